@@ -1,0 +1,212 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
+import type pg from 'pg';
+import type { Config } from './config.js';
+import { createDatabase } from './db/database.js';
+import { type MigrationFile, readMigrationFiles } from './db/migrate.js';
+import { authPlugin } from './http/auth.js';
+import { DomainError, problem, problemFromError, sendProblem } from './http/errors.js';
+import { createMetrics, type Metrics, metricsPlugin } from './http/metrics.js';
+import { newRequestId } from './http/request-id.js';
+import { ProblemSchema } from './http/schemas.js';
+import { type Clock, systemClock } from './lib/clock.js';
+import { AuthRepository } from './modules/auth/auth.repository.js';
+import { AUTH_RATE_LIMITS_DEFAULT, type AuthRateLimits, authRoutes } from './modules/auth/auth.routes.js';
+import { User } from './modules/auth/auth.schemas.js';
+import { AuthService } from './modules/auth/auth.service.js';
+import { healthRoutes } from './modules/health/health.routes.js';
+
+/** Largest request body accepted; bigger bodies answer 413 before they are read. */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+export const WEB_DIST_DIR = fileURLToPath(new URL('../web/dist/', import.meta.url));
+
+export interface AppOptions {
+  config: Config;
+  pool: pg.Pool;
+  clock?: Clock;
+  logger?: FastifyServerOptions['logger'];
+  metrics?: Metrics;
+  rateLimits?: AuthRateLimits;
+  migrations?: MigrationFile[];
+  webDir?: string;
+  /** Called with every unexpected error (500), e.g. to report it to Sentry. */
+  onServerError?: (error: unknown) => void;
+}
+
+/** Log redaction: credentials and personal data never reach the log stream. */
+export const LOG_REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.token',
+  '*.email',
+  'body',
+];
+
+// ajv-formats is CommonJS; under NodeNext its function is the module's `default` property.
+const addFormats = addFormatsModule.default;
+
+/**
+ * Bodies are validated without type coercion (the string "100" is not an amount),
+ * while query strings and path parameters, which are always text, are coerced.
+ */
+function createValidators() {
+  const common = { allErrors: true, removeAdditional: false, useDefaults: true, strict: false } as const;
+  const body = addFormats(new Ajv({ ...common, coerceTypes: false }));
+  const text = addFormats(new Ajv({ ...common, coerceTypes: 'array' }));
+  for (const schema of [ProblemSchema, User]) {
+    body.addSchema(schema);
+    text.addSchema(schema);
+  }
+  return { body, text };
+}
+
+const HTML_CSP = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  // Mantine injects its CSS variables as inline <style> elements.
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", 'data:'],
+  fontSrc: ["'self'", 'data:'],
+  connectSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  frameAncestors: ["'none'"],
+  baseUri: ["'self'"],
+  formAction: ["'self'"],
+};
+
+function isApiPath(url: string): boolean {
+  return url.startsWith('/api/') || url === '/api' || url.startsWith('/health') || url.startsWith('/metrics');
+}
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { config, pool } = options;
+  const clock = options.clock ?? systemClock;
+  const metrics = options.metrics ?? createMetrics();
+  const migrations = options.migrations ?? (await readMigrationFiles());
+  const webDir = options.webDir ?? WEB_DIST_DIR;
+
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: config.trustProxy,
+    requestIdHeader: false,
+    genReqId: newRequestId,
+    // One line per request comes from our onResponse hook, not Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+  });
+
+  const validators = createValidators();
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? validators.body : validators.text).compile(schema),
+  );
+  app.addSchema(ProblemSchema);
+  app.addSchema(User);
+
+  // External plugins first.
+  await app.register(fastifyCookie);
+  await app.register(fastifyHelmet, { contentSecurityPolicy: { directives: HTML_CSP } });
+  await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Vai de Pix API',
+        version: '0.1.0',
+        description: 'Personal finance for Brazil on an append-only double-entry ledger. Errors are RFC 9457 problem+json.',
+      },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer' },
+          cookieAuth: { type: 'apiKey', in: 'cookie', name: 'vdp_session' },
+        },
+      },
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, index) => String(json.$id ?? `def-${index}`) },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+
+  // Then the application's own plugins.
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.routeOptions.config.skipLog) return;
+    request.log.info(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: reply.statusCode,
+        duration_ms: Math.round(reply.elapsedTime * 10) / 10,
+        user_id: request.user?.id,
+        code: reply.problemCode,
+      },
+      'request',
+    );
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof DomainError) reply.headers(error.headers);
+    const body = problemFromError(error);
+    if (body) {
+      if (body.status >= 500) request.log.warn({ code: body.code }, body.detail);
+      return sendProblem(request, reply, body);
+    }
+    request.log.error({ err: error }, 'unexpected error');
+    options.onServerError?.(error);
+    return sendProblem(
+      request,
+      reply,
+      problem(500, 'internal_error', 'Something went wrong on our side. Quote the request id if you report it.'),
+    );
+  });
+
+  const webBuilt = existsSync(`${webDir}/index.html`);
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '/';
+    if (isApiPath(path) || (request.method !== 'GET' && request.method !== 'HEAD')) {
+      return sendProblem(request, reply, problem(404, 'not_found', `No route for ${request.method} ${path}.`));
+    }
+    if (!webBuilt) {
+      return sendProblem(request, reply, problem(404, 'web_app_not_built', 'The web app is not built; run npm run build.'));
+    }
+    // Client-side routes of the SPA: the app itself decides what to show.
+    return reply.header('cache-control', 'no-cache').sendFile('index.html');
+  });
+
+  await app.register(metricsPlugin, { metrics, token: config.metricsToken });
+  const auth = new AuthService(new AuthRepository(createDatabase(pool)), clock, config.sessionTtlHours);
+  await app.register(authPlugin, { auth });
+
+  // Routes last.
+  await app.register(healthRoutes, { pool, migrations });
+  await app.register(authRoutes, { auth, rateLimits: options.rateLimits ?? AUTH_RATE_LIMITS_DEFAULT });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  if (webBuilt) {
+    await app.register(fastifyStatic, {
+      root: webDir,
+      wildcard: true,
+      setHeaders: (response, filePath) => {
+        // Vite names built assets by content hash, so they never change in place.
+        response.header('cache-control', filePath.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
+    });
+  } else {
+    // Without the built SPA, reply.sendFile must still exist for the not-found handler.
+    await app.register(fastifyStatic, { root: webDir.replace(/web\/dist\/?$/, ''), serve: false });
+  }
+
+  return app;
+}

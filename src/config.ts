@@ -1,0 +1,88 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+/**
+ * The one environment schema. It is validated once at start; a bad value stops the
+ * process with a message naming the variable, before anything listens or connects.
+ */
+const Flag = Type.Union([Type.Literal('true'), Type.Literal('false'), Type.Literal('1'), Type.Literal('0')]);
+
+export const EnvSchema = Type.Object({
+  ROLE: Type.Union([Type.Literal('all'), Type.Literal('api'), Type.Literal('worker')], { default: 'all' }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+  HOST: Type.String({ minLength: 1, maxLength: 255, default: '0.0.0.0' }),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', maxLength: 2048 })),
+  DATA_DIR: Type.String({ minLength: 1, maxLength: 4096, default: './data' }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+    { default: 'info' },
+  ),
+  SESSION_TTL_HOURS: Type.Integer({ minimum: 1, maximum: 24 * 365, default: 24 * 30 }),
+  METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16, maxLength: 256 })),
+  SENTRY_DSN: Type.Optional(Type.String({ pattern: '^https?://', maxLength: 2048 })),
+  DATABASE_POOL_MAX: Type.Integer({ minimum: 1, maximum: 200, default: 20 }),
+  TRUST_PROXY: Flag,
+  ENABLE_INSIGHTS: Flag,
+  ENABLE_PIX: Flag,
+  ENABLE_IMPORTS: Flag,
+});
+export type Env = Static<typeof EnvSchema>;
+
+export interface Config {
+  role: 'all' | 'api' | 'worker';
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  logLevel: string;
+  sessionTtlHours: number;
+  metricsToken: string | undefined;
+  sentryDsn: string | undefined;
+  databasePoolMax: number;
+  trustProxy: boolean;
+  features: { insights: boolean; pix: boolean; imports: boolean };
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const FLAG_DEFAULTS: Record<string, string> = {
+  TRUST_PROXY: 'false',
+  ENABLE_INSIGHTS: 'true',
+  ENABLE_PIX: 'true',
+  ENABLE_IMPORTS: 'true',
+};
+
+/** Reads the configuration from an environment; throws ConfigError naming each bad variable. */
+export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(EnvSchema.properties)) {
+    const value = environment[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+    else if (FLAG_DEFAULTS[key] !== undefined) raw[key] = FLAG_DEFAULTS[key];
+  }
+  const withDefaults = Value.Default(EnvSchema, raw);
+  const converted = Value.Convert(EnvSchema, withDefaults);
+  const problems = [...Value.Errors(EnvSchema, converted)].map((error) => {
+    const name = error.path.replace(/^\//, '') || '(environment)';
+    return `${name}: ${error.message} (got ${JSON.stringify(environment[name] ?? null)})`;
+  });
+  if (problems.length > 0) throw new ConfigError(`invalid environment:\n  ${problems.join('\n  ')}`);
+  const env = converted as Env;
+  const flag = (value: string) => value === 'true' || value === '1';
+  return {
+    role: env.ROLE,
+    port: env.PORT,
+    host: env.HOST,
+    databaseUrl: env.DATABASE_URL,
+    dataDir: env.DATA_DIR,
+    logLevel: env.LOG_LEVEL,
+    sessionTtlHours: env.SESSION_TTL_HOURS,
+    metricsToken: env.METRICS_TOKEN,
+    sentryDsn: env.SENTRY_DSN,
+    databasePoolMax: env.DATABASE_POOL_MAX,
+    trustProxy: flag(env.TRUST_PROXY),
+    features: { insights: flag(env.ENABLE_INSIGHTS), pix: flag(env.ENABLE_PIX), imports: flag(env.ENABLE_IMPORTS) },
+  };
+}

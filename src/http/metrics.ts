@@ -1,0 +1,68 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { DomainError } from './errors.js';
+
+/** Buckets in seconds, from a cache hit to a slow report. */
+const LATENCY_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export interface Metrics {
+  registry: Registry;
+  httpDuration: Histogram<'method' | 'route' | 'status_code'>;
+  httpProblems: Counter<'route' | 'code'>;
+}
+
+/** One registry per app instance, so tests can build many apps in one process. */
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    httpDuration: new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request latency by method, route template and status code',
+      labelNames: ['method', 'route', 'status_code'],
+      buckets: LATENCY_BUCKETS_SECONDS,
+      registers: [registry],
+    }),
+    httpProblems: new Counter({
+      name: 'http_problems_total',
+      help: 'problem+json answers by route template and stable error code',
+      labelNames: ['route', 'code'],
+      registers: [registry],
+    }),
+  };
+}
+
+function routeLabel(url: string | undefined): string {
+  // Unmatched URLs are one label, so scanners cannot blow up the series count.
+  return url ?? 'unmatched';
+}
+
+export const metricsPlugin = fp(
+  async (app: FastifyInstance, options: { metrics: Metrics; token: string | undefined }) => {
+    const { metrics, token } = options;
+    app.addHook('onResponse', async (request, reply) => {
+      const route = routeLabel(request.routeOptions.url);
+      const labels = { method: request.method, route, status_code: String(reply.statusCode) };
+      metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+      if (reply.problemCode) metrics.httpProblems.inc({ route, code: reply.problemCode });
+    });
+
+    app.get(
+      '/metrics',
+      {
+        schema: { hide: true },
+        config: { skipLog: true },
+      },
+      async (request, reply) => {
+        if (token !== undefined && request.headers.authorization !== `Bearer ${token}`) {
+          throw new DomainError('unauthenticated', 401, 'Metrics need the METRICS_TOKEN bearer token.');
+        }
+        reply.type(metrics.registry.contentType);
+        return metrics.registry.metrics();
+      },
+    );
+  },
+  { name: 'metrics' },
+);

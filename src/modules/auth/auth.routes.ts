@@ -1,0 +1,107 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { SESSION_COOKIE, currentUser } from '../../http/auth.js';
+import { type RateLimitRule, rateLimiter } from '../../http/rate-limit.js';
+import { bearerSecurity, problems } from '../../http/schemas.js';
+import { AuthResponse, LoginBody, RegisterBody, User } from './auth.schemas.js';
+import { type AuthService, normaliseEmail, toUserResponse } from './auth.service.js';
+
+export interface AuthRateLimits {
+  per_ip: RateLimitRule;
+  per_email: RateLimitRule;
+}
+
+/** Enough for a family behind one NAT, too few for password guessing. */
+export const AUTH_RATE_LIMITS_DEFAULT: AuthRateLimits = {
+  per_ip: { max: 30, window_ms: 15 * 60_000 },
+  per_email: { max: 10, window_ms: 15 * 60_000 },
+};
+
+function setSessionCookie(request: FastifyRequest, reply: FastifyReply, token: string, expiresAt: string): void {
+  reply.setCookie(SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: request.protocol === 'https',
+    path: '/',
+    expires: new Date(expiresAt),
+  });
+}
+
+export async function authRoutes(app: FastifyInstance, options: { auth: AuthService; rateLimits: AuthRateLimits }) {
+  const { auth, rateLimits } = options;
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  const emailOf = (request: FastifyRequest) => normaliseEmail((request.body as { email: string }).email);
+  const limits = (scope: string) => [
+    rateLimiter(app, `${scope}:ip`, rateLimits.per_ip, (request) => request.ip),
+    rateLimiter(app, `${scope}:email`, rateLimits.per_email, emailOf),
+  ];
+
+  api.post(
+    '/api/auth/register',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Create an account and open a session',
+        body: RegisterBody,
+        response: { 201: AuthResponse, ...problems(400, 409, 413, 429) },
+      },
+      preHandler: limits('register'),
+    },
+    async (request, reply) => {
+      const result = await auth.register(request.body);
+      setSessionCookie(request, reply, result.token, result.expires_at);
+      return reply.code(201).send(result);
+    },
+  );
+
+  api.post(
+    '/api/auth/login',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Open a session with e-mail and password',
+        body: LoginBody,
+        response: { 200: AuthResponse, ...problems(400, 401, 429) },
+      },
+      preHandler: limits('login'),
+    },
+    async (request, reply) => {
+      const result = await auth.login(request.body);
+      setSessionCookie(request, reply, result.token, result.expires_at);
+      return result;
+    },
+  );
+
+  api.post(
+    '/api/auth/logout',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'End the current session; its token stops working',
+        security: bearerSecurity,
+        response: { 204: Type.Null(), ...problems(401, 403) },
+      },
+      preHandler: app.authenticate,
+    },
+    async (request, reply) => {
+      await auth.logout(currentUser(request));
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.code(204).send(null);
+    },
+  );
+
+  api.get(
+    '/api/me',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'The signed-in person',
+        security: bearerSecurity,
+        response: { 200: User, ...problems(401) },
+      },
+      preHandler: app.authenticate,
+    },
+    async (request) => toUserResponse(currentUser(request)),
+  );
+}

@@ -1,0 +1,57 @@
+import { type Static, Type } from '@sinclair/typebox';
+
+export const EMAIL_LENGTH_MAX = 254;
+export const PASSWORD_LENGTH_MIN = 10;
+/** Argon2 accepts more, but a bound keeps one login from costing arbitrary CPU. */
+export const PASSWORD_LENGTH_MAX = 256;
+export const NAME_LENGTH_MAX = 100;
+
+// Lenient on purpose: surrounding spaces are trimmed by the service, and a stricter
+// grammar would refuse real addresses. Deliverability is not checked.
+const Email = Type.String({
+  minLength: 3,
+  maxLength: EMAIL_LENGTH_MAX + 20,
+  pattern: '^\\s*[^\\s@]+@[^\\s@]+\\.[^\\s@]+\\s*$',
+  description: 'E-mail address; trimmed and lower-cased before use',
+  examples: ['maria@example.com'],
+});
+
+export const User = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    email: Type.String(),
+    name: Type.String(),
+    created_at: Type.String({ format: 'date-time' }),
+  },
+  { $id: 'User', additionalProperties: false },
+);
+export type UserResponse = Static<typeof User>;
+
+export const RegisterBody = Type.Object(
+  {
+    email: Email,
+    password: Type.String({ minLength: PASSWORD_LENGTH_MIN, maxLength: PASSWORD_LENGTH_MAX }),
+    name: Type.String({ minLength: 1, maxLength: NAME_LENGTH_MAX }),
+  },
+  { additionalProperties: false },
+);
+export type RegisterInput = Static<typeof RegisterBody>;
+
+export const LoginBody = Type.Object(
+  {
+    email: Email,
+    password: Type.String({ minLength: 1, maxLength: PASSWORD_LENGTH_MAX }),
+  },
+  { additionalProperties: false },
+);
+export type LoginInput = Static<typeof LoginBody>;
+
+export const AuthResponse = Type.Object(
+  {
+    user: Type.Ref(User),
+    token: Type.String({ description: 'Bearer token; the same value is set as the httpOnly session cookie' }),
+    expires_at: Type.String({ format: 'date-time' }),
+  },
+  { additionalProperties: false },
+);
+export type AuthResult = Static<typeof AuthResponse>;
