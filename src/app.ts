@@ -107,10 +107,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return503OnClosing: true,
   });
 
+  // The API speaks JSON only; any other body type is a 415, not a confusing 400.
+  app.removeContentTypeParser('text/plain');
+
   const validators = createValidators();
-  app.setValidatorCompiler(({ schema, httpPart }) =>
-    (httpPart === 'body' ? validators.body : validators.text).compile(schema),
-  );
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? validators.body : validators.text).compile(schema));
   app.addSchema(ProblemSchema);
   app.addSchema(User);
 

@@ -1,8 +1,8 @@
 import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
-import { LOG_REDACT_PATHS, buildApp } from './app.js';
-import { ConfigError, type Config, loadConfig } from './config.js';
+import { buildApp, LOG_REDACT_PATHS } from './app.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
 import { type EmbeddedDatabase, startEmbeddedDatabase } from './db/embedded.js';
 import { migrate } from './db/migrate.js';
 import { createPool } from './db/pool.js';
@@ -60,7 +60,10 @@ async function main(): Promise<void> {
   try {
     if (config.databaseUrl === undefined) {
       logger.info({ data_dir: config.dataDir }, 'starting the embedded PostgreSQL');
-      embedded = await startEmbeddedDatabase({ dataDir: config.dataDir, onLog: (line) => logger.debug({ postgres: line.trim() }) });
+      embedded = await startEmbeddedDatabase({
+        dataDir: config.dataDir,
+        onLog: (line) => logger.debug({ postgres: line.trim() }),
+      });
     }
     const databaseUrl = config.databaseUrl ?? (embedded as EmbeddedDatabase).url;
     pool = createPool(databaseUrl, { max: config.databasePoolMax });

@@ -125,7 +125,9 @@ export async function startEmbeddedDatabase(options: {
     });
     if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await server.initialise();
     await server.start().catch((error: unknown) => {
-      throw new Error(`embedded PostgreSQL did not start (port ${port}, data ${databaseDir}): ${String(error ?? 'process exited')}`);
+      throw new Error(
+        `embedded PostgreSQL did not start (port ${port}, data ${databaseDir}): ${String(error ?? 'process exited')}`,
+      );
     });
     const admin = server.getPgClient('postgres', '127.0.0.1');
     await admin.connect();

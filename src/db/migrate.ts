@@ -21,7 +21,8 @@ export async function readMigrationFiles(directory = MIGRATIONS_DIR): Promise<Mi
   const names = (await readdir(directory)).filter((name) => name.endsWith('.sql')).sort();
   const files: MigrationFile[] = [];
   for (const name of names) {
-    if (!MIGRATION_NAME.test(name)) throw new MigrationHistoryError(`migration file name ${name} is not <14-digit timestamp>_<what>.sql`);
+    if (!MIGRATION_NAME.test(name))
+      throw new MigrationHistoryError(`migration file name ${name} is not <14-digit timestamp>_<what>.sql`);
     const sql = await readFile(`${directory}/${name}`, 'utf8');
     files.push({ name, sql, checksum: createHash('sha256').update(sql).digest('hex') });
   }
@@ -53,7 +54,9 @@ export function checkPrefix(applied: Applied[], files: MigrationFile[]): void {
   applied.forEach((row, index) => {
     const file = files[index];
     if (file === undefined || file.name !== row.name) {
-      throw new MigrationHistoryError(`applied migration ${row.name} does not match file ${file?.name ?? '(none)'} at position ${index + 1}`);
+      throw new MigrationHistoryError(
+        `applied migration ${row.name} does not match file ${file?.name ?? '(none)'} at position ${index + 1}`,
+      );
     }
     if (file.checksum !== row.checksum) {
       throw new MigrationHistoryError(`migration ${row.name} was changed after it was applied (checksum differs)`);

@@ -1,5 +1,5 @@
-import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 
 const REQUEST_ID_LENGTH_MAX = 128;
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]+$/;

@@ -8,4 +8,5 @@ declare module 'fastify' {
     skipLog?: boolean;
   }
 }
+
 export {};

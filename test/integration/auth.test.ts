@@ -13,7 +13,11 @@ afterAll(async () => {
   await t?.close();
 });
 
-function expectProblem(response: { statusCode: number; headers: Record<string, unknown>; json(): any }, status: number, code: string) {
+function expectProblem(
+  response: { statusCode: number; headers: Record<string, unknown>; json(): any },
+  status: number,
+  code: string,
+) {
   expect(response.statusCode).toBe(status);
   expect(String(response.headers['content-type'])).toMatch(/^application\/problem\+json/);
   const body = response.json();
@@ -87,7 +91,11 @@ describe('register', () => {
   it('lists every missing field', async () => {
     const response = await t.app.inject({ method: 'POST', url: '/api/auth/register', payload: {} });
     const body = expectProblem(response, 400, 'validation_failed');
-    expect(body.errors.map((error: { field: string }) => error.field).sort()).toEqual(['body/email', 'body/name', 'body/password']);
+    expect(body.errors.map((error: { field: string }) => error.field).sort()).toEqual([
+      'body/email',
+      'body/name',
+      'body/password',
+    ]);
   });
 });
 
@@ -110,7 +118,11 @@ describe('login', () => {
   it('answers a wrong password and an unknown e-mail with the same 401', async () => {
     const email = uniqueEmail();
     await registerUser(t.app, { email });
-    const wrongPassword = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password: 'errada-123456' } });
+    const wrongPassword = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { email, password: 'errada-123456' },
+    });
     const unknownEmail = await t.app.inject({
       method: 'POST',
       url: '/api/auth/login',
@@ -168,7 +180,11 @@ describe('sessions', () => {
     expect(String(logout.headers['set-cookie'])).toMatch(/vdp_session=;.*Expires=Thu, 01 Jan 1970/);
 
     expectProblem(await t.app.inject({ method: 'GET', url: '/api/me', headers: bearer(first.token) }), 401, 'unauthenticated');
-    expectProblem(await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: bearer(first.token) }), 401, 'unauthenticated');
+    expectProblem(
+      await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: bearer(first.token) }),
+      401,
+      'unauthenticated',
+    );
     expect((await t.app.inject({ method: 'GET', url: '/api/me', headers: bearer(second) })).statusCode).toBe(200);
   });
 });
@@ -181,7 +197,11 @@ describe('CSRF defence', () => {
     // The session survived the forged request.
     expect((await t.app.inject({ method: 'GET', url: '/api/me', headers: bearer(token) })).statusCode).toBe(200);
 
-    const allowed = await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie, 'x-requested-with': 'vai-de-pix' } });
+    const allowed = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/logout',
+      headers: { cookie, 'x-requested-with': 'vai-de-pix' },
+    });
     expect(allowed.statusCode).toBe(204);
   });
 

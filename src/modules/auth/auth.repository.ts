@@ -37,7 +37,13 @@ export class AuthRepository {
 
   async findUserByEmail(email: string): Promise<UserRow | undefined> {
     const rows = await this.db
-      .select({ id: users.id, email: users.email, name: users.name, passwordHash: users.passwordHash, createdAt: users.createdAt })
+      .select({
+        id: users.id,
+        email: users.email,
+        name: users.name,
+        passwordHash: users.passwordHash,
+        createdAt: users.createdAt,
+      })
       .from(users)
       .where(eq(users.email, email))
       .limit(1);

@@ -1,7 +1,7 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { SESSION_COOKIE, currentUser } from '../../http/auth.js';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { currentUser, SESSION_COOKIE } from '../../http/auth.js';
 import { type RateLimitRule, rateLimiter } from '../../http/rate-limit.js';
 import { bearerSecurity, problems } from '../../http/schemas.js';
 import { AuthResponse, LoginBody, RegisterBody, User } from './auth.schemas.js';

@@ -1,7 +1,7 @@
 import { hash, verify } from '@node-rs/argon2';
+import { DomainError } from '../../http/errors.js';
 import type { Clock } from '../../lib/clock.js';
 import { hashToken, newId, newSessionToken } from '../../lib/ids.js';
-import { DomainError } from '../../http/errors.js';
 import type { AuthRepository, SessionUser, UserRow } from './auth.repository.js';
 import type { AuthResult, LoginInput, RegisterInput, UserResponse } from './auth.schemas.js';
 

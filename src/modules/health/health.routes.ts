@@ -1,5 +1,5 @@
-import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { type MigrationFile, migrationsCurrent } from '../../db/migrate.js';
 import { DomainError } from '../../http/errors.js';
@@ -52,10 +52,22 @@ export async function healthRoutes(app: FastifyInstance, options: { pool: pg.Poo
       try {
         current = await withTimeout(migrationsCurrent(options.pool, options.migrations), HEALTH_TIMEOUT_MS);
       } catch {
-        throw new DomainError('database_unavailable', 503, 'The database does not answer.', {}, { 'retry-after': RETRY_AFTER_SECONDS });
+        throw new DomainError(
+          'database_unavailable',
+          503,
+          'The database does not answer.',
+          {},
+          { 'retry-after': RETRY_AFTER_SECONDS },
+        );
       }
       if (!current) {
-        throw new DomainError('migrations_pending', 503, 'The database schema is not current.', {}, { 'retry-after': RETRY_AFTER_SECONDS });
+        throw new DomainError(
+          'migrations_pending',
+          503,
+          'The database schema is not current.',
+          {},
+          { 'retry-after': RETRY_AFTER_SECONDS },
+        );
       }
       return { status: 'ok' as const, database: 'up' as const, migrations: 'current' as const };
     },

@@ -1,0 +1,66 @@
+// `npm test`: every tier in order, stopping at the first that fails, then one plain
+// summary line ("tests: N passed, N failed") that CI reads. Exit code 0 only if all passed.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+
+const RESULTS = 'test-results';
+mkdirSync(RESULTS, { recursive: true });
+for (const file of ['unit.json', 'integration.json', 'e2e.json']) rmSync(`${RESULTS}/${file}`, { force: true });
+
+const vitest = (project) =>
+  `npx vitest run --project ${project} --reporter=default --reporter=json --outputFile.json=${RESULTS}/${project}.json`;
+
+const steps = [
+  ['type-check (server and web)', 'npm run typecheck'],
+  ['lint', 'npm run lint'],
+  ['unit tests', vitest('unit')],
+  ['build (server and web)', 'npm run build'],
+  ['generated API client is current', 'npm run check:api'],
+  ['integration tests (PostgreSQL)', vitest('integration')],
+  ['browser tests (Chromium)', 'npx playwright test --reporter=list,json'],
+];
+
+function counts() {
+  let passed = 0;
+  let failed = 0;
+  let skipped = 0;
+  for (const tier of ['unit', 'integration']) {
+    const path = `${RESULTS}/${tier}.json`;
+    if (!existsSync(path)) continue;
+    const report = JSON.parse(readFileSync(path, 'utf8'));
+    passed += report.numPassedTests;
+    failed += report.numFailedTests;
+    skipped += report.numPendingTests + (report.numTodoTests ?? 0);
+  }
+  const e2e = `${RESULTS}/e2e.json`;
+  if (existsSync(e2e)) {
+    const { stats } = JSON.parse(readFileSync(e2e, 'utf8'));
+    passed += stats.expected + stats.flaky;
+    failed += stats.unexpected;
+    skipped += stats.skipped;
+  }
+  return { passed, failed, skipped };
+}
+
+let failedStep;
+const started = Date.now();
+for (const [name, command] of steps) {
+  console.log(`\n=== ${name}: ${command}`);
+  const result = spawnSync(command, {
+    shell: true,
+    stdio: 'inherit',
+    env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: `${RESULTS}/e2e.json` },
+  });
+  if (result.status !== 0) {
+    failedStep = name;
+    break;
+  }
+}
+
+const { passed, failed, skipped } = counts();
+const seconds = Math.round((Date.now() - started) / 1000);
+console.log(`\n=== ${failedStep ? `FAILED at: ${failedStep}` : 'all steps passed'} (${seconds} s)`);
+// A failing step that is not a test (type-check, lint, build) still counts as a failure.
+const failures = failed === 0 && failedStep ? 1 : failed;
+console.log(`tests: ${passed} passed, ${failures} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(failedStep ? 1 : 0);
