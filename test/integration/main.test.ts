@@ -23,7 +23,7 @@ interface Running {
 }
 
 function baseEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env, LOG_LEVEL: 'info', HOST: '127.0.0.1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'info', HOST: '127.0.0.1' };
   for (const name of ['DATABASE_URL', 'TEST_DATABASE_URL', 'VDP_TEST_ADMIN_URL', 'DATA_DIR', 'PORT']) delete env[name];
   return env;
 }
@@ -70,7 +70,7 @@ async function checkEndpoints(url: string) {
   expect(metrics.status).toBe(200);
   expect(await metrics.text()).toContain('http_request_duration_seconds_bucket');
   const openapi = await fetch(`${url}/api/openapi.json`);
-  expect((await openapi.json()).paths['/api/me']).toBeDefined();
+  expect(((await openapi.json()) as { paths: Record<string, unknown> }).paths['/api/me']).toBeDefined();
   for (const page of ['/', '/entrar', '/cadastro']) {
     const response = await fetch(`${url}${page}`);
     expect(response.status).toBe(200);

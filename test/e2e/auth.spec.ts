@@ -1,0 +1,101 @@
+import { expect, loginViaUi, logoutViaUi, newPerson, registerViaApi, test } from './support.js';
+
+test.describe('sign-up, sign-in and sign-out', () => {
+  test('register, land on the dashboard, log out, log back in, log out', async ({ page }) => {
+    const maria = newPerson('Maria Aparecida', 'maria');
+
+    await page.goto('/cadastro');
+    await expect(page.getByRole('heading', { name: 'Crie sua conta' })).toBeVisible();
+    await page.getByLabel('Nome').fill(maria.name);
+    await page.getByLabel('E-mail').fill(maria.email);
+    await page.getByLabel('Senha', { exact: true }).fill(maria.password);
+    await page.getByRole('button', { name: 'Criar conta' }).click();
+
+    await expect(page).toHaveURL(/\/$/);
+    await expect(page.getByRole('heading', { name: 'Olá, Maria!' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Você ainda não tem contas' })).toBeVisible();
+    await page.getByRole('button', { name: 'Menu da conta' }).click();
+    await expect(page.getByRole('menu')).toContainText(maria.name);
+    await expect(page.getByRole('menu')).toContainText(maria.email);
+    await page.keyboard.press('Escape');
+
+    await logoutViaUi(page);
+    // The session really is gone: the dashboard sends the visitor back to the login page.
+    await page.goto('/');
+    await expect(page).toHaveURL(/\/entrar$/);
+
+    await loginViaUi(page, maria);
+    await expect(page).toHaveURL(/\/$/);
+    await expect(page.getByRole('heading', { name: 'Olá, Maria!' })).toBeVisible();
+    await page.getByRole('button', { name: 'Menu da conta' }).click();
+    await expect(page.getByRole('menu')).toContainText(maria.name);
+    await page.keyboard.press('Escape');
+
+    await logoutViaUi(page);
+    await expect(page.getByRole('heading', { name: 'Bem-vindo de volta' })).toBeVisible();
+  });
+
+  test('a wrong password shows the localized error and stays on /entrar', async ({ page }) => {
+    const joao = newPerson('João', 'joao');
+    await registerViaApi(page, joao);
+    await page.context().clearCookies();
+
+    await page.goto('/entrar');
+    await loginViaUi(page, { email: joao.email, password: 'senha-errada-999' });
+
+    await expect(page.getByRole('alert')).toContainText('E-mail ou senha incorretos.');
+    await expect(page).toHaveURL(/\/entrar$/);
+    await expect(page.getByRole('heading', { name: 'Bem-vindo de volta' })).toBeVisible();
+  });
+
+  test('registering an e-mail twice says it is taken', async ({ page }) => {
+    const ana = newPerson('Ana', 'ana');
+    await registerViaApi(page, ana);
+    await page.context().clearCookies();
+
+    await page.goto('/cadastro');
+    await page.getByLabel('Nome').fill('Outra Ana');
+    await page.getByLabel('E-mail').fill(ana.email);
+    await page.getByLabel('Senha', { exact: true }).fill(ana.password);
+    await page.getByRole('button', { name: 'Criar conta' }).click();
+
+    await expect(page.getByRole('alert')).toContainText('Este e-mail já está cadastrado.');
+    await expect(page).toHaveURL(/\/cadastro$/);
+  });
+
+  test('a short password is refused before anything is sent', async ({ page }) => {
+    let registerCalls = 0;
+    page.on('request', (request) => {
+      if (request.url().endsWith('/api/auth/register')) registerCalls += 1;
+    });
+
+    await page.goto('/cadastro');
+    await expect(page.getByText('Use pelo menos 10 caracteres.')).toBeVisible();
+    await page.getByLabel('Nome').fill('Bia');
+    await page.getByLabel('E-mail').fill('bia@example.com');
+    await page.getByLabel('Senha', { exact: true }).fill('curta');
+    await page.getByRole('button', { name: 'Criar conta' }).click();
+
+    await expect(page.getByText('A senha precisa ter pelo menos 10 caracteres.')).toBeVisible();
+    await expect(page.getByLabel('Senha', { exact: true })).toHaveAttribute('aria-invalid', 'true');
+    expect(registerCalls).toBe(0);
+  });
+
+  test('signed-out visits to / go to /entrar, signed-in visits to /entrar go to /', async ({ page }) => {
+    await page.goto('/');
+    await expect(page).toHaveURL(/\/entrar$/);
+    await expect(page.getByRole('heading', { name: 'Bem-vindo de volta' })).toBeVisible();
+
+    await registerViaApi(page, newPerson('Carla', 'carla'));
+    await page.goto('/entrar');
+    await expect(page).toHaveURL(/\/$/);
+    await expect(page.getByRole('heading', { name: 'Olá, Carla!' })).toBeVisible();
+  });
+
+  test('an unknown address shows the not-found page', async ({ page }) => {
+    await page.goto('/isto-nao-existe');
+    await expect(page.getByRole('heading', { name: 'Página não encontrada' })).toBeVisible();
+    await page.getByRole('link', { name: 'Voltar ao início' }).click();
+    await expect(page).toHaveURL(/\/entrar$/);
+  });
+});

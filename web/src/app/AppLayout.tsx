@@ -1,0 +1,78 @@
+import { AppShell, Burger, Group, NavLink } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { useTranslation } from 'react-i18next';
+import { Link, Outlet, useLocation } from 'react-router';
+import { BrandLogo } from '../components/BrandLogo';
+import { HomeIcon } from '../components/icons';
+import { LanguageSwitch } from '../components/LanguageSwitch';
+import { HOME_PATH } from '../features/auth/guards';
+import { useMe } from '../features/auth/session';
+import { UserMenu } from './UserMenu';
+
+const HEADER_HEIGHT_PX = 60;
+const NAVBAR_WIDTH_PX = 248;
+
+/** The signed-in frame: header with brand, language and account; navigation at the side. */
+export function AppLayout() {
+  const { t } = useTranslation();
+  const [navbarOpened, navbar] = useDisclosure(false);
+  const location = useLocation();
+  const me = useMe();
+  // RequireAuth renders this layout only once the user is known.
+  const user = me.data;
+
+  const navItems = [{ to: HOME_PATH, label: t('nav.dashboard'), icon: <HomeIcon size={20} /> }];
+
+  return (
+    <AppShell
+      header={{ height: HEADER_HEIGHT_PX }}
+      navbar={{ width: NAVBAR_WIDTH_PX, breakpoint: 'sm', collapsed: { mobile: !navbarOpened } }}
+      padding={{ base: 'md', sm: 'xl' }}
+      bg="gray.0"
+    >
+      <AppShell.Header>
+        <Group h="100%" px={{ base: 'sm', sm: 'md' }} justify="space-between" wrap="nowrap" gap="xs">
+          <Group gap="xs" wrap="nowrap">
+            <Burger
+              opened={navbarOpened}
+              onClick={navbar.toggle}
+              hiddenFrom="sm"
+              size="sm"
+              aria-label={navbarOpened ? t('nav.close') : t('nav.open')}
+              aria-expanded={navbarOpened}
+              aria-controls="app-navbar"
+            />
+            <Link to={HOME_PATH} style={{ textDecoration: 'none' }} onClick={navbar.close}>
+              <BrandLogo size={28} />
+            </Link>
+          </Group>
+          <Group gap="xs" wrap="nowrap">
+            <LanguageSwitch />
+            {user ? <UserMenu user={user} /> : null}
+          </Group>
+        </Group>
+      </AppShell.Header>
+
+      <AppShell.Navbar id="app-navbar" p="sm" aria-label={t('nav.label')} component="nav">
+        {navItems.map((item) => (
+          <NavLink
+            key={item.to}
+            component={Link}
+            to={item.to}
+            label={item.label}
+            leftSection={item.icon}
+            active={location.pathname === item.to}
+            aria-current={location.pathname === item.to ? 'page' : undefined}
+            onClick={navbar.close}
+            fw={600}
+            style={{ borderRadius: 'var(--mantine-radius-md)' }}
+          />
+        ))}
+      </AppShell.Navbar>
+
+      <AppShell.Main>
+        <Outlet />
+      </AppShell.Main>
+    </AppShell>
+  );
+}

@@ -1,0 +1,35 @@
+import type { ValidationMessageKey } from '../../i18n/problems';
+
+// These mirror the server's limits (src/modules/auth/auth.schemas.ts); the server checks
+// again, so a mismatch only moves where the message comes from.
+export const PASSWORD_LENGTH_MIN = 10;
+export const PASSWORD_LENGTH_MAX = 256;
+export const NAME_LENGTH_MAX = 100;
+export const EMAIL_LENGTH_MAX = 254;
+
+// Deliberately loose: the server is the judge, this only catches obvious typos early.
+const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export function validateEmail(value: string): ValidationMessageKey | null {
+  const email = value.trim();
+  if (email.length === 0) return 'auth.validation.required';
+  if (email.length > EMAIL_LENGTH_MAX) return 'auth.validation.tooLong';
+  return EMAIL_SHAPE.test(email) ? null : 'auth.validation.emailInvalid';
+}
+
+export function validateLoginPassword(value: string): ValidationMessageKey | null {
+  if (value.length === 0) return 'auth.validation.required';
+  return value.length > PASSWORD_LENGTH_MAX ? 'auth.validation.tooLong' : null;
+}
+
+export function validateNewPassword(value: string): ValidationMessageKey | null {
+  if (value.length === 0) return 'auth.validation.required';
+  if (value.length > PASSWORD_LENGTH_MAX) return 'auth.validation.tooLong';
+  return value.length < PASSWORD_LENGTH_MIN ? 'auth.validation.passwordTooShort' : null;
+}
+
+export function validateName(value: string): ValidationMessageKey | null {
+  const name = value.trim();
+  if (name.length === 0) return 'auth.validation.nameRequired';
+  return name.length > NAME_LENGTH_MAX ? 'auth.validation.tooLong' : null;
+}
