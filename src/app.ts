@@ -19,11 +19,29 @@ import { createMetrics, type Metrics, metricsPlugin } from './http/metrics.js';
 import { newRequestId } from './http/request-id.js';
 import { ProblemSchema } from './http/schemas.js';
 import { type Clock, systemClock } from './lib/clock.js';
+import { accountsRoutes } from './modules/accounts/accounts.routes.js';
+import { Account, AccountPage, BalanceAt, LedgerEntry, LedgerPage } from './modules/accounts/accounts.schemas.js';
+import { AccountsService } from './modules/accounts/accounts.service.js';
 import { AuthRepository } from './modules/auth/auth.repository.js';
 import { AUTH_RATE_LIMITS_DEFAULT, type AuthRateLimits, authRoutes } from './modules/auth/auth.routes.js';
 import { User } from './modules/auth/auth.schemas.js';
 import { AuthService } from './modules/auth/auth.service.js';
+import { categoriesRoutes } from './modules/categories/categories.routes.js';
+import { Category, CategoryPage } from './modules/categories/categories.schemas.js';
+import { CategoriesService } from './modules/categories/categories.service.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { transactionsRoutes } from './modules/transactions/transactions.routes.js';
+import {
+  AccountBalance,
+  PostedTransaction,
+  PostedTransfer,
+  ReversedTransaction,
+  Transaction,
+  TransactionAudit,
+  TransactionPage,
+} from './modules/transactions/transactions.schemas.js';
+import { TransactionsService } from './modules/transactions/transactions.service.js';
+import { TransfersService } from './modules/transfers/transfers.service.js';
 
 /** Largest request body accepted; bigger bodies answer 413 before they are read. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -56,6 +74,26 @@ export const LOG_REDACT_PATHS = [
 // ajv-formats is CommonJS; under NodeNext its function is the module's `default` property.
 const addFormats = addFormatsModule.default;
 
+/** Schemas with an $id, referenced by routes and named components in the OpenAPI document. */
+const SHARED_SCHEMAS = [
+  ProblemSchema,
+  User,
+  Account,
+  AccountPage,
+  LedgerEntry,
+  LedgerPage,
+  BalanceAt,
+  Category,
+  CategoryPage,
+  Transaction,
+  TransactionPage,
+  AccountBalance,
+  PostedTransaction,
+  ReversedTransaction,
+  PostedTransfer,
+  TransactionAudit,
+];
+
 /**
  * Bodies are validated without type coercion (the string "100" is not an amount),
  * while query strings and path parameters, which are always text, are coerced.
@@ -64,7 +102,7 @@ function createValidators() {
   const common = { allErrors: true, removeAdditional: false, useDefaults: true, strict: false } as const;
   const body = addFormats(new Ajv({ ...common, coerceTypes: false }));
   const text = addFormats(new Ajv({ ...common, coerceTypes: 'array' }));
-  for (const schema of [ProblemSchema, User]) {
+  for (const schema of SHARED_SCHEMAS) {
     body.addSchema(schema);
     text.addSchema(schema);
   }
@@ -112,8 +150,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   const validators = createValidators();
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? validators.body : validators.text).compile(schema));
-  app.addSchema(ProblemSchema);
-  app.addSchema(User);
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
 
   // External plugins first.
   await app.register(fastifyCookie);
@@ -193,6 +230,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Routes last.
   await app.register(healthRoutes, { pool, migrations });
   await app.register(authRoutes, { auth, rateLimits: options.rateLimits ?? AUTH_RATE_LIMITS_DEFAULT });
+  const deps = {
+    pool,
+    clock,
+    hooks: {
+      onRetry: (code: string) => metrics.ledgerRetries.inc({ code }),
+      onReplay: () => metrics.idempotencyReplays.inc(),
+      onConflict: (code: string) => metrics.idempotencyConflicts.inc({ code }),
+    },
+  };
+  await app.register(accountsRoutes, { accounts: new AccountsService(deps) });
+  await app.register(categoriesRoutes, { categories: new CategoriesService(deps) });
+  await app.register(transactionsRoutes, { transactions: new TransactionsService(deps), transfers: new TransfersService(deps) });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   if (webBuilt) {

@@ -24,3 +24,30 @@ export async function tryLockSession(client: PoolClient, lock: AdvisoryLock): Pr
   const result = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [lock]);
   return result.rows[0]?.locked === true;
 }
+
+/**
+ * Per-account transaction locks use the two-int form (namespace, key), a key space of
+ * its own that never meets the single-bigint job and migration locks above.
+ */
+export const ACCOUNT_LOCK_NAMESPACE = 1;
+
+/**
+ * The key is the UUID's first 32 bits, so ascending id order is also non-decreasing key
+ * order: two transactions can never wait on each other's account locks in a cycle, even
+ * when two ids share a key (they then share the lock, which is re-entrant).
+ */
+export function accountLockKey(accountId: string): number {
+  return Number.parseInt(accountId.slice(0, 8), 16) | 0;
+}
+
+/**
+ * Takes pg_advisory_xact_lock for every account, in ascending id order, in one round
+ * trip (a SELECT list is evaluated left to right). Released at COMMIT or ROLLBACK.
+ */
+export async function lockAccounts(client: PoolClient, accountIds: readonly string[]): Promise<string[]> {
+  const ordered = [...new Set(accountIds)].sort();
+  if (ordered.length === 0) return ordered;
+  const calls = ordered.map((_, index) => `pg_advisory_xact_lock(${ACCOUNT_LOCK_NAMESPACE}, $${index + 1})`);
+  await client.query(`SELECT ${calls.join(', ')}`, ordered.map(accountLockKey));
+  return ordered;
+}

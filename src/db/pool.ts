@@ -13,6 +13,9 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => {
   return parsed;
 });
 
+// DATE columns (occurred_on) stay 'YYYY-MM-DD' strings: a calendar day has no time zone.
+pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
+
 export function createPool(connectionString: string, options: { max?: number; applicationName?: string } = {}): pg.Pool {
   const pool = new pg.Pool({
     connectionString,

@@ -10,6 +10,9 @@ export interface Metrics {
   registry: Registry;
   httpDuration: Histogram<'method' | 'route' | 'status_code'>;
   httpProblems: Counter<'route' | 'code'>;
+  ledgerRetries: Counter<'code'>;
+  idempotencyReplays: Counter;
+  idempotencyConflicts: Counter<'code'>;
 }
 
 /** One registry per app instance, so tests can build many apps in one process. */
@@ -29,6 +32,23 @@ export function createMetrics(): Metrics {
       name: 'http_problems_total',
       help: 'problem+json answers by route template and stable error code',
       labelNames: ['route', 'code'],
+      registers: [registry],
+    }),
+    ledgerRetries: new Counter({
+      name: 'ledger_tx_retries_total',
+      help: 'Write transactions retried after a serialization failure (40001) or deadlock (40P01)',
+      labelNames: ['code'],
+      registers: [registry],
+    }),
+    idempotencyReplays: new Counter({
+      name: 'idempotency_replays_total',
+      help: 'Requests answered with the stored response of an earlier request with the same Idempotency-Key',
+      registers: [registry],
+    }),
+    idempotencyConflicts: new Counter({
+      name: 'idempotency_conflicts_total',
+      help: 'Idempotency-Key refusals: reused with another payload, or still in flight',
+      labelNames: ['code'],
       registers: [registry],
     }),
   };

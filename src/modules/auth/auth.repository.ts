@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../../db/database.js';
 import { sessions, users } from '../../db/schema.js';
 
@@ -23,10 +23,16 @@ const UNIQUE_VIOLATION = '23505';
 export class AuthRepository {
   constructor(private readonly db: Database) {}
 
-  /** Inserts a user; returns undefined when the e-mail is taken (unique index). */
+  /**
+   * Inserts a user with what every person gets (internal ledger accounts, default
+   * categories) in one transaction; returns undefined when the e-mail is taken.
+   */
   async insertUser(row: UserRow): Promise<UserRow | undefined> {
     try {
-      await this.db.insert(users).values({ ...row, rowVersion: 1 });
+      await this.db.transaction(async (tx) => {
+        await tx.insert(users).values({ ...row, rowVersion: 1 });
+        await tx.execute(sql`SELECT provision_user(${row.id})`);
+      });
       return row;
     } catch (error) {
       const cause = (error as { cause?: { code?: string } }).cause ?? error;

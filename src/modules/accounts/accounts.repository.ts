@@ -1,0 +1,102 @@
+import type pg from 'pg';
+import { ACCOUNT_COLUMNS, type AccountRow, type EntryRow } from '../ledger/ledger.repository.js';
+
+type Queryable = pg.Pool | pg.PoolClient;
+
+export async function insertAccount(
+  client: Queryable,
+  row: Pick<AccountRow, 'id' | 'user_id' | 'name' | 'type' | 'overdraft_limit_cents' | 'created_at'>,
+): Promise<AccountRow> {
+  const result = await client.query<AccountRow>(
+    `INSERT INTO accounts (id, user_id, name, type, overdraft_limit_cents, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${ACCOUNT_COLUMNS}`,
+    [row.id, row.user_id, row.name, row.type, row.overdraft_limit_cents, row.created_at],
+  );
+  return result.rows[0] as AccountRow;
+}
+
+export async function countUserAccounts(client: Queryable, userId: string): Promise<number> {
+  const result = await client.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM accounts WHERE user_id = $1 AND type NOT IN ('income', 'expense', 'equity')",
+    [userId],
+  );
+  return result.rows[0]?.n ?? 0;
+}
+
+/** A person's own account (never an internal one), or undefined. */
+export async function findUserAccount(client: Queryable, userId: string, accountId: string): Promise<AccountRow | undefined> {
+  const result = await client.query<AccountRow>(
+    `SELECT ${ACCOUNT_COLUMNS} FROM accounts
+      WHERE user_id = $1 AND id = $2 AND type NOT IN ('income', 'expense', 'equity')`,
+    [userId, accountId],
+  );
+  return result.rows[0];
+}
+
+export async function listUserAccounts(
+  client: Queryable,
+  options: { userId: string; includeArchived: boolean; skip: number; limit: number },
+): Promise<{ rows: AccountRow[]; total: number }> {
+  const where = `user_id = $1 AND type NOT IN ('income', 'expense', 'equity') AND ($2 OR archived_at IS NULL)`;
+  const [rows, total] = await Promise.all([
+    client.query<AccountRow>(
+      `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4`,
+      [options.userId, options.includeArchived, options.limit, options.skip],
+    ),
+    client.query<{ n: number }>(`SELECT count(*)::int AS n FROM accounts WHERE ${where}`, [
+      options.userId,
+      options.includeArchived,
+    ]),
+  ]);
+  return { rows: rows.rows, total: total.rows[0]?.n ?? 0 };
+}
+
+export async function updateAccount(
+  client: Queryable,
+  options: { userId: string; accountId: string; name: string; overdraftLimitCents: number; archivedAt: Date | null },
+): Promise<AccountRow> {
+  const result = await client.query<AccountRow>(
+    `UPDATE accounts SET name = $3, overdraft_limit_cents = $4, archived_at = $5, row_version = row_version + 1
+      WHERE user_id = $1 AND id = $2 RETURNING ${ACCOUNT_COLUMNS}`,
+    [options.userId, options.accountId, options.name, options.overdraftLimitCents, options.archivedAt],
+  );
+  return result.rows[0] as AccountRow;
+}
+
+export interface StatementRow extends EntryRow {
+  kind: string;
+  description: string;
+  occurred_on: string;
+}
+
+export async function listLedger(
+  client: Queryable,
+  options: { accountId: string; skip: number; limit: number },
+): Promise<{ rows: StatementRow[]; total: number }> {
+  const [rows, total] = await Promise.all([
+    client.query<StatementRow>(
+      `SELECT e.id, e.transaction_id, e.account_id, e.amount_cents, e.balance_after_cents, e.account_version, e.created_at,
+              t.kind, t.description, t.occurred_on
+         FROM ledger_entries e JOIN transactions t ON t.id = e.transaction_id
+        WHERE e.account_id = $1
+        ORDER BY e.account_version DESC LIMIT $2 OFFSET $3`,
+      [options.accountId, options.limit, options.skip],
+    ),
+    client.query<{ n: number }>('SELECT count(*)::int AS n FROM ledger_entries WHERE account_id = $1', [options.accountId]),
+  ]);
+  return { rows: rows.rows, total: total.rows[0]?.n ?? 0 };
+}
+
+/** The balance at an instant: the sum of the account's entries up to it, from the ledger alone. */
+export async function balanceAt(
+  client: Queryable,
+  accountId: string,
+  at: Date,
+): Promise<{ balance_cents: number; entry_count: number }> {
+  const result = await client.query<{ balance_cents: number; entry_count: number }>(
+    `SELECT coalesce(sum(amount_cents), 0)::bigint AS balance_cents, count(*)::int AS entry_count
+       FROM ledger_entries WHERE account_id = $1 AND created_at <= $2`,
+    [accountId, at],
+  );
+  return result.rows[0] ?? { balance_cents: 0, entry_count: 0 };
+}

@@ -1,0 +1,87 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { BalanceCents, Nullable, PageQueryObject, RowVersion, SignedCents, Timestamp, Uuid } from '../../http/common-schemas.js';
+import { Page, PageQuery } from '../../http/pagination.js';
+import { USER_ACCOUNT_TYPES } from '../../policies/ledger_v1.js';
+
+export const ACCOUNT_NAME_LENGTH_MAX = 100;
+/** A person with more accounts than this is not a person; it bounds every account list. */
+export const ACCOUNTS_PER_USER_MAX = 200;
+
+export const AccountType = Type.Union(
+  USER_ACCOUNT_TYPES.map((type) => Type.Literal(type)),
+  { description: 'checking (conta corrente), savings (poupança), credit_card, cash (dinheiro), investment' },
+);
+
+export const Account = Type.Object(
+  {
+    id: Uuid,
+    name: Type.String(),
+    type: AccountType,
+    currency: Type.Literal('BRL'),
+    balance_cents: BalanceCents,
+    overdraft_limit_cents: Type.Integer({ minimum: 0, description: 'Overdraft (checking) or credit limit (credit card)' }),
+    archived: Type.Boolean(),
+    archived_at: Nullable(Timestamp),
+    row_version: Type.Integer(),
+    created_at: Timestamp,
+  },
+  { $id: 'Account', additionalProperties: false },
+);
+export type AccountResponse = Static<typeof Account>;
+
+export const AccountPage = Page(Type.Ref(Account), 'AccountPage');
+
+export const CreateAccountBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: ACCOUNT_NAME_LENGTH_MAX }),
+    type: AccountType,
+    initial_balance_cents: Type.Optional(SignedCents),
+    overdraft_limit_cents: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000_000 })),
+  },
+  { additionalProperties: false },
+);
+export type CreateAccountInput = Static<typeof CreateAccountBody>;
+
+export const PatchAccountBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: ACCOUNT_NAME_LENGTH_MAX })),
+    overdraft_limit_cents: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000_000 })),
+    archived: Type.Optional(Type.Boolean()),
+    row_version: RowVersion,
+  },
+  { additionalProperties: false, minProperties: 2 },
+);
+export type PatchAccountInput = Static<typeof PatchAccountBody>;
+
+export const AccountListQuery = Type.Object(
+  { ...PageQuery, include_archived: Type.Boolean({ default: false }) },
+  { additionalProperties: false },
+);
+
+export const LedgerEntry = Type.Object(
+  {
+    id: Type.Integer(),
+    transaction_id: Uuid,
+    kind: Type.String(),
+    description: Type.String(),
+    occurred_on: Type.String({ format: 'date' }),
+    amount_cents: SignedCents,
+    balance_after_cents: BalanceCents,
+    account_version: Type.Integer(),
+    created_at: Timestamp,
+  },
+  { $id: 'LedgerEntry', additionalProperties: false },
+);
+export const LedgerPage = Page(Type.Ref(LedgerEntry), 'LedgerPage');
+export const LedgerQuery = PageQueryObject;
+
+export const BalanceQuery = Type.Object({ at: Timestamp }, { additionalProperties: false });
+export const BalanceAt = Type.Object(
+  {
+    account_id: Uuid,
+    at: Timestamp,
+    balance_cents: BalanceCents,
+    entry_count: Type.Integer({ minimum: 0, description: 'Entries up to that instant' }),
+  },
+  { $id: 'BalanceAt', additionalProperties: false },
+);

@@ -1,0 +1,130 @@
+import type pg from 'pg';
+import { lockAccounts } from '../../db/locks.js';
+import type { AccountType } from '../../policies/ledger_v1.js';
+
+export interface AccountRow {
+  id: string;
+  user_id: string;
+  name: string;
+  type: AccountType;
+  currency: 'BRL';
+  balance_cents: number;
+  overdraft_limit_cents: number;
+  row_version: number;
+  archived_at: Date | null;
+  created_at: Date;
+}
+
+export interface TransactionRow {
+  id: string;
+  user_id: string;
+  kind: string;
+  account_id: string;
+  counterparty_account_id: string;
+  amount_cents: number;
+  description: string;
+  category_id: string | null;
+  notes: string | null;
+  occurred_on: string;
+  policy_version: string;
+  reverses_transaction_id: string | null;
+  idempotency_key: string | null;
+  request_id: string | null;
+  row_version: number;
+  created_at: Date;
+}
+
+export interface EntryRow {
+  id: number;
+  transaction_id: string;
+  account_id: string;
+  amount_cents: number;
+  balance_after_cents: number;
+  account_version: number;
+  created_at: Date;
+}
+
+export interface NewEntry {
+  account_id: string;
+  amount_cents: number;
+  balance_after_cents: number;
+  account_version: number;
+}
+
+export const ACCOUNT_COLUMNS =
+  'id, user_id, name, type, currency, balance_cents, overdraft_limit_cents, row_version, archived_at, created_at';
+
+/**
+ * Locks the accounts for a money-moving write: advisory locks in ascending id order,
+ * then the rows FOR UPDATE in the same order. Only the user's accounts are returned.
+ */
+export async function lockAndLoadAccounts(
+  client: pg.PoolClient,
+  userId: string,
+  accountIds: readonly string[],
+): Promise<Map<string, AccountRow>> {
+  const ordered = await lockAccounts(client, accountIds);
+  const result = await client.query<AccountRow>(
+    `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE user_id = $1 AND id = ANY($2::uuid[]) ORDER BY id FOR UPDATE`,
+    [userId, ordered],
+  );
+  return new Map(result.rows.map((row) => [row.id, row]));
+}
+
+export async function findInternalAccountId(
+  client: pg.PoolClient,
+  userId: string,
+  type: 'income' | 'expense' | 'equity',
+): Promise<string> {
+  const result = await client.query<{ id: string }>('SELECT id FROM accounts WHERE user_id = $1 AND type = $2', [userId, type]);
+  const id = result.rows[0]?.id;
+  if (!id) throw new Error(`user has no internal ${type} account`);
+  return id;
+}
+
+/**
+ * Writes a posting in one round trip: the journal header, its legs, and each account's
+ * new balance and version. The deferred constraint re-checks the legs at COMMIT.
+ */
+export async function insertPosting(
+  client: pg.PoolClient,
+  header: Omit<TransactionRow, 'row_version'>,
+  entries: readonly NewEntry[],
+): Promise<void> {
+  await client.query(
+    `WITH header AS (
+       INSERT INTO transactions (id, user_id, kind, account_id, counterparty_account_id, amount_cents, description,
+         category_id, notes, occurred_on, policy_version, reverses_transaction_id, idempotency_key, request_id, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+     ), legs AS (
+       INSERT INTO ledger_entries (transaction_id, account_id, user_id, amount_cents, balance_after_cents, account_version, created_at)
+       SELECT $1, leg.account_id, $2, leg.amount_cents, leg.balance_after_cents, leg.account_version, $15
+         FROM unnest($16::uuid[], $17::bigint[], $18::bigint[], $19::integer[])
+           AS leg (account_id, amount_cents, balance_after_cents, account_version)
+     )
+     UPDATE accounts SET balance_cents = leg.balance_after_cents, row_version = leg.account_version
+       FROM unnest($16::uuid[], $18::bigint[], $19::integer[]) AS leg (account_id, balance_after_cents, account_version)
+      WHERE accounts.id = leg.account_id AND accounts.user_id = $2`,
+    [
+      header.id,
+      header.user_id,
+      header.kind,
+      header.account_id,
+      header.counterparty_account_id,
+      header.amount_cents,
+      header.description,
+      header.category_id,
+      header.notes,
+      header.occurred_on,
+      header.policy_version,
+      header.reverses_transaction_id,
+      header.idempotency_key,
+      header.request_id,
+      header.created_at,
+      entries.map((entry) => entry.account_id),
+      entries.map((entry) => entry.amount_cents),
+      entries.map((entry) => entry.balance_after_cents),
+      entries.map((entry) => entry.account_version),
+    ],
+  );
+}

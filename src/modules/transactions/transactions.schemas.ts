@@ -1,0 +1,152 @@
+import { type Static, Type } from '@sinclair/typebox';
+import {
+  AmountCents,
+  BalanceCents,
+  Description,
+  IsoDate,
+  Notes,
+  Nullable,
+  RowVersion,
+  SignedCents,
+  Timestamp,
+  Uuid,
+} from '../../http/common-schemas.js';
+import { Page, PageQuery } from '../../http/pagination.js';
+
+export const SEARCH_LENGTH_MAX = 100;
+
+export const TransactionKind = Type.Union(
+  ['income', 'expense', 'transfer', 'reversal', 'opening', 'adjustment', 'goal_contribution', 'goal_withdrawal'].map((kind) =>
+    Type.Literal(kind),
+  ),
+);
+
+export const Leg = Type.Object(
+  { account_id: Uuid, amount_cents: SignedCents, balance_after_cents: BalanceCents },
+  { additionalProperties: false },
+);
+
+export const Transaction = Type.Object(
+  {
+    id: Uuid,
+    kind: TransactionKind,
+    account_id: Uuid,
+    to_account_id: Nullable(Uuid),
+    amount_cents: AmountCents,
+    description: Type.String(),
+    category_id: Nullable(Uuid),
+    notes: Nullable(Type.String()),
+    occurred_on: IsoDate,
+    policy_version: Type.String(),
+    reverses_transaction_id: Nullable(Uuid),
+    reversed_by_transaction_id: Nullable(Uuid),
+    row_version: Type.Integer(),
+    created_at: Timestamp,
+    entries: Type.Array(Leg, { description: "Legs on the person's own accounts, with the balance after each" }),
+  },
+  { $id: 'Transaction', additionalProperties: false },
+);
+export type TransactionResponse = Static<typeof Transaction>;
+export const TransactionPage = Page(Type.Ref(Transaction), 'TransactionPage');
+
+export const AccountBalance = Type.Object(
+  { id: Uuid, balance_cents: BalanceCents, row_version: Type.Integer() },
+  { $id: 'AccountBalance', additionalProperties: false },
+);
+
+export const CreateTransactionBody = Type.Object(
+  {
+    account_id: Uuid,
+    type: Type.Union([Type.Literal('income'), Type.Literal('expense')]),
+    amount_cents: AmountCents,
+    description: Description,
+    category_id: Type.Optional(Nullable(Uuid)),
+    occurred_on: Type.Optional(IsoDate),
+    notes: Type.Optional(Notes),
+  },
+  { additionalProperties: false },
+);
+export type CreateTransactionInput = Static<typeof CreateTransactionBody>;
+
+export const PostedTransaction = Type.Object(
+  { transaction: Type.Ref(Transaction), account: Type.Ref(AccountBalance) },
+  { $id: 'PostedTransaction', additionalProperties: false },
+);
+
+export const PatchTransactionBody = Type.Object(
+  {
+    description: Type.Optional(Description),
+    category_id: Type.Optional(Nullable(Uuid)),
+    notes: Type.Optional(Nullable(Notes)),
+    row_version: RowVersion,
+  },
+  { additionalProperties: false, minProperties: 2 },
+);
+export type PatchTransactionInput = Static<typeof PatchTransactionBody>;
+
+export const ReverseBody = Type.Object({ description: Type.Optional(Description) }, { additionalProperties: false });
+
+export const ReversedTransaction = Type.Object(
+  { transaction: Type.Ref(Transaction), accounts: Type.Array(Type.Ref(AccountBalance)) },
+  { $id: 'ReversedTransaction', additionalProperties: false },
+);
+
+export const TransactionListQuery = Type.Object(
+  {
+    ...PageQuery,
+    account_id: Type.Optional(Uuid),
+    category_id: Type.Optional(Uuid),
+    from: Type.Optional(IsoDate),
+    to: Type.Optional(IsoDate),
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: SEARCH_LENGTH_MAX })),
+  },
+  { additionalProperties: false },
+);
+export type TransactionListInput = Static<typeof TransactionListQuery>;
+
+export const CreateTransferBody = Type.Object(
+  {
+    from_account_id: Uuid,
+    to_account_id: Uuid,
+    amount_cents: AmountCents,
+    description: Type.Optional(Description),
+    occurred_on: Type.Optional(IsoDate),
+    notes: Type.Optional(Notes),
+  },
+  { additionalProperties: false },
+);
+export type CreateTransferInput = Static<typeof CreateTransferBody>;
+
+export const PostedTransfer = Type.Object(
+  { transaction: Type.Ref(Transaction), from_account: Type.Ref(AccountBalance), to_account: Type.Ref(AccountBalance) },
+  { $id: 'PostedTransfer', additionalProperties: false },
+);
+
+export const TransactionAudit = Type.Object(
+  {
+    transaction_id: Uuid,
+    kind: TransactionKind,
+    created_by: Uuid,
+    created_at: Timestamp,
+    request_id: Nullable(Type.String()),
+    idempotency_key: Nullable(Type.String()),
+    policy_version: Type.String(),
+    reverses_transaction_id: Nullable(Uuid),
+    reversed_by_transaction_id: Nullable(Uuid),
+    entries: Type.Array(
+      Type.Object(
+        {
+          id: Type.Integer(),
+          account_id: Uuid,
+          account_type: Type.String(),
+          amount_cents: SignedCents,
+          balance_after_cents: BalanceCents,
+          account_version: Type.Integer(),
+          created_at: Timestamp,
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { $id: 'TransactionAudit', additionalProperties: false },
+);

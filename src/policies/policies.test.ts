@@ -1,0 +1,126 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { balanceFloorCents, checkPosting, legsAreBalanced, type PolicyAccount } from './ledger_v1.js';
+import { checkTransfer, transferLegs } from './transfers_v1.js';
+
+const account = (type: PolicyAccount['type'], balance_cents: number, overdraft_limit_cents = 0): PolicyAccount => ({
+  type,
+  balance_cents,
+  overdraft_limit_cents,
+});
+
+describe('ledger_v1 floors', () => {
+  it.each([
+    ['cash', 0, 0],
+    ['savings', 5_000, 0],
+    ['investment', 0, 0],
+    ['checking', 50_000, -50_000],
+    ['credit_card', 300_000, -300_000],
+  ] as const)('%s with limit %i has floor %i', (type, limit, floor) => {
+    expect(balanceFloorCents(account(type, 0, limit))).toBe(floor);
+  });
+
+  it('internal accounts have no floor', () => {
+    for (const type of ['income', 'expense', 'equity'] as const) expect(balanceFloorCents(account(type, 0))).toBeUndefined();
+  });
+});
+
+describe('checkPosting', () => {
+  const ids = { cash: 'a', checking: 'b', card: 'c', expense: 'x' };
+  const accounts = new Map<string, PolicyAccount>([
+    [ids.cash, account('cash', 1_000)],
+    [ids.checking, account('checking', 1_000, 500)],
+    [ids.card, account('credit_card', -900, 1_000)],
+    [ids.expense, account('expense', 0)],
+  ]);
+
+  it('lets cash reach exactly zero and not one centavo below', () => {
+    expect(
+      checkPosting(accounts, [
+        { account_id: ids.cash, amount_cents: -1_000 },
+        { account_id: ids.expense, amount_cents: 1_000 },
+      ]),
+    ).toEqual({
+      ok: true,
+    });
+    expect(
+      checkPosting(accounts, [
+        { account_id: ids.cash, amount_cents: -1_001 },
+        { account_id: ids.expense, amount_cents: 1_001 },
+      ]),
+    ).toEqual({
+      ok: false,
+      code: 'insufficient_funds',
+      account_id: ids.cash,
+      available_cents: 1_000,
+    });
+  });
+
+  it('lets checking use its overdraft and a card its limit', () => {
+    expect(checkTransfer(accounts, { fromAccountId: ids.checking, toAccountId: ids.cash, amountCents: 1_500 }).ok).toBe(true);
+    expect(checkTransfer(accounts, { fromAccountId: ids.checking, toAccountId: ids.cash, amountCents: 1_501 }).ok).toBe(false);
+    expect(checkTransfer(accounts, { fromAccountId: ids.card, toAccountId: ids.cash, amountCents: 100 }).ok).toBe(true);
+    expect(checkTransfer(accounts, { fromAccountId: ids.card, toAccountId: ids.cash, amountCents: 101 }).ok).toBe(false);
+  });
+
+  it('always lets money in, even below the floor', () => {
+    const overdrawn = new Map([...accounts, ['d', account('checking', -2_000, 500)]]);
+    expect(checkTransfer(overdrawn, { fromAccountId: ids.cash, toAccountId: 'd', amountCents: 10 }).ok).toBe(true);
+  });
+
+  it('never lets a floored balance end below its floor (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('cash', 'savings', 'checking', 'credit_card', 'investment' as const),
+        fc.integer({ min: -1_000_000, max: 1_000_000 }),
+        fc.integer({ min: 0, max: 1_000_000 }),
+        fc.integer({ min: 1, max: 2_000_000 }),
+        (type, balance, limit, amount) => {
+          const source = account(type, balance, type === 'checking' || type === 'credit_card' ? limit : 0);
+          const map = new Map([
+            ['s', source],
+            ['t', account('cash', 0)],
+          ]);
+          const result = checkTransfer(map, { fromAccountId: 's', toAccountId: 't', amountCents: amount });
+          const floor = balanceFloorCents(source) ?? Number.NEGATIVE_INFINITY;
+          expect(result.ok).toBe(balance - amount >= floor);
+        },
+      ),
+    );
+  });
+});
+
+describe('legsAreBalanced', () => {
+  it('accepts legs that sum to zero on distinct accounts', () => {
+    expect(legsAreBalanced(transferLegs({ fromAccountId: 'a', toAccountId: 'b', amountCents: 10 }))).toBe(true);
+  });
+  it.each([
+    [[{ account_id: 'a', amount_cents: 10 }]],
+    [
+      [
+        { account_id: 'a', amount_cents: 10 },
+        { account_id: 'b', amount_cents: -9 },
+      ],
+    ],
+    [
+      [
+        { account_id: 'a', amount_cents: 10 },
+        { account_id: 'a', amount_cents: -10 },
+      ],
+    ],
+    [
+      [
+        { account_id: 'a', amount_cents: 0 },
+        { account_id: 'b', amount_cents: 0 },
+      ],
+    ],
+    [
+      [
+        { account_id: 'a', amount_cents: 0.5 },
+        { account_id: 'b', amount_cents: -0.5 },
+      ],
+    ],
+  ])('refuses %j', (legs) => {
+    expect(legsAreBalanced(legs)).toBe(false);
+  });
+});

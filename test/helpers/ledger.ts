@@ -1,0 +1,53 @@
+import type pg from 'pg';
+import { expect } from 'vitest';
+
+/**
+ * The ledger's invariants, checked from the database alone after a test:
+ * entries sum to zero (in total and per transaction), every cached balance equals the
+ * sum of its account's entries, and each account's balance_after_cents chain is exact.
+ */
+export async function expectLedgerInvariants(pool: pg.Pool): Promise<void> {
+  const total = await pool.query<{ sum: string | null }>('SELECT sum(amount_cents)::text AS sum FROM ledger_entries');
+  expect(total.rows[0]?.sum ?? '0').toBe('0');
+
+  const unbalanced = await pool.query(
+    'SELECT transaction_id, sum(amount_cents) AS s, count(*) AS n FROM ledger_entries GROUP BY transaction_id HAVING sum(amount_cents) <> 0 OR count(*) < 2',
+  );
+  expect(unbalanced.rows).toEqual([]);
+
+  const headersWithoutLegs = await pool.query(
+    'SELECT t.id FROM transactions t WHERE NOT EXISTS (SELECT 1 FROM ledger_entries e WHERE e.transaction_id = t.id)',
+  );
+  expect(headersWithoutLegs.rows).toEqual([]);
+
+  const drift = await pool.query(
+    `SELECT a.id, a.balance_cents, coalesce(sum(e.amount_cents), 0) AS ledger
+       FROM accounts a LEFT JOIN ledger_entries e ON e.account_id = a.id
+      GROUP BY a.id HAVING a.balance_cents <> coalesce(sum(e.amount_cents), 0)`,
+  );
+  expect(drift.rows).toEqual([]);
+
+  const brokenChain = await pool.query(
+    `SELECT id FROM (
+       SELECT id, balance_after_cents,
+              sum(amount_cents) OVER (PARTITION BY account_id ORDER BY account_version) AS running
+         FROM ledger_entries) chain
+      WHERE balance_after_cents <> running`,
+  );
+  expect(brokenChain.rows).toEqual([]);
+
+  const versions = await pool.query(
+    `SELECT a.id FROM accounts a JOIN LATERAL (
+       SELECT max(account_version) AS v FROM ledger_entries e WHERE e.account_id = a.id) last ON true
+      WHERE last.v IS NOT NULL AND last.v > a.row_version`,
+  );
+  expect(versions.rows).toEqual([]);
+}
+
+export async function expectAppendOnly(pool: pg.Pool): Promise<void> {
+  await expect(pool.query('UPDATE ledger_entries SET amount_cents = amount_cents + 1')).rejects.toThrow(/append-only/);
+  await expect(pool.query('DELETE FROM ledger_entries')).rejects.toThrow(/append-only/);
+  await expect(pool.query('TRUNCATE ledger_entries CASCADE')).rejects.toThrow(/append-only|never removed/);
+  await expect(pool.query('UPDATE transactions SET amount_cents = amount_cents + 1')).rejects.toThrow(/immutable/);
+  await expect(pool.query('DELETE FROM transactions')).rejects.toThrow(/never removed/);
+}
