@@ -71,3 +71,33 @@ export async function registerUser(
 export function bearer(token: string): Record<string, string> {
   return { authorization: `Bearer ${token}` };
 }
+
+type Injected = Awaited<ReturnType<FastifyInstance['inject']>>;
+
+/** A signed-in person's client: inject with their bearer token. */
+export function clientFor(app: FastifyInstance, token: string) {
+  const headers = { authorization: `Bearer ${token}` };
+  const call = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown, extra: Record<string, string> = {}): Promise<Injected> =>
+    app.inject({ method, url, headers: { ...headers, ...extra }, ...(payload === undefined ? {} : { payload: payload as object }) });
+  return {
+    get: (url: string) => call('GET', url),
+    post: (url: string, payload?: unknown, extra?: Record<string, string>) => call('POST', url, payload, extra),
+    patch: (url: string, payload: unknown) => call('PATCH', url, payload),
+    async account(body: Record<string, unknown>) {
+      const response = await call('POST', '/api/accounts', body);
+      if (response.statusCode !== 201) throw new Error(`account: ${response.statusCode} ${response.body}`);
+      return response.json() as { id: string; balance_cents: number; row_version: number };
+    },
+    async category(kind: 'income' | 'expense', systemKey: string) {
+      const response = await call('GET', `/api/categories?kind=${kind}`);
+      const found = (response.json().items as Array<{ id: string; system_key: string | null }>).find((item) => item.system_key === systemKey);
+      if (!found) throw new Error(`no category ${systemKey}`);
+      return found.id;
+    },
+  };
+}
+
+export async function signedIn(app: FastifyInstance, name = 'Maria da Silva') {
+  const { token, user } = await registerUser(app, { name });
+  return { token, user, client: clientFor(app, token) };
+}

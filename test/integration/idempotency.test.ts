@@ -1,0 +1,116 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { fixedClock } from '../../src/lib/clock.js';
+import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
+import { expectLedgerInvariants } from '../helpers/ledger.js';
+
+const clock = fixedClock('2026-07-01T12:00:00Z');
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp({ clock });
+});
+afterEach(async () => {
+  await expectLedgerInvariants(t.pool);
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('Idempotency-Key', () => {
+  it('same key and same body: the stored status and body, with Idempotent-Replayed, and one effect', async () => {
+    const { client } = await signedIn(t.app);
+    const a = await client.account({ name: 'A', type: 'checking', initial_balance_cents: 10_000 });
+    const b = await client.account({ name: 'B', type: 'savings' });
+    const body = { from_account_id: a.id, to_account_id: b.id, amount_cents: 2_500 };
+    const first = await client.post('/api/transfers', body, { 'idempotency-key': 'transfer-1' });
+    expect(first.statusCode).toBe(201);
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+    // The same fields in another order are the same request.
+    const reordered = { amount_cents: 2_500, to_account_id: b.id, from_account_id: a.id };
+    const second = await client.post('/api/transfers', reordered, { 'idempotency-key': 'transfer-1' });
+    expect(second.statusCode).toBe(201);
+    expect(second.headers['idempotent-replayed']).toBe('true');
+    expect(second.json()).toEqual(first.json());
+    expect((await client.get(`/api/accounts/${b.id}`)).json().balance_cents).toBe(2_500);
+  });
+
+  it('same key with another body: 422 idempotency_key_reused, nothing written', async () => {
+    const { client } = await signedIn(t.app);
+    const account = await client.account({ name: 'Conta', type: 'checking', initial_balance_cents: 10_000 });
+    await client.post('/api/transactions', { account_id: account.id, type: 'expense', amount_cents: 100, description: 'Café' }, { 'idempotency-key': 'k' });
+    const reused = await client.post('/api/transactions', { account_id: account.id, type: 'expense', amount_cents: 200, description: 'Café' }, { 'idempotency-key': 'k' });
+    expect(reused.statusCode).toBe(422);
+    expect(reused.json().code).toBe('idempotency_key_reused');
+    const otherRoute = await client.post('/api/categories', { name: 'X', kind: 'expense' }, { 'idempotency-key': 'k' });
+    expect(otherRoute.json().code).toBe('idempotency_key_reused');
+    expect((await client.get(`/api/accounts/${account.id}`)).json().balance_cents).toBe(9_900);
+  });
+
+  it('a refused first attempt stores nothing: the retry runs afresh', async () => {
+    const { client } = await signedIn(t.app);
+    const cash = await client.account({ name: 'Carteira', type: 'cash' });
+    const body = { account_id: cash.id, type: 'expense', amount_cents: 500, description: 'Pão' };
+    expect((await client.post('/api/transactions', body, { 'idempotency-key': 'retry-me' })).statusCode).toBe(422);
+    await client.post('/api/transactions', { account_id: cash.id, type: 'income', amount_cents: 1_000, description: 'Troco' });
+    const retried = await client.post('/api/transactions', body, { 'idempotency-key': 'retry-me' });
+    expect(retried.statusCode).toBe(201);
+    expect(retried.headers['idempotent-replayed']).toBeUndefined();
+  });
+
+  it('keys are scoped per person: another person with the same key gets their own effect', async () => {
+    const maria = await signedIn(t.app, 'Maria');
+    const joao = await signedIn(t.app, 'João');
+    const accountM = await maria.client.account({ name: 'M', type: 'cash' });
+    const accountJ = await joao.client.account({ name: 'J', type: 'cash' });
+    const m = await maria.client.post('/api/transactions', { account_id: accountM.id, type: 'income', amount_cents: 100, description: 'x' }, { 'idempotency-key': 'shared' });
+    const j = await joao.client.post('/api/transactions', { account_id: accountJ.id, type: 'income', amount_cents: 100, description: 'x' }, { 'idempotency-key': 'shared' });
+    expect(m.statusCode).toBe(201);
+    expect(j.statusCode).toBe(201);
+    expect(j.headers['idempotent-replayed']).toBeUndefined();
+    expect(j.json().transaction.id).not.toBe(m.json().transaction.id);
+    // João replaying Maria's exact request (her account) gets a 404, never her stored answer.
+    const replayOfMaria = await joao.client.post(
+      '/api/transactions',
+      { account_id: accountM.id, type: 'income', amount_cents: 100, description: 'x' },
+      { 'idempotency-key': 'maria-only' },
+    );
+    expect(replayOfMaria.statusCode).toBe(404);
+  });
+
+  it('a key expires after 24 hours and can then be used again', async () => {
+    const { client } = await signedIn(t.app);
+    const account = await client.account({ name: 'Conta', type: 'cash', initial_balance_cents: 10_000 });
+    const body = { account_id: account.id, type: 'expense', amount_cents: 100, description: 'Mensal' };
+    const first = await client.post('/api/transactions', body, { 'idempotency-key': 'monthly' });
+    const stored = await t.pool.query("SELECT extract(epoch FROM expires_at - created_at)::int AS ttl FROM idempotency_keys WHERE key = 'monthly'");
+    expect(stored.rows[0].ttl).toBe(24 * 3600);
+    clock.advance(24 * 3_600_000 - 1);
+    expect((await client.post('/api/transactions', body, { 'idempotency-key': 'monthly' })).headers['idempotent-replayed']).toBe('true');
+    clock.advance(1);
+    const later = await client.post('/api/transactions', body, { 'idempotency-key': 'monthly' });
+    expect(later.statusCode).toBe(201);
+    expect(later.headers['idempotent-replayed']).toBeUndefined();
+    expect(later.json().transaction.id).not.toBe(first.json().transaction.id);
+    expect((await client.get(`/api/accounts/${account.id}`)).json().balance_cents).toBe(9_800);
+    clock.set('2026-07-01T12:00:00Z');
+  });
+
+  it('refuses a malformed key with 400', async () => {
+    const { client } = await signedIn(t.app);
+    for (const key of ['x'.repeat(256), 'tem espaço', 'ção']) {
+      const response = await client.post('/api/categories', { name: 'Y', kind: 'expense' }, { 'idempotency-key': key });
+      expect(response.statusCode).toBe(400);
+    }
+    expect((await client.get('/api/categories?kind=expense')).json().items.some((item: { name: string }) => item.name === 'Y')).toBe(false);
+  });
+
+  it('stores the key row in the same transaction as the effects', async () => {
+    const { client, user } = await signedIn(t.app);
+    const account = await client.account({ name: 'Conta', type: 'cash', initial_balance_cents: 100 });
+    await client.post('/api/transactions', { account_id: account.id, type: 'expense', amount_cents: 200, description: 'x' }, { 'idempotency-key': 'failed-once' });
+    const none = await t.pool.query("SELECT 1 FROM idempotency_keys WHERE user_id = $1 AND key = 'failed-once'", [user.id]);
+    expect(none.rowCount).toBe(0);
+    await client.post('/api/transactions', { account_id: account.id, type: 'expense', amount_cents: 50, description: 'x' }, { 'idempotency-key': 'done-once' });
+    const row = await t.pool.query("SELECT status, response_status FROM idempotency_keys WHERE user_id = $1 AND key = 'done-once'", [user.id]);
+    expect(row.rows).toEqual([{ status: 'completed', response_status: 201 }]);
+  });
+});
