@@ -77,8 +77,18 @@ type Injected = Awaited<ReturnType<FastifyInstance['inject']>>;
 /** A signed-in person's client: inject with their bearer token. */
 export function clientFor(app: FastifyInstance, token: string) {
   const headers = { authorization: `Bearer ${token}` };
-  const call = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown, extra: Record<string, string> = {}): Promise<Injected> =>
-    app.inject({ method, url, headers: { ...headers, ...extra }, ...(payload === undefined ? {} : { payload: payload as object }) });
+  const call = (
+    method: 'GET' | 'POST' | 'PATCH',
+    url: string,
+    payload?: unknown,
+    extra: Record<string, string> = {},
+  ): Promise<Injected> =>
+    app.inject({
+      method,
+      url,
+      headers: { ...headers, ...extra },
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
   return {
     get: (url: string) => call('GET', url),
     post: (url: string, payload?: unknown, extra?: Record<string, string>) => call('POST', url, payload, extra),
@@ -90,7 +100,9 @@ export function clientFor(app: FastifyInstance, token: string) {
     },
     async category(kind: 'income' | 'expense', systemKey: string) {
       const response = await call('GET', `/api/categories?kind=${kind}`);
-      const found = (response.json().items as Array<{ id: string; system_key: string | null }>).find((item) => item.system_key === systemKey);
+      const found = (response.json().items as Array<{ id: string; system_key: string | null }>).find(
+        (item) => item.system_key === systemKey,
+      );
       if (!found) throw new Error(`no category ${systemKey}`);
       return found.id;
     },

@@ -21,7 +21,9 @@ afterAll(async () => {
 });
 
 async function counts() {
-  const result = await t.pool.query('SELECT (SELECT count(*) FROM transactions)::int AS t, (SELECT count(*) FROM ledger_entries)::int AS e');
+  const result = await t.pool.query(
+    'SELECT (SELECT count(*) FROM transactions)::int AS t, (SELECT count(*) FROM ledger_entries)::int AS e',
+  );
   return result.rows[0];
 }
 

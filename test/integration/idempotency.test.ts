@@ -36,8 +36,16 @@ describe('Idempotency-Key', () => {
   it('same key with another body: 422 idempotency_key_reused, nothing written', async () => {
     const { client } = await signedIn(t.app);
     const account = await client.account({ name: 'Conta', type: 'checking', initial_balance_cents: 10_000 });
-    await client.post('/api/transactions', { account_id: account.id, type: 'expense', amount_cents: 100, description: 'Café' }, { 'idempotency-key': 'k' });
-    const reused = await client.post('/api/transactions', { account_id: account.id, type: 'expense', amount_cents: 200, description: 'Café' }, { 'idempotency-key': 'k' });
+    await client.post(
+      '/api/transactions',
+      { account_id: account.id, type: 'expense', amount_cents: 100, description: 'Café' },
+      { 'idempotency-key': 'k' },
+    );
+    const reused = await client.post(
+      '/api/transactions',
+      { account_id: account.id, type: 'expense', amount_cents: 200, description: 'Café' },
+      { 'idempotency-key': 'k' },
+    );
     expect(reused.statusCode).toBe(422);
     expect(reused.json().code).toBe('idempotency_key_reused');
     const otherRoute = await client.post('/api/categories', { name: 'X', kind: 'expense' }, { 'idempotency-key': 'k' });
@@ -61,8 +69,16 @@ describe('Idempotency-Key', () => {
     const joao = await signedIn(t.app, 'João');
     const accountM = await maria.client.account({ name: 'M', type: 'cash' });
     const accountJ = await joao.client.account({ name: 'J', type: 'cash' });
-    const m = await maria.client.post('/api/transactions', { account_id: accountM.id, type: 'income', amount_cents: 100, description: 'x' }, { 'idempotency-key': 'shared' });
-    const j = await joao.client.post('/api/transactions', { account_id: accountJ.id, type: 'income', amount_cents: 100, description: 'x' }, { 'idempotency-key': 'shared' });
+    const m = await maria.client.post(
+      '/api/transactions',
+      { account_id: accountM.id, type: 'income', amount_cents: 100, description: 'x' },
+      { 'idempotency-key': 'shared' },
+    );
+    const j = await joao.client.post(
+      '/api/transactions',
+      { account_id: accountJ.id, type: 'income', amount_cents: 100, description: 'x' },
+      { 'idempotency-key': 'shared' },
+    );
     expect(m.statusCode).toBe(201);
     expect(j.statusCode).toBe(201);
     expect(j.headers['idempotent-replayed']).toBeUndefined();
@@ -81,10 +97,14 @@ describe('Idempotency-Key', () => {
     const account = await client.account({ name: 'Conta', type: 'cash', initial_balance_cents: 10_000 });
     const body = { account_id: account.id, type: 'expense', amount_cents: 100, description: 'Mensal' };
     const first = await client.post('/api/transactions', body, { 'idempotency-key': 'monthly' });
-    const stored = await t.pool.query("SELECT extract(epoch FROM expires_at - created_at)::int AS ttl FROM idempotency_keys WHERE key = 'monthly'");
+    const stored = await t.pool.query(
+      "SELECT extract(epoch FROM expires_at - created_at)::int AS ttl FROM idempotency_keys WHERE key = 'monthly'",
+    );
     expect(stored.rows[0].ttl).toBe(24 * 3600);
     clock.advance(24 * 3_600_000 - 1);
-    expect((await client.post('/api/transactions', body, { 'idempotency-key': 'monthly' })).headers['idempotent-replayed']).toBe('true');
+    expect((await client.post('/api/transactions', body, { 'idempotency-key': 'monthly' })).headers['idempotent-replayed']).toBe(
+      'true',
+    );
     clock.advance(1);
     const later = await client.post('/api/transactions', body, { 'idempotency-key': 'monthly' });
     expect(later.statusCode).toBe(201);
@@ -100,17 +120,30 @@ describe('Idempotency-Key', () => {
       const response = await client.post('/api/categories', { name: 'Y', kind: 'expense' }, { 'idempotency-key': key });
       expect(response.statusCode).toBe(400);
     }
-    expect((await client.get('/api/categories?kind=expense')).json().items.some((item: { name: string }) => item.name === 'Y')).toBe(false);
+    expect(
+      (await client.get('/api/categories?kind=expense')).json().items.some((item: { name: string }) => item.name === 'Y'),
+    ).toBe(false);
   });
 
   it('stores the key row in the same transaction as the effects', async () => {
     const { client, user } = await signedIn(t.app);
     const account = await client.account({ name: 'Conta', type: 'cash', initial_balance_cents: 100 });
-    await client.post('/api/transactions', { account_id: account.id, type: 'expense', amount_cents: 200, description: 'x' }, { 'idempotency-key': 'failed-once' });
+    await client.post(
+      '/api/transactions',
+      { account_id: account.id, type: 'expense', amount_cents: 200, description: 'x' },
+      { 'idempotency-key': 'failed-once' },
+    );
     const none = await t.pool.query("SELECT 1 FROM idempotency_keys WHERE user_id = $1 AND key = 'failed-once'", [user.id]);
     expect(none.rowCount).toBe(0);
-    await client.post('/api/transactions', { account_id: account.id, type: 'expense', amount_cents: 50, description: 'x' }, { 'idempotency-key': 'done-once' });
-    const row = await t.pool.query("SELECT status, response_status FROM idempotency_keys WHERE user_id = $1 AND key = 'done-once'", [user.id]);
+    await client.post(
+      '/api/transactions',
+      { account_id: account.id, type: 'expense', amount_cents: 50, description: 'x' },
+      { 'idempotency-key': 'done-once' },
+    );
+    const row = await t.pool.query(
+      "SELECT status, response_status FROM idempotency_keys WHERE user_id = $1 AND key = 'done-once'",
+      [user.id],
+    );
     expect(row.rows).toEqual([{ status: 'completed', response_status: 201 }]);
   });
 });

@@ -21,7 +21,11 @@ describe("another person's data", () => {
     const aliceOther = await alice.client.account({ name: 'Outra', type: 'cash' });
     const bobAccount = await bob.client.account({ name: 'Minha', type: 'cash', initial_balance_cents: 1_000 });
     const aliceTransaction = (
-      await alice.client.post('/api/transactions', { account_id: aliceAccount.id, type: 'expense', amount_cents: 100, description: 'Privado' }, { 'idempotency-key': 'alice-key' })
+      await alice.client.post(
+        '/api/transactions',
+        { account_id: aliceAccount.id, type: 'expense', amount_cents: 100, description: 'Privado' },
+        { 'idempotency-key': 'alice-key' },
+      )
     ).json().transaction;
     const aliceCategory = (await alice.client.post('/api/categories', { name: 'Só minha', kind: 'expense' })).json();
 
@@ -35,7 +39,13 @@ describe("another person's data", () => {
       bob.client.patch(`/api/transactions/${aliceTransaction.id}`, { description: 'Hack', row_version: 1 }),
       bob.client.post(`/api/transactions/${aliceTransaction.id}/reverse`),
       bob.client.post('/api/transactions', { account_id: aliceAccount.id, type: 'expense', amount_cents: 1, description: 'x' }),
-      bob.client.post('/api/transactions', { account_id: bobAccount.id, type: 'expense', amount_cents: 1, description: 'x', category_id: aliceCategory.id }),
+      bob.client.post('/api/transactions', {
+        account_id: bobAccount.id,
+        type: 'expense',
+        amount_cents: 1,
+        description: 'x',
+        category_id: aliceCategory.id,
+      }),
       bob.client.post('/api/transfers', { from_account_id: aliceAccount.id, to_account_id: bobAccount.id, amount_cents: 1_000 }),
       bob.client.post('/api/transfers', { from_account_id: bobAccount.id, to_account_id: aliceAccount.id, amount_cents: 100 }),
       bob.client.post('/api/transfers', { from_account_id: aliceAccount.id, to_account_id: aliceOther.id, amount_cents: 100 }),
@@ -52,7 +62,9 @@ describe("another person's data", () => {
     expect((await bob.client.get(`/api/transactions?account_id=${aliceAccount.id}`)).json().total).toBe(0);
     expect((await bob.client.get('/api/transactions?q=Privado')).json().total).toBe(0);
     expect((await bob.client.get('/api/accounts')).json().items.map((item: { id: string }) => item.id)).toEqual([bobAccount.id]);
-    expect((await bob.client.get('/api/categories?limit=100')).json().items.some((item: { name: string }) => item.name === 'Só minha')).toBe(false);
+    expect(
+      (await bob.client.get('/api/categories?limit=100')).json().items.some((item: { name: string }) => item.name === 'Só minha'),
+    ).toBe(false);
 
     // Bob reusing Alice's idempotency key gets no replay of her answer.
     const replay = await bob.client.post(
@@ -64,8 +76,14 @@ describe("another person's data", () => {
     expect(replay.headers['idempotent-replayed']).toBeUndefined();
 
     // Nothing of Alice's moved.
-    expect((await alice.client.get(`/api/accounts/${aliceAccount.id}`)).json()).toMatchObject({ name: 'Segredo', balance_cents: 99_900 });
-    expect((await alice.client.get(`/api/transactions/${aliceTransaction.id}`)).json()).toMatchObject({ description: 'Privado', reversed_by_transaction_id: null });
+    expect((await alice.client.get(`/api/accounts/${aliceAccount.id}`)).json()).toMatchObject({
+      name: 'Segredo',
+      balance_cents: 99_900,
+    });
+    expect((await alice.client.get(`/api/transactions/${aliceTransaction.id}`)).json()).toMatchObject({
+      description: 'Privado',
+      reversed_by_transaction_id: null,
+    });
     expect((await bob.client.get(`/api/accounts/${bobAccount.id}`)).json().balance_cents).toBe(1_000);
   });
 

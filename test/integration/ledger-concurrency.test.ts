@@ -30,7 +30,8 @@ describe('concurrency', () => {
     );
     const statuses = responses.map((response) => response.statusCode);
     expect(statuses.every((status) => status === 201 || status === 422)).toBe(true);
-    for (const refused of responses.filter((response) => response.statusCode === 422)) expect(refused.json().code).toBe('insufficient_funds');
+    for (const refused of responses.filter((response) => response.statusCode === 422))
+      expect(refused.json().code).toBe('insufficient_funds');
     let expectedA = 5_000;
     responses.forEach((response, index) => {
       if (response.statusCode !== 201) return;
@@ -52,7 +53,12 @@ describe('concurrency', () => {
     const responses = await Promise.all(
       Array.from({ length: 50 }, (_, index) =>
         index % 2 === 0
-          ? client.post('/api/transactions', { account_id: cash.id, type: 'expense', amount_cents: 1_000, description: `saque ${index}` })
+          ? client.post('/api/transactions', {
+              account_id: cash.id,
+              type: 'expense',
+              amount_cents: 1_000,
+              description: `saque ${index}`,
+            })
           : client.post('/api/transfers', { from_account_id: cash.id, to_account_id: savings.id, amount_cents: 1_000 }),
       ),
     );
@@ -60,7 +66,10 @@ describe('concurrency', () => {
     expect(statuses.filter((status) => status === 201)).toHaveLength(10);
     expect(statuses.filter((status) => status === 422)).toHaveLength(40);
     expect((await client.get(`/api/accounts/${cash.id}`)).json().balance_cents).toBe(0);
-    const lowest = await t.pool.query('SELECT min(balance_after_cents)::bigint AS low FROM ledger_entries WHERE account_id = $1', [cash.id]);
+    const lowest = await t.pool.query(
+      'SELECT min(balance_after_cents)::bigint AS low FROM ledger_entries WHERE account_id = $1',
+      [cash.id],
+    );
     expect(lowest.rows[0].low).toBe(0);
   });
 
@@ -69,7 +78,9 @@ describe('concurrency', () => {
     const account = await client.account({ name: 'Conta', type: 'checking', initial_balance_cents: 100_000 });
     const replaysBefore = (await metrics.idempotencyReplays.get()).values[0]?.value ?? 0;
     const body = { account_id: account.id, type: 'expense', amount_cents: 999, description: 'Clique duplo' };
-    const responses = await Promise.all(Array.from({ length: 20 }, () => client.post('/api/transactions', body, { 'idempotency-key': 'same-key-20' })));
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () => client.post('/api/transactions', body, { 'idempotency-key': 'same-key-20' })),
+    );
     const statuses = responses.map((response) => response.statusCode);
     // Each either ran, replayed the stored answer, or was told the key is in flight; never a second effect.
     expect(statuses.every((status) => status === 201 || status === 409)).toBe(true);
@@ -87,14 +98,20 @@ describe('concurrency', () => {
   it('concurrent PATCHes with the same row_version: one 200, the rest 409', async () => {
     const { client } = await signedIn(t.app);
     const account = await client.account({ name: 'Conta', type: 'checking', initial_balance_cents: 1_000 });
-    const transaction = (await client.post('/api/transactions', { account_id: account.id, type: 'expense', amount_cents: 1, description: 'x' })).json().transaction;
+    const transaction = (
+      await client.post('/api/transactions', { account_id: account.id, type: 'expense', amount_cents: 1, description: 'x' })
+    ).json().transaction;
     const edits = await Promise.all(
-      Array.from({ length: 10 }, (_, index) => client.patch(`/api/transactions/${transaction.id}`, { description: `edição ${index}`, row_version: 1 })),
+      Array.from({ length: 10 }, (_, index) =>
+        client.patch(`/api/transactions/${transaction.id}`, { description: `edição ${index}`, row_version: 1 }),
+      ),
     );
     expect(edits.map((response) => response.statusCode).sort()).toEqual([200, ...Array(9).fill(409)]);
     const fresh = (await client.get(`/api/accounts/${account.id}`)).json();
     const renames = await Promise.all(
-      Array.from({ length: 10 }, (_, index) => client.patch(`/api/accounts/${account.id}`, { name: `Conta ${index}`, row_version: fresh.row_version })),
+      Array.from({ length: 10 }, (_, index) =>
+        client.patch(`/api/accounts/${account.id}`, { name: `Conta ${index}`, row_version: fresh.row_version }),
+      ),
     );
     expect(renames.map((response) => response.statusCode).sort()).toEqual([200, ...Array(9).fill(409)]);
   });
@@ -102,8 +119,12 @@ describe('concurrency', () => {
   it('two reversals of one transaction racing: one 201, one 409, one reversal in the ledger', async () => {
     const { client } = await signedIn(t.app);
     const account = await client.account({ name: 'Conta', type: 'checking', initial_balance_cents: 1_000 });
-    const transaction = (await client.post('/api/transactions', { account_id: account.id, type: 'expense', amount_cents: 300, description: 'x' })).json().transaction;
-    const responses = await Promise.all(Array.from({ length: 5 }, () => client.post(`/api/transactions/${transaction.id}/reverse`)));
+    const transaction = (
+      await client.post('/api/transactions', { account_id: account.id, type: 'expense', amount_cents: 300, description: 'x' })
+    ).json().transaction;
+    const responses = await Promise.all(
+      Array.from({ length: 5 }, () => client.post(`/api/transactions/${transaction.id}/reverse`)),
+    );
     expect(responses.map((response) => response.statusCode).sort()).toEqual([201, 409, 409, 409, 409]);
     expect((await client.get(`/api/accounts/${account.id}`)).json().balance_cents).toBe(1_000);
   });

@@ -27,10 +27,25 @@ describe('registration provisions the ledger', () => {
     ]);
     const categories = (await client.get('/api/categories?limit=100')).json();
     const names = categories.items.map((item: { name: string }) => item.name);
-    for (const name of ['Moradia', 'Alimentação', 'Transporte', 'Saúde', 'Educação', 'Lazer', 'Assinaturas', 'Impostos e tarifas', 'Salário', 'Pix recebido', 'Outros']) {
+    for (const name of [
+      'Moradia',
+      'Alimentação',
+      'Transporte',
+      'Saúde',
+      'Educação',
+      'Lazer',
+      'Assinaturas',
+      'Impostos e tarifas',
+      'Salário',
+      'Pix recebido',
+      'Outros',
+    ]) {
       expect(names).toContain(name);
     }
-    expect(categories.items.find((item: { name: string }) => item.name === 'Salário')).toMatchObject({ kind: 'income', system_key: 'salary' });
+    expect(categories.items.find((item: { name: string }) => item.name === 'Salário')).toMatchObject({
+      kind: 'income',
+      system_key: 'salary',
+    });
     // Internal accounts are not the person's accounts: they never appear in the list.
     expect((await client.get('/api/accounts')).json()).toMatchObject({ items: [], total: 0, skip: 0, limit: 50 });
   });
@@ -39,20 +54,43 @@ describe('registration provisions the ledger', () => {
 describe('accounts', () => {
   it('posts an initial balance as an opening transaction in the ledger', async () => {
     const { client } = await signedIn(t.app);
-    const response = await client.post('/api/accounts', { name: 'Conta Itaú', type: 'checking', initial_balance_cents: 250_000, overdraft_limit_cents: 50_000 });
+    const response = await client.post('/api/accounts', {
+      name: 'Conta Itaú',
+      type: 'checking',
+      initial_balance_cents: 250_000,
+      overdraft_limit_cents: 50_000,
+    });
     expect(response.statusCode).toBe(201);
     const account = response.json();
-    expect(account).toMatchObject({ name: 'Conta Itaú', type: 'checking', currency: 'BRL', balance_cents: 250_000, overdraft_limit_cents: 50_000, archived: false, archived_at: null });
+    expect(account).toMatchObject({
+      name: 'Conta Itaú',
+      type: 'checking',
+      currency: 'BRL',
+      balance_cents: 250_000,
+      overdraft_limit_cents: 50_000,
+      archived: false,
+      archived_at: null,
+    });
     const ledger = (await client.get(`/api/accounts/${account.id}/ledger`)).json();
     expect(ledger.items).toHaveLength(1);
-    expect(ledger.items[0]).toMatchObject({ kind: 'opening', amount_cents: 250_000, balance_after_cents: 250_000, occurred_on: '2026-05-04' });
+    expect(ledger.items[0]).toMatchObject({
+      kind: 'opening',
+      amount_cents: 250_000,
+      balance_after_cents: 250_000,
+      occurred_on: '2026-05-04',
+    });
     const opening = (await client.get(`/api/transactions?account_id=${account.id}`)).json().items[0];
     expect(opening).toMatchObject({ kind: 'opening', amount_cents: 250_000, policy_version: 'ledger_v1' });
   });
 
   it('accepts a credit card opening debt within its limit, and refuses cash below zero', async () => {
     const { client } = await signedIn(t.app);
-    const card = await client.post('/api/accounts', { name: 'Cartão', type: 'credit_card', initial_balance_cents: -80_000, overdraft_limit_cents: 100_000 });
+    const card = await client.post('/api/accounts', {
+      name: 'Cartão',
+      type: 'credit_card',
+      initial_balance_cents: -80_000,
+      overdraft_limit_cents: 100_000,
+    });
     expect(card.statusCode).toBe(201);
     expect(card.json().balance_cents).toBe(-80_000);
     const cash = await client.post('/api/accounts', { name: 'Carteira', type: 'cash', initial_balance_cents: -1 });
@@ -76,23 +114,42 @@ describe('accounts', () => {
     expect(renamed.json()).toMatchObject({ name: 'Nubank PF', row_version: account.row_version + 1 });
     const stale = await client.patch(`/api/accounts/${account.id}`, { name: 'Outro', row_version: account.row_version });
     expect(stale.statusCode).toBe(409);
-    expect(stale.json()).toMatchObject({ code: 'row_version_conflict', current: { name: 'Nubank PF', row_version: account.row_version + 1 } });
+    expect(stale.json()).toMatchObject({
+      code: 'row_version_conflict',
+      current: { name: 'Nubank PF', row_version: account.row_version + 1 },
+    });
     const archived = await client.patch(`/api/accounts/${account.id}`, { archived: true, row_version: account.row_version + 1 });
     expect(archived.json()).toMatchObject({ archived: true, archived_at: '2026-05-04T15:00:00.000Z' });
     expect((await client.get('/api/accounts')).json().total).toBe(0);
     expect((await client.get('/api/accounts?include_archived=true')).json().total).toBe(1);
-    const refused = await client.post('/api/transactions', { account_id: account.id, type: 'income', amount_cents: 100, description: 'x' });
+    const refused = await client.post('/api/transactions', {
+      account_id: account.id,
+      type: 'income',
+      amount_cents: 100,
+      description: 'x',
+    });
     expect(refused.statusCode).toBe(422);
     expect(refused.json().code).toBe('account_archived');
   });
 
   it('will not lower a limit below what the account already uses', async () => {
     const { client } = await signedIn(t.app);
-    const account = await client.account({ name: 'Conta', type: 'checking', overdraft_limit_cents: 10_000, initial_balance_cents: -8_000 });
-    const lowered = await client.patch(`/api/accounts/${account.id}`, { overdraft_limit_cents: 5_000, row_version: account.row_version });
+    const account = await client.account({
+      name: 'Conta',
+      type: 'checking',
+      overdraft_limit_cents: 10_000,
+      initial_balance_cents: -8_000,
+    });
+    const lowered = await client.patch(`/api/accounts/${account.id}`, {
+      overdraft_limit_cents: 5_000,
+      row_version: account.row_version,
+    });
     expect(lowered.statusCode).toBe(422);
     expect(lowered.json().code).toBe('limit_below_usage');
-    const ok = await client.patch(`/api/accounts/${account.id}`, { overdraft_limit_cents: 8_000, row_version: account.row_version });
+    const ok = await client.patch(`/api/accounts/${account.id}`, {
+      overdraft_limit_cents: 8_000,
+      row_version: account.row_version,
+    });
     expect(ok.statusCode).toBe(200);
   });
 });
@@ -130,7 +187,13 @@ describe('income and expenses', () => {
       entries: [{ account_id: account.id, amount_cents: -23_456, balance_after_cents: 76_544 }],
     });
     const salary = await client.category('income', 'salary');
-    const income = await client.post('/api/transactions', { account_id: account.id, type: 'income', amount_cents: 500_000, description: 'Salário', category_id: salary });
+    const income = await client.post('/api/transactions', {
+      account_id: account.id,
+      type: 'income',
+      amount_cents: 500_000,
+      description: 'Salário',
+      category_id: salary,
+    });
     expect(income.json().account.balance_cents).toBe(576_544);
     expect(income.json().transaction.occurred_on).toBe('2026-05-04');
   });
@@ -139,26 +202,59 @@ describe('income and expenses', () => {
     const { client } = await signedIn(t.app);
     const account = await client.account({ name: 'Conta', type: 'checking', initial_balance_cents: 100_000 });
     const salary = await client.category('income', 'salary');
-    const mismatch = await client.post('/api/transactions', { account_id: account.id, type: 'expense', amount_cents: 100, description: 'x', category_id: salary });
+    const mismatch = await client.post('/api/transactions', {
+      account_id: account.id,
+      type: 'expense',
+      amount_cents: 100,
+      description: 'x',
+      category_id: salary,
+    });
     expect(mismatch.statusCode).toBe(422);
     expect(mismatch.json().code).toBe('category_kind_mismatch');
     const category = (await client.post('/api/categories', { name: 'Pets', kind: 'expense' })).json();
     await client.patch(`/api/categories/${category.id}`, { archived: true, row_version: category.row_version });
-    const archived = await client.post('/api/transactions', { account_id: account.id, type: 'expense', amount_cents: 100, description: 'x', category_id: category.id });
+    const archived = await client.post('/api/transactions', {
+      account_id: account.id,
+      type: 'expense',
+      amount_cents: 100,
+      description: 'x',
+      category_id: category.id,
+    });
     expect(archived.json().code).toBe('category_archived');
   });
 
   it('edits description, category and notes with row_version, never money', async () => {
     const { client } = await signedIn(t.app);
     const account = await client.account({ name: 'Conta', type: 'checking', initial_balance_cents: 100_000 });
-    const created = (await client.post('/api/transactions', { account_id: account.id, type: 'expense', amount_cents: 1_000, description: 'Uber' })).json().transaction;
+    const created = (
+      await client.post('/api/transactions', {
+        account_id: account.id,
+        type: 'expense',
+        amount_cents: 1_000,
+        description: 'Uber',
+      })
+    ).json().transaction;
     const transport = await client.category('expense', 'transport');
-    const edited = await client.patch(`/api/transactions/${created.id}`, { description: 'Uber para o trabalho', category_id: transport, notes: 'reembolsável', row_version: 1 });
+    const edited = await client.patch(`/api/transactions/${created.id}`, {
+      description: 'Uber para o trabalho',
+      category_id: transport,
+      notes: 'reembolsável',
+      row_version: 1,
+    });
     expect(edited.statusCode).toBe(200);
-    expect(edited.json()).toMatchObject({ description: 'Uber para o trabalho', category_id: transport, notes: 'reembolsável', row_version: 2, amount_cents: 1_000 });
+    expect(edited.json()).toMatchObject({
+      description: 'Uber para o trabalho',
+      category_id: transport,
+      notes: 'reembolsável',
+      row_version: 2,
+      amount_cents: 1_000,
+    });
     const stale = await client.patch(`/api/transactions/${created.id}`, { description: 'outra', row_version: 1 });
     expect(stale.statusCode).toBe(409);
-    expect(stale.json()).toMatchObject({ code: 'row_version_conflict', current: { description: 'Uber para o trabalho', row_version: 2 } });
+    expect(stale.json()).toMatchObject({
+      code: 'row_version_conflict',
+      current: { description: 'Uber para o trabalho', row_version: 2 },
+    });
     const money = await client.patch(`/api/transactions/${created.id}`, { amount_cents: 1, row_version: 2 });
     expect(money.statusCode).toBe(400);
     expect(money.json().errors.map((error: { field: string }) => error.field)).toContain('body/amount_cents');
@@ -170,16 +266,36 @@ describe('income and expenses', () => {
 describe('transfers', () => {
   it('moves money between two own accounts under transfers_v1', async () => {
     const { client } = await signedIn(t.app);
-    const checking = await client.account({ name: 'Conta', type: 'checking', initial_balance_cents: 10_000, overdraft_limit_cents: 5_000 });
+    const checking = await client.account({
+      name: 'Conta',
+      type: 'checking',
+      initial_balance_cents: 10_000,
+      overdraft_limit_cents: 5_000,
+    });
     const savings = await client.account({ name: 'Poupança', type: 'savings' });
-    const response = await client.post('/api/transfers', { from_account_id: checking.id, to_account_id: savings.id, amount_cents: 15_000 });
+    const response = await client.post('/api/transfers', {
+      from_account_id: checking.id,
+      to_account_id: savings.id,
+      amount_cents: 15_000,
+    });
     expect(response.statusCode).toBe(201);
     expect(response.json()).toMatchObject({
-      transaction: { kind: 'transfer', account_id: checking.id, to_account_id: savings.id, amount_cents: 15_000, description: 'Transferência', policy_version: 'transfers_v1' },
+      transaction: {
+        kind: 'transfer',
+        account_id: checking.id,
+        to_account_id: savings.id,
+        amount_cents: 15_000,
+        description: 'Transferência',
+        policy_version: 'transfers_v1',
+      },
       from_account: { id: checking.id, balance_cents: -5_000 },
       to_account: { id: savings.id, balance_cents: 15_000 },
     });
-    const beyond = await client.post('/api/transfers', { from_account_id: checking.id, to_account_id: savings.id, amount_cents: 1 });
+    const beyond = await client.post('/api/transfers', {
+      from_account_id: checking.id,
+      to_account_id: savings.id,
+      amount_cents: 1,
+    });
     expect(beyond.statusCode).toBe(422);
     expect(beyond.json()).toMatchObject({ code: 'insufficient_funds', account_id: checking.id, available_cents: 0 });
     // The refused transfer wrote nothing.
@@ -190,7 +306,11 @@ describe('transfers', () => {
   it('refuses a transfer to the same account with 400', async () => {
     const { client } = await signedIn(t.app);
     const account = await client.account({ name: 'Conta', type: 'cash', initial_balance_cents: 100 });
-    const response = await client.post('/api/transfers', { from_account_id: account.id, to_account_id: account.id, amount_cents: 1 });
+    const response = await client.post('/api/transfers', {
+      from_account_id: account.id,
+      to_account_id: account.id,
+      amount_cents: 1,
+    });
     expect(response.statusCode).toBe(400);
     expect(response.json().errors[0]).toMatchObject({ field: 'body/to_account_id', code: 'same_account' });
   });
@@ -201,12 +321,21 @@ describe('reversals', () => {
     const { client } = await signedIn(t.app);
     const a = await client.account({ name: 'A', type: 'checking', initial_balance_cents: 50_000 });
     const b = await client.account({ name: 'B', type: 'cash' });
-    const transfer = (await client.post('/api/transfers', { from_account_id: a.id, to_account_id: b.id, amount_cents: 20_000 })).json().transaction;
+    const transfer = (
+      await client.post('/api/transfers', { from_account_id: a.id, to_account_id: b.id, amount_cents: 20_000 })
+    ).json().transaction;
     const reversal = await client.post(`/api/transactions/${transfer.id}/reverse`);
     expect(reversal.statusCode).toBe(201);
     const body = reversal.json();
-    expect(body.transaction).toMatchObject({ kind: 'reversal', reverses_transaction_id: transfer.id, to_account_id: b.id, amount_cents: 20_000 });
-    expect(body.accounts.map((account: { balance_cents: number }) => account.balance_cents).sort((x: number, y: number) => x - y)).toEqual([0, 50_000]);
+    expect(body.transaction).toMatchObject({
+      kind: 'reversal',
+      reverses_transaction_id: transfer.id,
+      to_account_id: b.id,
+      amount_cents: 20_000,
+    });
+    expect(
+      body.accounts.map((account: { balance_cents: number }) => account.balance_cents).sort((x: number, y: number) => x - y),
+    ).toEqual([0, 50_000]);
     expect((await client.get(`/api/transactions/${transfer.id}`)).json().reversed_by_transaction_id).toBe(body.transaction.id);
 
     const again = await client.post(`/api/transactions/${transfer.id}/reverse`);
@@ -220,7 +349,9 @@ describe('reversals', () => {
   it('obey the policy: an income already spent from cash cannot be reversed below zero', async () => {
     const { client } = await signedIn(t.app);
     const cash = await client.account({ name: 'Carteira', type: 'cash' });
-    const income = (await client.post('/api/transactions', { account_id: cash.id, type: 'income', amount_cents: 5_000, description: 'Venda' })).json().transaction;
+    const income = (
+      await client.post('/api/transactions', { account_id: cash.id, type: 'income', amount_cents: 5_000, description: 'Venda' })
+    ).json().transaction;
     await client.post('/api/transactions', { account_id: cash.id, type: 'expense', amount_cents: 4_000, description: 'Lanche' });
     const refused = await client.post(`/api/transactions/${income.id}/reverse`);
     expect(refused.statusCode).toBe(422);
@@ -251,7 +382,9 @@ describe('audit', () => {
       reverses_transaction_id: null,
       reversed_by_transaction_id: reversal.id,
     });
-    expect(audit.entries.map((entry: { account_type: string; amount_cents: number }) => [entry.account_type, entry.amount_cents])).toEqual([
+    expect(
+      audit.entries.map((entry: { account_type: string; amount_cents: number }) => [entry.account_type, entry.amount_cents]),
+    ).toEqual([
       ['checking', -2_500],
       ['expense', 2_500],
     ]);
@@ -281,15 +414,26 @@ describe('transaction list', () => {
     const a = await client.account({ name: 'A', type: 'checking', initial_balance_cents: 100_000 });
     const b = await client.account({ name: 'B', type: 'cash' });
     const food = await client.category('expense', 'food');
-    const post = (body: Record<string, unknown>) => client.post('/api/transactions', { account_id: a.id, type: 'expense', amount_cents: 100, ...body });
+    const post = (body: Record<string, unknown>) =>
+      client.post('/api/transactions', { account_id: a.id, type: 'expense', amount_cents: 100, ...body });
     await post({ description: 'Padaria 50% off', occurred_on: '2026-04-01', category_id: food });
     await post({ description: 'Mercado', occurred_on: '2026-04-10', category_id: food });
     await post({ description: 'Cinema', occurred_on: '2026-04-20' });
-    await client.post('/api/transfers', { from_account_id: a.id, to_account_id: b.id, amount_cents: 100, occurred_on: '2026-04-15' });
+    await client.post('/api/transfers', {
+      from_account_id: a.id,
+      to_account_id: b.id,
+      amount_cents: 100,
+      occurred_on: '2026-04-15',
+    });
 
     const descriptions = async (query: string) =>
       (await client.get(`/api/transactions?${query}`)).json().items.map((item: { description: string }) => item.description);
-    expect(await descriptions(`account_id=${a.id}&from=2026-04-01&to=2026-04-30`)).toEqual(['Cinema', 'Transferência', 'Mercado', 'Padaria 50% off']);
+    expect(await descriptions(`account_id=${a.id}&from=2026-04-01&to=2026-04-30`)).toEqual([
+      'Cinema',
+      'Transferência',
+      'Mercado',
+      'Padaria 50% off',
+    ]);
     expect(await descriptions(`account_id=${b.id}`)).toEqual(['Transferência']);
     expect(await descriptions(`category_id=${food}`)).toEqual(['Mercado', 'Padaria 50% off']);
     expect(await descriptions('q=MERC')).toEqual(['Mercado']);
