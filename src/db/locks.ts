@@ -8,6 +8,7 @@ import type { PoolClient } from 'pg';
  */
 export enum AdvisoryLock {
   Migrations = 7_201_000_001,
+  JobExpireIdempotencyKeys = 7_201_000_101,
 }
 
 /** Blocks until this session holds the lock; release with unlockSession. */
@@ -32,9 +33,10 @@ export async function tryLockSession(client: PoolClient, lock: AdvisoryLock): Pr
 export const ACCOUNT_LOCK_NAMESPACE = 1;
 
 /**
- * The key is the UUID's first 32 bits, so ascending id order is also non-decreasing key
- * order: two transactions can never wait on each other's account locks in a cycle, even
- * when two ids share a key (they then share the lock, which is re-entrant).
+ * The key is the UUID's first 32 bits (as a signed int4). Taking locks in ascending id
+ * order takes them in ascending order of that prefix, one global order over all account
+ * locks, so two transactions can never wait on each other in a cycle, even when two ids
+ * share a prefix (they then share the lock, which is re-entrant).
  */
 export function accountLockKey(accountId: string): number {
   return Number.parseInt(accountId.slice(0, 8), 16) | 0;

@@ -1,14 +1,39 @@
+import { Cron } from 'croner';
 import type pg from 'pg';
 import type { Logger } from 'pino';
+import { type AdvisoryLock, tryLockSession, unlockSession } from '../db/locks.js';
+import { type Clock, systemClock } from '../lib/clock.js';
 
 /**
- * The worker's scheduler. Jobs (recurring transactions, budget alerts, snapshots …)
- * register here as their issues land; each will run under its own
- * pg_try_advisory_lock so any number of workers run it exactly once.
+ * A scheduled job. Each run happens under the job's own pg_try_advisory_lock, so with
+ * any number of workers exactly one runs it at a time; the others skip that tick.
+ * Jobs are idempotent (natural keys, or deletes by condition), so a skipped or
+ * repeated tick does no harm.
  */
 export interface Job {
   name: string;
-  run(pool: pg.Pool): Promise<void>;
+  lock: AdvisoryLock;
+  /** A cron pattern (croner syntax), in UTC. */
+  schedule: string;
+  /** Returns how many rows it affected, for the log. */
+  run(pool: pg.Pool, now: Date): Promise<number>;
+}
+
+export type JobOutcome = { ran: true; affected: number } | { ran: false; reason: 'locked' };
+
+/** Runs a job once if no other worker holds its lock. */
+export async function runJobOnce(pool: pg.Pool, job: Job, clock: Clock = systemClock): Promise<JobOutcome> {
+  const client = await pool.connect();
+  try {
+    if (!(await tryLockSession(client, job.lock))) return { ran: false, reason: 'locked' };
+    try {
+      return { ran: true, affected: await job.run(pool, clock.now()) };
+    } finally {
+      await unlockSession(client, job.lock);
+    }
+  } finally {
+    client.release();
+  }
 }
 
 export interface Scheduler {
@@ -16,11 +41,31 @@ export interface Scheduler {
   stop(): Promise<void>;
 }
 
-export function startScheduler(options: { pool: pg.Pool; logger: Logger; jobs?: Job[] }): Scheduler {
-  const jobs = options.jobs ?? [];
-  options.logger.info({ jobs: jobs.map((job) => job.name) }, `worker started with ${jobs.length} jobs`);
+export function startScheduler(options: { pool: pg.Pool; logger: Logger; jobs: Job[]; clock?: Clock }): Scheduler {
+  const { pool, logger, jobs } = options;
+  const running = new Set<Promise<unknown>>();
+  const timers = jobs.map(
+    (job) =>
+      new Cron(job.schedule, { timezone: 'UTC', protect: true }, () => {
+        const started = Date.now();
+        const tick = runJobOnce(pool, job, options.clock)
+          .then((outcome) => {
+            if (outcome.ran)
+              logger.info({ job: job.name, affected: outcome.affected, duration_ms: Date.now() - started }, 'job ran');
+            else logger.debug({ job: job.name }, 'job skipped: another worker holds its lock');
+          })
+          .catch((error: unknown) => logger.error({ job: job.name, err: error }, 'job failed'))
+          .finally(() => running.delete(tick));
+        running.add(tick);
+      }),
+  );
+  logger.info({ jobs: jobs.map((job) => job.name) }, `worker started with ${jobs.length} jobs`);
   return {
     jobs,
-    async stop() {},
+    async stop() {
+      for (const timer of timers) timer.stop();
+      // Let a run in progress finish, so no job is cut in the middle of a batch.
+      await Promise.allSettled([...running]);
+    },
   };
 }

@@ -152,7 +152,7 @@ describe('the API agrees with a model of the rules', () => {
               target.reversed = true;
               transactions.push({ id: response.json().transaction.id, legs, reversed: false, isReversal: true });
             }
-          } else {
+          } else if (step.op === 'edit') {
             const candidates = transactions.filter((transaction) => transaction.id !== '');
             if (candidates.length === 0) continue;
             const target = candidates[step.transaction % candidates.length] as ModelTransaction;

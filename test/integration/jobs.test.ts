@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expireIdempotencyKeys, expireIdempotencyKeysJob } from '../../src/jobs/expire-idempotency-keys.js';
+import { runJobOnce } from '../../src/jobs/scheduler.js';
+import { fixedClock } from '../../src/lib/clock.js';
+import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
+
+const clock = fixedClock('2026-08-01T00:00:00Z');
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp({ clock });
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('idempotency-key expiry job', () => {
+  it('deletes only keys past their 24 h, and exactly one of several workers runs it at a time', async () => {
+    const { client, user } = await signedIn(t.app);
+    await client.post('/api/categories', { name: 'Velha', kind: 'expense' }, { 'idempotency-key': 'old' });
+    clock.advance(12 * 3_600_000);
+    await client.post('/api/categories', { name: 'Nova', kind: 'expense' }, { 'idempotency-key': 'new' });
+    const keys = async () =>
+      (await t.pool.query('SELECT key FROM idempotency_keys WHERE user_id = $1 ORDER BY key', [user.id])).rows.map(
+        (row) => row.key,
+      );
+    expect(await keys()).toEqual(['new', 'old']);
+
+    expect(await expireIdempotencyKeys(t.pool, new Date('2026-08-01T23:59:59Z'))).toBe(0);
+    clock.set('2026-08-02T00:00:00Z');
+    const outcomes = await Promise.all([1, 2, 3].map(() => runJobOnce(t.pool, expireIdempotencyKeysJob, clock)));
+    const ran = outcomes.filter((outcome) => outcome.ran);
+    expect(ran.length).toBeGreaterThanOrEqual(1);
+    expect(ran.reduce((sum, outcome) => sum + (outcome.ran ? outcome.affected : 0), 0)).toBe(1);
+    expect(await keys()).toEqual(['new']);
+  });
+
+  it('skips when another worker holds the job lock', async () => {
+    const holder = await t.pool.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock($1)', [expireIdempotencyKeysJob.lock]);
+      expect(await runJobOnce(t.pool, expireIdempotencyKeysJob, clock)).toEqual({ ran: false, reason: 'locked' });
+    } finally {
+      await holder.query('SELECT pg_advisory_unlock($1)', [expireIdempotencyKeysJob.lock]);
+      holder.release();
+    }
+    expect((await runJobOnce(t.pool, expireIdempotencyKeysJob, clock)).ran).toBe(true);
+  });
+});
