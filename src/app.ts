@@ -14,7 +14,14 @@ import type { Config } from './config.js';
 import { createDatabase } from './db/database.js';
 import { type MigrationFile, readMigrationFiles } from './db/migrate.js';
 import { authPlugin } from './http/auth.js';
-import { DomainError, problem, problemFromError, sendProblem } from './http/errors.js';
+import {
+  CONTENTION_RETRY_AFTER_SECONDS,
+  DomainError,
+  isContention,
+  problem,
+  problemFromError,
+  sendProblem,
+} from './http/errors.js';
 import { createMetrics, type Metrics, metricsPlugin } from './http/metrics.js';
 import { newRequestId } from './http/request-id.js';
 import { ProblemSchema } from './http/schemas.js';
@@ -196,6 +203,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof DomainError) reply.headers(error.headers);
+    if (isContention(error)) reply.header('retry-after', CONTENTION_RETRY_AFTER_SECONDS);
     const body = problemFromError(error);
     if (body) {
       if (body.status >= 500) request.log.warn({ code: body.code }, body.detail);

@@ -104,8 +104,21 @@ const FRAMEWORK_CODES: Record<string, { status: number; code: string; detail: st
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'malformed_body', detail: 'Content-Length does not match the body.' },
 };
 
+/**
+ * Contention that outlived the bounded retries (serialization failure, deadlock, lock
+ * wait over lock_timeout): nothing was written, and the client may simply retry.
+ */
+const CONTENTION_CODES = new Set(['40001', '40P01', '55P03']);
+export const CONTENTION_RETRY_AFTER_SECONDS = '1';
+
+export function isContention(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && CONTENTION_CODES.has(code);
+}
+
 export function problemFromError(error: FastifyError): Problem | undefined {
   if (error instanceof DomainError) return problem(error.status, error.code, error.message, error.extra);
+  if (isContention(error)) return problem(503, 'busy', 'The accounts are busy right now; nothing was written. Retry shortly.');
   if (error.validation) {
     return problem(400, 'validation_failed', 'The request has invalid fields.', { errors: fieldErrors(error) });
   }
