@@ -36,6 +36,9 @@ import { AuthService } from './modules/auth/auth.service.js';
 import { categoriesRoutes } from './modules/categories/categories.routes.js';
 import { Category, CategoryPage } from './modules/categories/categories.schemas.js';
 import { CategoriesService } from './modules/categories/categories.service.js';
+import { goalsRoutes } from './modules/goals/goals.routes.js';
+import { Goal, GoalMovement, GoalPage } from './modules/goals/goals.schemas.js';
+import { GoalsService } from './modules/goals/goals.service.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { transactionsRoutes } from './modules/transactions/transactions.routes.js';
 import {
@@ -99,6 +102,9 @@ const SHARED_SCHEMAS = [
   ReversedTransaction,
   PostedTransfer,
   TransactionAudit,
+  Goal,
+  GoalPage,
+  GoalMovement,
 ];
 
 /**
@@ -250,6 +256,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(accountsRoutes, { accounts: new AccountsService(deps) });
   await app.register(categoriesRoutes, { categories: new CategoriesService(deps) });
   await app.register(transactionsRoutes, { transactions: new TransactionsService(deps), transfers: new TransfersService(deps) });
+  await app.register(goalsRoutes, { goals: new GoalsService(deps) });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   if (webBuilt) {

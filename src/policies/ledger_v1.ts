@@ -11,7 +11,10 @@ export const BALANCE_ABS_MAX_CENTS = 1_000_000_000_000_000;
 
 export const USER_ACCOUNT_TYPES = ['checking', 'savings', 'credit_card', 'cash', 'investment'] as const;
 export type UserAccountType = (typeof USER_ACCOUNT_TYPES)[number];
-export const INTERNAL_ACCOUNT_TYPES = ['income', 'expense', 'equity'] as const;
+/** Counterparties of the double entry: they mirror the person's flows and have no floor. */
+export const COUNTERPARTY_ACCOUNT_TYPES = ['income', 'expense', 'equity'] as const;
+/** Internal accounts the person does not hold directly: counterparties and savings goals. */
+export const INTERNAL_ACCOUNT_TYPES = [...COUNTERPARTY_ACCOUNT_TYPES, 'goal'] as const;
 export type InternalAccountType = (typeof INTERNAL_ACCOUNT_TYPES)[number];
 export type AccountType = UserAccountType | InternalAccountType;
 
@@ -30,6 +33,10 @@ export function isInternal(type: AccountType): type is InternalAccountType {
   return (INTERNAL_ACCOUNT_TYPES as readonly string[]).includes(type);
 }
 
+export function isCounterparty(type: AccountType): boolean {
+  return (COUNTERPARTY_ACCOUNT_TYPES as readonly string[]).includes(type);
+}
+
 /** Which account types take an overdraft (checking) or a credit limit (credit card). */
 export function acceptsOverdraftLimit(type: AccountType): boolean {
   return type === 'checking' || type === 'credit_card';
@@ -38,11 +45,11 @@ export function acceptsOverdraftLimit(type: AccountType): boolean {
 /**
  * The lowest balance an account may reach, or undefined for no floor. Cash, savings and
  * investments never go below zero; checking not below minus its overdraft; a credit card
- * (whose balance is minus what is owed) not beyond its limit. Internal counterparty
- * accounts mirror the person's flows and have no floor.
+ * (whose balance is minus what is owed) not beyond its limit. Counterparty accounts
+ * mirror the person's flows and have no floor; a goal's money never goes below zero.
  */
 export function balanceFloorCents(account: PolicyAccount): number | undefined {
-  if (isInternal(account.type)) return undefined;
+  if (isCounterparty(account.type)) return undefined;
   if (acceptsOverdraftLimit(account.type)) return -account.overdraft_limit_cents;
   return 0;
 }

@@ -20,7 +20,11 @@ describe('ledger_v1 floors', () => {
     expect(balanceFloorCents(account(type, 0, limit))).toBe(floor);
   });
 
-  it('internal accounts have no floor', () => {
+  it('a savings goal never goes below zero', () => {
+    expect(balanceFloorCents(account('goal', 0))).toBe(0);
+  });
+
+  it('counterparty accounts have no floor', () => {
     for (const type of ['income', 'expense', 'equity'] as const) expect(balanceFloorCents(account(type, 0))).toBeUndefined();
   });
 });
@@ -122,5 +126,37 @@ describe('legsAreBalanced', () => {
     ],
   ])('refuses %j', (legs) => {
     expect(legsAreBalanced(legs)).toBe(false);
+  });
+});
+
+describe('goals_v1 progress', () => {
+  it('projects completion at the pace of the last three months', async () => {
+    const { progress } = await import('./goals_v1.js');
+    expect(progress({ savedCents: 40_000, targetCents: 100_000, netLastMonthsCents: 30_000, today: '2026-01-31' })).toEqual({
+      saved_cents: 40_000,
+      remaining_cents: 60_000,
+      percent: 40,
+      monthly_pace_cents: 10_000,
+      projected_completion_on: '2026-07-31',
+    });
+  });
+
+  it('has no projection without a positive pace, or once reached', async () => {
+    const { progress } = await import('./goals_v1.js');
+    expect(
+      progress({ savedCents: 10, targetCents: 100, netLastMonthsCents: 0, today: '2026-01-01' }).projected_completion_on,
+    ).toBeNull();
+    expect(
+      progress({ savedCents: 10, targetCents: 100, netLastMonthsCents: -300, today: '2026-01-01' }).projected_completion_on,
+    ).toBeNull();
+    const reached = progress({ savedCents: 150, targetCents: 100, netLastMonthsCents: 300, today: '2026-01-01' });
+    expect(reached).toMatchObject({ remaining_cents: 0, percent: 150, projected_completion_on: null });
+  });
+
+  it('adds months clamping to the last day', async () => {
+    const { addMonths } = await import('./goals_v1.js');
+    expect(addMonths('2026-01-31', 1)).toBe('2026-02-28');
+    expect(addMonths('2028-01-31', 1)).toBe('2028-02-29');
+    expect(addMonths('2026-11-15', 3)).toBe('2027-02-15');
   });
 });

@@ -78,7 +78,7 @@ type Injected = Awaited<ReturnType<FastifyInstance['inject']>>;
 export function clientFor(app: FastifyInstance, token: string) {
   const headers = { authorization: `Bearer ${token}` };
   const call = (
-    method: 'GET' | 'POST' | 'PATCH',
+    method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
     url: string,
     payload?: unknown,
     extra: Record<string, string> = {},
@@ -93,6 +93,8 @@ export function clientFor(app: FastifyInstance, token: string) {
     get: (url: string) => call('GET', url),
     post: (url: string, payload?: unknown, extra?: Record<string, string>) => call('POST', url, payload, extra),
     patch: (url: string, payload: unknown) => call('PATCH', url, payload),
+    put: (url: string, payload: unknown) => call('PUT', url, payload),
+    request: (method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, payload?: unknown) => call(method, url, payload),
     async account(body: Record<string, unknown>) {
       const response = await call('POST', '/api/accounts', body);
       if (response.statusCode !== 201) throw new Error(`account: ${response.statusCode} ${response.body}`);

@@ -1,5 +1,9 @@
 import type pg from 'pg';
+import { USER_ACCOUNT_TYPES } from '../../policies/ledger_v1.js';
 import { ACCOUNT_COLUMNS, type AccountRow, type EntryRow } from '../ledger/ledger.repository.js';
+
+/** The person's own accounts, as opposed to internal ledger accounts (counterparties, goals). */
+const IS_USER_ACCOUNT = `type IN (${USER_ACCOUNT_TYPES.map((type) => `'${type}'`).join(', ')})`;
 
 type Queryable = pg.Pool | pg.PoolClient;
 
@@ -17,7 +21,7 @@ export async function insertAccount(
 
 export async function countUserAccounts(client: Queryable, userId: string): Promise<number> {
   const result = await client.query<{ n: number }>(
-    "SELECT count(*)::int AS n FROM accounts WHERE user_id = $1 AND type NOT IN ('income', 'expense', 'equity')",
+    `SELECT count(*)::int AS n FROM accounts WHERE user_id = $1 AND ${IS_USER_ACCOUNT}`,
     [userId],
   );
   return result.rows[0]?.n ?? 0;
@@ -27,7 +31,7 @@ export async function countUserAccounts(client: Queryable, userId: string): Prom
 export async function findUserAccount(client: Queryable, userId: string, accountId: string): Promise<AccountRow | undefined> {
   const result = await client.query<AccountRow>(
     `SELECT ${ACCOUNT_COLUMNS} FROM accounts
-      WHERE user_id = $1 AND id = $2 AND type NOT IN ('income', 'expense', 'equity')`,
+      WHERE user_id = $1 AND id = $2 AND ${IS_USER_ACCOUNT}`,
     [userId, accountId],
   );
   return result.rows[0];
@@ -37,7 +41,7 @@ export async function listUserAccounts(
   client: Queryable,
   options: { userId: string; includeArchived: boolean; skip: number; limit: number },
 ): Promise<{ rows: AccountRow[]; total: number }> {
-  const where = `user_id = $1 AND type NOT IN ('income', 'expense', 'equity') AND ($2 OR archived_at IS NULL)`;
+  const where = `user_id = $1 AND ${IS_USER_ACCOUNT} AND ($2 OR archived_at IS NULL)`;
   const [rows, total] = await Promise.all([
     client.query<AccountRow>(
       `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4`,

@@ -6,7 +6,7 @@ import { runIdempotentWrite, type WriteResult } from '../../http/idempotency.js'
 import type { PageResult } from '../../http/pagination.js';
 import { calendarDay } from '../../lib/dates.js';
 import { newId } from '../../lib/ids.js';
-import { acceptsOverdraftLimit, balanceFloorCents, LEDGER_POLICY_VERSION } from '../../policies/ledger_v1.js';
+import { acceptsOverdraftLimit, balanceFloorCents, isInternal, LEDGER_POLICY_VERSION } from '../../policies/ledger_v1.js';
 import { type AccountRow, findInternalAccountId, lockAndLoadAccounts } from '../ledger/ledger.repository.js';
 import { post } from '../ledger/ledger.service.js';
 import * as repository from './accounts.repository.js';

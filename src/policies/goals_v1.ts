@@ -1,0 +1,65 @@
+import type { Leg } from './ledger_v1.js';
+
+/**
+ * goals_v1: money set aside in a goal's own ledger account. A goal never goes below
+ * zero (its floor in ledger_v1 is 0); the other account obeys its own floor, as in a
+ * transfer. Contributions and withdrawals are the only movements in or out of a goal.
+ */
+export const GOALS_POLICY_VERSION = 'goals_v1';
+/** The pace is the average net contribution over this many past months. */
+export const PACE_MONTHS = 3;
+
+export function contributionLegs(options: { fromAccountId: string; goalAccountId: string; amountCents: number }): Leg[] {
+  return [
+    { account_id: options.fromAccountId, amount_cents: -options.amountCents },
+    { account_id: options.goalAccountId, amount_cents: options.amountCents },
+  ];
+}
+
+export function withdrawalLegs(options: { goalAccountId: string; toAccountId: string; amountCents: number }): Leg[] {
+  return [
+    { account_id: options.goalAccountId, amount_cents: -options.amountCents },
+    { account_id: options.toAccountId, amount_cents: options.amountCents },
+  ];
+}
+
+export interface Progress {
+  saved_cents: number;
+  remaining_cents: number;
+  percent: number;
+  monthly_pace_cents: number;
+  projected_completion_on: string | null;
+}
+
+/** Adds whole months to a YYYY-MM-DD day, clamping to the target month's last day. */
+export function addMonths(day: string, months: number): string {
+  const [year, month, date] = day.split('-').map(Number) as [number, number, number];
+  const index = year * 12 + (month - 1) + months;
+  const targetYear = Math.floor(index / 12);
+  const targetMonth = (index % 12) + 1;
+  const lastDay = new Date(Date.UTC(targetYear, targetMonth, 0)).getUTCDate();
+  return `${String(targetYear).padStart(4, '0')}-${String(targetMonth).padStart(2, '0')}-${String(Math.min(date, lastDay)).padStart(2, '0')}`;
+}
+
+/**
+ * Progress towards a target at the recent pace. The projection is null when the goal is
+ * reached or when there is no positive pace yet. Integer arithmetic only.
+ */
+export function progress(options: {
+  savedCents: number;
+  targetCents: number;
+  netLastMonthsCents: number;
+  today: string;
+}): Progress {
+  const { savedCents, targetCents, today } = options;
+  const remaining = Math.max(0, targetCents - savedCents);
+  const pace = Math.trunc(options.netLastMonthsCents / PACE_MONTHS);
+  const months = remaining > 0 && pace > 0 ? Math.ceil(remaining / pace) : undefined;
+  return {
+    saved_cents: savedCents,
+    remaining_cents: remaining,
+    percent: Math.floor((Math.max(0, savedCents) * 100) / targetCents),
+    monthly_pace_cents: pace,
+    projected_completion_on: months === undefined ? null : addMonths(today, months),
+  };
+}
