@@ -33,6 +33,9 @@ import { AuthRepository } from './modules/auth/auth.repository.js';
 import { AUTH_RATE_LIMITS_DEFAULT, type AuthRateLimits, authRoutes } from './modules/auth/auth.routes.js';
 import { User } from './modules/auth/auth.schemas.js';
 import { AuthService } from './modules/auth/auth.service.js';
+import { budgetsRoutes } from './modules/budgets/budgets.routes.js';
+import { BudgetLine, BudgetMonth } from './modules/budgets/budgets.schemas.js';
+import { BudgetsService } from './modules/budgets/budgets.service.js';
 import { categoriesRoutes } from './modules/categories/categories.routes.js';
 import { Category, CategoryPage } from './modules/categories/categories.schemas.js';
 import { CategoriesService } from './modules/categories/categories.service.js';
@@ -105,6 +108,8 @@ const SHARED_SCHEMAS = [
   Goal,
   GoalPage,
   GoalMovement,
+  BudgetLine,
+  BudgetMonth,
 ];
 
 /**
@@ -257,6 +262,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(categoriesRoutes, { categories: new CategoriesService(deps) });
   await app.register(transactionsRoutes, { transactions: new TransactionsService(deps), transfers: new TransfersService(deps) });
   await app.register(goalsRoutes, { goals: new GoalsService(deps) });
+  await app.register(budgetsRoutes, { budgets: new BudgetsService(deps) });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   if (webBuilt) {

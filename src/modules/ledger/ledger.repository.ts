@@ -72,7 +72,7 @@ export async function lockAndLoadAccounts(
 }
 
 export async function findInternalAccountId(
-  client: pg.PoolClient,
+  client: pg.Pool | pg.PoolClient,
   userId: string,
   type: 'income' | 'expense' | 'equity',
 ): Promise<string> {

@@ -1,0 +1,154 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { fixedClock } from '../../src/lib/clock.js';
+import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
+import { expectLedgerInvariants } from '../helpers/ledger.js';
+
+const clock = fixedClock('2026-03-31T12:00:00Z');
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp({ clock });
+});
+afterEach(async () => {
+  await expectLedgerInvariants(t.pool);
+  clock.set('2026-03-31T12:00:00Z');
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+async function setup() {
+  const person = await signedIn(t.app);
+  const account = (await person.client.account({ name: 'Conta', type: 'checking', initial_balance_cents: 10_000_000 })).id;
+  const food = await person.client.category('expense', 'food');
+  const leisure = await person.client.category('expense', 'leisure');
+  const expense = (amount: number, occurred_on: string, category_id: string | null = food) =>
+    person.client.post('/api/transactions', {
+      account_id: account,
+      type: 'expense',
+      amount_cents: amount,
+      description: 'Gasto',
+      occurred_on,
+      category_id,
+    });
+  return { ...person, account, food, leisure, expense };
+}
+
+describe('monthly budgets', () => {
+  it("spent equals the ledger for the month: first and last day in São Paulo count, reversals subtract, other months don't", async () => {
+    const { client, food, leisure, expense } = await setup();
+    await client.put(`/api/budgets/2026-03/${food}`, { limit_cents: 100_000 });
+    await expense(10_000, '2026-03-01');
+    await expense(20_000, '2026-03-31');
+    await expense(40_000, '2026-02-28');
+    await expense(80_000, '2026-04-01');
+    await expense(3_000, '2026-03-15', leisure);
+    await expense(500, '2026-03-15', null);
+    // 23:30 on March 31st in São Paulo is already April 1st in UTC: still March's spending.
+    clock.set('2026-04-01T02:30:00Z');
+    const late = (await expense(7_000, undefined as unknown as string)).json().transaction;
+    expect(late.occurred_on).toBe('2026-03-31');
+    // A reversal on March 31st (São Paulo) takes back a March expense.
+    const reversed = (await expense(5_000, '2026-03-10')).json().transaction;
+    await client.post(`/api/transactions/${reversed.id}/reverse`);
+    const month = (await client.get('/api/budgets?month=2026-03')).json();
+    expect(month.items).toHaveLength(1);
+    expect(month.items[0]).toMatchObject({
+      category_id: food,
+      limit_cents: 100_000,
+      spent_cents: 37_000,
+      remaining_cents: 63_000,
+      percent: 37,
+      carried_cents: 0,
+    });
+    expect(month.unbudgeted_spent_cents).toBe(3_500);
+    expect(month.totals).toEqual({
+      limit_cents: 100_000,
+      available_cents: 100_000,
+      spent_cents: 37_000,
+      remaining_cents: 63_000,
+    });
+    // The same figure straight from the ledger.
+    const ledger = await t.pool.query(
+      `SELECT sum(e.amount_cents)::bigint AS s FROM ledger_entries e JOIN transactions t ON t.id = e.transaction_id JOIN accounts a ON a.id = e.account_id
+        WHERE a.type = 'expense' AND t.category_id = $1 AND t.occurred_on BETWEEN '2026-03-01' AND '2026-03-31'`,
+      [food],
+    );
+    expect(ledger.rows[0].s).toBe(37_000);
+  });
+
+  it('says which alert thresholds are crossed (default 80 % and 100 %)', async () => {
+    const { client, food, expense } = await setup();
+    await client.put(`/api/budgets/2026-03/${food}`, { limit_cents: 10_000 });
+    await expense(7_999, '2026-03-05');
+    expect((await client.get('/api/budgets?month=2026-03')).json().items[0]).toMatchObject({
+      alert_thresholds: [80, 100],
+      crossed_thresholds: [],
+    });
+    await expense(1, '2026-03-05');
+    expect((await client.get('/api/budgets?month=2026-03')).json().items[0].crossed_thresholds).toEqual([80]);
+    await expense(2_500, '2026-03-06');
+    expect((await client.get('/api/budgets?month=2026-03')).json().items[0]).toMatchObject({
+      crossed_thresholds: [80, 100],
+      percent: 105,
+      remaining_cents: -500,
+    });
+  });
+
+  it('rollover chains over three months', async () => {
+    const { client, food, expense } = await setup();
+    await client.put(`/api/budgets/2026-01/${food}`, { limit_cents: 10_000, rollover: false });
+    await client.put(`/api/budgets/2026-02/${food}`, { limit_cents: 10_000, rollover: true });
+    await client.put(`/api/budgets/2026-03/${food}`, { limit_cents: 10_000, rollover: true });
+    await expense(6_000, '2026-01-20');
+    await expense(19_000, '2026-02-20');
+    await expense(1_000, '2026-03-02');
+    const at = async (month: string) => (await client.get(`/api/budgets?month=${month}`)).json().items[0];
+    expect(await at('2026-01')).toMatchObject({ carried_cents: 0, available_cents: 10_000, remaining_cents: 4_000 });
+    expect(await at('2026-02')).toMatchObject({ carried_cents: 4_000, available_cents: 14_000, remaining_cents: -5_000 });
+    expect(await at('2026-03')).toMatchObject({ carried_cents: -5_000, available_cents: 5_000, remaining_cents: 4_000 });
+  });
+
+  it('replaces with PUT (201 then 200), honours row_version, copies last month, and deletes', async () => {
+    const { client, food, leisure } = await setup();
+    const created = await client.put(`/api/budgets/2026-02/${food}`, { limit_cents: 50_000, alert_thresholds: [50, 90] });
+    expect(created.statusCode).toBe(201);
+    const replaced = await client.put(`/api/budgets/2026-02/${food}`, {
+      limit_cents: 60_000,
+      row_version: created.json().row_version,
+    });
+    expect(replaced.statusCode).toBe(200);
+    expect(replaced.json()).toMatchObject({ limit_cents: 60_000, alert_thresholds: [80, 100], row_version: 2 });
+    const stale = await client.put(`/api/budgets/2026-02/${food}`, { limit_cents: 1, row_version: 1 });
+    expect(stale.statusCode).toBe(409);
+    expect(stale.json().current.limit_cents).toBe(60_000);
+    await client.put(`/api/budgets/2026-02/${leisure}`, { limit_cents: 20_000 });
+    await client.put(`/api/budgets/2026-03/${leisure}`, { limit_cents: 25_000 });
+    const copied = await client.post('/api/budgets/2026-03/copy-previous');
+    expect(copied.statusCode).toBe(200);
+    const limits = Object.fromEntries(
+      copied.json().items.map((item: { category_id: string; limit_cents: number }) => [item.category_id, item.limit_cents]),
+    );
+    expect(limits).toEqual({ [food]: 60_000, [leisure]: 25_000 });
+    expect((await client.post('/api/budgets/2026-03/copy-previous')).json().items).toHaveLength(2);
+    expect((await client.request('DELETE', `/api/budgets/2026-03/${food}`)).statusCode).toBe(204);
+    expect((await client.request('DELETE', `/api/budgets/2026-03/${food}`)).statusCode).toBe(404);
+    expect((await client.get('/api/budgets?month=2026-03')).json().items).toHaveLength(1);
+  });
+
+  it('refuses income categories, bad months and other people', async () => {
+    const { client, food } = await setup();
+    const salary = await client.category('income', 'salary');
+    expect((await client.put(`/api/budgets/2026-03/${salary}`, { limit_cents: 1 })).json().code).toBe('category_kind_mismatch');
+    for (const month of ['2026-13', '2026-3', 'março', '1999-01']) {
+      expect((await client.put(`/api/budgets/${month}/${food}`, { limit_cents: 1 })).statusCode).toBe(400);
+    }
+    expect((await client.get('/api/budgets?month=2026-00')).statusCode).toBe(400);
+    expect((await client.put(`/api/budgets/2026-03/${food}`, { limit_cents: -1 })).statusCode).toBe(400);
+    expect((await client.put(`/api/budgets/2026-03/${food}`, { limit_cents: 1, alert_thresholds: [] })).statusCode).toBe(400);
+    const other = await signedIn(t.app, 'Outra');
+    expect((await other.client.put(`/api/budgets/2026-03/${food}`, { limit_cents: 1 })).statusCode).toBe(404);
+    await client.put(`/api/budgets/2026-03/${food}`, { limit_cents: 5 });
+    expect((await other.client.get('/api/budgets?month=2026-03')).json().items).toEqual([]);
+    expect((await other.client.request('DELETE', `/api/budgets/2026-03/${food}`)).statusCode).toBe(404);
+  });
+});
