@@ -43,6 +43,9 @@ import { goalsRoutes } from './modules/goals/goals.routes.js';
 import { Goal, GoalMovement, GoalPage } from './modules/goals/goals.schemas.js';
 import { GoalsService } from './modules/goals/goals.service.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { recurringRoutes } from './modules/recurring/recurring.routes.js';
+import { RecurringPage, RecurringRule, RunDueResult, Upcoming } from './modules/recurring/recurring.schemas.js';
+import { RecurringService } from './modules/recurring/recurring.service.js';
 import { transactionsRoutes } from './modules/transactions/transactions.routes.js';
 import {
   AccountBalance,
@@ -110,6 +113,10 @@ const SHARED_SCHEMAS = [
   GoalMovement,
   BudgetLine,
   BudgetMonth,
+  RecurringRule,
+  RecurringPage,
+  Upcoming,
+  RunDueResult,
 ];
 
 /**
@@ -263,6 +270,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(transactionsRoutes, { transactions: new TransactionsService(deps), transfers: new TransfersService(deps) });
   await app.register(goalsRoutes, { goals: new GoalsService(deps) });
   await app.register(budgetsRoutes, { budgets: new BudgetsService(deps) });
+  await app.register(recurringRoutes, { recurring: new RecurringService(deps) });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   if (webBuilt) {

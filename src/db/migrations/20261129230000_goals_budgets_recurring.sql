@@ -70,6 +70,8 @@ CREATE TABLE recurring_rules (
   end_on date,
   occurrences_max integer,
   paused_at timestamptz,
+  -- Set on resume: occurrences up to this day that were never materialised are skipped.
+  skip_until date,
   ended_at timestamptz,
   row_version integer NOT NULL DEFAULT 1,
   created_at timestamptz NOT NULL DEFAULT now(),
@@ -103,7 +105,9 @@ CREATE TABLE recurring_occurrences (
     (status = 'posted' AND transaction_id IS NOT NULL AND failure_code IS NULL) OR
     (status = 'failed' AND transaction_id IS NULL AND failure_code IS NOT NULL)),
   CONSTRAINT recurring_occurrences_rule_fkey FOREIGN KEY (rule_id, user_id) REFERENCES recurring_rules (id, user_id),
+  -- Deferred: the occurrence is claimed (inserted) before its transaction is posted.
   CONSTRAINT recurring_occurrences_transaction_fkey FOREIGN KEY (transaction_id, user_id) REFERENCES transactions (id, user_id)
+    DEFERRABLE INITIALLY DEFERRED
 );
 CREATE UNIQUE INDEX recurring_occurrences_transaction_key ON recurring_occurrences (transaction_id) WHERE transaction_id IS NOT NULL;
 CREATE INDEX recurring_occurrences_user_failed_idx ON recurring_occurrences (user_id, created_at DESC) WHERE status = 'failed';

@@ -21,6 +21,10 @@ export interface PostingInput {
   idempotencyKey: string | null;
   requestId: string | null;
   postedAt: Date;
+  /** Set when the caller needs the id before posting (a recurring occurrence's claim). */
+  transactionId?: string;
+  /** A paid Pix (payee and txid from its BR Code) or a received Pix charge. */
+  pix?: { payeeName: string | null; payeeCity: string | null; txid: string | null; chargeId: string | null };
 }
 
 export interface Posted {
@@ -58,7 +62,7 @@ export async function post(client: pg.PoolClient, accounts: Map<string, AccountR
     };
   });
   const transaction: TransactionRow = {
-    id: newId(),
+    id: input.transactionId ?? newId(),
     user_id: input.userId,
     kind: input.kind,
     account_id: input.accountId,
@@ -74,6 +78,10 @@ export async function post(client: pg.PoolClient, accounts: Map<string, AccountR
     request_id: input.requestId,
     row_version: 1,
     created_at: input.postedAt,
+    payee_name: input.pix?.payeeName ?? null,
+    payee_city: input.pix?.payeeCity ?? null,
+    pix_txid: input.pix?.txid ?? null,
+    pix_charge_id: input.pix?.chargeId ?? null,
   };
   await insertPosting(client, transaction, newEntries);
 

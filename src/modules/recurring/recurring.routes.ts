@@ -1,0 +1,144 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { currentUser } from '../../http/auth.js';
+import { IdempotencyHeaders, IdParams } from '../../http/common-schemas.js';
+import { requestContext } from '../../http/context.js';
+import { bearerSecurity, problems } from '../../http/schemas.js';
+import { sendWrite } from '../accounts/accounts.routes.js';
+import {
+  CreateRecurringBody,
+  PatchRecurringBody,
+  RecurringListQuery,
+  RecurringPage,
+  RecurringRule,
+  RunDueResult,
+  Upcoming,
+  UpcomingQuery,
+} from './recurring.schemas.js';
+import type { RecurringService } from './recurring.service.js';
+
+export async function recurringRoutes(app: FastifyInstance, options: { recurring: RecurringService }) {
+  const { recurring } = options;
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  const common = { tags: ['recurring'], security: bearerSecurity };
+  const guarded = { preHandler: app.authenticate };
+
+  api.post(
+    '/api/recurring',
+    {
+      schema: {
+        ...common,
+        summary: 'Create a recurring income, expense or transfer',
+        headers: IdempotencyHeaders,
+        body: CreateRecurringBody,
+        response: { 201: Type.Ref(RecurringRule), ...problems(400, 401, 404, 409, 422) },
+      },
+      ...guarded,
+    },
+    async (request, reply) => sendWrite(reply, await recurring.create(requestContext(request), request.body)),
+  );
+
+  api.get(
+    '/api/recurring',
+    {
+      schema: {
+        ...common,
+        summary: 'Recurring rules with their next occurrence and recent failures',
+        querystring: RecurringListQuery,
+        response: { 200: Type.Ref(RecurringPage), ...problems(400, 401) },
+      },
+      ...guarded,
+    },
+    async (request) => recurring.list(currentUser(request).id, request.query),
+  );
+
+  api.get(
+    '/api/recurring/upcoming',
+    {
+      schema: {
+        ...common,
+        summary: 'The next occurrences across rules (the bills calendar)',
+        querystring: UpcomingQuery,
+        response: { 200: Type.Ref(Upcoming), ...problems(400, 401) },
+      },
+      ...guarded,
+    },
+    async (request) => recurring.upcoming(currentUser(request).id, request.query.days),
+  );
+
+  api.post(
+    '/api/recurring/run-due',
+    {
+      schema: {
+        ...common,
+        summary: "Post every due occurrence of the person's rules up to today",
+        response: { 200: Type.Ref(RunDueResult), ...problems(401) },
+      },
+      ...guarded,
+    },
+    async (request) => recurring.materializeDue({ userId: currentUser(request).id, requestId: request.id }),
+  );
+
+  api.get(
+    '/api/recurring/:id',
+    {
+      schema: {
+        ...common,
+        summary: 'One recurring rule',
+        params: IdParams,
+        response: { 200: Type.Ref(RecurringRule), ...problems(400, 401, 404) },
+      },
+      ...guarded,
+    },
+    async (request) => recurring.get(currentUser(request).id, request.params.id),
+  );
+
+  api.patch(
+    '/api/recurring/:id',
+    {
+      schema: {
+        ...common,
+        summary: 'Edit future occurrences of a rule',
+        params: IdParams,
+        body: PatchRecurringBody,
+        response: { 200: Type.Ref(RecurringRule), ...problems(400, 401, 404, 409, 422) },
+      },
+      ...guarded,
+    },
+    async (request) => recurring.patch(currentUser(request).id, request.params.id, request.body),
+  );
+
+  for (const action of ['pause', 'resume'] as const) {
+    api.post(
+      `/api/recurring/:id/${action}`,
+      {
+        schema: {
+          ...common,
+          summary: action === 'pause' ? 'Pause a rule' : 'Resume a rule; what fell due while paused is skipped',
+          params: IdParams,
+          response: { 200: Type.Ref(RecurringRule), ...problems(400, 401, 404, 422) },
+        },
+        ...guarded,
+      },
+      async (request) => recurring.setState(currentUser(request).id, request.params.id, action),
+    );
+  }
+
+  api.delete(
+    '/api/recurring/:id',
+    {
+      schema: {
+        ...common,
+        summary: 'End a rule: no future occurrences; posted ones stay in the ledger',
+        params: IdParams,
+        response: { 204: Type.Null(), ...problems(400, 401, 403, 404) },
+      },
+      ...guarded,
+    },
+    async (request, reply) => {
+      await recurring.setState(currentUser(request).id, request.params.id, 'end');
+      return reply.code(204).send(null);
+    },
+  );
+}

@@ -1,0 +1,301 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { fixedClock } from '../../src/lib/clock.js';
+import { RecurringService } from '../../src/modules/recurring/recurring.service.js';
+import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
+import { expectLedgerInvariants } from '../helpers/ledger.js';
+
+const clock = fixedClock('2026-06-15T15:00:00Z');
+let t: TestApp;
+beforeAll(async () => {
+  // Sessions outlive the months this file's clock travels.
+  t = await startTestApp({ clock, env: { SESSION_TTL_HOURS: '8760' } });
+});
+afterEach(async () => {
+  await expectLedgerInvariants(t.pool);
+  clock.set('2026-06-15T15:00:00Z');
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const service = () => new RecurringService({ pool: t.pool, clock, hooks: {} });
+
+async function setup(balance = 1_000_000) {
+  const person = await signedIn(t.app);
+  const checking = (await person.client.account({ name: 'Conta', type: 'checking', initial_balance_cents: balance })).id;
+  const housing = await person.client.category('expense', 'housing');
+  return { ...person, checking, housing };
+}
+
+describe('recurring transactions', () => {
+  it('a rule started in the past materialises every missed occurrence once, on the right days', async () => {
+    const { client, checking, housing } = await setup();
+    const rule = await client.post('/api/recurring', {
+      account_id: checking,
+      type: 'expense',
+      amount_cents: 150_000,
+      description: 'Aluguel',
+      category_id: housing,
+      schedule: { kind: 'monthly', day: 31 },
+      start_on: '2026-01-01',
+    });
+    expect(rule.statusCode).toBe(201);
+    // The next occurrence is the next one from today; the missed ones are due now.
+    expect(rule.json()).toMatchObject({
+      status: 'active',
+      next_occurrence_on: '2026-06-30',
+      posted_count: 0,
+      failed_occurrences: [],
+    });
+    const run = await client.post('/api/recurring/run-due');
+    expect(run.json()).toMatchObject({ until: '2026-06-15', posted: 5, failed: 0 });
+    expect(run.json().occurrences.map((occurrence: { occurs_on: string }) => occurrence.occurs_on)).toEqual([
+      '2026-01-31',
+      '2026-02-28',
+      '2026-03-31',
+      '2026-04-30',
+      '2026-05-31',
+    ]);
+    expect((await client.post('/api/recurring/run-due')).json()).toMatchObject({ posted: 0, failed: 0 });
+    const listed = (await client.get(`/api/transactions?account_id=${checking}&category_id=${housing}`)).json();
+    expect(listed.total).toBe(5);
+    expect(listed.items[0]).toMatchObject({
+      kind: 'expense',
+      description: 'Aluguel',
+      occurred_on: '2026-05-31',
+      amount_cents: 150_000,
+    });
+    expect((await client.get(`/api/accounts/${checking}`)).json().balance_cents).toBe(1_000_000 - 5 * 150_000);
+    expect((await client.get(`/api/recurring/${rule.json().id}`)).json()).toMatchObject({
+      posted_count: 5,
+      next_occurrence_on: '2026-06-30',
+    });
+  });
+
+  it('a yearly rule on 29 February posts on the 28th in common years', async () => {
+    const { client, checking } = await setup();
+    const salary = await client.category('income', 'salary');
+    await client.post('/api/recurring', {
+      account_id: checking,
+      type: 'income',
+      amount_cents: 1_000,
+      description: 'Bônus',
+      category_id: salary,
+      schedule: { kind: 'yearly', month: 2, day: 29 },
+      start_on: '2024-01-01',
+    });
+    const run = (await client.post('/api/recurring/run-due')).json();
+    expect(run.occurrences.map((occurrence: { occurs_on: string }) => occurrence.occurs_on)).toEqual([
+      '2024-02-29',
+      '2025-02-28',
+      '2026-02-28',
+    ]);
+  });
+
+  it('two concurrent materialisations post each occurrence exactly once', async () => {
+    const { client, checking } = await setup();
+    const savings = (await client.account({ name: 'Poupança', type: 'savings' })).id;
+    const rule = await client.post('/api/recurring', {
+      account_id: checking,
+      type: 'transfer',
+      to_account_id: savings,
+      amount_cents: 10_000,
+      description: 'Guardar',
+      schedule: { kind: 'weekly', weekday: 1 },
+      start_on: '2026-04-01',
+    });
+    const runs = await Promise.all([
+      service().materializeDue({ until: '2026-06-15' }),
+      service().materializeDue({ until: '2026-06-15' }),
+      client.post('/api/recurring/run-due'),
+    ]);
+    // The service runs cover every person's rules (as the job will); count this rule's.
+    const ruleId = rule.json().id;
+    const mine = [...runs[0].occurrences, ...runs[1].occurrences, ...runs[2].json().occurrences].filter(
+      (occurrence: { rule_id: string }) => occurrence.rule_id === ruleId,
+    );
+    const posted = mine.filter((occurrence: { status: string }) => occurrence.status === 'posted').length;
+    expect(new Set(mine.map((occurrence: { occurs_on: string }) => occurrence.occurs_on)).size).toBe(mine.length);
+    // Mondays from 6 April to 15 June 2026.
+    expect(posted).toBe(11);
+    const rows = await t.pool.query(
+      "SELECT count(*)::int AS n FROM transactions WHERE description = 'Guardar' AND user_id = (SELECT user_id FROM accounts WHERE id = $1)",
+      [savings],
+    );
+    expect(rows.rows[0].n).toBe(11);
+    expect((await client.get(`/api/accounts/${savings}`)).json().balance_cents).toBe(110_000);
+  });
+
+  it('an occurrence that breaks a policy is recorded as failed once, shown, and not retried', async () => {
+    const { client } = await setup();
+    const cash = (await client.account({ name: 'Carteira', type: 'cash', initial_balance_cents: 25_000 })).id;
+    const rule = (
+      await client.post('/api/recurring', {
+        account_id: cash,
+        type: 'expense',
+        amount_cents: 10_000,
+        description: 'Academia',
+        schedule: { kind: 'monthly', day: 10 },
+        start_on: '2026-03-01',
+      })
+    ).json();
+    const first = (await client.post('/api/recurring/run-due')).json();
+    expect(
+      first.occurrences.map((occurrence: { occurs_on: string; status: string; failure_code: string | null }) => [
+        occurrence.occurs_on,
+        occurrence.status,
+        occurrence.failure_code,
+      ]),
+    ).toEqual([
+      ['2026-03-10', 'posted', null],
+      ['2026-04-10', 'posted', null],
+      ['2026-05-10', 'failed', 'insufficient_funds'],
+      ['2026-06-10', 'failed', 'insufficient_funds'],
+    ]);
+    await client.post('/api/transactions', { account_id: cash, type: 'income', amount_cents: 100_000, description: 'Depósito' });
+    expect((await client.post('/api/recurring/run-due')).json()).toMatchObject({ posted: 0, failed: 0 });
+    const shown = (await client.get(`/api/recurring/${rule.id}`)).json();
+    expect(shown.posted_count).toBe(2);
+    expect(shown.failed_occurrences).toEqual([
+      { occurs_on: '2026-06-10', failure_code: 'insufficient_funds', failure_detail: expect.any(String) },
+      { occurs_on: '2026-05-10', failure_code: 'insufficient_funds', failure_detail: expect.any(String) },
+    ]);
+    const stored = await t.pool.query(
+      "SELECT count(*)::int AS n FROM recurring_occurrences WHERE rule_id = $1 AND status = 'failed'",
+      [rule.id],
+    );
+    expect(stored.rows[0].n).toBe(2);
+  });
+
+  it('lists the upcoming calendar; pause skips what falls due meanwhile; delete ends future occurrences only', async () => {
+    const { client, checking, housing } = await setup();
+    const rent = (
+      await client.post('/api/recurring', {
+        account_id: checking,
+        type: 'expense',
+        amount_cents: 100,
+        description: 'Aluguel',
+        category_id: housing,
+        schedule: { kind: 'monthly', day: 5 },
+        start_on: '2026-06-01',
+      })
+    ).json();
+    const gym = (
+      await client.post('/api/recurring', {
+        account_id: checking,
+        type: 'expense',
+        amount_cents: 50,
+        description: 'Academia',
+        schedule: { kind: 'every_n_days', days: 30 },
+        start_on: '2026-06-20',
+      })
+    ).json();
+    const upcoming = (await client.get('/api/recurring/upcoming?days=60')).json();
+    expect(upcoming).toMatchObject({ from: '2026-06-15', until: '2026-08-14' });
+    expect(
+      upcoming.items.map((item: { description: string; occurs_on: string }) => `${item.occurs_on} ${item.description}`),
+    ).toEqual(['2026-06-20 Academia', '2026-07-05 Aluguel', '2026-07-20 Academia', '2026-08-05 Aluguel']);
+    // The 5 June rent is due (not upcoming): run it.
+    expect((await client.post('/api/recurring/run-due')).json().posted).toBe(1);
+
+    expect((await client.post(`/api/recurring/${rent.id}/pause`)).json().status).toBe('paused');
+    clock.set('2026-08-10T15:00:00Z');
+    expect(
+      (await client.post('/api/recurring/run-due')).json().occurrences.map((o: { rule_id: string }) => o.rule_id),
+    ).not.toContain(rent.id);
+    const resumed = (await client.post(`/api/recurring/${rent.id}/resume`)).json();
+    expect(resumed).toMatchObject({ status: 'active', next_occurrence_on: '2026-09-05' });
+    expect(
+      (await client.post('/api/recurring/run-due')).json().occurrences.map((o: { rule_id: string }) => o.rule_id),
+    ).not.toContain(rent.id);
+
+    expect((await client.request('DELETE', `/api/recurring/${gym.id}`)).statusCode).toBe(204);
+    expect((await client.get(`/api/recurring/${gym.id}`)).json()).toMatchObject({
+      status: 'ended',
+      next_occurrence_on: null,
+      posted_count: 2,
+    });
+    expect((await client.get('/api/recurring')).json().items.map((rule: { id: string }) => rule.id)).toEqual([rent.id]);
+    expect(
+      (await client.get('/api/recurring/upcoming?days=90'))
+        .json()
+        .items.every((item: { rule_id: string }) => item.rule_id === rent.id),
+    ).toBe(true);
+    expect((await client.post(`/api/recurring/${gym.id}/resume`)).json().code).toBe('rule_ended');
+  });
+
+  it('edits apply to future occurrences with row_version', async () => {
+    const { client, checking } = await setup();
+    const rule = (
+      await client.post('/api/recurring', {
+        account_id: checking,
+        type: 'expense',
+        amount_cents: 100,
+        description: 'Internet',
+        schedule: { kind: 'monthly', day: 1 },
+        start_on: '2026-06-01',
+      })
+    ).json();
+    await client.post('/api/recurring/run-due');
+    const edited = await client.patch(`/api/recurring/${rule.id}`, {
+      amount_cents: 120,
+      schedule: { kind: 'monthly', day: 10 },
+      row_version: rule.row_version,
+    });
+    expect(edited.json()).toMatchObject({ amount_cents: 120, next_occurrence_on: '2026-07-10' });
+    expect((await client.patch(`/api/recurring/${rule.id}`, { amount_cents: 1, row_version: rule.row_version })).statusCode).toBe(
+      409,
+    );
+    clock.set('2026-07-11T15:00:00Z');
+    await client.post('/api/recurring/run-due');
+    const amounts = (await client.get(`/api/transactions?q=Internet`))
+      .json()
+      .items.map((item: { occurred_on: string; amount_cents: number }) => [item.occurred_on, item.amount_cents]);
+    expect(amounts).toEqual([
+      ['2026-07-10', 120],
+      ['2026-06-01', 100],
+    ]);
+  });
+
+  it('refuses bad input and other people', async () => {
+    const { client, checking } = await setup();
+    const base = {
+      account_id: checking,
+      type: 'expense',
+      amount_cents: 100,
+      description: 'x',
+      schedule: { kind: 'monthly', day: 1 },
+      start_on: '2026-06-01',
+    };
+    for (const change of [
+      { schedule: { kind: 'monthly', day: 32 } },
+      { schedule: { kind: 'weekly', weekday: 7 } },
+      { schedule: { kind: 'every_n_days', days: 0 } },
+      { schedule: { kind: 'yearly', month: 2, day: 30 } },
+      { schedule: { kind: 'daily' } },
+      { amount_cents: 0 },
+      { start_on: '2026-02-30' },
+      { end_on: '2026-05-01' },
+      { type: 'transfer' },
+      { to_account_id: checking },
+      { occurrences_max: 0 },
+    ]) {
+      const response = await client.post('/api/recurring', { ...base, ...change });
+      expect(response.statusCode, JSON.stringify(change)).toBe(400);
+    }
+    expect((await client.get('/api/recurring/upcoming?days=400')).statusCode).toBe(400);
+    const other = await signedIn(t.app, 'Outra');
+    expect((await other.client.post('/api/recurring', base)).statusCode).toBe(404);
+    const mine = (await client.post('/api/recurring', base)).json();
+    for (const response of await Promise.all([
+      other.client.get(`/api/recurring/${mine.id}`),
+      other.client.patch(`/api/recurring/${mine.id}`, { amount_cents: 1, row_version: 1 }),
+      other.client.post(`/api/recurring/${mine.id}/pause`),
+      other.client.request('DELETE', `/api/recurring/${mine.id}`),
+    ])) {
+      expect(response.statusCode).toBe(404);
+    }
+    expect((await other.client.post('/api/recurring/run-due')).json().posted).toBe(0);
+    expect((await client.get(`/api/recurring/${mine.id}`)).json()).toMatchObject({ status: 'active', posted_count: 0 });
+  });
+});
