@@ -43,6 +43,20 @@ import { goalsRoutes } from './modules/goals/goals.routes.js';
 import { Goal, GoalMovement, GoalPage } from './modules/goals/goals.schemas.js';
 import { GoalsService } from './modules/goals/goals.service.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { pixRoutes } from './modules/pix/pix.routes.js';
+import {
+  BrCode,
+  BrCodeProblem,
+  PixCharge,
+  PixChargePage,
+  PixChargeReceived,
+  PixChargeWithQr,
+  PixDecoded,
+  PixKey,
+  PixKeyPage,
+  PixKeyValidation,
+} from './modules/pix/pix.schemas.js';
+import { PixService } from './modules/pix/pix.service.js';
 import { recurringRoutes } from './modules/recurring/recurring.routes.js';
 import { RecurringPage, RecurringRule, RunDueResult, Upcoming } from './modules/recurring/recurring.schemas.js';
 import { RecurringService } from './modules/recurring/recurring.service.js';
@@ -117,6 +131,16 @@ const SHARED_SCHEMAS = [
   RecurringPage,
   Upcoming,
   RunDueResult,
+  PixKey,
+  PixKeyPage,
+  PixKeyValidation,
+  BrCode,
+  BrCodeProblem,
+  PixDecoded,
+  PixCharge,
+  PixChargeWithQr,
+  PixChargePage,
+  PixChargeReceived,
 ];
 
 /**
@@ -271,6 +295,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(goalsRoutes, { goals: new GoalsService(deps) });
   await app.register(budgetsRoutes, { budgets: new BudgetsService(deps) });
   await app.register(recurringRoutes, { recurring: new RecurringService(deps) });
+  await app.register(pixRoutes, { pix: new PixService(deps) });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   if (webBuilt) {

@@ -32,6 +32,11 @@ export interface TransactionRow {
   request_id: string | null;
   row_version: number;
   created_at: Date;
+  /** A paid Pix: who was paid (from the BR Code) and its txid; a received charge: its id. */
+  payee_name?: string | null;
+  payee_city?: string | null;
+  pix_txid?: string | null;
+  pix_charge_id?: string | null;
 }
 
 export interface EntryRow {
@@ -94,8 +99,9 @@ export async function insertPosting(
   await client.query(
     `WITH header AS (
        INSERT INTO transactions (id, user_id, kind, account_id, counterparty_account_id, amount_cents, description,
-         category_id, notes, occurred_on, policy_version, reverses_transaction_id, idempotency_key, request_id, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+         category_id, notes, occurred_on, policy_version, reverses_transaction_id, idempotency_key, request_id, created_at,
+         payee_name, payee_city, pix_txid, pix_charge_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $20, $21, $22, $23)
      ), legs AS (
        INSERT INTO ledger_entries (transaction_id, account_id, user_id, amount_cents, balance_after_cents, account_version, created_at)
        SELECT $1, leg.account_id, $2, leg.amount_cents, leg.balance_after_cents, leg.account_version, $15
@@ -125,6 +131,10 @@ export async function insertPosting(
       entries.map((entry) => entry.amount_cents),
       entries.map((entry) => entry.balance_after_cents),
       entries.map((entry) => entry.account_version),
+      header.payee_name ?? null,
+      header.payee_city ?? null,
+      header.pix_txid ?? null,
+      header.pix_charge_id ?? null,
     ],
   );
 }

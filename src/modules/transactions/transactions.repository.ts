@@ -15,7 +15,8 @@ export interface EntryWithType extends EntryRow {
 const SELECT_TRANSACTION = `
   SELECT t.id, t.user_id, t.kind, t.account_id, t.counterparty_account_id, t.amount_cents, t.description, t.category_id,
          t.notes, t.occurred_on, t.policy_version, t.reverses_transaction_id, t.idempotency_key, t.request_id,
-         t.row_version, t.created_at, r.id AS reversed_by_transaction_id
+         t.row_version, t.created_at, t.payee_name, t.payee_city, t.pix_txid, t.pix_charge_id,
+         r.id AS reversed_by_transaction_id
     FROM transactions t
     LEFT JOIN transactions r ON r.reverses_transaction_id = t.id`;
 

@@ -74,6 +74,10 @@ export function toTransactionResponse(
     reversed_by_transaction_id: row.reversed_by_transaction_id,
     row_version: row.row_version,
     created_at: row.created_at.toISOString(),
+    payee_name: row.payee_name ?? null,
+    payee_city: row.payee_city ?? null,
+    pix_txid: row.pix_txid ?? null,
+    pix_charge_id: row.pix_charge_id ?? null,
     entries: entries
       .filter((entry) => !isInternal(entry.account_type as AccountRow['type']))
       .map((entry) => ({

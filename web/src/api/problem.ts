@@ -14,6 +14,11 @@ export interface Problem {
   title?: string;
   detail?: string;
   errors: FieldProblem[];
+  /**
+   * The body's other members (RFC 9457 extension members), e.g. `available_cents` on
+   * insufficient_funds or `current` on row_version_conflict. Read them with the helpers below.
+   */
+  extensions: Record<string, unknown>;
 }
 
 /** Codes the client makes up for failures that never reached a problem+json body. */
@@ -23,6 +28,7 @@ export const CLIENT_ERROR_CODES = {
 } as const;
 
 const FIELD_PROBLEMS_MAX = 50;
+const STANDARD_MEMBERS: ReadonlySet<string> = new Set(['type', 'title', 'status', 'detail', 'code', 'errors', 'instance']);
 
 export class ApiError extends Error {
   readonly problem: Problem;
@@ -77,12 +83,17 @@ function readFieldProblems(value: unknown): FieldProblem[] {
 
 export function toProblem(body: unknown, status: number): Problem {
   if (!isRecord(body)) {
-    return { status, code: CLIENT_ERROR_CODES.unknown, errors: [] };
+    return { status, code: CLIENT_ERROR_CODES.unknown, errors: [], extensions: {} };
+  }
+  const extensions: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(body)) {
+    if (!STANDARD_MEMBERS.has(name)) extensions[name] = value;
   }
   const problem: Problem = {
     status: typeof body.status === 'number' ? body.status : status,
     code: stringOr(body.code, CLIENT_ERROR_CODES.unknown),
     errors: readFieldProblems(body.errors),
+    extensions,
   };
   if (typeof body.title === 'string') problem.title = body.title;
   if (typeof body.detail === 'string') problem.detail = body.detail;
@@ -90,5 +101,19 @@ export function toProblem(body: unknown, status: number): Problem {
 }
 
 export function networkError(): ApiError {
-  return new ApiError({ status: 0, code: CLIENT_ERROR_CODES.network, errors: [] });
+  return new ApiError({ status: 0, code: CLIENT_ERROR_CODES.network, errors: [], extensions: {} });
+}
+
+/** An integer extension member of an API error (e.g. `available_cents`), if present. */
+export function problemInteger(error: unknown, name: string): number | undefined {
+  if (!isApiError(error)) return undefined;
+  const value = error.problem.extensions[name];
+  return typeof value === 'number' && Number.isSafeInteger(value) ? value : undefined;
+}
+
+/** An object extension member of an API error (e.g. `current`), if present. */
+export function problemRecord(error: unknown, name: string): Record<string, unknown> | undefined {
+  if (!isApiError(error)) return undefined;
+  const value = error.problem.extensions[name];
+  return isRecord(value) ? value : undefined;
 }

@@ -3,10 +3,12 @@ import { useDisclosure } from '@mantine/hooks';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation } from 'react-router';
 import { BrandLogo } from '../components/BrandLogo';
-import { HomeIcon } from '../components/icons';
+import { HomeIcon, ListIcon, PixIcon, QrCodeIcon, TagIcon, TransferIcon, WalletIcon } from '../components/icons';
 import { LanguageSwitch } from '../components/LanguageSwitch';
 import { HOME_PATH } from '../features/auth/guards';
 import { useMe } from '../features/auth/session';
+import { LedgerActionsProvider } from '../features/ledger/LedgerActions';
+import { ACCOUNTS_PATH, CATEGORIES_PATH, PIX_PAID_PATH, PIX_RECEIVE_PATH, TRANSACTIONS_PATH, TRANSFER_PATH } from './paths';
 import { UserMenu } from './UserMenu';
 
 const HEADER_HEIGHT_PX = 60;
@@ -21,7 +23,17 @@ export function AppLayout() {
   // RequireAuth renders this layout only once the user is known.
   const user = me.data;
 
-  const navItems = [{ to: HOME_PATH, label: t('nav.dashboard'), icon: <HomeIcon size={20} /> }];
+  const navItems = [
+    { to: HOME_PATH, label: t('nav.dashboard'), icon: <HomeIcon size={20} /> },
+    { to: ACCOUNTS_PATH, label: t('nav.accounts'), icon: <WalletIcon size={20} /> },
+    { to: TRANSACTIONS_PATH, label: t('nav.transactions'), icon: <ListIcon size={20} /> },
+    { to: TRANSFER_PATH, label: t('nav.transfer'), icon: <TransferIcon size={20} /> },
+    { to: CATEGORIES_PATH, label: t('nav.categories'), icon: <TagIcon size={20} /> },
+    { to: PIX_RECEIVE_PATH, label: t('nav.pixReceive'), icon: <QrCodeIcon size={20} /> },
+    { to: PIX_PAID_PATH, label: t('nav.pixPaid'), icon: <PixIcon size={20} /> },
+  ];
+  // An account's statement (/contas/…) belongs to Contas.
+  const isActive = (to: string) => (to === HOME_PATH ? location.pathname === to : location.pathname.startsWith(to));
 
   return (
     <AppShell
@@ -61,7 +73,7 @@ export function AppLayout() {
             to={item.to}
             label={item.label}
             leftSection={item.icon}
-            active={location.pathname === item.to}
+            active={isActive(item.to)}
             aria-current={location.pathname === item.to ? 'page' : undefined}
             onClick={navbar.close}
             fw={600}
@@ -71,7 +83,9 @@ export function AppLayout() {
       </AppShell.Navbar>
 
       <AppShell.Main>
-        <Outlet />
+        <LedgerActionsProvider>
+          <Outlet />
+        </LedgerActionsProvider>
       </AppShell.Main>
     </AppShell>
   );

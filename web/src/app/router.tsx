@@ -1,10 +1,18 @@
 import { createBrowserRouter } from 'react-router';
+import { AccountStatementPage } from '../features/accounts/AccountStatementPage';
+import { AccountsPage } from '../features/accounts/AccountsPage';
 import { GuestOnly, RequireAuth } from '../features/auth/guards';
 import { LoginPage } from '../features/auth/LoginPage';
 import { RegisterPage } from '../features/auth/RegisterPage';
+import { CategoriesPage } from '../features/categories/CategoriesPage';
 import { DashboardPage } from '../features/dashboard/DashboardPage';
+import { PixPaidPage } from '../features/pix/PixPaidPage';
+import { PixReceivePage } from '../features/pix/PixReceivePage';
+import { TransactionsPage } from '../features/transactions/TransactionsPage';
+import { TransferPage } from '../features/transactions/TransferPage';
 import { AppLayout } from './AppLayout';
 import { NotFoundPage } from './NotFoundPage';
+import { ACCOUNTS_PATH, CATEGORIES_PATH, PIX_PAID_PATH, PIX_RECEIVE_PATH, TRANSACTIONS_PATH, TRANSFER_PATH } from './paths';
 
 // Paths are in Portuguese, the product's first language; they do not change with the UI.
 export const router = createBrowserRouter([
@@ -20,7 +28,16 @@ export const router = createBrowserRouter([
     children: [
       {
         element: <AppLayout />,
-        children: [{ index: true, element: <DashboardPage /> }],
+        children: [
+          { index: true, element: <DashboardPage /> },
+          { path: ACCOUNTS_PATH, element: <AccountsPage /> },
+          { path: `${ACCOUNTS_PATH}/:id`, element: <AccountStatementPage /> },
+          { path: TRANSACTIONS_PATH, element: <TransactionsPage /> },
+          { path: TRANSFER_PATH, element: <TransferPage /> },
+          { path: CATEGORIES_PATH, element: <CategoriesPage /> },
+          { path: PIX_RECEIVE_PATH, element: <PixReceivePage /> },
+          { path: PIX_PAID_PATH, element: <PixPaidPage /> },
+        ],
       },
     ],
   },

@@ -91,3 +91,101 @@ export function EyeOffIcon(props: IconProps) {
     </Icon>
   );
 }
+
+export function PlusIcon(props: IconProps) {
+  return (
+    <Icon {...props}>
+      <path d="M12 5v14" />
+      <path d="M5 12h14" />
+    </Icon>
+  );
+}
+
+export function MinusIcon(props: IconProps) {
+  return (
+    <Icon {...props}>
+      <path d="M5 12h14" />
+    </Icon>
+  );
+}
+
+export function SearchIcon(props: IconProps) {
+  return (
+    <Icon {...props}>
+      <circle cx="11" cy="11" r="6.5" />
+      <path d="m16 16 4 4" />
+    </Icon>
+  );
+}
+
+export function TransferIcon(props: IconProps) {
+  return (
+    <Icon {...props}>
+      <path d="M4 8h14" />
+      <path d="m15 5 3 3-3 3" />
+      <path d="M20 16H6" />
+      <path d="m9 13-3 3 3 3" />
+    </Icon>
+  );
+}
+
+export function ListIcon(props: IconProps) {
+  return (
+    <Icon {...props}>
+      <path d="M9 6h11" />
+      <path d="M9 12h11" />
+      <path d="M9 18h11" />
+      <path d="M4.5 6h.01" />
+      <path d="M4.5 12h.01" />
+      <path d="M4.5 18h.01" />
+    </Icon>
+  );
+}
+
+export function TagIcon(props: IconProps) {
+  return (
+    <Icon {...props}>
+      <path d="M3.5 12.2V4.5a1 1 0 0 1 1-1h7.7l8.3 8.3a1.5 1.5 0 0 1 0 2.1l-6.2 6.2a1.5 1.5 0 0 1-2.1 0Z" />
+      <circle cx="8" cy="8" r="1.3" />
+    </Icon>
+  );
+}
+
+export function DotsIcon(props: IconProps) {
+  return (
+    <Icon {...props}>
+      <circle cx="5.5" cy="12" r="1" />
+      <circle cx="12" cy="12" r="1" />
+      <circle cx="18.5" cy="12" r="1" />
+    </Icon>
+  );
+}
+
+export function ChevronLeftIcon(props: IconProps) {
+  return (
+    <Icon {...props}>
+      <path d="m14 7-5 5 5 5" />
+    </Icon>
+  );
+}
+
+export function QrCodeIcon(props: IconProps) {
+  return (
+    <Icon {...props}>
+      <rect x="4" y="4" width="6" height="6" rx="1" />
+      <rect x="14" y="4" width="6" height="6" rx="1" />
+      <rect x="4" y="14" width="6" height="6" rx="1" />
+      <path d="M14 14h2v2h-2zM18 18h2v2h-2zM14 18v2M18 14h2" />
+    </Icon>
+  );
+}
+
+/** A diamond of four rounded strokes, after the shape people know from Pix buttons. */
+export function PixIcon(props: IconProps) {
+  return (
+    <Icon {...props}>
+      <path d="m12 3.5 3.2 3.2M12 3.5 8.8 6.7M12 20.5l3.2-3.2M12 20.5l-3.2-3.2M3.5 12l3.2-3.2M3.5 12l3.2 3.2M20.5 12l-3.2-3.2M20.5 12l-3.2 3.2" />
+      <path d="m9 9 3 3 3-3M9 15l3-3 3 3" />
+    </Icon>
+  );
+}

@@ -1,7 +1,7 @@
 import { ApiError, type FieldProblem, isApiError } from '../api/problem';
 import type { Messages } from './locales/pt-BR';
 
-export type ErrorMessageKey = `errors.${Exclude<keyof Messages['errors'], 'title' | 'loadFailedTitle' | 'retry'>}`;
+export type ErrorMessageKey = `errors.${Exclude<keyof Messages['errors'], 'title' | 'loadFailedTitle' | 'retry' | 'available'>}`;
 export type ValidationMessageKey = `auth.validation.${keyof Messages['auth']['validation']}`;
 
 const KNOWN_CODES: ReadonlySet<string> = new Set([
@@ -11,6 +11,25 @@ const KNOWN_CODES: ReadonlySet<string> = new Set([
   'validation_failed',
   'unauthenticated',
   'network_error',
+  'insufficient_funds',
+  'account_archived',
+  'category_kind_mismatch',
+  'category_archived',
+  'category_name_taken',
+  'row_version_conflict',
+  'already_reversed',
+  'cannot_reverse_reversal',
+  'idempotency_key_reused',
+  'idempotency_key_in_use',
+  'not_found',
+  'limit_reached',
+  'limit_below_usage',
+  'pix_key_missing',
+  'pix_key_in_use',
+  'txid_in_use',
+  'charge_already_received',
+  'charge_amount_fixed',
+  'invalid_br_code',
 ]);
 
 /** The translation key for an error's stable `code`; unknown codes get the generic text. */
@@ -38,6 +57,25 @@ export function fieldMessageKey(problem: FieldProblem): ValidationMessageKey {
     return 'auth.validation.passwordTooShort';
   }
   return FIELD_CODE_KEYS[problem.code] ?? 'auth.validation.invalid';
+}
+
+/**
+ * Field errors from a `validation_failed` answer, keyed by the form's field names; only
+ * the fields the form shows are kept, so the rest fall back to the form-level message.
+ * `fieldsByApiName` maps the API's field names to the form's when they differ
+ * (`amount_cents` → `amount`).
+ */
+export function mappedFieldErrorsFrom<F extends string>(
+  error: unknown,
+  fieldsByApiName: Readonly<Record<string, F>>,
+): Partial<Record<F, ValidationMessageKey>> {
+  if (!(error instanceof ApiError) || error.code !== 'validation_failed') return {};
+  const result: Partial<Record<F, ValidationMessageKey>> = {};
+  for (const problem of error.problem.errors) {
+    const field = Object.hasOwn(fieldsByApiName, problem.field) ? fieldsByApiName[problem.field] : undefined;
+    if (field !== undefined && result[field] === undefined) result[field] = fieldMessageKey(problem);
+  }
+  return result;
 }
 
 /**

@@ -1,11 +1,23 @@
-import { Badge, Card, EmptyState, Stack, Text, Title } from '@mantine/core';
+import { Anchor, Card, Center, Divider, EmptyState, Group, Loader, Stack, Text, Title } from '@mantine/core';
+import { Fragment, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import { ACCOUNTS_PATH, TRANSACTIONS_PATH } from '../../app/paths';
 import { WalletIcon } from '../../components/icons';
+import { Money } from '../../components/Money';
+import { ProblemAlert } from '../../components/ProblemAlert';
+import { QuickActions } from '../../components/QuickActions';
 import { usePageTitle } from '../../components/usePageTitle';
+import { DISPLAY_TIME_ZONE } from '../../lib/dates';
+import { AccountForm } from '../accounts/AccountForm';
+import { AccountRow } from '../accounts/AccountRow';
 import { useMe } from '../auth/session';
+import { useLedgerActions } from '../ledger/LedgerActions';
+import { activeAccounts, totalBalanceCents, useAccounts, useCategories, useTransactions } from '../ledger/queries';
+import { TransactionDialog } from '../transactions/TransactionDialog';
+import { TransactionList } from '../transactions/TransactionList';
 
-// Dates are shown in Brazil's time zone whatever the browser's, like the server does.
-const DISPLAY_TIME_ZONE = 'America/Sao_Paulo';
+const LATEST_TRANSACTIONS = 5;
 
 function firstName(name: string): string {
   return name.trim().split(/\s+/)[0] ?? name;
@@ -15,6 +27,7 @@ export function DashboardPage() {
   const { t, i18n } = useTranslation();
   usePageTitle(t('dashboard.pageTitle'));
   const me = useMe();
+  const accounts = useAccounts();
   const user = me.data;
   if (!user) return null;
 
@@ -24,6 +37,7 @@ export function DashboardPage() {
     month: 'long',
     timeZone: DISPLAY_TIME_ZONE,
   }).format(new Date());
+  const active = activeAccounts(accounts.data);
 
   return (
     <Stack gap="xl" maw={960} mx="auto">
@@ -34,28 +48,119 @@ export function DashboardPage() {
         <Text c="dimmed">{t('dashboard.today', { date: today })}</Text>
       </Stack>
 
-      <Card withBorder radius="lg" padding="lg" shadow="xs">
-        <EmptyState
-          variant="light"
-          size="lg"
-          icon={<WalletIcon size={30} />}
-          title={
-            <Title order={2} fz="inherit" fw="inherit">
-              {t('dashboard.emptyTitle')}
-            </Title>
-          }
-          description={t('dashboard.emptyDescription')}
-          maw={560}
-          mx="auto"
-          py="md"
-        >
-          <EmptyState.Actions>
-            <Badge variant="light" size="lg" radius="sm">
-              {t('dashboard.comingSoon')}
-            </Badge>
-          </EmptyState.Actions>
-        </EmptyState>
-      </Card>
+      {accounts.isError ? <ProblemAlert error={accounts.error} context="load" /> : null}
+      {accounts.isPending ? (
+        <Center py="xl">
+          <Loader aria-label={t('app.loading')} />
+        </Center>
+      ) : null}
+      {accounts.isSuccess && active.length === 0 ? <FirstAccount /> : null}
+      {accounts.isSuccess && active.length > 0 ? <Overview /> : null}
     </Stack>
+  );
+}
+
+/** A newcomer's empty dashboard is the form for their first account, opening balance included. */
+function FirstAccount() {
+  const { t } = useTranslation();
+  return (
+    <Card withBorder radius="lg" padding="lg" shadow="xs">
+      <EmptyState
+        variant="light"
+        size="md"
+        icon={<WalletIcon size={30} />}
+        title={
+          <Title order={2} fz="inherit" fw="inherit">
+            {t('dashboard.emptyTitle')}
+          </Title>
+        }
+        description={t('dashboard.emptyDescription')}
+        maw={560}
+        mx="auto"
+        py="xs"
+      />
+      <Stack maw={560} mx="auto" w="100%">
+        <AccountForm compact />
+      </Stack>
+    </Card>
+  );
+}
+
+function Overview() {
+  const { t } = useTranslation();
+  const actions = useLedgerActions();
+  const accounts = useAccounts().data ?? [];
+  const categories = useCategories().data ?? [];
+  const latest = useTransactions({}, { skip: 0, limit: LATEST_TRANSACTIONS });
+  const [openId, setOpenId] = useState<string | null>(null);
+  const active = activeAccounts(accounts);
+
+  return (
+    <>
+      <Card withBorder radius="lg" padding="lg" shadow="xs">
+        <Stack gap="md">
+          <Stack gap={0}>
+            <Text c="dimmed" size="sm">
+              {t('dashboard.totalBalance')}
+            </Text>
+            <Money cents={totalBalanceCents(active)} fz={{ base: 30, sm: 36 }} fw={800} data-testid="total-balance" />
+          </Stack>
+          <QuickActions
+            onExpense={() => actions.openEntry('expense')}
+            onIncome={() => actions.openEntry('income')}
+            onTransfer={() => actions.openTransfer()}
+          />
+        </Stack>
+      </Card>
+
+      <Card withBorder radius="lg" padding={0} component="section" aria-labelledby="dashboard-accounts">
+        <Group justify="space-between" px="md" py="sm">
+          <Title order={2} fz="lg" id="dashboard-accounts">
+            {t('dashboard.accountsTitle')}
+          </Title>
+          <Anchor component={Link} to={ACCOUNTS_PATH} size="sm" style={{ whiteSpace: 'nowrap' }}>
+            {t('dashboard.seeAll')}
+          </Anchor>
+        </Group>
+        {active.map((account) => (
+          <Fragment key={account.id}>
+            <Divider />
+            <AccountRow account={account} />
+          </Fragment>
+        ))}
+      </Card>
+
+      <Card withBorder radius="lg" padding={0} component="section" aria-labelledby="dashboard-latest">
+        <Group justify="space-between" px="md" py="sm" wrap="nowrap">
+          <Title order={2} fz="lg" id="dashboard-latest">
+            {t('dashboard.latestTitle')}
+          </Title>
+          <Anchor component={Link} to={TRANSACTIONS_PATH} size="sm" style={{ whiteSpace: 'nowrap' }}>
+            {t('dashboard.seeAll')}
+          </Anchor>
+        </Group>
+        <Divider />
+        {latest.isError ? <ProblemAlert error={latest.error} context="load" /> : null}
+        {latest.isPending ? (
+          <Center p="lg">
+            <Loader size="sm" aria-label={t('app.loading')} />
+          </Center>
+        ) : null}
+        {latest.data && latest.data.items.length === 0 ? (
+          <Text c="dimmed" ta="center" p="lg">
+            {t('dashboard.noTransactions')}
+          </Text>
+        ) : null}
+        {latest.data && latest.data.items.length > 0 ? (
+          <TransactionList
+            transactions={latest.data.items}
+            accounts={accounts}
+            categories={categories}
+            onOpen={(transaction) => setOpenId(transaction.id)}
+          />
+        ) : null}
+      </Card>
+      <TransactionDialog transactionId={openId} onClose={() => setOpenId(null)} />
+    </>
   );
 }

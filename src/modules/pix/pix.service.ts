@@ -1,0 +1,495 @@
+import { randomInt } from 'node:crypto';
+import type pg from 'pg';
+import { pgCode, runTransaction } from '../../db/unit-of-work.js';
+import type { RequestContext, ServiceDeps } from '../../http/context.js';
+import { DomainError, type FieldError } from '../../http/errors.js';
+import { runIdempotentWrite, type WriteResult } from '../../http/idempotency.js';
+import type { PageResult } from '../../http/pagination.js';
+import { newId } from '../../lib/ids.js';
+import { LEDGER_POLICY_VERSION } from '../../policies/ledger_v1.js';
+import { findUserAccount } from '../accounts/accounts.repository.js';
+import { accountNotFound } from '../accounts/accounts.service.js';
+import { checkCategoryFor } from '../categories/categories.service.js';
+import { type AccountRow, findInternalAccountId, lockAndLoadAccounts } from '../ledger/ledger.repository.js';
+import { post } from '../ledger/ledger.service.js';
+import { balanceOf, occurredOn, toTransactionResponse, usableAccount } from '../transactions/transactions.service.js';
+import { type BrCode, CITY_LENGTH_MAX, encodeBrCode, NAME_LENGTH_MAX, parseBrCode } from './brcode.js';
+import * as repository from './pix.repository.js';
+import type {
+  BrCodeResponse,
+  ChargeListInput,
+  CreateChargeInput,
+  PixChargeResponse,
+  PixChargeWithQrResponse,
+  PixKeyResponse,
+  PutPixKeyInput,
+  ReceiveChargeInput,
+  RecordPaymentInput,
+} from './pix.schemas.js';
+import { validatePixKey } from './pix-keys.js';
+import { renderQrSvg } from './qr.js';
+import { toPlainAscii } from './text.js';
+
+/** Where a receiver's city is not given: the BR Code needs one, and payers' banks show it. */
+export const MERCHANT_CITY_DEFAULT = 'BRASIL';
+/** The income a received charge posts is filed here unless the request says otherwise. */
+const PIX_RECEIVED_CATEGORY = 'pix_received';
+const CHARGE_DESCRIPTION_DEFAULT = 'Pix recebido';
+const TXID_PREFIX = 'VDP';
+const TXID_RANDOM_LENGTH = 22;
+const TXID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const UNIQUE_VIOLATION = '23505';
+
+/** A txid nobody can guess: "VDP" and 22 random letters and digits (25 in all, the static maximum). */
+export function newChargeTxid(): string {
+  let random = '';
+  for (let index = 0; index < TXID_RANDOM_LENGTH; index += 1) random += TXID_ALPHABET[randomInt(TXID_ALPHABET.length)];
+  return TXID_PREFIX + random;
+}
+
+function invalidFields(errors: FieldError[]): DomainError {
+  return new DomainError('validation_failed', 400, 'The request has invalid fields.', { errors });
+}
+
+function chargeNotFound(): DomainError {
+  return new DomainError('not_found', 404, 'No such Pix charge.');
+}
+
+export function toPixKeyResponse(row: repository.PixKeyRow): PixKeyResponse {
+  return {
+    account_id: row.account_id,
+    key: row.key,
+    type: row.key_type,
+    merchant_name: row.merchant_name,
+    merchant_city: row.merchant_city,
+    row_version: row.row_version,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  };
+}
+
+export function toChargeResponse(row: repository.ChargeRow): PixChargeResponse {
+  return {
+    id: row.id,
+    account_id: row.account_id,
+    key: row.pix_key,
+    key_type: row.key_type,
+    merchant_name: row.merchant_name,
+    merchant_city: row.merchant_city,
+    amount_cents: row.amount_cents,
+    description: row.description,
+    txid: row.txid,
+    payload: row.payload,
+    status: row.received_transaction_id === null ? 'pending' : 'received',
+    received_transaction_id: row.received_transaction_id,
+    created_at: row.created_at.toISOString(),
+  };
+}
+
+export function toBrCodeResponse(code: BrCode): BrCodeResponse {
+  return {
+    type: code.type,
+    point_of_initiation: code.pointOfInitiation,
+    key: code.key,
+    key_type: code.keyType,
+    url: code.url,
+    description: code.description,
+    amount_cents: code.amountCents,
+    merchant_category_code: code.merchantCategoryCode,
+    name: code.name,
+    city: code.city,
+    postal_code: code.postalCode,
+    txid: code.txid,
+    crc: code.crc,
+    unknown_fields: code.unknownFields,
+  };
+}
+
+/** Parses a pasted code or answers 422 invalid_br_code with every error found. */
+export function parseOrReject(payload: string): BrCode {
+  const parsed = parseBrCode(payload);
+  if (parsed.ok) return parsed.code;
+  const first = parsed.errors[0]?.message ?? 'unreadable';
+  throw new DomainError('invalid_br_code', 422, `This is not a valid Pix code: ${first}.`, { br_code_errors: parsed.errors });
+}
+
+/** How a paid Pix is described by default: the payee and where they are. */
+export function payeeDescription(code: Pick<BrCode, 'name' | 'city'>): string {
+  return code.city ? `${code.name} (${code.city})` : code.name;
+}
+
+/** A receiver name or city as the BR Code writes it: plain ASCII, within its length. */
+function merchantText(
+  field: 'merchant_name' | 'merchant_city',
+  value: string,
+  options: { lengthMax: number; lenient: boolean },
+): string {
+  const ascii = toPlainAscii(value, { dropUnsupported: options.lenient });
+  if (!ascii.ok) {
+    throw invalidFields([
+      {
+        field: `body/${field}`,
+        message: `has characters with no plain-letter spelling: ${ascii.unsupported.join(' ')}`,
+        code: 'charset',
+      },
+    ]);
+  }
+  const text = options.lenient ? ascii.text.slice(0, options.lengthMax).trimEnd() : ascii.text;
+  if (text.length === 0) throw invalidFields([{ field: `body/${field}`, message: 'must not be blank', code: 'blank' }]);
+  if (text.length > options.lengthMax) {
+    throw invalidFields([
+      { field: `body/${field}`, message: `must have at most ${options.lengthMax} letters without accents`, code: 'maxLength' },
+    ]);
+  }
+  return text;
+}
+
+interface EntryPosting {
+  type: 'income' | 'expense';
+  accountId: string;
+  amountCents: number;
+  description: string;
+  categoryId: string | null;
+  notes: string | null;
+  occurredOn: string;
+  pix: { payeeName: string | null; payeeCity: string | null; txid: string | null; chargeId: string | null };
+}
+
+export class PixService {
+  constructor(private readonly deps: ServiceDeps) {}
+
+  // Keys ------------------------------------------------------------------------------
+
+  validateKey(input: { key: string; type?: PixKeyResponse['type'] | undefined }) {
+    const result = validatePixKey(input.key, input.type);
+    return result.valid
+      ? { valid: true, type: result.type, normalized: result.normalized, reason: null }
+      : { valid: false, type: result.type, normalized: null, reason: result.reason };
+  }
+
+  async putKey(userId: string, accountId: string, input: PutPixKeyInput): Promise<PixKeyResponse> {
+    const checked = validatePixKey(input.key, input.type);
+    if (!checked.valid) {
+      throw invalidFields([{ field: 'body/key', message: `is not a valid Pix key (${checked.reason})`, code: 'pix_key' }]);
+    }
+    return runTransaction(this.deps.pool, async (client) => {
+      const account = await findUserAccount(client, userId, accountId);
+      if (!account) throw accountNotFound();
+      if (account.archived_at !== null) {
+        throw new DomainError('account_archived', 422, 'This account is archived; unarchive it to receive on it.');
+      }
+      const current = await repository.findPixKey(client, userId, accountId);
+      // The person's own name is a default: shorten it rather than refuse it.
+      const merchantName = input.merchant_name
+        ? merchantText('merchant_name', input.merchant_name, { lengthMax: NAME_LENGTH_MAX, lenient: false })
+        : (current?.merchant_name ??
+          merchantText('merchant_name', await repository.findUserName(client, userId), {
+            lengthMax: NAME_LENGTH_MAX,
+            lenient: true,
+          }));
+      const merchantCity = input.merchant_city
+        ? merchantText('merchant_city', input.merchant_city, { lengthMax: CITY_LENGTH_MAX, lenient: false })
+        : (current?.merchant_city ?? MERCHANT_CITY_DEFAULT);
+      const otherAccount = await repository.findAccountWithKey(client, userId, checked.normalized);
+      if (otherAccount !== undefined && otherAccount !== accountId) throw this.keyInUse(otherAccount);
+      try {
+        const row = await repository.upsertPixKey(client, {
+          account_id: accountId,
+          user_id: userId,
+          key: checked.normalized,
+          key_type: checked.type,
+          merchant_name: merchantName,
+          merchant_city: merchantCity,
+          now: this.deps.clock.now(),
+        });
+        return toPixKeyResponse(row);
+      } catch (error) {
+        // Two accounts given the same key at the same instant: the unique index decides.
+        if (pgCode(error) === UNIQUE_VIOLATION) throw this.keyInUse(null);
+        throw error;
+      }
+    });
+  }
+
+  private keyInUse(accountId: string | null): DomainError {
+    return new DomainError('pix_key_in_use', 409, 'You already use this Pix key on another account.', {
+      account_id: accountId,
+    });
+  }
+
+  async deleteKey(userId: string, accountId: string): Promise<void> {
+    const account = await findUserAccount(this.deps.pool, userId, accountId);
+    if (!account) throw accountNotFound();
+    if (!(await repository.deletePixKey(this.deps.pool, userId, accountId))) {
+      throw new DomainError('not_found', 404, 'This account has no Pix key.');
+    }
+  }
+
+  async listKeys(userId: string, query: { skip: number; limit: number }): Promise<PageResult<PixKeyResponse>> {
+    const { rows, total } = await repository.listPixKeys(this.deps.pool, { userId, ...query });
+    return { items: rows.map(toPixKeyResponse), total, ...query };
+  }
+
+  // Decoding --------------------------------------------------------------------------
+
+  async decode(userId: string, payload: string) {
+    const code = parseOrReject(payload);
+    const categoryId = await repository.mostUsedPayeeCategory(this.deps.pool, {
+      userId,
+      payeeName: code.name,
+      payeeCity: code.city,
+    });
+    return { code: toBrCodeResponse(code), suggestion: { description: payeeDescription(code), category_id: categoryId } };
+  }
+
+  // Charges ("Receber via Pix") -------------------------------------------------------
+
+  async createCharge(context: RequestContext, input: CreateChargeInput): Promise<WriteResult<PixChargeWithQrResponse>> {
+    const description = input.description === undefined ? null : toPlainAscii(input.description);
+    if (description !== null && !description.ok) {
+      throw invalidFields([
+        { field: 'body/description', message: 'has characters with no plain-letter spelling', code: 'charset' },
+      ]);
+    }
+    return this.withTxidUnique(() =>
+      runIdempotentWrite({
+        ...this.deps,
+        userId: context.userId,
+        idempotency: context.idempotency,
+        work: async (client, now) => {
+          const account = await findUserAccount(client, context.userId, input.account_id);
+          if (!account) throw accountNotFound();
+          if (account.archived_at !== null) {
+            throw new DomainError('account_archived', 422, 'This account is archived; unarchive it to receive on it.');
+          }
+          const key = await repository.findPixKey(client, context.userId, input.account_id);
+          if (!key) {
+            throw new DomainError('pix_key_missing', 422, 'Register a Pix key on this account before charging with it.', {
+              account_id: input.account_id,
+            });
+          }
+          const txid = input.txid ?? newChargeTxid();
+          const text = description?.ok && description.text.length > 0 ? description.text : null;
+          const encoded = encodeBrCode({
+            key: key.key,
+            amountCents: input.amount_cents ?? null,
+            name: key.merchant_name,
+            city: key.merchant_city,
+            txid,
+            description: text,
+          });
+          if (!encoded.ok) {
+            throw invalidFields(
+              encoded.errors.map((error) => ({ field: `body/${error.field}`, message: error.message, code: error.code })),
+            );
+          }
+          const row: repository.ChargeRow = {
+            id: newId(),
+            user_id: context.userId,
+            account_id: input.account_id,
+            pix_key: key.key,
+            key_type: key.key_type,
+            merchant_name: key.merchant_name,
+            merchant_city: key.merchant_city,
+            amount_cents: input.amount_cents ?? null,
+            description: text,
+            txid,
+            payload: encoded.payload,
+            request_id: context.requestId,
+            created_at: now,
+            received_transaction_id: null,
+          };
+          await repository.insertCharge(client, row);
+          return { status: 201, body: { ...toChargeResponse(row), qr_svg: await renderQrSvg(row.payload) } };
+        },
+      }),
+    );
+  }
+
+  /** A txid given twice (or, once in 62^22, drawn twice) is a conflict, not a 500. */
+  private async withTxidUnique<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      if (pgCode(error) === UNIQUE_VIOLATION && (error as { constraint?: string }).constraint === 'pix_charges_user_txid_key') {
+        throw new DomainError('txid_in_use', 409, 'You already have a charge with this txid.');
+      }
+      throw error;
+    }
+  }
+
+  async listCharges(
+    userId: string,
+    query: ChargeListInput & { skip: number; limit: number },
+  ): Promise<PageResult<PixChargeResponse>> {
+    const { rows, total } = await repository.listCharges(this.deps.pool, {
+      userId,
+      accountId: query.account_id,
+      status: query.status,
+      skip: query.skip,
+      limit: query.limit,
+    });
+    return { items: rows.map(toChargeResponse), total, skip: query.skip, limit: query.limit };
+  }
+
+  async getCharge(userId: string, chargeId: string): Promise<PixChargeWithQrResponse> {
+    const row = await repository.findCharge(this.deps.pool, userId, chargeId);
+    if (!row) throw chargeNotFound();
+    return { ...toChargeResponse(row), qr_svg: await renderQrSvg(row.payload) };
+  }
+
+  /**
+   * Marks a charge received by posting its income, once: the check below runs under the
+   * account locks, so a racing request sees the first one's income, and the unique index
+   * on transactions.pix_charge_id refuses a second income even if the check were skipped.
+   */
+  async receiveCharge(context: RequestContext, chargeId: string, input: ReceiveChargeInput): Promise<WriteResult<unknown>> {
+    try {
+      return await runIdempotentWrite({
+        ...this.deps,
+        userId: context.userId,
+        idempotency: context.idempotency,
+        work: async (client, now) => {
+          const charge = await repository.findCharge(client, context.userId, chargeId);
+          if (!charge) throw chargeNotFound();
+          const amountCents = this.receivedAmount(charge, input.amount_cents);
+          const categoryId =
+            input.category_id !== undefined
+              ? input.category_id
+              : await repository.findSystemCategoryId(client, context.userId, PIX_RECEIVED_CATEGORY);
+          const posted = await this.postEntry(client, context, {
+            type: 'income',
+            accountId: charge.account_id,
+            amountCents,
+            description: input.description?.trim() || charge.description || CHARGE_DESCRIPTION_DEFAULT,
+            categoryId,
+            notes: null,
+            occurredOn: occurredOn(input.occurred_on, now),
+            pix: { payeeName: null, payeeCity: null, txid: charge.txid, chargeId: charge.id },
+            beforePosting: async () => {
+              const receipt = await repository.findChargeReceipt(client, context.userId, charge.id);
+              if (receipt !== undefined) throw this.alreadyReceived(receipt);
+            },
+          });
+          const receivedCharge = toChargeResponse({ ...charge, received_transaction_id: posted.transaction.id });
+          return { status: 201, body: { charge: receivedCharge, ...posted } };
+        },
+      });
+    } catch (error) {
+      if (pgCode(error) === UNIQUE_VIOLATION && (error as { constraint?: string }).constraint === 'transactions_pix_charge_key') {
+        throw this.alreadyReceived(null);
+      }
+      throw error;
+    }
+  }
+
+  private receivedAmount(charge: repository.ChargeRow, given: number | undefined): number {
+    if (charge.amount_cents !== null) {
+      if (given !== undefined && given !== charge.amount_cents) {
+        throw new DomainError('charge_amount_fixed', 422, 'This charge has a fixed amount; it is received as it is.', {
+          amount_cents: charge.amount_cents,
+        });
+      }
+      return charge.amount_cents;
+    }
+    if (given === undefined) {
+      throw invalidFields([
+        { field: 'body/amount_cents', message: 'this charge has no amount: say how much was received', code: 'required' },
+      ]);
+    }
+    return given;
+  }
+
+  private alreadyReceived(transactionId: string | null): DomainError {
+    return new DomainError('charge_already_received', 409, 'This charge was already marked as received.', {
+      transaction_id: transactionId,
+    });
+  }
+
+  // Paid Pix ("Paguei um Pix") --------------------------------------------------------
+
+  /**
+   * Records a Pix the person paid as an expense. The code is read here, on the server,
+   * so the payee and txid recorded are the ones the code carries; the amount is the
+   * code's unless the person says what they paid (dynamic codes carry none).
+   */
+  async recordPayment(context: RequestContext, input: RecordPaymentInput): Promise<WriteResult<unknown>> {
+    const code = parseOrReject(input.payload);
+    const amountCents = input.amount_cents ?? code.amountCents;
+    if (amountCents === null) {
+      throw invalidFields([
+        { field: 'body/amount_cents', message: 'this Pix code carries no amount: say how much was paid', code: 'required' },
+      ]);
+    }
+    return runIdempotentWrite({
+      ...this.deps,
+      userId: context.userId,
+      idempotency: context.idempotency,
+      work: async (client, now) => {
+        const categoryId =
+          input.category_id !== undefined
+            ? input.category_id
+            : await repository.mostUsedPayeeCategory(client, {
+                userId: context.userId,
+                payeeName: code.name,
+                payeeCity: code.city,
+              });
+        const posted = await this.postEntry(client, context, {
+          type: 'expense',
+          accountId: input.account_id,
+          amountCents,
+          description: input.description?.trim() || payeeDescription(code),
+          categoryId,
+          notes: input.notes ?? null,
+          occurredOn: occurredOn(input.occurred_on, now),
+          pix: { payeeName: code.name, payeeCity: code.city, txid: code.txid, chargeId: null },
+        });
+        return { status: 201, body: posted };
+      },
+    });
+  }
+
+  /** Posts an income or an expense on one of the person's accounts, as POST /api/transactions does. */
+  private async postEntry(
+    client: pg.PoolClient,
+    context: RequestContext,
+    entry: EntryPosting & { beforePosting?: () => Promise<void> },
+  ) {
+    if (entry.categoryId)
+      await checkCategoryFor(client, { userId: context.userId, categoryId: entry.categoryId, kind: entry.type });
+    const counterpartyId = await findInternalAccountId(client, context.userId, entry.type);
+    const accounts = await lockAndLoadAccounts(client, context.userId, [entry.accountId, counterpartyId]);
+    usableAccount(accounts, entry.accountId);
+    await entry.beforePosting?.();
+    const signed = entry.type === 'income' ? entry.amountCents : -entry.amountCents;
+    const posted = await post(client, accounts, {
+      userId: context.userId,
+      kind: entry.type,
+      accountId: entry.accountId,
+      counterpartyAccountId: counterpartyId,
+      amountCents: entry.amountCents,
+      legs: [
+        { account_id: entry.accountId, amount_cents: signed },
+        { account_id: counterpartyId, amount_cents: -signed },
+      ],
+      description: entry.description,
+      categoryId: entry.categoryId,
+      notes: entry.notes,
+      occurredOn: entry.occurredOn,
+      policyVersion: LEDGER_POLICY_VERSION,
+      reversesTransactionId: null,
+      idempotencyKey: context.idempotency?.key ?? null,
+      requestId: context.requestId,
+      postedAt: this.deps.clock.now(),
+      pix: entry.pix,
+    });
+    const entries = posted.entries.map((item) => ({
+      ...item,
+      account_type: (posted.accounts.get(item.account_id) as AccountRow).type,
+    }));
+    return {
+      transaction: toTransactionResponse({ ...posted.transaction, reversed_by_transaction_id: null }, entries),
+      account: balanceOf(posted.accounts.get(entry.accountId) as AccountRow),
+    };
+  }
+}

@@ -1,0 +1,432 @@
+import path from 'node:path';
+import type { Locator, Page } from '@playwright/test';
+import { expect as baseExpect, documentScrollWidth, newPerson, registerViaApi, test } from './support.js';
+
+const PHONE = { width: 360, height: 740 };
+const DESKTOP = { width: 1280, height: 800 };
+const CSRF = { 'X-Requested-With': 'vai-de-pix' };
+/** The flows below take a dozen screens each; the default 30 s is sized for one form. */
+const LONG_FLOW_TIMEOUT_MS = 90_000;
+/**
+ * Each step waits for a write and the refetches it causes; on a busy two-core machine
+ * (integration tests running alongside) that can pass the default 5 s.
+ */
+const expect = baseExpect.configure({ timeout: 15_000 });
+
+// --- API helpers: they use the page's own request context, so the browser's session cookie.
+
+interface CreatedAccount {
+  id: string;
+  row_version: number;
+}
+
+async function apiCreateAccount(
+  page: Page,
+  body: { name: string; type: string; initial_balance_cents?: number; overdraft_limit_cents?: number },
+) {
+  const response = await page.request.post('/api/accounts', { data: body, headers: CSRF });
+  expect(response.status(), await response.text()).toBe(201);
+  return (await response.json()) as CreatedAccount;
+}
+
+async function apiCreateEntry(
+  page: Page,
+  body: { account_id: string; type: 'income' | 'expense'; amount_cents: number; description: string },
+) {
+  const response = await page.request.post('/api/transactions', { data: body, headers: CSRF });
+  expect(response.status(), await response.text()).toBe(201);
+  return ((await response.json()) as { transaction: { id: string; row_version: number } }).transaction;
+}
+
+async function apiTransactionTotal(page: Page): Promise<number> {
+  const response = await page.request.get('/api/transactions?skip=0&limit=1');
+  expect(response.status()).toBe(200);
+  return ((await response.json()) as { total: number }).total;
+}
+
+// --- UI helpers.
+
+/** Picks an option in a Mantine Select (its options live in a portal, outside any dialog). */
+async function choose(page: Page, select: Locator, option: string): Promise<void> {
+  await select.click();
+  await page.getByRole('option', { name: option, exact: true }).click();
+}
+
+function accountRow(page: Page, name: string): Locator {
+  return page.locator(`[data-account-row][data-account-name="${name}"]`);
+}
+
+async function expectBalance(page: Page, name: string, formatted: string): Promise<void> {
+  await expect(accountRow(page, name).locator('[data-money]')).toHaveText(formatted);
+}
+
+/**
+ * Every amount on screen lies inside the viewport and is not clipped by an ancestor, and
+ * in every list row no two pieces of text overlap: nothing runs together or gets cut.
+ */
+async function expectAmountsFullyVisible(page: Page): Promise<void> {
+  const problems = await page.evaluate(() => {
+    const found: string[] = [];
+    const doc = (globalThis as any).document;
+    const viewportWidth = (globalThis as any).innerWidth as number;
+    // A couple of pixels of slack: glyph boxes of neighbouring lines may touch without hiding anything.
+    const slack = 2;
+    const overlaps = (a: any, b: any) =>
+      a.left < b.right - slack && b.left < a.right - slack && a.top < b.bottom - slack && b.top < a.bottom - slack;
+    for (const money of doc.querySelectorAll('[data-money]')) {
+      const rect = money.getBoundingClientRect();
+      if (rect.width === 0) continue;
+      if (rect.left < 0 || rect.right > viewportWidth + 0.5) found.push(`outside the viewport: ${money.textContent}`);
+      for (let parent = money.parentElement; parent; parent = parent.parentElement) {
+        const style = (globalThis as any).getComputedStyle(parent);
+        if (style.overflowX === 'visible' && style.overflowY === 'visible') continue;
+        const box = parent.getBoundingClientRect();
+        if (rect.left < box.left - 0.5 || rect.right > box.right + 0.5) found.push(`clipped: ${money.textContent}`);
+      }
+    }
+    // The boxes of the visible text itself (not of its elements, and minus what an
+    // ellipsis or line clamp hides), per row, must not intersect.
+    const visiblePart = (rect: any, node: any, row: any) => {
+      let box = { left: rect.left, right: rect.right, top: rect.top, bottom: rect.bottom };
+      for (let parent = node.parentElement; parent && parent !== row.parentElement; parent = parent.parentElement) {
+        const style = (globalThis as any).getComputedStyle(parent);
+        if (style.overflowX === 'visible' && style.overflowY === 'visible') continue;
+        const clip = parent.getBoundingClientRect();
+        box = {
+          left: Math.max(box.left, clip.left),
+          right: Math.min(box.right, clip.right),
+          top: Math.max(box.top, clip.top),
+          bottom: Math.min(box.bottom, clip.bottom),
+        };
+      }
+      return box.right - box.left > 0.5 && box.bottom - box.top > 0.5 ? box : null;
+    };
+    for (const row of doc.querySelectorAll('[data-transaction-row],[data-account-row],[data-statement-line]')) {
+      const pieces: { node: any; text: string; rect: any }[] = [];
+      const walker = doc.createTreeWalker(row, 4);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const text = node.textContent.trim();
+        if (text.length === 0) continue;
+        const range = doc.createRange();
+        range.selectNodeContents(node);
+        for (const rect of range.getClientRects()) {
+          const visible = visiblePart(rect, node, row);
+          if (visible) pieces.push({ node, text, rect: visible });
+        }
+      }
+      for (let a = 0; a < pieces.length; a += 1) {
+        for (let b = a + 1; b < pieces.length; b += 1) {
+          const first = pieces[a];
+          const second = pieces[b];
+          // Lines of one text may touch (glyph boxes are taller than the line height); that is not overlap.
+          if (!first || !second || first.node === second.node) continue;
+          if (overlaps(first.rect, second.rect)) found.push(`"${first.text}" overlaps "${second.text}"`);
+        }
+      }
+    }
+    return found;
+  });
+  expect(problems).toEqual([]);
+}
+
+test.describe('the ledger screens', () => {
+  test('accounts, an expense typed the Brazilian way, a transfer and a reversal keep balances right', async ({ page }) => {
+    test.setTimeout(LONG_FLOW_TIMEOUT_MS);
+    await page.setViewportSize(DESKTOP);
+    await registerViaApi(page, newPerson('Helena Prado', 'ledger'));
+    await page.goto('/');
+
+    // The empty dashboard is the first-account form.
+    await expect(page.getByRole('heading', { name: 'Você ainda não tem contas' })).toBeVisible();
+    await page.getByLabel('Nome da conta').fill('Nubank');
+    await page.getByLabel('Saldo atual').fill('2.000,00');
+    await page.getByRole('button', { name: 'Criar conta' }).click();
+    await expect(page.getByTestId('total-balance')).toHaveText('R$ 2.000,00');
+
+    // A second account from the accounts screen.
+    await page.getByRole('link', { name: 'Contas', exact: true }).click();
+    await page.getByRole('button', { name: 'Nova conta' }).click();
+    const newAccount = page.getByRole('dialog', { name: 'Nova conta' });
+    await newAccount.getByLabel('Nome da conta').fill('Carteira');
+    await choose(page, newAccount.getByRole('combobox', { name: 'Tipo' }), 'Dinheiro');
+    await newAccount.getByRole('button', { name: 'Criar conta' }).click();
+    await expect(newAccount).toBeHidden();
+    await expectBalance(page, 'Nubank', 'R$ 2.000,00');
+    await expectBalance(page, 'Carteira', 'R$ 0,00');
+    await expect(page.getByTestId('accounts-total')).toHaveText('R$ 2.000,00');
+
+    // An expense. A dot that does not group thousands is refused before anything is sent.
+    let entryPosts = 0;
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && new URL(request.url()).pathname === '/api/transactions') entryPosts += 1;
+    });
+    await page.getByRole('link', { name: 'Lançamentos', exact: true }).click();
+    await page.getByRole('button', { name: 'Nova despesa' }).click();
+    const expense = page.getByRole('dialog', { name: 'Nova despesa' });
+    await expense.getByLabel('Valor').fill('1234.56');
+    await expense.getByRole('button', { name: 'Salvar' }).click();
+    await expect(expense.getByText('Use o formato 1.234,56 (vírgula antes dos centavos).')).toBeVisible();
+    expect(entryPosts).toBe(0);
+
+    await expense.getByLabel('Valor').fill('1.234,56');
+    await expense.getByLabel('Descrição').fill('Mercado');
+    await choose(page, expense.getByRole('combobox', { name: 'Categoria' }), 'Alimentação');
+    await choose(page, expense.getByRole('combobox', { name: 'Conta', exact: true }), 'Nubank');
+    const before = await apiTransactionTotal(page);
+    // A double click posts once: the button disables itself and the form drops a second submit.
+    await expense.getByRole('button', { name: 'Salvar' }).dblclick();
+    await expect(expense).toBeHidden();
+    await expect(page.getByText('Despesa de R$ 1.234,56 registrada.')).toBeVisible();
+    expect(entryPosts).toBe(1);
+    expect(await apiTransactionTotal(page)).toBe(before + 1);
+
+    const row = page.locator('[data-transaction-row]').filter({ hasText: 'Mercado' });
+    await expect(row).toHaveCount(1);
+    await expect(row).toContainText('-R$ 1.234,56');
+    await expect(row).toContainText('Alimentação');
+    await page.getByRole('link', { name: 'Contas', exact: true }).click();
+    await expectBalance(page, 'Nubank', 'R$ 765,44');
+
+    // A transfer between the two accounts.
+    await page.getByRole('link', { name: 'Transferir', exact: true }).click();
+    await expect(page.getByRole('combobox', { name: 'De', exact: true })).toHaveValue('Nubank');
+    await choose(page, page.getByRole('combobox', { name: 'Para', exact: true }), 'Carteira');
+    await page.getByLabel('Valor').fill('100');
+    await page.getByRole('button', { name: 'Transferir', exact: true }).click();
+    await expect(page.getByText('Transferência de R$ 100,00 registrada.')).toBeVisible();
+    await page.getByRole('link', { name: 'Contas', exact: true }).click();
+    await expectBalance(page, 'Nubank', 'R$ 665,44');
+    await expectBalance(page, 'Carteira', 'R$ 100,00');
+
+    // More than the wallet holds: the message says how much is available.
+    await accountRow(page, 'Carteira').getByRole('link').click();
+    await page.getByRole('button', { name: 'Nova despesa' }).click();
+    const tooMuch = page.getByRole('dialog', { name: 'Nova despesa' });
+    await tooMuch.getByLabel('Valor').fill('500,00');
+    await tooMuch.getByRole('button', { name: 'Salvar' }).click();
+    await expect(tooMuch.getByRole('alert')).toContainText('Saldo insuficiente nesta conta.');
+    await expect(tooMuch.getByRole('alert')).toContainText('Disponível: R$ 100,00');
+    await tooMuch.getByRole('button', { name: 'Fechar' }).click();
+    await expect(page.getByTestId('account-balance')).toHaveText('R$ 100,00');
+
+    // Reversing the expense, after confirming, restores the balances.
+    await page.getByRole('link', { name: 'Lançamentos', exact: true }).click();
+    await page.getByRole('button', { name: 'Mercado' }).click();
+    const details = page.getByRole('dialog', { name: 'Lançamento' });
+    await details.getByRole('button', { name: 'Estornar' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Estornar este lançamento?' });
+    await expect(confirm).toContainText('R$ 1.234,56');
+    await confirm.getByRole('button', { name: 'Sim, estornar' }).click();
+    await expect(page.getByText('Lançamento estornado.')).toBeVisible();
+    await expect(confirm).toBeHidden();
+    await expect(details).toBeHidden();
+    await expect(page.locator('[data-transaction-row]').filter({ hasText: 'Estorno' }).first()).toContainText('+R$ 1.234,56');
+
+    await page.getByRole('link', { name: 'Contas', exact: true }).click();
+    await expectBalance(page, 'Nubank', 'R$ 1.900,00');
+    await expectBalance(page, 'Carteira', 'R$ 100,00');
+    await expect(page.getByTestId('accounts-total')).toHaveText('R$ 2.000,00');
+  });
+
+  test('a newcomer records a first expense within 12 clicks and fields', async ({ page }) => {
+    test.setTimeout(LONG_FLOW_TIMEOUT_MS);
+    const person = newPerson('Rafael Lima', 'newcomer');
+    let actions = 0;
+    // Every click and every filled field counts, however small.
+    const act = async (action: Promise<void>) => {
+      actions += 1;
+      await action;
+    };
+
+    await page.goto('/cadastro');
+    await act(page.getByLabel('Nome').fill(person.name));
+    await act(page.getByLabel('E-mail').fill(person.email));
+    await act(page.getByLabel('Senha', { exact: true }).fill(person.password));
+    await act(page.getByRole('button', { name: 'Criar conta' }).click());
+
+    // First account: the name follows the type until typed, so the balance is enough.
+    await expect(page.getByRole('heading', { name: 'Você ainda não tem contas' })).toBeVisible();
+    await expect(page.getByLabel('Nome da conta')).toHaveValue('Conta corrente');
+    await act(page.getByLabel('Saldo atual').fill('1.500,00'));
+    await act(page.getByRole('button', { name: 'Criar conta' }).click());
+    await expect(page.getByTestId('total-balance')).toHaveText('R$ 1.500,00');
+
+    // First expense, from the dashboard's quick action.
+    await act(page.getByRole('button', { name: 'Nova despesa' }).click());
+    const dialog = page.getByRole('dialog', { name: 'Nova despesa' });
+    await expect(dialog.getByLabel('Valor')).toBeFocused();
+    await act(dialog.getByLabel('Valor').fill('45,90'));
+    await act(dialog.getByRole('combobox', { name: 'Categoria' }).click());
+    await act(page.getByRole('option', { name: 'Alimentação', exact: true }).click());
+    await act(dialog.getByRole('button', { name: 'Salvar' }).click());
+
+    await expect(dialog).toBeHidden();
+    await expect(page.getByTestId('total-balance')).toHaveText('R$ 1.454,10');
+    const latest = page.locator('[data-transaction-row]').filter({ hasText: 'Alimentação' });
+    await expect(latest).toContainText('-R$ 45,90');
+    expect(actions).toBeLessThanOrEqual(12);
+  });
+
+  test('a stale edit shows the conflict and reloads the current values', async ({ page }) => {
+    await page.setViewportSize(DESKTOP);
+    await registerViaApi(page, newPerson('Sofia Ramos', 'conflict'));
+    const account = await apiCreateAccount(page, { name: 'Itaú', type: 'checking', initial_balance_cents: 50_000 });
+    const transaction = await apiCreateEntry(page, {
+      account_id: account.id,
+      type: 'expense',
+      amount_cents: 1_250,
+      description: 'Padaria',
+    });
+
+    await page.goto('/lancamentos');
+    await page.getByRole('button', { name: 'Padaria' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Lançamento' });
+    const description = dialog.getByLabel('Descrição');
+    await expect(description).toHaveValue('Padaria');
+    await description.fill('Padaria do bairro');
+
+    // Meanwhile, somewhere else, the same transaction is edited.
+    const elsewhere = await page.request.patch(`/api/transactions/${transaction.id}`, {
+      data: { description: 'Padaria Central', row_version: transaction.row_version },
+      headers: CSRF,
+    });
+    expect(elsewhere.status(), await elsewhere.text()).toBe(200);
+
+    await dialog.getByRole('button', { name: 'Salvar' }).click();
+    const conflict = dialog.getByRole('alert');
+    await expect(conflict).toContainText('Alterado em outro lugar');
+    await conflict.getByRole('button', { name: 'Carregar valores atuais' }).click();
+    await expect(description).toHaveValue('Padaria Central');
+    await expect(conflict).toBeHidden();
+
+    // With the current version loaded, the edit goes through.
+    await description.fill('Padaria Central (pão)');
+    await dialog.getByRole('button', { name: 'Salvar' }).click();
+    await expect(page.getByText('Alterações salvas.')).toBeVisible();
+    await dialog.getByRole('button', { name: 'Fechar' }).click();
+    await expect(page.getByRole('button', { name: 'Padaria Central (pão)' })).toBeVisible();
+  });
+
+  test('accounts and transactions fit a 360 px screen, amounts whole (screenshots)', async ({ page }, testInfo) => {
+    test.setTimeout(LONG_FLOW_TIMEOUT_MS);
+    await registerViaApi(page, newPerson('Maria Clara Souza', 'narrow'));
+    const main = await apiCreateAccount(page, {
+      name: 'Conta corrente do Banco do Brasil agência centro',
+      type: 'checking',
+      initial_balance_cents: 123_456_789,
+    });
+    const card = await apiCreateAccount(page, {
+      name: 'Cartão Nubank',
+      type: 'credit_card',
+      initial_balance_cents: -98_765,
+      overdraft_limit_cents: 500_000,
+    });
+    await apiCreateAccount(page, { name: 'Poupança', type: 'savings', initial_balance_cents: 5_000_000 });
+    await apiCreateEntry(page, {
+      account_id: main.id,
+      type: 'expense',
+      amount_cents: 99_999_99,
+      description: 'Reforma completa da cozinha e do banheiro do apartamento',
+    });
+    await apiCreateEntry(page, {
+      account_id: main.id,
+      type: 'income',
+      amount_cents: 1_234_567,
+      description: 'Salário de novembro',
+    });
+    await apiCreateEntry(page, { account_id: card.id, type: 'expense', amount_cents: 4_590, description: 'Padaria' });
+
+    await page.setViewportSize(PHONE);
+    await page.goto('/contas');
+    await expectBalance(page, 'Conta corrente do Banco do Brasil agência centro', 'R$ 1.146.913,57');
+    await expectBalance(page, 'Cartão Nubank', '-R$ 1.033,55');
+    expect(await documentScrollWidth(page)).toBeLessThanOrEqual(PHONE.width);
+    await expectAmountsFullyVisible(page);
+    await page.screenshot({
+      path: path.join(testInfo.project.outputDir, 'accounts.png'),
+      fullPage: true,
+      animations: 'disabled',
+    });
+
+    await page.goto('/lancamentos');
+    await expect(page.locator('[data-transaction-row]')).toHaveCount(6);
+    await expect(page.getByTestId('transaction-cards')).toBeVisible();
+    expect(await documentScrollWidth(page)).toBeLessThanOrEqual(PHONE.width);
+    await expectAmountsFullyVisible(page);
+    await page.screenshot({
+      path: path.join(testInfo.project.outputDir, 'transactions-phone.png'),
+      fullPage: true,
+      animations: 'disabled',
+    });
+
+    // The dashboard and an account's statement too.
+    await page.goto('/');
+    await expect(page.getByTestId('total-balance')).toHaveText('R$ 1.195.880,02');
+    expect(await documentScrollWidth(page)).toBeLessThanOrEqual(PHONE.width);
+    await expectAmountsFullyVisible(page);
+    await page.screenshot({
+      path: path.join(testInfo.project.outputDir, 'dashboard-accounts-phone.png'),
+      fullPage: true,
+      animations: 'disabled',
+    });
+    // The expense form takes the whole screen on a phone.
+    await page.getByRole('button', { name: 'Nova despesa' }).click();
+    await expect(page.getByRole('dialog', { name: 'Nova despesa' }).getByLabel('Valor')).toBeFocused();
+    await page.screenshot({ path: path.join(testInfo.project.outputDir, 'expense-phone.png'), animations: 'disabled' });
+    await page.keyboard.press('Escape');
+    await page.goto(`/contas/${main.id}`);
+    await expect(page.locator('[data-statement-line]')).toHaveCount(3);
+    await page.screenshot({
+      path: path.join(testInfo.project.outputDir, 'statement-phone.png'),
+      fullPage: true,
+      animations: 'disabled',
+    });
+    expect(await documentScrollWidth(page)).toBeLessThanOrEqual(PHONE.width);
+    await expectAmountsFullyVisible(page);
+
+    // On a wide screen the same list is a table.
+    await page.setViewportSize(DESKTOP);
+    await page.goto('/lancamentos');
+    await expect(page.getByRole('columnheader', { name: 'Valor' })).toBeVisible();
+    await expectAmountsFullyVisible(page);
+    await page.screenshot({
+      path: path.join(testInfo.project.outputDir, 'transactions.png'),
+      fullPage: true,
+      animations: 'disabled',
+    });
+  });
+
+  test('default categories are shown in English after switching the language', async ({ page }) => {
+    test.setTimeout(LONG_FLOW_TIMEOUT_MS);
+    await page.setViewportSize(DESKTOP);
+    await registerViaApi(page, newPerson('Lucas Pereira', 'categories'));
+    await page.goto('/categorias');
+    await expect(page.getByText('Moradia', { exact: true })).toBeVisible();
+    await expect(page.getByText('Pix recebido', { exact: true })).toBeVisible();
+
+    // A category of one's own is shown as typed, in every language.
+    await page.getByLabel('Nome da categoria').fill('Pet shop');
+    await page.getByRole('button', { name: 'Adicionar' }).click();
+    await expect(page.getByText('Categoria "Pet shop" criada.')).toBeVisible();
+
+    await page.getByRole('radiogroup', { name: 'Idioma' }).getByText('EN', { exact: true }).click();
+    await expect(page.getByRole('heading', { name: 'Categories', exact: true })).toBeVisible();
+    const expenses = page.getByRole('region', { name: 'Expenses' });
+    const income = page.getByRole('region', { name: 'Income' });
+    for (const name of ['Housing', 'Food', 'Transport', 'Taxes and fees', 'Pet shop']) {
+      await expect(expenses.getByText(name, { exact: true })).toBeVisible();
+    }
+    for (const name of ['Salary', 'Pix received', 'Investment income']) {
+      await expect(income.getByText(name, { exact: true })).toBeVisible();
+    }
+    await expect(page.getByText('Moradia', { exact: true })).toHaveCount(0);
+
+    // The expense form offers them in English too.
+    await apiCreateAccount(page, { name: 'Inter', type: 'checking', initial_balance_cents: 10_000 });
+    await page.getByRole('link', { name: 'Transactions' }).click();
+    await page.getByRole('button', { name: 'New expense' }).click();
+    await page.getByRole('dialog', { name: 'New expense' }).getByRole('combobox', { name: 'Category' }).click();
+    await expect(page.getByRole('option', { name: 'Food', exact: true })).toBeVisible();
+    await expect(page.getByRole('option', { name: 'Salary', exact: true })).toHaveCount(0);
+  });
+});

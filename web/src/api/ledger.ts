@@ -1,0 +1,128 @@
+// The ledger part of the API: accounts, categories, transactions and transfers. Every
+// write that moves money takes the caller's Idempotency-Key (see lib/idempotency.ts).
+import { api, unwrap } from './client';
+import type { components, paths } from './schema';
+
+export const ACCOUNT_TYPES = ['checking', 'savings', 'credit_card', 'cash', 'investment'] as const;
+export const CATEGORY_KINDS = ['expense', 'income'] as const;
+
+/** The server's page bounds (src/http/pagination.ts). */
+export const PAGE_LIMIT_MAX = 100;
+/** The server's ACCOUNTS_PER_USER_MAX and CATEGORIES_PER_USER_MAX. */
+export const OWNED_ITEMS_MAX = 200;
+// The server's field limits (src/modules/*/…schemas.ts and src/http/common-schemas.ts).
+export const ACCOUNT_NAME_LENGTH_MAX = 100;
+export const CATEGORY_NAME_LENGTH_MAX = 60;
+export const DESCRIPTION_LENGTH_MAX = 200;
+export const NOTES_LENGTH_MAX = 2000;
+export const SEARCH_LENGTH_MAX = 100;
+
+type Schemas = components['schemas'];
+type JsonBody<T> = T extends { requestBody: { content: { 'application/json': infer B } } } ? B : never;
+
+export type Account = Schemas['Account'];
+export type AccountType = Account['type'];
+export type Category = Schemas['Category'];
+export type CategoryKind = Category['kind'];
+export type Transaction = Schemas['Transaction'];
+export type TransactionKind = Transaction['kind'];
+/** An income or an expense: what the "Nova despesa / Nova receita" form records. */
+export type EntryType = CategoryKind;
+/** A line of an account's statement: one ledger entry with the balance after it. */
+export type StatementLine = Schemas['LedgerEntry'];
+export type TransactionAudit = Schemas['TransactionAudit'];
+export type AccountBalance = Schemas['AccountBalance'];
+
+export type CreateAccountInput = JsonBody<paths['/api/accounts']['post']>;
+export type PatchAccountInput = JsonBody<paths['/api/accounts/{id}']['patch']>;
+export type CreateCategoryInput = JsonBody<paths['/api/categories']['post']>;
+export type PatchCategoryInput = JsonBody<paths['/api/categories/{id}']['patch']>;
+export type CreateTransactionInput = JsonBody<paths['/api/transactions']['post']>;
+export type PatchTransactionInput = JsonBody<paths['/api/transactions/{id}']['patch']>;
+export type CreateTransferInput = JsonBody<paths['/api/transfers']['post']>;
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  skip: number;
+  limit: number;
+}
+
+export interface PageRequest {
+  skip: number;
+  limit: number;
+}
+
+export type TransactionFilters = Omit<paths['/api/transactions']['get']['parameters']['query'], 'skip' | 'limit'>;
+
+function idempotencyHeader(key: string) {
+  return { 'idempotency-key': key };
+}
+
+// Accounts ---------------------------------------------------------------------------
+
+export function listAccounts(page: PageRequest, includeArchived: boolean) {
+  return unwrap(api.GET('/api/accounts', { params: { query: { ...page, include_archived: includeArchived } } }));
+}
+
+export function getAccount(id: string) {
+  return unwrap(api.GET('/api/accounts/{id}', { params: { path: { id } } }));
+}
+
+export function createAccount(input: CreateAccountInput, idempotencyKey: string) {
+  return unwrap(api.POST('/api/accounts', { params: { header: idempotencyHeader(idempotencyKey) }, body: input }));
+}
+
+export function patchAccount(id: string, input: PatchAccountInput) {
+  return unwrap(api.PATCH('/api/accounts/{id}', { params: { path: { id } }, body: input }));
+}
+
+export function getAccountStatement(id: string, page: PageRequest) {
+  return unwrap(api.GET('/api/accounts/{id}/ledger', { params: { path: { id }, query: page } }));
+}
+
+// Categories -------------------------------------------------------------------------
+
+export function listCategories(page: PageRequest) {
+  return unwrap(api.GET('/api/categories', { params: { query: { ...page, include_archived: true } } }));
+}
+
+export function createCategory(input: CreateCategoryInput, idempotencyKey: string) {
+  return unwrap(api.POST('/api/categories', { params: { header: idempotencyHeader(idempotencyKey) }, body: input }));
+}
+
+export function patchCategory(id: string, input: PatchCategoryInput) {
+  return unwrap(api.PATCH('/api/categories/{id}', { params: { path: { id } }, body: input }));
+}
+
+// Transactions and transfers ---------------------------------------------------------
+
+export function listTransactions(filters: TransactionFilters, page: PageRequest) {
+  return unwrap(api.GET('/api/transactions', { params: { query: { ...filters, ...page } } }));
+}
+
+export function getTransaction(id: string) {
+  return unwrap(api.GET('/api/transactions/{id}', { params: { path: { id } } }));
+}
+
+export function getTransactionAudit(id: string) {
+  return unwrap(api.GET('/api/transactions/{id}/audit', { params: { path: { id } } }));
+}
+
+export function createTransaction(input: CreateTransactionInput, idempotencyKey: string) {
+  return unwrap(api.POST('/api/transactions', { params: { header: idempotencyHeader(idempotencyKey) }, body: input }));
+}
+
+export function patchTransaction(id: string, input: PatchTransactionInput) {
+  return unwrap(api.PATCH('/api/transactions/{id}', { params: { path: { id } }, body: input }));
+}
+
+export function reverseTransaction(id: string, idempotencyKey: string) {
+  return unwrap(
+    api.POST('/api/transactions/{id}/reverse', { params: { path: { id }, header: idempotencyHeader(idempotencyKey) }, body: {} }),
+  );
+}
+
+export function createTransfer(input: CreateTransferInput, idempotencyKey: string) {
+  return unwrap(api.POST('/api/transfers', { params: { header: idempotencyHeader(idempotencyKey) }, body: input }));
+}

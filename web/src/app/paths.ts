@@ -1,0 +1,7 @@
+// Paths are in Portuguese, the product's first language; they do not change with the UI.
+export const ACCOUNTS_PATH = '/contas';
+export const TRANSACTIONS_PATH = '/lancamentos';
+export const TRANSFER_PATH = '/transferir';
+export const CATEGORIES_PATH = '/categorias';
+export const PIX_RECEIVE_PATH = '/pix/receber';
+export const PIX_PAID_PATH = '/pix/pago';

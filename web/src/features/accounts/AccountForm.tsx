@@ -1,0 +1,156 @@
+import { Button, Select, SimpleGrid, Stack, TextInput } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { notifications } from '@mantine/notifications';
+import { useQueryClient } from '@tanstack/react-query';
+import { useRef } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ACCOUNT_NAME_LENGTH_MAX, ACCOUNT_TYPES, type Account, type AccountType, createAccount } from '../../api/ledger';
+import { MoneyInput } from '../../components/MoneyInput';
+import { ProblemAlert } from '../../components/ProblemAlert';
+import { mappedFieldErrorsFrom } from '../../i18n/problems';
+import { useLedgerLabels } from '../ledger/labels';
+import { invalidateMoney } from '../ledger/queries';
+import { useIdempotentMutation } from '../ledger/useIdempotentMutation';
+import { amountCents, useFormErrorText, validateAmount, validateText } from '../ledger/validation';
+
+interface AccountValues {
+  name: string;
+  type: AccountType;
+  openingBalance: string;
+  limit: string;
+}
+
+const FIELDS_BY_API_NAME = {
+  name: 'name',
+  type: 'type',
+  initial_balance_cents: 'openingBalance',
+  overdraft_limit_cents: 'limit',
+} as const;
+
+const DEFAULT_TYPE: AccountType = 'checking';
+
+function takesLimit(type: AccountType): boolean {
+  return type === 'checking' || type === 'credit_card';
+}
+
+/**
+ * Creates an account with its opening balance. Until the person types a name, the name
+ * follows the type ("Conta corrente"), so the quickest path is: balance, then create.
+ */
+interface AccountFormProps {
+  onDone?: (account: Account) => void;
+  /** The first-account form asks for the credit/overdraft limit only when the balance is negative. */
+  compact?: boolean;
+}
+
+export function AccountForm({ onDone, compact = false }: AccountFormProps) {
+  const { t } = useTranslation();
+  const labels = useLedgerLabels();
+  const errorText = useFormErrorText();
+  const queryClient = useQueryClient();
+  const nameEdited = useRef(false);
+
+  const form = useForm<AccountValues>({
+    initialValues: { name: labels.accountType(DEFAULT_TYPE), type: DEFAULT_TYPE, openingBalance: '', limit: '' },
+    validate: {
+      name: (value) => validateText(value, { lengthMax: ACCOUNT_NAME_LENGTH_MAX, required: true }),
+      openingBalance: (value, values) =>
+        validateAmount(value, { allowNegative: true, optional: true }) ??
+        (amountCents(value) < 0 && !takesLimit(values.type) ? 'accounts.validation.cannotStartNegative' : null),
+      limit: (value, values) => {
+        if (!takesLimit(values.type)) return null;
+        const problem = validateAmount(value, { optional: true });
+        if (problem) return problem;
+        // A checking account or card may start below zero only within its limit (the server's floor).
+        const opening = amountCents(values.openingBalance);
+        return opening < 0 && amountCents(value) < -opening ? 'accounts.validation.limitBelowDebt' : null;
+      },
+    },
+  });
+
+  const mutation = useIdempotentMutation({
+    mutationFn: createAccount,
+    onSuccess: () => invalidateMoney(queryClient),
+  });
+
+  // The limit is asked for when it matters: always in the full form, and in the compact
+  // one once the opening balance is negative (an overdraft in use, a card bill).
+  const showLimit = takesLimit(form.values.type) && (!compact || amountCents(form.values.openingBalance) < 0);
+
+  const submit = form.onSubmit((values) => {
+    const opening = amountCents(values.openingBalance);
+    const limit = showLimit ? amountCents(values.limit) : 0;
+    mutation.submit(
+      {
+        name: values.name.trim(),
+        type: values.type,
+        ...(opening !== 0 ? { initial_balance_cents: opening } : {}),
+        ...(limit > 0 ? { overdraft_limit_cents: limit } : {}),
+      },
+      {
+        onSuccess: (account) => {
+          notifications.show({ color: 'brand', message: t('accounts.create.done', { name: account.name }) });
+          nameEdited.current = false;
+          form.reset();
+          onDone?.(account);
+        },
+        onError: (error) => form.setErrors(mappedFieldErrorsFrom(error, FIELDS_BY_API_NAME)),
+      },
+    );
+  });
+
+  const changeType = (value: string | null) => {
+    const type = ACCOUNT_TYPES.find((item) => item === value);
+    if (!type) return;
+    form.setFieldValue('type', type);
+    if (!nameEdited.current) form.setFieldValue('name', labels.accountType(type));
+  };
+
+  return (
+    <form onSubmit={submit} noValidate>
+      <Stack gap="md">
+        <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="md">
+          <TextInput
+            {...form.getInputProps('name')}
+            onChange={(event) => {
+              nameEdited.current = true;
+              form.setFieldValue('name', event.currentTarget.value);
+            }}
+            error={errorText(form.errors.name)}
+            label={t('accounts.fields.name')}
+            placeholder={t('accounts.fields.namePlaceholder')}
+            maxLength={ACCOUNT_NAME_LENGTH_MAX}
+            required
+            withAsterisk={false}
+          />
+          <Select
+            value={form.values.type}
+            onChange={changeType}
+            label={t('accounts.fields.type')}
+            data={ACCOUNT_TYPES.map((type) => ({ value: type, label: labels.accountType(type) }))}
+            allowDeselect={false}
+            comboboxProps={{ withinPortal: true }}
+          />
+        </SimpleGrid>
+        <MoneyInput
+          {...form.getInputProps('openingBalance')}
+          error={errorText(form.errors.openingBalance)}
+          label={t('accounts.fields.openingBalance')}
+          description={t('accounts.fields.openingBalanceHint')}
+        />
+        {showLimit ? (
+          <MoneyInput
+            {...form.getInputProps('limit')}
+            error={errorText(form.errors.limit)}
+            label={form.values.type === 'credit_card' ? t('accounts.fields.creditLimit') : t('accounts.fields.overdraftLimit')}
+            description={t('accounts.fields.limitHint')}
+          />
+        ) : null}
+        <ProblemAlert error={mutation.error} />
+        <Button type="submit" fullWidth loading={mutation.isPending}>
+          {t('accounts.create.submit')}
+        </Button>
+      </Stack>
+    </form>
+  );
+}

@@ -1,0 +1,183 @@
+import { Button, SegmentedControl, Select, Stack, Text, TextInput } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { notifications } from '@mantine/notifications';
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
+import { createTransaction, DESCRIPTION_LENGTH_MAX, type EntryType } from '../../api/ledger';
+import { DateField } from '../../components/DateField';
+import { MoneyInput } from '../../components/MoneyInput';
+import { ProblemAlert } from '../../components/ProblemAlert';
+import { mappedFieldErrorsFrom } from '../../i18n/problems';
+import { displayToIso, isoToDisplay, todayIso } from '../../lib/dates';
+import { formatBrl } from '../../lib/money';
+import { useLedgerLabels } from '../ledger/labels';
+import { activeAccounts, invalidateMoney, useAccounts, useCategories } from '../ledger/queries';
+import { useIdempotentMutation } from '../ledger/useIdempotentMutation';
+import { amountCents, useFormErrorText, validateAmount, validateChoice, validateDate, validateText } from '../ledger/validation';
+
+interface EntryValues {
+  amount: string;
+  description: string;
+  categoryId: string | null;
+  accountId: string | null;
+  date: string;
+}
+
+const FIELDS_BY_API_NAME = {
+  amount_cents: 'amount',
+  description: 'description',
+  category_id: 'categoryId',
+  account_id: 'accountId',
+  occurred_on: 'date',
+} as const;
+
+interface TransactionFormProps {
+  type: EntryType;
+  onTypeChange: (type: EntryType) => void;
+  /** Preselected account (from an account's page); else the first active one. */
+  accountId?: string;
+  onDone: () => void;
+}
+
+/** Records an income or an expense. Mounted fresh each time it opens (one Idempotency-Key per opening). */
+export function TransactionForm({ type, onTypeChange, accountId, onDone }: TransactionFormProps) {
+  const { t } = useTranslation();
+  const labels = useLedgerLabels();
+  const errorText = useFormErrorText();
+  const queryClient = useQueryClient();
+  const accounts = activeAccounts(useAccounts().data);
+  const categories = useCategories().data ?? [];
+
+  const form = useForm<EntryValues>({
+    initialValues: {
+      amount: '',
+      description: '',
+      categoryId: null,
+      accountId: accountId ?? accounts[0]?.id ?? null,
+      date: isoToDisplay(todayIso()),
+    },
+    validate: {
+      amount: (value) => validateAmount(value),
+      description: (value) => validateText(value, { lengthMax: DESCRIPTION_LENGTH_MAX, required: false }),
+      accountId: validateChoice,
+      date: validateDate,
+    },
+  });
+
+  // Once the accounts arrive (the form may open before they load), preselect the first.
+  const firstAccountId = accounts[0]?.id;
+  const noAccountChosen = form.values.accountId === null;
+  useEffect(() => {
+    if (noAccountChosen && firstAccountId) form.setFieldValue('accountId', firstAccountId);
+  }, [noAccountChosen, firstAccountId, form.setFieldValue]);
+
+  const categoryOptions = categories
+    .filter((category) => category.kind === type && !category.archived)
+    .map((category) => ({ value: category.id, label: labels.category(category) }));
+
+  const mutation = useIdempotentMutation({
+    mutationFn: createTransaction,
+    onSuccess: () => invalidateMoney(queryClient),
+  });
+
+  const changeType = (next: string) => {
+    if (next !== 'income' && next !== 'expense') return;
+    onTypeChange(next);
+    // A category belongs to one kind; keep the choice only if it still fits.
+    const chosen = categories.find((category) => category.id === form.values.categoryId);
+    if (chosen && chosen.kind !== next) form.setFieldValue('categoryId', null);
+  };
+
+  const submit = form.onSubmit((values) => {
+    const category = categories.find((item) => item.id === values.categoryId);
+    const date = displayToIso(values.date);
+    const cents = amountCents(values.amount);
+    mutation.submit(
+      {
+        account_id: values.accountId ?? '',
+        type,
+        amount_cents: cents,
+        // A quick entry may skip the description: the category (or the type) names it.
+        description: values.description.trim() || (category ? labels.category(category) : labels.kind(type)),
+        category_id: values.categoryId,
+        ...(date.ok ? { occurred_on: date.iso } : {}),
+      },
+      {
+        onSuccess: () => {
+          const key = type === 'expense' ? 'transactions.form.expenseDone' : 'transactions.form.incomeDone';
+          notifications.show({ color: 'brand', message: t(key, { amount: formatBrl(cents) }) });
+          onDone();
+        },
+        onError: (error) => form.setErrors(mappedFieldErrorsFrom(error, FIELDS_BY_API_NAME)),
+      },
+    );
+  });
+
+  if (accounts.length === 0) {
+    return <Text c="dimmed">{t('transactions.form.noAccounts')}</Text>;
+  }
+
+  return (
+    <form onSubmit={submit} noValidate>
+      <Stack gap="md">
+        <SegmentedControl
+          aria-label={t('transactions.form.type')}
+          fullWidth
+          value={type}
+          onChange={changeType}
+          color={type === 'expense' ? 'red' : 'teal'}
+          data={[
+            { value: 'expense', label: t('transactionKinds.expense') },
+            { value: 'income', label: t('transactionKinds.income') },
+          ]}
+        />
+        <MoneyInput
+          {...form.getInputProps('amount')}
+          error={errorText(form.errors.amount)}
+          label={t('transactions.form.amount')}
+          data-autofocus
+          required
+          withAsterisk={false}
+        />
+        <TextInput
+          {...form.getInputProps('description')}
+          error={errorText(form.errors.description)}
+          label={t('transactions.form.description')}
+          placeholder={t('transactions.form.descriptionPlaceholder')}
+          description={t('transactions.form.descriptionHint')}
+          maxLength={DESCRIPTION_LENGTH_MAX}
+        />
+        <Select
+          {...form.getInputProps('categoryId')}
+          error={errorText(form.errors.categoryId)}
+          label={t('transactions.form.category')}
+          placeholder={t('categories.none')}
+          data={categoryOptions}
+          clearable
+          comboboxProps={{ withinPortal: true }}
+        />
+        <Select
+          {...form.getInputProps('accountId')}
+          error={errorText(form.errors.accountId)}
+          label={t('transactions.form.account')}
+          data={accounts.map((account) => ({ value: account.id, label: account.name }))}
+          allowDeselect={false}
+          comboboxProps={{ withinPortal: true }}
+        />
+        <DateField
+          {...form.getInputProps('date')}
+          onChange={(value) => form.setFieldValue('date', value)}
+          error={errorText(form.errors.date)}
+          label={t('transactions.form.date')}
+          required
+          withAsterisk={false}
+        />
+        <ProblemAlert error={mutation.error} />
+        <Button type="submit" fullWidth loading={mutation.isPending}>
+          {t('transactions.form.submit')}
+        </Button>
+      </Stack>
+    </form>
+  );
+}

@@ -1,0 +1,88 @@
+/**
+ * Calendar dates. The API speaks ISO (YYYY-MM-DD); people read and type dd/mm/aaaa.
+ * "Today" is today in Brazil, whatever zone the browser is in, like the server.
+ */
+
+export const DISPLAY_TIME_ZONE = 'America/Sao_Paulo';
+/** The days a transaction may fall on (the server's OCCURRED_ON_MIN/MAX). */
+export const DATE_MIN_ISO = '2000-01-01';
+export const DATE_MAX_ISO = '2099-12-31';
+const DATE_DIGITS_MAX = 8;
+
+export type DateParseFailure = 'empty' | 'malformed' | 'invalid' | 'out_of_range';
+export type DateParseResult = { ok: true; iso: string } | { ok: false; reason: DateParseFailure };
+
+const DISPLAY_SHAPE = /^(\d{2})\/(\d{2})\/(\d{4})$/;
+const ISO_SHAPE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+function pad(value: number, length: number): string {
+  return String(value).padStart(length, '0');
+}
+
+/** Today's date in `timeZone` as YYYY-MM-DD. */
+export function todayIso(now: Date = new Date(), timeZone: string = DISPLAY_TIME_ZONE): string {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).formatToParts(now);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((item) => item.type === type)?.value ?? '';
+  return `${part('year')}-${part('month')}-${part('day')}`;
+}
+
+/** "2026-11-29" → "29/11/2026"; anything else is returned unchanged. */
+export function isoToDisplay(iso: string): string {
+  const match = ISO_SHAPE.exec(iso);
+  if (!match) return iso;
+  const [, year, month, day] = match;
+  return `${day}/${month}/${year}`;
+}
+
+function daysInMonth(year: number, month: number): number {
+  // Day 0 of the next month is the last day of this one; UTC avoids any zone shift.
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/** "29/11/2026" → "2026-11-29", refusing impossible days and days outside the range. */
+export function displayToIso(text: string): DateParseResult {
+  const trimmed = text.trim();
+  if (trimmed.length === 0) return { ok: false, reason: 'empty' };
+  const match = DISPLAY_SHAPE.exec(trimmed);
+  if (!match) return { ok: false, reason: 'malformed' };
+  const day = Number(match[1]);
+  const month = Number(match[2]);
+  const year = Number(match[3]);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return { ok: false, reason: 'invalid' };
+  const iso = `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}`;
+  if (iso < DATE_MIN_ISO || iso > DATE_MAX_ISO) return { ok: false, reason: 'out_of_range' };
+  return { ok: true, iso };
+}
+
+/**
+ * Formats what is being typed into dd/mm/aaaa: only digits count, and the slashes are
+ * added once a digit follows them, so backspace over a slash works as expected.
+ */
+export function maskDateText(input: string): string {
+  const digits = input.replace(/\D/g, '').slice(0, DATE_DIGITS_MAX);
+  if (digits.length <= 2) return digits;
+  if (digits.length <= 4) return `${digits.slice(0, 2)}/${digits.slice(2)}`;
+  return `${digits.slice(0, 2)}/${digits.slice(2, 4)}/${digits.slice(4)}`;
+}
+
+/** An instant (ISO timestamp) as "dd/mm/aaaa hh:mm" in Brazil's time zone. */
+export function formatTimestamp(timestamp: string, timeZone: string = DISPLAY_TIME_ZONE): string {
+  const date = new Date(timestamp);
+  if (Number.isNaN(date.getTime())) return timestamp;
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(date);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((item) => item.type === type)?.value ?? '';
+  return `${part('day')}/${part('month')}/${part('year')} ${part('hour')}:${part('minute')}`;
+}
