@@ -21,7 +21,11 @@ describe('session cookie', () => {
     expect(overHttps.statusCode).toBe(201);
     expect(String(overHttps.headers['set-cookie'])).toMatch(/; Secure/);
     expect(String(overHttps.headers['set-cookie'])).toMatch(/HttpOnly/);
-    const overHttp = await t.app.inject({ method: 'POST', url: '/api/auth/register', payload: { email: uniqueEmail(), password: PASSWORD, name: 'Bia' } });
+    const overHttp = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/register',
+      payload: { email: uniqueEmail(), password: PASSWORD, name: 'Bia' },
+    });
     expect(String(overHttp.headers['set-cookie'])).not.toMatch(/Secure/);
   });
 });
