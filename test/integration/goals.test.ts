@@ -40,8 +40,16 @@ describe('savings goals', () => {
       user.id,
     ]);
     expect(goalAccounts.rows[0].n).toBe(1);
-    // A goal's account is internal: not among the person's accounts.
+    // A goal's account is internal: not among the person's accounts, not reachable as one.
     expect((await client.get('/api/accounts')).json().total).toBe(0);
+    const goalAccountId = (await t.pool.query("SELECT id FROM accounts WHERE user_id = $1 AND type = 'goal'", [user.id])).rows[0]
+      .id;
+    expect((await client.get(`/api/accounts/${goalAccountId}`)).statusCode).toBe(404);
+    expect((await client.patch(`/api/accounts/${goalAccountId}`, { name: 'x', row_version: 1 })).statusCode).toBe(404);
+    expect(
+      (await client.post('/api/transactions', { account_id: goalAccountId, type: 'income', amount_cents: 1, description: 'x' }))
+        .statusCode,
+    ).toBe(404);
   });
 
   it('contributions and withdrawals move money both ways with exact balances; beyond the goal is 422 and writes nothing', async () => {

@@ -134,8 +134,7 @@ export class AccountsService {
   async patch(userId: string, accountId: string, input: PatchAccountInput): Promise<AccountResponse> {
     return runTransaction(this.deps.pool, async (client) => {
       const current = (await lockAndLoadAccounts(client, userId, [accountId])).get(accountId);
-      if (!current || current.type === 'income' || current.type === 'expense' || current.type === 'equity')
-        throw accountNotFound();
+      if (!current || isInternal(current.type)) throw accountNotFound();
       if (current.row_version !== input.row_version) {
         throw new DomainError('row_version_conflict', 409, 'The account changed since you read it.', {
           current: toAccountResponse(current),
