@@ -16,7 +16,7 @@ import {
 } from '../../policies/goals_v1.js';
 import { type AccountRow, lockAndLoadAccounts } from '../ledger/ledger.repository.js';
 import { post } from '../ledger/ledger.service.js';
-import { balanceOf, occurredOn, toTransactionResponse, usableAccount } from '../transactions/transactions.service.js';
+import { balanceOf, occurredOn, postedTransactionResponse, usableAccount } from '../transactions/transactions.service.js';
 import {
   type ContributionInput,
   type CreateGoalInput,
@@ -280,15 +280,11 @@ export class GoalsService {
             postedAt,
           ]);
         }
-        const entries = posted.entries.map((entry) => ({
-          ...entry,
-          account_type: (posted.accounts.get(entry.account_id) as AccountRow).type,
-        }));
         return {
           status: 201,
           body: {
             goal: this.toResponse((await this.find(client, context.userId, goalId)) as GoalRow),
-            transaction: toTransactionResponse({ ...posted.transaction, reversed_by_transaction_id: null }, entries),
+            transaction: postedTransactionResponse(posted),
             account: balanceOf(posted.accounts.get(accountId) as AccountRow),
           },
         };

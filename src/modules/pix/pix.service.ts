@@ -12,7 +12,7 @@ import { accountNotFound } from '../accounts/accounts.service.js';
 import { checkCategoryFor } from '../categories/categories.service.js';
 import { type AccountRow, findInternalAccountId, lockAndLoadAccounts } from '../ledger/ledger.repository.js';
 import { post } from '../ledger/ledger.service.js';
-import { balanceOf, occurredOn, toTransactionResponse, usableAccount } from '../transactions/transactions.service.js';
+import { balanceOf, occurredOn, postedTransactionResponse, usableAccount } from '../transactions/transactions.service.js';
 import { type BrCode, CITY_LENGTH_MAX, encodeBrCode, NAME_LENGTH_MAX, parseBrCode } from './brcode.js';
 import * as repository from './pix.repository.js';
 import type {
@@ -483,12 +483,8 @@ export class PixService {
       postedAt: this.deps.clock.now(),
       pix: entry.pix,
     });
-    const entries = posted.entries.map((item) => ({
-      ...item,
-      account_type: (posted.accounts.get(item.account_id) as AccountRow).type,
-    }));
     return {
-      transaction: toTransactionResponse({ ...posted.transaction, reversed_by_transaction_id: null }, entries),
+      transaction: postedTransactionResponse(posted),
       account: balanceOf(posted.accounts.get(entry.accountId) as AccountRow),
     };
   }

@@ -9,7 +9,7 @@ import { isInternal, LEDGER_POLICY_VERSION } from '../../policies/ledger_v1.js';
 import { accountNotFound } from '../accounts/accounts.service.js';
 import { checkCategoryFor } from '../categories/categories.service.js';
 import { type AccountRow, findInternalAccountId, lockAndLoadAccounts } from '../ledger/ledger.repository.js';
-import { post } from '../ledger/ledger.service.js';
+import { type Posted, post } from '../ledger/ledger.service.js';
 import * as repository from './transactions.repository.js';
 import type {
   CreateTransactionInput,
@@ -88,6 +88,15 @@ export function toTransactionResponse(
   };
 }
 
+/** The response for a transaction just posted: its header and the legs the person sees. */
+export function postedTransactionResponse(posted: Posted): TransactionResponse {
+  const entries = posted.entries.map((entry) => ({
+    ...entry,
+    account_type: (posted.accounts.get(entry.account_id) as AccountRow).type,
+  }));
+  return toTransactionResponse({ ...posted.transaction, reversed_by_transaction_id: null }, entries);
+}
+
 export class TransactionsService {
   constructor(private readonly deps: ServiceDeps) {}
 
@@ -124,14 +133,10 @@ export class TransactionsService {
           requestId: context.requestId,
           postedAt: this.deps.clock.now(),
         });
-        const entries = posted.entries.map((entry) => ({
-          ...entry,
-          account_type: (posted.accounts.get(entry.account_id) as AccountRow).type,
-        }));
         return {
           status: 201,
           body: {
-            transaction: toTransactionResponse({ ...posted.transaction, reversed_by_transaction_id: null }, entries),
+            transaction: postedTransactionResponse(posted),
             account: balanceOf(posted.accounts.get(input.account_id) as AccountRow),
           },
         };
@@ -257,11 +262,7 @@ export class TransactionsService {
           requestId: context.requestId,
           postedAt: now,
         });
-        const entries = posted.entries.map((entry) => ({
-          ...entry,
-          account_type: (posted.accounts.get(entry.account_id) as AccountRow).type,
-        }));
-        const transaction = toTransactionResponse({ ...posted.transaction, reversed_by_transaction_id: null }, entries);
+        const transaction = postedTransactionResponse(posted);
         return {
           status: 201,
           body: {

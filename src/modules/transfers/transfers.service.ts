@@ -6,7 +6,7 @@ import type { AccountRow } from '../ledger/ledger.repository.js';
 import { lockAndLoadAccounts } from '../ledger/ledger.repository.js';
 import { post } from '../ledger/ledger.service.js';
 import type { CreateTransferInput } from '../transactions/transactions.schemas.js';
-import { balanceOf, occurredOn, toTransactionResponse, usableAccount } from '../transactions/transactions.service.js';
+import { balanceOf, occurredOn, postedTransactionResponse, usableAccount } from '../transactions/transactions.service.js';
 
 export const TRANSFER_DEFAULT_DESCRIPTION = 'Transferência';
 
@@ -51,14 +51,10 @@ export class TransfersService {
           requestId: context.requestId,
           postedAt: this.deps.clock.now(),
         });
-        const entries = posted.entries.map((entry) => ({
-          ...entry,
-          account_type: (posted.accounts.get(entry.account_id) as AccountRow).type,
-        }));
         return {
           status: 201,
           body: {
-            transaction: toTransactionResponse({ ...posted.transaction, reversed_by_transaction_id: null }, entries),
+            transaction: postedTransactionResponse(posted),
             from_account: balanceOf(posted.accounts.get(input.from_account_id) as AccountRow),
             to_account: balanceOf(posted.accounts.get(input.to_account_id) as AccountRow),
           },
