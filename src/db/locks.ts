@@ -9,6 +9,7 @@ import type { PoolClient } from 'pg';
 export enum AdvisoryLock {
   Migrations = 7_201_000_001,
   JobExpireIdempotencyKeys = 7_201_000_101,
+  JobMaterializeRecurring = 7_201_000_102,
 }
 
 /** Blocks until this session holds the lock; release with unlockSession. */

@@ -46,3 +46,25 @@ describe('idempotency-key expiry job', () => {
     expect((await runJobOnce(t.pool, expireIdempotencyKeysJob, clock)).ran).toBe(true);
   });
 });
+
+describe('recurring materialisation job', () => {
+  it("posts every person's due occurrences once, however many workers run it", async () => {
+    const { materializeRecurringJob } = await import('../../src/jobs/materialize-recurring.js');
+    const { client } = await signedIn(t.app);
+    const account = (await client.account({ name: 'Conta', type: 'checking', initial_balance_cents: 100_000 })).id;
+    await client.post('/api/recurring', {
+      account_id: account,
+      type: 'expense',
+      amount_cents: 1_000,
+      description: 'Streaming',
+      schedule: { kind: 'monthly', day: 1 },
+      start_on: '2026-05-01',
+    });
+    const jobClock = { now: () => new Date('2026-08-02T12:00:00Z') };
+    const outcomes = await Promise.all([1, 2].map(() => runJobOnce(t.pool, materializeRecurringJob, jobClock)));
+    const again = await runJobOnce(t.pool, materializeRecurringJob, jobClock);
+    expect(outcomes.some((outcome) => outcome.ran)).toBe(true);
+    expect(again).toEqual({ ran: true, affected: 0 });
+    expect((await client.get(`/api/accounts/${account}`)).json().balance_cents).toBe(100_000 - 4 * 1_000);
+  });
+});

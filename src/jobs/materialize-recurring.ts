@@ -1,0 +1,20 @@
+import { AdvisoryLock } from '../db/locks.js';
+import { systemClock } from '../lib/clock.js';
+import { calendarDay } from '../lib/dates.js';
+import { RecurringService } from '../modules/recurring/recurring.service.js';
+import type { Job } from './scheduler.js';
+
+/**
+ * Posts every person's recurring occurrences that are due today (São Paulo). Safe to
+ * run anywhere, any time: each occurrence is claimed by its (rule, day) key first.
+ */
+export const materializeRecurringJob: Job = {
+  name: 'materialize_recurring',
+  lock: AdvisoryLock.JobMaterializeRecurring,
+  schedule: '5 * * * *',
+  async run(pool, now) {
+    const service = new RecurringService({ pool, clock: systemClock, hooks: {} });
+    const result = await service.materializeDue({ until: calendarDay(now), requestId: 'job:materialize_recurring' });
+    return result.posted + result.failed;
+  },
+};
