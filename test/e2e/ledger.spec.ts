@@ -1,6 +1,13 @@
 import path from 'node:path';
 import type { Locator, Page } from '@playwright/test';
-import { expect as baseExpect, documentScrollWidth, newPerson, registerViaApi, test } from './support.js';
+import {
+  expect as baseExpect,
+  documentScrollWidth,
+  expectAmountsFullyVisible,
+  newPerson,
+  registerViaApi,
+  test,
+} from './support.js';
 
 const PHONE = { width: 360, height: 740 };
 const DESKTOP = { width: 1280, height: 800 };
@@ -58,75 +65,6 @@ function accountRow(page: Page, name: string): Locator {
 
 async function expectBalance(page: Page, name: string, formatted: string): Promise<void> {
   await expect(accountRow(page, name).locator('[data-money]')).toHaveText(formatted);
-}
-
-/**
- * Every amount on screen lies inside the viewport and is not clipped by an ancestor, and
- * in every list row no two pieces of text overlap: nothing runs together or gets cut.
- */
-async function expectAmountsFullyVisible(page: Page): Promise<void> {
-  const problems = await page.evaluate(() => {
-    const found: string[] = [];
-    const doc = (globalThis as any).document;
-    const viewportWidth = (globalThis as any).innerWidth as number;
-    // A couple of pixels of slack: glyph boxes of neighbouring lines may touch without hiding anything.
-    const slack = 2;
-    const overlaps = (a: any, b: any) =>
-      a.left < b.right - slack && b.left < a.right - slack && a.top < b.bottom - slack && b.top < a.bottom - slack;
-    for (const money of doc.querySelectorAll('[data-money]')) {
-      const rect = money.getBoundingClientRect();
-      if (rect.width === 0) continue;
-      if (rect.left < 0 || rect.right > viewportWidth + 0.5) found.push(`outside the viewport: ${money.textContent}`);
-      for (let parent = money.parentElement; parent; parent = parent.parentElement) {
-        const style = (globalThis as any).getComputedStyle(parent);
-        if (style.overflowX === 'visible' && style.overflowY === 'visible') continue;
-        const box = parent.getBoundingClientRect();
-        if (rect.left < box.left - 0.5 || rect.right > box.right + 0.5) found.push(`clipped: ${money.textContent}`);
-      }
-    }
-    // The boxes of the visible text itself (not of its elements, and minus what an
-    // ellipsis or line clamp hides), per row, must not intersect.
-    const visiblePart = (rect: any, node: any, row: any) => {
-      let box = { left: rect.left, right: rect.right, top: rect.top, bottom: rect.bottom };
-      for (let parent = node.parentElement; parent && parent !== row.parentElement; parent = parent.parentElement) {
-        const style = (globalThis as any).getComputedStyle(parent);
-        if (style.overflowX === 'visible' && style.overflowY === 'visible') continue;
-        const clip = parent.getBoundingClientRect();
-        box = {
-          left: Math.max(box.left, clip.left),
-          right: Math.min(box.right, clip.right),
-          top: Math.max(box.top, clip.top),
-          bottom: Math.min(box.bottom, clip.bottom),
-        };
-      }
-      return box.right - box.left > 0.5 && box.bottom - box.top > 0.5 ? box : null;
-    };
-    for (const row of doc.querySelectorAll('[data-transaction-row],[data-account-row],[data-statement-line]')) {
-      const pieces: { node: any; text: string; rect: any }[] = [];
-      const walker = doc.createTreeWalker(row, 4);
-      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-        const text = node.textContent.trim();
-        if (text.length === 0) continue;
-        const range = doc.createRange();
-        range.selectNodeContents(node);
-        for (const rect of range.getClientRects()) {
-          const visible = visiblePart(rect, node, row);
-          if (visible) pieces.push({ node, text, rect: visible });
-        }
-      }
-      for (let a = 0; a < pieces.length; a += 1) {
-        for (let b = a + 1; b < pieces.length; b += 1) {
-          const first = pieces[a];
-          const second = pieces[b];
-          // Lines of one text may touch (glyph boxes are taller than the line height); that is not overlap.
-          if (!first || !second || first.node === second.node) continue;
-          if (overlaps(first.rect, second.rect)) found.push(`"${first.text}" overlaps "${second.text}"`);
-        }
-      }
-    }
-    return found;
-  });
-  expect(problems).toEqual([]);
 }
 
 test.describe('the ledger screens', () => {

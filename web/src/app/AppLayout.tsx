@@ -3,12 +3,33 @@ import { useDisclosure } from '@mantine/hooks';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation } from 'react-router';
 import { BrandLogo } from '../components/BrandLogo';
-import { HomeIcon, ListIcon, PixIcon, QrCodeIcon, TagIcon, TransferIcon, WalletIcon } from '../components/icons';
+import {
+  HomeIcon,
+  ListIcon,
+  PieIcon,
+  PixIcon,
+  QrCodeIcon,
+  RepeatIcon,
+  TagIcon,
+  TargetIcon,
+  TransferIcon,
+  WalletIcon,
+} from '../components/icons';
 import { LanguageSwitch } from '../components/LanguageSwitch';
 import { HOME_PATH } from '../features/auth/guards';
 import { useMe } from '../features/auth/session';
 import { LedgerActionsProvider } from '../features/ledger/LedgerActions';
-import { ACCOUNTS_PATH, CATEGORIES_PATH, PIX_PAID_PATH, PIX_RECEIVE_PATH, TRANSACTIONS_PATH, TRANSFER_PATH } from './paths';
+import {
+  ACCOUNTS_PATH,
+  BUDGETS_PATH,
+  CATEGORIES_PATH,
+  GOALS_PATH,
+  PIX_PAID_PATH,
+  PIX_RECEIVE_PATH,
+  RECURRING_PATH,
+  TRANSACTIONS_PATH,
+  TRANSFER_PATH,
+} from './paths';
 import { UserMenu } from './UserMenu';
 
 const HEADER_HEIGHT_PX = 60;
@@ -28,6 +49,9 @@ export function AppLayout() {
     { to: ACCOUNTS_PATH, label: t('nav.accounts'), icon: <WalletIcon size={20} /> },
     { to: TRANSACTIONS_PATH, label: t('nav.transactions'), icon: <ListIcon size={20} /> },
     { to: TRANSFER_PATH, label: t('nav.transfer'), icon: <TransferIcon size={20} /> },
+    { to: GOALS_PATH, label: t('nav.goals'), icon: <TargetIcon size={20} /> },
+    { to: BUDGETS_PATH, label: t('nav.budgets'), icon: <PieIcon size={20} /> },
+    { to: RECURRING_PATH, label: t('nav.recurring'), icon: <RepeatIcon size={20} /> },
     { to: CATEGORIES_PATH, label: t('nav.categories'), icon: <TagIcon size={20} /> },
     { to: PIX_RECEIVE_PATH, label: t('nav.pixReceive'), icon: <QrCodeIcon size={20} /> },
     { to: PIX_PAID_PATH, label: t('nav.pixPaid'), icon: <PixIcon size={20} /> },

@@ -5,3 +5,6 @@ export const TRANSFER_PATH = '/transferir';
 export const CATEGORIES_PATH = '/categorias';
 export const PIX_RECEIVE_PATH = '/pix/receber';
 export const PIX_PAID_PATH = '/pix/pago';
+export const GOALS_PATH = '/metas';
+export const BUDGETS_PATH = '/orcamentos';
+export const RECURRING_PATH = '/recorrentes';

@@ -4,15 +4,28 @@ import { AccountsPage } from '../features/accounts/AccountsPage';
 import { GuestOnly, RequireAuth } from '../features/auth/guards';
 import { LoginPage } from '../features/auth/LoginPage';
 import { RegisterPage } from '../features/auth/RegisterPage';
+import { BudgetsPage } from '../features/budgets/BudgetsPage';
 import { CategoriesPage } from '../features/categories/CategoriesPage';
 import { DashboardPage } from '../features/dashboard/DashboardPage';
+import { GoalsPage } from '../features/goals/GoalsPage';
 import { PixPaidPage } from '../features/pix/PixPaidPage';
 import { PixReceivePage } from '../features/pix/PixReceivePage';
+import { RecurringPage } from '../features/recurring/RecurringPage';
 import { TransactionsPage } from '../features/transactions/TransactionsPage';
 import { TransferPage } from '../features/transactions/TransferPage';
 import { AppLayout } from './AppLayout';
 import { NotFoundPage } from './NotFoundPage';
-import { ACCOUNTS_PATH, CATEGORIES_PATH, PIX_PAID_PATH, PIX_RECEIVE_PATH, TRANSACTIONS_PATH, TRANSFER_PATH } from './paths';
+import {
+  ACCOUNTS_PATH,
+  BUDGETS_PATH,
+  CATEGORIES_PATH,
+  GOALS_PATH,
+  PIX_PAID_PATH,
+  PIX_RECEIVE_PATH,
+  RECURRING_PATH,
+  TRANSACTIONS_PATH,
+  TRANSFER_PATH,
+} from './paths';
 
 // Paths are in Portuguese, the product's first language; they do not change with the UI.
 export const router = createBrowserRouter([
@@ -35,6 +48,9 @@ export const router = createBrowserRouter([
           { path: TRANSACTIONS_PATH, element: <TransactionsPage /> },
           { path: TRANSFER_PATH, element: <TransferPage /> },
           { path: CATEGORIES_PATH, element: <CategoriesPage /> },
+          { path: GOALS_PATH, element: <GoalsPage /> },
+          { path: BUDGETS_PATH, element: <BudgetsPage /> },
+          { path: RECURRING_PATH, element: <RecurringPage /> },
           { path: PIX_RECEIVE_PATH, element: <PixReceivePage /> },
           { path: PIX_PAID_PATH, element: <PixPaidPage /> },
         ],

@@ -189,3 +189,54 @@ export function PixIcon(props: IconProps) {
     </Icon>
   );
 }
+
+export function ChevronRightIcon(props: IconProps) {
+  return (
+    <Icon {...props}>
+      <path d="m10 7 5 5-5 5" />
+    </Icon>
+  );
+}
+
+/** A target: savings goals (metas). */
+export function TargetIcon(props: IconProps) {
+  return (
+    <Icon {...props}>
+      <circle cx="12" cy="12" r="8.5" />
+      <circle cx="12" cy="12" r="5" />
+      <circle cx="12" cy="12" r="1.5" />
+    </Icon>
+  );
+}
+
+/** A pie with one slice out: budgets (orçamentos). */
+export function PieIcon(props: IconProps) {
+  return (
+    <Icon {...props}>
+      <path d="M20 13.5A8.5 8.5 0 1 1 10.5 4" />
+      <path d="M13.5 3.5a7 7 0 0 1 7 7h-7Z" />
+    </Icon>
+  );
+}
+
+/** Two arrows in a loop: recurring bills. */
+export function RepeatIcon(props: IconProps) {
+  return (
+    <Icon {...props}>
+      <path d="M4 11.5V10a3 3 0 0 1 3-3h12" />
+      <path d="m16 4 3 3-3 3" />
+      <path d="M20 12.5V14a3 3 0 0 1-3 3H5" />
+      <path d="m8 20-3-3 3-3" />
+    </Icon>
+  );
+}
+
+export function CalendarIcon(props: IconProps) {
+  return (
+    <Icon {...props}>
+      <rect x="4" y="5.5" width="16" height="14" rx="2.5" />
+      <path d="M4 10h16" />
+      <path d="M8.5 3.5v4M15.5 3.5v4" />
+    </Icon>
+  );
+}

@@ -30,14 +30,20 @@ const KNOWN_CODES: ReadonlySet<string> = new Set([
   'charge_already_received',
   'charge_amount_fixed',
   'invalid_br_code',
+  'goal_has_balance',
+  'goal_has_entries',
+  'goal_archived',
+  'rule_ended',
 ]);
 
 /** The translation key for an error's stable `code`; unknown codes get the generic text. */
 export function errorMessageKey(error: unknown): ErrorMessageKey {
-  if (isApiError(error) && KNOWN_CODES.has(error.code)) {
-    return `errors.${error.code}` as ErrorMessageKey;
-  }
-  return 'errors.generic';
+  return isApiError(error) ? codeMessageKey(error.code) : 'errors.generic';
+}
+
+/** The same for a bare code, e.g. why a recurring occurrence could not be posted. */
+export function codeMessageKey(code: string): ErrorMessageKey {
+  return KNOWN_CODES.has(code) ? (`errors.${code}` as ErrorMessageKey) : 'errors.generic';
 }
 
 // Field-level codes follow the JSON-schema keyword that failed on the server.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AMOUNT_MAX_CENTS, formatBrl, formatBrlInput, formatBrlSigned, parseBrl } from './money';
+import { AMOUNT_MAX_CENTS, formatBrl, formatBrlInput, formatBrlInText, formatBrlSigned, parseBrl } from './money';
 
 describe('parseBrl', () => {
   it.each([
@@ -68,5 +68,11 @@ describe('formatBrl', () => {
     expect(formatBrlSigned(1000)).toBe('+R$ 10,00');
     expect(formatBrlSigned(-1000)).toBe('-R$ 10,00');
     expect(formatBrlSigned(0)).toBe('R$ 0,00');
+  });
+
+  it('keeps the symbol and the number together inside a sentence', () => {
+    expect(formatBrlInText(702_204_594)).toBe('R$\u00a07.022.045,94');
+    expect(formatBrlInText(-5)).toBe('-R$\u00a00,05');
+    expect(parseBrl(formatBrlInText(123456).replace('\u00a0', ' '))).toEqual({ ok: true, cents: 123456 });
   });
 });

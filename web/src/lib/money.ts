@@ -60,6 +60,14 @@ export function formatBrlSigned(cents: number): string {
   return cents > 0 ? `+${formatBrl(cents)}` : formatBrl(cents);
 }
 
+/**
+ * For an amount inside a sentence: a no-break space after "R$", so a line never ends
+ * between the symbol and the number (the figure itself has no break opportunity).
+ */
+export function formatBrlInText(cents: number): string {
+  return formatBrl(cents).replace(`${CURRENCY_SYMBOL} `, `${CURRENCY_SYMBOL}\u00a0`);
+}
+
 /** The text to put back in an amount input: 123456 → "1.234,56" (no symbol). */
 export function formatBrlInput(cents: number): string {
   return formatBrl(cents).replace(`${CURRENCY_SYMBOL} `, '');

@@ -1,4 +1,4 @@
-import { Anchor, Card, Center, Divider, EmptyState, Group, Loader, Stack, Text, Title } from '@mantine/core';
+import { Anchor, Card, Center, Divider, EmptyState, Group, Loader, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { Fragment, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
@@ -12,8 +12,11 @@ import { DISPLAY_TIME_ZONE } from '../../lib/dates';
 import { AccountForm } from '../accounts/AccountForm';
 import { AccountRow } from '../accounts/AccountRow';
 import { useMe } from '../auth/session';
+import { BudgetSummaryCard } from '../budgets/BudgetSummaryCard';
+import { GoalsSummaryCard } from '../goals/GoalsSummaryCard';
 import { useLedgerActions } from '../ledger/LedgerActions';
 import { activeAccounts, totalBalanceCents, useAccounts, useCategories, useTransactions } from '../ledger/queries';
+import { UpcomingBillsCard } from '../recurring/UpcomingBillsCard';
 import { TransactionDialog } from '../transactions/TransactionDialog';
 import { TransactionList } from '../transactions/TransactionList';
 
@@ -112,6 +115,12 @@ function Overview() {
           />
         </Stack>
       </Card>
+
+      <SimpleGrid cols={{ base: 1, lg: 3 }} spacing="lg">
+        <UpcomingBillsCard />
+        <BudgetSummaryCard />
+        <GoalsSummaryCard />
+      </SimpleGrid>
 
       <Card withBorder radius="lg" padding={0} component="section" aria-labelledby="dashboard-accounts">
         <Group justify="space-between" px="md" py="sm">

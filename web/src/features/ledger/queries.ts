@@ -22,6 +22,10 @@ export const LEDGER_KEYS = {
   categories: ['categories'],
   transactions: ['transactions'],
   statements: ['statements'],
+  // Read from the ledger too: a goal's savings and a month's spending change when money moves.
+  goals: ['goals'],
+  budgets: ['budgets'],
+  recurring: ['recurring'],
 } as const;
 
 const OWNED_PAGES_MAX = Math.ceil(OWNED_ITEMS_MAX / PAGE_LIMIT_MAX) + 1;
@@ -36,7 +40,7 @@ const LEDGER_STALE_MS = 30_000;
  * A person has at most a couple of hundred accounts and categories, so they are loaded
  * whole (page by page, bounded) and filtered in the browser.
  */
-async function fetchAll<T>(fetchPage: (page: PageRequest) => Promise<Page<T>>): Promise<T[]> {
+export async function fetchAll<T>(fetchPage: (page: PageRequest) => Promise<Page<T>>): Promise<T[]> {
   const items: T[] = [];
   for (let pageIndex = 0; pageIndex < OWNED_PAGES_MAX; pageIndex += 1) {
     const page = await fetchPage({ skip: items.length, limit: PAGE_LIMIT_MAX });
@@ -107,12 +111,14 @@ export function useAccountStatement(id: string, page: PageRequest) {
   });
 }
 
-/** After money moved: balances, lists and statements all change. */
+/** After money moved: balances, lists, statements, goals' savings and budgets' spending all change. */
 export function invalidateMoney(queryClient: QueryClient): Promise<void> {
   return Promise.all([
     queryClient.invalidateQueries({ queryKey: LEDGER_KEYS.accounts }),
     queryClient.invalidateQueries({ queryKey: LEDGER_KEYS.transactions }),
     queryClient.invalidateQueries({ queryKey: LEDGER_KEYS.statements }),
+    queryClient.invalidateQueries({ queryKey: LEDGER_KEYS.goals }),
+    queryClient.invalidateQueries({ queryKey: LEDGER_KEYS.budgets }),
   ]).then(() => undefined);
 }
 

@@ -1,0 +1,187 @@
+import { Button, Select, Stack, Switch, Text, TextInput } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { notifications } from '@mantine/notifications';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { isApiError, problemRecord } from '../../api/problem';
+import { MoneyInput } from '../../components/MoneyInput';
+import { ProblemAlert } from '../../components/ProblemAlert';
+import { mappedFieldErrorsFrom } from '../../i18n/problems';
+import { formatBrlInput } from '../../lib/money';
+import { useLedgerLabels } from '../ledger/labels';
+import { LEDGER_KEYS, useCategories } from '../ledger/queries';
+import { amountCents, useFormErrorText, validateAmount, validateChoice } from '../ledger/validation';
+import { type BudgetLine, getBudgetMonth, putBudget } from './api';
+import { DEFAULT_ALERT_THRESHOLDS, thresholdsWithFirst } from './status';
+
+/** The first alert is asked for in whole percent below or at the limit. */
+const ALERT_PERCENT_MIN = 1;
+const ALERT_PERCENT_MAX = 100;
+
+interface BudgetValues {
+  categoryId: string | null;
+  limit: string;
+  rollover: boolean;
+  alertAt: string;
+}
+
+const FIELDS_BY_API_NAME = { limit_cents: 'limit', rollover: 'rollover', alert_thresholds: 'alertAt' } as const;
+
+function valuesOf(line: BudgetLine | undefined): BudgetValues {
+  return {
+    categoryId: line?.category_id ?? null,
+    limit: line ? formatBrlInput(line.limit_cents) : '',
+    rollover: line?.rollover ?? false,
+    alertAt: String(line?.alert_thresholds[0] ?? DEFAULT_ALERT_THRESHOLDS[0]),
+  };
+}
+
+function validateAlertPercent(text: string): string | null {
+  const trimmed = text.trim();
+  const value = Number(trimmed);
+  const valid = /^\d{1,3}$/.test(trimmed) && value >= ALERT_PERCENT_MIN && value <= ALERT_PERCENT_MAX;
+  return valid ? null : 'budgets.form.alertInvalid';
+}
+
+/**
+ * The `current` member of a conflict answer: the line as it is now, null when it was
+ * removed meanwhile, undefined when the answer does not say.
+ */
+function currentLine(error: unknown, categoryId: string): BudgetLine | null | undefined {
+  if (isApiError(error) && error.problem.extensions.current === null) return null;
+  const current = problemRecord(error, 'current');
+  return current && current.category_id === categoryId && typeof current.row_version === 'number'
+    ? (current as unknown as BudgetLine)
+    : undefined;
+}
+
+interface BudgetFormProps {
+  month: string;
+  /** The line being changed; without it, a new budget for a category that has none this month. */
+  line?: BudgetLine;
+  /** Categories that already have a budget this month (not offered for a new one). */
+  budgetedCategoryIds: ReadonlySet<string>;
+  onDone: () => void;
+}
+
+/** Sets one category's budget for a month: the limit, rollover, and where the amber alert starts. */
+export function BudgetForm({ month, line, budgetedCategoryIds, onDone }: BudgetFormProps) {
+  const { t } = useTranslation();
+  const labels = useLedgerLabels();
+  const errorText = useFormErrorText();
+  const queryClient = useQueryClient();
+  const categories = useCategories().data ?? [];
+  // The version this form was filled from; a new budget sends none.
+  const [rowVersion, setRowVersion] = useState<number | undefined>(line?.row_version);
+  const [thresholds, setThresholds] = useState<readonly number[]>(line?.alert_thresholds ?? DEFAULT_ALERT_THRESHOLDS);
+
+  const form = useForm<BudgetValues>({
+    initialValues: valuesOf(line),
+    validate: {
+      categoryId: validateChoice,
+      limit: (value) => validateAmount(value),
+      alertAt: validateAlertPercent,
+    },
+  });
+
+  const options = categories
+    .filter(
+      (category) =>
+        category.kind === 'expense' &&
+        (category.id === line?.category_id || (!category.archived && !budgetedCategoryIds.has(category.id))),
+    )
+    .map((category) => ({ value: category.id, label: labels.category(category) }))
+    .sort((a, b) => a.label.localeCompare(b.label));
+
+  const mutation = useMutation({
+    mutationFn: (values: BudgetValues) =>
+      putBudget({
+        month,
+        categoryId: values.categoryId ?? '',
+        body: {
+          limit_cents: amountCents(values.limit),
+          rollover: values.rollover,
+          alert_thresholds: thresholdsWithFirst(thresholds, Number(values.alertAt.trim())),
+          ...(rowVersion !== undefined ? { row_version: rowVersion } : {}),
+        },
+      }),
+    onSuccess: (saved) => {
+      notifications.show({ color: 'brand', message: t('budgets.form.savedDone', { category: categoryName(saved) }) });
+      void queryClient.invalidateQueries({ queryKey: LEDGER_KEYS.budgets });
+      onDone();
+    },
+    onError: (error) => form.setErrors(mappedFieldErrorsFrom(error, FIELDS_BY_API_NAME)),
+  });
+
+  const categoryName = (saved: Pick<BudgetLine, 'category_name' | 'category_system_key'>) =>
+    labels.category({ name: saved.category_name, system_key: saved.category_system_key });
+
+  const reloadCurrent = async () => {
+    const categoryId = form.values.categoryId ?? '';
+    let current = currentLine(mutation.error, categoryId);
+    if (current === undefined) {
+      // Not in the answer: read the month again.
+      const fresh = await getBudgetMonth(month).catch(() => undefined);
+      if (!fresh) return;
+      current = fresh.items.find((item) => item.category_id === categoryId) ?? null;
+    }
+    // Removed meanwhile (null): saving creates it again, with no version.
+    form.setValues(current ? valuesOf(current) : { ...form.values });
+    setRowVersion(current?.row_version);
+    if (current) setThresholds(current.alert_thresholds);
+    mutation.reset();
+    notifications.show({ message: t('conflict.reloaded') });
+    void queryClient.invalidateQueries({ queryKey: LEDGER_KEYS.budgets });
+  };
+
+  if (!line && options.length === 0 && categories.length > 0) {
+    return <Text c="dimmed">{t('budgets.form.allBudgeted')}</Text>;
+  }
+
+  return (
+    <form onSubmit={form.onSubmit((values) => mutation.mutate(values))} noValidate>
+      <Stack gap="md">
+        {line ? null : (
+          <Select
+            {...form.getInputProps('categoryId')}
+            error={errorText(form.errors.categoryId)}
+            label={t('budgets.form.category')}
+            placeholder={t('budgets.form.categoryPlaceholder')}
+            data={options}
+            searchable
+            allowDeselect={false}
+            comboboxProps={{ withinPortal: true }}
+          />
+        )}
+        <MoneyInput
+          {...form.getInputProps('limit')}
+          error={errorText(form.errors.limit)}
+          label={t('budgets.form.limit')}
+          data-autofocus={line ? true : undefined}
+          required
+          withAsterisk={false}
+        />
+        <TextInput
+          {...form.getInputProps('alertAt')}
+          error={errorText(form.errors.alertAt)}
+          label={t('budgets.form.alertAt')}
+          description={t('budgets.form.alertAtHint')}
+          inputMode="numeric"
+          maxLength={3}
+          rightSection={<span aria-hidden="true">%</span>}
+          styles={{ input: { fontVariantNumeric: 'tabular-nums' } }}
+        />
+        <Switch
+          {...form.getInputProps('rollover', { type: 'checkbox' })}
+          label={t('budgets.form.rollover')}
+          description={t('budgets.form.rolloverHint')}
+        />
+        <ProblemAlert error={mutation.error} onReloadCurrent={() => void reloadCurrent()} />
+        <Button type="submit" fullWidth loading={mutation.isPending}>
+          {t('budgets.form.submit')}
+        </Button>
+      </Stack>
+    </form>
+  );
+}

@@ -1,0 +1,230 @@
+import { Button, Card, Center, Divider, Group, Loader, Modal, Stack, Switch, Text, Title } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { Fragment, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { CalendarIcon, PlusIcon, RepeatIcon } from '../../components/icons';
+import { ProblemAlert } from '../../components/ProblemAlert';
+import { usePageTitle } from '../../components/usePageTitle';
+import { usePhoneLayout } from '../../components/usePhoneLayout';
+import { errorMessageKey } from '../../i18n/problems';
+import { invalidateMoney, LEDGER_KEYS, useAccounts } from '../ledger/queries';
+import { endRecurring, pauseRecurring, type RecurringRule, resumeRecurring, runDueRecurring } from './api';
+import { UPCOMING_PAGE_DAYS, useRecurringRules, useUpcoming } from './queries';
+import { RecurringForm } from './RecurringForm';
+import { type RuleAction, RuleRow } from './RuleRow';
+import { UpcomingAgenda } from './UpcomingAgenda';
+
+type Dialog =
+  | { kind: 'none' }
+  | { kind: 'create' }
+  | { kind: 'edit'; rule: RecurringRule }
+  | { kind: 'end'; rule: RecurringRule };
+
+const STATUS_ORDER: Record<RecurringRule['status'], number> = { active: 0, paused: 1, ended: 2 };
+
+/** "Contas recorrentes": the upcoming calendar, the rules, and posting what has fallen due. */
+export function RecurringPage() {
+  const { t } = useTranslation();
+  usePageTitle(t('recurring.pageTitle'));
+  const phone = usePhoneLayout();
+  const queryClient = useQueryClient();
+  const accounts = useAccounts().data ?? [];
+  const rules = useRecurringRules();
+  const upcoming = useUpcoming(UPCOMING_PAGE_DAYS);
+  const [showEnded, setShowEnded] = useState(false);
+  const [dialog, setDialog] = useState<Dialog>({ kind: 'none' });
+  const close = () => setDialog({ kind: 'none' });
+  const accountsById = new Map(accounts.map((account) => [account.id, account]));
+
+  const all = [...(rules.data ?? [])].sort(
+    (a, b) =>
+      STATUS_ORDER[a.status] - STATUS_ORDER[b.status] ||
+      (a.next_occurrence_on ?? '9999').localeCompare(b.next_occurrence_on ?? '9999') ||
+      a.description.localeCompare(b.description),
+  );
+  const endedCount = all.filter((rule) => rule.status === 'ended').length;
+  const shown = showEnded ? all : all.filter((rule) => rule.status !== 'ended');
+
+  const runDue = useMutation({
+    mutationFn: runDueRecurring,
+    onSuccess: (result) => {
+      void invalidateMoney(queryClient);
+      void queryClient.invalidateQueries({ queryKey: LEDGER_KEYS.recurring });
+      if (result.posted === 0 && result.failed === 0) {
+        notifications.show({ message: t('recurring.runDueNothing') });
+        return;
+      }
+      if (result.posted > 0) notifications.show({ color: 'brand', message: t('recurring.runDueDone', { count: result.posted }) });
+      if (result.failed > 0) {
+        notifications.show({
+          color: 'red',
+          title: t('errors.title'),
+          message: t('recurring.runDueFailed', { count: result.failed }),
+        });
+      }
+    },
+    onError: (error) => notifications.show({ color: 'red', title: t('errors.title'), message: t(errorMessageKey(error)) }),
+  });
+
+  const change = useMutation({
+    mutationFn: ({ rule, action }: { rule: RecurringRule; action: 'pause' | 'resume' }) =>
+      action === 'pause' ? pauseRecurring(rule.id) : resumeRecurring(rule.id),
+    onSuccess: (_, { action }) =>
+      notifications.show({
+        color: 'brand',
+        message: action === 'pause' ? t('recurring.pausedDone') : t('recurring.resumedDone'),
+      }),
+    onError: (error) => notifications.show({ color: 'red', title: t('errors.title'), message: t(errorMessageKey(error)) }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: LEDGER_KEYS.recurring }),
+  });
+
+  const onAction = (rule: RecurringRule, action: RuleAction) => {
+    if (action === 'edit') setDialog({ kind: 'edit', rule });
+    else if (action === 'end') setDialog({ kind: 'end', rule });
+    else change.mutate({ rule, action });
+  };
+
+  return (
+    <Stack gap="lg" maw={900} mx="auto">
+      <Group justify="space-between" gap="sm">
+        <Title order={1} fz={{ base: 26, sm: 32 }}>
+          {t('recurring.pageTitle')}
+        </Title>
+        <Group gap="xs" grow={phone} w={phone ? '100%' : undefined}>
+          <Button
+            leftSection={phone ? undefined : <PlusIcon size={18} />}
+            onClick={() => setDialog({ kind: 'create' })}
+            size={phone ? 'sm' : 'md'}
+            px={phone ? 'xs' : undefined}
+          >
+            {t('recurring.new')}
+          </Button>
+          <Button
+            variant="light"
+            onClick={() => runDue.mutate()}
+            loading={runDue.isPending}
+            size={phone ? 'sm' : 'md'}
+            px={phone ? 'xs' : undefined}
+          >
+            {t('recurring.runDue')}
+          </Button>
+        </Group>
+      </Group>
+      <Text size="sm" c="dimmed" mt={-8}>
+        {t('recurring.runDueHint')}
+      </Text>
+
+      <Card withBorder radius="lg" padding={0} component="section" aria-labelledby="upcoming-title">
+        <Group justify="space-between" gap={4} px="md" py="sm" wrap="wrap">
+          <Group gap="xs" wrap="nowrap">
+            <Text c="brand.6" aria-hidden="true" style={{ display: 'flex' }}>
+              <CalendarIcon size={20} />
+            </Text>
+            <Title order={2} fz="lg" id="upcoming-title">
+              {t('recurring.upcomingTitle')}
+            </Title>
+          </Group>
+          <Text size="sm" c="dimmed">
+            {t('recurring.upcomingRange', { days: UPCOMING_PAGE_DAYS })}
+          </Text>
+        </Group>
+        {upcoming.isError ? <ProblemAlert error={upcoming.error} context="load" /> : null}
+        {upcoming.isPending ? (
+          <Center p="lg">
+            <Loader size="sm" aria-label={t('app.loading')} />
+          </Center>
+        ) : null}
+        {upcoming.data && upcoming.data.items.length === 0 ? (
+          <Text c="dimmed" ta="center" p="lg" style={{ borderTop: '1px solid var(--mantine-color-gray-2)' }}>
+            {t('recurring.upcomingEmpty', { days: UPCOMING_PAGE_DAYS })}
+          </Text>
+        ) : null}
+        {upcoming.data && upcoming.data.items.length > 0 ? (
+          <UpcomingAgenda items={upcoming.data.items} accounts={accounts} />
+        ) : null}
+      </Card>
+
+      <Card withBorder radius="lg" padding={0} component="section" aria-labelledby="rules-title">
+        <Title order={2} fz="lg" px="md" py="sm" id="rules-title">
+          {t('recurring.rulesTitle')}
+        </Title>
+        {rules.isError ? <ProblemAlert error={rules.error} context="load" /> : null}
+        {rules.isPending ? (
+          <Center p="lg">
+            <Loader size="sm" aria-label={t('app.loading')} />
+          </Center>
+        ) : null}
+        {rules.isSuccess && shown.length === 0 ? (
+          <Stack align="center" gap="xs" ta="center" p="lg" style={{ borderTop: '1px solid var(--mantine-color-gray-2)' }}>
+            <Text c="brand.6" aria-hidden="true">
+              <RepeatIcon size={32} />
+            </Text>
+            <Text c="dimmed" size="sm" maw={420}>
+              {t('recurring.rulesEmpty')}
+            </Text>
+          </Stack>
+        ) : null}
+        {shown.map((rule) => (
+          <Fragment key={rule.id}>
+            <Divider />
+            <RuleRow rule={rule} accountsById={accountsById} onAction={(action) => onAction(rule, action)} />
+          </Fragment>
+        ))}
+      </Card>
+      {endedCount > 0 ? (
+        <Switch
+          checked={showEnded}
+          onChange={(event) => setShowEnded(event.currentTarget.checked)}
+          label={`${t('recurring.showEnded')} (${endedCount})`}
+        />
+      ) : null}
+
+      <Modal
+        opened={dialog.kind === 'create' || dialog.kind === 'edit'}
+        onClose={close}
+        title={dialog.kind === 'edit' ? t('recurring.form.editTitle') : t('recurring.form.createTitle')}
+        fullScreen={phone}
+        closeButtonProps={{ 'aria-label': t('forms.close') }}
+      >
+        {dialog.kind === 'create' ? <RecurringForm onDone={close} /> : null}
+        {dialog.kind === 'edit' ? <RecurringForm rule={dialog.rule} onDone={close} /> : null}
+      </Modal>
+      <Modal
+        opened={dialog.kind === 'end'}
+        onClose={close}
+        title={t('recurring.endConfirm.title')}
+        closeButtonProps={{ 'aria-label': t('forms.close') }}
+      >
+        {dialog.kind === 'end' ? <EndRuleConfirm rule={dialog.rule} onCancel={close} onDone={close} /> : null}
+      </Modal>
+    </Stack>
+  );
+}
+
+function EndRuleConfirm({ rule, onCancel, onDone }: { rule: RecurringRule; onCancel: () => void; onDone: () => void }) {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const mutation = useMutation({
+    mutationFn: () => endRecurring(rule.id),
+    onSuccess: () => {
+      notifications.show({ color: 'brand', message: t('recurring.endedDone') });
+      void queryClient.invalidateQueries({ queryKey: LEDGER_KEYS.recurring });
+      onDone();
+    },
+  });
+  return (
+    <Stack gap="md">
+      <Text size="sm">{t('recurring.endConfirm.text', { name: rule.description })}</Text>
+      <ProblemAlert error={mutation.error} />
+      <Group justify="flex-end" gap="sm">
+        <Button variant="default" onClick={onCancel} disabled={mutation.isPending}>
+          {t('forms.cancel')}
+        </Button>
+        <Button color="red" onClick={() => mutation.mutate()} loading={mutation.isPending} data-autofocus>
+          {t('recurring.endConfirm.confirm')}
+        </Button>
+      </Group>
+    </Stack>
+  );
+}
