@@ -274,7 +274,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   await app.register(metricsPlugin, { metrics, token: config.metricsToken });
-  const auth = new AuthService(new AuthRepository(createDatabase(pool)), clock, config.sessionTtlHours);
+  const auth = new AuthService(new AuthRepository(createDatabase(pool), pool), clock, config.sessionTtlHours);
   await app.register(authPlugin, { auth });
 
   // Routes last.

@@ -51,6 +51,11 @@ export async function lockAccounts(client: PoolClient, accountIds: readonly stri
   const ordered = [...new Set(accountIds)].sort();
   if (ordered.length === 0) return ordered;
   const calls = ordered.map((_, index) => `pg_advisory_xact_lock(${ACCOUNT_LOCK_NAMESPACE}, $${index + 1})`);
-  await client.query(`SELECT ${calls.join(', ')}`, ordered.map(accountLockKey));
+  // Named, so each connection parses and plans it once per number of accounts.
+  await client.query({
+    name: `lock_accounts_${ordered.length}`,
+    text: `SELECT ${calls.join(', ')}`,
+    values: ordered.map(accountLockKey),
+  });
   return ordered;
 }

@@ -86,11 +86,12 @@ async function claim(
   now: Date,
 ): Promise<WriteResult<unknown> | undefined> {
   const insert = () =>
-    client.query(
-      `INSERT INTO idempotency_keys (user_id, key, method, path, request_hash, status, created_at, expires_at)
+    client.query({
+      name: 'idempotency_claim',
+      text: `INSERT INTO idempotency_keys (user_id, key, method, path, request_hash, status, created_at, expires_at)
        VALUES ($1, $2, $3, $4, $5, 'in_flight', $6, $7)
        ON CONFLICT (user_id, key) DO NOTHING`,
-      [
+      values: [
         userId,
         idempotency.key,
         idempotency.method,
@@ -99,7 +100,7 @@ async function claim(
         now,
         new Date(now.getTime() + IDEMPOTENCY_TTL_MS),
       ],
-    );
+    });
   let inserted: pg.QueryResult;
   try {
     inserted = await insert();
@@ -168,11 +169,12 @@ export async function runIdempotentWrite<T>(options: {
         }
         const response = await options.work(client, now);
         if (idempotency) {
-          await client.query(
-            `UPDATE idempotency_keys SET status = 'completed', response_status = $3, response_body = $4
+          await client.query({
+            name: 'idempotency_complete',
+            text: `UPDATE idempotency_keys SET status = 'completed', response_status = $3, response_body = $4
               WHERE user_id = $1 AND key = $2`,
-            [userId, idempotency.key, response.status, JSON.stringify(response.body)],
-          );
+            values: [userId, idempotency.key, response.status, JSON.stringify(response.body)],
+          });
         }
         return { ...response, replayed: false };
       },

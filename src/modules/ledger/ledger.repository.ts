@@ -69,10 +69,11 @@ export async function lockAndLoadAccounts(
   accountIds: readonly string[],
 ): Promise<Map<string, AccountRow>> {
   const ordered = await lockAccounts(client, accountIds);
-  const result = await client.query<AccountRow>(
-    `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE user_id = $1 AND id = ANY($2::uuid[]) ORDER BY id FOR UPDATE`,
-    [userId, ordered],
-  );
+  const result = await client.query<AccountRow>({
+    name: 'ledger_lock_load_accounts',
+    text: `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE user_id = $1 AND id = ANY($2::uuid[]) ORDER BY id FOR UPDATE`,
+    values: [userId, ordered],
+  });
   return new Map(result.rows.map((row) => [row.id, row]));
 }
 
@@ -81,7 +82,11 @@ export async function findInternalAccountId(
   userId: string,
   type: 'income' | 'expense' | 'equity',
 ): Promise<string> {
-  const result = await client.query<{ id: string }>('SELECT id FROM accounts WHERE user_id = $1 AND type = $2', [userId, type]);
+  const result = await client.query<{ id: string }>({
+    name: 'ledger_internal_account',
+    text: 'SELECT id FROM accounts WHERE user_id = $1 AND type = $2',
+    values: [userId, type],
+  });
   const id = result.rows[0]?.id;
   if (!id) throw new Error(`user has no internal ${type} account`);
   return id;
@@ -96,8 +101,9 @@ export async function insertPosting(
   header: Omit<TransactionRow, 'row_version'>,
   entries: readonly NewEntry[],
 ): Promise<void> {
-  await client.query(
-    `WITH header AS (
+  await client.query({
+    name: 'ledger_insert_posting',
+    text: `WITH header AS (
        INSERT INTO transactions (id, user_id, kind, account_id, counterparty_account_id, amount_cents, description,
          category_id, notes, occurred_on, policy_version, reverses_transaction_id, idempotency_key, request_id, created_at,
          payee_name, payee_city, pix_txid, pix_charge_id)
@@ -111,7 +117,7 @@ export async function insertPosting(
      UPDATE accounts SET balance_cents = leg.balance_after_cents, row_version = leg.account_version
        FROM unnest($16::uuid[], $18::bigint[], $19::integer[]) AS leg (account_id, balance_after_cents, account_version)
       WHERE accounts.id = leg.account_id AND accounts.user_id = $2`,
-    [
+    values: [
       header.id,
       header.user_id,
       header.kind,
@@ -136,5 +142,5 @@ export async function insertPosting(
       header.pix_txid ?? null,
       header.pix_charge_id ?? null,
     ],
-  );
+  });
 }
