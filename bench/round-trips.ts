@@ -9,6 +9,9 @@
  *   BENCH_DURATION_S=10 BENCH_CONNECTIONS=8 BENCH_VARIANTS=service,4rt npx tsx bench/round-trips.ts
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type pg from 'pg';
 import { createDatabase as createDrizzle } from '../src/db/database.js';
 import { accountLockKey } from '../src/db/locks.js';
@@ -37,6 +40,7 @@ import {
   machineCpuSeconds,
   machineFacts,
   pgbenchInit,
+  pgbenchRun,
   pgbenchTpcb,
   quantile,
   trackCpu,
@@ -45,7 +49,7 @@ import {
 
 const DURATION_S = integerEnv('BENCH_DURATION_S', 10, { min: 1, max: 600 });
 const ACCOUNTS_PER_USER = 50;
-const USERS = 2;
+const USERS = integerEnv('BENCH_USERS', 2, { min: 1, max: 20 });
 const CONNECTIONS = connectionCounts([1, 8, 32]);
 const INITIAL_BALANCE_CENTS = 100_000_000_000;
 const TRANSFER_AMOUNT_MAX_CENTS = 10_000;
@@ -308,6 +312,67 @@ async function oneRoundTrip(pool: pg.Pool, transfer: Transfer): Promise<void> {
   }
 }
 
+// ---------------------------------------------------------------- the same SQL from pgbench
+
+const PAIRS = 10_000;
+
+/** Random transfer pairs (same person, distinct accounts, sorted for the locks) that pgbench scripts pick by number. */
+async function createPairs(pool: pg.Pool, people: readonly Person[]): Promise<void> {
+  const rows: string[] = [];
+  for (let n = 1; n <= PAIRS; n += 1) {
+    const transfer = pickTransfer(people);
+    const [first, second] = [transfer.fromAccountId, transfer.toAccountId].sort() as [string, string];
+    rows.push(
+      `(${n}, '${transfer.person.userId}', '${transfer.fromAccountId}', '${transfer.toAccountId}', '${first}', '${second}', ${accountLockKey(first)}, ${accountLockKey(second)})`,
+    );
+  }
+  await pool.query(`CREATE TABLE bench_pairs (n int PRIMARY KEY, user_id uuid, from_id uuid, to_id uuid,
+                      first_id uuid, second_id uuid, first_key int, second_key int)`);
+  await pool.query(`INSERT INTO bench_pairs VALUES ${rows.join(', ')}`);
+  await pool.query('ANALYZE bench_pairs');
+}
+
+/**
+ * The transfer's SQL as a pgbench script: key claim, advisory locks, FOR UPDATE, header,
+ * two legs and two balance updates (balances computed and the floor checked in SQL),
+ * key completion. separator "\;" makes it one compound statement (one round trip);
+ * ";\n" makes each statement its own round trip (eight, with BEGIN and COMMIT).
+ */
+function transferScript(separator: string): string {
+  const statements = [
+    'BEGIN',
+    'SET LOCAL lock_timeout = 10000',
+    `INSERT INTO idempotency_keys (user_id, key, method, path, request_hash, status, created_at, expires_at)
+       SELECT user_id, 'pgb-' || :key, 'POST', '/api/transfers', sha256(('pgb-' || :key)::bytea), 'in_flight', now(),
+              now() + interval '24 hours' FROM bench_pairs WHERE n = :n`,
+    'SELECT pg_advisory_xact_lock(1, first_key), pg_advisory_xact_lock(1, second_key) FROM bench_pairs WHERE n = :n',
+    `SELECT a.id FROM accounts a JOIN bench_pairs p ON p.n = :n AND a.user_id = p.user_id AND a.id IN (p.first_id, p.second_id)
+       ORDER BY a.id FOR UPDATE OF a`,
+    `WITH p AS (SELECT * FROM bench_pairs WHERE n = :n),
+     moved AS (
+       UPDATE accounts a SET balance_cents = a.balance_cents + leg.amount, row_version = a.row_version + 1
+         FROM p, LATERAL (VALUES (p.from_id, -(:amount)::bigint), (p.to_id, (:amount)::bigint)) AS leg (id, amount)
+        WHERE a.id = leg.id AND a.user_id = p.user_id
+          AND (leg.amount > 0 OR a.balance_cents + leg.amount >=
+               CASE WHEN a.type IN ('checking', 'credit_card') THEN -a.overdraft_limit_cents ELSE 0 END)
+       RETURNING a.id, a.user_id, a.balance_cents, a.row_version, leg.amount),
+     header AS (
+       INSERT INTO transactions (id, user_id, kind, account_id, counterparty_account_id, amount_cents, description,
+                                 occurred_on, policy_version, idempotency_key, created_at)
+       SELECT gen_random_uuid(), p.user_id, 'transfer', p.from_id, p.to_id, :amount, 'bench', current_date, 'transfers_v1',
+              'pgb-' || :key, now() FROM p
+       RETURNING id)
+     INSERT INTO ledger_entries (transaction_id, account_id, user_id, amount_cents, balance_after_cents, account_version, created_at)
+     SELECT header.id, moved.id, moved.user_id, moved.amount, moved.balance_cents, moved.row_version, now() FROM moved, header`,
+    `UPDATE idempotency_keys SET status = 'completed', response_status = 201,
+            response_body = jsonb_build_object('padding', repeat('x', 600))
+      WHERE user_id = (SELECT user_id FROM bench_pairs WHERE n = :n) AND key = 'pgb-' || :key`,
+    'COMMIT',
+  ];
+  const header = `\\set n random(1, ${PAIRS})\n\\set amount random(1, ${TRANSFER_AMOUNT_MAX_CENTS})\n\\set key random(1, 9000000000000000000)\n`;
+  return `${header}${statements.map((statement) => statement.replace(/\s*\n\s*/g, ' ')).join(separator)};\n`;
+}
+
 type Variant = { name: string; roundTrips: string; run: (transfer: Transfer) => Promise<void> };
 
 function variants(pool: pg.Pool, services: { transfers: TransfersService }): Variant[] {
@@ -431,7 +496,7 @@ async function drive(
 }
 
 async function seed(deps: ServiceDeps): Promise<Person[]> {
-  const auth = new AuthService(new AuthRepository(createDrizzle(deps.pool)), systemClock, 24);
+  const auth = new AuthService(new AuthRepository(createDrizzle(deps.pool), deps.pool), systemClock, 24);
   const accounts = new AccountsService(deps);
   const people: Person[] = [];
   for (let index = 0; index < USERS; index += 1) {
@@ -459,6 +524,7 @@ async function main(): Promise<number> {
   const databases: BenchDatabase[] = [];
   let pool: pg.Pool | undefined;
   const adminPool = createPool(url, { max: 1, applicationName: 'vai-de-pix-bench-sampler' });
+  const scriptDirs: string[] = [];
   try {
     const appDatabase = await createDatabase(url, 'vdp_bench_rt');
     databases.push(appDatabase);
@@ -476,7 +542,21 @@ async function main(): Promise<number> {
 
     // A short warm-up so the first measured cell does not pay for JIT compilation.
     const target = { adminUrl: url, database: appDatabase.name };
-    await drive(people, chosen[0] as Variant, { ...target, connections: 8, duration_s: 2 });
+    // The same transfer SQL driven by pgbench (a C client), in one round trip and in eight.
+    await createPairs(pool, people);
+    const scriptDir = mkdtempSync(path.join(tmpdir(), 'vdp-bench-'));
+    scriptDirs.push(scriptDir);
+    const scripts = [
+      { name: 'pgbench transfer SQL', roundTrips: '1', separator: ' \\;\n' },
+      { name: 'pgbench transfer SQL', roundTrips: '8', separator: ';\n' },
+    ]
+      .filter(() => !wanted || wanted.includes('pgbench'))
+      .map((script) => {
+        const file = path.join(scriptDir, `transfer-${script.roundTrips}rt.sql`);
+        writeFileSync(file, transferScript(script.separator));
+        return { ...script, file };
+      });
+    if (chosen[0]) await drive(people, chosen[0], { ...target, connections: 8, duration_s: 2 });
     const rows: string[][] = [];
     for (const connections of CONNECTIONS) {
       const quiet = () => waitForQuiet({ wait_s: QUIET_WAIT_S, busy_max_percent: 15 });
@@ -513,6 +593,27 @@ async function main(): Promise<number> {
           (result.tps / tpcb.tps).toFixed(2),
         ]);
       }
+      for (const script of scripts) {
+        const note = await quiet();
+        const result = await pgbenchRun(appDatabase.url, {
+          clients: connections,
+          duration_s: DURATION_S,
+          script: ['-n', '-f', script.file],
+        });
+        console.log(`  ${connections} × ${script.name}: ${result.tps.toFixed(0)}/s (${note})`);
+        rows.push([
+          String(connections),
+          script.name,
+          script.roundTrips,
+          result.tps.toFixed(0),
+          '',
+          '',
+          `${result.client_cpu_ms_per_tx.toFixed(2)} (client)`,
+          result.server_cpu_ms_per_tx.toFixed(2),
+          '',
+          (result.tps / tpcb.tps).toFixed(2),
+        ]);
+      }
     }
     console.log(
       formatTable(
@@ -537,6 +638,7 @@ async function main(): Promise<number> {
   } finally {
     await pool?.end().catch(() => {});
     await adminPool.end().catch(() => {});
+    for (const directory of scriptDirs) rmSync(directory, { recursive: true, force: true });
     for (const database of databases) await database.drop().catch((error) => console.error(`drop ${database.name}:`, error));
   }
 }

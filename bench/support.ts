@@ -142,9 +142,18 @@ export interface PgbenchResult {
 }
 
 /** The built-in TPC-B-like script (BEGIN, five statements, END: seven round trips, simple protocol). */
-export async function pgbenchTpcb(url: string, clients: number, duration_s: number): Promise<PgbenchResult> {
+export function pgbenchTpcb(url: string, clients: number, duration_s: number): Promise<PgbenchResult> {
+  return pgbenchRun(url, { clients, duration_s, script: ['-b', 'tpcb-like'] });
+}
+
+/** pgbench with a script (-b builtin or -f file, plus options such as -n) at a client count for a fixed time. */
+export async function pgbenchRun(
+  url: string,
+  options: { clients: number; duration_s: number; script: string[] },
+): Promise<PgbenchResult> {
+  const { clients, duration_s } = options;
   const threads = Math.min(clients, 2);
-  const args = ['-b', 'tpcb-like', '-c', String(clients), '-j', String(threads), '-T', String(duration_s)];
+  const args = [...options.script, '-c', String(clients), '-j', String(threads), '-T', String(duration_s)];
   let clientPid = 0;
   const tracker = trackCpu(url, new URL(url).pathname.slice(1), () => (clientPid ? [clientPid] : []));
   let stdout: string;

@@ -12,7 +12,7 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import autocannon, { type Instance, type RequestData } from 'autocannon';
 import { freePort } from '../src/db/embedded.js';
@@ -101,7 +101,9 @@ interface LoadResult {
 
 async function compileServer(): Promise<string[]> {
   if (SERVER_MODE === 'tsx') return ['--import', 'tsx', `${ROOT}src/main.ts`];
-  // A private build (not dist/), so the benchmark never overwrites what someone else built.
+  // A private build (not dist/), so the benchmark never overwrites what someone else built;
+  // emptied first, so a renamed migration cannot leave a stale file behind.
+  rmSync(SERVER_BUILD_DIR, { recursive: true, force: true });
   const tsc = `${ROOT}node_modules/typescript/bin/tsc`;
   await new Promise<void>((resolve, reject) => {
     execFile(
