@@ -89,6 +89,7 @@ describe('query plans', () => {
       `/api/transactions/${one.id}/audit`,
       `/api/accounts/${a.id}/ledger`,
       `/api/accounts/${a.id}/ledger?skip=500&limit=20`,
+      `/api/accounts/${a.id}/ledger?skip=1900&limit=100`,
       `/api/accounts/${a.id}/balance?at=2030-01-01T00:00:00Z`,
       '/api/accounts',
       '/api/categories',

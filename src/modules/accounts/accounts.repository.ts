@@ -79,11 +79,13 @@ export async function listLedger(
 ): Promise<{ rows: StatementRow[]; total: number }> {
   const [rows, total] = await Promise.all([
     client.query<StatementRow>(
+      // The page is cut from the account's entries first, so only its rows are joined to
+      // their headers (joining first let deep pages hash-join all of transactions).
       `SELECT e.id, e.transaction_id, e.account_id, e.amount_cents, e.balance_after_cents, e.account_version, e.created_at,
               t.kind, t.description, t.occurred_on
-         FROM ledger_entries e JOIN transactions t ON t.id = e.transaction_id
-        WHERE e.account_id = $1
-        ORDER BY e.account_version DESC LIMIT $2 OFFSET $3`,
+         FROM (SELECT * FROM ledger_entries WHERE account_id = $1 ORDER BY account_version DESC LIMIT $2 OFFSET $3) e
+         JOIN transactions t ON t.id = e.transaction_id
+        ORDER BY e.account_version DESC`,
       [options.accountId, options.limit, options.skip],
     ),
     client.query<{ n: number }>('SELECT count(*)::int AS n FROM ledger_entries WHERE account_id = $1', [options.accountId]),
