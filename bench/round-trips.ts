@@ -55,6 +55,8 @@ const INITIAL_BALANCE_CENTS = 100_000_000_000;
 const TRANSFER_AMOUNT_MAX_CENTS = 10_000;
 const QUIET_WAIT_S = integerEnv('BENCH_QUIET_WAIT_S', 180, { min: 0, max: 3600 });
 const SAMPLE_WAITS = process.env.BENCH_SAMPLE_WAITS === '1';
+/** BENCH_DROP_USER_FKS=1 measures the schema without the person foreign keys of transactions and idempotency_keys. */
+const DROP_USER_FOREIGN_KEYS = process.env.BENCH_DROP_USER_FKS === '1';
 
 interface Person {
   userId: string;
@@ -101,10 +103,6 @@ function pickTransfer(people: readonly Person[]): Transfer {
 
 // ---------------------------------------------------------------- the shapes measured
 
-const AUTH_SQL = `select "sessions"."id", "users"."id", "users"."email", "users"."name", "users"."created_at"
-  from "sessions" inner join "users" on "users"."id" = "sessions"."user_id"
- where ("sessions"."token_hash" = $1 and "sessions"."revoked_at" is null and "sessions"."expires_at" > $2) limit $3`;
-
 const CLAIM_SQL = `INSERT INTO idempotency_keys (user_id, key, method, path, request_hash, status, created_at, expires_at)
   VALUES ($1, $2, 'POST', '/api/transfers', $3, 'in_flight', $4, $5)
   ON CONFLICT (user_id, key) DO NOTHING`;
@@ -143,12 +141,6 @@ const POST_AND_COMPLETE_SQL = `WITH header AS (
    UPDATE accounts SET balance_cents = leg.balance_after_cents, row_version = leg.account_version
      FROM unnest($12::uuid[], $14::bigint[], $15::integer[]) AS leg (account_id, balance_after_cents, account_version)
     WHERE accounts.id = leg.account_id AND accounts.user_id = $2`;
-
-async function authenticate(pool: pg.Pool, person: Person): Promise<void> {
-  const tokenHash = createHash('sha256').update(person.token, 'utf8').digest();
-  const found = await pool.query(AUTH_SQL, [tokenHash, new Date(), 1]);
-  if (found.rowCount !== 1) throw new Error('session not found');
-}
 
 /** The posting's legs, balances after and response, computed in the process as post() does. */
 function posting(transfer: Transfer, accounts: Map<string, AccountRow>, now: Date) {
@@ -338,17 +330,15 @@ async function createPairs(pool: pg.Pool, people: readonly Person[]): Promise<vo
  * key completion. separator "\;" makes it one compound statement (one round trip);
  * ";\n" makes each statement its own round trip (eight, with BEGIN and COMMIT).
  */
-function transferScript(separator: string): string {
-  const statements = [
-    'BEGIN',
-    'SET LOCAL lock_timeout = 10000',
-    `INSERT INTO idempotency_keys (user_id, key, method, path, request_hash, status, created_at, expires_at)
+function transferScript(separator: string, omit: ReadonlySet<'keys' | 'advisory' | 'for_update'> = new Set()): string {
+  const claim = `INSERT INTO idempotency_keys (user_id, key, method, path, request_hash, status, created_at, expires_at)
        SELECT user_id, 'pgb-' || :key, 'POST', '/api/transfers', sha256(('pgb-' || :key)::bytea), 'in_flight', now(),
-              now() + interval '24 hours' FROM bench_pairs WHERE n = :n`,
-    'SELECT pg_advisory_xact_lock(1, first_key), pg_advisory_xact_lock(1, second_key) FROM bench_pairs WHERE n = :n',
-    `SELECT a.id FROM accounts a JOIN bench_pairs p ON p.n = :n AND a.user_id = p.user_id AND a.id IN (p.first_id, p.second_id)
-       ORDER BY a.id FOR UPDATE OF a`,
-    `WITH p AS (SELECT * FROM bench_pairs WHERE n = :n),
+              now() + interval '24 hours' FROM bench_pairs WHERE n = :n`;
+  const advisory =
+    'SELECT pg_advisory_xact_lock(1, first_key), pg_advisory_xact_lock(1, second_key) FROM bench_pairs WHERE n = :n';
+  const forUpdate = `SELECT a.id FROM accounts a JOIN bench_pairs p ON p.n = :n AND a.user_id = p.user_id
+       AND a.id IN (p.first_id, p.second_id) ORDER BY a.id FOR UPDATE OF a`;
+  const posting = `WITH p AS (SELECT * FROM bench_pairs WHERE n = :n),
      moved AS (
        UPDATE accounts a SET balance_cents = a.balance_cents + leg.amount, row_version = a.row_version + 1
          FROM p, LATERAL (VALUES (p.from_id, -(:amount)::bigint), (p.to_id, (:amount)::bigint)) AS leg (id, amount)
@@ -363,10 +353,18 @@ function transferScript(separator: string): string {
               'pgb-' || :key, now() FROM p
        RETURNING id)
      INSERT INTO ledger_entries (transaction_id, account_id, user_id, amount_cents, balance_after_cents, account_version, created_at)
-     SELECT header.id, moved.id, moved.user_id, moved.amount, moved.balance_cents, moved.row_version, now() FROM moved, header`,
-    `UPDATE idempotency_keys SET status = 'completed', response_status = 201,
+     SELECT header.id, moved.id, moved.user_id, moved.amount, moved.balance_cents, moved.row_version, now() FROM moved, header`;
+  const complete = `UPDATE idempotency_keys SET status = 'completed', response_status = 201,
             response_body = jsonb_build_object('padding', repeat('x', 600))
-      WHERE user_id = (SELECT user_id FROM bench_pairs WHERE n = :n) AND key = 'pgb-' || :key`,
+      WHERE user_id = (SELECT user_id FROM bench_pairs WHERE n = :n) AND key = 'pgb-' || :key`;
+  const statements = [
+    'BEGIN',
+    'SET LOCAL lock_timeout = 10000',
+    ...(omit.has('keys') ? [] : [claim]),
+    ...(omit.has('advisory') ? [] : [advisory]),
+    ...(omit.has('for_update') ? [] : [forUpdate]),
+    posting,
+    ...(omit.has('keys') ? [] : [complete]),
     'COMMIT',
   ];
   const header = `\\set n random(1, ${PAIRS})\n\\set amount random(1, ${TRANSFER_AMOUNT_MAX_CENTS})\n\\set key random(1, 9000000000000000000)\n`;
@@ -375,7 +373,7 @@ function transferScript(separator: string): string {
 
 type Variant = { name: string; roundTrips: string; run: (transfer: Transfer) => Promise<void> };
 
-function variants(pool: pg.Pool, services: { transfers: TransfersService }): Variant[] {
+function variants(pool: pg.Pool, services: { transfers: TransfersService; auth: AuthService }): Variant[] {
   const service = (transfer: Transfer) =>
     services.transfers
       .create(
@@ -392,8 +390,9 @@ function variants(pool: pg.Pool, services: { transfers: TransfersService }): Var
         },
       )
       .then(() => undefined);
+  // The session lookup the auth hook runs before every request, as the app runs it.
   const withAuth = (run: (transfer: Transfer) => Promise<void>) => async (transfer: Transfer) => {
-    await authenticate(pool, transfer.person);
+    if (!(await services.auth.authenticate(transfer.person.token))) throw new Error('session not found');
     await run(transfer);
   };
   return [
@@ -495,8 +494,7 @@ async function drive(
   };
 }
 
-async function seed(deps: ServiceDeps): Promise<Person[]> {
-  const auth = new AuthService(new AuthRepository(createDrizzle(deps.pool), deps.pool), systemClock, 24);
+async function seed(deps: ServiceDeps, auth: AuthService): Promise<Person[]> {
   const accounts = new AccountsService(deps);
   const people: Person[] = [];
   for (let index = 0; index < USERS; index += 1) {
@@ -532,10 +530,16 @@ async function main(): Promise<number> {
     databases.push(pgbenchDatabase);
     pool = createPool(appDatabase.url, { max: Math.max(...CONNECTIONS) + 8, applicationName: 'vai-de-pix-bench' });
     await migrate(pool);
+    if (DROP_USER_FOREIGN_KEYS) {
+      // An experiment only: the composite keys to accounts already tie these rows to their person.
+      await pool.query('ALTER TABLE transactions DROP CONSTRAINT transactions_user_id_fkey');
+      await pool.query('ALTER TABLE idempotency_keys DROP CONSTRAINT idempotency_keys_user_id_fkey');
+    }
     const deps: ServiceDeps = { pool, clock: systemClock, hooks: {} };
-    const people = await seed(deps);
+    const auth = new AuthService(new AuthRepository(createDrizzle(pool), pool), systemClock, 24);
+    const people = await seed(deps, auth);
     await pgbenchInit(pgbenchDatabase.url, 10);
-    const all = variants(pool, { transfers: new TransfersService(deps) });
+    const all = variants(pool, { transfers: new TransfersService(deps), auth });
     const chosen = wanted ? all.filter((variant) => wanted.includes(variant.name)) : all;
     const machine = machineFacts();
     console.log(`${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; ${DURATION_S} s per cell`);
@@ -546,14 +550,19 @@ async function main(): Promise<number> {
     await createPairs(pool, people);
     const scriptDir = mkdtempSync(path.join(tmpdir(), 'vdp-bench-'));
     scriptDirs.push(scriptDir);
+    const oneStatement = ' \\;\n';
     const scripts = [
-      { name: 'pgbench transfer SQL', roundTrips: '1', separator: ' \\;\n' },
-      { name: 'pgbench transfer SQL', roundTrips: '8', separator: ';\n' },
+      { name: 'pgbench transfer SQL', roundTrips: '1', separator: oneStatement, omit: [] },
+      { name: 'pgbench transfer SQL', roundTrips: '8', separator: ';\n', omit: [] },
+      // What each part of the SQL costs the server (BENCH_VARIANTS=parts).
+      { name: 'pgbench, no Idempotency-Key rows', roundTrips: '1', separator: oneStatement, omit: ['keys'], part: true },
+      { name: 'pgbench, no advisory locks', roundTrips: '1', separator: oneStatement, omit: ['advisory'], part: true },
+      { name: 'pgbench, no SELECT FOR UPDATE', roundTrips: '1', separator: oneStatement, omit: ['for_update'], part: true },
     ]
-      .filter(() => !wanted || wanted.includes('pgbench'))
-      .map((script) => {
-        const file = path.join(scriptDir, `transfer-${script.roundTrips}rt.sql`);
-        writeFileSync(file, transferScript(script.separator));
+      .filter((script) => (script.part ? wanted?.includes('parts') : !wanted || wanted.includes('pgbench')))
+      .map((script, index) => {
+        const file = path.join(scriptDir, `transfer-${index}.sql`);
+        writeFileSync(file, transferScript(script.separator, new Set(script.omit as Array<'keys' | 'advisory' | 'for_update'>)));
         return { ...script, file };
       });
     if (chosen[0]) await drive(people, chosen[0], { ...target, connections: 8, duration_s: 2 });
