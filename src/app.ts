@@ -9,7 +9,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
-import type pg from 'pg';
+import pg from 'pg';
 import type { Config } from './config.js';
 import { createDatabase } from './db/database.js';
 import { type MigrationFile, readMigrationFiles } from './db/migrate.js';
@@ -33,6 +33,8 @@ import { AuthRepository } from './modules/auth/auth.repository.js';
 import { AUTH_RATE_LIMITS_DEFAULT, type AuthRateLimits, authRoutes } from './modules/auth/auth.routes.js';
 import { User } from './modules/auth/auth.schemas.js';
 import { AuthService } from './modules/auth/auth.service.js';
+import { AuthChangeListener } from './modules/auth/auth-change-listener.js';
+import { SessionCache } from './modules/auth/session-cache.js';
 import { budgetsRoutes } from './modules/budgets/budgets.routes.js';
 import { BudgetLine, BudgetMonth } from './modules/budgets/budgets.schemas.js';
 import { BudgetsService } from './modules/budgets/budgets.service.js';
@@ -176,6 +178,30 @@ function isApiPath(url: string): boolean {
   return url.startsWith('/api/') || url === '/api' || url.startsWith('/health') || url.startsWith('/metrics');
 }
 
+/** Most live sessions a process keeps in memory; beyond it the oldest copy goes. */
+const SESSION_CACHE_MAX_ENTRIES = 10_000;
+
+/**
+ * The in-process session cache and the connection that keeps it honest, started when the
+ * app is ready and stopped when it closes; undefined when SESSION_CACHE_SECONDS is 0.
+ */
+function sessionCache(app: FastifyInstance, options: { pool: pg.Pool; clock: Clock; seconds: number }): SessionCache | undefined {
+  if (options.seconds === 0) return undefined;
+  const cache = new SessionCache({
+    ttlMs: options.seconds * 1000,
+    maxEntries: SESSION_CACHE_MAX_ENTRIES,
+    clock: options.clock,
+  });
+  const listener = new AuthChangeListener({
+    createClient: () => new pg.Client({ ...options.pool.options, keepAlive: true, application_name: 'vai-de-pix-listener' }),
+    cache,
+    log: app.log,
+  });
+  app.addHook('onReady', async () => listener.start());
+  app.addHook('onClose', async () => listener.stop());
+  return cache;
+}
+
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config, pool } = options;
   const clock = options.clock ?? systemClock;
@@ -274,7 +300,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   await app.register(metricsPlugin, { metrics, token: config.metricsToken });
-  const auth = new AuthService(new AuthRepository(createDatabase(pool), pool), clock, config.sessionTtlHours);
+  const auth = new AuthService(
+    new AuthRepository(createDatabase(pool), pool),
+    clock,
+    config.sessionTtlHours,
+    sessionCache(app, { pool, clock, seconds: config.sessionCacheSeconds }),
+    (hit) => metrics.sessionCacheLookups.inc({ result: hit ? 'hit' : 'miss' }),
+  );
   await app.register(authPlugin, { auth });
 
   // Routes last.

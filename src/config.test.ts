@@ -10,6 +10,7 @@ describe('loadConfig', () => {
       dataDir: './data',
       logLevel: 'info',
       sessionTtlHours: 720,
+      sessionCacheSeconds: 30,
       databaseUrl: undefined,
       features: { insights: true, pix: true, imports: true },
     });

@@ -13,6 +13,7 @@ export interface Metrics {
   ledgerRetries: Counter<'code'>;
   idempotencyReplays: Counter;
   idempotencyConflicts: Counter<'code'>;
+  sessionCacheLookups: Counter<'result'>;
 }
 
 /** One registry per app instance, so tests can build many apps in one process. */
@@ -49,6 +50,12 @@ export function createMetrics(): Metrics {
       name: 'idempotency_conflicts_total',
       help: 'Idempotency-Key refusals: reused with another payload, or still in flight',
       labelNames: ['code'],
+      registers: [registry],
+    }),
+    sessionCacheLookups: new Counter({
+      name: 'auth_session_cache_lookups_total',
+      help: 'Authenticated requests answered from the in-process session cache (hit) or the database (miss), while the cache is on',
+      labelNames: ['result'],
       registers: [registry],
     }),
   };

@@ -17,6 +17,7 @@ export interface SessionUser {
   email: string;
   name: string;
   createdAt: Date;
+  expiresAt: Date;
 }
 
 const UNIQUE_VIOLATION = '23505';
@@ -72,7 +73,8 @@ export class AuthRepository {
   async findLiveSession(tokenHash: Buffer, now: Date): Promise<SessionUser | undefined> {
     const result = await this.pool.query<SessionUser>({
       name: 'auth_live_session',
-      text: `SELECT s.id AS "sessionId", u.id AS "userId", u.email, u.name, u.created_at AS "createdAt"
+      text: `SELECT s.id AS "sessionId", u.id AS "userId", u.email, u.name, u.created_at AS "createdAt",
+                    s.expires_at AS "expiresAt"
                FROM sessions s JOIN users u ON u.id = s.user_id
               WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2`,
       values: [tokenHash, now],

@@ -4,6 +4,7 @@ import type { Clock } from '../../lib/clock.js';
 import { hashToken, newId, newSessionToken } from '../../lib/ids.js';
 import type { AuthRepository, SessionUser, UserRow } from './auth.repository.js';
 import type { AuthResult, LoginInput, RegisterInput, UserResponse } from './auth.schemas.js';
+import type { SessionCache } from './session-cache.js';
 
 /** Argon2id with the OWASP-recommended minimum cost (19 MiB, 2 passes, 1 lane). */
 const ARGON2_OPTIONS = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
@@ -35,6 +36,8 @@ export class AuthService {
     private readonly repository: AuthRepository,
     private readonly clock: Clock,
     private readonly sessionTtlHours: number,
+    private readonly cache?: SessionCache,
+    private readonly onCacheLookup: (hit: boolean) => void = () => {},
   ) {
     this.decoyHash = hash(newSessionToken(), ARGON2_OPTIONS);
   }
@@ -65,14 +68,24 @@ export class AuthService {
     return this.openSession(user);
   }
 
+  /** Who holds this token: from the session cache when it is on, else from the database. */
   async authenticate(token: string): Promise<AuthenticatedUser | undefined> {
-    const row: SessionUser | undefined = await this.repository.findLiveSession(hashToken(token), this.clock.now());
+    const tokenHash = hashToken(token);
+    const cached = this.cache?.get(tokenHash);
+    if (this.cache?.isEnabled) this.onCacheLookup(cached !== undefined);
+    if (cached) return cached;
+    const epoch = this.cache?.epoch ?? 0;
+    const row: SessionUser | undefined = await this.repository.findLiveSession(tokenHash, this.clock.now());
     if (!row) return undefined;
-    return { id: row.userId, email: row.email, name: row.name, createdAt: row.createdAt, sessionId: row.sessionId };
+    const user = { id: row.userId, email: row.email, name: row.name, createdAt: row.createdAt, sessionId: row.sessionId };
+    this.cache?.put(tokenHash, user, row.expiresAt, epoch);
+    return user;
   }
 
+  /** Revokes the session; this process forgets it at once, the others when the database tells them. */
   async logout(user: AuthenticatedUser): Promise<void> {
     await this.repository.revokeSession({ sessionId: user.sessionId, userId: user.id, now: this.clock.now() });
+    this.cache?.evictSession(user.sessionId);
   }
 
   private async openSession(user: UserRow): Promise<AuthResult> {

@@ -1,0 +1,71 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type pg from 'pg';
+import { applyAuthChange, type SessionCache } from './session-cache.js';
+
+/** The channel the database's triggers announce session and person changes on. */
+export const AUTH_CHANGE_CHANNEL = 'vdp_auth_changed';
+const RECONNECT_DELAY_MS = 1_000;
+
+/**
+ * Keeps one connection LISTENing on vdp_auth_changed and applies every notification to
+ * the session cache. The cache is trusted only while this connection is up: it is turned
+ * on after LISTEN succeeds and off (and emptied) the moment the connection errors or
+ * ends, then the listener reconnects after a short delay.
+ */
+export class AuthChangeListener {
+  private client: pg.Client | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly options: {
+      createClient: () => pg.Client;
+      cache: SessionCache;
+      log: FastifyBaseLogger;
+      reconnectDelayMs?: number;
+    },
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    void this.connect();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.options.cache.setEnabled(false);
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => {});
+  }
+
+  private async connect(): Promise<void> {
+    if (this.stopped) return;
+    const client = this.options.createClient();
+    this.client = client;
+    client.on('notification', (message) => {
+      if (message.channel === AUTH_CHANGE_CHANNEL) applyAuthChange(this.options.cache, message.payload);
+    });
+    client.on('error', (error) => this.lost(client, error));
+    client.on('end', () => this.lost(client));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${AUTH_CHANGE_CHANNEL}`);
+      if (this.client === client) this.options.cache.setEnabled(true);
+    } catch (error) {
+      this.lost(client, error);
+    }
+  }
+
+  private lost(client: pg.Client, error?: unknown): void {
+    if (this.client !== client) return;
+    this.client = undefined;
+    this.options.cache.setEnabled(false);
+    client.end().catch(() => {});
+    if (this.stopped) return;
+    this.options.log.warn({ err: error }, 'session cache off: lost the connection that hears session changes');
+    this.timer = setTimeout(() => void this.connect(), this.options.reconnectDelayMs ?? RECONNECT_DELAY_MS);
+    this.timer.unref();
+  }
+}
