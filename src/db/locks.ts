@@ -42,20 +42,3 @@ export const ACCOUNT_LOCK_NAMESPACE = 1;
 export function accountLockKey(accountId: string): number {
   return Number.parseInt(accountId.slice(0, 8), 16) | 0;
 }
-
-/**
- * Takes pg_advisory_xact_lock for every account, in ascending id order, in one round
- * trip (a SELECT list is evaluated left to right). Released at COMMIT or ROLLBACK.
- */
-export async function lockAccounts(client: PoolClient, accountIds: readonly string[]): Promise<string[]> {
-  const ordered = [...new Set(accountIds)].sort();
-  if (ordered.length === 0) return ordered;
-  const calls = ordered.map((_, index) => `pg_advisory_xact_lock(${ACCOUNT_LOCK_NAMESPACE}, $${index + 1})`);
-  // Named, so each connection parses and plans it once per number of accounts.
-  await client.query({
-    name: `lock_accounts_${ordered.length}`,
-    text: `SELECT ${calls.join(', ')}`,
-    values: ordered.map(accountLockKey),
-  });
-  return ordered;
-}

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ACCOUNT_LOCK_NAMESPACE, accountLockKey } from '../../src/db/locks.js';
 import { createMetrics } from '../../src/http/metrics.js';
 import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
@@ -127,5 +128,46 @@ describe('concurrency', () => {
     );
     expect(responses.map((response) => response.statusCode).sort()).toEqual([201, 409, 409, 409, 409]);
     expect((await client.get(`/api/accounts/${account.id}`)).json().balance_cents).toBe(1_000);
+  });
+
+  it('a write takes the advisory locks before it locks any account row', async () => {
+    const { client } = await signedIn(t.app);
+    const a = await client.account({ name: 'A', type: 'checking', initial_balance_cents: 5_000 });
+    const b = await client.account({ name: 'B', type: 'checking', initial_balance_cents: 5_000 });
+    const [first, second] = [a.id, b.id].sort() as [string, string];
+    const holder = await t.pool.connect();
+    const prober = await t.pool.connect();
+    try {
+      // Another transaction holds the advisory lock of the second account only.
+      await holder.query('BEGIN');
+      await holder.query('SELECT pg_advisory_xact_lock($1, $2)', [ACCOUNT_LOCK_NAMESPACE, accountLockKey(second)]);
+      const transfer = client.post('/api/transfers', { from_account_id: a.id, to_account_id: b.id, amount_cents: 100 });
+      // The transfer now waits for that lock, holding the first account's advisory lock...
+      await expect
+        .poll(
+          async () =>
+            (
+              await prober.query<{ waiting: number }>(
+                `SELECT count(*)::int AS waiting FROM pg_locks
+                  WHERE locktype = 'advisory' AND NOT granted AND objid = $1::oid`,
+                [accountLockKey(second) >>> 0],
+              )
+            ).rows[0]?.waiting,
+          { timeout: 5_000 },
+        )
+        .toBe(1);
+      // ...but no row lock yet: both rows can still be locked by someone else.
+      await prober.query('BEGIN');
+      const rows = await prober.query(`SELECT id FROM accounts WHERE id = ANY($1::uuid[]) FOR UPDATE NOWAIT`, [[first, second]]);
+      expect(rows.rowCount).toBe(2);
+      await prober.query('ROLLBACK');
+      await holder.query('COMMIT');
+      expect((await transfer).statusCode).toBe(201);
+    } finally {
+      await holder.query('ROLLBACK').catch(() => {});
+      await prober.query('ROLLBACK').catch(() => {});
+      holder.release();
+      prober.release();
+    }
   });
 });
