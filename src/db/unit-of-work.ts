@@ -23,12 +23,35 @@ export async function runTransaction<T>(
   fn: (client: pg.PoolClient) => Promise<T>,
   onRetry: (code: string) => void = () => {},
 ): Promise<T> {
+  return runTransactionWith(pool, { body: async (client) => ({ result: await fn(client) }) }, onRetry);
+}
+
+/**
+ * runTransaction whose first and last round trips carry statements of the caller's:
+ * afterBegin runs in the same simple-protocol message as BEGIN, and the body may return
+ * beforeCommit to run in the same message as COMMIT. Both are SQL text with every value
+ * inlined by client.escapeLiteral (the simple protocol has no parameters); they exist to
+ * save the two round trips an Idempotency-Key would otherwise add to every write.
+ * PostgreSQL runs such a message's statements in order and stops at the first error, so
+ * COMMIT never runs after a failed statement.
+ */
+export async function runTransactionWith<T>(
+  pool: pg.Pool,
+  steps: {
+    afterBegin?: (client: pg.PoolClient) => string;
+    body: (client: pg.PoolClient, begun: pg.QueryResult | undefined) => Promise<{ result: T; beforeCommit?: string }>;
+  },
+  onRetry: (code: string) => void = () => {},
+): Promise<T> {
   for (let attempt = 0; ; attempt += 1) {
     const client = await pool.connect();
     try {
-      await client.query(`BEGIN; SET LOCAL lock_timeout = ${LOCK_WAIT_MS}`);
-      const result = await fn(client);
-      await client.query('COMMIT');
+      const extra = steps.afterBegin?.(client);
+      const results = (await client.query(
+        `BEGIN; SET LOCAL lock_timeout = ${LOCK_WAIT_MS}${extra ? `; ${extra}` : ''}`,
+      )) as unknown as pg.QueryResult[];
+      const { result, beforeCommit } = await steps.body(client, extra ? results[2] : undefined);
+      await client.query(beforeCommit ? `${beforeCommit}; COMMIT` : 'COMMIT');
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type pg from 'pg';
-import { pgCode, runTransaction } from '../db/unit-of-work.js';
+import { pgCode, runTransactionWith } from '../db/unit-of-work.js';
 import type { Clock } from '../lib/clock.js';
 import { DomainError } from './errors.js';
 
@@ -79,45 +79,48 @@ export interface IdempotencyHooks {
   onRetry?: (code: string) => void;
 }
 
-async function claim(
+const CLAIM_COLUMNS = 'user_id, key, method, path, request_hash, status, created_at, expires_at';
+
+/** The claim as SQL text for the BEGIN round trip (see runTransactionWith), values inlined. */
+function claimSql(client: pg.PoolClient, userId: string, idempotency: IdempotencyRequest, now: Date): string {
+  const literal = (value: string) => client.escapeLiteral(value);
+  const expiresAt = new Date(now.getTime() + IDEMPOTENCY_TTL_MS);
+  return `INSERT INTO idempotency_keys (${CLAIM_COLUMNS})
+    VALUES (${literal(userId)}, ${literal(idempotency.key)}, ${literal(idempotency.method)}, ${literal(idempotency.path)},
+            ${literal(`\\x${idempotency.requestHash.toString('hex')}`)}::bytea, 'in_flight',
+            ${literal(now.toISOString())}::timestamptz, ${literal(expiresAt.toISOString())}::timestamptz)
+    ON CONFLICT (user_id, key) DO NOTHING`;
+}
+
+/** The completion as SQL text for the COMMIT round trip, values inlined. */
+function completeSql(client: pg.PoolClient, userId: string, key: string, status: number, body: unknown): string {
+  const literal = (value: string) => client.escapeLiteral(value);
+  if (!Number.isInteger(status)) throw new Error(`response status ${status} is not an integer`);
+  return `UPDATE idempotency_keys SET status = 'completed', response_status = ${status},
+      response_body = ${literal(JSON.stringify(body))}::jsonb
+    WHERE user_id = ${literal(userId)} AND key = ${literal(key)}`;
+}
+
+function keyInUse(): DomainError {
+  return new DomainError(
+    'idempotency_key_in_use',
+    409,
+    'A request with this Idempotency-Key is still being processed.',
+    {},
+    { 'retry-after': '1' },
+  );
+}
+
+/**
+ * The claim's INSERT found the key taken (it waited first if the holder was in flight):
+ * replay the stored response, refuse a different request, or take over an expired key.
+ */
+async function resolveTakenKey(
   client: pg.PoolClient,
   userId: string,
   idempotency: IdempotencyRequest,
   now: Date,
 ): Promise<WriteResult<unknown> | undefined> {
-  const insert = () =>
-    client.query({
-      name: 'idempotency_claim',
-      text: `INSERT INTO idempotency_keys (user_id, key, method, path, request_hash, status, created_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5, 'in_flight', $6, $7)
-       ON CONFLICT (user_id, key) DO NOTHING`,
-      values: [
-        userId,
-        idempotency.key,
-        idempotency.method,
-        idempotency.path,
-        idempotency.requestHash,
-        now,
-        new Date(now.getTime() + IDEMPOTENCY_TTL_MS),
-      ],
-    });
-  let inserted: pg.QueryResult;
-  try {
-    inserted = await insert();
-  } catch (error) {
-    if (pgCode(error) === LOCK_NOT_AVAILABLE) {
-      throw new DomainError(
-        'idempotency_key_in_use',
-        409,
-        'A request with this Idempotency-Key is still being processed.',
-        {},
-        { 'retry-after': '1' },
-      );
-    }
-    throw error;
-  }
-  if (inserted.rowCount === 1) return undefined;
-
   const found = await client.query<StoredKey>(
     `SELECT request_hash, status, response_status, response_body, expires_at <= $3 AS expired
        FROM idempotency_keys WHERE user_id = $1 AND key = $2 FOR UPDATE`,
@@ -127,21 +130,13 @@ async function claim(
   if (stored === undefined || stored.expired) {
     // Expired (the expiry job has not run yet) or removed meanwhile: the key is free again.
     await client.query('DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2', [userId, idempotency.key]);
-    await insert();
+    await client.query(claimSql(client, userId, idempotency, now));
     return undefined;
   }
   if (!stored.request_hash.equals(idempotency.requestHash)) {
     throw new DomainError('idempotency_key_reused', 422, 'This Idempotency-Key was used with a different request.');
   }
-  if (stored.status !== 'completed' || stored.response_status === null) {
-    throw new DomainError(
-      'idempotency_key_in_use',
-      409,
-      'A request with this Idempotency-Key is still being processed.',
-      {},
-      { 'retry-after': '1' },
-    );
-  }
+  if (stored.status !== 'completed' || stored.response_status === null) throw keyInUse();
   return { status: stored.response_status, body: stored.response_body, replayed: true };
 }
 
@@ -158,32 +153,47 @@ export async function runIdempotentWrite<T>(options: {
   work: (client: pg.PoolClient, now: Date) => Promise<{ status: number; body: T }>;
 }): Promise<WriteResult<T>> {
   const { idempotency, userId, hooks } = options;
+  let now = options.clock.now();
+  // The claim rides on BEGIN's round trip; a lock timeout there is a twin request in flight.
+  let claimRan = false;
   try {
-    const result = await runTransaction(
+    const result = await runTransactionWith(
       options.pool,
-      async (client): Promise<WriteResult<T>> => {
-        const now = options.clock.now();
-        if (idempotency) {
-          const replay = await claim(client, userId, idempotency, now);
-          if (replay) return replay as WriteResult<T>;
-        }
-        const response = await options.work(client, now);
-        if (idempotency) {
-          await client.query({
-            name: 'idempotency_complete',
-            text: `UPDATE idempotency_keys SET status = 'completed', response_status = $3, response_body = $4
-              WHERE user_id = $1 AND key = $2`,
-            values: [userId, idempotency.key, response.status, JSON.stringify(response.body)],
-          });
-        }
-        return { ...response, replayed: false };
+      {
+        afterBegin: idempotency
+          ? (client) => {
+              now = options.clock.now();
+              return claimSql(client, userId, idempotency, now);
+            }
+          : undefined,
+        body: async (client, claim): Promise<{ result: WriteResult<T>; beforeCommit?: string }> => {
+          claimRan = true;
+          if (!idempotency) {
+            const response = await options.work(client, options.clock.now());
+            return { result: { ...response, replayed: false } };
+          }
+          if (claim?.rowCount !== 1) {
+            const replay = await resolveTakenKey(client, userId, idempotency, now);
+            if (replay) return { result: replay as WriteResult<T> };
+          }
+          const response = await options.work(client, now);
+          return {
+            result: { ...response, replayed: false },
+            beforeCommit: completeSql(client, userId, idempotency.key, response.status, response.body),
+          };
+        },
       },
-      hooks?.onRetry,
+      (code) => {
+        claimRan = false;
+        hooks?.onRetry?.(code);
+      },
     );
     if (result.replayed) hooks?.onReplay?.();
     return result;
   } catch (error) {
-    if (error instanceof DomainError && error.code.startsWith('idempotency_key_')) hooks?.onConflict?.(error.code);
-    throw error;
+    const inUse = idempotency !== undefined && !claimRan && pgCode(error) === LOCK_NOT_AVAILABLE;
+    const refused = inUse ? keyInUse() : error;
+    if (refused instanceof DomainError && refused.code.startsWith('idempotency_key_')) hooks?.onConflict?.(refused.code);
+    throw refused;
   }
 }

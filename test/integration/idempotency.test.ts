@@ -1,4 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ACCOUNT_LOCK_NAMESPACE, accountLockKey } from '../../src/db/locks.js';
+import { LOCK_WAIT_MS } from '../../src/db/unit-of-work.js';
 import { fixedClock } from '../../src/lib/clock.js';
 import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
@@ -145,5 +147,58 @@ describe('Idempotency-Key', () => {
       [user.id],
     );
     expect(row.rows).toEqual([{ status: 'completed', response_status: 201 }]);
+  });
+
+  describe(`lock waits longer than ${LOCK_WAIT_MS / 1000} s`, () => {
+    const slow = { timeout: LOCK_WAIT_MS + 10_000 };
+
+    it('a key whose first request is still in flight: 409 idempotency_key_in_use with Retry-After', slow, async () => {
+      const { client, user } = await signedIn(t.app);
+      const account = await client.account({ name: 'Conta', type: 'cash', initial_balance_cents: 1_000 });
+      const holder = await t.pool.connect();
+      try {
+        // Another request claimed the key and has not committed.
+        await holder.query('BEGIN');
+        await holder.query(
+          `INSERT INTO idempotency_keys (user_id, key, method, path, request_hash, status, created_at, expires_at)
+           VALUES ($1, 'held-key', 'POST', '/api/transactions', '\\x00', 'in_flight', now(), now() + interval '1 day')`,
+          [user.id],
+        );
+        const response = await client.post(
+          '/api/transactions',
+          { account_id: account.id, type: 'expense', amount_cents: 100, description: 'x' },
+          { 'idempotency-key': 'held-key' },
+        );
+        expect(response.statusCode).toBe(409);
+        expect(response.json().code).toBe('idempotency_key_in_use');
+        expect(response.headers['retry-after']).toBe('1');
+      } finally {
+        await holder.query('ROLLBACK');
+        holder.release();
+      }
+      expect((await client.get(`/api/accounts/${account.id}`)).json().balance_cents).toBe(1_000);
+    });
+
+    it('an account locked elsewhere: 503 busy, not a key conflict, and the key stays free', slow, async () => {
+      const { client, user } = await signedIn(t.app);
+      const account = await client.account({ name: 'Conta', type: 'cash', initial_balance_cents: 1_000 });
+      const holder = await t.pool.connect();
+      const body = { account_id: account.id, type: 'expense', amount_cents: 100, description: 'x' };
+      try {
+        await holder.query('BEGIN');
+        await holder.query('SELECT pg_advisory_xact_lock($1, $2)', [ACCOUNT_LOCK_NAMESPACE, accountLockKey(account.id)]);
+        const response = await client.post('/api/transactions', body, { 'idempotency-key': 'busy-key' });
+        expect(response.statusCode).toBe(503);
+        expect(response.json().code).toBe('busy');
+      } finally {
+        await holder.query('ROLLBACK');
+        holder.release();
+      }
+      const keys = await t.pool.query("SELECT 1 FROM idempotency_keys WHERE user_id = $1 AND key = 'busy-key'", [user.id]);
+      expect(keys.rowCount).toBe(0);
+      const retried = await client.post('/api/transactions', body, { 'idempotency-key': 'busy-key' });
+      expect(retried.statusCode).toBe(201);
+      expect(retried.json().account.balance_cents).toBe(900);
+    });
   });
 });
