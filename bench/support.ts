@@ -40,6 +40,17 @@ export function integerEnv(name: string, fallback: number, range: { min: number;
   return value;
 }
 
+/** A comma-separated list of integers in range, e.g. BENCH_PGBENCH_SCALES=1,10. */
+export function integerListEnv(name: string, fallback: readonly number[], range: { min: number; max: number }): number[] {
+  const raw = process.env[name];
+  if (!raw) return [...fallback];
+  const values = raw.split(',').map((part) => Number(part.trim()));
+  if (values.length === 0 || values.some((value) => !Number.isInteger(value) || value < range.min || value > range.max)) {
+    throw new Error(`${name} must be a comma-separated list of integers from ${range.min} to ${range.max}, got ${raw}`);
+  }
+  return values;
+}
+
 export function connectionCounts(fallback: readonly number[]): number[] {
   const raw = process.env.BENCH_CONNECTIONS;
   if (!raw) return [...fallback];
