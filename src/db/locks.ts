@@ -42,3 +42,21 @@ export const ACCOUNT_LOCK_NAMESPACE = 1;
 export function accountLockKey(accountId: string): number {
   return Number.parseInt(accountId.slice(0, 8), 16) | 0;
 }
+
+/**
+ * The per-account advisory locks as a condition for the statement that then locks the
+ * accounts' rows: `AND ${accountLocksTaken('$3')}` with $3 = accountLockKeys(ids). The
+ * ids are de-duplicated and sorted ascending; unnest hands the keys over in that order,
+ * and the uncorrelated sub-select runs once (an InitPlan, a one-time filter) before the
+ * statement reads or locks any row. Released at COMMIT or ROLLBACK.
+ */
+export function accountLocksTaken(keysParameter: string): string {
+  return `(SELECT count(pg_advisory_xact_lock(${ACCOUNT_LOCK_NAMESPACE}, key)) FROM unnest(${keysParameter}::int[]) AS lock (key))
+            = cardinality(${keysParameter}::int[])`;
+}
+
+/** The account ids in lock order (ascending, each once) and their lock keys. */
+export function accountLockOrder(accountIds: readonly string[]): { ids: string[]; keys: number[] } {
+  const ids = [...new Set(accountIds)].sort();
+  return { ids, keys: ids.map(accountLockKey) };
+}

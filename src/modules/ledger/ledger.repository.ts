@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { ACCOUNT_LOCK_NAMESPACE, accountLockKey } from '../../db/locks.js';
+import { accountLockOrder, accountLocksTaken } from '../../db/locks.js';
 import type { AccountType } from '../../policies/ledger_v1.js';
 
 export interface AccountRow {
@@ -60,26 +60,22 @@ export const ACCOUNT_COLUMNS =
   'id, user_id, name, type, currency, balance_cents, overdraft_limit_cents, row_version, archived_at, created_at';
 
 /**
- * Locks the accounts for a money-moving write and reads them, in one round trip: first
- * pg_advisory_xact_lock for every account in ascending id order, then the rows FOR
- * UPDATE in the same order. The advisory locks sit in an uncorrelated sub-select, which
- * PostgreSQL runs once (an InitPlan) before the first row reaches the row-locking step,
- * and unnest hands the keys over in array order. Only the user's accounts are returned.
+ * Locks the accounts for a money-moving write and reads them, in one round trip: the
+ * advisory locks in ascending id order (accountLocksTaken in db/locks), then the rows FOR
+ * UPDATE in the same order. Only the user's accounts are returned.
  */
 export async function lockAndLoadAccounts(
   client: pg.PoolClient,
   userId: string,
   accountIds: readonly string[],
 ): Promise<Map<string, AccountRow>> {
-  const ordered = [...new Set(accountIds)].sort();
+  const order = accountLockOrder(accountIds);
   const result = await client.query<AccountRow>({
     name: 'ledger_lock_load_accounts',
     text: `SELECT ${ACCOUNT_COLUMNS} FROM accounts
-            WHERE user_id = $1 AND id = ANY($2::uuid[])
-              AND (SELECT count(pg_advisory_xact_lock(${ACCOUNT_LOCK_NAMESPACE}, key))
-                     FROM unnest($3::int[]) AS lock (key)) = cardinality($3::int[])
+            WHERE user_id = $1 AND id = ANY($2::uuid[]) AND ${accountLocksTaken('$3')}
             ORDER BY id FOR UPDATE`,
-    values: [userId, ordered, ordered.map(accountLockKey)],
+    values: [userId, order.ids, order.keys],
   });
   return new Map(result.rows.map((row) => [row.id, row]));
 }
