@@ -160,11 +160,8 @@ interface Measurement {
 
 const tpcbName = (scale: number) => `pgbench tpcb-like, scale ${scale}`;
 
-const reportLines: string[] = [];
-function log(line = ''): void {
-  reportLines.push(line);
-  console.log(line);
-}
+const output = new bench.Report();
+const log = output.log;
 
 const randomIndex = (length: number) => Math.floor(Math.random() * length);
 
@@ -352,132 +349,102 @@ async function checks(pool: pg.Pool, counted: number, inFlightMax: number): Prom
   ];
 }
 
-async function main(): Promise<number> {
+async function main(setCleanup: (cleanup: () => Promise<void>) => void): Promise<number> {
   const url = bench.adminUrl();
   const databases: bench.BenchDatabase[] = [];
   let pool: pg.Pool | undefined;
   let server: ChildServer | undefined;
   mkdirSync(SCRATCH_PARENT, { recursive: true });
   const scratch = mkdtempSync(`${SCRATCH_PARENT}/ceiling-`);
-  let cleaning: Promise<void> | undefined;
-  const cleanup = () => {
-    cleaning ??= (async () => {
-      currentLoad?.stop();
-      await server?.stop();
-      await pool?.end().catch(() => {});
-      rmSync(scratch, { recursive: true, force: true });
-      for (const database of databases) await database.drop().catch((error) => console.error(`drop ${database.name}:`, error));
-    })();
-    return cleaning;
-  };
-  const onSignal = () => {
-    if (cleaning) return;
-    console.error('\ninterrupted: stopping the server and dropping the bench databases');
-    void cleanup().finally(() => process.exit(130));
-  };
-  // on, not once: tsx relays a Ctrl-C a second time, and exits at once if no listener is left by then.
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  setCleanup(async () => {
+    currentLoad?.stop();
+    await server?.stop();
+    await pool?.end().catch(() => {});
+    rmSync(scratch, { recursive: true, force: true });
+    for (const database of databases) await database.drop().catch((error) => console.error(`drop ${database.name}:`, error));
+  });
 
-  try {
-    const machine = bench.machineFacts();
-    const facts = await bench.serverFacts(url);
-    log(`machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; ${facts.version}`);
-    log(`settings: shared_buffers=${facts.shared_buffers} synchronous_commit=${facts.synchronous_commit} fsync=${facts.fsync}`);
-    log(
-      `plan: connections ${CONNECTIONS.join('/')}, ${DURATION_S} s each, warm-up ${WARMUP_S} s, pgbench scales ${PGBENCH_SCALES.join(', ')}`,
-    );
-    const appDatabase = await bench.createDatabase(url, 'vdp_ceiling');
-    databases.push(appDatabase);
-    const pgbenchDatabases = new Map<number, bench.BenchDatabase>();
-    for (const scale of PGBENCH_SCALES) {
-      const database = await bench.createDatabase(url, `vdp_ceiling_pgbench_s${scale}`);
-      databases.push(database);
-      pgbenchDatabases.set(scale, database);
-    }
-    pool = createPool(appDatabase.url, { max: 2, applicationName: 'vai-de-pix-bench' });
-    await migrate(pool);
-    await seed(pool);
-    for (const [scale, database] of pgbenchDatabases) await bench.pgbenchInit(database.url, scale);
-    const serverFile = `${scratch}/server.mjs`;
-    writeFileSync(serverFile, SERVER_SOURCE);
-    const scriptFile = `${scratch}/transfer.sql`;
-    writeFileSync(scriptFile, PGBENCH_SCRIPT);
-    log(
-      `seeded ${USERS} × ${ACCOUNTS_PER_USER} accounts and ${PAIRS} pairs in ${appDatabase.name}; pgbench in ${[...pgbenchDatabases.values()].map((database) => database.name).join(', ')}`,
-    );
-
-    const measurements: Measurement[] = [];
-    const record = (measurement: Measurement, note: string) => {
-      measurements.push(measurement);
-      log(`  ${measurement.connections} × ${measurement.name}: ${measurement.per_s.toFixed(0)}/s (${note})`);
-    };
-    // Transfers counted on the app's database, and how many more may have committed unseen when a run's time ran out.
-    let counted = 0;
-    let inFlightMax = 0;
-    const countTransfers = (measurement: Measurement) => {
-      counted += measurement.ops;
-      inFlightMax += measurement.connections;
-      return measurement;
-    };
-    const quiet = () => bench.waitForQuiet({ wait_s: QUIET_WAIT_S, busy_max_percent: QUIET_BUSY_MAX_PERCENT });
-    const prepared = ['-n', '-M', 'prepared', '-f', scriptFile];
-    // The ledger tables start empty. A backend keeps the plans it made then (inside bench_transfer, the
-    // ledger's triggers, the foreign-key checks), and against empty tables those are sequential scans,
-    // which get slower with every row: the first pgbench run measured 2-3× the CPU per transfer of the
-    // later ones. So: a few seconds of transfers, ANALYZE, and every measured backend plans afresh.
-    countTransfers(await runPgbench('warm-up', appDatabase.url, 8, prepared, WARMUP_S));
-    await pool.query('ANALYZE');
-    for (const connections of CONNECTIONS) {
-      let note = '';
-      for (const [scale, database] of pgbenchDatabases) {
-        note = await quiet();
-        record(await runPgbench(tpcbName(scale), database.url, connections, ['-b', 'tpcb-like']), note);
-      }
-      note = await quiet();
-      record(countTransfers(await runPgbench('pgbench bench_transfer()', appDatabase.url, connections, prepared)), note);
-      for (const framework of ['node:http', 'fastify'] as const) {
-        server = await startServer(framework, serverFile, appDatabase.url, connections + 8);
-        // JIT and the pool's connections warm up first; not reported, but its transfers count for the checks.
-        countTransfers(await runHttp(server, 'warm-up', connections, WARMUP_S, appDatabase.name));
-        note = await quiet();
-        const name = `HTTP ${framework} → bench_transfer()`;
-        record(countTransfers(await runHttp(server, name, connections, DURATION_S, appDatabase.name)), note);
-        await server.stop();
-        server = undefined;
-      }
-    }
-    log();
-    log(report(measurements));
-    log();
-    const results = await checks(pool, counted, inFlightMax);
-    for (const check of results) log(`${check.ok ? 'PASS' : 'FAIL'}  ${check.name}: ${check.detail}`);
-    const ok = results.every((check) => check.ok);
-    log(`ledger invariants: ${ok ? 'PASS' : 'FAIL'}`);
-
-    mkdirSync(RESULTS_DIR, { recursive: true });
-    const file = `${RESULTS_DIR}/ceiling-${new Date().toISOString().replace(/[:.]/g, '-')}.txt`;
-    log(`results: ${file}`);
-    const raw = {
-      machine,
-      facts,
-      settings: { DURATION_S, WARMUP_S, CONNECTIONS, PGBENCH_SCALES },
-      measurements,
-      checks: results,
-    };
-    writeFileSync(file, `${reportLines.join('\n')}\n\nraw: ${JSON.stringify(raw)}\n`);
-    return ok ? 0 : 1;
-  } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
-    await cleanup();
+  const machine = bench.machineFacts();
+  const facts = await bench.serverFacts(url);
+  log(`machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; ${facts.version}`);
+  log(`settings: shared_buffers=${facts.shared_buffers} synchronous_commit=${facts.synchronous_commit} fsync=${facts.fsync}`);
+  log(
+    `plan: connections ${CONNECTIONS.join('/')}, ${DURATION_S} s each, warm-up ${WARMUP_S} s, pgbench scales ${PGBENCH_SCALES.join(', ')}`,
+  );
+  const appDatabase = await bench.createDatabase(url, 'vdp_ceiling');
+  databases.push(appDatabase);
+  const pgbenchDatabases = new Map<number, bench.BenchDatabase>();
+  for (const scale of PGBENCH_SCALES) {
+    const database = await bench.createDatabase(url, `vdp_ceiling_pgbench_s${scale}`);
+    databases.push(database);
+    pgbenchDatabases.set(scale, database);
   }
+  pool = createPool(appDatabase.url, { max: 2, applicationName: 'vai-de-pix-bench' });
+  await migrate(pool);
+  await seed(pool);
+  for (const [scale, database] of pgbenchDatabases) await bench.pgbenchInit(database.url, scale);
+  const serverFile = `${scratch}/server.mjs`;
+  writeFileSync(serverFile, SERVER_SOURCE);
+  const scriptFile = `${scratch}/transfer.sql`;
+  writeFileSync(scriptFile, PGBENCH_SCRIPT);
+  log(
+    `seeded ${USERS} × ${ACCOUNTS_PER_USER} accounts and ${PAIRS} pairs in ${appDatabase.name}; pgbench in ${[...pgbenchDatabases.values()].map((database) => database.name).join(', ')}`,
+  );
+
+  const measurements: Measurement[] = [];
+  const record = (measurement: Measurement, note: string) => {
+    measurements.push(measurement);
+    log(`  ${measurement.connections} × ${measurement.name}: ${measurement.per_s.toFixed(0)}/s (${note})`);
+  };
+  // Transfers counted on the app's database, and how many more may have committed unseen when a run's time ran out.
+  let counted = 0;
+  let inFlightMax = 0;
+  const countTransfers = (measurement: Measurement) => {
+    counted += measurement.ops;
+    inFlightMax += measurement.connections;
+    return measurement;
+  };
+  const quiet = () => bench.waitForQuiet({ wait_s: QUIET_WAIT_S, busy_max_percent: QUIET_BUSY_MAX_PERCENT });
+  const prepared = ['-n', '-M', 'prepared', '-f', scriptFile];
+  // The ledger tables start empty. A backend keeps the plans it made then (inside bench_transfer, the
+  // ledger's triggers, the foreign-key checks), and against empty tables those are sequential scans,
+  // which get slower with every row: the first pgbench run measured 2-3× the CPU per transfer of the
+  // later ones. So: a few seconds of transfers, ANALYZE, and every measured backend plans afresh.
+  countTransfers(await runPgbench('warm-up', appDatabase.url, 8, prepared, WARMUP_S));
+  await pool.query('ANALYZE');
+  for (const connections of CONNECTIONS) {
+    let note = '';
+    for (const [scale, database] of pgbenchDatabases) {
+      note = await quiet();
+      record(await runPgbench(tpcbName(scale), database.url, connections, ['-b', 'tpcb-like']), note);
+    }
+    note = await quiet();
+    record(countTransfers(await runPgbench('pgbench bench_transfer()', appDatabase.url, connections, prepared)), note);
+    for (const framework of ['node:http', 'fastify'] as const) {
+      server = await startServer(framework, serverFile, appDatabase.url, connections + 8);
+      // JIT and the pool's connections warm up first; not reported, but its transfers count for the checks.
+      countTransfers(await runHttp(server, 'warm-up', connections, WARMUP_S, appDatabase.name));
+      note = await quiet();
+      const name = `HTTP ${framework} → bench_transfer()`;
+      record(countTransfers(await runHttp(server, name, connections, DURATION_S, appDatabase.name)), note);
+      await server.stop();
+      server = undefined;
+    }
+  }
+  log();
+  log(report(measurements));
+  log();
+  const results = await checks(pool, counted, inFlightMax);
+  const ok = output.checks(results);
+
+  output.write(RESULTS_DIR, 'ceiling', {
+    machine,
+    facts,
+    settings: { DURATION_S, WARMUP_S, CONNECTIONS, PGBENCH_SCALES },
+    measurements,
+    checks: results,
+  });
+  return ok ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+bench.runBench('stopping the server and dropping the bench databases', main);

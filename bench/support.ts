@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import pg from 'pg';
 
@@ -378,4 +378,66 @@ export async function waitForQuiet(options: { wait_s: number; busy_max_percent: 
     }
   }
   return `machine still ${busyPercent.toFixed(0)}% busy after ${options.wait_s} s; measuring anyway`;
+}
+
+/** What a benchmark prints, kept so that it can be written to its results file. */
+export class Report {
+  private readonly lines: string[] = [];
+
+  readonly log = (line = ''): void => {
+    this.lines.push(line);
+    console.log(line);
+  };
+
+  /** Prints each check as PASS/FAIL and the verdict; true when all passed. */
+  checks(checks: readonly InvariantCheck[]): boolean {
+    for (const check of checks) this.log(`${check.ok ? 'PASS' : 'FAIL'}  ${check.name}: ${check.detail}`);
+    const ok = checks.every((check) => check.ok);
+    this.log(`ledger invariants: ${ok ? 'PASS' : 'FAIL'}`);
+    return ok;
+  }
+
+  /** Writes what was printed and the raw figures to <dir>/<name>-<timestamp>.txt. */
+  write(dir: string, name: string, raw: unknown): void {
+    mkdirSync(dir, { recursive: true });
+    const file = `${dir}/${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.txt`;
+    this.log(`results: ${file}`);
+    writeFileSync(file, `${this.lines.join('\n')}\n\nraw: ${JSON.stringify(raw)}\n`);
+  }
+}
+
+/**
+ * Runs a benchmark's main and exits with its code. The cleanup main hands over (stop the
+ * load and the servers, drop the databases) runs once: when main returns or throws, or on
+ * Ctrl-C or SIGTERM, which then exit 130. The signal handlers stay registered until the
+ * cleanup ends: tsx relays a Ctrl-C a second time and exits at once if none is left.
+ */
+export function runBench(
+  interrupted: string,
+  main: (setCleanup: (cleanup: () => Promise<void>) => void) => Promise<number>,
+): void {
+  let cleanup: () => Promise<void> = async () => {};
+  let cleaning: Promise<void> | undefined;
+  const cleanOnce = () => {
+    cleaning ??= cleanup();
+    return cleaning;
+  };
+  const onSignal = () => {
+    if (cleaning) return;
+    console.error(`\ninterrupted: ${interrupted}`);
+    void cleanOnce().finally(() => process.exit(130));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  main((fn) => {
+    cleanup = fn;
+  })
+    .catch((error: unknown) => {
+      console.error(error);
+      return 1;
+    })
+    .then(async (code) => {
+      await cleanOnce();
+      process.exit(code);
+    });
 }

@@ -12,7 +12,7 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import autocannon, { type Instance, type RequestData } from 'autocannon';
 import { freePort } from '../src/db/embedded.js';
@@ -34,6 +34,8 @@ import {
   pgbenchTpcb,
   processCpuSeconds,
   quantile,
+  Report,
+  runBench,
   serverFacts,
   trackCpu,
   waitForQuiet,
@@ -280,11 +282,8 @@ async function counterTotal(base: string, name: string): Promise<number> {
 
 let currentLoad: Instance | undefined;
 
-const reportLines: string[] = [];
-function log(line = ''): void {
-  reportLines.push(line);
-  console.log(line);
-}
+const output = new Report();
+const log = output.log;
 
 async function runLoad(
   server: RunningServer,
@@ -431,160 +430,131 @@ async function transferBookkeeping(pool: ReturnType<typeof createPool>, okCount:
 
 // ---------------------------------------------------------------- main
 
-async function main(): Promise<number> {
+async function main(setCleanup: (cleanup: () => Promise<void>) => void): Promise<number> {
   const url = adminUrl();
   const databases: BenchDatabase[] = [];
   let server: RunningServer | undefined;
   let pool: ReturnType<typeof createPool> | undefined;
-  let cleaning: Promise<void> | undefined;
-  const cleanup = () => {
-    cleaning ??= (async () => {
-      currentLoad?.stop();
-      await server?.stop();
-      await pool?.end().catch(() => {});
-      for (const database of databases) await database.drop().catch((error) => console.error(`drop ${database.name}:`, error));
-    })();
-    return cleaning;
-  };
-  const onSignal = () => {
-    console.error('\ninterrupted: stopping the app and dropping the bench databases');
-    void cleanup().finally(() => process.exit(130));
-  };
-  // on, not once: under tsx a second Ctrl-C with no handler left exits before cleanup ends.
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  setCleanup(async () => {
+    currentLoad?.stop();
+    await server?.stop();
+    await pool?.end().catch(() => {});
+    for (const database of databases) await database.drop().catch((error) => console.error(`drop ${database.name}:`, error));
+  });
 
-  try {
-    const machine = machineFacts();
-    const facts = await serverFacts(url);
-    log(`machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
-    log(`server: ${facts.version}`);
-    log(
-      `settings: shared_buffers=${facts.shared_buffers} synchronous_commit=${facts.synchronous_commit} fsync=${facts.fsync} max_connections=${facts.max_connections}`,
-    );
-    log(
-      `plan: ${USERS} users × ${ACCOUNTS_PER_USER} checking accounts, connections ${CONNECTIONS.join('/')}, ${DURATION_S} s each (warm-up ${WARMUP_S} s), pgbench scales ${PGBENCH_SCALES.join(', ')}, app from ${SERVER_MODE}, log level ${SERVER_LOG_LEVEL}`,
-    );
+  const machine = machineFacts();
+  const facts = await serverFacts(url);
+  log(`machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
+  log(`server: ${facts.version}`);
+  log(
+    `settings: shared_buffers=${facts.shared_buffers} synchronous_commit=${facts.synchronous_commit} fsync=${facts.fsync} max_connections=${facts.max_connections}`,
+  );
+  log(
+    `plan: ${USERS} users × ${ACCOUNTS_PER_USER} checking accounts, connections ${CONNECTIONS.join('/')}, ${DURATION_S} s each (warm-up ${WARMUP_S} s), pgbench scales ${PGBENCH_SCALES.join(', ')}, app from ${SERVER_MODE}, log level ${SERVER_LOG_LEVEL}`,
+  );
 
-    const appDatabase = await createDatabase(url, 'vdp_bench');
-    databases.push(appDatabase);
-    const pgbenchDatabases = new Map<number, BenchDatabase>();
-    for (const scale of PGBENCH_SCALES) {
-      const database = await createDatabase(url, `vdp_pgbench_s${scale}`);
-      databases.push(database);
-      pgbenchDatabases.set(scale, database);
-    }
-
-    pool = createPool(appDatabase.url, { max: 4, applicationName: 'vai-de-pix-bench' });
-    await migrate(pool);
-    const poolMax = Math.max(...CONNECTIONS) + 8;
-    server = await startServer(appDatabase.url, poolMax);
-    log(`app: ${server.base} (pid ${server.child.pid}, pool ${poolMax}), database ${appDatabase.name}`);
-
-    const users: BenchUser[] = [];
-    for (let index = 0; index < USERS; index += 1) users.push(await seedUser(server.base, index));
-    log(`seeded ${users.length} users, ${users.length * ACCOUNTS_PER_USER} accounts`);
-    for (const [scale, database] of pgbenchDatabases) {
-      await pgbenchInit(database.url, scale);
-      log(`pgbench: initialised ${database.name} at scale ${scale}`);
-    }
-
-    const target = { adminUrl: url, database: appDatabase.name };
-    let okTotal = 0;
-    let inFlightMax = 0;
-    if (WARMUP_S > 0) {
-      const warmup = await runLoad(server, users, { ...target, connections: GOAL_CONNECTIONS, duration_s: WARMUP_S });
-      okTotal += warmup.ok_count;
-      inFlightMax += GOAL_CONNECTIONS;
-      log(`warm-up: ${warmup.transfers_per_s.toFixed(0)} transfers/s at ${GOAL_CONNECTIONS} connections (not reported)`);
-    }
-    // As pgbench -i ends with VACUUM ANALYZE of its tables: statistics from a ledger with
-    // rows in it. Without them (autovacuum is off on some servers) every connection keeps
-    // the plans it made on near-empty tables, sequential scans in the foreign-key checks
-    // and the deferred balance triggers, and a transfer costs more the longer the run.
-    await pool.query('VACUUM ANALYZE');
-    log('VACUUM ANALYZE of the app database done');
-
-    // Each client count runs the app and then pgbench back to back, so a ratio compares
-    // two measurements taken under the same background load.
-    const loads: LoadResult[] = [];
-    const pgbench: PgbenchRuns = new Map();
-    const quiet = () => waitForQuiet({ wait_s: QUIET_WAIT_S, busy_max_percent: QUIET_BUSY_MAX_PERCENT });
-    for (const connections of CONNECTIONS) {
-      const quietBeforeLoad = await quiet();
-      const load = await runLoad(server, users, { ...target, connections, duration_s: DURATION_S });
-      okTotal += load.ok_count;
-      inFlightMax += connections;
-      loads.push(load);
-      const byScale = new Map<number, PgbenchResult>();
-      pgbench.set(connections, byScale);
-      const pgbenchNotes: string[] = [];
-      for (const [scale, database] of pgbenchDatabases) {
-        const quietBeforePgbench = await quiet();
-        const tpcb = await pgbenchTpcb(database.url, connections, DURATION_S);
-        byScale.set(scale, tpcb);
-        pgbenchNotes.push(`scale ${scale}: ${tpcb.tps.toFixed(0)} tps (${quietBeforePgbench})`);
-      }
-      log(
-        `  ${connections} connections: ${load.transfers_per_s.toFixed(0)} transfers/s (statuses ${JSON.stringify(load.status_counts)}; ${quietBeforeLoad}), pgbench ${pgbenchNotes.join(', ')}`,
-      );
-    }
-
-    log();
-    log(report(loads, pgbench));
-    log();
-
-    const checks = [...(await checkLedgerInvariants(pool)), await transferBookkeeping(pool, okTotal, inFlightMax)];
-    for (const check of checks) log(`${check.ok ? 'PASS' : 'FAIL'}  ${check.name}: ${check.detail}`);
-    const invariantsOk = checks.every((check) => check.ok);
-    log(`ledger invariants: ${invariantsOk ? 'PASS' : 'FAIL'}`);
-
-    const refused = loads.reduce((sum, load) => sum + (load.status_counts['422'] ?? 0), 0);
-    if (refused > 0) log(`WARNING: ${refused} answers were 422 (expected none)`);
-    const goal = loads.find((load) => load.connections === GOAL_CONNECTIONS);
-    for (const scale of PGBENCH_SCALES) {
-      const goalTps = pgbench.get(GOAL_CONNECTIONS)?.get(scale)?.tps;
-      if (!goal || !goalTps) continue;
-      const ratio = goal.transfers_per_s / goalTps;
-      log(
-        `goal (≥ ${GOAL_RATIO}× pgbench tpcb-like at ${GOAL_CONNECTIONS} connections), pgbench scale ${scale}: ${ratio.toFixed(2)}× — ${ratio >= GOAL_RATIO ? 'met' : 'NOT met'}`,
-      );
-    }
-
-    mkdirSync(RESULTS_DIR, { recursive: true });
-    const file = `${RESULTS_DIR}/transfers-${new Date().toISOString().replace(/[:.]/g, '-')}.txt`;
-    const settings = {
-      DURATION_S,
-      WARMUP_S,
-      USERS,
-      ACCOUNTS_PER_USER,
-      PGBENCH_SCALES,
-      CONNECTIONS,
-      SERVER_MODE,
-      SERVER_LOG_LEVEL,
-    };
-    log(`results: ${file}`);
-    const raw = {
-      machine,
-      facts,
-      settings,
-      loads,
-      pgbench: [...pgbench].map(([connections, byScale]) => ({ connections, byScale: Object.fromEntries(byScale) })),
-      checks,
-    };
-    writeFileSync(file, `${reportLines.join('\n')}\n\nraw: ${JSON.stringify(raw)}\n`);
-    return invariantsOk ? 0 : 1;
-  } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
-    await cleanup();
+  const appDatabase = await createDatabase(url, 'vdp_bench');
+  databases.push(appDatabase);
+  const pgbenchDatabases = new Map<number, BenchDatabase>();
+  for (const scale of PGBENCH_SCALES) {
+    const database = await createDatabase(url, `vdp_pgbench_s${scale}`);
+    databases.push(database);
+    pgbenchDatabases.set(scale, database);
   }
+
+  pool = createPool(appDatabase.url, { max: 4, applicationName: 'vai-de-pix-bench' });
+  await migrate(pool);
+  const poolMax = Math.max(...CONNECTIONS) + 8;
+  server = await startServer(appDatabase.url, poolMax);
+  log(`app: ${server.base} (pid ${server.child.pid}, pool ${poolMax}), database ${appDatabase.name}`);
+
+  const users: BenchUser[] = [];
+  for (let index = 0; index < USERS; index += 1) users.push(await seedUser(server.base, index));
+  log(`seeded ${users.length} users, ${users.length * ACCOUNTS_PER_USER} accounts`);
+  for (const [scale, database] of pgbenchDatabases) {
+    await pgbenchInit(database.url, scale);
+    log(`pgbench: initialised ${database.name} at scale ${scale}`);
+  }
+
+  const target = { adminUrl: url, database: appDatabase.name };
+  let okTotal = 0;
+  let inFlightMax = 0;
+  if (WARMUP_S > 0) {
+    const warmup = await runLoad(server, users, { ...target, connections: GOAL_CONNECTIONS, duration_s: WARMUP_S });
+    okTotal += warmup.ok_count;
+    inFlightMax += GOAL_CONNECTIONS;
+    log(`warm-up: ${warmup.transfers_per_s.toFixed(0)} transfers/s at ${GOAL_CONNECTIONS} connections (not reported)`);
+  }
+  // As pgbench -i ends with VACUUM ANALYZE of its tables: statistics from a ledger with
+  // rows in it. Without them (autovacuum is off on some servers) every connection keeps
+  // the plans it made on near-empty tables, sequential scans in the foreign-key checks
+  // and the deferred balance triggers, and a transfer costs more the longer the run.
+  await pool.query('VACUUM ANALYZE');
+  log('VACUUM ANALYZE of the app database done');
+
+  // Each client count runs the app and then pgbench back to back, so a ratio compares
+  // two measurements taken under the same background load.
+  const loads: LoadResult[] = [];
+  const pgbench: PgbenchRuns = new Map();
+  const quiet = () => waitForQuiet({ wait_s: QUIET_WAIT_S, busy_max_percent: QUIET_BUSY_MAX_PERCENT });
+  for (const connections of CONNECTIONS) {
+    const quietBeforeLoad = await quiet();
+    const load = await runLoad(server, users, { ...target, connections, duration_s: DURATION_S });
+    okTotal += load.ok_count;
+    inFlightMax += connections;
+    loads.push(load);
+    const byScale = new Map<number, PgbenchResult>();
+    pgbench.set(connections, byScale);
+    const pgbenchNotes: string[] = [];
+    for (const [scale, database] of pgbenchDatabases) {
+      const quietBeforePgbench = await quiet();
+      const tpcb = await pgbenchTpcb(database.url, connections, DURATION_S);
+      byScale.set(scale, tpcb);
+      pgbenchNotes.push(`scale ${scale}: ${tpcb.tps.toFixed(0)} tps (${quietBeforePgbench})`);
+    }
+    log(
+      `  ${connections} connections: ${load.transfers_per_s.toFixed(0)} transfers/s (statuses ${JSON.stringify(load.status_counts)}; ${quietBeforeLoad}), pgbench ${pgbenchNotes.join(', ')}`,
+    );
+  }
+
+  log();
+  log(report(loads, pgbench));
+  log();
+
+  const checks = [...(await checkLedgerInvariants(pool)), await transferBookkeeping(pool, okTotal, inFlightMax)];
+  const invariantsOk = output.checks(checks);
+
+  const refused = loads.reduce((sum, load) => sum + (load.status_counts['422'] ?? 0), 0);
+  if (refused > 0) log(`WARNING: ${refused} answers were 422 (expected none)`);
+  const goal = loads.find((load) => load.connections === GOAL_CONNECTIONS);
+  for (const scale of PGBENCH_SCALES) {
+    const goalTps = pgbench.get(GOAL_CONNECTIONS)?.get(scale)?.tps;
+    if (!goal || !goalTps) continue;
+    const ratio = goal.transfers_per_s / goalTps;
+    log(
+      `goal (≥ ${GOAL_RATIO}× pgbench tpcb-like at ${GOAL_CONNECTIONS} connections), pgbench scale ${scale}: ${ratio.toFixed(2)}× — ${ratio >= GOAL_RATIO ? 'met' : 'NOT met'}`,
+    );
+  }
+
+  const settings = {
+    DURATION_S,
+    WARMUP_S,
+    USERS,
+    ACCOUNTS_PER_USER,
+    PGBENCH_SCALES,
+    CONNECTIONS,
+    SERVER_MODE,
+    SERVER_LOG_LEVEL,
+  };
+  output.write(RESULTS_DIR, 'transfers', {
+    machine,
+    facts,
+    settings,
+    loads,
+    pgbench: [...pgbench].map(([connections, byScale]) => ({ connections, byScale: Object.fromEntries(byScale) })),
+    checks,
+  });
+  return invariantsOk ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBench('stopping the app and dropping the bench databases', main);
