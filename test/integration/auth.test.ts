@@ -80,6 +80,7 @@ describe('register', () => {
     ['an overlong password', { password: 'x'.repeat(257) }, 'body/password'],
     ['a malformed e-mail', { email: 'sem-arroba' }, 'body/email'],
     ['a blank name', { name: '   ' }, 'body/name'],
+    ['an e-mail longer than the column allows once trimmed', { email: `${'a'.repeat(250)}@example.com` }, 'body/email'],
     ['an unknown field', { is_admin: true }, 'body/is_admin'],
   ])('refuses %s with 400 naming the field, and writes nothing', async (_label, change, field) => {
     const before = await t.pool.query('SELECT count(*)::int AS n FROM users');

@@ -3,7 +3,7 @@ import { DomainError } from '../../http/errors.js';
 import type { Clock } from '../../lib/clock.js';
 import { hashToken, newId, newSessionToken } from '../../lib/ids.js';
 import type { AuthRepository, SessionUser, UserRow } from './auth.repository.js';
-import type { AuthResult, LoginInput, RegisterInput, UserResponse } from './auth.schemas.js';
+import { type AuthResult, EMAIL_LENGTH_MAX, type LoginInput, type RegisterInput, type UserResponse } from './auth.schemas.js';
 import { type PasswordProblem, passwordProblem } from './password-policy.js';
 import type { SessionCache } from './session-cache.js';
 
@@ -88,14 +88,20 @@ export class AuthService {
    */
   async register(input: RegisterInput): Promise<AuthResult> {
     const name = input.name.trim();
+    const email = normaliseEmail(input.email);
     const errors: Array<{ field: string; message: string; code: string }> = [];
+    // The schema leaves room for surrounding spaces; what is stored must fit the column's
+    // check, or the insert would fail as a 500 carrying the row in the driver's detail.
+    if (email.length > EMAIL_LENGTH_MAX) {
+      errors.push({ field: 'body/email', message: `must be at most ${EMAIL_LENGTH_MAX} characters`, code: 'maxLength' });
+    }
     if (name.length === 0) errors.push({ field: 'body/name', message: 'must not be blank', code: 'blank' });
     const problem = passwordProblem(input.password);
     if (problem) errors.push({ field: 'body/password', message: PASSWORD_PROBLEM_MESSAGES[problem], code: problem });
     if (errors.length > 0) throw new DomainError('validation_failed', 400, 'The request has invalid fields.', { errors });
     const user: UserRow = {
       id: newId(),
-      email: normaliseEmail(input.email),
+      email,
       name,
       passwordHash: await this.hashPassword(input.password),
       createdAt: this.clock.now(),
