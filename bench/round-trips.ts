@@ -13,7 +13,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
-import { createDatabase as createDrizzle } from '../src/db/database.js';
 import { accountLockKey } from '../src/db/locks.js';
 import { migrate } from '../src/db/migrate.js';
 import { createPool } from '../src/db/pool.js';
@@ -536,7 +535,12 @@ async function main(): Promise<number> {
       await pool.query('ALTER TABLE idempotency_keys DROP CONSTRAINT idempotency_keys_user_id_fkey');
     }
     const deps: ServiceDeps = { pool, clock: systemClock, hooks: {} };
-    const auth = new AuthService(new AuthRepository(createDrizzle(pool), pool), systemClock, 24);
+    const auth = new AuthService({
+      repository: new AuthRepository(pool),
+      clock: systemClock,
+      sessionTtlHours: 24,
+      sessionIdleHours: 24,
+    });
     const people = await seed(deps, auth);
     await pgbenchInit(pgbenchDatabase.url, 10);
     const all = variants(pool, { transfers: new TransfersService(deps), auth });

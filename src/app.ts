@@ -11,9 +11,8 @@ import addFormatsModule from 'ajv-formats';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import pg from 'pg';
 import type { Config } from './config.js';
-import { createDatabase } from './db/database.js';
 import { type MigrationFile, readMigrationFiles } from './db/migrate.js';
-import { authPlugin } from './http/auth.js';
+import { authPlugin, SESSION_COOKIE_PLAIN, SESSION_COOKIE_SECURE } from './http/auth.js';
 import {
   CONTENTION_RETRY_AFTER_SECONDS,
   DomainError,
@@ -242,7 +241,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       components: {
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer' },
-          cookieAuth: { type: 'apiKey', in: 'cookie', name: 'vdp_session' },
+          cookieAuth: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: SESSION_COOKIE_SECURE,
+            description: `Over HTTPS; over plain HTTP the same session cookie is named ${SESSION_COOKIE_PLAIN}.`,
+          },
         },
       },
     },
@@ -300,13 +304,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   await app.register(metricsPlugin, { metrics, token: config.metricsToken });
-  const auth = new AuthService(
-    new AuthRepository(createDatabase(pool), pool),
+  const auth = new AuthService({
+    repository: new AuthRepository(pool),
     clock,
-    config.sessionTtlHours,
-    sessionCache(app, { pool, clock, seconds: config.sessionCacheSeconds }),
-    (hit) => metrics.sessionCacheLookups.inc({ result: hit ? 'hit' : 'miss' }),
-  );
+    sessionTtlHours: config.sessionTtlHours,
+    sessionIdleHours: config.sessionIdleHours,
+    cache: sessionCache(app, { pool, clock, seconds: config.sessionCacheSeconds }),
+    onCacheLookup: (hit) => metrics.sessionCacheLookups.inc({ result: hit ? 'hit' : 'miss' }),
+  });
   await app.register(authPlugin, { auth });
 
   // Routes last.

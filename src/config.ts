@@ -18,6 +18,7 @@ export const EnvSchema = Type.Object({
     { default: 'info' },
   ),
   SESSION_TTL_HOURS: Type.Integer({ minimum: 1, maximum: 24 * 365, default: 24 * 30 }),
+  SESSION_IDLE_HOURS: Type.Integer({ minimum: 1, maximum: 24 * 365, default: 72 }),
   SESSION_CACHE_SECONDS: Type.Integer({ minimum: 0, maximum: 300, default: 30 }),
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16, maxLength: 256 })),
   SENTRY_DSN: Type.Optional(Type.String({ pattern: '^https?://', maxLength: 2048 })),
@@ -37,6 +38,8 @@ export interface Config {
   dataDir: string;
   logLevel: string;
   sessionTtlHours: number;
+  /** A session unused for this long ends, even before SESSION_TTL_HOURS. */
+  sessionIdleHours: number;
   /** How long a process may answer "who is this" from memory; 0 asks the database every time. */
   sessionCacheSeconds: number;
   metricsToken: string | undefined;
@@ -82,6 +85,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     dataDir: env.DATA_DIR,
     logLevel: env.LOG_LEVEL,
     sessionTtlHours: env.SESSION_TTL_HOURS,
+    sessionIdleHours: env.SESSION_IDLE_HOURS,
     sessionCacheSeconds: env.SESSION_CACHE_SECONDS,
     metricsToken: env.METRICS_TOKEN,
     sentryDsn: env.SENTRY_DSN,

@@ -8,6 +8,7 @@ import { migrate } from './db/migrate.js';
 import { createPool } from './db/pool.js';
 import { expireIdempotencyKeysJob } from './jobs/expire-idempotency-keys.js';
 import { materializeRecurringJob } from './jobs/materialize-recurring.js';
+import { purgeSessionsJob } from './jobs/purge-sessions.js';
 import { type Scheduler, startScheduler } from './jobs/scheduler.js';
 
 /** How long in-flight requests get to finish after SIGTERM before the process exits. */
@@ -73,7 +74,15 @@ async function main(): Promise<void> {
     if (applied.length > 0) logger.info({ applied }, 'applied migrations');
 
     if (config.role === 'all' || config.role === 'worker') {
-      scheduler = startScheduler({ pool, logger, jobs: [expireIdempotencyKeysJob, materializeRecurringJob] });
+      scheduler = startScheduler({
+        pool,
+        logger,
+        jobs: [
+          expireIdempotencyKeysJob,
+          materializeRecurringJob,
+          purgeSessionsJob({ sessionIdleHours: config.sessionIdleHours }),
+        ],
+      });
     }
     if (config.role === 'all' || config.role === 'api') {
       app = await buildApp({

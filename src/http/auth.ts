@@ -3,7 +3,17 @@ import fp from 'fastify-plugin';
 import type { AuthenticatedUser, AuthService } from '../modules/auth/auth.service.js';
 import { DomainError } from './errors.js';
 
-export const SESSION_COOKIE = 'vdp_session';
+/**
+ * The session cookie over HTTPS. Browsers accept a `__Host-` cookie only when it is
+ * Secure, has Path=/ and no Domain, so neither a sibling subdomain nor a plain-HTTP
+ * man in the middle can plant or overwrite it.
+ */
+export const SESSION_COOKIE_SECURE = '__Host-vdp_session';
+/**
+ * The session cookie over plain HTTP (an install on a home network): browsers refuse a
+ * `__Host-` cookie that is not Secure, and a Secure cookie is not sent over HTTP.
+ */
+export const SESSION_COOKIE_PLAIN = 'vdp_session';
 /** Tokens are 43 characters; anything much longer is not ours and is not looked up. */
 const TOKEN_LENGTH_MAX = 128;
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -19,6 +29,25 @@ declare module 'fastify' {
   }
 }
 
+export interface SessionCookie {
+  name: string;
+  options: { httpOnly: true; sameSite: 'lax'; secure: boolean; path: '/' };
+}
+
+/**
+ * The session cookie for the protocol the request arrived over (`request.protocol`
+ * follows X-Forwarded-Proto only from a trusted proxy). Only this name is read back, so
+ * over HTTPS a cookie without the prefix, which anyone on the path could have set, is
+ * ignored.
+ */
+export function sessionCookie(request: FastifyRequest): SessionCookie {
+  const secure = request.protocol === 'https';
+  return {
+    name: secure ? SESSION_COOKIE_SECURE : SESSION_COOKIE_PLAIN,
+    options: { httpOnly: true, sameSite: 'lax', secure, path: '/' },
+  };
+}
+
 function unauthenticated(): DomainError {
   return new DomainError('unauthenticated', 401, 'Sign in to continue.', {}, { 'www-authenticate': 'Bearer' });
 }
@@ -30,7 +59,7 @@ function readToken(request: FastifyRequest): { token: string; fromCookie: boolea
     if (!match?.[1] || match[1].length > TOKEN_LENGTH_MAX) return undefined;
     return { token: match[1], fromCookie: false };
   }
-  const cookie = request.cookies[SESSION_COOKIE];
+  const cookie = request.cookies[sessionCookie(request).name];
   if (cookie && cookie.length <= TOKEN_LENGTH_MAX) return { token: cookie, fromCookie: true };
   return undefined;
 }

@@ -1,5 +1,15 @@
 import { expect, loginViaUi, logoutViaUi, newPerson, registerViaApi, test } from './support.js';
 
+/**
+ * The browser's clock is frozen, so nothing on these screens depends on when the test
+ * runs. The server keeps real time: sessions it opens now must be live now.
+ */
+const FROZEN_AT = new Date('2026-11-30T12:00:00-03:00');
+
+test.beforeEach(async ({ page }) => {
+  await page.clock.setFixedTime(FROZEN_AT);
+});
+
 test.describe('sign-up, sign-in and sign-out', () => {
   test('register, land on the dashboard, log out, log back in, log out', async ({ page }) => {
     const maria = newPerson('Maria Aparecida', 'maria');
@@ -61,6 +71,58 @@ test.describe('sign-up, sign-in and sign-out', () => {
 
     await expect(page.getByRole('alert')).toContainText('Este e-mail já está cadastrado.');
     await expect(page).toHaveURL(/\/cadastro$/);
+  });
+
+  test('a common password is refused by the server with a localized reason', async ({ page }) => {
+    await page.goto('/cadastro');
+    await page.getByLabel('Nome').fill('Dora');
+    await page.getByLabel('E-mail').fill(newPerson('Dora', 'dora').email);
+    await page.getByLabel('Senha', { exact: true }).fill('Password123');
+    await page.getByRole('button', { name: 'Criar conta' }).click();
+
+    await expect(page.getByText('Esta senha é muito comum e fácil de adivinhar. Escolha outra.')).toBeVisible();
+    await expect(page.getByLabel('Senha', { exact: true })).toHaveAttribute('aria-invalid', 'true');
+    await expect(page).toHaveURL(/\/cadastro$/);
+  });
+
+  test('ending all sessions, after a confirmation, ends the session in another browser too', async ({ page, browser }) => {
+    // Two browsers and a dozen steps: more than the default budget on a busy two-core machine.
+    test.slow();
+    const elsa = newPerson('Elsa Moura', 'elsa');
+    await registerViaApi(page, elsa);
+    // A second device: its own browser context, so its own cookie and session.
+    const other = await browser.newContext({ baseURL: test.info().project.use.baseURL, locale: 'pt-BR' });
+    try {
+      const otherPage = await other.newPage();
+      await otherPage.clock.setFixedTime(FROZEN_AT);
+      await otherPage.goto('/entrar');
+      await loginViaUi(otherPage, elsa);
+      await expect(otherPage.getByRole('heading', { name: 'Olá, Elsa!' })).toBeVisible();
+
+      await page.goto('/');
+      await page.getByRole('button', { name: 'Menu da conta' }).click();
+      await page.getByRole('menuitem', { name: 'Encerrar todas as sessões' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Encerrar todas as sessões?' });
+      await expect(dialog).toContainText('inclusive neste');
+      // Cancelling changes nothing: both sessions still work.
+      await dialog.getByRole('button', { name: 'Cancelar' }).click();
+      await expect(dialog).toBeHidden();
+      await otherPage.reload();
+      await expect(otherPage.getByRole('heading', { name: 'Olá, Elsa!' })).toBeVisible();
+
+      await page.getByRole('button', { name: 'Menu da conta' }).click();
+      await page.getByRole('menuitem', { name: 'Encerrar todas as sessões' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Encerrar todas', exact: true }).click();
+      await expect(page).toHaveURL(/\/entrar$/);
+      await expect(page.getByText('Todas as suas sessões foram encerradas.')).toBeVisible();
+
+      // The other device's session ended too: reloading sends it to the login page.
+      await otherPage.reload();
+      await expect(otherPage).toHaveURL(/\/entrar$/);
+      await expect(otherPage.getByRole('heading', { name: 'Bem-vindo de volta' })).toBeVisible();
+    } finally {
+      await other.close();
+    }
   });
 
   test('a short password is refused before anything is sent', async ({ page }) => {

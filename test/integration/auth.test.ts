@@ -1,6 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { purgeSessionsJob, SESSION_REVOKED_RETENTION_MS } from '../../src/jobs/purge-sessions.js';
+import { runJobOnce } from '../../src/jobs/scheduler.js';
 import { fixedClock } from '../../src/lib/clock.js';
 import { hashToken } from '../../src/lib/ids.js';
+import { AuthRepository } from '../../src/modules/auth/auth.repository.js';
+import { AuthService, SESSION_TOUCH_INTERVAL_MS } from '../../src/modules/auth/auth.service.js';
+import { COMMON_PASSWORDS_FILE, loadCommonPasswords } from '../../src/modules/auth/password-policy.js';
 import { bearer, PASSWORD, registerUser, startTestApp, type TestApp, uniqueEmail } from '../helpers/app.js';
 
 const clock = fixedClock('2026-03-10T12:00:00Z');
@@ -74,6 +80,7 @@ describe('register', () => {
     ['an overlong password', { password: 'x'.repeat(257) }, 'body/password'],
     ['a malformed e-mail', { email: 'sem-arroba' }, 'body/email'],
     ['a blank name', { name: '   ' }, 'body/name'],
+    ['an e-mail longer than the column allows once trimmed', { email: `${'a'.repeat(250)}@example.com` }, 'body/email'],
     ['an unknown field', { is_admin: true }, 'body/is_admin'],
   ])('refuses %s with 400 naming the field, and writes nothing', async (_label, change, field) => {
     const before = await t.pool.query('SELECT count(*)::int AS n FROM users');
@@ -236,5 +243,193 @@ describe('CSRF defence', () => {
     const { token } = await registerUser(t.app);
     const response = await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: bearer(token) });
     expect(response.statusCode).toBe(204);
+  });
+});
+
+describe('new passwords', () => {
+  it.each([
+    ['only spaces', ' '.repeat(12), 'password_blank'],
+    ['only tabs and newlines', '\t\t\t\t\t\n\n\n\n\n', 'password_blank'],
+    ['a common password', 'password123', 'password_common'],
+    ['a common password in another case, padded with spaces', '  PassWord123  ', 'password_common'],
+    ['a keyboard walk from the list', '1q2w3e4r5t', 'password_common'],
+  ])('refuses %s with 400 naming the field and the reason, and writes nothing', async (_label, password, code) => {
+    const email = uniqueEmail();
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/register',
+      payload: { email, password, name: 'Nome' },
+    });
+    const body = expectProblem(response, 400, 'validation_failed');
+    expect(body.errors).toEqual([{ field: 'body/password', code, message: expect.any(String) }]);
+    const count = await t.pool.query('SELECT count(*)::int AS n FROM users WHERE email = $1', [email]);
+    expect(count.rows[0].n).toBe(0);
+  });
+
+  it('names a blank name and a common password in one answer', async () => {
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/register',
+      payload: { email: uniqueEmail(), password: 'qwertyuiop', name: '   ' },
+    });
+    const body = expectProblem(response, 400, 'validation_failed');
+    expect(body.errors.map((error: { code: string }) => error.code).sort()).toEqual(['blank', 'password_common']);
+  });
+
+  it('ships a list of a few thousand entries whose first line names its source and licence', () => {
+    const firstLine = readFileSync(COMMON_PASSWORDS_FILE, 'utf8').split('\n')[0] ?? '';
+    expect(firstLine).toMatch(/^# .*@zxcvbn-ts\/language-common.*MIT/);
+    const list = loadCommonPasswords();
+    expect(list.size).toBeGreaterThan(2_000);
+    expect(list.size).toBeLessThan(10_000);
+    expect(list.has(firstLine.toLowerCase())).toBe(false);
+  });
+
+  it('does not hold the passwords the tests, browser tests and benchmark register with', () => {
+    const declared = (file: string, name: string) => {
+      const match = new RegExp(`${name} = '([^']+)'`).exec(readFileSync(file, 'utf8'));
+      if (!match?.[1]) throw new Error(`no ${name} in ${file}`);
+      return match[1];
+    };
+    const used = [PASSWORD, declared('test/e2e/support.ts', 'PASSWORD'), declared('bench/transfers.ts', 'BENCH_PASSWORD')];
+    for (const password of used) expect(loadCommonPasswords().has(password.trim().toLowerCase()), password).toBe(false);
+  });
+});
+
+describe('register with an e-mail that is taken', () => {
+  it('hashes the password exactly as for a new account before answering 409', async () => {
+    const hashed: string[] = [];
+    const service = new AuthService({
+      repository: new AuthRepository(t.pool),
+      clock,
+      sessionTtlHours: 2,
+      sessionIdleHours: 1,
+      hashPassword: async (password) => {
+        hashed.push(password);
+        return `not-a-real-hash-${hashed.length}`;
+      },
+    });
+    const email = uniqueEmail();
+    await service.register({ email, password: PASSWORD, name: 'Primeira' });
+    expect(hashed).toEqual([PASSWORD]);
+    await expect(service.register({ email, password: 'outra-senha-456', name: 'Segunda' })).rejects.toMatchObject({
+      code: 'email_taken',
+      status: 409,
+    });
+    // The second, refused registration cost one hash too: the answer took the same work.
+    expect(hashed).toEqual([PASSWORD, 'outra-senha-456']);
+  });
+});
+
+describe('sign out everywhere', () => {
+  it('ends every session of the person at once, this one included, clears the cookie, and leaves others alone', async () => {
+    const email = uniqueEmail();
+    const first = await registerUser(t.app, { email });
+    const login = async () =>
+      (await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password: PASSWORD } })).json()
+        .token as string;
+    const second = await login();
+    const third = await login();
+    const stranger = await registerUser(t.app);
+    for (const token of [first.token, second, third]) {
+      expect((await t.app.inject({ method: 'GET', url: '/api/me', headers: bearer(token) })).statusCode).toBe(200);
+    }
+
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/logout-all',
+      headers: { cookie: first.cookie, 'x-requested-with': 'vai-de-pix' },
+    });
+    expect(response.statusCode).toBe(204);
+    expect(response.body).toBe('');
+    expect(String(response.headers['set-cookie'])).toMatch(/vdp_session=;.*Expires=Thu, 01 Jan 1970/);
+    for (const token of [first.token, second, third]) {
+      expectProblem(await t.app.inject({ method: 'GET', url: '/api/me', headers: bearer(token) }), 401, 'unauthenticated');
+    }
+    expect((await t.app.inject({ method: 'GET', url: '/api/me', headers: bearer(stranger.token) })).statusCode).toBe(200);
+  });
+
+  it('needs a session, and the CSRF header when the session comes from a cookie', async () => {
+    expectProblem(await t.app.inject({ method: 'POST', url: '/api/auth/logout-all' }), 401, 'unauthenticated');
+    const { cookie, token } = await registerUser(t.app);
+    expectProblem(await t.app.inject({ method: 'POST', url: '/api/auth/logout-all', headers: { cookie } }), 403, 'csrf_failed');
+    expect((await t.app.inject({ method: 'GET', url: '/api/me', headers: bearer(token) })).statusCode).toBe(200);
+  });
+});
+
+describe('idle sessions', () => {
+  const idleClock = fixedClock('2026-05-04T09:00:00Z');
+  let idle: TestApp;
+  beforeAll(async () => {
+    idle = await startTestApp({ clock: idleClock, env: { SESSION_IDLE_HOURS: '1', SESSION_TTL_HOURS: '24' } });
+  });
+  afterAll(async () => {
+    await idle?.close();
+  });
+  const me = (token: string) => idle.app.inject({ method: 'GET', url: '/api/me', headers: bearer(token) });
+  const lastSeen = async (token: string) =>
+    (
+      await idle.pool.query<{ last_seen_at: Date }>('SELECT last_seen_at FROM sessions WHERE token_hash = $1', [hashToken(token)])
+    ).rows[0]?.last_seen_at.toISOString();
+
+  it('a session unused for SESSION_IDLE_HOURS ends, long before its expiry', async () => {
+    idleClock.set('2026-05-04T09:00:00Z');
+    const { token } = await registerUser(idle.app);
+    idleClock.advance(3_600_000 - 1_000);
+    expect((await me(token)).statusCode).toBe(200);
+    // That request was the first in nearly an hour, so it counted as use.
+    idleClock.advance(3_600_000 - 1_000);
+    expect((await me(token)).statusCode).toBe(200);
+    idleClock.advance(3_600_000);
+    expectProblem(await me(token), 401, 'unauthenticated');
+  });
+
+  it('records use at most once per touch interval, so most requests write nothing', async () => {
+    idleClock.set('2026-05-04T09:00:00Z');
+    const { token } = await registerUser(idle.app);
+    expect(await lastSeen(token)).toBe('2026-05-04T09:00:00.000Z');
+    idleClock.advance(SESSION_TOUCH_INTERVAL_MS - 60_000);
+    expect((await me(token)).statusCode).toBe(200);
+    expect(await lastSeen(token)).toBe('2026-05-04T09:00:00.000Z');
+    idleClock.advance(60_000);
+    expect((await me(token)).statusCode).toBe(200);
+    expect(await lastSeen(token)).toBe('2026-05-04T09:10:00.000Z');
+  });
+});
+
+describe('session purge job', () => {
+  it('deletes expired, idle and long-revoked sessions, keeps the rest, and a second run finds nothing', async () => {
+    const purgeClock = fixedClock('2026-06-01T12:00:00Z');
+    const { user, token } = await registerUser(t.app);
+    const insert = (label: string, fields: { created: string; expires: string; seen: string; revoked?: string }) =>
+      t.pool.query(
+        `INSERT INTO sessions (id, user_id, token_hash, created_at, expires_at, last_seen_at, revoked_at)
+         VALUES (gen_random_uuid(), $1, sha256($2::bytea), $3, $4, $5, $6)`,
+        [user.id, Buffer.from(label), fields.created, fields.expires, fields.seen, fields.revoked ?? null],
+      );
+    const day = (date: string) => `2026-${date}T12:00:00Z`;
+    await insert('live', { created: day('05-31'), expires: day('06-30'), seen: day('06-01') });
+    await insert('expired', { created: day('05-01'), expires: day('06-01'), seen: day('05-31') });
+    await insert('idle', { created: day('05-20'), expires: day('06-19'), seen: day('05-29') });
+    await insert('revoked-recently', { created: day('05-20'), expires: day('06-19'), seen: day('05-30'), revoked: day('05-30') });
+    await insert('revoked-long-ago', { created: day('04-01'), expires: day('06-19'), seen: day('04-20'), revoked: day('04-20') });
+    expect(new Date(day('06-01')).getTime() - new Date(day('04-20')).getTime()).toBeGreaterThan(SESSION_REVOKED_RETENTION_MS);
+
+    const job = purgeSessionsJob({ sessionIdleHours: 72 });
+    const outcomes = await Promise.all([1, 2, 3].map(() => runJobOnce(t.pool, job, purgeClock)));
+    const affected = outcomes.reduce((sum, outcome) => sum + (outcome.ran ? outcome.affected : 0), 0);
+    const left = await t.pool.query<{ label: string }>(
+      `SELECT convert_from(l.label, 'UTF8') AS label FROM sessions s
+         JOIN unnest($2::bytea[]) AS l (label) ON s.token_hash = sha256(l.label)
+        WHERE s.user_id = $1 ORDER BY 1`,
+      [user.id, ['live', 'expired', 'idle', 'revoked-recently', 'revoked-long-ago'].map((label) => Buffer.from(label))],
+    );
+    expect(left.rows.map((row) => row.label)).toEqual(['live', 'revoked-recently']);
+    // The person's registration session (opened 2026-03-10, two-hour TTL) was expired
+    // too, as were the other tests' sessions in this database.
+    expect(affected).toBeGreaterThanOrEqual(4);
+    expect(await t.pool.query('SELECT 1 FROM sessions WHERE token_hash = $1', [hashToken(token)])).toHaveProperty('rowCount', 0);
+    const again = await runJobOnce(t.pool, job, purgeClock);
+    expect(again).toEqual({ ran: true, affected: 0 });
   });
 });

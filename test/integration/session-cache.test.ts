@@ -1,10 +1,14 @@
 import type { FastifyInstance } from 'fastify';
-import type pg from 'pg';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { createPool } from '../../src/db/pool.js';
 import { createMetrics, type Metrics } from '../../src/http/metrics.js';
-import { bearer, registerUser, startTestApp, type TestApp } from '../helpers/app.js';
+import { fixedClock } from '../../src/lib/clock.js';
+import { hashToken } from '../../src/lib/ids.js';
+import { SESSION_TOUCH_INTERVAL_MS } from '../../src/modules/auth/auth.service.js';
+import { AUTH_CHANGE_CHANNEL } from '../../src/modules/auth/auth-change-listener.js';
+import { bearer, PASSWORD, registerUser, startTestApp, type TestApp, uniqueEmail } from '../helpers/app.js';
 
 /**
  * Two app processes (here: two app instances with their own pools) on one database, each
@@ -15,9 +19,11 @@ let a: TestApp;
 let b: FastifyInstance;
 let poolB: pg.Pool;
 let metricsB: Metrics;
+/** A's clock, moved forward to make A touch a session; B keeps the system clock. */
+const clockA = fixedClock(new Date());
 
 beforeAll(async () => {
-  a = await startTestApp();
+  a = await startTestApp({ clock: clockA });
   poolB = createPool(a.database.url, { max: 5 });
   metricsB = createMetrics();
   b = await buildApp({ config: a.config, pool: poolB, metrics: metricsB });
@@ -126,5 +132,89 @@ describe('the session cache', () => {
       return (await lookups(metricsB)).miss > afterReconnect.miss;
     }, 'B looks the session up again');
     await cachedOnB(token);
+  });
+
+  it('sign out everywhere through one process ends the sessions the other holds in memory', async () => {
+    const email = uniqueEmail();
+    const first = await registerUser(a.app, { email });
+    const login = await b.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password: PASSWORD } });
+    const second = login.json().token as string;
+    await cachedOnB(second);
+    const response = await a.app.inject({ method: 'POST', url: '/api/auth/logout-all', headers: bearer(first.token) });
+    expect(response.statusCode).toBe(204);
+    expect((await me(a.app, first.token)).statusCode).toBe(401);
+    expect((await me(a.app, second)).statusCode).toBe(401);
+    await eventually(async () => (await me(b, second)).statusCode === 401, 'B refuses the other session');
+  });
+});
+
+describe('what the database announces', () => {
+  /** Collects every payload on the auth-change channel until stopped. */
+  async function listen(): Promise<{ payloads: string[]; stop: () => Promise<void> }> {
+    const client = new pg.Client({ connectionString: a.database.url });
+    const payloads: string[] = [];
+    client.on('notification', (message) => payloads.push(message.payload ?? ''));
+    await client.connect();
+    await client.query(`LISTEN ${AUTH_CHANGE_CHANNEL}`);
+    return { payloads, stop: () => client.end() };
+  }
+
+  async function sessionIdOf(token: string): Promise<string> {
+    const result = await a.pool.query<{ id: string }>('SELECT id FROM sessions WHERE token_hash = $1', [hashToken(token)]);
+    const id = result.rows[0]?.id;
+    if (!id) throw new Error('no such session');
+    return id;
+  }
+
+  /**
+   * Ends a fresh session, which is announced, and waits for that announcement: the
+   * database delivers notifications in commit order, so anything announced before it has
+   * arrived by then.
+   */
+  async function marker(channel: { payloads: string[] }): Promise<void> {
+    const { token } = await registerUser(a.app);
+    const id = await sessionIdOf(token);
+    await a.app.inject({ method: 'POST', url: '/api/auth/logout', headers: bearer(token) });
+    await eventually(async () => channel.payloads.includes(`session:${id}`), 'the marker is announced');
+  }
+
+  it('a touch of last_seen_at is not announced, so no process drops its copy of the session', async () => {
+    const channel = await listen();
+    try {
+      const { token } = await registerUser(a.app);
+      const id = await sessionIdOf(token);
+      await cachedOnB(token);
+      clockA.advance(SESSION_TOUCH_INTERVAL_MS + 1_000);
+      // A's copy is stale under its clock, so A asks the database, which records the use.
+      expect((await me(a.app, token)).statusCode).toBe(200);
+      const seen = await a.pool.query('SELECT last_seen_at FROM sessions WHERE id = $1', [id]);
+      expect(seen.rows[0].last_seen_at.toISOString()).toBe(clockA.now().toISOString());
+      await marker(channel);
+      expect(channel.payloads).not.toContain(`session:${id}`);
+    } finally {
+      await channel.stop();
+    }
+  });
+
+  it('deleting a revoked or expired session is not announced; deleting a live one is', async () => {
+    const channel = await listen();
+    try {
+      const revoked = await registerUser(a.app);
+      const expired = await registerUser(a.app);
+      const live = await registerUser(a.app);
+      const [revokedId, expiredId, liveId] = await Promise.all([revoked, expired, live].map((s) => sessionIdOf(s.token)));
+      await a.app.inject({ method: 'POST', url: '/api/auth/logout', headers: bearer(revoked.token) });
+      await a.pool.query(
+        `UPDATE sessions SET created_at = now() - interval '2 hours', expires_at = now() - interval '1 hour' WHERE id = $1`,
+        [expiredId],
+      );
+      await marker(channel);
+      const before = channel.payloads.length;
+      await a.pool.query('DELETE FROM sessions WHERE id = ANY ($1::uuid[])', [[revokedId, expiredId, liveId]]);
+      await eventually(async () => channel.payloads.includes(`session:${liveId}`), 'the live session deletion is announced');
+      expect(channel.payloads.slice(before)).toEqual([`session:${liveId}`]);
+    } finally {
+      await channel.stop();
+    }
   });
 });

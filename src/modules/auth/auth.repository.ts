@@ -1,7 +1,4 @@
-import { and, eq, isNull, sql } from 'drizzle-orm';
 import type pg from 'pg';
-import type { Database } from '../../db/database.js';
-import { sessions, users } from '../../db/schema.js';
 
 export interface UserRow {
   id: string;
@@ -18,74 +15,146 @@ export interface SessionUser {
   name: string;
   createdAt: Date;
   expiresAt: Date;
+  lastSeenAt: Date;
+}
+
+export interface SessionRow {
+  id: string;
+  userId: string;
+  tokenHash: Buffer;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+/** What the purge removes: sessions no request may use any more. */
+export interface PurgeCutoffs {
+  /** Sessions whose absolute expiry is at or before this instant. */
+  expiredAt: Date;
+  /** Sessions last seen at or before this instant (idle too long). */
+  idleSince: Date;
+  /** Sessions revoked at or before this instant. */
+  revokedBefore: Date;
+  batchMax: number;
 }
 
 const UNIQUE_VIOLATION = '23505';
 
+/**
+ * People and their sessions, in plain SQL through the pool. Errors from pg carry the
+ * SQLSTATE, constraint and table but not the query's parameters, so a failed insert never
+ * puts an e-mail address or a password hash into a log line (an ORM that embeds the
+ * parameters in its messages did).
+ */
 export class AuthRepository {
-  constructor(
-    private readonly db: Database,
-    private readonly pool: pg.Pool,
-  ) {}
+  constructor(private readonly pool: pg.Pool) {}
 
   /**
    * Inserts a user with what every person gets (internal ledger accounts, default
    * categories) in one transaction; returns undefined when the e-mail is taken.
    */
   async insertUser(row: UserRow): Promise<UserRow | undefined> {
+    const client = await this.pool.connect();
     try {
-      await this.db.transaction(async (tx) => {
-        await tx.insert(users).values({ ...row, rowVersion: 1 });
-        await tx.execute(sql`SELECT provision_user(${row.id})`);
+      await client.query('BEGIN');
+      await client.query({
+        name: 'auth_insert_user',
+        text: `INSERT INTO users (id, email, name, password_hash, row_version, created_at)
+               VALUES ($1, $2, $3, $4, 1, $5)`,
+        values: [row.id, row.email, row.name, row.passwordHash, row.createdAt],
       });
+      await client.query({ name: 'auth_provision_user', text: 'SELECT provision_user($1)', values: [row.id] });
+      await client.query('COMMIT');
       return row;
     } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause ?? error;
-      if ((cause as { code?: string }).code === UNIQUE_VIOLATION) return undefined;
+      await client.query('ROLLBACK').catch(() => {});
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION) return undefined;
       throw error;
+    } finally {
+      client.release();
     }
   }
 
   async findUserByEmail(email: string): Promise<UserRow | undefined> {
-    const rows = await this.db
-      .select({
-        id: users.id,
-        email: users.email,
-        name: users.name,
-        passwordHash: users.passwordHash,
-        createdAt: users.createdAt,
-      })
-      .from(users)
-      .where(eq(users.email, email))
-      .limit(1);
-    return rows[0];
-  }
-
-  async insertSession(row: { id: string; userId: string; tokenHash: Buffer; createdAt: Date; expiresAt: Date }): Promise<void> {
-    await this.db.insert(sessions).values(row);
-  }
-
-  /**
-   * The one query per authenticated request: a live session and its user. Plain SQL as a
-   * named prepared statement rather than Drizzle: it runs on every request, and parsing
-   * and planning it each time cost more than the lookup (measured: 1.5 ms vs 1.1 ms).
-   */
-  async findLiveSession(tokenHash: Buffer, now: Date): Promise<SessionUser | undefined> {
-    const result = await this.pool.query<SessionUser>({
-      name: 'auth_live_session',
-      text: `SELECT s.id AS "sessionId", u.id AS "userId", u.email, u.name, u.created_at AS "createdAt",
-                    s.expires_at AS "expiresAt"
-               FROM sessions s JOIN users u ON u.id = s.user_id
-              WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2`,
-      values: [tokenHash, now],
+    const result = await this.pool.query<UserRow>({
+      name: 'auth_user_by_email',
+      text: `SELECT id, email, name, password_hash AS "passwordHash", created_at AS "createdAt"
+               FROM users WHERE email = $1`,
+      values: [email],
     });
     return result.rows[0];
   }
 
+  async insertSession(row: SessionRow): Promise<void> {
+    await this.pool.query({
+      name: 'auth_insert_session',
+      text: `INSERT INTO sessions (id, user_id, token_hash, created_at, expires_at, last_seen_at)
+             VALUES ($1, $2, $3, $4, $5, $4)`,
+      values: [row.id, row.userId, row.tokenHash, row.createdAt, row.expiresAt],
+    });
+  }
+
+  /**
+   * The one query per authenticated request (when the session cache does not answer): a
+   * session that is neither revoked, past its expiry, nor idle since `idleSince`, and its
+   * user. A named prepared statement, so it is parsed and planned once per connection.
+   */
+  async findLiveSession(options: { tokenHash: Buffer; now: Date; idleSince: Date }): Promise<SessionUser | undefined> {
+    const result = await this.pool.query<SessionUser>({
+      name: 'auth_live_session',
+      text: `SELECT s.id AS "sessionId", u.id AS "userId", u.email, u.name, u.created_at AS "createdAt",
+                    s.expires_at AS "expiresAt", s.last_seen_at AS "lastSeenAt"
+               FROM sessions s JOIN users u ON u.id = s.user_id
+              WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND s.last_seen_at > $3`,
+      values: [options.tokenHash, options.now, options.idleSince],
+    });
+    return result.rows[0];
+  }
+
+  /**
+   * Moves a live session's last_seen_at forward, unless another request already did so
+   * since `touchedBefore`. The database does not announce a change of last_seen_at alone
+   * (migration 20261201000200), so a touch does not empty any process's session cache.
+   */
+  async touchSession(options: { sessionId: string; now: Date; touchedBefore: Date }): Promise<void> {
+    await this.pool.query({
+      name: 'auth_touch_session',
+      text: `UPDATE sessions SET last_seen_at = $2
+              WHERE id = $1 AND revoked_at IS NULL AND last_seen_at <= $3`,
+      values: [options.sessionId, options.now, options.touchedBefore],
+    });
+  }
+
   async revokeSession(options: { sessionId: string; userId: string; now: Date }): Promise<void> {
-    await this.db
-      .update(sessions)
-      .set({ revokedAt: options.now })
-      .where(and(eq(sessions.id, options.sessionId), eq(sessions.userId, options.userId), isNull(sessions.revokedAt)));
+    await this.pool.query({
+      name: 'auth_revoke_session',
+      text: 'UPDATE sessions SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL',
+      values: [options.sessionId, options.userId, options.now],
+    });
+  }
+
+  /** Revokes every session of the person, this one included; returns how many were live. */
+  async revokeAllSessions(options: { userId: string; now: Date }): Promise<number> {
+    const result = await this.pool.query({
+      name: 'auth_revoke_all_sessions',
+      text: 'UPDATE sessions SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL',
+      values: [options.userId, options.now],
+    });
+    return result.rowCount ?? 0;
+  }
+
+  /**
+   * Deletes up to batchMax sessions that can no longer be used: expired, idle too long,
+   * or revoked long enough ago. Batched by ctid so one statement never holds many row
+   * locks or writes a large burst of WAL.
+   */
+  async purgeDeadSessions(cutoffs: PurgeCutoffs): Promise<number> {
+    const result = await this.pool.query(
+      `DELETE FROM sessions WHERE ctid = ANY (ARRAY(
+         SELECT ctid FROM sessions
+          WHERE expires_at <= $1 OR last_seen_at <= $2 OR revoked_at <= $3
+          LIMIT $4))`,
+      [cutoffs.expiredAt, cutoffs.idleSince, cutoffs.revokedBefore, cutoffs.batchMax],
+    );
+    return result.rowCount ?? 0;
   }
 }

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { currentUser, SESSION_COOKIE } from '../../http/auth.js';
+import { currentUser, sessionCookie } from '../../http/auth.js';
 import { type RateLimitRule, rateLimiter } from '../../http/rate-limit.js';
 import { bearerSecurity, problems } from '../../http/schemas.js';
 import { AuthResponse, LoginBody, RegisterBody, User } from './auth.schemas.js';
@@ -19,13 +19,13 @@ export const AUTH_RATE_LIMITS_DEFAULT: AuthRateLimits = {
 };
 
 function setSessionCookie(request: FastifyRequest, reply: FastifyReply, token: string, expiresAt: string): void {
-  reply.setCookie(SESSION_COOKIE, token, {
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: request.protocol === 'https',
-    path: '/',
-    expires: new Date(expiresAt),
-  });
+  const cookie = sessionCookie(request);
+  reply.setCookie(cookie.name, token, { ...cookie.options, expires: new Date(expiresAt) });
+}
+
+function clearSessionCookie(request: FastifyRequest, reply: FastifyReply): void {
+  const cookie = sessionCookie(request);
+  reply.clearCookie(cookie.name, cookie.options);
 }
 
 export async function authRoutes(app: FastifyInstance, options: { auth: AuthService; rateLimits: AuthRateLimits }) {
@@ -86,7 +86,25 @@ export async function authRoutes(app: FastifyInstance, options: { auth: AuthServ
     },
     async (request, reply) => {
       await auth.logout(currentUser(request));
-      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      clearSessionCookie(request, reply);
+      return reply.code(204).send(null);
+    },
+  );
+
+  api.post(
+    '/api/auth/logout-all',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign out everywhere: end every session of the signed-in person, this one included',
+        security: bearerSecurity,
+        response: { 204: Type.Null(), ...problems(401, 403) },
+      },
+      preHandler: app.authenticate,
+    },
+    async (request, reply) => {
+      await auth.logoutEverywhere(currentUser(request));
+      clearSessionCookie(request, reply);
       return reply.code(204).send(null);
     },
   );

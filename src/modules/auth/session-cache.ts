@@ -3,7 +3,10 @@ import type { AuthenticatedUser } from './auth.service.js';
 
 interface Entry {
   user: AuthenticatedUser;
-  /** The session's own expiry: never served past it, whatever the cache's lifetime. */
+  /**
+   * When the session stops being usable: its expiry, or its idle deadline if that comes
+   * first. Never served past it, whatever the cache's lifetime.
+   */
   sessionExpiresAt: number;
   /** When this copy stops being trusted even if nobody announced a change. */
   staleAt: number;
@@ -62,7 +65,10 @@ export class SessionCache {
     return entry.user;
   }
 
-  /** Keeps a session read from the database, unless something changed since epoch. */
+  /**
+   * Keeps a session read from the database, unless something changed since epoch.
+   * `sessionExpiresAt` is the earlier of the session's expiry and its idle deadline.
+   */
   put(tokenHash: Buffer, user: AuthenticatedUser, sessionExpiresAt: Date, epoch: number): void {
     if (!this.enabled || epoch !== this.currentEpoch || this.options.ttlMs <= 0) return;
     const key = tokenHash.toString('hex');

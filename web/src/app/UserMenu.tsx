@@ -1,10 +1,12 @@
-import { Avatar, Group, Menu, Text, UnstyledButton } from '@mantine/core';
+import { Avatar, Button, Group, Menu, Modal, Stack, Text, UnstyledButton } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { ChevronDownIcon, LogoutIcon } from '../components/icons';
+import { ProblemAlert } from '../components/ProblemAlert';
 import { LOGIN_PATH } from '../features/auth/guards';
-import { type CurrentUser, useLogout } from '../features/auth/session';
+import { type CurrentUser, useLogout, useLogoutEverywhere } from '../features/auth/session';
 
 const INITIALS_MAX = 2;
 
@@ -21,6 +23,7 @@ export function UserMenu({ user }: { user: CurrentUser }) {
   const { t } = useTranslation();
   const navigate = useNavigate();
   const logout = useLogout();
+  const [confirmingEverywhere, setConfirmingEverywhere] = useState(false);
 
   const onLogout = () => {
     logout.mutate(undefined, {
@@ -31,6 +34,62 @@ export function UserMenu({ user }: { user: CurrentUser }) {
     });
   };
 
+  return (
+    <>
+      <AccountMenu
+        user={user}
+        onLogout={onLogout}
+        logoutPending={logout.isPending}
+        onLogoutEverywhere={() => setConfirmingEverywhere(true)}
+      />
+      <Modal
+        opened={confirmingEverywhere}
+        onClose={() => setConfirmingEverywhere(false)}
+        title={t('userMenu.everywhereConfirm.title')}
+        closeButtonProps={{ 'aria-label': t('forms.close') }}
+      >
+        {confirmingEverywhere ? <LogoutEverywhereConfirm onCancel={() => setConfirmingEverywhere(false)} /> : null}
+      </Modal>
+    </>
+  );
+}
+
+function LogoutEverywhereConfirm({ onCancel }: { onCancel: () => void }) {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const mutation = useLogoutEverywhere();
+  const confirm = () =>
+    mutation.mutate(undefined, {
+      onSuccess: () => {
+        notifications.show({ message: t('userMenu.loggedOutEverywhere') });
+        void navigate(LOGIN_PATH, { replace: true });
+      },
+    });
+  return (
+    <Stack gap="md">
+      <Text size="sm">{t('userMenu.everywhereConfirm.text')}</Text>
+      <ProblemAlert error={mutation.error} />
+      <Group justify="flex-end" gap="sm">
+        <Button variant="default" onClick={onCancel} disabled={mutation.isPending}>
+          {t('forms.cancel')}
+        </Button>
+        <Button color="red" onClick={confirm} loading={mutation.isPending} data-autofocus>
+          {t('userMenu.everywhereConfirm.confirm')}
+        </Button>
+      </Group>
+    </Stack>
+  );
+}
+
+interface AccountMenuProps {
+  user: CurrentUser;
+  onLogout: () => void;
+  logoutPending: boolean;
+  onLogoutEverywhere: () => void;
+}
+
+function AccountMenu({ user, onLogout, logoutPending, onLogoutEverywhere }: AccountMenuProps) {
+  const { t } = useTranslation();
   return (
     <Menu position="bottom-end" width={240} shadow="md" withinPortal>
       <Menu.Target>
@@ -52,8 +111,11 @@ export function UserMenu({ user }: { user: CurrentUser }) {
         <Menu.Label>{t('userMenu.signedInAs')}</Menu.Label>
         <Stacked name={user.name} email={user.email} />
         <Menu.Divider />
-        <Menu.Item leftSection={<LogoutIcon size={18} />} onClick={onLogout} disabled={logout.isPending}>
+        <Menu.Item leftSection={<LogoutIcon size={18} />} onClick={onLogout} disabled={logoutPending}>
           {t('userMenu.logout')}
+        </Menu.Item>
+        <Menu.Item leftSection={<LogoutIcon size={18} />} color="red" onClick={onLogoutEverywhere}>
+          {t('userMenu.logoutEverywhere')}
         </Menu.Item>
       </Menu.Dropdown>
     </Menu>

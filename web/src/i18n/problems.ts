@@ -62,6 +62,8 @@ export function fieldMessageKey(problem: FieldProblem): ValidationMessageKey {
   if (problem.field === 'password' && problem.code === 'minLength') {
     return 'auth.validation.passwordTooShort';
   }
+  if (problem.field === 'password' && problem.code === 'password_common') return 'auth.validation.passwordCommon';
+  if (problem.field === 'password' && problem.code === 'password_blank') return 'auth.validation.passwordBlank';
   return FIELD_CODE_KEYS[problem.code] ?? 'auth.validation.invalid';
 }
 

@@ -75,3 +75,14 @@ export function useLogout() {
     onSettled: () => replaceSession(queryClient, null),
   });
 }
+
+/** "Sign out everywhere": ends every session of the person, this tab's included. */
+export function useLogoutEverywhere() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => unwrap(api.POST('/api/auth/logout-all')),
+    // Only on success: if the server refused, the other sessions may still be open, and
+    // the person must see that rather than a signed-out screen that suggests otherwise.
+    onSuccess: () => replaceSession(queryClient, null),
+  });
+}

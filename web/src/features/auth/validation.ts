@@ -22,10 +22,15 @@ export function validateLoginPassword(value: string): ValidationMessageKey | nul
   return value.length > PASSWORD_LENGTH_MAX ? 'auth.validation.tooLong' : null;
 }
 
+/**
+ * The server also refuses passwords on its list of common ones (password_common); that
+ * list is not shipped to the browser, so that answer comes back from the server.
+ */
 export function validateNewPassword(value: string): ValidationMessageKey | null {
   if (value.length === 0) return 'auth.validation.required';
   if (value.length > PASSWORD_LENGTH_MAX) return 'auth.validation.tooLong';
-  return value.length < PASSWORD_LENGTH_MIN ? 'auth.validation.passwordTooShort' : null;
+  if (value.length < PASSWORD_LENGTH_MIN) return 'auth.validation.passwordTooShort';
+  return value.trim().length === 0 ? 'auth.validation.passwordBlank' : null;
 }
 
 export function validateName(value: string): ValidationMessageKey | null {

@@ -34,6 +34,13 @@ export const en: Messages = {
     signedInAs: 'Signed in as',
     logout: 'Log out',
     loggedOut: 'You have logged out.',
+    logoutEverywhere: 'Sign out everywhere',
+    loggedOutEverywhere: 'All your sessions have ended.',
+    everywhereConfirm: {
+      title: 'Sign out everywhere?',
+      text: 'You will be logged out on every device and browser, this one included, and will need to log in again on each.',
+      confirm: 'Sign out everywhere',
+    },
   },
   auth: {
     fields: {
@@ -68,6 +75,8 @@ export const en: Messages = {
       nameRequired: 'Enter your name.',
       emailInvalid: 'Enter a valid email address.',
       passwordTooShort: 'The password needs at least {{min}} characters.',
+      passwordBlank: 'The password cannot be only spaces.',
+      passwordCommon: 'This password is too common and easy to guess. Choose another one.',
       tooLong: 'This text is too long.',
       invalid: 'Check this field.',
     },

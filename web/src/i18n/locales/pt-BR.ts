@@ -35,6 +35,13 @@ export const ptBR = {
     signedInAs: 'Conectado como',
     logout: 'Sair',
     loggedOut: 'Você saiu da sua conta.',
+    logoutEverywhere: 'Encerrar todas as sessões',
+    loggedOutEverywhere: 'Todas as suas sessões foram encerradas.',
+    everywhereConfirm: {
+      title: 'Encerrar todas as sessões?',
+      text: 'Você sairá da sua conta em todos os aparelhos e navegadores, inclusive neste, e precisará entrar de novo em cada um.',
+      confirm: 'Encerrar todas',
+    },
   },
   auth: {
     fields: {
@@ -69,6 +76,8 @@ export const ptBR = {
       nameRequired: 'Informe seu nome.',
       emailInvalid: 'Informe um e-mail válido.',
       passwordTooShort: 'A senha precisa ter pelo menos {{min}} caracteres.',
+      passwordBlank: 'A senha não pode ser só espaços.',
+      passwordCommon: 'Esta senha é muito comum e fácil de adivinhar. Escolha outra.',
       tooLong: 'Texto longo demais.',
       invalid: 'Confira este campo.',
     },

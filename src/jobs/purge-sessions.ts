@@ -1,0 +1,46 @@
+import type pg from 'pg';
+import { AdvisoryLock } from '../db/locks.js';
+import { AuthRepository } from '../modules/auth/auth.repository.js';
+import type { Job } from './scheduler.js';
+
+const HOUR_MS = 3_600_000;
+/** Rows removed per statement, so one run never holds many row locks or writes a WAL burst. */
+export const SESSION_PURGE_BATCH_MAX = 1_000;
+/** Batches per run; the rest waits for the next tick. */
+export const SESSION_PURGE_BATCHES_MAX = 20;
+/**
+ * A revoked session is kept this long before it is deleted, so an operator looking into a
+ * "sign out everywhere" or a suspicious logout can still see when and which sessions ended.
+ */
+export const SESSION_REVOKED_RETENTION_MS = 30 * 24 * HOUR_MS;
+
+/**
+ * Deletes sessions no request can use any more: past their expiry, idle for longer than
+ * SESSION_IDLE_HOURS, or revoked more than the retention ago. Idempotent: deleting by
+ * condition twice deletes nothing the second time.
+ */
+export async function purgeSessions(pool: pg.Pool, now: Date, options: { sessionIdleHours: number }): Promise<number> {
+  const repository = new AuthRepository(pool);
+  const cutoffs = {
+    expiredAt: now,
+    idleSince: new Date(now.getTime() - options.sessionIdleHours * HOUR_MS),
+    revokedBefore: new Date(now.getTime() - SESSION_REVOKED_RETENTION_MS),
+    batchMax: SESSION_PURGE_BATCH_MAX,
+  };
+  let removed = 0;
+  for (let batch = 0; batch < SESSION_PURGE_BATCHES_MAX; batch += 1) {
+    const count = await repository.purgeDeadSessions(cutoffs);
+    removed += count;
+    if (count < SESSION_PURGE_BATCH_MAX) break;
+  }
+  return removed;
+}
+
+export function purgeSessionsJob(options: { sessionIdleHours: number }): Job {
+  return {
+    name: 'purge_sessions',
+    lock: AdvisoryLock.JobPurgeSessions,
+    schedule: '17 * * * *',
+    run: (pool, now) => purgeSessions(pool, now, options),
+  };
+}
