@@ -25,6 +25,7 @@ import {
 import { createMetrics, type Metrics, metricsPlugin } from './http/metrics.js';
 import { newRequestId } from './http/request-id.js';
 import { ProblemSchema } from './http/schemas.js';
+import { transportSecurityPlugin } from './http/transport-security.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import { accountsRoutes } from './modules/accounts/accounts.routes.js';
 import { Account, AccountPage, BalanceAt, LedgerEntry, LedgerPage } from './modules/accounts/accounts.schemas.js';
@@ -229,7 +230,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // External plugins first.
   await app.register(fastifyCookie);
-  await app.register(fastifyHelmet, { contentSecurityPolicy: { directives: HTML_CSP } });
+  // HSTS and upgrade-insecure-requests are added per request, only over HTTPS.
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: { directives: { ...HTML_CSP, upgradeInsecureRequests: null } },
+    strictTransportSecurity: false,
+  });
+  await app.register(transportSecurityPlugin);
   await app.register(fastifyRateLimit, { global: false });
   await app.register(fastifySwagger, {
     openapi: {
@@ -248,7 +254,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, index) => String(json.$id ?? `def-${index}`) },
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+  await app.register(fastifySwaggerUi, {
+    routePrefix: '/api/docs',
+    staticCSP: true,
+    // Its fixed policy asks for upgrade-insecure-requests, which breaks the page over plain HTTP.
+    transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/, ''),
+  });
 
   // Then the application's own plugins.
   app.addHook('onSend', async (request, reply) => {
