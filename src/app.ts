@@ -75,6 +75,9 @@ import {
 } from './modules/transactions/transactions.schemas.js';
 import { TransactionsService } from './modules/transactions/transactions.service.js';
 import { TransfersService } from './modules/transfers/transfers.service.js';
+import { LOG_SERIALIZERS } from './observability/logging.js';
+
+export { LOG_REDACT_PATHS } from './observability/logging.js';
 
 /** Largest request body accepted; bigger bodies answer 413 before they are read. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -93,16 +96,15 @@ export interface AppOptions {
   onServerError?: (error: unknown) => void;
 }
 
-/** Log redaction: credentials and personal data never reach the log stream. */
-export const LOG_REDACT_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'res.headers["set-cookie"]',
-  '*.password',
-  '*.token',
-  '*.email',
-  'body',
-];
+/**
+ * The logger options with the process's serializers forced in, so an error logged by
+ * the app or by Fastify itself is written through serializeError whatever the caller passed.
+ */
+function withLogSerializers(logger: FastifyServerOptions['logger']): FastifyServerOptions['logger'] {
+  if (logger === undefined || logger === false) return false;
+  const given = logger === true ? {} : logger;
+  return { ...given, serializers: { ...given.serializers, ...LOG_SERIALIZERS } };
+}
 
 // ajv-formats is CommonJS; under NodeNext its function is the module's `default` property.
 const addFormats = addFormatsModule.default;
@@ -211,7 +213,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const webDir = options.webDir ?? WEB_DIST_DIR;
 
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: withLogSerializers(options.logger),
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: config.trustProxy,
     requestIdHeader: false,

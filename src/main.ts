@@ -1,7 +1,7 @@
 import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
-import { buildApp, LOG_REDACT_PATHS } from './app.js';
+import { buildApp } from './app.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { type EmbeddedDatabase, startEmbeddedDatabase } from './db/embedded.js';
 import { migrate } from './db/migrate.js';
@@ -9,6 +9,8 @@ import { createPool } from './db/pool.js';
 import { expireIdempotencyKeysJob } from './jobs/expire-idempotency-keys.js';
 import { materializeRecurringJob } from './jobs/materialize-recurring.js';
 import { type Scheduler, startScheduler } from './jobs/scheduler.js';
+import { serializeError } from './observability/errors.js';
+import { loggerOptions } from './observability/logging.js';
 
 /** How long in-flight requests get to finish after SIGTERM before the process exits. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -37,7 +39,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = pino({ level: config.logLevel, redact: LOG_REDACT_PATHS });
+  const logger = pino(loggerOptions(config.logLevel));
   const reportError = await initSentry(config);
 
   let embedded: EmbeddedDatabase | undefined;
@@ -79,7 +81,7 @@ async function main(): Promise<void> {
       app = await buildApp({
         config,
         pool,
-        logger: { level: config.logLevel, redact: LOG_REDACT_PATHS },
+        logger: loggerOptions(config.logLevel),
         ...(reportError ? { onServerError: reportError } : {}),
       });
       const address = await app.listen({ port: config.port, host: config.host });
@@ -89,8 +91,11 @@ async function main(): Promise<void> {
       );
     }
   } catch (error) {
-    logger.fatal({ err: error }, `could not start: ${(error as Error).message}`);
-    process.stderr.write(`vai-de-pix: could not start: ${(error as Error).message}\n`);
+    // The message of a failed start can be a database error carrying values; the
+    // serialized form keeps only what is safe to print.
+    const described = serializeError(error);
+    logger.fatal({ err: error }, `could not start: ${described.message || described.type}`);
+    process.stderr.write(`vai-de-pix: could not start: ${described.message || described.type}\n`);
     await shutdown().catch(() => {});
     process.exit(1);
   }
