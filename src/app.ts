@@ -76,6 +76,7 @@ import {
 import { TransactionsService } from './modules/transactions/transactions.service.js';
 import { TransfersService } from './modules/transfers/transfers.service.js';
 import { LOG_SERIALIZERS } from './observability/logging.js';
+import type { ServerErrorContext } from './observability/sentry.js';
 
 export { LOG_REDACT_PATHS } from './observability/logging.js';
 
@@ -93,7 +94,7 @@ export interface AppOptions {
   migrations?: MigrationFile[];
   webDir?: string;
   /** Called with every unexpected error (500), e.g. to report it to Sentry. */
-  onServerError?: (error: unknown) => void;
+  onServerError?: (error: unknown, context: ServerErrorContext) => void;
 }
 
 /**
@@ -291,7 +292,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       return sendProblem(request, reply, body);
     }
     request.log.error({ err: error }, 'unexpected error');
-    options.onServerError?.(error);
+    options.onServerError?.(error, {
+      requestId: request.id,
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      status: 500,
+      userId: request.user?.id,
+    });
     return sendProblem(
       request,
       reply,

@@ -11,6 +11,7 @@ import { materializeRecurringJob } from './jobs/materialize-recurring.js';
 import { type Scheduler, startScheduler } from './jobs/scheduler.js';
 import { serializeError } from './observability/errors.js';
 import { loggerOptions } from './observability/logging.js';
+import { initSentry } from './observability/sentry.js';
 
 /** How long in-flight requests get to finish after SIGTERM before the process exits. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -19,13 +20,6 @@ function describeDatabase(url: string, embedded: EmbeddedDatabase | undefined): 
   if (embedded) return `embedded PostgreSQL on 127.0.0.1:${embedded.port}, data in ${embedded.dataDir}`;
   const parsed = new URL(url);
   return `PostgreSQL server at ${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;
-}
-
-async function initSentry(config: Config): Promise<((error: unknown) => void) | undefined> {
-  if (!config.sentryDsn) return undefined;
-  const Sentry = await import('@sentry/node');
-  Sentry.init({ dsn: config.sentryDsn });
-  return (error) => Sentry.captureException(error);
 }
 
 async function main(): Promise<void> {
@@ -40,7 +34,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = pino(loggerOptions(config.logLevel));
-  const reportError = await initSentry(config);
+  const reporter = await initSentry(config.sentryDsn);
 
   let embedded: EmbeddedDatabase | undefined;
   let app: FastifyInstance | undefined;
@@ -55,9 +49,12 @@ async function main(): Promise<void> {
   };
 
   closeWithGrace({ delay: SHUTDOWN_GRACE_MS }, async ({ signal, err }) => {
-    if (err) logger.error({ err }, 'stopping after an unexpected error');
-    else logger.info({ signal }, 'stopping');
+    if (err) {
+      logger.error({ err }, 'stopping after an unexpected error');
+      reporter?.processFailed(err);
+    } else logger.info({ signal }, 'stopping');
     await shutdown();
+    await reporter?.flush();
     logger.info('stopped');
   });
 
@@ -75,14 +72,19 @@ async function main(): Promise<void> {
     if (applied.length > 0) logger.info({ applied }, 'applied migrations');
 
     if (config.role === 'all' || config.role === 'worker') {
-      scheduler = startScheduler({ pool, logger, jobs: [expireIdempotencyKeysJob, materializeRecurringJob] });
+      scheduler = startScheduler({
+        pool,
+        logger,
+        jobs: [expireIdempotencyKeysJob, materializeRecurringJob],
+        ...(reporter ? { onJobFailed: (error, job) => reporter.jobFailed(error, { job: job.name }) } : {}),
+      });
     }
     if (config.role === 'all' || config.role === 'api') {
       app = await buildApp({
         config,
         pool,
         logger: loggerOptions(config.logLevel),
-        ...(reportError ? { onServerError: reportError } : {}),
+        ...(reporter ? { onServerError: (error, context) => reporter.requestFailed(error, context) } : {}),
       });
       const address = await app.listen({ port: config.port, host: config.host });
       logger.info(
@@ -96,6 +98,8 @@ async function main(): Promise<void> {
     const described = serializeError(error);
     logger.fatal({ err: error }, `could not start: ${described.message || described.type}`);
     process.stderr.write(`vai-de-pix: could not start: ${described.message || described.type}\n`);
+    reporter?.processFailed(error);
+    await reporter?.flush();
     await shutdown().catch(() => {});
     process.exit(1);
   }

@@ -47,6 +47,8 @@ export interface SchedulerOptions {
   logger: Logger;
   jobs: Job[];
   clock?: Clock;
+  /** Called with every failed run, e.g. to report it to Sentry with the job's name. */
+  onJobFailed?: (error: unknown, job: Job) => void;
 }
 
 export function startScheduler(options: SchedulerOptions): Scheduler {
@@ -67,6 +69,12 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
           .catch((error: unknown) => {
             // The logger's err serializer keeps SQLSTATE and names, never row values.
             logger.error({ job: job.name, err: error }, 'job failed');
+            try {
+              options.onJobFailed?.(error, job);
+            } catch (reportError) {
+              // A broken reporter must not turn a failed run into an unhandled rejection.
+              logger.error({ job: job.name, err: reportError }, 'could not report a failed job');
+            }
           })
           .finally(() => running.delete(tick));
         running.add(tick);
