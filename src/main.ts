@@ -10,7 +10,7 @@ import { expireIdempotencyKeysJob } from './jobs/expire-idempotency-keys.js';
 import { materializeRecurringJob } from './jobs/materialize-recurring.js';
 import { type Scheduler, startScheduler } from './jobs/scheduler.js';
 import { serializeError } from './observability/errors.js';
-import { loggerOptions } from './observability/logging.js';
+import { embeddedPostgresLogLine, loggerOptions } from './observability/logging.js';
 import { initSentry } from './observability/sentry.js';
 
 /** How long in-flight requests get to finish after SIGTERM before the process exits. */
@@ -63,7 +63,10 @@ async function main(): Promise<void> {
       logger.info({ data_dir: config.dataDir }, 'starting the embedded PostgreSQL');
       embedded = await startEmbeddedDatabase({
         dataDir: config.dataDir,
-        onLog: (line) => logger.debug({ postgres: line.trim() }),
+        onLog: (line) => {
+          const safe = embeddedPostgresLogLine(line);
+          if (safe !== undefined) logger.debug({ postgres: safe });
+        },
       });
     }
     const databaseUrl = config.databaseUrl ?? (embedded as EmbeddedDatabase).url;
