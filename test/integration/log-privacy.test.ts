@@ -1,5 +1,8 @@
 import { Writable } from 'node:stream';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AdvisoryLock } from '../../src/db/locks.js';
+import { startScheduler } from '../../src/jobs/scheduler.js';
 import { hashToken } from '../../src/lib/ids.js';
 import { loggerOptions } from '../../src/observability/logging.js';
 import { bearer, PASSWORD, startTestApp, type TestApp, uniqueEmail } from '../helpers/app.js';
@@ -198,4 +201,44 @@ describe('database errors in the log', () => {
       expect(errorLines(from)[0]?.err?.code).toBe(SQLSTATE[kind]);
     },
   );
+
+  it('a failed job is logged with its SQLSTATE and no values, even through a logger without our serializers', async () => {
+    const from = lines.length;
+    const secretEmail = 'job.sigilo@example.com';
+    // A bare pino logger: the scheduler must put the serializer in itself.
+    const scheduler = startScheduler({
+      pool: t.pool,
+      logger: pino({ level: 'info' }, stream),
+      jobs: [
+        {
+          name: 'test-failing-job',
+          lock: AdvisoryLock.JobExpireIdempotencyKeys,
+          // Every second (croner's six-field form), so the test does not wait a minute.
+          schedule: '* * * * * *',
+          run: async (pool) => {
+            await pool.query(`DO $$ BEGIN RAISE EXCEPTION 'cannot notify %', '${secretEmail}'; END $$`);
+            return 0;
+          },
+        },
+      ],
+    });
+    try {
+      const deadline = Date.now() + JOB_WAIT_MS;
+      while (!lines.slice(from).some((line) => line.includes('job failed')) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+      }
+    } finally {
+      await scheduler.stop();
+    }
+    const failed = lines
+      .slice(from)
+      .map((line) => JSON.parse(line))
+      .find((entry) => entry.msg === 'job failed');
+    expect(failed).toMatchObject({ job: 'test-failing-job', err: { code: 'P0001' } });
+    expectNoneInLogs([secretEmail, 'job.sigilo', 'cannot notify'], from);
+  });
 });
+
+/** How long the job test waits for its every-second job to fail once. */
+const JOB_WAIT_MS = 10_000;
+const POLL_INTERVAL_MS = 50;
