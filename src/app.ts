@@ -24,6 +24,7 @@ import {
 import { createMetrics, type Metrics, metricsPlugin } from './http/metrics.js';
 import { newRequestId } from './http/request-id.js';
 import { ProblemSchema } from './http/schemas.js';
+import { transportSecurityPlugin } from './http/transport-security.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import { accountsRoutes } from './modules/accounts/accounts.routes.js';
 import { Account, AccountPage, BalanceAt, LedgerEntry, LedgerPage } from './modules/accounts/accounts.schemas.js';
@@ -73,6 +74,10 @@ import {
 } from './modules/transactions/transactions.schemas.js';
 import { TransactionsService } from './modules/transactions/transactions.service.js';
 import { TransfersService } from './modules/transfers/transfers.service.js';
+import { LOG_SERIALIZERS } from './observability/logging.js';
+import type { ServerErrorContext } from './observability/sentry.js';
+
+export { LOG_REDACT_PATHS } from './observability/logging.js';
 
 /** Largest request body accepted; bigger bodies answer 413 before they are read. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -88,19 +93,18 @@ export interface AppOptions {
   migrations?: MigrationFile[];
   webDir?: string;
   /** Called with every unexpected error (500), e.g. to report it to Sentry. */
-  onServerError?: (error: unknown) => void;
+  onServerError?: (error: unknown, context: ServerErrorContext) => void;
 }
 
-/** Log redaction: credentials and personal data never reach the log stream. */
-export const LOG_REDACT_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'res.headers["set-cookie"]',
-  '*.password',
-  '*.token',
-  '*.email',
-  'body',
-];
+/**
+ * The logger options with the process's serializers forced in, so an error logged by
+ * the app or by Fastify itself is written through serializeError whatever the caller passed.
+ */
+function withLogSerializers(logger: FastifyServerOptions['logger']): FastifyServerOptions['logger'] {
+  if (logger === undefined || logger === false) return false;
+  const given = logger === true ? {} : logger;
+  return { ...given, serializers: { ...given.serializers, ...LOG_SERIALIZERS } };
+}
 
 // ajv-formats is CommonJS; under NodeNext its function is the module's `default` property.
 const addFormats = addFormatsModule.default;
@@ -209,7 +213,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const webDir = options.webDir ?? WEB_DIST_DIR;
 
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: withLogSerializers(options.logger),
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: config.trustProxy,
     requestIdHeader: false,
@@ -228,7 +232,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // External plugins first.
   await app.register(fastifyCookie);
-  await app.register(fastifyHelmet, { contentSecurityPolicy: { directives: HTML_CSP } });
+  // HSTS and upgrade-insecure-requests are added per request, only over HTTPS.
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: { directives: { ...HTML_CSP, upgradeInsecureRequests: null } },
+    strictTransportSecurity: false,
+  });
+  await app.register(transportSecurityPlugin);
   await app.register(fastifyRateLimit, { global: false });
   await app.register(fastifySwagger, {
     openapi: {
@@ -252,7 +261,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, index) => String(json.$id ?? `def-${index}`) },
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+  await app.register(fastifySwaggerUi, {
+    routePrefix: '/api/docs',
+    staticCSP: true,
+    // Its fixed policy asks for upgrade-insecure-requests, which breaks the page over plain HTTP.
+    transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/, ''),
+  });
 
   // Then the application's own plugins.
   app.addHook('onSend', async (request, reply) => {
@@ -282,7 +296,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       return sendProblem(request, reply, body);
     }
     request.log.error({ err: error }, 'unexpected error');
-    options.onServerError?.(error);
+    options.onServerError?.(error, {
+      requestId: request.id,
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      status: 500,
+      userId: request.user?.id,
+    });
     return sendProblem(
       request,
       reply,

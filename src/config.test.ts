@@ -37,4 +37,26 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}:`));
   });
+
+  it.each([
+    ['DATABASE_URL', 'mysql://admin:s3cr3t-pass@db.internal/vdp'],
+    ['DATABASE_URL', `postgres://admin:s3cr3t-pass@db.internal/${'x'.repeat(3000)}`],
+    ['METRICS_TOKEN', 's3cr3t-tok'],
+    ['METRICS_TOKEN', `s3cr3t-tok${'y'.repeat(300)}`],
+    ['SENTRY_DSN', 'ftp://s3cr3tkey@sentry.example.com/1'],
+  ])('names %s but never repeats its value', (name, value) => {
+    let message = '';
+    try {
+      loadConfig({ [name]: value });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(new RegExp(`${name}:`));
+    expect(message).not.toContain('s3cr3t');
+    expect(message).toContain('value not shown');
+  });
+
+  it('still shows the value of a variable that holds no secret', () => {
+    expect(() => loadConfig({ ROLE: 'cron' })).toThrow(/got "cron"/);
+  });
 });

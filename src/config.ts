@@ -60,6 +60,19 @@ const FLAG_DEFAULTS: Record<string, string> = {
   ENABLE_IMPORTS: 'true',
 };
 
+/**
+ * Variables whose value may be or contain a secret (a URL can carry a password, a DSN
+ * a key): an error about them never repeats the value, since start-up errors end up in
+ * terminals, CI logs and support tickets.
+ */
+const SECRET_NAME_PATTERN = /TOKEN|SECRET|PASSWORD|DSN|URL|KEY/;
+
+function describeValue(name: string, value: string | undefined): string {
+  if (value === undefined) return 'not set';
+  if (SECRET_NAME_PATTERN.test(name)) return 'value not shown: it may hold a secret';
+  return `got ${JSON.stringify(value)}`;
+}
+
 /** Reads the configuration from an environment; throws ConfigError naming each bad variable. */
 export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config {
   const raw: Record<string, unknown> = {};
@@ -72,7 +85,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
   const converted = Value.Convert(EnvSchema, withDefaults);
   const problems = [...Value.Errors(EnvSchema, converted)].map((error) => {
     const name = error.path.replace(/^\//, '') || '(environment)';
-    return `${name}: ${error.message} (got ${JSON.stringify(environment[name] ?? null)})`;
+    return `${name}: ${error.message} (${describeValue(name, environment[name])})`;
   });
   if (problems.length > 0) throw new ConfigError(`invalid environment:\n  ${problems.join('\n  ')}`);
   const env = converted as Env;

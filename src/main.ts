@@ -1,7 +1,7 @@
 import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
-import { buildApp, LOG_REDACT_PATHS } from './app.js';
+import { buildApp } from './app.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { type EmbeddedDatabase, startEmbeddedDatabase } from './db/embedded.js';
 import { migrate } from './db/migrate.js';
@@ -10,6 +10,9 @@ import { expireIdempotencyKeysJob } from './jobs/expire-idempotency-keys.js';
 import { materializeRecurringJob } from './jobs/materialize-recurring.js';
 import { purgeSessionsJob } from './jobs/purge-sessions.js';
 import { type Scheduler, startScheduler } from './jobs/scheduler.js';
+import { serializeError } from './observability/errors.js';
+import { embeddedPostgresLogLine, loggerOptions } from './observability/logging.js';
+import { initSentry } from './observability/sentry.js';
 
 /** How long in-flight requests get to finish after SIGTERM before the process exits. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -18,13 +21,6 @@ function describeDatabase(url: string, embedded: EmbeddedDatabase | undefined): 
   if (embedded) return `embedded PostgreSQL on 127.0.0.1:${embedded.port}, data in ${embedded.dataDir}`;
   const parsed = new URL(url);
   return `PostgreSQL server at ${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;
-}
-
-async function initSentry(config: Config): Promise<((error: unknown) => void) | undefined> {
-  if (!config.sentryDsn) return undefined;
-  const Sentry = await import('@sentry/node');
-  Sentry.init({ dsn: config.sentryDsn });
-  return (error) => Sentry.captureException(error);
 }
 
 async function main(): Promise<void> {
@@ -38,8 +34,8 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = pino({ level: config.logLevel, redact: LOG_REDACT_PATHS });
-  const reportError = await initSentry(config);
+  const logger = pino(loggerOptions(config.logLevel));
+  const reporter = await initSentry(config.sentryDsn);
 
   let embedded: EmbeddedDatabase | undefined;
   let app: FastifyInstance | undefined;
@@ -54,9 +50,12 @@ async function main(): Promise<void> {
   };
 
   closeWithGrace({ delay: SHUTDOWN_GRACE_MS }, async ({ signal, err }) => {
-    if (err) logger.error({ err }, 'stopping after an unexpected error');
-    else logger.info({ signal }, 'stopping');
+    if (err) {
+      logger.error({ err }, 'stopping after an unexpected error');
+      reporter?.processFailed(err);
+    } else logger.info({ signal }, 'stopping');
     await shutdown();
+    await reporter?.flush();
     logger.info('stopped');
   });
 
@@ -65,7 +64,10 @@ async function main(): Promise<void> {
       logger.info({ data_dir: config.dataDir }, 'starting the embedded PostgreSQL');
       embedded = await startEmbeddedDatabase({
         dataDir: config.dataDir,
-        onLog: (line) => logger.debug({ postgres: line.trim() }),
+        onLog: (line) => {
+          const safe = embeddedPostgresLogLine(line);
+          if (safe !== undefined) logger.debug({ postgres: safe });
+        },
       });
     }
     const databaseUrl = config.databaseUrl ?? (embedded as EmbeddedDatabase).url;
@@ -82,14 +84,15 @@ async function main(): Promise<void> {
           materializeRecurringJob,
           purgeSessionsJob({ sessionIdleHours: config.sessionIdleHours }),
         ],
+        ...(reporter ? { onJobFailed: (error, job) => reporter.jobFailed(error, { job: job.name }) } : {}),
       });
     }
     if (config.role === 'all' || config.role === 'api') {
       app = await buildApp({
         config,
         pool,
-        logger: { level: config.logLevel, redact: LOG_REDACT_PATHS },
-        ...(reportError ? { onServerError: reportError } : {}),
+        logger: loggerOptions(config.logLevel),
+        ...(reporter ? { onServerError: (error, context) => reporter.requestFailed(error, context) } : {}),
       });
       const address = await app.listen({ port: config.port, host: config.host });
       logger.info(
@@ -98,8 +101,13 @@ async function main(): Promise<void> {
       );
     }
   } catch (error) {
-    logger.fatal({ err: error }, `could not start: ${(error as Error).message}`);
-    process.stderr.write(`vai-de-pix: could not start: ${(error as Error).message}\n`);
+    // The message of a failed start can be a database error carrying values; the
+    // serialized form keeps only what is safe to print.
+    const described = serializeError(error);
+    logger.fatal({ err: error }, `could not start: ${described.message || described.type}`);
+    process.stderr.write(`vai-de-pix: could not start: ${described.message || described.type}\n`);
+    reporter?.processFailed(error);
+    await reporter?.flush();
     await shutdown().catch(() => {});
     process.exit(1);
   }

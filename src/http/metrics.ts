@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
@@ -61,6 +62,19 @@ export function createMetrics(): Metrics {
   };
 }
 
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
+
+/**
+ * Whether an Authorization header carries the metrics token. Both sides are hashed to
+ * equal-length digests and compared in constant time, so neither the time taken nor an
+ * early length mismatch tells a prober how much of a guess was right.
+ */
+export function metricsTokenMatches(authorization: string | undefined, token: string): boolean {
+  return timingSafeEqual(digest(authorization ?? ''), digest(`Bearer ${token}`));
+}
+
 function routeLabel(url: string | undefined): string {
   // Unmatched URLs are one label, so scanners cannot blow up the series count.
   return url ?? 'unmatched';
@@ -83,7 +97,7 @@ export const metricsPlugin = fp(
         config: { skipLog: true },
       },
       async (request, reply) => {
-        if (token !== undefined && request.headers.authorization !== `Bearer ${token}`) {
+        if (token !== undefined && !metricsTokenMatches(request.headers.authorization, token)) {
           throw new DomainError('unauthenticated', 401, 'Metrics need the METRICS_TOKEN bearer token.');
         }
         reply.type(metrics.registry.contentType);

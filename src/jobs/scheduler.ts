@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import { type AdvisoryLock, tryLockSession, unlockSession } from '../db/locks.js';
 import { type Clock, systemClock } from '../lib/clock.js';
+import { LOG_SERIALIZERS } from '../observability/logging.js';
 
 /**
  * A scheduled job. Each run happens under the job's own pg_try_advisory_lock, so with
@@ -41,8 +42,19 @@ export interface Scheduler {
   stop(): Promise<void>;
 }
 
-export function startScheduler(options: { pool: pg.Pool; logger: Logger; jobs: Job[]; clock?: Clock }): Scheduler {
-  const { pool, logger, jobs } = options;
+export interface SchedulerOptions {
+  pool: pg.Pool;
+  logger: Logger;
+  jobs: Job[];
+  clock?: Clock;
+  /** Called with every failed run, e.g. to report it to Sentry with the job's name. */
+  onJobFailed?: (error: unknown, job: Job) => void;
+}
+
+export function startScheduler(options: SchedulerOptions): Scheduler {
+  const { pool, jobs } = options;
+  // Whatever logger is passed, a failed run's error is written through the one serializer.
+  const logger = options.logger.child({}, { serializers: LOG_SERIALIZERS });
   const running = new Set<Promise<unknown>>();
   const timers = jobs.map(
     (job) =>
@@ -54,7 +66,16 @@ export function startScheduler(options: { pool: pg.Pool; logger: Logger; jobs: J
               logger.info({ job: job.name, affected: outcome.affected, duration_ms: Date.now() - started }, 'job ran');
             else logger.debug({ job: job.name }, 'job skipped: another worker holds its lock');
           })
-          .catch((error: unknown) => logger.error({ job: job.name, err: error }, 'job failed'))
+          .catch((error: unknown) => {
+            // The logger's err serializer keeps SQLSTATE and names, never row values.
+            logger.error({ job: job.name, err: error }, 'job failed');
+            try {
+              options.onJobFailed?.(error, job);
+            } catch (reportError) {
+              // A broken reporter must not turn a failed run into an unhandled rejection.
+              logger.error({ job: job.name, err: reportError }, 'could not report a failed job');
+            }
+          })
           .finally(() => running.delete(tick));
         running.add(tick);
       }),
