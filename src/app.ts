@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
-import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -14,6 +13,7 @@ import type { Config } from './config.js';
 import { createDatabase } from './db/database.js';
 import { type MigrationFile, readMigrationFiles } from './db/migrate.js';
 import { authPlugin } from './http/auth.js';
+import { fastifyTrustProxy } from './http/client-address.js';
 import {
   CONTENTION_RETRY_AFTER_SECONDS,
   DomainError,
@@ -23,6 +23,8 @@ import {
   sendProblem,
 } from './http/errors.js';
 import { createMetrics, type Metrics, metricsPlugin } from './http/metrics.js';
+import { RateLimiter } from './http/rate-limit.js';
+import { RateLimitRepository } from './http/rate-limit.repository.js';
 import { newRequestId } from './http/request-id.js';
 import { ProblemSchema } from './http/schemas.js';
 import { type Clock, systemClock } from './lib/clock.js';
@@ -30,10 +32,12 @@ import { accountsRoutes } from './modules/accounts/accounts.routes.js';
 import { Account, AccountPage, BalanceAt, LedgerEntry, LedgerPage } from './modules/accounts/accounts.schemas.js';
 import { AccountsService } from './modules/accounts/accounts.service.js';
 import { AuthRepository } from './modules/auth/auth.repository.js';
-import { AUTH_RATE_LIMITS_DEFAULT, type AuthRateLimits, authRoutes } from './modules/auth/auth.routes.js';
+import { type AuthRateLimits, authRoutes } from './modules/auth/auth.routes.js';
 import { User } from './modules/auth/auth.schemas.js';
 import { AuthService } from './modules/auth/auth.service.js';
 import { AuthChangeListener } from './modules/auth/auth-change-listener.js';
+import { KnownDevices } from './modules/auth/devices.js';
+import { DevicesRepository } from './modules/auth/devices.repository.js';
 import { SessionCache } from './modules/auth/session-cache.js';
 import { budgetsRoutes } from './modules/budgets/budgets.routes.js';
 import { BudgetLine, BudgetMonth } from './modules/budgets/budgets.schemas.js';
@@ -85,6 +89,7 @@ export interface AppOptions {
   clock?: Clock;
   logger?: FastifyServerOptions['logger'];
   metrics?: Metrics;
+  /** Sign-in limits; config.authRateLimits (the AUTH_RATE_LIMIT_* variables) when absent. */
   rateLimits?: AuthRateLimits;
   migrations?: MigrationFile[];
   webDir?: string;
@@ -212,7 +217,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: config.trustProxy,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     requestIdHeader: false,
     genReqId: newRequestId,
     // One line per request comes from our onResponse hook, not Fastify's two.
@@ -230,7 +235,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // External plugins first.
   await app.register(fastifyCookie);
   await app.register(fastifyHelmet, { contentSecurityPolicy: { directives: HTML_CSP } });
-  await app.register(fastifyRateLimit, { global: false });
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
@@ -311,7 +315,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // Routes last.
   await app.register(healthRoutes, { pool, migrations });
-  await app.register(authRoutes, { auth, rateLimits: options.rateLimits ?? AUTH_RATE_LIMITS_DEFAULT });
+  await app.register(authRoutes, {
+    auth,
+    rateLimits: options.rateLimits ?? config.authRateLimits,
+    limiter: new RateLimiter(new RateLimitRepository(pool), clock),
+    devices: new KnownDevices(new DevicesRepository(pool), clock),
+  });
   const deps = {
     pool,
     clock,

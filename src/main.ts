@@ -7,6 +7,7 @@ import { type EmbeddedDatabase, startEmbeddedDatabase } from './db/embedded.js';
 import { migrate } from './db/migrate.js';
 import { createPool } from './db/pool.js';
 import { expireIdempotencyKeysJob } from './jobs/expire-idempotency-keys.js';
+import { expireRateLimitsJob } from './jobs/expire-rate-limits.js';
 import { materializeRecurringJob } from './jobs/materialize-recurring.js';
 import { type Scheduler, startScheduler } from './jobs/scheduler.js';
 
@@ -73,7 +74,11 @@ async function main(): Promise<void> {
     if (applied.length > 0) logger.info({ applied }, 'applied migrations');
 
     if (config.role === 'all' || config.role === 'worker') {
-      scheduler = startScheduler({ pool, logger, jobs: [expireIdempotencyKeysJob, materializeRecurringJob] });
+      scheduler = startScheduler({
+        pool,
+        logger,
+        jobs: [expireIdempotencyKeysJob, materializeRecurringJob, expireRateLimitsJob],
+      });
     }
     if (config.role === 'all' || config.role === 'api') {
       app = await buildApp({

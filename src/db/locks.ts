@@ -10,6 +10,7 @@ export enum AdvisoryLock {
   Migrations = 7_201_000_001,
   JobExpireIdempotencyKeys = 7_201_000_101,
   JobMaterializeRecurring = 7_201_000_102,
+  JobExpireRateLimits = 7_201_000_104,
 }
 
 /** Blocks until this session holds the lock; release with unlockSession. */
