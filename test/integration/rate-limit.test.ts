@@ -158,6 +158,33 @@ describe('limits before the body is read', () => {
   });
 });
 
+describe('signed-in routes before the body is read', () => {
+  it('refuses a request without a session before reading, parsing or validating its body', async () => {
+    const unknownKeys = JSON.stringify(Object.fromEntries(Array.from({ length: 2_000 }, (_, index) => [`k${index}`, index])));
+    const oversized = `{"description":"${'a'.repeat(BODY_LIMIT_BYTES + 10)}"}`;
+    for (const payload of [unknownKeys, oversized, '{"amount_cents":']) {
+      const response = await t.app.inject({
+        method: 'POST',
+        url: '/api/transactions',
+        headers: { 'content-type': 'application/json' },
+        payload,
+      });
+      // Before this, 400 (validated), 413 (measured) and 400 (parsed) came first.
+      expect(response.statusCode).toBe(401);
+      expect(response.json()).toMatchObject({ code: 'unauthenticated' });
+    }
+    const { token } = await registerUser(t.app, { email: uniqueEmail('validada') });
+    const signedIn = await t.app.inject({
+      method: 'POST',
+      url: '/api/transactions',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      payload: unknownKeys,
+    });
+    expect(signedIn.statusCode).toBe(400);
+    expect(signedIn.json()).toMatchObject({ code: 'validation_failed' });
+  });
+});
+
 describe('client addresses', () => {
   it('ignores a client-sent X-Forwarded-For when no proxy is trusted', async () => {
     const statuses = await statusesOf(7, (index) =>
