@@ -22,14 +22,27 @@ const SCOPE_LENGTH_MAX = 64;
 const SUBJECT_LENGTH_MAX = 512;
 
 /**
+ * Keys this process already knows to be over their limit, each until its window ends.
+ * Bounded; when full, expired entries go, and if that is not enough it is emptied.
+ * Forgetting an entry only costs a database round trip, never a wrong answer.
+ */
+export const DENIED_KEYS_MAX = 10_000;
+
+/**
  * Counts attempts in fixed windows kept in PostgreSQL (table rate_limits), so a limit
  * holds across restarts and across any number of API processes. A window starts with
  * the first attempt of a key and lasts window_ms; at most max attempts are allowed in
  * it (so across a window boundary a client can get up to 2 × max in a short time,
  * which the limits are chosen to tolerate). Keys are SHA-256 hashes of scope and
  * subject: a row never holds an e-mail or an address, and every row has the same size.
+ *
+ * A count never goes down within a window, so once the database has said "over the
+ * limit until T" this process answers that itself until T: a flood from a limited
+ * client costs no database write per request.
  */
 export class RateLimiter {
+  private readonly deniedUntil = new Map<string, number>();
+
   constructor(
     private readonly repository: RateLimitRepository,
     private readonly clock: Clock,
@@ -41,14 +54,20 @@ export class RateLimiter {
     assert(Number.isInteger(rule.window_ms) && rule.window_ms >= 1, 'rate-limit window is a positive integer');
     const key = createHash('sha256').update(scope).update('\u0000').update(subject.slice(0, SUBJECT_LENGTH_MAX)).digest();
     const now = this.clock.now();
+    const cacheKey = key.toString('base64');
+    const deniedUntil = this.deniedUntil.get(cacheKey);
+    if (deniedUntil !== undefined && deniedUntil > now.getTime()) {
+      return { allowed: false, retryAfterSeconds: secondsBetween(now.getTime(), deniedUntil) };
+    }
     const count = await this.repository.hit({
       key,
       now,
       windowEndsAt: new Date(now.getTime() + rule.window_ms),
       ceiling: rule.max + 1,
     });
-    const retryAfterSeconds = Math.max(1, Math.ceil((count.windowEndsAt.getTime() - now.getTime()) / 1000));
-    return { allowed: count.hits <= rule.max, retryAfterSeconds };
+    const allowed = count.hits <= rule.max;
+    if (!allowed) this.rememberDenied(cacheKey, count.windowEndsAt.getTime(), now.getTime());
+    return { allowed, retryAfterSeconds: secondsBetween(now.getTime(), count.windowEndsAt.getTime()) };
   }
 
   /** Counts one attempt and throws 429 rate_limited with Retry-After past the rule. */
@@ -56,6 +75,18 @@ export class RateLimiter {
     const decision = await this.consume(scope, subject, rule);
     if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds);
   }
+
+  private rememberDenied(cacheKey: string, untilMs: number, nowMs: number): void {
+    if (this.deniedUntil.size >= DENIED_KEYS_MAX) {
+      for (const [key, until] of this.deniedUntil) if (until <= nowMs) this.deniedUntil.delete(key);
+      if (this.deniedUntil.size >= DENIED_KEYS_MAX) this.deniedUntil.clear();
+    }
+    this.deniedUntil.set(cacheKey, untilMs);
+  }
+}
+
+function secondsBetween(fromMs: number, toMs: number): number {
+  return Math.max(1, Math.ceil((toMs - fromMs) / 1000));
 }
 
 export function rateLimited(retryAfterSeconds: number): DomainError {
