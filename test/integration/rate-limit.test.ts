@@ -309,4 +309,27 @@ describe('a known device past the per-e-mail limit', () => {
     const statuses = await statusesOf(6, () => login(user.email, '10.13.0.1', { headers: { cookie: device } }));
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
   });
+  it('is a __Host- cookie, Secure, over HTTPS behind a trusted proxy', async () => {
+    const app = await anotherApp({ TRUST_PROXY: '1' });
+    const { user } = await registerUser(t.app, { email: uniqueEmail('segura') });
+    const response = await login(user.email, '127.0.0.1', {
+      app,
+      headers: { 'x-forwarded-proto': 'https', 'x-forwarded-for': '198.51.100.40' },
+    });
+    expect(response.statusCode).toBe(200);
+    const setCookie = String(response.headers['set-cookie']);
+    expect(setCookie).toMatch(/__Host-vdp_device=[A-Za-z0-9_-]{43}; Path=\/; Expires=[^;]+; HttpOnly; Secure; SameSite=Strict/);
+    expect(setCookie).not.toMatch(/Domain=/i);
+  });
+
+  it('forgets devices past their expiry through the expiry job', async () => {
+    const { user } = await registerUser(t.app, { email: uniqueEmail('antiga') });
+    expect((await login(user.email, '10.14.0.1')).statusCode).toBe(200);
+    const devices = await t.pool.query('SELECT expires_at FROM known_devices WHERE user_id = $1', [user.id]);
+    // One from registering, one from signing in: register opens a session in this browser too.
+    expect(devices.rowCount).toBe(2);
+    const later = new Date(Math.max(...devices.rows.map((row) => row.expires_at.getTime())) + 1);
+    await expireRateLimits(t.pool, later);
+    expect((await t.pool.query('SELECT 1 FROM known_devices WHERE user_id = $1', [user.id])).rowCount).toBe(0);
+  });
 });
