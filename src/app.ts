@@ -13,7 +13,7 @@ import type { Config } from './config.js';
 import { createDatabase } from './db/database.js';
 import { type MigrationFile, readMigrationFiles } from './db/migrate.js';
 import { authPlugin } from './http/auth.js';
-import { authenticateFirst } from './http/authenticate-first.js';
+import { refuseBeforeBody } from './http/before-body.js';
 import { fastifyTrustProxy } from './http/client-address.js';
 import {
   CONTENTION_RETRY_AFTER_SECONDS,
@@ -313,7 +313,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     (hit) => metrics.sessionCacheLookups.inc({ result: hit ? 'hit' : 'miss' }),
   );
   await app.register(authPlugin, { auth });
-  await app.register(authenticateFirst);
+  await app.register(refuseBeforeBody);
 
   // Routes last.
   await app.register(healthRoutes, { pool, migrations });

@@ -159,7 +159,7 @@ describe('limits before the body is read', () => {
 });
 
 describe('signed-in routes before the body is read', () => {
-  it('refuses a request without a session before reading, parsing or validating its body', async () => {
+  it('refuses a request without a session, or with no route, before reading, parsing or validating its body', async () => {
     const unknownKeys = JSON.stringify(Object.fromEntries(Array.from({ length: 2_000 }, (_, index) => [`k${index}`, index])));
     const oversized = `{"description":"${'a'.repeat(BODY_LIMIT_BYTES + 10)}"}`;
     for (const payload of [unknownKeys, oversized, '{"amount_cents":']) {
@@ -172,6 +172,17 @@ describe('signed-in routes before the body is read', () => {
       // Before this, 400 (validated), 413 (measured) and 400 (parsed) came first.
       expect(response.statusCode).toBe(401);
       expect(response.json()).toMatchObject({ code: 'unauthenticated' });
+    }
+    // Nor for a path or method that has no route.
+    for (const url of ['/api/nothing-here', '/api/health', '/not-an-api-path']) {
+      const response = await t.app.inject({
+        method: 'POST',
+        url,
+        headers: { 'content-type': 'application/json' },
+        payload: '{"x":',
+      });
+      expect(response.statusCode).toBe(404);
+      expect(response.json()).toMatchObject({ code: 'not_found' });
     }
     const { token } = await registerUser(t.app, { email: uniqueEmail('validada') });
     const signedIn = await t.app.inject({
