@@ -191,6 +191,7 @@ async function main(): Promise<number> {
     const generous = {
       per_ip: { ...AUTH_RATE_LIMITS_DEFAULT.per_ip, max: 1_000 },
       per_email: AUTH_RATE_LIMITS_DEFAULT.per_email,
+      per_device: AUTH_RATE_LIMITS_DEFAULT.per_device,
     };
     const app = await buildApp({ config: loadConfig({ DATA_DIR: '/nonexistent' }), pool, rateLimits: generous });
     await app.ready();

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
-import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -13,6 +12,8 @@ import pg from 'pg';
 import type { Config } from './config.js';
 import { type MigrationFile, readMigrationFiles } from './db/migrate.js';
 import { authPlugin, SESSION_COOKIE_PLAIN, SESSION_COOKIE_SECURE } from './http/auth.js';
+import { refuseBeforeBody } from './http/before-body.js';
+import { fastifyTrustProxy } from './http/client-address.js';
 import {
   CONTENTION_RETRY_AFTER_SECONDS,
   DomainError,
@@ -22,6 +23,8 @@ import {
   sendProblem,
 } from './http/errors.js';
 import { createMetrics, type Metrics, metricsPlugin } from './http/metrics.js';
+import { RateLimiter } from './http/rate-limit.js';
+import { RateLimitRepository } from './http/rate-limit.repository.js';
 import { newRequestId } from './http/request-id.js';
 import { ProblemSchema } from './http/schemas.js';
 import { transportSecurityPlugin } from './http/transport-security.js';
@@ -30,10 +33,12 @@ import { accountsRoutes } from './modules/accounts/accounts.routes.js';
 import { Account, AccountPage, BalanceAt, LedgerEntry, LedgerPage } from './modules/accounts/accounts.schemas.js';
 import { AccountsService } from './modules/accounts/accounts.service.js';
 import { AuthRepository } from './modules/auth/auth.repository.js';
-import { AUTH_RATE_LIMITS_DEFAULT, type AuthRateLimits, authRoutes } from './modules/auth/auth.routes.js';
+import { type AuthRateLimits, authRoutes } from './modules/auth/auth.routes.js';
 import { User } from './modules/auth/auth.schemas.js';
 import { AuthService } from './modules/auth/auth.service.js';
 import { AuthChangeListener } from './modules/auth/auth-change-listener.js';
+import { KnownDevices } from './modules/auth/devices.js';
+import { DevicesRepository } from './modules/auth/devices.repository.js';
 import { SessionCache } from './modules/auth/session-cache.js';
 import { budgetsRoutes } from './modules/budgets/budgets.routes.js';
 import { BudgetLine, BudgetMonth } from './modules/budgets/budgets.schemas.js';
@@ -89,6 +94,7 @@ export interface AppOptions {
   clock?: Clock;
   logger?: FastifyServerOptions['logger'];
   metrics?: Metrics;
+  /** Sign-in limits; config.authRateLimits (the AUTH_RATE_LIMIT_* variables) when absent. */
   rateLimits?: AuthRateLimits;
   migrations?: MigrationFile[];
   webDir?: string;
@@ -215,7 +221,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: withLogSerializers(options.logger),
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: config.trustProxy,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     requestIdHeader: false,
     genReqId: newRequestId,
     // One line per request comes from our onResponse hook, not Fastify's two.
@@ -238,7 +244,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     strictTransportSecurity: false,
   });
   await app.register(transportSecurityPlugin);
-  await app.register(fastifyRateLimit, { global: false });
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
@@ -333,10 +338,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     onCacheLookup: (hit) => metrics.sessionCacheLookups.inc({ result: hit ? 'hit' : 'miss' }),
   });
   await app.register(authPlugin, { auth });
+  await app.register(refuseBeforeBody);
 
   // Routes last.
   await app.register(healthRoutes, { pool, migrations });
-  await app.register(authRoutes, { auth, rateLimits: options.rateLimits ?? AUTH_RATE_LIMITS_DEFAULT });
+  await app.register(authRoutes, {
+    auth,
+    rateLimits: options.rateLimits ?? config.authRateLimits,
+    limiter: new RateLimiter(new RateLimitRepository(pool), clock),
+    devices: new KnownDevices(new DevicesRepository(pool), clock),
+  });
   const deps = {
     pool,
     clock,

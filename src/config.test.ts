@@ -60,3 +60,24 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ROLE: 'cron' })).toThrow(/got "cron"/);
   });
 });
+
+describe('TRUST_PROXY and the sign-in limits', () => {
+  it('trusts no proxy by default and reads hops, true as one hop, and lists', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8,::1' }).trustProxy).toEqual(['10.0.0.0/8', '::1']);
+  });
+
+  it('refuses a TRUST_PROXY that is neither and names the variable', () => {
+    expect(() => loadConfig({ TRUST_PROXY: 'everyone' })).toThrow(/TRUST_PROXY:/);
+  });
+
+  it('reads the AUTH_RATE_LIMIT_* variables, whose defaults are AUTH_RATE_LIMITS_DEFAULT', async () => {
+    const { AUTH_RATE_LIMITS_DEFAULT } = await import('./modules/auth/auth.routes.js');
+    expect(loadConfig({}).authRateLimits).toEqual(AUTH_RATE_LIMITS_DEFAULT);
+    const config = loadConfig({ AUTH_RATE_LIMIT_PER_IP: '500', AUTH_RATE_LIMIT_WINDOW_SECONDS: '60' });
+    expect(config.authRateLimits.per_ip).toEqual({ max: 500, window_ms: 60_000 });
+    expect(() => loadConfig({ AUTH_RATE_LIMIT_PER_EMAIL: '0' })).toThrow(/AUTH_RATE_LIMIT_PER_EMAIL:/);
+  });
+});

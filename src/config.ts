@@ -1,5 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { parseTrustProxy, type TrustProxy } from './http/client-address.js';
+import type { RateLimitRule } from './http/rate-limit.js';
 
 /**
  * The one environment schema. It is validated once at start; a bad value stops the
@@ -23,7 +25,12 @@ export const EnvSchema = Type.Object({
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16, maxLength: 256 })),
   SENTRY_DSN: Type.Optional(Type.String({ pattern: '^https?://', maxLength: 2048 })),
   DATABASE_POOL_MAX: Type.Integer({ minimum: 1, maximum: 200, default: 20 }),
-  TRUST_PROXY: Flag,
+  /** false, a hop count, or a comma-separated list of proxy addresses/CIDRs; see parseTrustProxy. */
+  TRUST_PROXY: Type.String({ maxLength: 4096, default: 'false' }),
+  AUTH_RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, maximum: 24 * 3600, default: 15 * 60 }),
+  AUTH_RATE_LIMIT_PER_IP: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 30 }),
+  AUTH_RATE_LIMIT_PER_EMAIL: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 10 }),
+  AUTH_RATE_LIMIT_PER_DEVICE: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 30 }),
   ENABLE_INSIGHTS: Flag,
   ENABLE_PIX: Flag,
   ENABLE_IMPORTS: Flag,
@@ -45,7 +52,10 @@ export interface Config {
   metricsToken: string | undefined;
   sentryDsn: string | undefined;
   databasePoolMax: number;
-  trustProxy: boolean;
+  /** Whose X-Forwarded-For is believed: nobody, the nearest N hops, or these proxies. */
+  trustProxy: TrustProxy;
+  /** Sign-in and registration attempts per window, per client address, e-mail and known device. */
+  authRateLimits: { per_ip: RateLimitRule; per_email: RateLimitRule; per_device: RateLimitRule };
   features: { insights: boolean; pix: boolean; imports: boolean };
 }
 
@@ -54,7 +64,6 @@ export class ConfigError extends Error {
 }
 
 const FLAG_DEFAULTS: Record<string, string> = {
-  TRUST_PROXY: 'false',
   ENABLE_INSIGHTS: 'true',
   ENABLE_PIX: 'true',
   ENABLE_IMPORTS: 'true',
@@ -87,8 +96,15 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     const name = error.path.replace(/^\//, '') || '(environment)';
     return `${name}: ${error.message} (${describeValue(name, environment[name])})`;
   });
+  let trustProxy: TrustProxy = false;
+  try {
+    trustProxy = parseTrustProxy(environment.TRUST_PROXY);
+  } catch (error) {
+    problems.push(`TRUST_PROXY: ${(error as Error).message}`);
+  }
   if (problems.length > 0) throw new ConfigError(`invalid environment:\n  ${problems.join('\n  ')}`);
   const env = converted as Env;
+  const window_ms = env.AUTH_RATE_LIMIT_WINDOW_SECONDS * 1000;
   const flag = (value: string) => value === 'true' || value === '1';
   return {
     role: env.ROLE,
@@ -103,7 +119,12 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     metricsToken: env.METRICS_TOKEN,
     sentryDsn: env.SENTRY_DSN,
     databasePoolMax: env.DATABASE_POOL_MAX,
-    trustProxy: flag(env.TRUST_PROXY),
+    trustProxy,
+    authRateLimits: {
+      per_ip: { max: env.AUTH_RATE_LIMIT_PER_IP, window_ms },
+      per_email: { max: env.AUTH_RATE_LIMIT_PER_EMAIL, window_ms },
+      per_device: { max: env.AUTH_RATE_LIMIT_PER_DEVICE, window_ms },
+    },
     features: { insights: flag(env.ENABLE_INSIGHTS), pix: flag(env.ENABLE_PIX), imports: flag(env.ENABLE_IMPORTS) },
   };
 }

@@ -7,6 +7,7 @@ import { type EmbeddedDatabase, startEmbeddedDatabase } from './db/embedded.js';
 import { migrate } from './db/migrate.js';
 import { createPool } from './db/pool.js';
 import { expireIdempotencyKeysJob } from './jobs/expire-idempotency-keys.js';
+import { expireRateLimitsJob } from './jobs/expire-rate-limits.js';
 import { materializeRecurringJob } from './jobs/materialize-recurring.js';
 import { purgeSessionsJob } from './jobs/purge-sessions.js';
 import { type Scheduler, startScheduler } from './jobs/scheduler.js';
@@ -83,6 +84,7 @@ async function main(): Promise<void> {
           expireIdempotencyKeysJob,
           materializeRecurringJob,
           purgeSessionsJob({ sessionIdleHours: config.sessionIdleHours }),
+          expireRateLimitsJob,
         ],
         ...(reporter ? { onJobFailed: (error, job) => reporter.jobFailed(error, { job: job.name }) } : {}),
       });

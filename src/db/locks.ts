@@ -11,6 +11,7 @@ export enum AdvisoryLock {
   JobExpireIdempotencyKeys = 7_201_000_101,
   JobMaterializeRecurring = 7_201_000_102,
   JobPurgeSessions = 7_201_000_103,
+  JobExpireRateLimits = 7_201_000_104,
 }
 
 /** Blocks until this session holds the lock; release with unlockSession. */

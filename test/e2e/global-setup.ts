@@ -14,6 +14,8 @@ const HEALTH_WAIT_MS = 30_000;
 const HEALTH_POLL_MS = 200;
 const HEALTH_REQUEST_TIMEOUT_MS = 2_000;
 const SHUTDOWN_WAIT_MS = 10_000;
+/** Sign-in attempts the browser tests' server allows per window, per address and e-mail. */
+const E2E_AUTH_ATTEMPTS_MAX = 10_000;
 /** Only the tail of the server's output is kept, for the failure message. */
 const OUTPUT_KEPT_CHARS_MAX = 20_000;
 
@@ -119,6 +121,10 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         PORT: String(port),
         HOST: '127.0.0.1',
         LOG_LEVEL: 'warn',
+        // Every spec registers and signs in its own people from this one address.
+        AUTH_RATE_LIMIT_PER_IP: String(E2E_AUTH_ATTEMPTS_MAX),
+        AUTH_RATE_LIMIT_PER_EMAIL: String(E2E_AUTH_ATTEMPTS_MAX),
+        AUTH_RATE_LIMIT_PER_DEVICE: String(E2E_AUTH_ATTEMPTS_MAX),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -19,6 +19,7 @@ export interface TestApp {
 const GENEROUS_RATE_LIMITS = {
   per_ip: { ...AUTH_RATE_LIMITS_DEFAULT.per_ip, max: 10_000 },
   per_email: { ...AUTH_RATE_LIMITS_DEFAULT.per_email, max: 10_000 },
+  per_device: { ...AUTH_RATE_LIMITS_DEFAULT.per_device, max: 10_000 },
 };
 
 /** A fresh database, migrated, and the app built on it (no listening socket). */

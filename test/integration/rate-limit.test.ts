@@ -1,27 +1,78 @@
+import type { FastifyInstance } from 'fastify';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD, startTestApp, type TestApp, uniqueEmail } from '../helpers/app.js';
+import { BODY_LIMIT_BYTES, buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { createPool } from '../../src/db/pool.js';
+import { expireRateLimits } from '../../src/jobs/expire-rate-limits.js';
+import { fixedClock } from '../../src/lib/clock.js';
+import type { AuthRateLimits } from '../../src/modules/auth/auth.routes.js';
+import { PASSWORD, registerUser, startTestApp, type TestApp, uniqueEmail } from '../helpers/app.js';
 
 let t: TestApp;
 const WINDOW_MS = 60_000;
+const LIMITS: AuthRateLimits = {
+  per_ip: { max: 6, window_ms: WINDOW_MS },
+  per_email: { max: 3, window_ms: WINDOW_MS },
+  per_device: { max: 5, window_ms: WINDOW_MS },
+};
+const clock = fixedClock('2026-12-01T12:00:00Z');
+/** Apps built on the test's database besides t.app; closed after the file. */
+const extraApps: FastifyInstance[] = [];
+const extraPools: pg.Pool[] = [];
 
 beforeAll(async () => {
-  t = await startTestApp({
-    rateLimits: { per_ip: { max: 6, window_ms: WINDOW_MS }, per_email: { max: 3, window_ms: WINDOW_MS } },
-  });
+  t = await startTestApp({ rateLimits: LIMITS, clock });
 });
 afterAll(async () => {
+  for (const app of extraApps) await app.close();
+  for (const pool of extraPools) await pool.end();
   await t?.close();
 });
 
-function login(email: string, ip: string) {
-  return t.app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress: ip, payload: { email, password: PASSWORD } });
+/** Another API process on the same database: its own pool, its own configuration. */
+async function anotherApp(env: NodeJS.ProcessEnv = {}): Promise<FastifyInstance> {
+  const pool = createPool(t.database.url, { max: 3 });
+  extraPools.push(pool);
+  const app = await buildApp({ config: loadConfig({ DATA_DIR: '/nonexistent', ...env }), pool, clock, rateLimits: LIMITS });
+  await app.ready();
+  extraApps.push(app);
+  return app;
 }
+
+function login(
+  email: string,
+  ip: string,
+  options: { app?: FastifyInstance; headers?: Record<string, string>; password?: string } = {},
+) {
+  return (options.app ?? t.app).inject({
+    method: 'POST',
+    url: '/api/auth/login',
+    remoteAddress: ip,
+    headers: options.headers ?? {},
+    payload: { email, password: options.password ?? PASSWORD },
+  });
+}
+
+async function statusesOf(count: number, attempt: (index: number) => Promise<{ statusCode: number }>) {
+  const statuses: number[] = [];
+  for (let index = 0; index < count; index += 1) statuses.push((await attempt(index)).statusCode);
+  return statuses;
+}
+
+function cookieFrom(response: { headers: Record<string, unknown> }, name: string): string | undefined {
+  const header = response.headers['set-cookie'];
+  const cookies = Array.isArray(header) ? header : [header];
+  const found = cookies.find((cookie) => typeof cookie === 'string' && cookie.startsWith(`${name}=`)) as string | undefined;
+  return found?.split(';')[0];
+}
+
+const SIX_FAILURES_THEN_LIMITED = [401, 401, 401, 401, 401, 401, 429];
 
 describe('auth rate limits', () => {
   it('stops guessing one e-mail after the per-e-mail limit, from any address, with Retry-After', async () => {
     const email = uniqueEmail('alvo');
-    const statuses: number[] = [];
-    for (const ip of ['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.4']) statuses.push((await login(email, ip)).statusCode);
+    const statuses = await statusesOf(4, (index) => login(email, `10.0.0.${index + 1}`));
     expect(statuses).toEqual([401, 401, 401, 429]);
     const limited = await login(email.toUpperCase(), '10.0.0.5');
     expect(limited.statusCode).toBe(429);
@@ -35,25 +86,261 @@ describe('auth rate limits', () => {
   });
 
   it('stops one address after the per-address limit, whatever e-mails it tries', async () => {
-    const statuses: number[] = [];
-    for (let attempt = 0; attempt < 7; attempt += 1) statuses.push((await login(uniqueEmail(), '10.9.9.9')).statusCode);
-    expect(statuses).toEqual([401, 401, 401, 401, 401, 401, 429]);
+    expect(await statusesOf(7, () => login(uniqueEmail(), '10.9.9.9'))).toEqual(SIX_FAILURES_THEN_LIMITED);
     expect((await login(uniqueEmail(), '10.9.9.8')).statusCode).toBe(401);
   });
 
   it('limits registration per address too', async () => {
-    const statuses: number[] = [];
-    for (let attempt = 0; attempt < 7; attempt += 1) {
-      const response = await t.app.inject({
+    const before = await t.pool.query('SELECT count(*)::int AS n FROM users');
+    const statuses = await statusesOf(7, () =>
+      t.app.inject({
         method: 'POST',
         url: '/api/auth/register',
         remoteAddress: '10.7.7.7',
         payload: { email: uniqueEmail(), password: PASSWORD, name: 'Robô' },
-      });
-      statuses.push(response.statusCode);
-    }
+      }),
+    );
     expect(statuses).toEqual([201, 201, 201, 201, 201, 201, 429]);
-    const users = await t.pool.query('SELECT count(*)::int AS n FROM users');
-    expect(users.rows[0].n).toBe(6);
+    const after = await t.pool.query('SELECT count(*)::int AS n FROM users');
+    expect(after.rows[0].n - before.rows[0].n).toBe(6);
+  });
+
+  it('opens a new window once the old one has ended, and the expiry job deletes ended windows', async () => {
+    expect(await statusesOf(7, () => login(uniqueEmail(), '10.6.6.6'))).toEqual(SIX_FAILURES_THEN_LIMITED);
+    const rowsBefore = await t.pool.query('SELECT count(*)::int AS n FROM rate_limits');
+    clock.advance(WINDOW_MS);
+    expect((await login(uniqueEmail(), '10.6.6.6')).statusCode).toBe(401);
+    const removed = await expireRateLimits(t.pool, clock.now());
+    expect(removed).toBeGreaterThan(0);
+    const rowsAfter = await t.pool.query('SELECT count(*)::int AS n FROM rate_limits');
+    expect(rowsAfter.rows[0].n).toBeLessThan(rowsBefore.rows[0].n);
+    // The counter just opened is in a live window, so the job kept it.
+    expect(
+      (await t.pool.query('SELECT count(*)::int AS n FROM rate_limits WHERE window_ends_at > $1', [clock.now()])).rows[0].n,
+    ).toBe(rowsAfter.rows[0].n);
+  });
+});
+
+describe('limits before the body is read', () => {
+  it('answers 429 to a limited address before parsing, measuring or validating its body', async () => {
+    const ip = '10.5.5.5';
+    const hostile = Object.fromEntries(Array.from({ length: 2_000 }, (_, index) => [`unknown_${index}`, index]));
+    const statuses = await statusesOf(6, (index) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        remoteAddress: ip,
+        headers: { 'content-type': 'application/json' },
+        payload: index % 3 === 0 ? '{"email": not json' : JSON.stringify(hostile),
+      }),
+    );
+    // Hostile bodies answer 400 while the address has budget, and they spend it.
+    expect(statuses).toEqual([400, 400, 400, 400, 400, 400]);
+    const oversized = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      remoteAddress: ip,
+      headers: { 'content-type': 'application/json' },
+      payload: `{"email":"${'a'.repeat(BODY_LIMIT_BYTES + 10)}"}`,
+    });
+    // Without the limiter this is 413 (the body is measured); limited, it is never read.
+    expect(oversized.statusCode).toBe(429);
+    expect(oversized.json()).toMatchObject({ code: 'rate_limited' });
+    const malformed = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      remoteAddress: ip,
+      headers: { 'content-type': 'application/json' },
+      payload: '{"email":',
+    });
+    expect(malformed.statusCode).toBe(429);
+    expect(malformed.headers['retry-after']).toBeDefined();
+  });
+});
+
+describe('signed-in routes before the body is read', () => {
+  it('refuses a request without a session, or with no route, before reading, parsing or validating its body', async () => {
+    const unknownKeys = JSON.stringify(Object.fromEntries(Array.from({ length: 2_000 }, (_, index) => [`k${index}`, index])));
+    const oversized = `{"description":"${'a'.repeat(BODY_LIMIT_BYTES + 10)}"}`;
+    for (const payload of [unknownKeys, oversized, '{"amount_cents":']) {
+      const response = await t.app.inject({
+        method: 'POST',
+        url: '/api/transactions',
+        headers: { 'content-type': 'application/json' },
+        payload,
+      });
+      // Before this, 400 (validated), 413 (measured) and 400 (parsed) came first.
+      expect(response.statusCode).toBe(401);
+      expect(response.json()).toMatchObject({ code: 'unauthenticated' });
+    }
+    // Nor for a path or method that has no route.
+    for (const url of ['/api/nothing-here', '/api/health', '/not-an-api-path']) {
+      const response = await t.app.inject({
+        method: 'POST',
+        url,
+        headers: { 'content-type': 'application/json' },
+        payload: '{"x":',
+      });
+      expect(response.statusCode).toBe(404);
+      expect(response.json()).toMatchObject({ code: 'not_found' });
+    }
+    const { token } = await registerUser(t.app, { email: uniqueEmail('validada') });
+    const signedIn = await t.app.inject({
+      method: 'POST',
+      url: '/api/transactions',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      payload: unknownKeys,
+    });
+    expect(signedIn.statusCode).toBe(400);
+    expect(signedIn.json()).toMatchObject({ code: 'validation_failed' });
+  });
+});
+
+describe('client addresses', () => {
+  it('ignores a client-sent X-Forwarded-For when no proxy is trusted', async () => {
+    const statuses = await statusesOf(7, (index) =>
+      login(uniqueEmail(), '10.4.4.4', { headers: { 'x-forwarded-for': `192.0.2.${index + 1}` } }),
+    );
+    expect(statuses).toEqual(SIX_FAILURES_THEN_LIMITED);
+  });
+
+  it('with a listed proxy, believes X-Forwarded-For only from that proxy', async () => {
+    const app = await anotherApp({ TRUST_PROXY: '10.3.3.254' });
+    // A client that is not the proxy cannot pick its key by sending the header itself.
+    const spoofed = await statusesOf(7, (index) =>
+      login(uniqueEmail(), '10.3.3.3', { app, headers: { 'x-forwarded-for': `192.0.2.${index + 1}` } }),
+    );
+    expect(spoofed).toEqual(SIX_FAILURES_THEN_LIMITED);
+    // Through the proxy, each client has its own key.
+    const viaProxy = await login(uniqueEmail(), '10.3.3.254', { app, headers: { 'x-forwarded-for': '198.51.100.30' } });
+    expect(viaProxy.statusCode).toBe(401);
+  });
+
+  it('with one hop, only the address the proxy added counts, not what the client put before it', async () => {
+    const app = await anotherApp({ TRUST_PROXY: '1' });
+    const statuses = await statusesOf(7, (index) =>
+      login(uniqueEmail(), '127.0.0.1', { app, headers: { 'x-forwarded-for': `192.0.2.${index + 1}, 198.51.100.7` } }),
+    );
+    expect(statuses).toEqual(SIX_FAILURES_THEN_LIMITED);
+    const other = await login(uniqueEmail(), '127.0.0.1', { app, headers: { 'x-forwarded-for': '198.51.100.7, 198.51.100.8' } });
+    expect(other.statusCode).toBe(401);
+  });
+
+  it('keys IPv6 clients by their /64 and IPv4-mapped clients as IPv4', async () => {
+    const statuses = await statusesOf(7, (index) => login(uniqueEmail(), `2001:db8:77:1::${(index + 1).toString(16)}`));
+    expect(statuses).toEqual(SIX_FAILURES_THEN_LIMITED);
+    expect((await login(uniqueEmail(), '2001:db8:77:2::1')).statusCode).toBe(401);
+    const mapped = await statusesOf(4, () => login(uniqueEmail(), '::ffff:10.2.2.2'));
+    const plain = await statusesOf(3, () => login(uniqueEmail(), '10.2.2.2'));
+    expect([...mapped, ...plain]).toEqual(SIX_FAILURES_THEN_LIMITED);
+  });
+});
+
+describe('limits shared through PostgreSQL', () => {
+  it('holds across two API processes and across a restart', async () => {
+    const first = await anotherApp();
+    const second = await anotherApp();
+    const byProcess = [first, second];
+    const statuses = await statusesOf(4, (index) => login(uniqueEmail(), '10.8.8.8', { app: byProcess[index % 2] }));
+    expect(statuses).toEqual([401, 401, 401, 401]);
+    await first.close();
+    // A process started afterwards continues the count.
+    const restarted = await anotherApp();
+    const more = await statusesOf(3, (index) => login(uniqueEmail(), '10.8.8.8', { app: index === 0 ? restarted : second }));
+    expect(more).toEqual([401, 401, 429]);
+  });
+
+  it('keeps no e-mail or address in its rows, and a flood of junk e-mails cannot flush a counter', async () => {
+    const email = uniqueEmail('vitima');
+    expect(await statusesOf(4, (index) => login(email, `10.10.0.${index + 1}`))).toEqual([401, 401, 401, 429]);
+    const rowsBefore = (await t.pool.query('SELECT count(*)::int AS n FROM rate_limits')).rows[0].n;
+    // One address can only add as many e-mail counters as its own limit lets through.
+    const flood = await statusesOf(20, () => login(uniqueEmail('lixo'), '10.10.1.1'));
+    expect(flood.filter((status) => status === 429)).toHaveLength(14);
+    const rowsAfter = (await t.pool.query('SELECT count(*)::int AS n FROM rate_limits')).rows[0].n;
+    expect(rowsAfter - rowsBefore).toBeLessThanOrEqual(1 + LIMITS.per_ip.max);
+    expect((await login(email, '10.10.0.9')).statusCode).toBe(429);
+    const rows = await t.pool.query<{ key: Buffer }>('SELECT key FROM rate_limits');
+    for (const row of rows.rows) {
+      expect(row.key).toHaveLength(32);
+      expect(row.key.toString('latin1')).not.toContain(email);
+    }
+  });
+});
+
+describe('a known device past the per-e-mail limit', () => {
+  it('lets the owner in with the device cookie while a stranger has used up the e-mail, and refuses without it', async () => {
+    const { user } = await registerUser(t.app, { email: uniqueEmail('dona') });
+    const first = await login(user.email, '10.11.0.1');
+    expect(first.statusCode).toBe(200);
+    const device = cookieFrom(first, 'vdp_device');
+    expect(device).toMatch(/^vdp_device=[A-Za-z0-9_-]{43}$/);
+    expect(String(first.headers['set-cookie'])).toMatch(/vdp_device=[^;]+; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Strict/);
+
+    // The owner's own sign-in counted too: two more attempts use up the e-mail's three.
+    const stranger = await statusesOf(3, (index) => login(user.email, `10.11.1.${index + 1}`, { password: 'chute-errado-1' }));
+    expect(stranger).toEqual([401, 401, 429]);
+
+    const withoutCookie = await login(user.email, '10.11.0.1');
+    expect(withoutCookie.statusCode).toBe(429);
+    const withCookie = await login(user.email, '10.11.0.1', { headers: { cookie: device as string } });
+    expect(withCookie.statusCode).toBe(200);
+    // The same device keeps its token.
+    expect(cookieFrom(withCookie, 'vdp_device')).toBe(device);
+    // A stranger who guesses a cookie value gets nothing.
+    const forged = await login(user.email, '10.11.1.9', { headers: { cookie: `vdp_device=${'A'.repeat(43)}` } });
+    expect(forged.statusCode).toBe(429);
+  });
+
+  it('does not open another account, and has its own limit', async () => {
+    const owner = await registerUser(t.app, { email: uniqueEmail('dono') });
+    const other = await registerUser(t.app, { email: uniqueEmail('outra') });
+    const signedIn = await login(owner.user.email, '10.12.0.1');
+    const device = cookieFrom(signedIn, 'vdp_device') as string;
+    expect(await statusesOf(4, () => login(other.user.email, '10.12.1.1', { password: 'chute-errado-2' }))).toEqual([
+      401, 401, 401, 429,
+    ]);
+    // Known for the owner's account only.
+    expect((await login(other.user.email, '10.12.0.1', { headers: { cookie: device } })).statusCode).toBe(429);
+
+    expect(await statusesOf(4, () => login(owner.user.email, '10.12.1.2', { password: 'chute-errado-3' }))).toEqual([
+      401, 401, 429, 429,
+    ]);
+    // A stolen device cookie is not an unlimited oracle: per_device (5) then 429.
+    const withDevice = await statusesOf(6, () =>
+      login(owner.user.email, '10.12.0.2', { headers: { cookie: device }, password: 'chute-errado-4' }),
+    );
+    expect(withDevice).toEqual([401, 401, 401, 401, 401, 429]);
+  });
+
+  it('stays under the per-address limit even with a known device', async () => {
+    const { user } = await registerUser(t.app, { email: uniqueEmail('casa') });
+    const signedIn = await login(user.email, '10.13.0.1');
+    const device = cookieFrom(signedIn, 'vdp_device') as string;
+    const statuses = await statusesOf(6, () => login(user.email, '10.13.0.1', { headers: { cookie: device } }));
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+  });
+  it('is a __Host- cookie, Secure, over HTTPS behind a trusted proxy', async () => {
+    const app = await anotherApp({ TRUST_PROXY: '1' });
+    const { user } = await registerUser(t.app, { email: uniqueEmail('segura') });
+    const response = await login(user.email, '127.0.0.1', {
+      app,
+      headers: { 'x-forwarded-proto': 'https', 'x-forwarded-for': '198.51.100.40' },
+    });
+    expect(response.statusCode).toBe(200);
+    const setCookie = String(response.headers['set-cookie']);
+    expect(setCookie).toMatch(/__Host-vdp_device=[A-Za-z0-9_-]{43}; Path=\/; Expires=[^;]+; HttpOnly; Secure; SameSite=Strict/);
+    expect(setCookie).not.toMatch(/Domain=/i);
+  });
+
+  it('forgets devices past their expiry through the expiry job', async () => {
+    const { user } = await registerUser(t.app, { email: uniqueEmail('antiga') });
+    expect((await login(user.email, '10.14.0.1')).statusCode).toBe(200);
+    const devices = await t.pool.query('SELECT expires_at FROM known_devices WHERE user_id = $1', [user.id]);
+    // One from registering, one from signing in: register opens a session in this browser too.
+    expect(devices.rowCount).toBe(2);
+    const later = new Date(Math.max(...devices.rows.map((row) => row.expires_at.getTime())) + 1);
+    await expireRateLimits(t.pool, later);
+    expect((await t.pool.query('SELECT 1 FROM known_devices WHERE user_id = $1', [user.id])).rowCount).toBe(0);
   });
 });

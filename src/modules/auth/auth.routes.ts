@@ -2,21 +2,54 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { currentUser, sessionCookie } from '../../http/auth.js';
-import { type RateLimitRule, rateLimiter } from '../../http/rate-limit.js';
+import { limitPerAddress, type RateLimiter, type RateLimitRule, rateLimited } from '../../http/rate-limit.js';
 import { bearerSecurity, problems } from '../../http/schemas.js';
 import { AuthResponse, LoginBody, RegisterBody, User } from './auth.schemas.js';
 import { type AuthService, normaliseEmail, toUserResponse } from './auth.service.js';
+import type { KnownDevices } from './devices.js';
 
 export interface AuthRateLimits {
   per_ip: RateLimitRule;
   per_email: RateLimitRule;
+  /** For a browser that signed in to the account before, once per_email is used up. */
+  per_device: RateLimitRule;
 }
 
-/** Enough for a family behind one NAT, too few for password guessing. */
+/**
+ * Enough for a family behind one NAT, too few for password guessing. The same figures
+ * are the defaults of the AUTH_RATE_LIMIT_* variables in config.ts.
+ */
 export const AUTH_RATE_LIMITS_DEFAULT: AuthRateLimits = {
   per_ip: { max: 30, window_ms: 15 * 60_000 },
   per_email: { max: 10, window_ms: 15 * 60_000 },
+  per_device: { max: 30, window_ms: 15 * 60_000 },
 };
+
+/** The device cookie; with the __Host- prefix (Secure, Path=/, no Domain) over HTTPS. */
+export const DEVICE_COOKIE = 'vdp_device';
+export const DEVICE_COOKIE_SECURE = `__Host-${DEVICE_COOKIE}`;
+
+function deviceCookieName(request: FastifyRequest): string {
+  return request.protocol === 'https' ? DEVICE_COOKIE_SECURE : DEVICE_COOKIE;
+}
+
+/** Remembers this browser as one the person signs in from, for the per-e-mail lockout. */
+async function rememberDevice(
+  devices: KnownDevices,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  userId: string,
+): Promise<void> {
+  const name = deviceCookieName(request);
+  const device = await devices.remember(userId, request.cookies[name]);
+  reply.setCookie(name, device.token, {
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: request.protocol === 'https',
+    path: '/',
+    expires: device.expiresAt,
+  });
+}
 
 function setSessionCookie(request: FastifyRequest, reply: FastifyReply, token: string, expiresAt: string): void {
   const cookie = sessionCookie(request);
@@ -28,14 +61,31 @@ function clearSessionCookie(request: FastifyRequest, reply: FastifyReply): void 
   reply.clearCookie(cookie.name, cookie.options);
 }
 
-export async function authRoutes(app: FastifyInstance, options: { auth: AuthService; rateLimits: AuthRateLimits }) {
-  const { auth, rateLimits } = options;
+export interface AuthRoutesOptions {
+  auth: AuthService;
+  rateLimits: AuthRateLimits;
+  limiter: RateLimiter;
+  devices: KnownDevices;
+}
+
+export async function authRoutes(app: FastifyInstance, options: AuthRoutesOptions) {
+  const { auth, rateLimits, limiter, devices } = options;
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const emailOf = (request: FastifyRequest) => normaliseEmail((request.body as { email: string }).email);
-  const limits = (scope: string) => [
-    rateLimiter(app, `${scope}:ip`, rateLimits.per_ip, (request) => request.ip),
-    rateLimiter(app, `${scope}:email`, rateLimits.per_email, emailOf),
-  ];
+  // Per address before the body is even read (onRequest); per e-mail once it is parsed.
+  const perAddress = (scope: string) => limitPerAddress(limiter, `${scope}:ip`, rateLimits.per_ip);
+  const registerPerEmail = async (request: FastifyRequest) =>
+    limiter.enforce('register:email', emailOf(request), rateLimits.per_email);
+  // Past the per-e-mail limit, only a browser that has signed in to this account before
+  // gets through, under its own limit: strangers cannot lock the owner out.
+  const loginPerEmail = async (request: FastifyRequest) => {
+    const email = emailOf(request);
+    const decision = await limiter.consume('login:email', email, rateLimits.per_email);
+    if (decision.allowed) return;
+    const device = request.cookies[deviceCookieName(request)];
+    if (device === undefined || !(await devices.isKnownFor(device, email))) throw rateLimited(decision.retryAfterSeconds);
+    await limiter.enforce('login:device', device, rateLimits.per_device);
+  };
 
   api.post(
     '/api/auth/register',
@@ -46,11 +96,13 @@ export async function authRoutes(app: FastifyInstance, options: { auth: AuthServ
         body: RegisterBody,
         response: { 201: AuthResponse, ...problems(400, 409, 413, 429) },
       },
-      preHandler: limits('register'),
+      onRequest: perAddress('register'),
+      preHandler: registerPerEmail,
     },
     async (request, reply) => {
       const result = await auth.register(request.body);
       setSessionCookie(request, reply, result.token, result.expires_at);
+      await rememberDevice(devices, request, reply, result.user.id);
       return reply.code(201).send(result);
     },
   );
@@ -64,11 +116,13 @@ export async function authRoutes(app: FastifyInstance, options: { auth: AuthServ
         body: LoginBody,
         response: { 200: AuthResponse, ...problems(400, 401, 429) },
       },
-      preHandler: limits('login'),
+      onRequest: perAddress('login'),
+      preHandler: loginPerEmail,
     },
     async (request, reply) => {
       const result = await auth.login(request.body);
       setSessionCookie(request, reply, result.token, result.expires_at);
+      await rememberDevice(devices, request, reply, result.user.id);
       return result;
     },
   );

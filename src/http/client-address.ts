@@ -1,0 +1,104 @@
+import { isIP, isIPv4, isIPv6 } from 'node:net';
+
+/**
+ * Which peers may tell us the client's address through X-Forwarded-For: nobody (false),
+ * the nearest N hops (a count), or the listed proxy addresses and CIDR blocks.
+ */
+export type TrustProxy = false | number | string[];
+
+/** More hops than this is a misconfiguration, not a real chain of proxies. */
+export const TRUST_PROXY_HOPS_MAX = 16;
+/** Bounds on the list form, so a typo cannot make a huge matcher. */
+export const TRUST_PROXY_ENTRIES_MAX = 64;
+const TRUST_PROXY_ENTRY_LENGTH_MAX = 64;
+
+const PREFIX_MAX_BY_FAMILY: Record<number, number> = { 4: 32, 6: 128 };
+
+function isAddressOrCidr(entry: string): boolean {
+  if (entry.length > TRUST_PROXY_ENTRY_LENGTH_MAX) return false;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (PREFIX_MAX_BY_FAMILY[family] ?? 0);
+}
+
+/**
+ * Reads TRUST_PROXY. `true` means exactly one hop (the proxy in front of us), never
+ * "believe every X-Forwarded-For", which would let any client pick its own address
+ * and so its own rate-limit key. Throws an Error whose message says what is accepted.
+ */
+export function parseTrustProxy(raw: string | undefined): TrustProxy {
+  const value = (raw ?? '').trim().toLowerCase();
+  if (value === '' || value === 'false') return false;
+  if (value === 'true') return 1;
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops > TRUST_PROXY_HOPS_MAX) throw new Error(`at most ${TRUST_PROXY_HOPS_MAX} hops`);
+    return hops === 0 ? false : hops;
+  }
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0);
+  if (entries.length > TRUST_PROXY_ENTRIES_MAX) throw new Error(`at most ${TRUST_PROXY_ENTRIES_MAX} addresses`);
+  const bad = entries.filter((entry) => !isAddressOrCidr(entry));
+  if (entries.length === 0 || bad.length > 0) {
+    throw new Error('must be false, a hop count (e.g. 1), or a comma-separated list of proxy addresses or CIDR blocks');
+  }
+  return entries;
+}
+
+const IPV6_GROUPS = 8;
+
+/** The eight 16-bit groups of a valid IPv6 address (zone removed, dotted tail converted). */
+function ipv6Groups(address: string): number[] {
+  let text = address.split('%')[0] ?? '';
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head = '', tail] = text.split('::');
+  const parse = (part: string) => (part === '' ? [] : part.split(':').map((group) => Number.parseInt(group, 16)));
+  const headGroups = parse(head);
+  if (tail === undefined) return headGroups;
+  const tailGroups = parse(tail);
+  const zeros = new Array<number>(IPV6_GROUPS - headGroups.length - tailGroups.length).fill(0);
+  return [...headGroups, ...zeros, ...tailGroups];
+}
+
+/**
+ * The rate-limit key of a client address. An IPv4 address is its own key. An IPv6
+ * client is keyed by its /64, because one subscriber usually holds a whole /64 and
+ * could otherwise take a fresh address (and a fresh budget) for every request. An
+ * IPv4-mapped IPv6 address (::ffff:a.b.c.d, as a dual-stack socket reports IPv4
+ * clients) is keyed as the IPv4 address it carries.
+ */
+export function clientAddressKey(address: string): string {
+  if (isIPv4(address)) return address;
+  if (!isIPv6(address)) return `other:${address}`;
+  const groups = ipv6Groups(address);
+  const mapped = groups.slice(0, 5).every((group) => group === 0) && groups[5] === 0xffff;
+  if (mapped) {
+    const [high = 0, low = 0] = groups.slice(6);
+    return `${high >> 8}.${high & 0xff}.${low >> 8}.${low & 0xff}`;
+  }
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.toString(16))
+    .join(':')}::/64`;
+}
+
+/**
+ * TRUST_PROXY in the form Fastify takes. A hop count becomes a function: Fastify reads a
+ * bare number as "trust nobody", and proxy-addr calls the function with each address's
+ * distance from us (0 is the socket peer), so `hop < hops` believes exactly the last
+ * `hops` addresses the proxies added. A hop count cannot tell a proxy from a client that
+ * connects directly, so it is only safe when the app is reachable through the proxy alone.
+ */
+export function fastifyTrustProxy(trust: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return trust;
+}
