@@ -54,6 +54,21 @@ function login(
   });
 }
 
+/**
+ * Registers from an address of its own: the file's tests share one window (the clock is
+ * fixed), and registering from 127.0.0.1 each time would use up that address's share.
+ */
+async function registerFrom(ip: string, prefix: string): Promise<{ id: string; email: string }> {
+  const response = await t.app.inject({
+    method: 'POST',
+    url: '/api/auth/register',
+    remoteAddress: ip,
+    payload: { email: uniqueEmail(prefix), password: PASSWORD, name: 'Pessoa de teste' },
+  });
+  expect(response.statusCode).toBe(201);
+  return response.json().user;
+}
+
 async function statusesOf(count: number, attempt: (index: number) => Promise<{ statusCode: number }>) {
   const statuses: number[] = [];
   for (let index = 0; index < count; index += 1) statuses.push((await attempt(index)).statusCode);
@@ -313,6 +328,22 @@ describe('a known device past the per-e-mail limit', () => {
     expect(withDevice).toEqual([401, 401, 401, 401, 401, 429]);
   });
 
+  it('forgets every device of the person on sign out everywhere', async () => {
+    const user = await registerFrom('10.14.0.1', 'perdido');
+    const signedIn = await login(user.email, '10.14.0.1');
+    const device = cookieFrom(signedIn, 'vdp_device') as string;
+    const everywhere = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/logout-all',
+      headers: { authorization: `Bearer ${signedIn.json().token}` },
+    });
+    expect(everywhere.statusCode).toBe(204);
+    expect(await statusesOf(3, (index) => login(user.email, `10.14.1.${index + 1}`, { password: 'chute-errado-5' }))).toEqual([
+      401, 401, 429,
+    ]);
+    expect((await login(user.email, '10.14.0.1', { headers: { cookie: device } })).statusCode).toBe(429);
+  });
+
   it('stays under the per-address limit even with a known device', async () => {
     const { user } = await registerUser(t.app, { email: uniqueEmail('casa') });
     const signedIn = await login(user.email, '10.13.0.1');
@@ -334,7 +365,7 @@ describe('a known device past the per-e-mail limit', () => {
   });
 
   it('forgets devices past their expiry through the expiry job', async () => {
-    const { user } = await registerUser(t.app, { email: uniqueEmail('antiga') });
+    const user = await registerFrom('10.15.0.1', 'antiga');
     expect((await login(user.email, '10.14.0.1')).statusCode).toBe(200);
     const devices = await t.pool.query('SELECT expires_at FROM known_devices WHERE user_id = $1', [user.id]);
     // One from registering, one from signing in: register opens a session in this browser too.

@@ -157,7 +157,9 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
       preHandler: app.authenticate,
     },
     async (request, reply) => {
-      await auth.logoutEverywhere(currentUser(request));
+      const user = currentUser(request);
+      await auth.logoutEverywhere(user);
+      await devices.forgetAll(user.id);
       clearSessionCookie(request, reply);
       return reply.code(204).send(null);
     },

@@ -48,6 +48,12 @@ export class DevicesRepository {
     return (result.rowCount ?? 0) > 0;
   }
 
+  /** Forgets every device of this person; returns how many. */
+  async deleteForUser(userId: string): Promise<number> {
+    const result = await this.pool.query('DELETE FROM known_devices WHERE user_id = $1', [userId]);
+    return result.rowCount ?? 0;
+  }
+
   /** Deletes up to batchMax expired devices; returns how many. */
   async deleteExpired(now: Date, batchMax: number): Promise<number> {
     const result = await this.pool.query(

@@ -48,6 +48,14 @@ export class KnownDevices {
     return { token, expiresAt };
   }
 
+  /**
+   * "Sign out everywhere" also forgets every browser: a stolen or lost device must not keep
+   * its pass past the per-e-mail limit.
+   */
+  async forgetAll(userId: string): Promise<void> {
+    await this.repository.deleteForUser(userId);
+  }
+
   /** Whether this device token belongs to a browser that signed in to this e-mail's account. */
   async isKnownFor(token: string | undefined, normalisedEmail: string): Promise<boolean> {
     if (!isPlausibleToken(token)) return false;
