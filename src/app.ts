@@ -16,8 +16,10 @@ import { type MigrationFile, readMigrationFiles } from './db/migrate.js';
 import { authPlugin } from './http/auth.js';
 import {
   CONTENTION_RETRY_AFTER_SECONDS,
+  DATABASE_RETRY_AFTER_SECONDS,
   DomainError,
   isContention,
+  isDatabaseUnavailable,
   problem,
   problemFromError,
   sendProblem,
@@ -272,6 +274,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof DomainError) reply.headers(error.headers);
     if (isContention(error)) reply.header('retry-after', CONTENTION_RETRY_AFTER_SECONDS);
+    if (isDatabaseUnavailable(error)) reply.header('retry-after', DATABASE_RETRY_AFTER_SECONDS);
     const body = problemFromError(error);
     if (body) {
       if (body.status >= 500) request.log.warn({ code: body.code }, body.detail);

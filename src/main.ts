@@ -6,6 +6,7 @@ import { type Config, ConfigError, loadConfig } from './config.js';
 import { type EmbeddedDatabase, startEmbeddedDatabase } from './db/embedded.js';
 import { migrate } from './db/migrate.js';
 import { createPool } from './db/pool.js';
+import { isDatabaseUnavailable } from './http/errors.js';
 import { expireIdempotencyKeysJob } from './jobs/expire-idempotency-keys.js';
 import { materializeRecurringJob } from './jobs/materialize-recurring.js';
 import { type Scheduler, startScheduler } from './jobs/scheduler.js';
@@ -24,6 +25,62 @@ async function initSentry(config: Config): Promise<((error: unknown) => void) | 
   const Sentry = await import('@sentry/node');
   Sentry.init({ dsn: config.sentryDsn });
   return (error) => Sentry.captureException(error);
+}
+
+/** At boot the database may still be starting (both started together): wait this long. */
+const BOOT_DATABASE_WAIT_MS = 30_000;
+const BOOT_DATABASE_RETRY_MS = 1_000;
+
+function databaseErrorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+async function migrateWhenReachable(pool: ReturnType<typeof createPool>, logger: pino.Logger): Promise<void> {
+  const deadline = Date.now() + BOOT_DATABASE_WAIT_MS;
+  for (;;) {
+    try {
+      const { applied } = await migrate(pool);
+      if (applied.length > 0) logger.info({ applied }, 'applied migrations');
+      return;
+    } catch (error) {
+      if (!isDatabaseUnavailable(error) || Date.now() > deadline) throw error;
+      logger.warn({ code: databaseErrorCode(error) }, 'the database is not reachable yet; retrying');
+      await new Promise((resolve) => setTimeout(resolve, BOOT_DATABASE_RETRY_MS));
+    }
+  }
+}
+
+/**
+ * An error nothing handled. A lost database connection is an expected event (the
+ * database restarted): every client has an error listener, so one reaching this point
+ * escaped a handler; it is logged and the process carries on, since the pool replaces
+ * the connection. Anything else is a bug: stop, draining what can be drained, exit 1.
+ */
+function stopOnUnexpectedError(options: {
+  logger: pino.Logger;
+  shutdown: () => Promise<void>;
+  uninstall: () => void;
+}): (error: unknown) => void {
+  let stopping = false;
+  return (error) => {
+    if (isDatabaseUnavailable(error)) {
+      options.logger.error(
+        { code: databaseErrorCode(error) },
+        'a lost database connection reached no handler; carrying on, the pool reconnects',
+      );
+      return;
+    }
+    if (stopping) return;
+    stopping = true;
+    options.logger.error({ err: error }, 'stopping after an unexpected error');
+    options.uninstall();
+    setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
+    void options
+      .shutdown()
+      .catch(() => {})
+      .finally(() => process.exit(1));
+  };
 }
 
 async function main(): Promise<void> {
@@ -52,12 +109,17 @@ async function main(): Promise<void> {
     await embedded?.stop();
   };
 
-  closeWithGrace({ delay: SHUTDOWN_GRACE_MS }, async ({ signal, err }) => {
-    if (err) logger.error({ err }, 'stopping after an unexpected error');
-    else logger.info({ signal }, 'stopping');
-    await shutdown();
-    logger.info('stopped');
-  });
+  const grace = closeWithGrace(
+    { delay: SHUTDOWN_GRACE_MS, skip: ['uncaughtException', 'unhandledRejection'] },
+    async ({ signal }) => {
+      logger.info({ signal }, 'stopping');
+      await shutdown();
+      logger.info('stopped');
+    },
+  );
+  const onUnexpectedError = stopOnUnexpectedError({ logger, shutdown, uninstall: grace.uninstall });
+  process.on('uncaughtException', onUnexpectedError);
+  process.on('unhandledRejection', onUnexpectedError);
 
   try {
     if (config.databaseUrl === undefined) {
@@ -68,9 +130,12 @@ async function main(): Promise<void> {
       });
     }
     const databaseUrl = config.databaseUrl ?? (embedded as EmbeddedDatabase).url;
-    pool = createPool(databaseUrl, { max: config.databasePoolMax });
-    const { applied } = await migrate(pool);
-    if (applied.length > 0) logger.info({ applied }, 'applied migrations');
+    pool = createPool(databaseUrl, {
+      max: config.databasePoolMax,
+      onIdleConnectionLost: (error) =>
+        logger.warn({ code: databaseErrorCode(error) }, 'lost an idle database connection; a new one opens when needed'),
+    });
+    await migrateWhenReachable(pool, logger);
 
     if (config.role === 'all' || config.role === 'worker') {
       scheduler = startScheduler({ pool, logger, jobs: [expireIdempotencyKeysJob, materializeRecurringJob] });
