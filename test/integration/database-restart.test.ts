@@ -1,9 +1,18 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import type { FastifyBaseLogger } from 'fastify';
 import pg from 'pg';
+import type { Logger } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/db/embedded.js';
+import { AdvisoryLock } from '../../src/db/locks.js';
+import { createPool } from '../../src/db/pool.js';
+import { type Job, startScheduler } from '../../src/jobs/scheduler.js';
+import { systemClock } from '../../src/lib/clock.js';
+import { AuthChangeListener } from '../../src/modules/auth/auth-change-listener.js';
+import { SessionCache } from '../../src/modules/auth/session-cache.js';
+import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
 import { startThrowawayPostgres, type ThrowawayPostgres } from '../helpers/throwaway-postgres.js';
 
@@ -28,6 +37,8 @@ const OUTAGE_MS = 3_000;
 /** After the database is back, the app must serve again within this time. */
 const RECOVERY_MAX_MS = 15_000;
 const FILE_TIMEOUT_MS = 240_000;
+/** The listener's first reconnect delay in the test, so several attempts fit in OUTAGE_MS. */
+const LISTENER_RETRY_MS = 50;
 
 interface Running {
   child: ChildProcessWithoutNullStreams;
@@ -203,35 +214,31 @@ function expectOnlyServedOrUnavailable(answers: Answer[]): void {
   }
 }
 
-beforeAll(() => {
+let database: ThrowawayPostgres;
+
+beforeAll(async () => {
   if (!existsSync(MAIN)) throw new Error('build first: npm run build:server');
+  database = await startThrowawayPostgres();
+}, STARTUP_TIMEOUT_MS);
+
+afterAll(async () => {
+  for (const running of watched) {
+    if (running.child.exitCode === null) {
+      running.child.kill('SIGKILL');
+      await running.exited;
+    }
+  }
+  await database?.destroy();
 });
 
 describe('a database restart while transfers are served', { timeout: FILE_TIMEOUT_MS }, () => {
-  let database: ThrowawayPostgres;
-  let api: Running | undefined;
-  let worker: Running | undefined;
-
-  beforeAll(async () => {
-    database = await startThrowawayPostgres();
-  }, STARTUP_TIMEOUT_MS);
-
-  afterAll(async () => {
-    for (const running of [api, worker]) {
-      if (running && running.child.exitCode === null) {
-        running.child.kill('SIGKILL');
-        await running.exited;
-      }
-    }
-    await database?.destroy();
-  });
-
   it('answers 503 database_unavailable meanwhile, keeps running, serves again, and the ledger is whole', async () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    api = launch({ DATABASE_URL: database.url, ROLE: 'all', PORT: String(port) });
-    worker = launch({ DATABASE_URL: database.url, ROLE: 'worker', PORT: String(await freePort()) });
-    const running = { api, worker };
+    const running = {
+      api: launch({ DATABASE_URL: database.url, ROLE: 'all', PORT: String(port) }),
+      worker: launch({ DATABASE_URL: database.url, ROLE: 'worker', PORT: String(await freePort()) }),
+    };
     await waitFor(() => running.api.output().includes('Vai de Pix listening on'), STARTUP_TIMEOUT_MS, 'the API');
     await waitFor(() => running.worker.output().includes('worker started'), STARTUP_TIMEOUT_MS, 'the worker');
 
@@ -279,5 +286,133 @@ describe('a database restart while transfers are served', { timeout: FILE_TIMEOU
       process.child.kill('SIGTERM');
       expect(await process.exited).toBe(0);
     }
+  });
+});
+
+/** A logger that keeps what it was told, for the in-process pieces. */
+function recordingLogger() {
+  const lines: Array<{ level: string; message: string; fields: Record<string, unknown> }> = [];
+  const at =
+    (level: string) =>
+    (fields: Record<string, unknown> | string, message?: string): void => {
+      if (typeof fields === 'string') lines.push({ level, message: fields, fields: {} });
+      else lines.push({ level, message: message ?? '', fields });
+    };
+  const logger = { info: at('info'), debug: at('debug'), warn: at('warn'), error: at('error'), fatal: at('fatal') };
+  return { lines, logger: logger as unknown as Logger & FastifyBaseLogger };
+}
+
+describe('the pieces that hold connections, through an outage', { timeout: FILE_TIMEOUT_MS }, () => {
+  it('the session-change listener keeps retrying with the cache off, and the scheduler logs failed runs, until the database is back', async () => {
+    const pool = createPool(database.url, { max: 2 });
+    const listenerLog = recordingLogger();
+    const cache = new SessionCache({ ttlMs: 30_000, maxEntries: 10, clock: systemClock });
+    const listener = new AuthChangeListener({
+      createClient: () => new pg.Client({ ...pool.options, application_name: 'vai-de-pix-listener' }),
+      cache,
+      log: listenerLog.logger,
+      reconnectDelayMs: LISTENER_RETRY_MS,
+    });
+    const schedulerLog = recordingLogger();
+    const everySecond: Job = {
+      name: 'probe',
+      lock: AdvisoryLock.JobExpireIdempotencyKeys,
+      schedule: '* * * * * *',
+      run: async (jobPool) => (await jobPool.query('SELECT 1')).rowCount ?? 0,
+    };
+    listener.start();
+    const scheduler = startScheduler({ pool, logger: schedulerLog.logger, jobs: [everySecond] });
+    const ran = () => schedulerLog.lines.filter((line) => line.message === 'job ran').length;
+    const failed = () => schedulerLog.lines.filter((line) => line.message === 'job failed').length;
+    try {
+      await waitFor(() => cache.isEnabled && ran() > 0, RECOVERY_MAX_MS, 'listener up and a job run');
+
+      await database.stop('immediate');
+      await waitFor(() => !cache.isEnabled, RECOVERY_MAX_MS, 'the cache to turn off');
+      // While the database is away the cache never comes back on, however often it retries.
+      let enabledMeanwhile = false;
+      const deadline = Date.now() + OUTAGE_MS;
+      while (Date.now() < deadline) {
+        enabledMeanwhile ||= cache.isEnabled;
+        await sleep(20);
+      }
+      expect(enabledMeanwhile).toBe(false);
+      const attempts = listenerLog.lines.filter((line) => line.level === 'warn').length;
+      expect(attempts).toBeGreaterThanOrEqual(3);
+      expect(failed()).toBeGreaterThan(0);
+      const ranBeforeStart = ran();
+
+      await database.start();
+      await waitFor(() => cache.isEnabled, RECOVERY_MAX_MS, 'the listener to reconnect');
+      await waitFor(() => ran() > ranBeforeStart, RECOVERY_MAX_MS, 'a job run after the outage');
+    } finally {
+      await scheduler.stop();
+      await listener.stop();
+      await pool.end();
+    }
+  });
+});
+
+describe('a write that lost its connection mid-transaction', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('answers 503 database_unavailable, wrote nothing, and the retry with the same key takes effect once', async () => {
+    const { client } = await signedIn(t.app);
+    const a = await client.account({ name: 'A', type: 'checking', initial_balance_cents: 10_000 });
+    const b = await client.account({ name: 'B', type: 'savings' });
+    const body = { from_account_id: a.id, to_account_id: b.id, amount_cents: 700 };
+    const headers = { 'idempotency-key': 'perdida-no-meio' };
+
+    // Hold back every ledger insert, so the transfer waits inside its transaction (after
+    // its Idempotency-Key row), then end its backend as a restart would.
+    const blocker = new pg.Client({ connectionString: t.database.url });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE ledger_entries IN EXCLUSIVE MODE');
+      const pending = client.post('/api/transfers', body, headers);
+      let waiting: number | undefined;
+      await waitFor(
+        async () => {
+          const found = await blocker.query<{ pid: number }>(
+            `SELECT pid FROM pg_stat_activity
+              WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
+          );
+          waiting = found.rows[0]?.pid;
+          return waiting !== undefined;
+        },
+        RECOVERY_MAX_MS,
+        'the transfer to wait for the ledger lock',
+      );
+      await blocker.query('SELECT pg_terminate_backend($1)', [waiting]);
+      const lost = await pending;
+      expect(lost.statusCode).toBe(503);
+      expect(lost.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(lost.headers['retry-after']).toBe('5');
+      expect(lost.json()).toMatchObject({ code: 'database_unavailable', status: 503 });
+      expect(lost.body).not.toMatch(/terminat|57P01|pg_/i);
+    } finally {
+      await blocker.query('ROLLBACK').catch(() => {});
+      await blocker.end();
+    }
+
+    const keys = await t.pool.query("SELECT 1 FROM idempotency_keys WHERE key = 'perdida-no-meio'");
+    expect(keys.rowCount).toBe(0);
+    const first = await client.post('/api/transfers', body, headers);
+    expect(first.statusCode).toBe(201);
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+    const second = await client.post('/api/transfers', body, headers);
+    expect(second.statusCode).toBe(201);
+    expect(second.headers['idempotent-replayed']).toBe('true');
+    expect((await client.get(`/api/accounts/${b.id}`)).json().balance_cents).toBe(700);
+    const transfers = await t.pool.query("SELECT id FROM transactions WHERE kind = 'transfer'");
+    expect(transfers.rows).toEqual([{ id: first.json().transaction.id }]);
+    await expectLedgerInvariants(t.pool);
   });
 });
