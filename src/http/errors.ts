@@ -157,8 +157,11 @@ function unavailableHere(error: { code?: unknown; message?: unknown }): boolean 
     if (DATABASE_UNAVAILABLE_SQLSTATES.has(code) || DATABASE_UNAVAILABLE_SOCKET_CODES.has(code)) return true;
     if (code.length === 5 && code.startsWith(CONNECTION_EXCEPTION_CLASS)) return true;
   }
+  // Only an error without a code of its own is judged by its message: the driver's.
   const message = error.message;
-  return typeof message === 'string' && DATABASE_UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(message));
+  return (
+    code === undefined && typeof message === 'string' && DATABASE_UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(message))
+  );
 }
 
 /** True when the error, or an error it wraps, says the database is down, restarting or unreachable. */
