@@ -127,6 +127,7 @@ async function main(): Promise<void> {
       embedded = await startEmbeddedDatabase({
         dataDir: config.dataDir,
         onLog: (line) => logger.debug({ postgres: line.trim() }),
+        onUnexpectedExit: (message) => logger.error(message),
       });
     }
     const databaseUrl = config.databaseUrl ?? (embedded as EmbeddedDatabase).url;

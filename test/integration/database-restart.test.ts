@@ -1,11 +1,14 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../src/db/embedded.js';
+import { freePort, startEmbeddedDatabase } from '../../src/db/embedded.js';
 import { AdvisoryLock } from '../../src/db/locks.js';
 import { createPool } from '../../src/db/pool.js';
 import { type Job, startScheduler } from '../../src/jobs/scheduler.js';
@@ -414,5 +417,31 @@ describe('a write that lost its connection mid-transaction', () => {
     const transfers = await t.pool.query("SELECT id FROM transactions WHERE kind = 'transfer'");
     expect(transfers.rows).toEqual([{ id: first.json().transaction.id }]);
     await expectLedgerInvariants(t.pool);
+  });
+});
+
+describe('the embedded server (npm start without DATABASE_URL)', { timeout: FILE_TIMEOUT_MS }, () => {
+  it('is started again when it dies on its own, and the same pool reaches it', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'vdp-embedded-exit-'));
+    const told: string[] = [];
+    const embedded = await startEmbeddedDatabase({ dataDir, onUnexpectedExit: (message) => told.push(message) });
+    const pool = createPool(embedded.url, { max: 2 });
+    try {
+      expect((await pool.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+      // SIGQUIT is PostgreSQL's immediate shutdown: to its clients, a crash.
+      const postmasterPid = Number((await readFile(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8')).split('\n')[0]);
+      process.kill(postmasterPid, 'SIGQUIT');
+      await waitFor(() => told.length > 0, RECOVERY_MAX_MS, 'the wrapper to notice the exit');
+      expect(told[0]).toMatch(/exited .* restart 1 of \d+/);
+      await waitFor(
+        async () => (await pool.query('SELECT 1 AS one').catch(() => undefined))?.rowCount === 1,
+        RECOVERY_MAX_MS,
+        'the embedded server to answer again',
+      );
+    } finally {
+      await pool.end();
+      await embedded.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
