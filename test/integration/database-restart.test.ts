@@ -400,6 +400,8 @@ describe('a write that lost its connection mid-transaction', () => {
       expect(lost.headers['retry-after']).toBe('5');
       expect(lost.json()).toMatchObject({ code: 'database_unavailable', status: 503 });
       expect(lost.body).not.toMatch(/terminat|57P01|pg_/i);
+      const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });
+      expect(metrics.body).toMatch(/^database_unavailable_total 1$/m);
     } finally {
       await blocker.query('ROLLBACK').catch(() => {});
       await blocker.end();
