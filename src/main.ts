@@ -10,6 +10,7 @@ import { isDatabaseUnavailable } from './http/errors.js';
 import { expireIdempotencyKeysJob } from './jobs/expire-idempotency-keys.js';
 import { materializeRecurringJob } from './jobs/materialize-recurring.js';
 import { type Scheduler, startScheduler } from './jobs/scheduler.js';
+import { unexpectedErrorHandler } from './process-errors.js';
 
 /** How long in-flight requests get to finish after SIGTERM before the process exits. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -51,38 +52,6 @@ async function migrateWhenReachable(pool: ReturnType<typeof createPool>, logger:
   }
 }
 
-/**
- * An error nothing handled. A lost database connection is an expected event (the
- * database restarted): every client has an error listener, so one reaching this point
- * escaped a handler; it is logged and the process carries on, since the pool replaces
- * the connection. Anything else is a bug: stop, draining what can be drained, exit 1.
- */
-function stopOnUnexpectedError(options: {
-  logger: pino.Logger;
-  shutdown: () => Promise<void>;
-  uninstall: () => void;
-}): (error: unknown) => void {
-  let stopping = false;
-  return (error) => {
-    if (isDatabaseUnavailable(error)) {
-      options.logger.error(
-        { code: databaseErrorCode(error) },
-        'a lost database connection reached no handler; carrying on, the pool reconnects',
-      );
-      return;
-    }
-    if (stopping) return;
-    stopping = true;
-    options.logger.error({ err: error }, 'stopping after an unexpected error');
-    options.uninstall();
-    setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
-    void options
-      .shutdown()
-      .catch(() => {})
-      .finally(() => process.exit(1));
-  };
-}
-
 async function main(): Promise<void> {
   let config: Config;
   try {
@@ -117,7 +86,12 @@ async function main(): Promise<void> {
       logger.info('stopped');
     },
   );
-  const onUnexpectedError = stopOnUnexpectedError({ logger, shutdown, uninstall: grace.uninstall });
+  const onUnexpectedError = unexpectedErrorHandler({
+    logger,
+    shutdown,
+    uninstall: grace.uninstall,
+    grace_ms: SHUTDOWN_GRACE_MS,
+  });
   process.on('uncaughtException', onUnexpectedError);
   process.on('unhandledRejection', onUnexpectedError);
 
