@@ -305,6 +305,24 @@ function recordingLogger() {
   return { lines, logger: logger as unknown as Logger & FastifyBaseLogger };
 }
 
+describe('a process started before its database', { timeout: FILE_TIMEOUT_MS }, () => {
+  it('waits for the database, then migrates and serves', async () => {
+    await database.stop('fast');
+    const port = await freePort();
+    const api = launch({ DATABASE_URL: database.url, ROLE: 'all', PORT: String(port) });
+    try {
+      await waitFor(() => api.output().includes('the database is not reachable yet'), STARTUP_TIMEOUT_MS, 'the boot to wait');
+      expect(api.child.exitCode).toBeNull();
+    } finally {
+      await database.start();
+    }
+    await waitFor(() => api.output().includes('Vai de Pix listening on'), STARTUP_TIMEOUT_MS, 'the API after the database');
+    expect((await call(`http://127.0.0.1:${port}/api/health`)).status).toBe(200);
+    api.child.kill('SIGTERM');
+    expect(await api.exited).toBe(0);
+  });
+});
+
 describe('the pieces that hold connections, through an outage', { timeout: FILE_TIMEOUT_MS }, () => {
   it('the session-change listener keeps retrying with the cache off, and the scheduler logs failed runs, until the database is back', async () => {
     const pool = createPool(database.url, { max: 2 });
