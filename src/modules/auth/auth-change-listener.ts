@@ -11,6 +11,8 @@ export const AUTH_CHANGE_CHANNEL = 'vdp_auth_changed';
  */
 const RECONNECT_DELAY_MS = 1_000;
 export const RECONNECT_DELAY_MAX_MS = 10_000;
+/** Doublings counted at most, so the delay arithmetic stays small however long the outage. */
+const RECONNECT_DOUBLINGS_MAX = 10;
 
 /**
  * Keeps one connection LISTENing on vdp_auth_changed and applies every notification to
@@ -76,7 +78,10 @@ export class AuthChangeListener {
     client.end().catch(() => {});
     if (this.stopped) return;
     const first = this.options.reconnectDelayMs ?? RECONNECT_DELAY_MS;
-    const delay_ms = Math.min(first * 2 ** Math.min(this.failures, 10), Math.max(first, RECONNECT_DELAY_MAX_MS));
+    const delay_ms = Math.min(
+      first * 2 ** Math.min(this.failures, RECONNECT_DOUBLINGS_MAX),
+      Math.max(first, RECONNECT_DELAY_MAX_MS),
+    );
     this.failures += 1;
     this.options.log.warn(
       { code: (error as { code?: unknown } | undefined)?.code, attempt: this.failures, retry_in_ms: delay_ms },
