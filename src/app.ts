@@ -16,8 +16,10 @@ import { refuseBeforeBody } from './http/before-body.js';
 import { fastifyTrustProxy } from './http/client-address.js';
 import {
   CONTENTION_RETRY_AFTER_SECONDS,
+  DATABASE_RETRY_AFTER_SECONDS,
   DomainError,
   isContention,
+  isDatabaseUnavailable,
   problem,
   problemFromError,
   sendProblem,
@@ -295,9 +297,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof DomainError) reply.headers(error.headers);
     if (isContention(error)) reply.header('retry-after', CONTENTION_RETRY_AFTER_SECONDS);
+    if (isDatabaseUnavailable(error)) reply.header('retry-after', DATABASE_RETRY_AFTER_SECONDS);
     const body = problemFromError(error);
     if (body) {
-      if (body.status >= 500) request.log.warn({ code: body.code }, body.detail);
+      // The err serializer keeps only the SQLSTATE or socket code and names, never values.
+      if (body.status >= 500) request.log.warn({ code: body.code, err: error }, body.detail);
       return sendProblem(request, reply, body);
     }
     request.log.error({ err: error }, 'unexpected error');

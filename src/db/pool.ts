@@ -16,17 +16,38 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => {
 // DATE columns (occurred_on) stay 'YYYY-MM-DD' strings: a calendar day has no time zone.
 pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
 
-export function createPool(connectionString: string, options: { max?: number; applicationName?: string } = {}): pg.Pool {
+export interface PoolOptions {
+  max?: number;
+  applicationName?: string;
+  /**
+   * Told when an idle pooled connection is lost, e.g. for a log line. A checked-out
+   * connection's loss reaches its caller as the error of the query in progress.
+   */
+  onIdleConnectionLost?: (error: Error) => void;
+}
+
+export function createPool(connectionString: string, options: PoolOptions = {}): pg.Pool {
   const pool = new pg.Pool({
     connectionString,
     max: options.max ?? 20,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     idleTimeoutMillis: IDLE_TIMEOUT_MS,
     statement_timeout: STATEMENT_TIMEOUT_MS,
+    // A server that vanished without closing the socket is noticed by TCP keepalive.
+    keepAlive: true,
     application_name: options.applicationName ?? 'vai-de-pix',
   });
-  // An idle client losing its connection (database restart) must not crash the
-  // process; the pool drops it and the next query reconnects.
-  pool.on('error', () => {});
+  // pg-pool listens for 'error' only while a client is idle in the pool. A checked-out
+  // client whose connection dies (a database restart) emits 'error' with nobody
+  // listening, which Node turns into an uncaught exception that stops the process.
+  // This listener stays for the client's whole life: the query in progress still fails
+  // with the error, the client is marked unusable, and release() then destroys it
+  // instead of returning it to the pool.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
+  // An idle client losing its connection: the pool has already dropped it, and the
+  // next checkout opens a new connection.
+  pool.on('error', options.onIdleConnectionLost ?? (() => {}));
   return pool;
 }

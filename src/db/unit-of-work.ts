@@ -45,6 +45,8 @@ export async function runTransactionWith<T>(
 ): Promise<T> {
   for (let attempt = 0; ; attempt += 1) {
     const client = await pool.connect();
+    // Set when the connection can no longer be trusted: release() then destroys it.
+    let broken: Error | undefined;
     try {
       const extra = steps.afterBegin?.(client);
       const results = (await client.query(
@@ -54,7 +56,11 @@ export async function runTransactionWith<T>(
       await client.query(beforeCommit ? `${beforeCommit}; COMMIT` : 'COMMIT');
       return result;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
+      // A lost connection (database restart) fails the ROLLBACK too; PostgreSQL has
+      // rolled the transaction back itself, and this client must not serve again.
+      await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+      });
       const code = pgCode(error);
       if (code !== undefined && RETRYABLE_CODES.has(code) && attempt < TX_RETRIES_MAX) {
         onRetry(code);
@@ -63,7 +69,7 @@ export async function runTransactionWith<T>(
       }
       throw error;
     } finally {
-      client.release();
+      client.release(broken);
     }
   }
 }

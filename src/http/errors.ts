@@ -116,9 +116,79 @@ export function isContention(error: unknown): boolean {
   return typeof code === 'string' && CONTENTION_CODES.has(code);
 }
 
+/**
+ * The database cannot be reached or is restarting: an outage, not a bug. SQLSTATEs:
+ * class 08 (connection exception), 57P01 admin_shutdown (also sent to every session by
+ * pg_ctl stop/restart and pg_terminate_backend), 57P02 crash_shutdown, 57P03
+ * cannot_connect_now (starting up, shutting down, in recovery), 53300
+ * too_many_connections. Socket error codes from Node when the server is down or gone.
+ */
+const DATABASE_UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
+const CONNECTION_EXCEPTION_CLASS = '08';
+const DATABASE_UNAVAILABLE_SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
+/**
+ * node-postgres and pg-pool report a lost or refused connection as plain errors with
+ * only a message: a socket that closed under a query, a client used after its
+ * connection errored, a connect that outlived connectionTimeoutMillis, a checkout that
+ * waited that long for a free client.
+ */
+const DATABASE_UNAVAILABLE_MESSAGES = [
+  /^Connection terminated/,
+  /^Client has encountered a connection error and is not queryable$/,
+  /^Client was closed and is not queryable$/,
+  /^timeout exceeded when trying to connect$/,
+  /^Query read timeout$/,
+];
+/** Drizzle and pg-pool wrap the driver's error in `cause`; this many levels are looked at. */
+const CAUSE_DEPTH_MAX = 4;
+export const DATABASE_RETRY_AFTER_SECONDS = '5';
+
+function unavailableHere(error: { code?: unknown; message?: unknown }): boolean {
+  const code = error.code;
+  if (typeof code === 'string') {
+    if (DATABASE_UNAVAILABLE_SQLSTATES.has(code) || DATABASE_UNAVAILABLE_SOCKET_CODES.has(code)) return true;
+    if (code.length === 5 && code.startsWith(CONNECTION_EXCEPTION_CLASS)) return true;
+  }
+  // Only an error without a code of its own is judged by its message: the driver's.
+  const message = error.message;
+  return (
+    code === undefined && typeof message === 'string' && DATABASE_UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(message))
+  );
+}
+
+/** True when the error, or an error it wraps, says the database is down, restarting or unreachable. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth <= CAUSE_DEPTH_MAX && typeof current === 'object' && current !== null; depth += 1) {
+    const candidate = current as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
+    if (unavailableHere(candidate)) return true;
+    // Node reports a refused connect to a name with several addresses as an AggregateError.
+    if (Array.isArray(candidate.errors) && candidate.errors.some((inner) => inner !== null && unavailableHere(inner))) {
+      return true;
+    }
+    current = candidate.cause;
+  }
+  return false;
+}
+
 export function problemFromError(error: FastifyError): Problem | undefined {
   if (error instanceof DomainError) return problem(error.status, error.code, error.message, error.extra);
   if (isContention(error)) return problem(503, 'busy', 'The accounts are busy right now; nothing was written. Retry shortly.');
+  if (isDatabaseUnavailable(error)) {
+    return problem(
+      503,
+      'database_unavailable',
+      'The database is unavailable right now. Retry shortly; a write retried with the same Idempotency-Key takes effect once.',
+    );
+  }
   if (error.validation) {
     return problem(400, 'validation_failed', 'The request has invalid fields.', { errors: fieldErrors(error) });
   }

@@ -15,6 +15,7 @@ export interface Metrics {
   idempotencyReplays: Counter;
   idempotencyConflicts: Counter<'code'>;
   sessionCacheLookups: Counter<'result'>;
+  databaseUnavailable: Counter;
 }
 
 /** One registry per app instance, so tests can build many apps in one process. */
@@ -59,6 +60,11 @@ export function createMetrics(): Metrics {
       labelNames: ['result'],
       registers: [registry],
     }),
+    databaseUnavailable: new Counter({
+      name: 'database_unavailable_total',
+      help: 'Requests answered 503 database_unavailable: the database was down, restarting or unreachable',
+      registers: [registry],
+    }),
   };
 }
 
@@ -88,6 +94,7 @@ export const metricsPlugin = fp(
       const labels = { method: request.method, route, status_code: String(reply.statusCode) };
       metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
       if (reply.problemCode) metrics.httpProblems.inc({ route, code: reply.problemCode });
+      if (reply.problemCode === 'database_unavailable') metrics.databaseUnavailable.inc();
     });
 
     app.get(

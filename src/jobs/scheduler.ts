@@ -25,6 +25,10 @@ export type JobOutcome = { ran: true; affected: number } | { ran: false; reason:
 /** Runs a job once if no other worker holds its lock. */
 export async function runJobOnce(pool: pg.Pool, job: Job, clock: Clock = systemClock): Promise<JobOutcome> {
   const client = await pool.connect();
+  // After any error this connection is destroyed, not pooled: it may have lost its
+  // connection (a database restart) or still hold the job's session lock, and closing
+  // it releases that lock.
+  let broken: Error | undefined;
   try {
     if (!(await tryLockSession(client, job.lock))) return { ran: false, reason: 'locked' };
     try {
@@ -32,8 +36,11 @@ export async function runJobOnce(pool: pg.Pool, job: Job, clock: Clock = systemC
     } finally {
       await unlockSession(client, job.lock);
     }
+  } catch (error) {
+    broken = error instanceof Error ? error : new Error(String(error));
+    throw error;
   } finally {
-    client.release();
+    client.release(broken);
   }
 }
 

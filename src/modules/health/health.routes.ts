@@ -2,12 +2,11 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { type MigrationFile, migrationsCurrent } from '../../db/migrate.js';
-import { DomainError } from '../../http/errors.js';
+import { DATABASE_RETRY_AFTER_SECONDS, DomainError } from '../../http/errors.js';
 import { problems } from '../../http/schemas.js';
 
 /** A health probe must answer fast even when the database hangs. */
 export const HEALTH_TIMEOUT_MS = 2_000;
-const RETRY_AFTER_SECONDS = '5';
 
 async function withTimeout<T>(promise: Promise<T>, timeout_ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -57,7 +56,7 @@ export async function healthRoutes(app: FastifyInstance, options: { pool: pg.Poo
           503,
           'The database does not answer.',
           {},
-          { 'retry-after': RETRY_AFTER_SECONDS },
+          { 'retry-after': DATABASE_RETRY_AFTER_SECONDS },
         );
       }
       if (!current) {
@@ -66,7 +65,7 @@ export async function healthRoutes(app: FastifyInstance, options: { pool: pg.Poo
           503,
           'The database schema is not current.',
           {},
-          { 'retry-after': RETRY_AFTER_SECONDS },
+          { 'retry-after': DATABASE_RETRY_AFTER_SECONDS },
         );
       }
       return { status: 'ok' as const, database: 'up' as const, migrations: 'current' as const };
