@@ -131,21 +131,26 @@ export interface EnumerationStats {
 }
 
 /**
- * The rule's occurrences within [from, until], ascending. occurrences_max counts from
- * start_on, so it holds across the rule's whole life; the work is proportional to the
- * occurrences in the window, not to the time since start_on.
+ * The rule's occurrences within [from, until], ascending, lazily. occurrences_max counts
+ * from start_on, so it holds across the rule's whole life; the work is proportional to
+ * the occurrences taken, not to the time since start_on.
  */
-export function occurrencesBetween(rule: RuleDates, from: string, until: string, stats?: EnumerationStats): string[] {
+export function* occurrencesFrom(rule: RuleDates, from: string, until: string, stats?: EnumerationStats): Generator<string> {
   const last = rule.end_on !== null && rule.end_on < until ? rule.end_on : until;
   const sequence = sequenceOf(rule.schedule, rule.start_on);
   const indexMax = rule.occurrences_max === null ? Number.POSITIVE_INFINITY : rule.occurrences_max - 1;
-  const found: string[] = [];
+  let steps = 0;
   for (let index = sequence.firstIndexOnOrAfter(from > rule.start_on ? from : rule.start_on); index <= indexMax; index += 1) {
+    steps += 1;
     if (stats) stats.steps += 1;
     const day = sequence.dayAt(index);
-    if (day > last) break;
-    if (found.length >= OCCURRENCES_ENUMERATED_MAX) throw new RangeError('recurring window holds too many occurrences');
-    found.push(day);
+    if (day > last) return;
+    if (steps > OCCURRENCES_ENUMERATED_MAX) throw new RangeError('recurring window holds too many occurrences');
+    yield day;
   }
-  return found;
+}
+
+/** Every occurrence within [from, until], ascending (see occurrencesFrom). */
+export function occurrencesBetween(rule: RuleDates, from: string, until: string, stats?: EnumerationStats): string[] {
+  return [...occurrencesFrom(rule, from, until, stats)];
 }
