@@ -2,7 +2,7 @@
  * The upcoming-bills calendar as people read it: grouped by month, then by day, with what
  * goes out and comes in each month. Pure, so it is tested without a browser.
  */
-import { type RecurringType, START_ON_YEARS_AHEAD_MAX, START_ON_YEARS_BACK_MAX, type UpcomingItem } from './api';
+import type { RecurringType, UpcomingItem } from './api';
 
 export interface AgendaDay {
   /** YYYY-MM-DD */
@@ -85,6 +85,10 @@ export function daysInMonthMax(month: number): number {
 
 /** A monthly day past 28 does not exist in every month: such months use their last day. */
 export const MONTH_DAYS_SAFE = 28;
+
+// The server's bounds on a new rule's start (src/modules/recurring/recurring.schemas.ts).
+export const START_ON_YEARS_BACK_MAX = 1;
+export const START_ON_YEARS_AHEAD_MAX = 5;
 
 /** Adds whole years to a YYYY-MM-DD day; 29 February becomes the 28th in common years. */
 export function addYearsIso(iso: string, years: number): string {

@@ -24,8 +24,6 @@ export const SCHEDULE_KINDS = ['monthly', 'weekly', 'every_n_days', 'yearly'] as
 export const UPCOMING_DAYS_MAX = 366;
 export const EVERY_DAYS_MAX = 366;
 export const OCCURRENCES_MAX = 1200;
-export const START_ON_YEARS_BACK_MAX = 1;
-export const START_ON_YEARS_AHEAD_MAX = 5;
 
 function idempotencyHeader(key: string) {
   return { 'idempotency-key': key };
