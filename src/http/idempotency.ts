@@ -29,7 +29,17 @@ export interface WriteResult<T> {
   status: number;
   body: T;
   replayed: boolean;
+  /** The response as sent, serialised before the commit (see ResponseWriter); absent on replays. */
+  payload?: string;
 }
+
+/**
+ * Turns a write's response into the bytes the route sends, by the route's response schema,
+ * and throws when it cannot. runIdempotentWrite calls it before COMMIT, so a response that
+ * cannot be produced rolls the write back (a 500 with nothing written) instead of
+ * answering 500 after the effects are committed.
+ */
+export type ResponseWriter = (status: number, body: unknown) => string;
 
 /** JSON with sorted object keys, so a retry that reorders fields hashes the same. */
 export function canonicalJson(value: unknown): string {
@@ -93,11 +103,11 @@ function claimSql(client: pg.PoolClient, userId: string, idempotency: Idempotenc
 }
 
 /** The completion as SQL text for the COMMIT round trip, values inlined. */
-function completeSql(client: pg.PoolClient, userId: string, key: string, status: number, body: unknown): string {
+function completeSql(client: pg.PoolClient, userId: string, key: string, status: number, json: string): string {
   const literal = (value: string) => client.escapeLiteral(value);
   if (!Number.isInteger(status)) throw new Error(`response status ${status} is not an integer`);
   return `UPDATE idempotency_keys SET status = 'completed', response_status = ${status},
-      response_body = ${literal(JSON.stringify(body))}::jsonb
+      response_body = ${literal(json)}::jsonb
     WHERE user_id = ${literal(userId)} AND key = ${literal(key)}`;
 }
 
@@ -143,6 +153,8 @@ async function resolveTakenKey(
 /**
  * Runs a write in one retried transaction, honouring the Idempotency-Key when given.
  * work returns the response it wants stored; it runs at most once per committed key.
+ * With respond, the response is serialised inside the transaction, before COMMIT, and
+ * those exact bytes are stored with the key and sent.
  */
 export async function runIdempotentWrite<T>(options: {
   pool: pg.Pool;
@@ -150,8 +162,13 @@ export async function runIdempotentWrite<T>(options: {
   userId: string;
   idempotency: IdempotencyRequest | undefined;
   hooks?: IdempotencyHooks;
+  respond?: ResponseWriter | undefined;
   work: (client: pg.PoolClient, now: Date) => Promise<{ status: number; body: T }>;
 }): Promise<WriteResult<T>> {
+  const produce = (response: { status: number; body: T }): WriteResult<T> =>
+    options.respond
+      ? { ...response, replayed: false, payload: options.respond(response.status, response.body) }
+      : { ...response, replayed: false };
   const { idempotency, userId, hooks } = options;
   let now = options.clock.now();
   // The claim rides on BEGIN's round trip; a lock timeout there is a twin request in flight.
@@ -168,19 +185,14 @@ export async function runIdempotentWrite<T>(options: {
           : undefined,
         body: async (client, claim): Promise<{ result: WriteResult<T>; beforeCommit?: string }> => {
           claimRan = true;
-          if (!idempotency) {
-            const response = await options.work(client, options.clock.now());
-            return { result: { ...response, replayed: false } };
-          }
+          if (!idempotency) return { result: produce(await options.work(client, options.clock.now())) };
           if (claim?.rowCount !== 1) {
             const replay = await resolveTakenKey(client, userId, idempotency, now);
             if (replay) return { result: replay as WriteResult<T> };
           }
-          const response = await options.work(client, now);
-          return {
-            result: { ...response, replayed: false },
-            beforeCommit: completeSql(client, userId, idempotency.key, response.status, response.body),
-          };
+          const result = produce(await options.work(client, now));
+          const json = result.payload ?? JSON.stringify(result.body);
+          return { result, beforeCommit: completeSql(client, userId, idempotency.key, result.status, json) };
         },
       },
       (code) => {

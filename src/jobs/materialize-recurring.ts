@@ -5,8 +5,10 @@ import { RecurringService } from '../modules/recurring/recurring.service.js';
 import type { Job } from './scheduler.js';
 
 /**
- * Posts every person's recurring occurrences that are due today (São Paulo). Safe to
- * run anywhere, any time: each occurrence is claimed by its (rule, day) key first.
+ * Posts people's recurring occurrences that are due by today (São Paulo). Safe to run
+ * anywhere, any time: each occurrence is claimed by its (rule, day) key first. One tick
+ * is one bounded, fair run (OCCURRENCES_PER_RUN_MAX, per person and per rule bounds in
+ * recurring.schemas.ts); a backlog left over is continued by the next tick.
  */
 export const materializeRecurringJob: Job = {
   name: 'materialize_recurring',

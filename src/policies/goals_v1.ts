@@ -23,12 +23,22 @@ export function withdrawalLegs(options: { goalAccountId: string; toAccountId: st
   ];
 }
 
+/**
+ * How far ahead a completion date is projected. Beyond it the projection is not a date a
+ * person can plan with (and past year 9999 not a date at all): it is null, with the reason.
+ */
+export const PROJECTION_HORIZON_MONTHS = 100 * 12;
+
+/** Why projected_completion_on is null: nothing left to save, no positive pace, or beyond the horizon. */
+export type ProjectionUnavailableReason = 'reached' | 'no_progress' | 'too_far';
+
 export interface Progress {
   saved_cents: number;
   remaining_cents: number;
   percent: number;
   monthly_pace_cents: number;
   projected_completion_on: string | null;
+  projection_unavailable_reason: ProjectionUnavailableReason | null;
 }
 
 /** Adds whole months to a YYYY-MM-DD day, clamping to the target month's last day. */
@@ -41,9 +51,23 @@ export function addMonths(day: string, months: number): string {
   return `${String(targetYear).padStart(4, '0')}-${String(targetMonth).padStart(2, '0')}-${String(Math.min(date, lastDay)).padStart(2, '0')}`;
 }
 
+/** When the remaining amount is saved at the pace, or why that has no date. */
+function projection(
+  remainingCents: number,
+  paceCents: number,
+  today: string,
+): Pick<Progress, 'projected_completion_on' | 'projection_unavailable_reason'> {
+  if (remainingCents <= 0) return { projected_completion_on: null, projection_unavailable_reason: 'reached' };
+  if (paceCents <= 0) return { projected_completion_on: null, projection_unavailable_reason: 'no_progress' };
+  const months = Math.ceil(remainingCents / paceCents);
+  if (months > PROJECTION_HORIZON_MONTHS) return { projected_completion_on: null, projection_unavailable_reason: 'too_far' };
+  return { projected_completion_on: addMonths(today, months), projection_unavailable_reason: null };
+}
+
 /**
- * Progress towards a target at the recent pace. The projection is null when the goal is
- * reached or when there is no positive pace yet. Integer arithmetic only.
+ * Progress towards a target at the recent pace. The projection is null, with the reason,
+ * when the goal is reached, when there is no positive pace yet, or when the pace would take
+ * longer than PROJECTION_HORIZON_MONTHS. Integer arithmetic only.
  */
 export function progress(options: {
   savedCents: number;
@@ -54,12 +78,11 @@ export function progress(options: {
   const { savedCents, targetCents, today } = options;
   const remaining = Math.max(0, targetCents - savedCents);
   const pace = Math.trunc(options.netLastMonthsCents / PACE_MONTHS);
-  const months = remaining > 0 && pace > 0 ? Math.ceil(remaining / pace) : undefined;
   return {
     saved_cents: savedCents,
     remaining_cents: remaining,
     percent: Math.floor((Math.max(0, savedCents) * 100) / targetCents),
     monthly_pace_cents: pace,
-    projected_completion_on: months === undefined ? null : addMonths(today, months),
+    ...projection(remaining, pace, today),
   };
 }

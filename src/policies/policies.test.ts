@@ -138,6 +138,7 @@ describe('goals_v1 progress', () => {
       percent: 40,
       monthly_pace_cents: 10_000,
       projected_completion_on: '2026-07-31',
+      projection_unavailable_reason: null,
     });
   });
 
@@ -150,7 +151,39 @@ describe('goals_v1 progress', () => {
       progress({ savedCents: 10, targetCents: 100, netLastMonthsCents: -300, today: '2026-01-01' }).projected_completion_on,
     ).toBeNull();
     const reached = progress({ savedCents: 150, targetCents: 100, netLastMonthsCents: 300, today: '2026-01-01' });
-    expect(reached).toMatchObject({ remaining_cents: 0, percent: 150, projected_completion_on: null });
+    expect(reached).toMatchObject({
+      remaining_cents: 0,
+      percent: 150,
+      projected_completion_on: null,
+      projection_unavailable_reason: 'reached',
+    });
+    expect(progress({ savedCents: 10, targetCents: 100, netLastMonthsCents: -300, today: '2026-01-01' })).toMatchObject({
+      projection_unavailable_reason: 'no_progress',
+    });
+  });
+
+  it('projects no further than the horizon: beyond it the date is null, with the reason', async () => {
+    const { progress, PROJECTION_HORIZON_MONTHS } = await import('./goals_v1.js');
+    // R$ 1 bilhão saved at 1 centavo a month would end in the year 8.3 billion.
+    expect(progress({ savedCents: 3, targetCents: 100_000_000_000, netLastMonthsCents: 3, today: '2026-09-15' })).toMatchObject({
+      monthly_pace_cents: 1,
+      projected_completion_on: null,
+      projection_unavailable_reason: 'too_far',
+    });
+    const atHorizon = progress({
+      savedCents: 0,
+      targetCents: PROJECTION_HORIZON_MONTHS,
+      netLastMonthsCents: 3,
+      today: '2099-12-31',
+    });
+    expect(atHorizon).toMatchObject({ projected_completion_on: '2199-12-31', projection_unavailable_reason: null });
+    const pastHorizon = progress({
+      savedCents: 0,
+      targetCents: PROJECTION_HORIZON_MONTHS + 1,
+      netLastMonthsCents: 3,
+      today: '2099-12-31',
+    });
+    expect(pastHorizon).toMatchObject({ projected_completion_on: null, projection_unavailable_reason: 'too_far' });
   });
 
   it('adds months clamping to the last day', async () => {

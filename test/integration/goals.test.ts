@@ -208,4 +208,40 @@ describe('savings goals', () => {
     ).toBe(400);
     expect((await alice.client.get(`/api/goals/${goal.id}`)).json().saved_cents).toBe(0);
   });
+
+  it('a pace that would take past the horizon (or past year 9999) projects null with a reason, and the goal stays readable', async () => {
+    const { client } = await signedIn(t.app);
+    const checking = await client.account({ name: 'Conta', type: 'checking', initial_balance_cents: 1_000_000 });
+    const goal = (await client.post('/api/goals', { name: 'Um bilhão', target_cents: 100_000_000_000 })).json();
+    expect(goal).toMatchObject({ projected_completion_on: null, projection_unavailable_reason: 'no_progress' });
+    // Three centavos over three months is a pace of one centavo a month: the year 8.3 billion.
+    const contribution = await client.post(`/api/goals/${goal.id}/contributions`, {
+      from_account_id: checking.id,
+      amount_cents: 3,
+    });
+    expect(contribution.statusCode).toBe(201);
+    expect(contribution.json().goal).toMatchObject({
+      monthly_pace_cents: 1,
+      projected_completion_on: null,
+      projection_unavailable_reason: 'too_far',
+    });
+    const read = await client.get(`/api/goals/${goal.id}`);
+    expect(read.statusCode).toBe(200);
+    expect(read.json()).toMatchObject({ saved_cents: 3, projection_unavailable_reason: 'too_far' });
+    const listed = await client.get('/api/goals');
+    expect(listed.statusCode).toBe(200);
+    expect(listed.json().items.find((item: { id: string }) => item.id === goal.id)).toMatchObject({
+      projection_unavailable_reason: 'too_far',
+    });
+    // A target the pace meets within the horizon gets its date back, and no reason.
+    const edited = await client.patch(`/api/goals/${goal.id}`, { target_cents: 1_203, row_version: read.json().row_version });
+    expect(edited.statusCode).toBe(200);
+    expect(edited.json()).toMatchObject({ projected_completion_on: '2126-09-15', projection_unavailable_reason: null });
+    await client.post(`/api/goals/${goal.id}/contributions`, { from_account_id: checking.id, amount_cents: 1_200 });
+    expect((await client.get(`/api/goals/${goal.id}`)).json()).toMatchObject({
+      achieved: true,
+      projected_completion_on: null,
+      projection_unavailable_reason: 'reached',
+    });
+  });
 });

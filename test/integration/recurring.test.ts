@@ -1,6 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/lib/clock.js';
+import {
+  OCCURRENCES_PER_PERSON_PER_RUN_MAX,
+  OCCURRENCES_PER_RULE_PER_RUN_MAX,
+} from '../../src/modules/recurring/recurring.schemas.js';
 import { RecurringService } from '../../src/modules/recurring/recurring.service.js';
+import type { Schedule } from '../../src/modules/recurring/schedule.js';
 import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
 
@@ -25,6 +30,38 @@ async function setup(balance = 1_000_000) {
   const checking = (await person.client.account({ name: 'Conta', type: 'checking', initial_balance_cents: balance })).id;
   const housing = await person.client.category('expense', 'housing');
   return { ...person, checking, housing };
+}
+
+let storedRules = 0;
+/** A rule written straight to the table, as one created before today's input bounds would be. */
+async function storeRule(rule: {
+  user_id: string;
+  account_id: string;
+  type: 'income' | 'expense';
+  category_id?: string | null;
+  description: string;
+  schedule: Schedule;
+  start_on: string;
+  amount_cents?: number;
+}): Promise<string> {
+  storedRules += 1;
+  const id = `00000000-0000-4000-8000-${String(storedRules).padStart(12, '0')}`;
+  await t.pool.query(
+    `INSERT INTO recurring_rules (id, user_id, type, account_id, amount_cents, description, category_id, schedule, start_on)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [
+      id,
+      rule.user_id,
+      rule.type,
+      rule.account_id,
+      rule.amount_cents ?? 1_000,
+      rule.description,
+      rule.category_id ?? null,
+      JSON.stringify(rule.schedule),
+      rule.start_on,
+    ],
+  );
+  return id;
 }
 
 describe('recurring transactions', () => {
@@ -72,15 +109,16 @@ describe('recurring transactions', () => {
     });
   });
 
-  it('a yearly rule on 29 February posts on the 28th in common years', async () => {
-    const { client, checking } = await setup();
+  it('a yearly rule on 29 February posts on the 28th in common years (a rule stored before start dates were bounded)', async () => {
+    const { client, user, checking } = await setup();
     const salary = await client.category('income', 'salary');
-    await client.post('/api/recurring', {
+    // Today a start two years back is refused; rules stored before that still run.
+    await storeRule({
+      user_id: user.id,
       account_id: checking,
       type: 'income',
-      amount_cents: 1_000,
-      description: 'Bônus',
       category_id: salary,
+      description: 'Bônus',
       schedule: { kind: 'yearly', month: 2, day: 29 },
       start_on: '2024-01-01',
     });
@@ -297,5 +335,150 @@ describe('recurring transactions', () => {
     }
     expect((await other.client.post('/api/recurring/run-due')).json().posted).toBe(0);
     expect((await client.get(`/api/recurring/${mine.id}`)).json()).toMatchObject({ status: 'active', posted_count: 0 });
+  });
+
+  it('start_on is at most one year back and five years ahead of today, with its own error codes', async () => {
+    const { client, checking } = await setup();
+    const base = {
+      account_id: checking,
+      type: 'expense',
+      amount_cents: 100,
+      description: 'Conta',
+      schedule: { kind: 'every_n_days', days: 1 },
+    };
+    // Today is 2026-06-15 in São Paulo.
+    const past = await client.post('/api/recurring', { ...base, start_on: '2025-06-14' });
+    expect(past.statusCode).toBe(400);
+    expect(past.json()).toMatchObject({
+      code: 'validation_failed',
+      errors: [{ field: 'body/start_on', code: 'too_far_in_past', message: 'must be on or after 2025-06-15' }],
+    });
+    const ancient = await client.post('/api/recurring', { ...base, start_on: '2000-01-01' });
+    expect(ancient.json().errors[0].code).toBe('too_far_in_past');
+    const future = await client.post('/api/recurring', { ...base, start_on: '2031-06-16' });
+    expect(future.statusCode).toBe(400);
+    expect(future.json().errors).toEqual([
+      { field: 'body/start_on', code: 'too_far_in_future', message: 'must be on or before 2031-06-15' },
+    ]);
+    expect((await client.post('/api/recurring', { ...base, start_on: '2031-06-15' })).statusCode).toBe(201);
+    const oldest = await client.post('/api/recurring', { ...base, start_on: '2025-06-15' });
+    expect(oldest.statusCode).toBe(201);
+    // start_on cannot be moved by an edit, so an edit cannot open a backlog either.
+    const moved = await client.patch(`/api/recurring/${oldest.json().id}`, { start_on: '2000-01-01', row_version: 1 });
+    expect(moved.statusCode).toBe(400);
+    expect((await t.pool.query('SELECT start_on FROM recurring_rules WHERE id = $1', [oldest.json().id])).rows[0].start_on).toBe(
+      '2025-06-15',
+    );
+  });
+
+  it("one person's long backlogs cannot starve another's bill due today; bounds hold and the next run continues", async () => {
+    const many = await setup(100_000_000);
+    const ruleCount = 20;
+    for (let index = 0; index < ruleCount; index += 1) {
+      const created = await many.client.post('/api/recurring', {
+        account_id: many.checking,
+        type: 'expense',
+        amount_cents: 1,
+        description: `Backlog ${index}`,
+        schedule: { kind: 'every_n_days', days: 1 },
+        start_on: '2025-06-15',
+      });
+      expect(created.statusCode).toBe(201);
+    }
+    const single = await setup();
+    const singleRule = (
+      await single.client.post('/api/recurring', {
+        account_id: single.checking,
+        type: 'expense',
+        amount_cents: 1,
+        description: 'Diária',
+        schedule: { kind: 'every_n_days', days: 1 },
+        start_on: '2025-06-15',
+      })
+    ).json();
+    const bill = await setup();
+    const billRule = (
+      await bill.client.post('/api/recurring', {
+        account_id: bill.checking,
+        type: 'expense',
+        amount_cents: 12_345,
+        description: 'Luz',
+        schedule: { kind: 'monthly', day: 15 },
+        start_on: '2026-06-15',
+      })
+    ).json();
+
+    const first = await service().materializeDue({ until: '2026-06-15' });
+    const postedBy = (userId: string) => first.occurrences.filter((o) => ownerOf.get(o.rule_id) === userId);
+    const ownerOf = new Map<string, string>(
+      (await t.pool.query<{ id: string; user_id: string }>('SELECT id, user_id FROM recurring_rules')).rows.map((row) => [
+        row.id,
+        row.user_id,
+      ]),
+    );
+    // The bill due today is posted by the first run.
+    expect(postedBy(bill.user.id)).toEqual([
+      { rule_id: billRule.id, occurs_on: '2026-06-15', status: 'posted', transaction_id: expect.any(String), failure_code: null },
+    ]);
+    // The person with 20 rules gets their share, most overdue days first: 5 days of 20 rules.
+    const manyPosted = postedBy(many.user.id);
+    expect(manyPosted).toHaveLength(OCCURRENCES_PER_PERSON_PER_RUN_MAX);
+    expect(new Set(manyPosted.map((o) => o.occurs_on))).toEqual(
+      new Set(['2025-06-15', '2025-06-16', '2025-06-17', '2025-06-18', '2025-06-19']),
+    );
+    // One rule posts at most its own bound: the first month of its year-long backlog.
+    const singlePosted = postedBy(single.user.id).map((o) => o.occurs_on);
+    expect(singlePosted).toHaveLength(OCCURRENCES_PER_RULE_PER_RUN_MAX);
+    expect(singlePosted[0]).toBe('2025-06-15');
+    expect(singlePosted.at(-1)).toBe('2025-07-15');
+    const cursor = await t.pool.query('SELECT materialised_through FROM recurring_rules WHERE id = $1', [singleRule.id]);
+    expect(cursor.rows[0].materialised_through).toBe('2025-07-15');
+
+    const second = await service().materializeDue({ until: '2026-06-15' });
+    const secondSingle = second.occurrences.filter((o) => o.rule_id === singleRule.id).map((o) => o.occurs_on);
+    expect(secondSingle[0]).toBe('2025-07-16');
+    expect(secondSingle).toHaveLength(OCCURRENCES_PER_RULE_PER_RUN_MAX);
+    expect(second.occurrences.filter((o) => ownerOf.get(o.rule_id) === many.user.id)).toHaveLength(
+      OCCURRENCES_PER_PERSON_PER_RUN_MAX,
+    );
+    expect(second.occurrences.filter((o) => o.rule_id === billRule.id)).toEqual([]);
+    // Nothing was posted twice: one transaction per claimed (rule, day).
+    const counts = await t.pool.query(
+      `SELECT (SELECT count(*)::int FROM recurring_occurrences WHERE user_id = ANY($1::uuid[])) AS claimed,
+              (SELECT count(*)::int FROM transactions WHERE user_id = ANY($1::uuid[]) AND kind = 'expense') AS posted`,
+      [[many.user.id, single.user.id, bill.user.id]],
+    );
+    expect(counts.rows[0]).toEqual({ claimed: 2 * (100 + 31) + 1, posted: 2 * (100 + 31) + 1 });
+    // The person's own run-due obeys the same bounds and continues the backlog.
+    const own = (await single.client.post('/api/recurring/run-due')).json();
+    expect(own.posted).toBe(OCCURRENCES_PER_RULE_PER_RUN_MAX);
+    expect(own.occurrences[0].occurs_on).toBe('2025-08-16');
+  });
+
+  it('a rule stored with a start in 2000 lists, shows the calendar and materialises from its oldest day', async () => {
+    const { client, user, checking } = await setup(100_000_000);
+    const ruleId = await storeRule({
+      user_id: user.id,
+      account_id: checking,
+      type: 'expense',
+      description: 'Antiga',
+      schedule: { kind: 'every_n_days', days: 1 },
+      start_on: '2000-01-01',
+      amount_cents: 1,
+    });
+    const shown = await client.get(`/api/recurring/${ruleId}`);
+    expect(shown.statusCode).toBe(200);
+    expect(shown.json()).toMatchObject({ next_occurrence_on: '2026-06-15', posted_count: 0 });
+    const upcoming = (await client.get('/api/recurring/upcoming?days=3')).json();
+    expect(upcoming.items.map((item: { occurs_on: string }) => item.occurs_on)).toEqual([
+      '2026-06-15',
+      '2026-06-16',
+      '2026-06-17',
+      '2026-06-18',
+    ]);
+    const run = (await client.post('/api/recurring/run-due')).json();
+    expect(run.posted).toBe(OCCURRENCES_PER_RULE_PER_RUN_MAX);
+    expect(run.occurrences[0].occurs_on).toBe('2000-01-01');
+    expect((await client.get('/api/recurring')).json().items[0]).toMatchObject({ id: ruleId, posted_count: 31 });
   });
 });

@@ -18,9 +18,15 @@ import {
 } from './accounts.schemas.js';
 import type { AccountsService } from './accounts.service.js';
 
-/** Sends a write's result; a replay carries Idempotent-Replayed: true. */
+/**
+ * Sends a write's result; a replay carries Idempotent-Replayed: true. A payload serialised
+ * before the commit is sent as is, so nothing is left to fail once the write is committed.
+ */
 export function sendWrite(reply: FastifyReply, result: WriteResult<unknown>) {
   if (result.replayed) reply.header('idempotent-replayed', 'true');
+  if (result.payload !== undefined) {
+    return reply.code(result.status).type('application/json; charset=utf-8').send(result.payload);
+  }
   return reply.code(result.status).send(result.body);
 }
 
@@ -41,7 +47,7 @@ export async function accountsRoutes(app: FastifyInstance, options: { accounts: 
       },
       preHandler: app.authenticate,
     },
-    async (request, reply) => sendWrite(reply, await accounts.create(requestContext(request), request.body)),
+    async (request, reply) => sendWrite(reply, await accounts.create(requestContext(request, reply), request.body)),
   );
 
   api.get(

@@ -56,6 +56,7 @@ export class AccountsService {
       ...this.deps,
       userId: context.userId,
       idempotency: context.idempotency,
+      respond: context.respond,
       work: async (client, now) => {
         if ((await repository.countUserAccounts(client, context.userId)) >= ACCOUNTS_PER_USER_MAX) {
           throw new DomainError('limit_reached', 422, `A person may have at most ${ACCOUNTS_PER_USER_MAX} accounts.`);

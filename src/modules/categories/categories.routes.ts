@@ -40,7 +40,7 @@ export async function categoriesRoutes(app: FastifyInstance, options: { categori
       },
       preHandler: app.authenticate,
     },
-    async (request, reply) => sendWrite(reply, await categories.create(requestContext(request), request.body)),
+    async (request, reply) => sendWrite(reply, await categories.create(requestContext(request, reply), request.body)),
   );
 
   api.patch(

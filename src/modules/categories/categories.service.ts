@@ -99,6 +99,7 @@ export class CategoriesService {
       ...this.deps,
       userId: context.userId,
       idempotency: context.idempotency,
+      respond: context.respond,
       work: async (client, now) => {
         const count = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM categories WHERE user_id = $1', [
           context.userId,

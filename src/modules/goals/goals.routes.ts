@@ -35,7 +35,7 @@ export async function goalsRoutes(app: FastifyInstance, options: { goals: GoalsS
       },
       preHandler: app.authenticate,
     },
-    async (request, reply) => sendWrite(reply, await goals.create(requestContext(request), request.body)),
+    async (request, reply) => sendWrite(reply, await goals.create(requestContext(request, reply), request.body)),
   );
 
   api.get(
@@ -78,7 +78,8 @@ export async function goalsRoutes(app: FastifyInstance, options: { goals: GoalsS
       },
       preHandler: app.authenticate,
     },
-    async (request) => goals.patch(currentUser(request).id, request.params.id, request.body),
+    async (request, reply) =>
+      sendWrite(reply, await goals.patch(requestContext(request, reply), request.params.id, request.body)),
   );
 
   api.delete(
@@ -111,7 +112,8 @@ export async function goalsRoutes(app: FastifyInstance, options: { goals: GoalsS
       },
       preHandler: app.authenticate,
     },
-    async (request, reply) => sendWrite(reply, await goals.contribute(requestContext(request), request.params.id, request.body)),
+    async (request, reply) =>
+      sendWrite(reply, await goals.contribute(requestContext(request, reply), request.params.id, request.body)),
   );
 
   api.post(
@@ -127,6 +129,7 @@ export async function goalsRoutes(app: FastifyInstance, options: { goals: GoalsS
       },
       preHandler: app.authenticate,
     },
-    async (request, reply) => sendWrite(reply, await goals.withdraw(requestContext(request), request.params.id, request.body)),
+    async (request, reply) =>
+      sendWrite(reply, await goals.withdraw(requestContext(request, reply), request.params.id, request.body)),
   );
 }

@@ -10,6 +10,7 @@ import {
   Uuid,
 } from '../../http/common-schemas.js';
 import { Page, PageQuery } from '../../http/pagination.js';
+import { PROJECTION_HORIZON_MONTHS } from '../../policies/goals_v1.js';
 import { AccountBalance, Transaction } from '../transactions/transactions.schemas.js';
 
 export const GOAL_NAME_LENGTH_MAX = 100;
@@ -28,6 +29,11 @@ export const Goal = Type.Object(
     percent: Type.Integer({ description: 'saved / target, in whole percent (may pass 100)' }),
     monthly_pace_cents: Type.Integer({ description: 'Average net contribution per month over the last 3 months' }),
     projected_completion_on: Nullable(IsoDate),
+    projection_unavailable_reason: Nullable(
+      Type.Union([Type.Literal('reached'), Type.Literal('no_progress'), Type.Literal('too_far')], {
+        description: `Why projected_completion_on is null: the target is reached, there is no positive pace, or the pace would take more than ${PROJECTION_HORIZON_MONTHS / 12} years`,
+      }),
+    ),
     achieved: Type.Boolean(),
     achieved_at: Nullable(Timestamp),
     archived: Type.Boolean(),

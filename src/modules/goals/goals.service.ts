@@ -100,6 +100,7 @@ export class GoalsService {
       ...this.deps,
       userId: context.userId,
       idempotency: context.idempotency,
+      respond: context.respond,
       work: async (client, now) => {
         const count = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM goals WHERE user_id = $1', [
           context.userId,
@@ -158,48 +159,56 @@ export class GoalsService {
     return this.toResponse(row);
   }
 
-  async patch(userId: string, goalId: string, input: PatchGoalInput): Promise<GoalResponse> {
+  /** An edit, answered from inside its transaction so the answer is checked before COMMIT. */
+  async patch(context: RequestContext, goalId: string, input: PatchGoalInput): Promise<WriteResult<GoalResponse>> {
     const name = input.name?.trim();
     if (name !== undefined && name.length === 0) throw blankName();
-    return runTransaction(this.deps.pool, async (client) => {
-      const before = await this.find(client, userId, goalId);
-      if (!before) throw goalNotFound();
-      // The goal's account lock serialises this edit with contributions and withdrawals.
-      await lockAndLoadAccounts(client, userId, [before.account_id]);
-      const current = (await this.find(client, userId, goalId)) as GoalRow;
-      if (current.row_version !== input.row_version) {
-        throw new DomainError('row_version_conflict', 409, 'The goal changed since you read it.', {
-          current: this.toResponse(current),
-        });
-      }
-      if (input.archived === true && current.saved_cents > 0) {
-        throw new DomainError('goal_has_balance', 422, 'Withdraw the money in this goal to an account before archiving it.', {
-          saved_cents: current.saved_cents,
-        });
-      }
-      const target = input.target_cents ?? current.target_cents;
-      const now = this.deps.clock.now();
-      let achievedAt = current.achieved_at;
-      if (input.achieved === false) achievedAt = null;
-      else if (input.target_cents !== undefined) achievedAt = current.saved_cents >= target ? (achievedAt ?? now) : null;
-      const archivedAt =
-        input.archived === undefined ? current.archived_at : input.archived ? (current.archived_at ?? now) : null;
-      await client.query(
-        `UPDATE goals SET name = $3, target_cents = $4, target_date = $5, icon = $6, achieved_at = $7, archived_at = $8,
+    const userId = context.userId;
+    // row_version, not an Idempotency-Key, makes an edit safe to retry.
+    return runIdempotentWrite({
+      ...this.deps,
+      userId,
+      idempotency: undefined,
+      respond: context.respond,
+      work: async (client, now) => {
+        const before = await this.find(client, userId, goalId);
+        if (!before) throw goalNotFound();
+        // The goal's account lock serialises this edit with contributions and withdrawals.
+        await lockAndLoadAccounts(client, userId, [before.account_id]);
+        const current = (await this.find(client, userId, goalId)) as GoalRow;
+        if (current.row_version !== input.row_version) {
+          throw new DomainError('row_version_conflict', 409, 'The goal changed since you read it.', {
+            current: this.toResponse(current),
+          });
+        }
+        if (input.archived === true && current.saved_cents > 0) {
+          throw new DomainError('goal_has_balance', 422, 'Withdraw the money in this goal to an account before archiving it.', {
+            saved_cents: current.saved_cents,
+          });
+        }
+        const target = input.target_cents ?? current.target_cents;
+        let achievedAt = current.achieved_at;
+        if (input.achieved === false) achievedAt = null;
+        else if (input.target_cents !== undefined) achievedAt = current.saved_cents >= target ? (achievedAt ?? now) : null;
+        const archivedAt =
+          input.archived === undefined ? current.archived_at : input.archived ? (current.archived_at ?? now) : null;
+        await client.query(
+          `UPDATE goals SET name = $3, target_cents = $4, target_date = $5, icon = $6, achieved_at = $7, archived_at = $8,
                 row_version = row_version + 1
           WHERE user_id = $1 AND id = $2`,
-        [
-          userId,
-          goalId,
-          name ?? current.name,
-          target,
-          input.target_date === undefined ? current.target_date : input.target_date,
-          input.icon === undefined ? current.icon : input.icon,
-          achievedAt,
-          archivedAt,
-        ],
-      );
-      return this.toResponse((await this.find(client, userId, goalId)) as GoalRow);
+          [
+            userId,
+            goalId,
+            name ?? current.name,
+            target,
+            input.target_date === undefined ? current.target_date : input.target_date,
+            input.icon === undefined ? current.icon : input.icon,
+            achievedAt,
+            archivedAt,
+          ],
+        );
+        return { status: 200, body: this.toResponse((await this.find(client, userId, goalId)) as GoalRow) };
+      },
     });
   }
 
@@ -242,6 +251,7 @@ export class GoalsService {
       ...this.deps,
       userId: context.userId,
       idempotency: context.idempotency,
+      respond: context.respond,
       work: async (client, now) => {
         const day = occurredOn(input.occurred_on, now);
         const goal = await this.find(client, context.userId, goalId);

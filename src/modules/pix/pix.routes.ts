@@ -119,7 +119,7 @@ export async function pixRoutes(app: FastifyInstance, options: { pix: PixService
       },
       preHandler: app.authenticate,
     },
-    async (request, reply) => sendWrite(reply, await pix.createCharge(requestContext(request), request.body)),
+    async (request, reply) => sendWrite(reply, await pix.createCharge(requestContext(request, reply), request.body)),
   );
 
   api.get(
@@ -167,7 +167,8 @@ export async function pixRoutes(app: FastifyInstance, options: { pix: PixService
       },
       preHandler: app.authenticate,
     },
-    async (request, reply) => sendWrite(reply, await pix.receiveCharge(requestContext(request), request.params.id, request.body)),
+    async (request, reply) =>
+      sendWrite(reply, await pix.receiveCharge(requestContext(request, reply), request.params.id, request.body)),
   );
 
   api.post(
@@ -182,6 +183,6 @@ export async function pixRoutes(app: FastifyInstance, options: { pix: PixService
       },
       preHandler: app.authenticate,
     },
-    async (request, reply) => sendWrite(reply, await pix.recordPayment(requestContext(request), request.body)),
+    async (request, reply) => sendWrite(reply, await pix.recordPayment(requestContext(request, reply), request.body)),
   );
 }

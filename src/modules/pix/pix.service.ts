@@ -256,6 +256,7 @@ export class PixService {
         ...this.deps,
         userId: context.userId,
         idempotency: context.idempotency,
+        respond: context.respond,
         work: async (client, now) => {
           const account = await findUserAccount(client, context.userId, input.account_id);
           if (!account) throw accountNotFound();
@@ -349,6 +350,7 @@ export class PixService {
         ...this.deps,
         userId: context.userId,
         idempotency: context.idempotency,
+        respond: context.respond,
         work: async (client, now) => {
           const charge = await repository.findCharge(client, context.userId, chargeId);
           if (!charge) throw chargeNotFound();
@@ -425,6 +427,7 @@ export class PixService {
       ...this.deps,
       userId: context.userId,
       idempotency: context.idempotency,
+      respond: context.respond,
       work: async (client, now) => {
         const categoryId =
           input.category_id !== undefined

@@ -36,7 +36,7 @@ export async function recurringRoutes(app: FastifyInstance, options: { recurring
       },
       ...guarded,
     },
-    async (request, reply) => sendWrite(reply, await recurring.create(requestContext(request), request.body)),
+    async (request, reply) => sendWrite(reply, await recurring.create(requestContext(request, reply), request.body)),
   );
 
   api.get(

@@ -6,6 +6,14 @@ export const RECURRING_RULES_PER_USER_MAX = 200;
 export const UPCOMING_DAYS_MAX = 366;
 /** Occurrences posted by one run, so a long backlog is worked off over several runs. */
 export const OCCURRENCES_PER_RUN_MAX = 1_000;
+/** Occurrences one person's rules may post in one run: a month of a daily rule's backlog, times a few rules. */
+export const OCCURRENCES_PER_PERSON_PER_RUN_MAX = 100;
+/** Occurrences one rule may post in one run (a month of a daily rule). */
+export const OCCURRENCES_PER_RULE_PER_RUN_MAX = 31;
+/** How far back a new rule may start, in years before today (São Paulo): its backlog is bounded. */
+export const START_ON_YEARS_BACK_MAX = 1;
+/** How far ahead a new rule may start, in years after today (São Paulo). */
+export const START_ON_YEARS_AHEAD_MAX = 5;
 export const FAILURES_SHOWN_MAX = 5;
 
 export const ScheduleSchema = Type.Union(

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { runTransaction } from '../../db/unit-of-work.js';
-import { OCCURRED_ON_MAX, OCCURRED_ON_MIN } from '../../http/common-schemas.js';
+import { OCCURRED_ON_MAX } from '../../http/common-schemas.js';
 import type { RequestContext, ServiceDeps } from '../../http/context.js';
 import { DomainError } from '../../http/errors.js';
 import { runIdempotentWrite, type WriteResult } from '../../http/idempotency.js';
@@ -13,35 +13,35 @@ import { checkCategoryFor } from '../categories/categories.service.js';
 import { findInternalAccountId, lockAndLoadAccounts } from '../ledger/ledger.repository.js';
 import { post } from '../ledger/ledger.service.js';
 import { usableAccount } from '../transactions/transactions.service.js';
+import { cursorAfter, fairShare, planRule, type RulePlan } from './materialisation-plan.js';
+import {
+  activeAccounts,
+  advanceCursors,
+  changeState,
+  claimedDays,
+  claimOccurrence,
+  countActiveRules,
+  findActiveRules,
+  findRule,
+  findScheduledRules,
+  insertRule,
+  listRules,
+  markOccurrenceFailed,
+  postedCounts,
+  type RuleRow,
+  recentFailures,
+  updateRule,
+} from './recurring.repository.js';
 import {
   type CreateRecurringInput,
   FAILURES_SHOWN_MAX,
-  OCCURRENCES_PER_RUN_MAX,
   type PatchRecurringInput,
   RECURRING_RULES_PER_USER_MAX,
   type RecurringRuleResponse,
+  START_ON_YEARS_AHEAD_MAX,
+  START_ON_YEARS_BACK_MAX,
 } from './recurring.schemas.js';
-import { addDays, daysInMonthMax, occurrencesBetween, type Schedule } from './schedule.js';
-
-interface RuleRow {
-  id: string;
-  user_id: string;
-  type: 'income' | 'expense' | 'transfer';
-  account_id: string;
-  to_account_id: string | null;
-  amount_cents: number;
-  description: string;
-  category_id: string | null;
-  schedule: Schedule;
-  start_on: string;
-  end_on: string | null;
-  occurrences_max: number | null;
-  paused_at: Date | null;
-  skip_until: string | null;
-  ended_at: Date | null;
-  row_version: number;
-  created_at: Date;
-}
+import { addDays, addYears, daysInMonthMax, occurrencesFrom, type Schedule } from './schedule.js';
 
 export interface OccurrenceResult {
   rule_id: string;
@@ -51,8 +51,6 @@ export interface OccurrenceResult {
   failure_code: string | null;
 }
 
-const COLUMNS = `id, user_id, type, account_id, to_account_id, amount_cents, description, category_id, schedule, start_on, end_on,
-  occurrences_max, paused_at, skip_until, ended_at, row_version, created_at`;
 /** How far ahead "next occurrence" looks. */
 const LOOKAHEAD_DAYS = 400;
 
@@ -72,10 +70,30 @@ function checkSchedule(schedule: Schedule): void {
   }
 }
 
-function checkDates(startOn: string, endOn: string | null | undefined): void {
-  if (startOn < OCCURRED_ON_MIN || startOn > OCCURRED_ON_MAX)
-    throw invalid('start_on', `must be between ${OCCURRED_ON_MIN} and ${OCCURRED_ON_MAX}`, 'range');
-  if (endOn && endOn < startOn) throw invalid('end_on', 'must not be before start_on', 'range');
+/**
+ * A new rule starts at most START_ON_YEARS_BACK_MAX years ago, so the occurrences it owes
+ * on creation are bounded, and at most START_ON_YEARS_AHEAD_MAX years ahead.
+ */
+function checkStartOn(startOn: string, today: string): void {
+  const earliest = addYears(today, -START_ON_YEARS_BACK_MAX);
+  const latest = addYears(today, START_ON_YEARS_AHEAD_MAX);
+  if (startOn < earliest) throw invalid('start_on', `must be on or after ${earliest}`, 'too_far_in_past');
+  if (startOn > latest) throw invalid('start_on', `must be on or before ${latest}`, 'too_far_in_future');
+}
+
+function checkEndOn(startOn: string, endOn: string | null | undefined): void {
+  if (!endOn) return;
+  if (endOn > OCCURRED_ON_MAX) throw invalid('end_on', `must be on or before ${OCCURRED_ON_MAX}`, 'range');
+  if (endOn < startOn) throw invalid('end_on', 'must not be before start_on', 'range');
+}
+
+/** Where a run starts looking for a rule's occurrences: after its cursor and any skipped days. */
+function scanStart(rule: RuleRow): string {
+  let from = rule.start_on;
+  if (rule.materialised_through !== null && addDays(rule.materialised_through, 1) > from)
+    from = addDays(rule.materialised_through, 1);
+  if (rule.skip_until !== null && addDays(rule.skip_until, 1) > from) from = addDays(rule.skip_until, 1);
+  return from;
 }
 
 export class RecurringService {
@@ -85,49 +103,29 @@ export class RecurringService {
     return calendarDay(this.deps.clock.now());
   }
 
-  private async find(client: pg.Pool | pg.PoolClient, userId: string, ruleId: string): Promise<RuleRow | undefined> {
-    const result = await client.query<RuleRow>(`SELECT ${COLUMNS} FROM recurring_rules WHERE user_id = $1 AND id = $2`, [
-      userId,
-      ruleId,
-    ]);
-    return result.rows[0];
-  }
-
-  /** Occurrences a rule still owes from `from` to `until`: not materialised, not skipped by a pause. */
-  private pending(rule: RuleRow, from: string, until: string, done: ReadonlySet<string>): string[] {
+  /** Occurrences a rule still owes in [from, until]: not claimed, not skipped by a pause. */
+  private pending(rule: RuleRow, from: string, until: string, claimed: ReadonlySet<string>): string[] {
     if (rule.paused_at !== null || rule.ended_at !== null) return [];
-    return occurrencesBetween(rule, from, until).filter(
-      (day) => !done.has(day) && (rule.skip_until === null || day > rule.skip_until),
-    );
-  }
-
-  private async materialised(client: pg.Pool | pg.PoolClient, ruleIds: string[]): Promise<Map<string, Set<string>>> {
-    const result = await client.query<{ rule_id: string; occurs_on: string }>(
-      'SELECT rule_id, occurs_on FROM recurring_occurrences WHERE rule_id = ANY($1::uuid[])',
-      [ruleIds],
-    );
-    const done = new Map<string, Set<string>>(ruleIds.map((id) => [id, new Set()]));
-    for (const row of result.rows) done.get(row.rule_id)?.add(row.occurs_on);
-    return done;
+    const start = rule.skip_until !== null && addDays(rule.skip_until, 1) > from ? addDays(rule.skip_until, 1) : from;
+    return [...occurrencesFrom(rule, start, until)].filter((day) => !claimed.has(day));
   }
 
   private async toResponses(rules: RuleRow[]): Promise<RecurringRuleResponse[]> {
     const ids = rules.map((rule) => rule.id);
-    const [done, failures] = await Promise.all([
-      this.materialised(this.deps.pool, ids),
-      this.deps.pool.query<{ rule_id: string; occurs_on: string; failure_code: string; failure_detail: string | null }>(
-        `SELECT rule_id, occurs_on, failure_code, failure_detail FROM (
-           SELECT *, row_number() OVER (PARTITION BY rule_id ORDER BY occurs_on DESC) AS position
-             FROM recurring_occurrences WHERE rule_id = ANY($1::uuid[]) AND status = 'failed') recent
-          WHERE position <= $2 ORDER BY occurs_on DESC`,
-        [ids, FAILURES_SHOWN_MAX],
-      ),
-    ]);
     const today = this.today();
+    const horizon = addDays(today, LOOKAHEAD_DAYS);
+    const [claimed, posted, failures] = await Promise.all([
+      claimedDays(
+        this.deps.pool,
+        rules.map((rule) => ({ id: rule.id, from: today })),
+        horizon,
+      ),
+      postedCounts(this.deps.pool, ids),
+      recentFailures(this.deps.pool, ids, FAILURES_SHOWN_MAX),
+    ]);
     return rules.map((rule) => {
-      const ruleDone = done.get(rule.id) ?? new Set<string>();
-      const next = this.pending(rule, today, addDays(today, LOOKAHEAD_DAYS), ruleDone)[0] ?? null;
-      const failed = failures.rows.filter((row) => row.rule_id === rule.id);
+      const next = this.pending(rule, today, horizon, claimed.get(rule.id) ?? new Set())[0] ?? null;
+      const failed = failures.filter((row) => row.rule_id === rule.id);
       return {
         id: rule.id,
         type: rule.type,
@@ -142,7 +140,7 @@ export class RecurringService {
         occurrences_max: rule.occurrences_max,
         status: rule.ended_at !== null ? 'ended' : rule.paused_at !== null ? 'paused' : 'active',
         next_occurrence_on: next,
-        posted_count: ruleDone.size - failed.length,
+        posted_count: posted.get(rule.id) ?? 0,
         failed_occurrences: failed.map((row) => ({
           occurs_on: row.occurs_on,
           failure_code: row.failure_code,
@@ -160,12 +158,9 @@ export class RecurringService {
     rule: Pick<RuleRow, 'type' | 'account_id' | 'to_account_id' | 'category_id'>,
   ) {
     const ids = [rule.account_id, ...(rule.to_account_id ? [rule.to_account_id] : [])];
-    const found = await client.query<{ id: string; type: string; archived_at: Date | null }>(
-      "SELECT id, type, archived_at FROM accounts WHERE user_id = $1 AND id = ANY($2::uuid[]) AND type IN ('checking', 'savings', 'credit_card', 'cash', 'investment')",
-      [userId, ids],
-    );
+    const found = await activeAccounts(client, userId, ids);
     for (const id of ids) {
-      const account = found.rows.find((row) => row.id === id);
+      const account = found.find((row) => row.id === id);
       if (!account) throw new DomainError('not_found', 404, 'No such account.');
       if (account.archived_at !== null)
         throw new DomainError('account_archived', 422, 'This account is archived.', { account_id: id });
@@ -176,26 +171,28 @@ export class RecurringService {
     }
   }
 
-  async create(context: RequestContext, input: CreateRecurringInput): Promise<WriteResult<RecurringRuleResponse>> {
+  private checkCreate(input: CreateRecurringInput): string {
     if (input.type === 'transfer' && !input.to_account_id)
       throw invalid('to_account_id', 'a transfer needs to_account_id', 'required');
     if (input.type !== 'transfer' && input.to_account_id)
       throw invalid('to_account_id', 'only transfers take to_account_id', 'not_applicable');
     if (input.to_account_id === input.account_id) throw invalid('to_account_id', 'must differ from account_id', 'same_account');
     checkSchedule(input.schedule);
-    checkDates(input.start_on, input.end_on);
+    checkStartOn(input.start_on, this.today());
+    checkEndOn(input.start_on, input.end_on);
     const description = input.description.trim();
     if (description.length === 0) throw invalid('description', 'must not be blank', 'blank');
+    return description;
+  }
+
+  async create(context: RequestContext, input: CreateRecurringInput): Promise<WriteResult<RecurringRuleResponse>> {
+    const description = this.checkCreate(input);
     const written = await runIdempotentWrite({
       ...this.deps,
       userId: context.userId,
       idempotency: context.idempotency,
       work: async (client, now) => {
-        const count = await client.query<{ n: number }>(
-          'SELECT count(*)::int AS n FROM recurring_rules WHERE user_id = $1 AND ended_at IS NULL',
-          [context.userId],
-        );
-        if ((count.rows[0]?.n ?? 0) >= RECURRING_RULES_PER_USER_MAX) {
+        if ((await countActiveRules(client, context.userId)) >= RECURRING_RULES_PER_USER_MAX) {
           throw new DomainError(
             'limit_reached',
             422,
@@ -210,26 +207,18 @@ export class RecurringService {
         };
         await this.checkReferences(client, context.userId, rule);
         const id = newId();
-        await client.query(
-          `INSERT INTO recurring_rules (id, user_id, type, account_id, to_account_id, amount_cents, description, category_id, schedule,
-             start_on, end_on, occurrences_max, created_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-          [
-            id,
-            context.userId,
-            rule.type,
-            rule.account_id,
-            rule.to_account_id,
-            input.amount_cents,
-            description,
-            rule.category_id,
-            JSON.stringify(input.schedule),
-            input.start_on,
-            input.end_on ?? null,
-            input.occurrences_max ?? null,
-            now,
-          ],
-        );
+        await insertRule(client, {
+          ...rule,
+          id,
+          user_id: context.userId,
+          amount_cents: input.amount_cents,
+          description,
+          schedule: input.schedule,
+          start_on: input.start_on,
+          end_on: input.end_on ?? null,
+          occurrences_max: input.occurrences_max ?? null,
+          created_at: now,
+        });
         return { status: 201, body: { id } };
       },
     });
@@ -241,82 +230,59 @@ export class RecurringService {
     userId: string,
     query: { skip: number; limit: number; include_ended: boolean },
   ): Promise<PageResult<RecurringRuleResponse>> {
-    const where = 'user_id = $1 AND ($2 OR ended_at IS NULL)';
-    const [rows, total] = await Promise.all([
-      this.deps.pool.query<RuleRow>(
-        `SELECT ${COLUMNS} FROM recurring_rules WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4`,
-        [userId, query.include_ended, query.limit, query.skip],
-      ),
-      this.deps.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM recurring_rules WHERE ${where}`, [
-        userId,
-        query.include_ended,
-      ]),
-    ]);
-    return { items: await this.toResponses(rows.rows), total: total.rows[0]?.n ?? 0, skip: query.skip, limit: query.limit };
+    const { rows, total } = await listRules(this.deps.pool, {
+      userId,
+      includeEnded: query.include_ended,
+      limit: query.limit,
+      skip: query.skip,
+    });
+    return { items: await this.toResponses(rows), total, skip: query.skip, limit: query.limit };
   }
 
   async get(userId: string, ruleId: string): Promise<RecurringRuleResponse> {
-    const rule = await this.find(this.deps.pool, userId, ruleId);
+    const rule = await findRule(this.deps.pool, userId, ruleId);
     if (!rule) throw ruleNotFound();
     return (await this.toResponses([rule]))[0] as RecurringRuleResponse;
   }
 
-  /** Edits apply to occurrences not yet posted; posted ones are ledger facts. */
+  /**
+   * Edits apply to occurrences not yet posted; posted ones are ledger facts. start_on is
+   * not editable, so an edit cannot create a backlog; a new schedule starts from today.
+   */
   async patch(userId: string, ruleId: string, input: PatchRecurringInput): Promise<RecurringRuleResponse> {
-    const current = await this.find(this.deps.pool, userId, ruleId);
+    const current = await findRule(this.deps.pool, userId, ruleId);
     if (!current) throw ruleNotFound();
     if (input.schedule) checkSchedule(input.schedule);
     const endOn = input.end_on === undefined ? current.end_on : input.end_on;
-    checkDates(current.start_on, endOn);
+    if (input.end_on !== undefined) checkEndOn(current.start_on, endOn);
     const categoryId = input.category_id === undefined ? current.category_id : input.category_id;
     if (input.category_id) await this.checkReferences(this.deps.pool, userId, { ...current, category_id: input.category_id });
     const description = input.description?.trim();
     if (description !== undefined && description.length === 0) throw invalid('description', 'must not be blank', 'blank');
-    const updated = await this.deps.pool.query(
-      `UPDATE recurring_rules SET amount_cents = $4, description = $5, category_id = $6, schedule = $7, end_on = $8, occurrences_max = $9,
-              skip_until = CASE WHEN $10::date IS NULL THEN skip_until ELSE greatest(skip_until, $10::date) END,
-              row_version = row_version + 1
-        WHERE user_id = $1 AND id = $2 AND row_version = $3`,
-      [
-        userId,
-        ruleId,
-        input.row_version,
-        input.amount_cents ?? current.amount_cents,
-        description ?? current.description,
-        categoryId,
-        JSON.stringify(input.schedule ?? current.schedule),
-        endOn,
-        input.occurrences_max === undefined ? current.occurrences_max : input.occurrences_max,
-        // A new schedule starts from today: days it would have had in the past are not owed.
-        input.schedule ? addDays(this.today(), -1) : null,
-      ],
-    );
+    const updated = await updateRule(this.deps.pool, {
+      user_id: userId,
+      id: ruleId,
+      row_version: input.row_version,
+      amount_cents: input.amount_cents ?? current.amount_cents,
+      description: description ?? current.description,
+      category_id: categoryId,
+      schedule: input.schedule ?? current.schedule,
+      end_on: endOn,
+      occurrences_max: input.occurrences_max === undefined ? current.occurrences_max : input.occurrences_max,
+      // A new schedule starts from today: days it would have had in the past are not owed.
+      skipUntil: input.schedule ? addDays(this.today(), -1) : null,
+    });
     const fresh = await this.get(userId, ruleId);
-    if (updated.rowCount !== 1)
-      throw new DomainError('row_version_conflict', 409, 'The rule changed since you read it.', { current: fresh });
+    if (!updated) throw new DomainError('row_version_conflict', 409, 'The rule changed since you read it.', { current: fresh });
     return fresh;
   }
 
   /** Pause, resume (skipping what fell due while paused) or end (no future occurrences). */
   async setState(userId: string, ruleId: string, action: 'pause' | 'resume' | 'end'): Promise<RecurringRuleResponse> {
     const now = this.deps.clock.now();
-    const statements = {
-      pause: { set: 'paused_at = coalesce(paused_at, $3)', value: now as Date | string },
-      resume: {
-        set: 'skip_until = CASE WHEN paused_at IS NULL THEN skip_until ELSE $3::date END, paused_at = NULL',
-        value: addDays(calendarDay(now), -1),
-      },
-      end: { set: 'ended_at = coalesce(ended_at, $3)', value: now },
-    } as const;
-    const { set, value } = statements[action];
-    // An ended rule stays ended; ending it again is a no-op.
-    const result = await this.deps.pool.query(
-      `UPDATE recurring_rules SET ${set}, row_version = row_version + 1
-        WHERE user_id = $1 AND id = $2 AND (ended_at IS NULL OR ${action === 'end' ? 'true' : 'false'})`,
-      [userId, ruleId, value],
-    );
-    if (result.rowCount !== 1) {
-      if (!(await this.find(this.deps.pool, userId, ruleId))) throw ruleNotFound();
+    const value = action === 'resume' ? addDays(calendarDay(now), -1) : now;
+    if (!(await changeState(this.deps.pool, { userId, ruleId, action, value }))) {
+      if (!(await findRule(this.deps.pool, userId, ruleId))) throw ruleNotFound();
       throw new DomainError('rule_ended', 422, 'This rule has ended.');
     }
     return this.get(userId, ruleId);
@@ -325,16 +291,14 @@ export class RecurringService {
   async upcoming(userId: string, days: number) {
     const from = this.today();
     const until = addDays(from, days);
-    const rules = await this.deps.pool.query<RuleRow>(
-      `SELECT ${COLUMNS} FROM recurring_rules WHERE user_id = $1 AND ended_at IS NULL AND paused_at IS NULL AND start_on <= $2`,
-      [userId, until],
-    );
-    const done = await this.materialised(
+    const rules = await findScheduledRules(this.deps.pool, { userId, until });
+    const claimed = await claimedDays(
       this.deps.pool,
-      rules.rows.map((rule) => rule.id),
+      rules.map((rule) => ({ id: rule.id, from })),
+      until,
     );
-    const items = rules.rows.flatMap((rule) =>
-      this.pending(rule, from, until, done.get(rule.id) ?? new Set()).map((occursOn) => ({
+    const items = rules.flatMap((rule) =>
+      this.pending(rule, from, until, claimed.get(rule.id) ?? new Set()).map((occursOn) => ({
         rule_id: rule.id,
         occurs_on: occursOn,
         type: rule.type,
@@ -350,30 +314,23 @@ export class RecurringService {
   }
 
   /**
-   * Posts every due occurrence up to `until` (São Paulo days) as a normal ledger
-   * transaction. The (rule, day) primary key is claimed first, so two runs at once post
-   * each occurrence once; a policy refusal is recorded as a failed occurrence, once.
+   * Posts due occurrences up to `until` (São Paulo days) as normal ledger transactions,
+   * bounded per rule, per person and per run and shared fairly between people (see
+   * materialisation-plan.ts); a long backlog is worked off over several runs. The
+   * (rule, day) primary key is claimed first, so two runs at once post each occurrence
+   * once; a policy refusal is recorded as a failed occurrence, once.
    */
   async materializeDue(options: { userId?: string; until?: string; requestId?: string | null }) {
     const until = options.until ?? this.today();
-    const rules = await this.deps.pool.query<RuleRow>(
-      `SELECT ${COLUMNS} FROM recurring_rules
-        WHERE ($1::uuid IS NULL OR user_id = $1) AND ended_at IS NULL AND paused_at IS NULL AND start_on <= $2
-        ORDER BY id`,
-      [options.userId ?? null, until],
-    );
-    const done = await this.materialised(
-      this.deps.pool,
-      rules.rows.map((rule) => rule.id),
-    );
+    const plans = await this.planRun(options.userId ?? null, until);
+    const handled = new Map<RulePlan<RuleRow>, number>();
     const occurrences: OccurrenceResult[] = [];
-    for (const rule of rules.rows) {
-      for (const day of this.pending(rule, rule.start_on, until, done.get(rule.id) ?? new Set())) {
-        if (occurrences.length >= OCCURRENCES_PER_RUN_MAX) break;
-        const result = await this.materializeOne(rule, day, options.requestId ?? null);
-        if (result) occurrences.push(result);
-      }
+    for (const { plan, day } of fairShare(plans)) {
+      const result = await this.materializeOne(plan.rule, day, options.requestId ?? null);
+      handled.set(plan, (handled.get(plan) ?? 0) + 1);
+      if (result) occurrences.push(result);
     }
+    await advanceCursors(this.deps.pool, this.cursors(plans, handled));
     return {
       until,
       posted: occurrences.filter((occurrence) => occurrence.status === 'posted').length,
@@ -382,15 +339,37 @@ export class RecurringService {
     };
   }
 
+  /** Each active rule's most overdue unclaimed occurrences, read from its cursor on. */
+  private async planRun(userId: string | null, until: string): Promise<RulePlan<RuleRow>[]> {
+    const rules = await findActiveRules(this.deps.pool, { userId, until });
+    const starts = rules.map((rule) => ({ id: rule.id, from: scanStart(rule) }));
+    const claimed = await claimedDays(this.deps.pool, starts, until);
+    return rules.map((rule, index) =>
+      planRule({
+        rule,
+        ruleId: rule.id,
+        userId: rule.user_id,
+        occurrences: occurrencesFrom(rule, (starts[index] as { from: string }).from, until),
+        claimed: claimed.get(rule.id) ?? new Set(),
+      }),
+    );
+  }
+
+  private cursors(plans: RulePlan<RuleRow>[], handled: ReadonlyMap<RulePlan<RuleRow>, number>) {
+    const moved: Array<{ ruleId: string; rowVersion: number; through: string }> = [];
+    for (const plan of plans) {
+      const through = cursorAfter(plan, handled.get(plan) ?? 0);
+      if (through !== null && through >= scanStart(plan.rule))
+        moved.push({ ruleId: plan.ruleId, rowVersion: plan.rule.row_version, through });
+    }
+    return moved;
+  }
+
   private async materializeOne(rule: RuleRow, day: string, requestId: string | null): Promise<OccurrenceResult | undefined> {
     return runTransaction(this.deps.pool, async (client) => {
       const transactionId = newId();
-      const claimed = await client.query(
-        `INSERT INTO recurring_occurrences (rule_id, occurs_on, user_id, status, transaction_id, created_at)
-         VALUES ($1, $2, $3, 'posted', $4, $5) ON CONFLICT (rule_id, occurs_on) DO NOTHING`,
-        [rule.id, day, rule.user_id, transactionId, this.deps.clock.now()],
-      );
-      if (claimed.rowCount !== 1) return undefined;
+      const claim = { ruleId: rule.id, day, userId: rule.user_id, transactionId, now: this.deps.clock.now() };
+      if (!(await claimOccurrence(client, claim))) return undefined;
       await client.query('SAVEPOINT occurrence');
       try {
         await this.postOccurrence(client, rule, day, transactionId, requestId);
@@ -398,11 +377,7 @@ export class RecurringService {
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
         await client.query('ROLLBACK TO SAVEPOINT occurrence');
-        await client.query(
-          `UPDATE recurring_occurrences SET status = 'failed', transaction_id = NULL, failure_code = $3, failure_detail = $4
-            WHERE rule_id = $1 AND occurs_on = $2`,
-          [rule.id, day, error.code, error.message],
-        );
+        await markOccurrenceFailed(client, { ruleId: rule.id, day, code: error.code, detail: error.message });
         return { rule_id: rule.id, occurs_on: day, status: 'failed', transaction_id: null, failure_code: error.code };
       }
     });

@@ -42,7 +42,7 @@ export async function transactionsRoutes(
       },
       preHandler: app.authenticate,
     },
-    async (request, reply) => sendWrite(reply, await transactions.create(requestContext(request), request.body)),
+    async (request, reply) => sendWrite(reply, await transactions.create(requestContext(request, reply), request.body)),
   );
 
   api.get(
@@ -106,7 +106,7 @@ export async function transactionsRoutes(
       preHandler: app.authenticate,
     },
     async (request, reply) =>
-      sendWrite(reply, await transactions.reverse(requestContext(request), request.params.id, request.body)),
+      sendWrite(reply, await transactions.reverse(requestContext(request, reply), request.params.id, request.body)),
   );
 
   api.get(
@@ -136,6 +136,6 @@ export async function transactionsRoutes(
       },
       preHandler: app.authenticate,
     },
-    async (request, reply) => sendWrite(reply, await transfers.create(requestContext(request), request.body)),
+    async (request, reply) => sendWrite(reply, await transfers.create(requestContext(request, reply), request.body)),
   );
 }

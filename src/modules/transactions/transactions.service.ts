@@ -105,6 +105,7 @@ export class TransactionsService {
       ...this.deps,
       userId: context.userId,
       idempotency: context.idempotency,
+      respond: context.respond,
       work: async (client, now) => {
         const day = occurredOn(input.occurred_on, now);
         if (input.category_id)
@@ -226,6 +227,7 @@ export class TransactionsService {
       ...this.deps,
       userId: context.userId,
       idempotency: context.idempotency,
+      respond: context.respond,
       work: async (client) => {
         const original = await repository.findTransaction(client, context.userId, transactionId);
         if (!original) throw transactionNotFound();

@@ -24,6 +24,7 @@ export class TransfersService {
       ...this.deps,
       userId: context.userId,
       idempotency: context.idempotency,
+      respond: context.respond,
       work: async (client, now) => {
         const day = occurredOn(input.occurred_on, now);
         const accounts = await lockAndLoadAccounts(client, context.userId, [input.from_account_id, input.to_account_id]);

@@ -4205,6 +4205,7 @@ export interface components {
             /** @description Average net contribution per month over the last 3 months */
             monthly_pace_cents: number;
             projected_completion_on: string | null;
+            projection_unavailable_reason: ("reached" | "no_progress" | "too_far") | null;
             achieved: boolean;
             achieved_at: string | null;
             archived: boolean;

@@ -61,6 +61,8 @@ function useOutlookText() {
       }
       case 'no_pace':
         return { text: t('goals.outlook.noPace') };
+      case 'too_far':
+        return { text: t('goals.outlook.tooFar', { pace: formatBrlInText(outlook.paceCents) }) };
     }
   };
 }

@@ -12,6 +12,7 @@ function figures(overrides: Partial<Parameters<typeof goalOutlook>[0]> = {}): Pa
     target_date: null,
     monthly_pace_cents: 0,
     projected_completion_on: null,
+    projection_unavailable_reason: 'no_progress',
     ...overrides,
   };
 }
@@ -30,6 +31,18 @@ describe('monthsUntil', () => {
 });
 
 describe('goalOutlook', () => {
+  it('says the pace would take too long when the server projects no date for that reason', () => {
+    const slow = { monthly_pace_cents: 1, projected_completion_on: null, projection_unavailable_reason: 'too_far' as const };
+    expect(goalOutlook(figures(slow), TODAY)).toEqual({ kind: 'too_far', paceCents: 1 });
+    // With a target date, the card says how much a month would meet it instead.
+    expect(goalOutlook(figures({ ...slow, target_date: '2027-11-29' }), TODAY)).toMatchObject({
+      kind: 'behind',
+      projectedOn: null,
+      neededMonthlyCents: 33_334,
+    });
+    expect(goalOutlook(figures(), TODAY)).toEqual({ kind: 'no_pace' });
+  });
+
   it('says achieved when the server marked it', () => {
     expect(goalOutlook(figures({ achieved: true, saved_cents: 500_000, remaining_cents: 0 }), TODAY)).toEqual({
       kind: 'achieved',

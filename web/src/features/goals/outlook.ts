@@ -19,7 +19,9 @@ export type GoalOutlook =
   /** A target date the current pace misses (or no pace yet): how much a month would meet it. */
   | { kind: 'behind'; projectedOn: string | null; paceCents: number; neededMonthlyCents: number }
   /** No target date and no contributions in the last months. */
-  | { kind: 'no_pace' };
+  | { kind: 'no_pace' }
+  /** No target date, and the current pace would take longer than the server projects (100 years). */
+  | { kind: 'too_far'; paceCents: number };
 
 type GoalFigures = Pick<
   Goal,
@@ -30,6 +32,7 @@ type GoalFigures = Pick<
   | 'target_date'
   | 'monthly_pace_cents'
   | 'projected_completion_on'
+  | 'projection_unavailable_reason'
 >;
 
 /**
@@ -63,7 +66,8 @@ export function goalOutlook(goal: GoalFigures, todayIso: string): GoalOutlook {
       neededMonthlyCents: perMonth(goal.remaining_cents, monthsUntil(todayIso, goal.target_date)),
     };
   }
-  return projectedOn !== null ? { kind: 'projected', projectedOn, paceCents: pace } : { kind: 'no_pace' };
+  if (projectedOn !== null) return { kind: 'projected', projectedOn, paceCents: pace };
+  return goal.projection_unavailable_reason === 'too_far' ? { kind: 'too_far', paceCents: pace } : { kind: 'no_pace' };
 }
 
 /** The width of a progress bar: the percent saved, held within 0–100 (a goal may pass its target). */

@@ -5,7 +5,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { DESCRIPTION_LENGTH_MAX } from '../../api/ledger';
-import { problemRecord } from '../../api/problem';
+import { ApiError, problemRecord } from '../../api/problem';
 import { DateField } from '../../components/DateField';
 import { MoneyInput } from '../../components/MoneyInput';
 import { ProblemAlert } from '../../components/ProblemAlert';
@@ -16,7 +16,7 @@ import { useLedgerLabels } from '../ledger/labels';
 import { activeAccounts, LEDGER_KEYS, useAccounts, useCategories } from '../ledger/queries';
 import { useIdempotentMutation } from '../ledger/useIdempotentMutation';
 import { amountCents, useFormErrorText, validateAmount, validateChoice, validateDate, validateText } from '../ledger/validation';
-import { daysInMonthMax, monthName, weekdayName } from './agenda';
+import { daysInMonthMax, monthName, startOnProblem, startOnRange, weekdayName } from './agenda';
 import {
   createRecurring,
   EVERY_DAYS_MAX,
@@ -140,7 +140,13 @@ function useRuleForm(rule: RecurringRule | undefined, firstAccountId: string | n
         values.kind === 'every_n_days' && wholeNumber(value, EVERY_DAYS_MAX) === null ? 'recurring.form.daysInvalid' : null,
       day: (value, values) =>
         values.kind === 'yearly' && Number(value) > daysInMonthMax(Number(values.month)) ? 'recurring.form.dayNotInMonth' : null,
-      startOn: validateDate,
+      startOn: (value) => {
+        const problem = validateDate(value);
+        if (problem) return problem;
+        const start = displayToIso(value);
+        // An edit cannot move the start, so only a new rule is held to the window.
+        return rule === undefined && start.ok ? startOnMessage(startOnProblem(start.iso, todayIso())) : null;
+      },
       endOn: (value, values) => {
         if (value.trim() === '') return null;
         const problem = validateDate(value);
@@ -156,6 +162,28 @@ function useRuleForm(rule: RecurringRule | undefined, firstAccountId: string | n
 }
 
 type RuleFormApi = ReturnType<typeof useRuleForm>;
+
+const START_ON_MESSAGES = {
+  too_far_in_past: 'recurring.form.startTooFarInPast',
+  too_far_in_future: 'recurring.form.startTooFarInFuture',
+} as const;
+
+function startOnMessage(code: string | null): string | null {
+  return code !== null && Object.hasOwn(START_ON_MESSAGES, code)
+    ? START_ON_MESSAGES[code as keyof typeof START_ON_MESSAGES]
+    : null;
+}
+
+/** Field errors from the server, with start_on's own codes shown in the form's words. */
+function serverFieldErrors(error: unknown): Partial<Record<keyof RuleValues, string>> {
+  const errors: Partial<Record<keyof RuleValues, string>> = mappedFieldErrorsFrom(error, FIELDS_BY_API_NAME);
+  if (error instanceof ApiError && error.code === 'validation_failed') {
+    const startOn = error.problem.errors.find((problem) => problem.field === 'start_on');
+    const message = startOnMessage(startOn?.code ?? null);
+    if (message !== null) errors.startOn = message;
+  }
+  return errors;
+}
 
 /** Creates a recurring rule (one Idempotency-Key per opening) or edits its future occurrences. */
 export function RecurringForm({ rule, onDone }: { rule?: RecurringRule; onDone: () => void }) {
@@ -203,7 +231,7 @@ function CreateRuleForm({ onDone }: { onDone: () => void }) {
           notifications.show({ color: 'brand', message: t('recurring.form.createdDone', { name: created.description }) });
           onDone();
         },
-        onError: (error) => form.setErrors(mappedFieldErrorsFrom(error, FIELDS_BY_API_NAME)),
+        onError: (error) => form.setErrors(serverFieldErrors(error)),
       },
     );
   });
@@ -306,6 +334,11 @@ function RuleFields({ form, onSubmit, pending, submitLabel, editing = false, chi
   };
 
   const dayOptions = MONTH_DAYS.map((day) => ({ value: day, label: day }));
+  const range = startOnRange(todayIso());
+  const startOnHint = t('recurring.form.startOnHint', {
+    earliest: isoToDisplay(range.earliest),
+    latest: isoToDisplay(range.latest),
+  });
   return (
     <form onSubmit={onSubmit} noValidate>
       <Stack gap="md">
@@ -442,6 +475,7 @@ function RuleFields({ form, onSubmit, pending, submitLabel, editing = false, chi
             onChange={(value) => form.setFieldValue('startOn', value)}
             error={errorText(form.errors.startOn)}
             label={t('recurring.form.startOn')}
+            description={editing ? undefined : startOnHint}
             disabled={editing}
             required
             withAsterisk={false}

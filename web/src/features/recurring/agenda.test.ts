@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { dayOfYearLabel, daysInMonthMax, groupAgenda, monthName, signedCents, weekdayName, weekdayOf } from './agenda';
+import {
+  dayOfYearLabel,
+  daysInMonthMax,
+  groupAgenda,
+  monthName,
+  signedCents,
+  startOnProblem,
+  startOnRange,
+  weekdayName,
+  weekdayOf,
+} from './agenda';
 import type { UpcomingItem } from './api';
 
 function item(occurs_on: string, description: string, type: UpcomingItem['type'], amount_cents: number): UpcomingItem {
@@ -64,5 +74,16 @@ describe('names of days and months', () => {
     expect(daysInMonthMax(2)).toBe(29);
     expect(daysInMonthMax(4)).toBe(30);
     expect(daysInMonthMax(12)).toBe(31);
+  });
+});
+
+describe('start day window', () => {
+  it('allows one year back to five years ahead, as the server does', () => {
+    expect(startOnRange('2026-06-15')).toEqual({ earliest: '2025-06-15', latest: '2031-06-15' });
+    expect(startOnRange('2028-02-29')).toEqual({ earliest: '2027-02-28', latest: '2033-02-28' });
+    expect(startOnProblem('2025-06-14', '2026-06-15')).toBe('too_far_in_past');
+    expect(startOnProblem('2025-06-15', '2026-06-15')).toBeNull();
+    expect(startOnProblem('2031-06-15', '2026-06-15')).toBeNull();
+    expect(startOnProblem('2031-06-16', '2026-06-15')).toBe('too_far_in_future');
   });
 });

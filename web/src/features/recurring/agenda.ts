@@ -85,3 +85,27 @@ export function daysInMonthMax(month: number): number {
 
 /** A monthly day past 28 does not exist in every month: such months use their last day. */
 export const MONTH_DAYS_SAFE = 28;
+
+// The server's bounds on a new rule's start (src/modules/recurring/recurring.schemas.ts).
+export const START_ON_YEARS_BACK_MAX = 1;
+export const START_ON_YEARS_AHEAD_MAX = 5;
+
+/** Adds whole years to a YYYY-MM-DD day; 29 February becomes the 28th in common years. */
+export function addYearsIso(iso: string, years: number): string {
+  const [year, month, day] = iso.split('-').map(Number) as [number, number, number];
+  const target = year + years;
+  const lastDay = new Date(Date.UTC(target, month, 0)).getUTCDate();
+  return `${String(target).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(Math.min(day, lastDay)).padStart(2, '0')}`;
+}
+
+/** The days a new rule may start on, as the server allows: one year back to five ahead of today. */
+export function startOnRange(todayIso: string): { earliest: string; latest: string } {
+  return { earliest: addYearsIso(todayIso, -START_ON_YEARS_BACK_MAX), latest: addYearsIso(todayIso, START_ON_YEARS_AHEAD_MAX) };
+}
+
+/** Why a start day is refused (the same codes as the server's), or null when it is allowed. */
+export function startOnProblem(iso: string, todayIso: string): 'too_far_in_past' | 'too_far_in_future' | null {
+  const { earliest, latest } = startOnRange(todayIso);
+  if (iso < earliest) return 'too_far_in_past';
+  return iso > latest ? 'too_far_in_future' : null;
+}

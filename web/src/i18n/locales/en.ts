@@ -417,6 +417,7 @@ export const en: Messages = {
       behindPace:
         'At the current pace ({{pace}} a month), you get there on {{projected}}. To get there by {{date}}, save {{amount}} a month.',
       noPace: 'Make deposits to see when you will get there.',
+      tooFar: 'At {{pace}} a month this goal would take more than 100 years: save more each month to see a date.',
       onTrackBadge: 'On track',
       behindBadge: 'Behind',
       overdueBadge: 'Overdue',
@@ -608,6 +609,9 @@ export const en: Messages = {
       everyDays: 'Every how many days',
       month: 'Month',
       startOn: 'Starts on',
+      startOnHint: 'From {{earliest}} to {{latest}}.',
+      startTooFarInPast: 'A recurring item can start at most one year ago.',
+      startTooFarInFuture: 'A recurring item can start at most five years from today.',
       endOn: 'Ends on (optional)',
       occurrencesMax: 'How many times (optional)',
       occurrencesHint: 'E.g. 12, for 12 instalments. Blank: no end.',

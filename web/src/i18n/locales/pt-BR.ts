@@ -418,6 +418,7 @@ export const ptBR = {
       behindPace:
         'No ritmo atual ({{pace}} por mês), você chega lá em {{projected}}. Para chegar até {{date}}, guarde {{amount}} por mês.',
       noPace: 'Faça depósitos para ver quando você chega lá.',
+      tooFar: 'A {{pace}} por mês, esta meta levaria mais de 100 anos: guarde mais por mês para ver uma data.',
       onTrackBadge: 'No prazo',
       behindBadge: 'Atrasada',
       overdueBadge: 'Prazo vencido',
@@ -609,6 +610,9 @@ export const ptBR = {
       everyDays: 'A cada quantos dias',
       month: 'Mês',
       startOn: 'Começa em',
+      startOnHint: 'De {{earliest}} a {{latest}}.',
+      startTooFarInPast: 'Um item recorrente pode começar no máximo um ano atrás.',
+      startTooFarInFuture: 'Um item recorrente pode começar no máximo daqui a cinco anos.',
       endOn: 'Termina em (opcional)',
       occurrencesMax: 'Quantas vezes (opcional)',
       occurrencesHint: 'Ex.: 12, para 12 parcelas. Em branco: sem fim.',
