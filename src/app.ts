@@ -21,6 +21,7 @@ import {
   sendProblem,
 } from './http/errors.js';
 import { frameworkErrorRoutes, redispatchFrameworkErrors } from './http/framework-errors.js';
+import { guardJsonBodies } from './http/json-body.js';
 import { createMetrics, type Metrics, metricsPlugin } from './http/metrics.js';
 import { newRequestId } from './http/request-id.js';
 import { ProblemSchema } from './http/schemas.js';
@@ -206,6 +207,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // The API speaks JSON only; any other body type is a 415, not a confusing 400.
   app.removeContentTypeParser('text/plain');
+  guardJsonBodies(app);
 
   app.setValidatorCompiler(createValidatorCompiler(SHARED_SCHEMAS));
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
