@@ -80,41 +80,48 @@ function pointerToken(key: string): string {
   return key.replaceAll('\u0000', '\ufffd').toWellFormed().replaceAll('~', '~0').replaceAll('/', '~1');
 }
 
+/** Where the walk is: a container, how it was reached, and the way back to the root. */
 interface Visit {
-  value: unknown;
+  value: object;
   parent: Visit | undefined;
-  token: string;
+  key: string;
 }
 
-function pointerOf(visit: Visit): string {
-  const tokens: string[] = [];
-  for (let at: Visit | undefined = visit; at?.parent !== undefined; at = at.parent) tokens.push(at.token);
-  return tokens.length === 0 ? '' : `/${tokens.reverse().join('/')}`;
+function pointerOf(parent: Visit | undefined, key: string): string {
+  const tokens = [pointerToken(key)];
+  for (let at = parent; at?.parent !== undefined; at = at.parent) tokens.push(pointerToken(at.key));
+  return `/${tokens.reverse().join('/')}`;
 }
 
 /**
  * The JSON Pointer of the first string or key holding U+0000 or an unpaired surrogate,
  * or undefined. The walk keeps its own stack, so a deeply nested body cannot overflow
- * the call stack, and it touches each value once.
+ * the call stack; it touches each value once and allocates only per object or array, so
+ * a megabyte of small fields costs a few milliseconds.
  */
 export function findUnsafeText(root: unknown): string | undefined {
-  const stack: Visit[] = [{ value: root, parent: undefined, token: '' }];
+  if (typeof root === 'string') return isUnsafeText(root) ? '' : undefined;
+  if (root === null || typeof root !== 'object') return undefined;
+  const stack: Visit[] = [{ value: root, parent: undefined, key: '' }];
+  // Returns the pointer of a bad item, or queues a container item for its own visit.
+  const check = (visit: Visit, key: string, item: unknown): string | undefined => {
+    if (typeof item === 'string') return isUnsafeText(item) ? pointerOf(visit, key) : undefined;
+    if (item !== null && typeof item === 'object') stack.push({ value: item, parent: visit, key });
+    return undefined;
+  };
   for (let visit = stack.pop(); visit !== undefined; visit = stack.pop()) {
-    const { value } = visit;
-    if (typeof value === 'string') {
-      if (isUnsafeText(value)) return pointerOf(visit);
-    } else if (Array.isArray(value)) {
-      for (let index = value.length - 1; index >= 0; index -= 1) {
-        stack.push({ value: value[index], parent: visit, token: String(index) });
+    const container = visit.value;
+    if (Array.isArray(container)) {
+      for (let index = 0; index < container.length; index += 1) {
+        const found = check(visit, String(index), container[index]);
+        if (found !== undefined) return found;
       }
-    } else if (value !== null && typeof value === 'object') {
-      const entries = Object.entries(value);
-      for (let index = entries.length - 1; index >= 0; index -= 1) {
-        const [key, item] = entries[index] as [string, unknown];
-        const child = { value: item, parent: visit, token: pointerToken(key) };
-        if (isUnsafeText(key)) return pointerOf(child);
-        stack.push(child);
-      }
+      continue;
+    }
+    for (const [key, item] of Object.entries(container)) {
+      if (isUnsafeText(key)) return pointerOf(visit, key);
+      const found = check(visit, key, item);
+      if (found !== undefined) return found;
     }
   }
   return undefined;
