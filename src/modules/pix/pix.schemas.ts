@@ -32,6 +32,7 @@ export const Txid = Type.String({
   maxLength: TXID_LENGTH_MAX,
   pattern: `^[A-Za-z0-9]{1,${TXID_LENGTH_MAX}}$`,
   description: 'Identifies the charge in bank statements: 1–25 letters and digits',
+  examples: ['PEDIDO123'],
 });
 
 // Keys --------------------------------------------------------------------------------
