@@ -131,6 +131,25 @@ function unsafeTextError(instancePath: string): ErrorObject {
   return { instancePath, schemaPath: '#', keyword: UNSAFE_TEXT_KEYWORD, params: {}, message: UNSAFE_TEXT_MESSAGE };
 }
 
+/**
+ * Most field errors one answer lists. Ajv already stops at the first failing keyword,
+ * but a union (anyOf) reports each branch it tried; those name the same field.
+ */
+export const VALIDATION_ERRORS_MAX = 10;
+
+function fieldOf(error: ErrorObject): string {
+  const params = error.params as { missingProperty?: unknown; additionalProperty?: unknown };
+  const child = params.missingProperty ?? params.additionalProperty;
+  return typeof child === 'string' ? `${error.instancePath}/${child}` : error.instancePath;
+}
+
+/** The first error for each field, at most VALIDATION_ERRORS_MAX of them. */
+function firstPerField(errors: ErrorObject[] | null | undefined): ErrorObject[] | null | undefined {
+  if (!errors) return errors;
+  const seen = new Set<string>();
+  return errors.filter((error) => !seen.has(fieldOf(error)) && seen.add(fieldOf(error))).slice(0, VALIDATION_ERRORS_MAX);
+}
+
 type Validator = ((data: unknown, context?: unknown) => boolean) & {
   errors?: ErrorObject[] | null;
   schemaEnv?: unknown;
@@ -149,7 +168,7 @@ function guarded(validate: ValidateFunction): Validator {
       return false;
     }
     const valid = (validate as (data: unknown, context?: unknown) => boolean)(data, context);
-    wrapper.errors = validate.errors;
+    wrapper.errors = firstPerField(validate.errors);
     return valid;
   };
   wrapper.schemaEnv = validate.schemaEnv;
