@@ -208,6 +208,25 @@ export function sample(
   return resolved.default ?? null;
 }
 
+/**
+ * Percent-encodes a value for a URL. encodeURIComponent throws on an unpaired surrogate;
+ * here it becomes the three bytes a careless encoder would send (WTF-8, %ED%A0%80 for
+ * U+D800), which is what a hostile client can put in a URL.
+ */
+export function encodeUrlValue(value: string): string {
+  let encoded = '';
+  for (const character of value) {
+    const code = character.charCodeAt(0);
+    if (character.length === 1 && code >= 0xd800 && code <= 0xdfff) {
+      const bytes = [0xe0 | (code >> 12), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f)];
+      encoded += bytes.map((byte) => `%${byte.toString(16).toUpperCase()}`).join('');
+    } else {
+      encoded += encodeURIComponent(character);
+    }
+  }
+  return encoded;
+}
+
 export interface SampleRequest {
   method: Method;
   url: string;
@@ -248,9 +267,9 @@ export function sampleRequest(
   const params = valueAt('params');
   const query = valueAt('querystring');
   const headers = Object.fromEntries(Object.entries(valueAt('headers')).map(([name, value]) => [name, String(value)]));
-  const path = route.path.replace(/\{([^}]+)\}/g, (_, name: string) => encodeURIComponent(String(params[name])));
+  const path = route.path.replace(/\{([^}]+)\}/g, (_, name: string) => encodeUrlValue(String(params[name])));
   const search = Object.entries(query)
-    .map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`)
+    .map(([name, value]) => `${encodeUrlValue(name)}=${encodeUrlValue(String(value))}`)
     .join('&');
   const schema = bodySchema(route);
   const body =
