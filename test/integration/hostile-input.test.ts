@@ -276,3 +276,94 @@ describe('the cases from the security review', () => {
     expect(response.json().errors[0].field).toBe('body/x\ufffd\ufffd');
   });
 });
+
+/** Headers every answer carries alike; the rest (date, length, id) differ per response. */
+const PER_RESPONSE_HEADERS = new Set(['date', 'content-length', 'x-request-id', 'connection', 'keep-alive']);
+
+function sharedHeaders(headers: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !PER_RESPONSE_HEADERS.has(name)));
+}
+
+describe('URLs the router cannot read answer problem+json with the usual headers', () => {
+  it.each([
+    ['/api/%', 400, 'malformed_url'],
+    ['/%E0%A4%A', 400, 'malformed_url'],
+    ['/api/accounts/%ED%A0%80', 400, 'malformed_url'],
+    ['/api/transactions/%zz/audit', 400, 'malformed_url'],
+    [`/api/accounts/${'a'.repeat(101)}`, 414, 'uri_too_long'],
+  ])('GET %s answers %i %s', async (url, status, code) => {
+    const usual = await t.app.inject({ method: 'GET', url: '/api/nada' });
+    expect(usual.statusCode).toBe(404);
+    const response = await t.app.inject({ method: 'GET', url });
+    expect(response.statusCode).toBe(status);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const body = response.json();
+    expect(body).toMatchObject({ status, code, type: `urn:vai-de-pix:problem:${code}` });
+    expect(body.request_id).toBe(response.headers['x-request-id']);
+    expect(response.headers['content-security-policy']).toBeDefined();
+    expect(sharedHeaders(response.headers)).toEqual(sharedHeaders(usual.headers));
+  });
+});
+
+describe('X-Request-Id', () => {
+  it('a plain client id is used and echoed on its own answer and error body', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/api/nada', headers: { 'x-request-id': 'proxy-4f2a9c11' } });
+    expect(response.headers['x-request-id']).toBe('proxy-4f2a9c11');
+    expect(response.json().request_id).toBe('proxy-4f2a9c11');
+  });
+
+  it.each([
+    ['too short', 'abc'],
+    ['too long', 'a'.repeat(129)],
+    ['with a space', 'pedido 123456'],
+    ['with markup', '<script>alert(1)</script>'],
+    ['with a quote', 'abc"def123'],
+    ['with a slash', 'abc/def/123'],
+    ['with a semicolon', 'abcdef;123'],
+  ])('one %s is replaced by a fresh id and never echoed', async (_label, incoming) => {
+    const response = await t.app.inject({ method: 'GET', url: '/api/nada', headers: { 'x-request-id': incoming } });
+    expect(response.headers['x-request-id']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(response.body).not.toContain(incoming);
+  });
+
+  it("is never shown to another person: not in their answers, replays, or another person's audit", async () => {
+    const maria = await signedIn(t.app, 'Maria');
+    const joao = await signedIn(t.app, 'João');
+    const mariaAccount = await maria.client.account({ name: 'M', type: 'cash', initial_balance_cents: 1_000 });
+    const joaoAccount = await joao.client.account({ name: 'J', type: 'cash', initial_balance_cents: 1_000 });
+    const mariaId = 'maria-pedido-0001';
+    const body = (accountId: string) => ({ account_id: accountId, type: 'expense', amount_cents: 100, description: 'Feira' });
+    const first = await maria.client.post('/api/transactions', body(mariaAccount.id), {
+      'idempotency-key': 'feira-semanal',
+      'x-request-id': mariaId,
+    });
+    expect(first.statusCode).toBe(201);
+    expect(first.headers['x-request-id']).toBe(mariaId);
+    const transactionId = first.json().transaction.id as string;
+
+    // Another person, the same key: their own effect and their own id, nothing of Maria's.
+    const answers = [
+      await joao.client.post('/api/transactions', body(joaoAccount.id), { 'idempotency-key': 'feira-semanal' }),
+      await joao.client.post('/api/transactions', body(mariaAccount.id), { 'idempotency-key': 'feira-semanal-2' }),
+      await joao.client.get(`/api/transactions/${transactionId}/audit`),
+      await joao.client.get(`/api/transactions/${transactionId}`),
+      await joao.client.get('/api/transactions'),
+    ];
+    expect(answers.map((response) => response.statusCode)).toEqual([201, 404, 404, 404, 200]);
+    for (const response of answers) {
+      expect(JSON.stringify(response.headers)).not.toContain(mariaId);
+      expect(response.body).not.toContain(mariaId);
+    }
+
+    // Maria's own replay carries the replaying request's id, not the first one's.
+    const replay = await maria.client.post('/api/transactions', body(mariaAccount.id), {
+      'idempotency-key': 'feira-semanal',
+      'x-request-id': 'maria-pedido-0002',
+    });
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.headers['x-request-id']).toBe('maria-pedido-0002');
+    expect(replay.body).not.toContain(mariaId);
+    // Her own audit may show it: it is her request.
+    expect((await maria.client.get(`/api/transactions/${transactionId}/audit`)).json().request_id).toBe(mariaId);
+  });
+});
