@@ -11,13 +11,19 @@ import { problem, sendProblem } from './errors.js';
 export const MALFORMED_URL_PATH = '/api/_problems/malformed-url';
 export const URI_TOO_LONG_PATH = '/api/_problems/uri-too-long';
 
-function targetFor(error: FastifyError): string {
-  return error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? URI_TOO_LONG_PATH : MALFORMED_URL_PATH;
-}
+const TARGETS: Record<string, string> = {
+  FST_ERR_BAD_URL: MALFORMED_URL_PATH,
+  FST_ERR_MAX_PARAM_LENGTH: URI_TOO_LONG_PATH,
+};
 
 /** The `frameworkErrors` option: re-dispatches the request to the route that answers it. */
 export function redispatchFrameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  const target = targetFor(error);
+  const target = TARGETS[error.code];
+  if (target === undefined) {
+    // Only async route constraints raise anything else here, and this app has none.
+    void sendProblem(request, reply, problem(500, 'internal_error', 'Something went wrong on our side.'));
+    return;
+  }
   if (request.raw.url === target) {
     // The hidden route's own URL cannot fail to route; answering here keeps a bug from looping.
     void sendProblem(request, reply, problem(400, 'malformed_url', 'The URL could not be read.'));
