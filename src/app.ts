@@ -5,8 +5,6 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import { Ajv } from 'ajv';
-import addFormatsModule from 'ajv-formats';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import pg from 'pg';
 import type { Config } from './config.js';
@@ -24,12 +22,15 @@ import {
   problemFromError,
   sendProblem,
 } from './http/errors.js';
+import { frameworkErrorRoutes, redispatchFrameworkErrors } from './http/framework-errors.js';
+import { guardJsonBodies } from './http/json-body.js';
 import { createMetrics, type Metrics, metricsPlugin } from './http/metrics.js';
 import { RateLimiter } from './http/rate-limit.js';
 import { RateLimitRepository } from './http/rate-limit.repository.js';
 import { newRequestId } from './http/request-id.js';
 import { ProblemSchema } from './http/schemas.js';
 import { transportSecurityPlugin } from './http/transport-security.js';
+import { createValidatorCompiler } from './http/validation.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import { accountsRoutes } from './modules/accounts/accounts.routes.js';
 import { Account, AccountPage, BalanceAt, LedgerEntry, LedgerPage } from './modules/accounts/accounts.schemas.js';
@@ -114,9 +115,6 @@ function withLogSerializers(logger: FastifyServerOptions['logger']): FastifyServ
   return { ...given, serializers: { ...given.serializers, ...LOG_SERIALIZERS } };
 }
 
-// ajv-formats is CommonJS; under NodeNext its function is the module's `default` property.
-const addFormats = addFormatsModule.default;
-
 /** Schemas with an $id, referenced by routes and named components in the OpenAPI document. */
 const SHARED_SCHEMAS = [
   ProblemSchema,
@@ -155,21 +153,6 @@ const SHARED_SCHEMAS = [
   PixChargePage,
   PixChargeReceived,
 ];
-
-/**
- * Bodies are validated without type coercion (the string "100" is not an amount),
- * while query strings and path parameters, which are always text, are coerced.
- */
-function createValidators() {
-  const common = { allErrors: true, removeAdditional: false, useDefaults: true, strict: false } as const;
-  const body = addFormats(new Ajv({ ...common, coerceTypes: false }));
-  const text = addFormats(new Ajv({ ...common, coerceTypes: 'array' }));
-  for (const schema of SHARED_SCHEMAS) {
-    body.addSchema(schema);
-    text.addSchema(schema);
-  }
-  return { body, text };
-}
 
 const HTML_CSP = {
   defaultSrc: ["'self'"],
@@ -229,13 +212,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // One line per request comes from our onResponse hook, not Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    // An unreadable URL is answered like any other request (see http/framework-errors).
+    frameworkErrors: redispatchFrameworkErrors,
   });
 
   // The API speaks JSON only; any other body type is a 415, not a confusing 400.
   app.removeContentTypeParser('text/plain');
+  guardJsonBodies(app);
 
-  const validators = createValidators();
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? validators.body : validators.text).compile(schema));
+  app.setValidatorCompiler(createValidatorCompiler(SHARED_SCHEMAS));
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
 
   // External plugins first.
@@ -345,6 +330,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(refuseBeforeBody);
 
   // Routes last.
+  await app.register(frameworkErrorRoutes);
   await app.register(healthRoutes, { pool, migrations });
   await app.register(authRoutes, {
     auth,

@@ -95,14 +95,11 @@ describe('register', () => {
     expect(after.rows[0].n).toBe(before.rows[0].n);
   });
 
-  it('lists every missing field', async () => {
+  // Validation stops at the first error, so a hostile body costs no more than one check.
+  it('names the first missing field', async () => {
     const response = await t.app.inject({ method: 'POST', url: '/api/auth/register', payload: {} });
     const body = expectProblem(response, 400, 'validation_failed');
-    expect(body.errors.map((error: { field: string }) => error.field).sort()).toEqual([
-      'body/email',
-      'body/name',
-      'body/password',
-    ]);
+    expect(body.errors).toEqual([{ field: 'body/email', message: "must have required property 'email'", code: 'required' }]);
   });
 });
 

@@ -5,7 +5,12 @@ import { Nullable, RowVersion, Uuid } from '../../http/common-schemas.js';
 export const ROLLOVER_MONTHS_MAX = 12;
 export const DEFAULT_ALERT_THRESHOLDS = [80, 100];
 
+/** YYYY-MM. */
+const MONTH_LENGTH = 7;
+
 export const Month = Type.String({
+  minLength: MONTH_LENGTH,
+  maxLength: MONTH_LENGTH,
   pattern: '^20[0-9]{2}-(0[1-9]|1[0-2])$',
   description: 'A month, YYYY-MM',
   examples: ['2026-11'],

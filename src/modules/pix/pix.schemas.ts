@@ -28,8 +28,11 @@ export const PixKeyTypeSchema = literals(PIX_KEY_TYPES, {
 });
 
 export const Txid = Type.String({
+  minLength: 1,
+  maxLength: TXID_LENGTH_MAX,
   pattern: `^[A-Za-z0-9]{1,${TXID_LENGTH_MAX}}$`,
   description: 'Identifies the charge in bank statements: 1–25 letters and digits',
+  examples: ['PEDIDO123'],
 });
 
 // Keys --------------------------------------------------------------------------------

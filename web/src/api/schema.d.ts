@@ -3584,7 +3584,10 @@ export interface paths {
                          */
                         amount_cents?: number;
                         description?: string;
-                        /** @description Identifies the charge in bank statements: 1–25 letters and digits */
+                        /**
+                         * @description Identifies the charge in bank statements: 1–25 letters and digits
+                         * @example PEDIDO123
+                         */
                         txid?: string;
                     };
                 };

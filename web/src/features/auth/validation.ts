@@ -8,7 +8,8 @@ export const NAME_LENGTH_MAX = 100;
 export const EMAIL_LENGTH_MAX = 254;
 
 // Deliberately loose: the server is the judge, this only catches obvious typos early.
-const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+// The same shape as the server's pattern, which is linear: no "." inside a domain label.
+const EMAIL_SHAPE = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/;
 
 export function validateEmail(value: string): ValidationMessageKey | null {
   const email = value.trim();
