@@ -1,4 +1,3 @@
-import { DrizzleQueryError } from 'drizzle-orm/errors';
 import type { FastifyError } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { DomainError, isDatabaseUnavailable, problemFromError } from './errors.js';
@@ -20,7 +19,7 @@ describe('isDatabaseUnavailable', () => {
     ['a connect that outlived its timeout', new Error('Connection terminated due to connection timeout')],
     ['a client used after its connection errored', new Error('Client has encountered a connection error and is not queryable')],
     ['a checkout that waited too long', new Error('timeout exceeded when trying to connect')],
-    ['the driver error inside a Drizzle error', new DrizzleQueryError('select 1', [], withCode('57P01'))],
+    ['the driver error wrapped in a cause', new Error('query failed', { cause: withCode('57P01') })],
     ['a refused connect to several addresses', Object.assign(new AggregateError([withCode('ECONNREFUSED')]), {})],
   ])('%s', (_name, error) => {
     expect(isDatabaseUnavailable(error)).toBe(true);

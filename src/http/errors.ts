@@ -148,7 +148,7 @@ const DATABASE_UNAVAILABLE_MESSAGES = [
   /^timeout exceeded when trying to connect$/,
   /^Query read timeout$/,
 ];
-/** Drizzle and pg-pool wrap the driver's error in `cause`; this many levels are looked at. */
+/** Wrappers (pg-pool, a query layer) keep the driver's error in `cause`; this many levels are looked at. */
 const CAUSE_DEPTH_MAX = 4;
 export const DATABASE_RETRY_AFTER_SECONDS = '5';
 
