@@ -22,7 +22,10 @@ async function register(headers: Record<string, string>) {
     payload: { email: uniqueEmail(), password: PASSWORD, name: 'Ana' },
   });
   expect(response.statusCode).toBe(201);
-  return { token: response.json().token as string, setCookie: String(response.headers['set-cookie']) };
+  // The answer also sets the device cookie; the tests here are about the session cookie.
+  const cookies = [response.headers['set-cookie'] ?? []].flat();
+  const setCookie = cookies.find((cookie) => /^(__Host-)?vdp_session=/.test(cookie));
+  return { token: response.json().token as string, setCookie: String(setCookie) };
 }
 
 /** The attributes of one Set-Cookie header, lower-cased names, in order. */

@@ -301,7 +301,15 @@ function recordingLogger() {
       if (typeof fields === 'string') lines.push({ level, message: fields, fields: {} });
       else lines.push({ level, message: message ?? '', fields });
     };
-  const logger = { info: at('info'), debug: at('debug'), warn: at('warn'), error: at('error'), fatal: at('fatal') };
+  const logger: Record<string, unknown> = {
+    info: at('info'),
+    debug: at('debug'),
+    warn: at('warn'),
+    error: at('error'),
+    fatal: at('fatal'),
+  };
+  // The scheduler logs through a child logger with its own serializers; here the same lines.
+  logger.child = () => logger;
   return { lines, logger: logger as unknown as Logger & FastifyBaseLogger };
 }
 

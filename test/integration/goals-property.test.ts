@@ -17,7 +17,7 @@ const RUNS = 25;
 const STEPS_MAX = 6;
 let t: TestApp;
 beforeAll(async () => {
-  t = await startTestApp({ clock, env: { SESSION_TTL_HOURS: String(24 * 365) } });
+  t = await startTestApp({ clock, env: { SESSION_TTL_HOURS: String(24 * 365), SESSION_IDLE_HOURS: String(24 * 365) } });
 });
 afterEach(async () => {
   await expectLedgerInvariants(t.pool);

@@ -6,7 +6,8 @@ import { expectAppendOnly, expectLedgerInvariants } from '../helpers/ledger.js';
 const clock = fixedClock('2026-05-04T15:00:00Z');
 let t: TestApp;
 beforeAll(async () => {
-  t = await startTestApp({ clock });
+  // The clock moves days ahead between requests: sessions must not end idle meanwhile.
+  t = await startTestApp({ clock, env: { SESSION_IDLE_HOURS: '720' } });
 });
 afterEach(async () => {
   await expectLedgerInvariants(t.pool);

@@ -13,7 +13,7 @@ const clock = fixedClock('2026-06-15T15:00:00Z');
 let t: TestApp;
 beforeAll(async () => {
   // Sessions outlive the months this file's clock travels.
-  t = await startTestApp({ clock, env: { SESSION_TTL_HOURS: '8760' } });
+  t = await startTestApp({ clock, env: { SESSION_TTL_HOURS: '8760', SESSION_IDLE_HOURS: '8760' } });
 });
 afterEach(async () => {
   await expectLedgerInvariants(t.pool);
