@@ -123,8 +123,12 @@ describe('SessionCache', () => {
       const user = { ...maria };
       const id = `user-${Math.floor(sessionNumber / 2)}`;
       const sessionId = `session-${sessionNumber}`;
-      Object.defineProperty(user, 'id', { get: () => ((reads += 1), id), enumerable: true });
-      Object.defineProperty(user, 'sessionId', { get: () => ((reads += 1), sessionId), enumerable: true });
+      const counting = (value: string) => () => {
+        reads += 1;
+        return value;
+      };
+      Object.defineProperty(user, 'id', { get: counting(id), enumerable: true });
+      Object.defineProperty(user, 'sessionId', { get: counting(sessionId), enumerable: true });
       return user;
     };
     for (let n = 0; n < 10_000; n += 1) cache.put(hashToken(`token-${n}`), counted(n), farExpiry, cache.epoch);
