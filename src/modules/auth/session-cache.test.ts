@@ -113,4 +113,56 @@ describe('SessionCache', () => {
     expect(cache.get(hashToken('a'))).toBeUndefined();
     expect(cache.get(hashToken('c'))?.sessionId).toBe('session-9');
   });
+  it('forgets a session or a person without looking at the copies of anybody else', () => {
+    // The purge and "sign out everywhere" can announce thousands of changes in a burst;
+    // each must cost the same however many sessions the cache holds. Reads of who an entry
+    // belongs to are counted: walking the cache reads every entry's.
+    const { cache, farExpiry } = setup({ maxEntries: 10_000 });
+    let reads = 0;
+    const counted = (sessionNumber: number): AuthenticatedUser => {
+      const user = { ...maria };
+      const id = `user-${Math.floor(sessionNumber / 2)}`;
+      const sessionId = `session-${sessionNumber}`;
+      const counting = (value: string) => () => {
+        reads += 1;
+        return value;
+      };
+      Object.defineProperty(user, 'id', { get: counting(id), enumerable: true });
+      Object.defineProperty(user, 'sessionId', { get: counting(sessionId), enumerable: true });
+      return user;
+    };
+    for (let n = 0; n < 10_000; n += 1) cache.put(hashToken(`token-${n}`), counted(n), farExpiry, cache.epoch);
+    reads = 0;
+    for (let n = 0; n < 1_000; n += 1) cache.evictSession(`session-${n}`);
+    for (let n = 1_000; n < 1_500; n += 1) cache.evictUser(`user-${n}`);
+    expect(cache.size).toBe(8_000);
+    // Two reads (person and session) per copy removed, none for the copies kept.
+    expect(reads).toBeLessThanOrEqual(2 * 2_000);
+    expect(cache.get(hashToken('token-999'))).toBeUndefined();
+    expect(cache.get(hashToken('token-2999'))).toBeUndefined();
+    expect(cache.get(hashToken('token-3000'))?.sessionId).toBe('session-3000');
+  });
+
+  it('keeps its indexes in step when a copy is replaced, dropped as oldest or found stale', () => {
+    const { cache, clock, farExpiry } = setup({ maxEntries: 2, ttlMs: 5_000 });
+    // The same token put again for somebody else: forgetting the first person must not touch it.
+    cache.put(hashToken('a'), maria, farExpiry, cache.epoch);
+    cache.put(hashToken('a'), joao, farExpiry, cache.epoch);
+    cache.evictUser('user-maria');
+    expect(cache.get(hashToken('a'))?.id).toBe('user-joao');
+    // 'a' is dropped as the oldest; a new copy of session-2 under another token stays.
+    cache.put(hashToken('b'), maria, farExpiry, cache.epoch);
+    cache.put(hashToken('c'), joao, farExpiry, cache.epoch);
+    expect(cache.get(hashToken('a'))).toBeUndefined();
+    cache.evictSession('session-1');
+    expect(cache.get(hashToken('c'))?.sessionId).toBe('session-2');
+    cache.evictSession('session-2');
+    expect(cache.size).toBe(0);
+    cache.put(hashToken('d'), maria, farExpiry, cache.epoch);
+    clock.advance(5_000);
+    expect(cache.get(hashToken('d'))).toBeUndefined();
+    cache.put(hashToken('e'), joao, farExpiry, cache.epoch);
+    cache.evictUser('user-maria');
+    expect(cache.get(hashToken('e'))?.id).toBe('user-joao');
+  });
 });

@@ -25,6 +25,14 @@ interface Entry {
  */
 export class SessionCache {
   private readonly entries = new Map<string, Entry>();
+  /**
+   * The keys held for each session and each person. The database announces a change by
+   * session or person id, up to one announcement per deleted or revoked row, so eviction
+   * looks the keys up here instead of walking every entry: a burst of announcements must
+   * not block the event loop for a time that grows with the size of the cache.
+   */
+  private readonly keysBySession = new Map<string, Set<string>>();
+  private readonly keysByUser = new Map<string, Set<string>>();
   private enabled = false;
   private currentEpoch = 0;
 
@@ -59,7 +67,7 @@ export class SessionCache {
     if (!entry) return undefined;
     const now = this.options.clock.now().getTime();
     if (now >= entry.staleAt || now >= entry.sessionExpiresAt) {
-      this.entries.delete(key);
+      this.remove(key);
       return undefined;
     }
     return entry.user;
@@ -72,38 +80,64 @@ export class SessionCache {
   put(tokenHash: Buffer, user: AuthenticatedUser, sessionExpiresAt: Date, epoch: number): void {
     if (!this.enabled || epoch !== this.currentEpoch || this.options.ttlMs <= 0) return;
     const key = tokenHash.toString('hex');
-    this.entries.delete(key);
+    this.remove(key);
     if (this.entries.size >= this.options.maxEntries) {
       // Maps keep insertion order: the first key is the oldest copy.
       const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
+      if (oldest !== undefined) this.remove(oldest);
     }
     this.entries.set(key, {
       user,
       sessionExpiresAt: sessionExpiresAt.getTime(),
       staleAt: this.options.clock.now().getTime() + this.options.ttlMs,
     });
+    addToIndex(this.keysBySession, user.sessionId, key);
+    addToIndex(this.keysByUser, user.id, key);
   }
 
   evictSession(sessionId: string): void {
-    this.evictWhere((entry) => entry.user.sessionId === sessionId);
+    this.evictKeys(this.keysBySession.get(sessionId));
   }
 
   evictUser(userId: string): void {
-    this.evictWhere((entry) => entry.user.id === userId);
+    this.evictKeys(this.keysByUser.get(userId));
   }
 
   clear(): void {
     this.currentEpoch += 1;
     this.entries.clear();
+    this.keysBySession.clear();
+    this.keysByUser.clear();
   }
 
-  private evictWhere(matches: (entry: Entry) => boolean): void {
+  /** Advances the epoch even when nothing is held: a lookup under way may be about to put. */
+  private evictKeys(keys: ReadonlySet<string> | undefined): void {
     this.currentEpoch += 1;
-    for (const [key, entry] of this.entries) {
-      if (matches(entry)) this.entries.delete(key);
-    }
+    // A copy of the set: remove() deletes from the very set being walked.
+    for (const key of [...(keys ?? [])]) this.remove(key);
   }
+
+  private remove(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    removeFromIndex(this.keysBySession, entry.user.sessionId, key);
+    removeFromIndex(this.keysByUser, entry.user.id, key);
+  }
+}
+
+function addToIndex(index: Map<string, Set<string>>, id: string, key: string): void {
+  const keys = index.get(id);
+  if (keys) keys.add(key);
+  else index.set(id, new Set([key]));
+}
+
+/** Drops the id once it has no keys left, so the indexes never outgrow the entries. */
+function removeFromIndex(index: Map<string, Set<string>>, id: string, key: string): void {
+  const keys = index.get(id);
+  if (!keys) return;
+  keys.delete(key);
+  if (keys.size === 0) index.delete(id);
 }
 
 /** What a notification on the vdp_auth_changed channel asks the cache to forget. */
