@@ -481,4 +481,36 @@ describe('recurring transactions', () => {
     expect(run.occurrences[0].occurs_on).toBe('2000-01-01');
     expect((await client.get('/api/recurring')).json().items[0]).toMatchObject({ id: ruleId, posted_count: 31 });
   });
+
+  it('create, edit, pause and resume answer from inside their transaction: nothing is read after COMMIT', async () => {
+    const { user, checking, housing } = await setup();
+    // A pool whose own queries fail stands in for a connection lost between COMMIT and a
+    // later read; transactions check out their own client, which still works.
+    const lost = new Proxy(t.pool, {
+      get(target, property) {
+        if (property === 'query') return () => Promise.reject(new Error('Connection terminated unexpectedly'));
+        const value = Reflect.get(target, property, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const writes = new RecurringService({ pool: lost, clock, hooks: {} });
+    const context = { userId: user.id, requestId: 'test', idempotency: undefined };
+    const created = await writes.create(context, {
+      type: 'expense',
+      account_id: checking,
+      category_id: housing,
+      amount_cents: 5_000,
+      description: 'Aluguel',
+      schedule: { kind: 'monthly', day: 20 },
+      start_on: '2026-06-20',
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ description: 'Aluguel', next_occurrence_on: '2026-06-20', posted_count: 0 });
+    const edited = await writes.patch(context, created.body.id, { amount_cents: 6_000, row_version: created.body.row_version });
+    expect(edited.body).toMatchObject({ amount_cents: 6_000, row_version: created.body.row_version + 1 });
+    expect((await writes.setState(context, created.body.id, 'pause')).body.status).toBe('paused');
+    expect((await writes.setState(context, created.body.id, 'resume')).body.status).toBe('active');
+    const stored = await t.pool.query('SELECT count(*)::int AS n FROM recurring_rules WHERE user_id = $1', [user.id]);
+    expect(stored.rows[0].n).toBe(1);
+  });
 });

@@ -110,19 +110,18 @@ export class RecurringService {
     return [...occurrencesFrom(rule, start, until)].filter((day) => !claimed.has(day));
   }
 
-  private async toResponses(rules: RuleRow[]): Promise<RecurringRuleResponse[]> {
+  /** Rules as answered; writes pass their transaction's client so the answer is read before COMMIT. */
+  private async toResponses(client: pg.Pool | pg.PoolClient, rules: RuleRow[]): Promise<RecurringRuleResponse[]> {
     const ids = rules.map((rule) => rule.id);
     const today = this.today();
     const horizon = addDays(today, LOOKAHEAD_DAYS);
-    const [claimed, posted, failures] = await Promise.all([
-      claimedDays(
-        this.deps.pool,
-        rules.map((rule) => ({ id: rule.id, from: today })),
-        horizon,
-      ),
-      postedCounts(this.deps.pool, ids),
-      recentFailures(this.deps.pool, ids, FAILURES_SHOWN_MAX),
-    ]);
+    const claimed = await claimedDays(
+      client,
+      rules.map((rule) => ({ id: rule.id, from: today })),
+      horizon,
+    );
+    const posted = await postedCounts(client, ids);
+    const failures = await recentFailures(client, ids, FAILURES_SHOWN_MAX);
     return rules.map((rule) => {
       const next = this.pending(rule, today, horizon, claimed.get(rule.id) ?? new Set())[0] ?? null;
       const failed = failures.filter((row) => row.rule_id === rule.id);
@@ -187,10 +186,13 @@ export class RecurringService {
 
   async create(context: RequestContext, input: CreateRecurringInput): Promise<WriteResult<RecurringRuleResponse>> {
     const description = this.checkCreate(input);
-    const written = await runIdempotentWrite({
+    // The answer is read and serialised inside the transaction: nothing is read after COMMIT,
+    // so a lost connection there cannot answer 503 for a rule that was created.
+    return runIdempotentWrite({
       ...this.deps,
       userId: context.userId,
       idempotency: context.idempotency,
+      respond: context.respond,
       work: async (client, now) => {
         if ((await countActiveRules(client, context.userId)) >= RECURRING_RULES_PER_USER_MAX) {
           throw new DomainError(
@@ -219,11 +221,9 @@ export class RecurringService {
           occurrences_max: input.occurrences_max ?? null,
           created_at: now,
         });
-        return { status: 201, body: { id } };
+        return { status: 201, body: await this.view(client, context.userId, id) };
       },
     });
-    // The stored answer is the id; the view is built fresh, so a replay shows the current rule.
-    return { ...written, body: await this.get(context.userId, written.body.id) };
   }
 
   async list(
@@ -236,56 +236,87 @@ export class RecurringService {
       limit: query.limit,
       skip: query.skip,
     });
-    return { items: await this.toResponses(rows), total, skip: query.skip, limit: query.limit };
+    return { items: await this.toResponses(this.deps.pool, rows), total, skip: query.skip, limit: query.limit };
   }
 
   async get(userId: string, ruleId: string): Promise<RecurringRuleResponse> {
-    const rule = await findRule(this.deps.pool, userId, ruleId);
+    return this.view(this.deps.pool, userId, ruleId);
+  }
+
+  private async view(client: pg.Pool | pg.PoolClient, userId: string, ruleId: string): Promise<RecurringRuleResponse> {
+    const rule = await findRule(client, userId, ruleId);
     if (!rule) throw ruleNotFound();
-    return (await this.toResponses([rule]))[0] as RecurringRuleResponse;
+    return (await this.toResponses(client, [rule]))[0] as RecurringRuleResponse;
   }
 
   /**
    * Edits apply to occurrences not yet posted; posted ones are ledger facts. start_on is
    * not editable, so an edit cannot create a backlog; a new schedule starts from today.
+   * Answered from inside the transaction (row_version, not an Idempotency-Key, makes a
+   * retry safe), so nothing is read after COMMIT.
    */
-  async patch(userId: string, ruleId: string, input: PatchRecurringInput): Promise<RecurringRuleResponse> {
-    const current = await findRule(this.deps.pool, userId, ruleId);
-    if (!current) throw ruleNotFound();
-    if (input.schedule) checkSchedule(input.schedule);
-    const endOn = input.end_on === undefined ? current.end_on : input.end_on;
-    if (input.end_on !== undefined) checkEndOn(current.start_on, endOn);
-    const categoryId = input.category_id === undefined ? current.category_id : input.category_id;
-    if (input.category_id) await this.checkReferences(this.deps.pool, userId, { ...current, category_id: input.category_id });
+  async patch(context: RequestContext, ruleId: string, input: PatchRecurringInput): Promise<WriteResult<RecurringRuleResponse>> {
     const description = input.description?.trim();
-    if (description !== undefined && description.length === 0) throw invalid('description', 'must not be blank', 'blank');
-    const updated = await updateRule(this.deps.pool, {
-      user_id: userId,
-      id: ruleId,
-      row_version: input.row_version,
-      amount_cents: input.amount_cents ?? current.amount_cents,
-      description: description ?? current.description,
-      category_id: categoryId,
-      schedule: input.schedule ?? current.schedule,
-      end_on: endOn,
-      occurrences_max: input.occurrences_max === undefined ? current.occurrences_max : input.occurrences_max,
-      // A new schedule starts from today: days it would have had in the past are not owed.
-      skipUntil: input.schedule ? addDays(this.today(), -1) : null,
+    const userId = context.userId;
+    return runIdempotentWrite({
+      ...this.deps,
+      userId,
+      idempotency: undefined,
+      respond: context.respond,
+      work: async (client) => {
+        const current = await findRule(client, userId, ruleId);
+        if (!current) throw ruleNotFound();
+        if (input.schedule) checkSchedule(input.schedule);
+        const endOn = input.end_on === undefined ? current.end_on : input.end_on;
+        if (input.end_on !== undefined) checkEndOn(current.start_on, endOn);
+        const categoryId = input.category_id === undefined ? current.category_id : input.category_id;
+        if (input.category_id) await this.checkReferences(client, userId, { ...current, category_id: input.category_id });
+        if (description !== undefined && description.length === 0) throw invalid('description', 'must not be blank', 'blank');
+        const updated = await updateRule(client, {
+          user_id: userId,
+          id: ruleId,
+          row_version: input.row_version,
+          amount_cents: input.amount_cents ?? current.amount_cents,
+          description: description ?? current.description,
+          category_id: categoryId,
+          schedule: input.schedule ?? current.schedule,
+          end_on: endOn,
+          occurrences_max: input.occurrences_max === undefined ? current.occurrences_max : input.occurrences_max,
+          // A new schedule starts from today: days it would have had in the past are not owed.
+          skipUntil: input.schedule ? addDays(this.today(), -1) : null,
+        });
+        const fresh = await this.view(client, userId, ruleId);
+        if (!updated)
+          throw new DomainError('row_version_conflict', 409, 'The rule changed since you read it.', { current: fresh });
+        return { status: 200, body: fresh };
+      },
     });
-    const fresh = await this.get(userId, ruleId);
-    if (!updated) throw new DomainError('row_version_conflict', 409, 'The rule changed since you read it.', { current: fresh });
-    return fresh;
   }
 
-  /** Pause, resume (skipping what fell due while paused) or end (no future occurrences). */
-  async setState(userId: string, ruleId: string, action: 'pause' | 'resume' | 'end'): Promise<RecurringRuleResponse> {
-    const now = this.deps.clock.now();
-    const value = action === 'resume' ? addDays(calendarDay(now), -1) : now;
-    if (!(await changeState(this.deps.pool, { userId, ruleId, action, value }))) {
-      if (!(await findRule(this.deps.pool, userId, ruleId))) throw ruleNotFound();
-      throw new DomainError('rule_ended', 422, 'This rule has ended.');
-    }
-    return this.get(userId, ruleId);
+  /**
+   * Pause, resume (skipping what fell due while paused) or end (no future occurrences),
+   * answered from inside the transaction like the other writes.
+   */
+  async setState(
+    context: RequestContext,
+    ruleId: string,
+    action: 'pause' | 'resume' | 'end',
+  ): Promise<WriteResult<RecurringRuleResponse>> {
+    const userId = context.userId;
+    return runIdempotentWrite({
+      ...this.deps,
+      userId,
+      idempotency: undefined,
+      respond: context.respond,
+      work: async (client, now) => {
+        const value = action === 'resume' ? addDays(calendarDay(now), -1) : now;
+        if (!(await changeState(client, { userId, ruleId, action, value }))) {
+          if (!(await findRule(client, userId, ruleId))) throw ruleNotFound();
+          throw new DomainError('rule_ended', 422, 'This rule has ended.');
+        }
+        return { status: 200, body: await this.view(client, userId, ruleId) };
+      },
+    });
   }
 
   async upcoming(userId: string, days: number) {
