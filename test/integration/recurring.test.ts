@@ -3,6 +3,7 @@ import { fixedClock } from '../../src/lib/clock.js';
 import {
   OCCURRENCES_PER_PERSON_PER_RUN_MAX,
   OCCURRENCES_PER_RULE_PER_RUN_MAX,
+  ON_TIME_DAYS,
 } from '../../src/modules/recurring/recurring.schemas.js';
 import { RecurringService } from '../../src/modules/recurring/recurring.service.js';
 import type { Schedule } from '../../src/modules/recurring/schedule.js';
@@ -420,16 +421,18 @@ describe('recurring transactions', () => {
     expect(postedBy(bill.user.id)).toEqual([
       { rule_id: billRule.id, occurs_on: '2026-06-15', status: 'posted', transaction_id: expect.any(String), failure_code: null },
     ]);
-    // The person with 20 rules gets their share, most overdue days first: 5 days of 20 rules.
+    // The person with 20 rules gets their share: the on-time days of their 20 rules first
+    // (ON_TIME_DAYS before today and today), then their most overdue days.
     const manyPosted = postedBy(many.user.id);
     expect(manyPosted).toHaveLength(OCCURRENCES_PER_PERSON_PER_RUN_MAX);
     expect(new Set(manyPosted.map((o) => o.occurs_on))).toEqual(
-      new Set(['2025-06-15', '2025-06-16', '2025-06-17', '2025-06-18', '2025-06-19']),
+      new Set(['2026-06-13', '2026-06-14', '2026-06-15', '2025-06-15', '2025-06-16']),
     );
-    // One rule posts at most its own bound: the first month of its year-long backlog.
+    // One rule posts its on-time days and at most its backlog bound: the first month of its year-long backlog.
     const singlePosted = postedBy(single.user.id).map((o) => o.occurs_on);
-    expect(singlePosted).toHaveLength(OCCURRENCES_PER_RULE_PER_RUN_MAX);
-    expect(singlePosted[0]).toBe('2025-06-15');
+    expect(singlePosted).toHaveLength(ON_TIME_DAYS + 1 + OCCURRENCES_PER_RULE_PER_RUN_MAX);
+    expect(singlePosted.slice(0, ON_TIME_DAYS + 1)).toEqual(['2026-06-13', '2026-06-14', '2026-06-15']);
+    expect(singlePosted[ON_TIME_DAYS + 1]).toBe('2025-06-15');
     expect(singlePosted.at(-1)).toBe('2025-07-15');
     const cursor = await t.pool.query('SELECT materialised_through FROM recurring_rules WHERE id = $1', [singleRule.id]);
     expect(cursor.rows[0].materialised_through).toBe('2025-07-15');
@@ -448,7 +451,8 @@ describe('recurring transactions', () => {
               (SELECT count(*)::int FROM transactions WHERE user_id = ANY($1::uuid[]) AND kind = 'expense') AS posted`,
       [[many.user.id, single.user.id, bill.user.id]],
     );
-    expect(counts.rows[0]).toEqual({ claimed: 2 * (100 + 31) + 1, posted: 2 * (100 + 31) + 1 });
+    const claimed = 2 * (100 + 31) + (ON_TIME_DAYS + 1) + 1;
+    expect(counts.rows[0]).toEqual({ claimed, posted: claimed });
     // The person's own run-due obeys the same bounds and continues the backlog.
     const own = (await single.client.post('/api/recurring/run-due')).json();
     expect(own.posted).toBe(OCCURRENCES_PER_RULE_PER_RUN_MAX);
@@ -477,9 +481,10 @@ describe('recurring transactions', () => {
       '2026-06-18',
     ]);
     const run = (await client.post('/api/recurring/run-due')).json();
-    expect(run.posted).toBe(OCCURRENCES_PER_RULE_PER_RUN_MAX);
-    expect(run.occurrences[0].occurs_on).toBe('2000-01-01');
-    expect((await client.get('/api/recurring')).json().items[0]).toMatchObject({ id: ruleId, posted_count: 31 });
+    // Today's occurrence and the ON_TIME_DAYS before it first, then the oldest month.
+    expect(run.posted).toBe(ON_TIME_DAYS + 1 + OCCURRENCES_PER_RULE_PER_RUN_MAX);
+    expect(run.occurrences[ON_TIME_DAYS + 1].occurs_on).toBe('2000-01-01');
+    expect((await client.get('/api/recurring')).json().items[0]).toMatchObject({ id: ruleId, posted_count: run.posted });
   });
 
   it('create, edit, pause and resume answer from inside their transaction: nothing is read after COMMIT', async () => {

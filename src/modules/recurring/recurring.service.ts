@@ -21,7 +21,7 @@ import {
   claimedDays,
   claimOccurrence,
   countActiveRules,
-  findActiveRules,
+  findDueRulesPage,
   findRule,
   findScheduledRules,
   insertRule,
@@ -29,15 +29,21 @@ import {
   markOccurrenceFailed,
   postedCounts,
   type RuleRow,
+  readRotation,
   recentFailures,
+  saveRotation,
   updateRule,
 } from './recurring.repository.js';
 import {
   type CreateRecurringInput,
   FAILURES_SHOWN_MAX,
+  OCCURRENCES_PER_RUN_MAX,
+  ON_TIME_DAYS,
   type PatchRecurringInput,
   RECURRING_RULES_PER_USER_MAX,
   type RecurringRuleResponse,
+  RULE_PAGES_PER_RUN_MAX,
+  RULES_PAGE_MAX,
   START_ON_YEARS_AHEAD_MAX,
   START_ON_YEARS_BACK_MAX,
 } from './recurring.schemas.js';
@@ -85,6 +91,12 @@ function checkEndOn(startOn: string, endOn: string | null | undefined): void {
   if (!endOn) return;
   if (endOn > OCCURRED_ON_MAX) throw invalid('end_on', `must be on or before ${OCCURRED_ON_MAX}`, 'range');
   if (endOn < startOn) throw invalid('end_on', 'must not be before start_on', 'range');
+}
+
+/** The later of two ISO days (Math.max does not order strings). */
+function laterDay(a: string, b: string): string {
+  if (a > b) return a;
+  return b;
 }
 
 /** Where a run starts looking for a rule's occurrences: after its cursor and any skipped days. */
@@ -345,23 +357,29 @@ export class RecurringService {
   }
 
   /**
-   * Posts due occurrences up to `until` (São Paulo days) as normal ledger transactions,
-   * bounded per rule, per person and per run and shared fairly between people (see
-   * materialisation-plan.ts); a long backlog is worked off over several runs. The
-   * (rule, day) primary key is claimed first, so two runs at once post each occurrence
-   * once; a policy refusal is recorded as a failed occurrence, once.
+   * Posts due occurrences up to `until` (São Paulo days) as normal ledger transactions:
+   * everyone's on-time occurrences first, then backlogs, in turns, bounded per rule, per
+   * person and per run (see materialisation-plan.ts); a long backlog is worked off over
+   * several runs. The (rule, day) primary key is claimed first, so two runs at once post
+   * each occurrence once; a policy refusal is recorded as a failed occurrence, once.
    */
   async materializeDue(options: { userId?: string; until?: string; requestId?: string | null }) {
     const until = options.until ?? this.today();
-    const plans = await this.planRun(options.userId ?? null, until);
-    const handled = new Map<RulePlan<RuleRow>, number>();
+    // Only the run over everybody rotates; one person's own run (run-due) serves just them.
+    const rotating = options.userId === undefined;
+    const rotateAfter = rotating ? await readRotation(this.deps.pool) : null;
+    const scan = await this.planRun(options.userId ?? null, until, rotateAfter);
+    const { order, lastServed } = fairShare(scan.plans, rotateAfter);
+    const handled = new Map<RulePlan<RuleRow>, Set<string>>();
     const occurrences: OccurrenceResult[] = [];
-    for (const { plan, day } of fairShare(plans)) {
+    for (const { plan, day } of order) {
       const result = await this.materializeOne(plan.rule, day, options.requestId ?? null);
-      handled.set(plan, (handled.get(plan) ?? 0) + 1);
+      handled.set(plan, (handled.get(plan) ?? new Set()).add(day));
       if (result) occurrences.push(result);
     }
-    await advanceCursors(this.deps.pool, this.cursors(plans, handled));
+    await advanceCursors(this.deps.pool, this.cursors(scan.plans, handled));
+    const next = lastServed ?? scan.stoppedAfter;
+    if (rotating && next !== null) await saveRotation(this.deps.pool, next);
     return {
       until,
       posted: occurrences.filter((occurrence) => occurrence.status === 'posted').length,
@@ -370,26 +388,82 @@ export class RecurringService {
     };
   }
 
-  /** Each active rule's most overdue unclaimed occurrences, read from its cursor on. */
-  private async planRun(userId: string | null, until: string): Promise<RulePlan<RuleRow>[]> {
-    const rules = await findActiveRules(this.deps.pool, { userId, until });
+  /**
+   * Plans the due rules page by page in rotation order (people after `rotateAfter`, then
+   * the rest). Every rule's on-time occurrences are planned; backlogs only for the first
+   * OCCURRENCES_PER_RUN_MAX people who have one, since a run cannot serve more. Stops
+   * early once that many people have something on time, or at RULE_PAGES_PER_RUN_MAX;
+   * `stoppedAfter` is then the last person read, where the next run continues.
+   */
+  private async planRun(userId: string | null, until: string, rotateAfter: string | null) {
+    const onTimeFrom = addDays(until, -ON_TIME_DAYS);
+    const plans: RulePlan<RuleRow>[] = [];
+    const backlogPeople = new Set<string>();
+    const onTimePeople = new Set<string>();
+    const laps =
+      rotateAfter === null
+        ? [{ above: null, through: null }]
+        : [
+            { above: rotateAfter, through: null },
+            { above: null, through: rotateAfter },
+          ];
+    let pages = 0;
+    let last: RuleRow | undefined;
+    for (const lap of laps) {
+      let after: RuleRow | undefined;
+      for (;;) {
+        if (pages >= RULE_PAGES_PER_RUN_MAX || onTimePeople.size >= OCCURRENCES_PER_RUN_MAX)
+          return { plans, stoppedAfter: last?.user_id ?? null };
+        const rules = await findDueRulesPage(this.deps.pool, {
+          userId,
+          until,
+          after: after ? { userId: after.user_id, id: after.id } : null,
+          userAbove: lap.above,
+          userThrough: lap.through,
+          limit: RULES_PAGE_MAX,
+        });
+        pages += 1;
+        for (const plan of await this.planPage(rules, { until, onTimeFrom, backlogPeople })) {
+          if (plan.onTime.length > 0) onTimePeople.add(plan.userId);
+          if (plan.backlog.length > 0) backlogPeople.add(plan.userId);
+          plans.push(plan);
+        }
+        after = rules.at(-1) ?? after;
+        last = after ?? last;
+        if (rules.length < RULES_PAGE_MAX) break;
+      }
+    }
+    return { plans, stoppedAfter: null };
+  }
+
+  /** One page's plans: on-time days for every rule, the backlog while the run could still serve it. */
+  private async planPage(
+    rules: RuleRow[],
+    window: { until: string; onTimeFrom: string; backlogPeople: ReadonlySet<string> },
+  ): Promise<RulePlan<RuleRow>[]> {
     const starts = rules.map((rule) => ({ id: rule.id, from: scanStart(rule) }));
-    const claimed = await claimedDays(this.deps.pool, starts, until);
-    return rules.map((rule, index) =>
-      planRule({
+    const claimed = await claimedDays(this.deps.pool, starts, window.until);
+    const people = new Set(window.backlogPeople);
+    return rules.map((rule, index) => {
+      const from = (starts[index] as { from: string }).from;
+      const servable = people.has(rule.user_id) || people.size < OCCURRENCES_PER_RUN_MAX;
+      const owesBacklog = from < window.onTimeFrom;
+      if (owesBacklog && servable) people.add(rule.user_id);
+      return planRule({
         rule,
         ruleId: rule.id,
         userId: rule.user_id,
-        occurrences: occurrencesFrom(rule, (starts[index] as { from: string }).from, until),
+        backlog: !owesBacklog ? [] : servable ? occurrencesFrom(rule, from, addDays(window.onTimeFrom, -1)) : null,
+        onTime: occurrencesFrom(rule, laterDay(from, window.onTimeFrom), window.until),
         claimed: claimed.get(rule.id) ?? new Set(),
-      }),
-    );
+      });
+    });
   }
 
-  private cursors(plans: RulePlan<RuleRow>[], handled: ReadonlyMap<RulePlan<RuleRow>, number>) {
+  private cursors(plans: RulePlan<RuleRow>[], handled: ReadonlyMap<RulePlan<RuleRow>, ReadonlySet<string>>) {
     const moved: Array<{ ruleId: string; rowVersion: number; through: string }> = [];
     for (const plan of plans) {
-      const through = cursorAfter(plan, handled.get(plan) ?? 0);
+      const through = cursorAfter(plan, handled.get(plan) ?? new Set());
       if (through !== null && through >= scanStart(plan.rule))
         moved.push({ ruleId: plan.ruleId, rowVersion: plan.rule.row_version, through });
     }
