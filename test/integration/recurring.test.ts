@@ -518,4 +518,31 @@ describe('recurring transactions', () => {
     const stored = await t.pool.query('SELECT count(*)::int AS n FROM recurring_rules WHERE user_id = $1', [user.id]);
     expect(stored.rows[0].n).toBe(1);
   });
+
+  it('the run over everybody starts after the person the last full run served last, and wraps around', async () => {
+    const people = [await setup(), await setup()].sort((a, b) => (a.user.id < b.user.id ? -1 : 1));
+    const ruleIds: string[] = [];
+    for (const person of people) {
+      ruleIds.push(
+        await storeRule({
+          user_id: person.user.id,
+          account_id: person.checking,
+          type: 'expense',
+          description: 'Conta do dia',
+          schedule: { kind: 'monthly', day: 15 },
+          start_on: '2026-06-15',
+        }),
+      );
+    }
+    // As if the last full run had stopped at the first of the two (the lower id).
+    await t.pool.query(
+      `INSERT INTO recurring_rotation (singleton, last_served_user_id) VALUES (true, $1)
+       ON CONFLICT (singleton) DO UPDATE SET last_served_user_id = excluded.last_served_user_id`,
+      [people[0]?.user.id],
+    );
+    const run = await service().materializeDue({ until: '2026-06-15' });
+    const mine = run.occurrences.filter((occurrence) => ruleIds.includes(occurrence.rule_id)).map((o) => o.rule_id);
+    // The person after the cursor first; the one at the cursor is reached when the run wraps.
+    expect(mine).toEqual([ruleIds[1], ruleIds[0]]);
+  });
 });
