@@ -8,7 +8,8 @@ import type { Job } from './scheduler.js';
  * Posts people's recurring occurrences that are due by today (São Paulo). Safe to run
  * anywhere, any time: each occurrence is claimed by its (rule, day) key first. One tick
  * is one bounded, fair run (OCCURRENCES_PER_RUN_MAX, per person and per rule bounds in
- * recurring.schemas.ts); a backlog left over is continued by the next tick.
+ * recurring.schemas.ts): everyone's on-time occurrences before any backlog, rules read in
+ * pages; a backlog left over is continued by the next tick, from the rotation cursor.
  */
 export const materializeRecurringJob: Job = {
   name: 'materialize_recurring',

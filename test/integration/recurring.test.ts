@@ -3,6 +3,7 @@ import { fixedClock } from '../../src/lib/clock.js';
 import {
   OCCURRENCES_PER_PERSON_PER_RUN_MAX,
   OCCURRENCES_PER_RULE_PER_RUN_MAX,
+  ON_TIME_DAYS,
 } from '../../src/modules/recurring/recurring.schemas.js';
 import { RecurringService } from '../../src/modules/recurring/recurring.service.js';
 import type { Schedule } from '../../src/modules/recurring/schedule.js';
@@ -420,16 +421,18 @@ describe('recurring transactions', () => {
     expect(postedBy(bill.user.id)).toEqual([
       { rule_id: billRule.id, occurs_on: '2026-06-15', status: 'posted', transaction_id: expect.any(String), failure_code: null },
     ]);
-    // The person with 20 rules gets their share, most overdue days first: 5 days of 20 rules.
+    // The person with 20 rules gets their share: the on-time days of their 20 rules first
+    // (ON_TIME_DAYS before today and today), then their most overdue days.
     const manyPosted = postedBy(many.user.id);
     expect(manyPosted).toHaveLength(OCCURRENCES_PER_PERSON_PER_RUN_MAX);
     expect(new Set(manyPosted.map((o) => o.occurs_on))).toEqual(
-      new Set(['2025-06-15', '2025-06-16', '2025-06-17', '2025-06-18', '2025-06-19']),
+      new Set(['2026-06-13', '2026-06-14', '2026-06-15', '2025-06-15', '2025-06-16']),
     );
-    // One rule posts at most its own bound: the first month of its year-long backlog.
+    // One rule posts its on-time days and at most its backlog bound: the first month of its year-long backlog.
     const singlePosted = postedBy(single.user.id).map((o) => o.occurs_on);
-    expect(singlePosted).toHaveLength(OCCURRENCES_PER_RULE_PER_RUN_MAX);
-    expect(singlePosted[0]).toBe('2025-06-15');
+    expect(singlePosted).toHaveLength(ON_TIME_DAYS + 1 + OCCURRENCES_PER_RULE_PER_RUN_MAX);
+    expect(singlePosted.slice(0, ON_TIME_DAYS + 1)).toEqual(['2026-06-13', '2026-06-14', '2026-06-15']);
+    expect(singlePosted[ON_TIME_DAYS + 1]).toBe('2025-06-15');
     expect(singlePosted.at(-1)).toBe('2025-07-15');
     const cursor = await t.pool.query('SELECT materialised_through FROM recurring_rules WHERE id = $1', [singleRule.id]);
     expect(cursor.rows[0].materialised_through).toBe('2025-07-15');
@@ -448,7 +451,8 @@ describe('recurring transactions', () => {
               (SELECT count(*)::int FROM transactions WHERE user_id = ANY($1::uuid[]) AND kind = 'expense') AS posted`,
       [[many.user.id, single.user.id, bill.user.id]],
     );
-    expect(counts.rows[0]).toEqual({ claimed: 2 * (100 + 31) + 1, posted: 2 * (100 + 31) + 1 });
+    const claimed = 2 * (100 + 31) + (ON_TIME_DAYS + 1) + 1;
+    expect(counts.rows[0]).toEqual({ claimed, posted: claimed });
     // The person's own run-due obeys the same bounds and continues the backlog.
     const own = (await single.client.post('/api/recurring/run-due')).json();
     expect(own.posted).toBe(OCCURRENCES_PER_RULE_PER_RUN_MAX);
@@ -477,8 +481,68 @@ describe('recurring transactions', () => {
       '2026-06-18',
     ]);
     const run = (await client.post('/api/recurring/run-due')).json();
-    expect(run.posted).toBe(OCCURRENCES_PER_RULE_PER_RUN_MAX);
-    expect(run.occurrences[0].occurs_on).toBe('2000-01-01');
-    expect((await client.get('/api/recurring')).json().items[0]).toMatchObject({ id: ruleId, posted_count: 31 });
+    // Today's occurrence and the ON_TIME_DAYS before it first, then the oldest month.
+    expect(run.posted).toBe(ON_TIME_DAYS + 1 + OCCURRENCES_PER_RULE_PER_RUN_MAX);
+    expect(run.occurrences[ON_TIME_DAYS + 1].occurs_on).toBe('2000-01-01');
+    expect((await client.get('/api/recurring')).json().items[0]).toMatchObject({ id: ruleId, posted_count: run.posted });
+  });
+
+  it('create, edit, pause and resume answer from inside their transaction: nothing is read after COMMIT', async () => {
+    const { user, checking, housing } = await setup();
+    // A pool whose own queries fail stands in for a connection lost between COMMIT and a
+    // later read; transactions check out their own client, which still works.
+    const lost = new Proxy(t.pool, {
+      get(target, property) {
+        if (property === 'query') return () => Promise.reject(new Error('Connection terminated unexpectedly'));
+        const value = Reflect.get(target, property, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const writes = new RecurringService({ pool: lost, clock, hooks: {} });
+    const context = { userId: user.id, requestId: 'test', idempotency: undefined };
+    const created = await writes.create(context, {
+      type: 'expense',
+      account_id: checking,
+      category_id: housing,
+      amount_cents: 5_000,
+      description: 'Aluguel',
+      schedule: { kind: 'monthly', day: 20 },
+      start_on: '2026-06-20',
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ description: 'Aluguel', next_occurrence_on: '2026-06-20', posted_count: 0 });
+    const edited = await writes.patch(context, created.body.id, { amount_cents: 6_000, row_version: created.body.row_version });
+    expect(edited.body).toMatchObject({ amount_cents: 6_000, row_version: created.body.row_version + 1 });
+    expect((await writes.setState(context, created.body.id, 'pause')).body.status).toBe('paused');
+    expect((await writes.setState(context, created.body.id, 'resume')).body.status).toBe('active');
+    const stored = await t.pool.query('SELECT count(*)::int AS n FROM recurring_rules WHERE user_id = $1', [user.id]);
+    expect(stored.rows[0].n).toBe(1);
+  });
+
+  it('the run over everybody starts after the person the last full run served last, and wraps around', async () => {
+    const people = [await setup(), await setup()].sort((a, b) => (a.user.id < b.user.id ? -1 : 1));
+    const ruleIds: string[] = [];
+    for (const person of people) {
+      ruleIds.push(
+        await storeRule({
+          user_id: person.user.id,
+          account_id: person.checking,
+          type: 'expense',
+          description: 'Conta do dia',
+          schedule: { kind: 'monthly', day: 15 },
+          start_on: '2026-06-15',
+        }),
+      );
+    }
+    // As if the last full run had stopped at the first of the two (the lower id).
+    await t.pool.query(
+      `INSERT INTO recurring_rotation (singleton, last_served_user_id) VALUES (true, $1)
+       ON CONFLICT (singleton) DO UPDATE SET last_served_user_id = excluded.last_served_user_id`,
+      [people[0]?.user.id],
+    );
+    const run = await service().materializeDue({ until: '2026-06-15' });
+    const mine = run.occurrences.filter((occurrence) => ruleIds.includes(occurrence.rule_id)).map((o) => o.rule_id);
+    // The person after the cursor first; the one at the cursor is reached when the run wraps.
+    expect(mine).toEqual([ruleIds[1], ruleIds[0]]);
   });
 });

@@ -94,16 +94,46 @@ export async function listRules(
   return { rows: rows.rows, total: total.rows[0]?.n ?? 0 };
 }
 
-/** Rules that may owe occurrences up to `until`: active, started, of one person or of everyone. */
-export async function findActiveRules(client: Queryable, options: { userId: string | null; until: string }): Promise<RuleRow[]> {
+/**
+ * One page of the rules that may owe occurrences up to `until`, of one person or of
+ * everyone, in (user_id, id) order after `after`, optionally only people after `userAbove`
+ * or up to `userThrough` (the two laps of a rotation).
+ */
+export async function findDueRulesPage(
+  client: Queryable,
+  page: {
+    userId: string | null;
+    until: string;
+    after: { userId: string; id: string } | null;
+    userAbove: string | null;
+    userThrough: string | null;
+    limit: number;
+  },
+): Promise<RuleRow[]> {
   const result = await client.query<RuleRow>(
     `SELECT ${COLUMNS} FROM recurring_rules
       WHERE ($1::uuid IS NULL OR user_id = $1) AND ended_at IS NULL AND paused_at IS NULL AND start_on <= $2
         AND (materialised_through IS NULL OR materialised_through < $2)
-      ORDER BY user_id, id`,
-    [options.userId, options.until],
+        AND ($3::uuid IS NULL OR (user_id, id) > ($3::uuid, $4::uuid))
+        AND ($5::uuid IS NULL OR user_id > $5) AND ($6::uuid IS NULL OR user_id <= $6)
+      ORDER BY user_id, id LIMIT $7`,
+    [page.userId, page.until, page.after?.userId ?? null, page.after?.id ?? null, page.userAbove, page.userThrough, page.limit],
   );
   return result.rows;
+}
+
+/** The person the last full materialisation run served last; the next run starts after them. */
+export async function readRotation(client: Queryable): Promise<string | null> {
+  const result = await client.query<{ last_served_user_id: string | null }>('SELECT last_served_user_id FROM recurring_rotation');
+  return result.rows[0]?.last_served_user_id ?? null;
+}
+
+export async function saveRotation(client: Queryable, lastServedUserId: string): Promise<void> {
+  await client.query(
+    `INSERT INTO recurring_rotation (singleton, last_served_user_id) VALUES (true, $1)
+     ON CONFLICT (singleton) DO UPDATE SET last_served_user_id = excluded.last_served_user_id`,
+    [lastServedUserId],
+  );
 }
 
 /** One person's active rules that have started by `until`, whatever their cursor (the bills calendar). */

@@ -106,7 +106,8 @@ export async function recurringRoutes(app: FastifyInstance, options: { recurring
       },
       ...guarded,
     },
-    async (request) => recurring.patch(currentUser(request).id, request.params.id, request.body),
+    async (request, reply) =>
+      sendWrite(reply, await recurring.patch(requestContext(request, reply), request.params.id, request.body)),
   );
 
   for (const action of ['pause', 'resume'] as const) {
@@ -121,7 +122,8 @@ export async function recurringRoutes(app: FastifyInstance, options: { recurring
         },
         ...guarded,
       },
-      async (request) => recurring.setState(currentUser(request).id, request.params.id, action),
+      async (request, reply) =>
+        sendWrite(reply, await recurring.setState(requestContext(request, reply), request.params.id, action)),
     );
   }
 
@@ -137,7 +139,8 @@ export async function recurringRoutes(app: FastifyInstance, options: { recurring
       ...guarded,
     },
     async (request, reply) => {
-      await recurring.setState(currentUser(request).id, request.params.id, 'end');
+      // The 204 carries no body, so the rule's view is not serialised here.
+      await recurring.setState(requestContext(request), request.params.id, 'end');
       return reply.code(204).send(null);
     },
   );

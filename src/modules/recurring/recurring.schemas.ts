@@ -8,8 +8,21 @@ export const UPCOMING_DAYS_MAX = 366;
 export const OCCURRENCES_PER_RUN_MAX = 1_000;
 /** Occurrences one person's rules may post in one run: a month of a daily rule's backlog, times a few rules. */
 export const OCCURRENCES_PER_PERSON_PER_RUN_MAX = 100;
-/** Occurrences one rule may post in one run (a month of a daily rule). */
+/**
+ * Backlog occurrences one rule may post in one run (a month of a daily rule); its on-time
+ * ones (at most ON_TIME_DAYS + 1) come on top.
+ */
 export const OCCURRENCES_PER_RULE_PER_RUN_MAX = 31;
+/**
+ * Occurrences due within this many days before the run's day (and on it) are on time and
+ * served for everybody before any backlog: an hourly job that missed a day still posts
+ * yesterday's bills first.
+ */
+export const ON_TIME_DAYS = 2;
+/** Rules read per query by a run, so planning yields to other work between pages. */
+export const RULES_PAGE_MAX = 500;
+/** Pages one run reads; the rotation cursor lets the next run continue after the last. */
+export const RULE_PAGES_PER_RUN_MAX = 400;
 /** How far back a new rule may start, in years before today (São Paulo): its backlog is bounded. */
 export const START_ON_YEARS_BACK_MAX = 1;
 /** How far ahead a new rule may start, in years after today (São Paulo). */

@@ -21,7 +21,7 @@ import {
   claimedDays,
   claimOccurrence,
   countActiveRules,
-  findActiveRules,
+  findDueRulesPage,
   findRule,
   findScheduledRules,
   insertRule,
@@ -29,15 +29,21 @@ import {
   markOccurrenceFailed,
   postedCounts,
   type RuleRow,
+  readRotation,
   recentFailures,
+  saveRotation,
   updateRule,
 } from './recurring.repository.js';
 import {
   type CreateRecurringInput,
   FAILURES_SHOWN_MAX,
+  OCCURRENCES_PER_RUN_MAX,
+  ON_TIME_DAYS,
   type PatchRecurringInput,
   RECURRING_RULES_PER_USER_MAX,
   type RecurringRuleResponse,
+  RULE_PAGES_PER_RUN_MAX,
+  RULES_PAGE_MAX,
   START_ON_YEARS_AHEAD_MAX,
   START_ON_YEARS_BACK_MAX,
 } from './recurring.schemas.js';
@@ -87,6 +93,12 @@ function checkEndOn(startOn: string, endOn: string | null | undefined): void {
   if (endOn < startOn) throw invalid('end_on', 'must not be before start_on', 'range');
 }
 
+/** The later of two ISO days (Math.max does not order strings). */
+function laterDay(a: string, b: string): string {
+  if (a > b) return a;
+  return b;
+}
+
 /** Where a run starts looking for a rule's occurrences: after its cursor and any skipped days. */
 function scanStart(rule: RuleRow): string {
   let from = rule.start_on;
@@ -110,19 +122,18 @@ export class RecurringService {
     return [...occurrencesFrom(rule, start, until)].filter((day) => !claimed.has(day));
   }
 
-  private async toResponses(rules: RuleRow[]): Promise<RecurringRuleResponse[]> {
+  /** Rules as answered; writes pass their transaction's client so the answer is read before COMMIT. */
+  private async toResponses(client: pg.Pool | pg.PoolClient, rules: RuleRow[]): Promise<RecurringRuleResponse[]> {
     const ids = rules.map((rule) => rule.id);
     const today = this.today();
     const horizon = addDays(today, LOOKAHEAD_DAYS);
-    const [claimed, posted, failures] = await Promise.all([
-      claimedDays(
-        this.deps.pool,
-        rules.map((rule) => ({ id: rule.id, from: today })),
-        horizon,
-      ),
-      postedCounts(this.deps.pool, ids),
-      recentFailures(this.deps.pool, ids, FAILURES_SHOWN_MAX),
-    ]);
+    const claimed = await claimedDays(
+      client,
+      rules.map((rule) => ({ id: rule.id, from: today })),
+      horizon,
+    );
+    const posted = await postedCounts(client, ids);
+    const failures = await recentFailures(client, ids, FAILURES_SHOWN_MAX);
     return rules.map((rule) => {
       const next = this.pending(rule, today, horizon, claimed.get(rule.id) ?? new Set())[0] ?? null;
       const failed = failures.filter((row) => row.rule_id === rule.id);
@@ -187,10 +198,13 @@ export class RecurringService {
 
   async create(context: RequestContext, input: CreateRecurringInput): Promise<WriteResult<RecurringRuleResponse>> {
     const description = this.checkCreate(input);
-    const written = await runIdempotentWrite({
+    // The answer is read and serialised inside the transaction: nothing is read after COMMIT,
+    // so a lost connection there cannot answer 503 for a rule that was created.
+    return runIdempotentWrite({
       ...this.deps,
       userId: context.userId,
       idempotency: context.idempotency,
+      respond: context.respond,
       work: async (client, now) => {
         if ((await countActiveRules(client, context.userId)) >= RECURRING_RULES_PER_USER_MAX) {
           throw new DomainError(
@@ -219,11 +233,9 @@ export class RecurringService {
           occurrences_max: input.occurrences_max ?? null,
           created_at: now,
         });
-        return { status: 201, body: { id } };
+        return { status: 201, body: await this.view(client, context.userId, id) };
       },
     });
-    // The stored answer is the id; the view is built fresh, so a replay shows the current rule.
-    return { ...written, body: await this.get(context.userId, written.body.id) };
   }
 
   async list(
@@ -236,56 +248,87 @@ export class RecurringService {
       limit: query.limit,
       skip: query.skip,
     });
-    return { items: await this.toResponses(rows), total, skip: query.skip, limit: query.limit };
+    return { items: await this.toResponses(this.deps.pool, rows), total, skip: query.skip, limit: query.limit };
   }
 
   async get(userId: string, ruleId: string): Promise<RecurringRuleResponse> {
-    const rule = await findRule(this.deps.pool, userId, ruleId);
+    return this.view(this.deps.pool, userId, ruleId);
+  }
+
+  private async view(client: pg.Pool | pg.PoolClient, userId: string, ruleId: string): Promise<RecurringRuleResponse> {
+    const rule = await findRule(client, userId, ruleId);
     if (!rule) throw ruleNotFound();
-    return (await this.toResponses([rule]))[0] as RecurringRuleResponse;
+    return (await this.toResponses(client, [rule]))[0] as RecurringRuleResponse;
   }
 
   /**
    * Edits apply to occurrences not yet posted; posted ones are ledger facts. start_on is
    * not editable, so an edit cannot create a backlog; a new schedule starts from today.
+   * Answered from inside the transaction (row_version, not an Idempotency-Key, makes a
+   * retry safe), so nothing is read after COMMIT.
    */
-  async patch(userId: string, ruleId: string, input: PatchRecurringInput): Promise<RecurringRuleResponse> {
-    const current = await findRule(this.deps.pool, userId, ruleId);
-    if (!current) throw ruleNotFound();
-    if (input.schedule) checkSchedule(input.schedule);
-    const endOn = input.end_on === undefined ? current.end_on : input.end_on;
-    if (input.end_on !== undefined) checkEndOn(current.start_on, endOn);
-    const categoryId = input.category_id === undefined ? current.category_id : input.category_id;
-    if (input.category_id) await this.checkReferences(this.deps.pool, userId, { ...current, category_id: input.category_id });
+  async patch(context: RequestContext, ruleId: string, input: PatchRecurringInput): Promise<WriteResult<RecurringRuleResponse>> {
     const description = input.description?.trim();
-    if (description !== undefined && description.length === 0) throw invalid('description', 'must not be blank', 'blank');
-    const updated = await updateRule(this.deps.pool, {
-      user_id: userId,
-      id: ruleId,
-      row_version: input.row_version,
-      amount_cents: input.amount_cents ?? current.amount_cents,
-      description: description ?? current.description,
-      category_id: categoryId,
-      schedule: input.schedule ?? current.schedule,
-      end_on: endOn,
-      occurrences_max: input.occurrences_max === undefined ? current.occurrences_max : input.occurrences_max,
-      // A new schedule starts from today: days it would have had in the past are not owed.
-      skipUntil: input.schedule ? addDays(this.today(), -1) : null,
+    const userId = context.userId;
+    return runIdempotentWrite({
+      ...this.deps,
+      userId,
+      idempotency: undefined,
+      respond: context.respond,
+      work: async (client) => {
+        const current = await findRule(client, userId, ruleId);
+        if (!current) throw ruleNotFound();
+        if (input.schedule) checkSchedule(input.schedule);
+        const endOn = input.end_on === undefined ? current.end_on : input.end_on;
+        if (input.end_on !== undefined) checkEndOn(current.start_on, endOn);
+        const categoryId = input.category_id === undefined ? current.category_id : input.category_id;
+        if (input.category_id) await this.checkReferences(client, userId, { ...current, category_id: input.category_id });
+        if (description !== undefined && description.length === 0) throw invalid('description', 'must not be blank', 'blank');
+        const updated = await updateRule(client, {
+          user_id: userId,
+          id: ruleId,
+          row_version: input.row_version,
+          amount_cents: input.amount_cents ?? current.amount_cents,
+          description: description ?? current.description,
+          category_id: categoryId,
+          schedule: input.schedule ?? current.schedule,
+          end_on: endOn,
+          occurrences_max: input.occurrences_max === undefined ? current.occurrences_max : input.occurrences_max,
+          // A new schedule starts from today: days it would have had in the past are not owed.
+          skipUntil: input.schedule ? addDays(this.today(), -1) : null,
+        });
+        const fresh = await this.view(client, userId, ruleId);
+        if (!updated)
+          throw new DomainError('row_version_conflict', 409, 'The rule changed since you read it.', { current: fresh });
+        return { status: 200, body: fresh };
+      },
     });
-    const fresh = await this.get(userId, ruleId);
-    if (!updated) throw new DomainError('row_version_conflict', 409, 'The rule changed since you read it.', { current: fresh });
-    return fresh;
   }
 
-  /** Pause, resume (skipping what fell due while paused) or end (no future occurrences). */
-  async setState(userId: string, ruleId: string, action: 'pause' | 'resume' | 'end'): Promise<RecurringRuleResponse> {
-    const now = this.deps.clock.now();
-    const value = action === 'resume' ? addDays(calendarDay(now), -1) : now;
-    if (!(await changeState(this.deps.pool, { userId, ruleId, action, value }))) {
-      if (!(await findRule(this.deps.pool, userId, ruleId))) throw ruleNotFound();
-      throw new DomainError('rule_ended', 422, 'This rule has ended.');
-    }
-    return this.get(userId, ruleId);
+  /**
+   * Pause, resume (skipping what fell due while paused) or end (no future occurrences),
+   * answered from inside the transaction like the other writes.
+   */
+  async setState(
+    context: RequestContext,
+    ruleId: string,
+    action: 'pause' | 'resume' | 'end',
+  ): Promise<WriteResult<RecurringRuleResponse>> {
+    const userId = context.userId;
+    return runIdempotentWrite({
+      ...this.deps,
+      userId,
+      idempotency: undefined,
+      respond: context.respond,
+      work: async (client, now) => {
+        const value = action === 'resume' ? addDays(calendarDay(now), -1) : now;
+        if (!(await changeState(client, { userId, ruleId, action, value }))) {
+          if (!(await findRule(client, userId, ruleId))) throw ruleNotFound();
+          throw new DomainError('rule_ended', 422, 'This rule has ended.');
+        }
+        return { status: 200, body: await this.view(client, userId, ruleId) };
+      },
+    });
   }
 
   async upcoming(userId: string, days: number) {
@@ -314,23 +357,29 @@ export class RecurringService {
   }
 
   /**
-   * Posts due occurrences up to `until` (São Paulo days) as normal ledger transactions,
-   * bounded per rule, per person and per run and shared fairly between people (see
-   * materialisation-plan.ts); a long backlog is worked off over several runs. The
-   * (rule, day) primary key is claimed first, so two runs at once post each occurrence
-   * once; a policy refusal is recorded as a failed occurrence, once.
+   * Posts due occurrences up to `until` (São Paulo days) as normal ledger transactions:
+   * everyone's on-time occurrences first, then backlogs, in turns, bounded per rule, per
+   * person and per run (see materialisation-plan.ts); a long backlog is worked off over
+   * several runs. The (rule, day) primary key is claimed first, so two runs at once post
+   * each occurrence once; a policy refusal is recorded as a failed occurrence, once.
    */
   async materializeDue(options: { userId?: string; until?: string; requestId?: string | null }) {
     const until = options.until ?? this.today();
-    const plans = await this.planRun(options.userId ?? null, until);
-    const handled = new Map<RulePlan<RuleRow>, number>();
+    // Only the run over everybody rotates; one person's own run (run-due) serves just them.
+    const rotating = options.userId === undefined;
+    const rotateAfter = rotating ? await readRotation(this.deps.pool) : null;
+    const scan = await this.planRun(options.userId ?? null, until, rotateAfter);
+    const { order, lastServed } = fairShare(scan.plans, rotateAfter);
+    const handled = new Map<RulePlan<RuleRow>, Set<string>>();
     const occurrences: OccurrenceResult[] = [];
-    for (const { plan, day } of fairShare(plans)) {
+    for (const { plan, day } of order) {
       const result = await this.materializeOne(plan.rule, day, options.requestId ?? null);
-      handled.set(plan, (handled.get(plan) ?? 0) + 1);
+      handled.set(plan, (handled.get(plan) ?? new Set()).add(day));
       if (result) occurrences.push(result);
     }
-    await advanceCursors(this.deps.pool, this.cursors(plans, handled));
+    await advanceCursors(this.deps.pool, this.cursors(scan.plans, handled));
+    const next = lastServed ?? scan.stoppedAfter;
+    if (rotating && next !== null) await saveRotation(this.deps.pool, next);
     return {
       until,
       posted: occurrences.filter((occurrence) => occurrence.status === 'posted').length,
@@ -339,26 +388,82 @@ export class RecurringService {
     };
   }
 
-  /** Each active rule's most overdue unclaimed occurrences, read from its cursor on. */
-  private async planRun(userId: string | null, until: string): Promise<RulePlan<RuleRow>[]> {
-    const rules = await findActiveRules(this.deps.pool, { userId, until });
+  /**
+   * Plans the due rules page by page in rotation order (people after `rotateAfter`, then
+   * the rest). Every rule's on-time occurrences are planned; backlogs only for the first
+   * OCCURRENCES_PER_RUN_MAX people who have one, since a run cannot serve more. Stops
+   * early once that many people have something on time, or at RULE_PAGES_PER_RUN_MAX;
+   * `stoppedAfter` is then the last person read, where the next run continues.
+   */
+  private async planRun(userId: string | null, until: string, rotateAfter: string | null) {
+    const onTimeFrom = addDays(until, -ON_TIME_DAYS);
+    const plans: RulePlan<RuleRow>[] = [];
+    const backlogPeople = new Set<string>();
+    const onTimePeople = new Set<string>();
+    const laps =
+      rotateAfter === null
+        ? [{ above: null, through: null }]
+        : [
+            { above: rotateAfter, through: null },
+            { above: null, through: rotateAfter },
+          ];
+    let pages = 0;
+    let last: RuleRow | undefined;
+    for (const lap of laps) {
+      let after: RuleRow | undefined;
+      for (;;) {
+        if (pages >= RULE_PAGES_PER_RUN_MAX || onTimePeople.size >= OCCURRENCES_PER_RUN_MAX)
+          return { plans, stoppedAfter: last?.user_id ?? null };
+        const rules = await findDueRulesPage(this.deps.pool, {
+          userId,
+          until,
+          after: after ? { userId: after.user_id, id: after.id } : null,
+          userAbove: lap.above,
+          userThrough: lap.through,
+          limit: RULES_PAGE_MAX,
+        });
+        pages += 1;
+        for (const plan of await this.planPage(rules, { until, onTimeFrom, backlogPeople })) {
+          if (plan.onTime.length > 0) onTimePeople.add(plan.userId);
+          if (plan.backlog.length > 0) backlogPeople.add(plan.userId);
+          plans.push(plan);
+        }
+        after = rules.at(-1) ?? after;
+        last = after ?? last;
+        if (rules.length < RULES_PAGE_MAX) break;
+      }
+    }
+    return { plans, stoppedAfter: null };
+  }
+
+  /** One page's plans: on-time days for every rule, the backlog while the run could still serve it. */
+  private async planPage(
+    rules: RuleRow[],
+    window: { until: string; onTimeFrom: string; backlogPeople: ReadonlySet<string> },
+  ): Promise<RulePlan<RuleRow>[]> {
     const starts = rules.map((rule) => ({ id: rule.id, from: scanStart(rule) }));
-    const claimed = await claimedDays(this.deps.pool, starts, until);
-    return rules.map((rule, index) =>
-      planRule({
+    const claimed = await claimedDays(this.deps.pool, starts, window.until);
+    const people = new Set(window.backlogPeople);
+    return rules.map((rule, index) => {
+      const from = (starts[index] as { from: string }).from;
+      const servable = people.has(rule.user_id) || people.size < OCCURRENCES_PER_RUN_MAX;
+      const owesBacklog = from < window.onTimeFrom;
+      if (owesBacklog && servable) people.add(rule.user_id);
+      return planRule({
         rule,
         ruleId: rule.id,
         userId: rule.user_id,
-        occurrences: occurrencesFrom(rule, (starts[index] as { from: string }).from, until),
+        backlog: !owesBacklog ? [] : servable ? occurrencesFrom(rule, from, addDays(window.onTimeFrom, -1)) : null,
+        onTime: occurrencesFrom(rule, laterDay(from, window.onTimeFrom), window.until),
         claimed: claimed.get(rule.id) ?? new Set(),
-      }),
-    );
+      });
+    });
   }
 
-  private cursors(plans: RulePlan<RuleRow>[], handled: ReadonlyMap<RulePlan<RuleRow>, number>) {
+  private cursors(plans: RulePlan<RuleRow>[], handled: ReadonlyMap<RulePlan<RuleRow>, ReadonlySet<string>>) {
     const moved: Array<{ ruleId: string; rowVersion: number; through: string }> = [];
     for (const plan of plans) {
-      const through = cursorAfter(plan, handled.get(plan) ?? 0);
+      const through = cursorAfter(plan, handled.get(plan) ?? new Set());
       if (through !== null && through >= scanStart(plan.rule))
         moved.push({ ruleId: plan.ruleId, rowVersion: plan.rule.row_version, through });
     }
