@@ -241,6 +241,19 @@ describe('client addresses', () => {
     expect(other.statusCode).toBe(401);
   });
 
+  it('behind a proxy, each spelling of one address (port, brackets, zero-padded octets) shares one budget', async () => {
+    const app = await anotherApp({ TRUST_PROXY: '1' });
+    const spellings = ['203.0.113.9:1234', '203.0.113.9:1235', '203.0.113.009', '203.0.113.9:80', '203.0.113.9', '203.0.113.9:9'];
+    const spelled = await statusesOf(7, (index) =>
+      login(uniqueEmail(), '127.0.0.1', { app, headers: { 'x-forwarded-for': spellings[index] ?? '203.0.113.9:4000' } }),
+    );
+    expect(spelled).toEqual(SIX_FAILURES_THEN_LIMITED);
+    const bracketed = await statusesOf(7, (index) =>
+      login(uniqueEmail(), '127.0.0.1', { app, headers: { 'x-forwarded-for': `[2001:db8:99::${index + 1}]:${1000 + index}` } }),
+    );
+    expect(bracketed).toEqual(SIX_FAILURES_THEN_LIMITED);
+  });
+
   it('keys IPv6 clients by their /64 and IPv4-mapped clients as IPv4', async () => {
     const statuses = await statusesOf(7, (index) => login(uniqueEmail(), `2001:db8:77:1::${(index + 1).toString(16)}`));
     expect(statuses).toEqual(SIX_FAILURES_THEN_LIMITED);
