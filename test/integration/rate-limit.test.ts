@@ -211,6 +211,18 @@ describe('signed-in routes before the body is read', () => {
   });
 });
 
+describe('unmatched requests with a body, whatever the method', () => {
+  it('answers 404 not_found to OPTIONS, DELETE and GET with a malformed body, without parsing it', async () => {
+    for (const method of ['OPTIONS', 'DELETE', 'GET'] as const) {
+      for (const url of ['/api/nothing', '/not-an-api-path']) {
+        const response = await t.app.inject({ method, url, headers: { 'content-type': 'application/json' }, payload: '{bad' });
+        expect(response.statusCode, `${method} ${url}`).toBe(404);
+        expect(response.json(), `${method} ${url}`).toMatchObject({ code: 'not_found' });
+      }
+    }
+  });
+});
+
 describe('client addresses', () => {
   it('ignores a client-sent X-Forwarded-For when no proxy is trusted', async () => {
     const statuses = await statusesOf(7, (index) =>
