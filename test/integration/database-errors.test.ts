@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { createPool } from '../../src/db/pool.js';
+import { createPool, isConnectionError } from '../../src/db/pool.js';
 import { isDatabaseUnavailable, problemFromError } from '../../src/http/errors.js';
 import { createMetrics } from '../../src/http/metrics.js';
 import { loggerOptions } from '../../src/observability/logging.js';
@@ -65,4 +65,27 @@ describe('an exhausted pool', () => {
     const counted = await metrics.poolCheckoutTimeouts.get();
     expect(counted.values[0]?.value).toBe(1);
   }, 20_000);
+});
+
+describe('a connection lost under a checked-out client', () => {
+  it('emits an error the pool records as a connection error, so the process may forgive it', async () => {
+    const pool = createPool(t.database.url, { max: 1 });
+    try {
+      const client = await pool.connect();
+      const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
+      const emitted = new Promise<unknown>((resolve) => client.once('error', resolve));
+      const query = client.query('SELECT pg_sleep(10)').catch((caught: unknown) => caught);
+      await t.pool.query('SELECT pg_terminate_backend($1)', [pid]);
+      const [lost, failed] = await Promise.all([emitted, query]);
+      client.release(lost as Error);
+      expect(lost).toBeInstanceOf(Error);
+      expect(isConnectionError(lost)).toBe(true);
+      expect(isConnectionError(new Error((lost as Error).message))).toBe(false);
+      // The query's own failure (57P01 from the server) is an answer to a caller who
+      // awaits it, not an event: left unhandled, it is a bug like any other.
+      expect(failed).toMatchObject({ code: '57P01' });
+    } finally {
+      await pool.end();
+    }
+  });
 });
