@@ -181,7 +181,10 @@ function somewhereInChain(error: unknown, test: (candidate: ErrorShape) => boole
     const candidate = current as ErrorShape;
     if (test(candidate)) return true;
     // Node reports a refused connect to a name with several addresses as an AggregateError.
-    if (Array.isArray(candidate.errors) && candidate.errors.some((inner) => typeof inner === 'object' && inner !== null && test(inner))) {
+    if (
+      Array.isArray(candidate.errors) &&
+      candidate.errors.some((inner) => typeof inner === 'object' && inner !== null && test(inner))
+    ) {
       return true;
     }
     current = candidate.cause;
@@ -196,7 +199,10 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 
 /** True when the error, or an error it wraps, is pg-pool giving up waiting for a free connection. */
 export function isPoolCheckoutTimeout(error: unknown): boolean {
-  return somewhereInChain(error, (candidate) => candidate.code === undefined && candidate.message === POOL_CHECKOUT_TIMEOUT_MESSAGE);
+  return somewhereInChain(
+    error,
+    (candidate) => candidate.code === undefined && candidate.message === POOL_CHECKOUT_TIMEOUT_MESSAGE,
+  );
 }
 
 /** How long a client is told to wait before retrying a 503, or undefined when the answer is not one. */

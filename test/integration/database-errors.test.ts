@@ -42,7 +42,12 @@ describe('an exhausted pool', () => {
         done();
       },
     });
-    app = await buildApp({ config: loadConfig({ DATA_DIR: '/nonexistent' }), pool, metrics, logger: loggerOptions('info', stream) });
+    app = await buildApp({
+      config: loadConfig({ DATA_DIR: '/nonexistent' }),
+      pool,
+      metrics,
+      logger: loggerOptions('info', stream),
+    });
     await app.ready();
   });
   afterAll(async () => {
@@ -54,7 +59,11 @@ describe('an exhausted pool', () => {
     const held = await pool.connect();
     try {
       // The session lookup needs a connection; the only one is held, so the checkout times out.
-      const response = await app.inject({ method: 'GET', url: '/api/accounts', headers: { authorization: 'Bearer no-such-session' } });
+      const response = await app.inject({
+        method: 'GET',
+        url: '/api/accounts',
+        headers: { authorization: 'Bearer no-such-session' },
+      });
       expect(response.statusCode).toBe(503);
       expect(response.json()).toMatchObject({ code: 'busy' });
       expect(response.headers['retry-after']).toBe('1');
