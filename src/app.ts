@@ -12,16 +12,7 @@ import { type MigrationFile, readMigrationFiles } from './db/migrate.js';
 import { authPlugin, SESSION_COOKIE_PLAIN, SESSION_COOKIE_SECURE } from './http/auth.js';
 import { refuseBeforeBody } from './http/before-body.js';
 import { fastifyTrustProxy } from './http/client-address.js';
-import {
-  CONTENTION_RETRY_AFTER_SECONDS,
-  DATABASE_RETRY_AFTER_SECONDS,
-  DomainError,
-  isContention,
-  isDatabaseUnavailable,
-  problem,
-  problemFromError,
-  sendProblem,
-} from './http/errors.js';
+import { DomainError, isPoolCheckoutTimeout, problem, problemFromError, retryAfterSeconds, sendProblem } from './http/errors.js';
 import { frameworkErrorRoutes, redispatchFrameworkErrors } from './http/framework-errors.js';
 import { guardJsonBodies } from './http/json-body.js';
 import { createMetrics, type Metrics, metricsPlugin } from './http/metrics.js';
@@ -281,14 +272,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof DomainError) reply.headers(error.headers);
-    if (isContention(error)) reply.header('retry-after', CONTENTION_RETRY_AFTER_SECONDS);
-    if (isDatabaseUnavailable(error)) reply.header('retry-after', DATABASE_RETRY_AFTER_SECONDS);
+    const retryAfter = retryAfterSeconds(error);
+    if (retryAfter !== undefined) reply.header('retry-after', retryAfter);
     const body = problemFromError(error);
-    if (body) {
+    if (isPoolCheckoutTimeout(error)) {
+      // Every connection stayed busy for the whole checkout timeout: overload or a leaked
+      // client, which someone must look at, unlike a single contended transaction.
+      metrics.poolCheckoutTimeouts.inc();
+      request.log.error({ code: body?.code, err: error }, 'no database connection became free in time');
+    } else if (body) {
       // The err serializer keeps only the SQLSTATE or socket code and names, never values.
       if (body.status >= 500) request.log.warn({ code: body.code, err: error }, body.detail);
-      return sendProblem(request, reply, body);
     }
+    if (body) return sendProblem(request, reply, body);
     request.log.error({ err: error }, 'unexpected error');
     options.onServerError?.(error, {
       requestId: request.id,

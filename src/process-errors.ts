@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { isDatabaseUnavailable } from './http/errors.js';
+import { isConnectionError } from './db/pool.js';
 
 function errorCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | undefined)?.code;
@@ -9,9 +9,12 @@ function errorCode(error: unknown): string | undefined {
 /**
  * What the process does with an error nothing handled (uncaughtException,
  * unhandledRejection). A lost database connection is an expected event (the database
- * restarted): every client has an error listener, so one reaching this point escaped a
- * handler; it is logged and the process carries on, since the pool replaces the
- * connection. Anything else is a bug: stop, draining what can be drained within
+ * restarted): every pooled client has an error listener that records the error, so one
+ * reaching this point escaped a handler (e.g. the same error rejecting a query nobody
+ * awaited); it is logged and the process carries on, since the pool replaces the
+ * connection. Only errors so recorded are forgiven: an ECONNRESET or a "Connection
+ * terminated" of any other origin says nothing about the database and stops the process
+ * like anything else. Anything else is a bug: stop, draining what can be drained within
  * grace_ms, and exit 1.
  */
 export function unexpectedErrorHandler(options: {
@@ -27,7 +30,7 @@ export function unexpectedErrorHandler(options: {
   const exit = options.exit ?? ((code: number) => process.exit(code));
   let stopping = false;
   return (error) => {
-    if (isDatabaseUnavailable(error)) {
+    if (isConnectionError(error)) {
       options.logger.error(
         { code: errorCode(error) },
         'a lost database connection reached no handler; carrying on, the pool reconnects',

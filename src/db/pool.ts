@@ -26,6 +26,24 @@ export interface PoolOptions {
   onIdleConnectionLost?: (error: Error) => void;
 }
 
+/**
+ * Errors that a database connection reported through its 'error' event. Only these are
+ * known to be a lost connection of ours; the process forgives such an error if it also
+ * reaches no handler (the same object rejects the query in progress), and nothing else
+ * that merely looks like one, such as a socket error of any other origin.
+ */
+const connectionErrors = new WeakSet<object>();
+
+/** Records an error a database client or pool emitted as 'error'. */
+export function rememberConnectionError(error: unknown): void {
+  if (typeof error === 'object' && error !== null) connectionErrors.add(error);
+}
+
+/** True when this very error object was emitted by a database connection's 'error' event. */
+export function isConnectionError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && connectionErrors.has(error);
+}
+
 export function createPool(connectionString: string, options: PoolOptions = {}): pg.Pool {
   const pool = new pg.Pool({
     connectionString,
@@ -44,10 +62,13 @@ export function createPool(connectionString: string, options: PoolOptions = {}):
   // with the error, the client is marked unusable, and release() then destroys it
   // instead of returning it to the pool.
   pool.on('connect', (client) => {
-    client.on('error', () => {});
+    client.on('error', rememberConnectionError);
   });
   // An idle client losing its connection: the pool has already dropped it, and the
   // next checkout opens a new connection.
-  pool.on('error', options.onIdleConnectionLost ?? (() => {}));
+  pool.on('error', (error) => {
+    rememberConnectionError(error);
+    options.onIdleConnectionLost?.(error);
+  });
   return pool;
 }

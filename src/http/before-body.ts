@@ -1,4 +1,4 @@
-import type { FastifyInstance, onRequestHookHandler, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { DomainError } from './errors.js';
 
@@ -9,8 +9,18 @@ function asList(hooks: Hooks): onRequestHookHandler[] {
   return (Array.isArray(hooks) ? hooks : [hooks]) as onRequestHookHandler[];
 }
 
-/** Methods whose requests carry no body to refuse early. */
-const BODYLESS_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/**
+ * Methods whose unmatched requests the not-found handler may answer with the web app.
+ * Only these, and only without a body, are let through to it: Fastify parses the body of
+ * every other method (OPTIONS and DELETE included) before the not-found handler runs.
+ */
+const WEB_APP_METHODS = new Set(['GET', 'HEAD']);
+
+/** Whether the request says a body follows, as Fastify reads it before parsing one. */
+function carriesBody(headers: FastifyRequest['headers']): boolean {
+  const length = headers['content-length'];
+  return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
 
 /**
  * Refuses, before the body is read, what would be refused anyway without looking at it,
@@ -19,8 +29,9 @@ const BODYLESS_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * - Routes declare `preHandler: app.authenticate`, which Fastify runs after it has read,
  *   parsed and validated the body. This moves that check to the end of the route's
  *   onRequest hooks: a request without a valid session gets 401 before its body is read.
- * - A request with a body for a path and method that have no route gets the same 404 as
- *   the not-found handler gives, without its body being parsed first.
+ * - A request for a path and method that have no route gets the same 404 as the
+ *   not-found handler gives, without its body being parsed first, whatever its method;
+ *   only a bodyless GET or HEAD goes on to the not-found handler (the web app's routes).
  * Register and login, the routes that take a body without a session, are limited per
  * client address in their own onRequest hooks (auth.routes.ts).
  */
@@ -34,7 +45,8 @@ export const refuseBeforeBody = fp(
       route.onRequest = [...asList(route.onRequest), authenticate];
     });
     app.addHook('onRequest', async (request) => {
-      if (!request.is404 || BODYLESS_METHODS.has(request.method)) return;
+      if (!request.is404) return;
+      if (WEB_APP_METHODS.has(request.method) && !carriesBody(request.headers)) return;
       const path = request.url.split('?')[0] ?? '/';
       throw new DomainError('not_found', 404, `No route for ${request.method} ${path}.`);
     });

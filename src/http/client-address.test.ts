@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clientAddressKey, parseTrustProxy, TRUST_PROXY_HOPS_MAX } from './client-address.js';
+import { clientAddressKey, parseTrustProxy, TRUST_PROXY_HOPS_MAX, UNREADABLE_ADDRESS_KEY } from './client-address.js';
 
 describe('clientAddressKey', () => {
   it('keys an IPv4 address by itself', () => {
@@ -35,8 +35,20 @@ describe('clientAddressKey', () => {
     expect(clientAddressKey('1::ffff:203.0.113.7')).toBe('1:0:0:0::/64');
   });
 
-  it('keeps anything that is not an address apart from every address', () => {
-    expect(clientAddressKey('unix-socket')).toBe('other:unix-socket');
+  it('keys each spelling of one address alike: ports, brackets, zero-padded octets, spaces', () => {
+    for (const text of ['203.0.113.9:1234', '203.0.113.9:1235', '203.0.113.009', ' 203.0.113.9 ', '203.000.113.9:80']) {
+      expect(clientAddressKey(text), text).toBe('203.0.113.9');
+    }
+    for (const text of ['[2001:db8::1]', '[2001:db8::1]:443', '[2001:db8::2]:1']) {
+      expect(clientAddressKey(text), text).toBe('2001:db8:0:0::/64');
+    }
+    expect(clientAddressKey('[::ffff:203.0.113.9]:80')).toBe('203.0.113.9');
+  });
+
+  it('puts everything that is not an address in one shared key, apart from every address', () => {
+    const texts = ['unix-socket', 'unknown', '203.0.113.256', '203.0.113.9:123456', '[203.0.113.9]', '[2001:db8::1', '1.2.3'];
+    for (const text of texts) expect(clientAddressKey(text), text).toBe(UNREADABLE_ADDRESS_KEY);
+    expect(UNREADABLE_ADDRESS_KEY).not.toMatch(/^[\d.]+$|:/);
   });
 });
 

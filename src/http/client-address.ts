@@ -70,15 +70,46 @@ function ipv6Groups(address: string): number[] {
 }
 
 /**
+ * The one key every client whose address cannot be read shares. Giving each odd text
+ * its own key would let whoever can vary the text (or a proxy that writes a source
+ * port) mint a fresh budget per request.
+ */
+export const UNREADABLE_ADDRESS_KEY = 'other';
+
+// An IPv4 address as proxies write it: octets of up to three digits, maybe a port.
+const IPV4_WITH_PORT = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?::\d{1,5})?$/;
+// An IPv6 address in brackets, maybe with a port: [2001:db8::1]:443.
+const BRACKETED_WITH_PORT = /^\[([^\]]+)\](?::\d{1,5})?$/;
+const OCTET_MAX = 255;
+
+/**
+ * The address in the text a proxy put in X-Forwarded-For, without a port or brackets,
+ * IPv4 octets in plain decimal (203.0.113.009 is 203.0.113.9); undefined when it is no
+ * address at all.
+ */
+export function normaliseAddress(text: string): string | undefined {
+  const trimmed = text.trim();
+  const bracketed = BRACKETED_WITH_PORT.exec(trimmed);
+  if (bracketed) return isIPv6(bracketed[1] ?? '') ? bracketed[1] : undefined;
+  if (isIPv6(trimmed)) return trimmed;
+  const ipv4 = IPV4_WITH_PORT.exec(trimmed);
+  if (!ipv4) return undefined;
+  const octets = ipv4.slice(1, 5).map(Number);
+  return octets.every((octet) => octet <= OCTET_MAX) ? octets.join('.') : undefined;
+}
+
+/**
  * The rate-limit key of a client address. An IPv4 address is its own key. An IPv6
  * client is keyed by its /64, because one subscriber usually holds a whole /64 and
  * could otherwise take a fresh address (and a fresh budget) for every request. An
  * IPv4-mapped IPv6 address (::ffff:a.b.c.d, as a dual-stack socket reports IPv4
- * clients) is keyed as the IPv4 address it carries.
+ * clients) is keyed as the IPv4 address it carries. Ports, brackets and zero-padded
+ * octets are removed first, so each spelling of one address shares its budget.
  */
-export function clientAddressKey(address: string): string {
+export function clientAddressKey(text: string): string {
+  const address = normaliseAddress(text);
+  if (address === undefined) return UNREADABLE_ADDRESS_KEY;
   if (isIPv4(address)) return address;
-  if (!isIPv6(address)) return `other:${address}`;
   const groups = ipv6Groups(address);
   const mapped = groups.slice(0, 5).every((group) => group === 0) && groups[5] === 0xffff;
   if (mapped) {

@@ -1,6 +1,6 @@
 import type { FastifyError } from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { DomainError, isDatabaseUnavailable, problemFromError } from './errors.js';
+import { DomainError, isDatabaseUnavailable, isPoolCheckoutTimeout, problemFromError, retryAfterSeconds } from './errors.js';
 
 function withCode(code: string, message = 'x'): Error {
   return Object.assign(new Error(message), { code });
@@ -12,13 +12,16 @@ describe('isDatabaseUnavailable', () => {
     ['crash_shutdown', withCode('57P02')],
     ['cannot_connect_now (starting up, in recovery)', withCode('57P03')],
     ['too_many_connections', withCode('53300')],
-    ['connection_failure (class 08)', withCode('08006')],
+    ['connection_exception', withCode('08000')],
+    ['connection_does_not_exist', withCode('08003')],
+    ['connection_failure', withCode('08006')],
+    ['sqlclient_unable_to_establish_sqlconnection', withCode('08001')],
+    ['sqlserver_rejected_establishment_of_sqlconnection', withCode('08004')],
     ['connection refused', withCode('ECONNREFUSED')],
     ['connection reset', withCode('ECONNRESET')],
     ['a socket that closed under a query', new Error('Connection terminated unexpectedly')],
     ['a connect that outlived its timeout', new Error('Connection terminated due to connection timeout')],
     ['a client used after its connection errored', new Error('Client has encountered a connection error and is not queryable')],
-    ['a checkout that waited too long', new Error('timeout exceeded when trying to connect')],
     ['the driver error wrapped in a cause', new Error('query failed', { cause: withCode('57P01') })],
     ['a refused connect to several addresses', Object.assign(new AggregateError([withCode('ECONNREFUSED')]), {})],
   ])('%s', (_name, error) => {
@@ -29,6 +32,9 @@ describe('isDatabaseUnavailable', () => {
     ['a unique violation', withCode('23505')],
     ['a serialization failure (contention, not an outage)', withCode('40001')],
     ['a statement timeout', withCode('57014')],
+    ['a protocol violation (a query with the wrong number of parameters: a bug)', withCode('08P01')],
+    ['another class 08 code not known to mean a lost connection', withCode('08007')],
+    ['a pool checkout that waited too long (overload or a leak)', new Error('timeout exceeded when trying to connect')],
     ['a domain error', new DomainError('not_found', 404, 'Connection terminated')],
     ['a plain bug', new TypeError('Cannot read properties of undefined')],
     ['not an error at all', 'Connection terminated unexpectedly'],
@@ -49,5 +55,37 @@ describe('problemFromError', () => {
     const body = problemFromError(withCode('57P01', 'terminating connection due to administrator command') as FastifyError);
     expect(body).toMatchObject({ status: 503, code: 'database_unavailable' });
     expect(JSON.stringify(body)).not.toMatch(/terminating|57P01/);
+  });
+});
+
+describe('a pool checkout timeout', () => {
+  const timeout = () => new Error('timeout exceeded when trying to connect');
+
+  it('is recognised, also wrapped in a cause, but not with a code of its own', () => {
+    expect(isPoolCheckoutTimeout(timeout())).toBe(true);
+    expect(isPoolCheckoutTimeout(new Error('query failed', { cause: timeout() }))).toBe(true);
+    expect(isPoolCheckoutTimeout(withCode('57P01', 'timeout exceeded when trying to connect'))).toBe(false);
+    expect(isPoolCheckoutTimeout(withCode('40001'))).toBe(false);
+  });
+
+  it('answers 503 busy with the contention Retry-After, not database_unavailable', () => {
+    expect(problemFromError(timeout() as FastifyError)).toMatchObject({ status: 503, code: 'busy' });
+    expect(retryAfterSeconds(timeout())).toBe(retryAfterSeconds(withCode('40001')));
+    expect(retryAfterSeconds(timeout())).not.toBe(retryAfterSeconds(withCode('57P01')));
+  });
+});
+
+describe('retryAfterSeconds', () => {
+  it('is set for contention and outages only', () => {
+    expect(retryAfterSeconds(withCode('40001'))).toBeDefined();
+    expect(retryAfterSeconds(withCode('57P01'))).toBeDefined();
+    expect(retryAfterSeconds(withCode('08P01'))).toBeUndefined();
+    expect(retryAfterSeconds(new TypeError('bug'))).toBeUndefined();
+  });
+});
+
+describe('problemFromError for a protocol violation', () => {
+  it('leaves 08P01 to the 500 path, as the bug it is', () => {
+    expect(problemFromError(withCode('08P01', 'bind message supplies 1 parameters') as FastifyError)).toBeUndefined();
   });
 });

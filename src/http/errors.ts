@@ -119,13 +119,17 @@ export function isContention(error: unknown): boolean {
 
 /**
  * The database cannot be reached or is restarting: an outage, not a bug. SQLSTATEs:
- * class 08 (connection exception), 57P01 admin_shutdown (also sent to every session by
- * pg_ctl stop/restart and pg_terminate_backend), 57P02 crash_shutdown, 57P03
- * cannot_connect_now (starting up, shutting down, in recovery), 53300
- * too_many_connections. Socket error codes from Node when the server is down or gone.
+ * the class 08 connection exceptions that mean a lost or refused connection (08000
+ * connection_exception, 08003 connection_does_not_exist, 08006 connection_failure,
+ * 08001 sqlclient_unable_to_establish_sqlconnection, 08004
+ * sqlserver_rejected_establishment_of_sqlconnection), 57P01 admin_shutdown (also sent
+ * to every session by pg_ctl stop/restart and pg_terminate_backend), 57P02
+ * crash_shutdown, 57P03 cannot_connect_now (starting up, shutting down, in recovery),
+ * 53300 too_many_connections. Not the rest of class 08: 08P01 protocol_violation is
+ * what a query with the wrong number of parameters gets, a bug that must answer 500.
+ * Socket error codes from Node when the server is down or gone.
  */
-const DATABASE_UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
-const CONNECTION_EXCEPTION_CLASS = '08';
+const DATABASE_UNAVAILABLE_SQLSTATES = new Set(['08000', '08003', '08006', '08001', '08004', '57P01', '57P02', '57P03', '53300']);
 const DATABASE_UNAVAILABLE_SOCKET_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -138,25 +142,28 @@ const DATABASE_UNAVAILABLE_SOCKET_CODES = new Set([
 /**
  * node-postgres and pg-pool report a lost or refused connection as plain errors with
  * only a message: a socket that closed under a query, a client used after its
- * connection errored, a connect that outlived connectionTimeoutMillis, a checkout that
- * waited that long for a free client.
+ * connection errored, a connect that outlived connectionTimeoutMillis.
  */
 const DATABASE_UNAVAILABLE_MESSAGES = [
   /^Connection terminated/,
   /^Client has encountered a connection error and is not queryable$/,
   /^Client was closed and is not queryable$/,
-  /^timeout exceeded when trying to connect$/,
   /^Query read timeout$/,
 ];
+/**
+ * pg-pool's message when a checkout waited connectionTimeoutMillis for a free client.
+ * Every connection was busy (overload, or a client never released): contention or a
+ * leak, not an outage, so it is not database_unavailable.
+ */
+const POOL_CHECKOUT_TIMEOUT_MESSAGE = 'timeout exceeded when trying to connect';
 /** Wrappers (pg-pool, a query layer) keep the driver's error in `cause`; this many levels are looked at. */
 const CAUSE_DEPTH_MAX = 4;
 export const DATABASE_RETRY_AFTER_SECONDS = '5';
 
 function unavailableHere(error: { code?: unknown; message?: unknown }): boolean {
   const code = error.code;
-  if (typeof code === 'string') {
-    if (DATABASE_UNAVAILABLE_SQLSTATES.has(code) || DATABASE_UNAVAILABLE_SOCKET_CODES.has(code)) return true;
-    if (code.length === 5 && code.startsWith(CONNECTION_EXCEPTION_CLASS)) return true;
+  if (typeof code === 'string' && (DATABASE_UNAVAILABLE_SQLSTATES.has(code) || DATABASE_UNAVAILABLE_SOCKET_CODES.has(code))) {
+    return true;
   }
   // Only an error without a code of its own is judged by its message: the driver's.
   const message = error.message;
@@ -165,14 +172,19 @@ function unavailableHere(error: { code?: unknown; message?: unknown }): boolean 
   );
 }
 
-/** True when the error, or an error it wraps, says the database is down, restarting or unreachable. */
-export function isDatabaseUnavailable(error: unknown): boolean {
+type ErrorShape = { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
+
+/** True when the error, or an error it wraps (a bounded number of causes deep), passes the test. */
+function somewhereInChain(error: unknown, test: (candidate: ErrorShape) => boolean): boolean {
   let current: unknown = error;
   for (let depth = 0; depth <= CAUSE_DEPTH_MAX && typeof current === 'object' && current !== null; depth += 1) {
-    const candidate = current as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
-    if (unavailableHere(candidate)) return true;
+    const candidate = current as ErrorShape;
+    if (test(candidate)) return true;
     // Node reports a refused connect to a name with several addresses as an AggregateError.
-    if (Array.isArray(candidate.errors) && candidate.errors.some((inner) => inner !== null && unavailableHere(inner))) {
+    if (
+      Array.isArray(candidate.errors) &&
+      candidate.errors.some((inner) => typeof inner === 'object' && inner !== null && test(inner))
+    ) {
       return true;
     }
     current = candidate.cause;
@@ -180,9 +192,36 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return false;
 }
 
+/** True when the error, or an error it wraps, says the database is down, restarting or unreachable. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  return somewhereInChain(error, unavailableHere);
+}
+
+/** True when the error, or an error it wraps, is pg-pool giving up waiting for a free connection. */
+export function isPoolCheckoutTimeout(error: unknown): boolean {
+  return somewhereInChain(
+    error,
+    (candidate) => candidate.code === undefined && candidate.message === POOL_CHECKOUT_TIMEOUT_MESSAGE,
+  );
+}
+
+/** How long a client is told to wait before retrying a 503, or undefined when the answer is not one. */
+export function retryAfterSeconds(error: unknown): string | undefined {
+  if (isContention(error) || isPoolCheckoutTimeout(error)) return CONTENTION_RETRY_AFTER_SECONDS;
+  if (isDatabaseUnavailable(error)) return DATABASE_RETRY_AFTER_SECONDS;
+  return undefined;
+}
+
 export function problemFromError(error: FastifyError): Problem | undefined {
   if (error instanceof DomainError) return problem(error.status, error.code, error.message, error.extra);
   if (isContention(error)) return problem(503, 'busy', 'The accounts are busy right now; nothing was written. Retry shortly.');
+  if (isPoolCheckoutTimeout(error)) {
+    return problem(
+      503,
+      'busy',
+      'The server is busy right now. Retry shortly; a write retried with the same Idempotency-Key takes effect once.',
+    );
+  }
   if (isDatabaseUnavailable(error)) {
     return problem(
       503,

@@ -16,6 +16,7 @@ export interface Metrics {
   idempotencyConflicts: Counter<'code'>;
   sessionCacheLookups: Counter<'result'>;
   databaseUnavailable: Counter;
+  poolCheckoutTimeouts: Counter;
 }
 
 /** One registry per app instance, so tests can build many apps in one process. */
@@ -63,6 +64,11 @@ export function createMetrics(): Metrics {
     databaseUnavailable: new Counter({
       name: 'database_unavailable_total',
       help: 'Requests answered 503 database_unavailable: the database was down, restarting or unreachable',
+      registers: [registry],
+    }),
+    poolCheckoutTimeouts: new Counter({
+      name: 'database_pool_checkout_timeouts_total',
+      help: 'Requests answered 503 busy because no pooled database connection became free within the connect timeout (overload or a leaked client)',
       registers: [registry],
     }),
   };

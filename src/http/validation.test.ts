@@ -9,6 +9,8 @@ describe('isTimestamp', () => {
     '2026-11-16T12:00:00.123456789-03:00',
     '0001-01-01T00:00:00Z',
     '9999-12-31T23:59:59+14:00',
+    '9999-12-31T23:59:59.999999999Z',
+    '0001-01-01T00:00:00-12:00',
   ])('accepts %s', (text) => {
     expect(isTimestamp(text)).toBe(true);
   });
@@ -24,6 +26,8 @@ describe('isTimestamp', () => {
     ['a space for T', '2026-01-01 00:00:00Z'],
     ['a date only', '2026-01-01'],
     ['more than nanoseconds', '2026-01-01T00:00:00.1234567890Z'],
+    ['an instant in year 10000 once in UTC', '9999-12-31T23:59:59-12:00'],
+    ['an instant in year 0 once in UTC', '0001-01-01T00:00:00+01:00'],
   ])('refuses %s', (_label, text) => {
     expect(isTimestamp(text)).toBe(false);
   });

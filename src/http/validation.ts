@@ -40,6 +40,13 @@ const YEAR_MAX = 9999;
  * offsets past 15:59, so a bound here keeps a timestamp readable by every layer.
  */
 const UTC_OFFSET_HOURS_MAX = 14;
+/**
+ * The instants those years span in UTC. A written date inside them can still fall outside
+ * once its offset is applied (9999-12-31T23:59:59-12:00 is in year 10000), and
+ * toISOString() then writes a six-digit year that no other layer reads.
+ */
+const INSTANT_MIN_MS = Date.parse('0001-01-01T00:00:00.000Z');
+const INSTANT_MAX_MS = Date.parse('9999-12-31T23:59:59.999Z');
 
 const DATE_SHAPE = /^(\d{4})-(\d{2})-(\d{2})$/;
 // RFC 3339 date-time with seconds and an explicit offset; at most nanosecond precision.
@@ -60,7 +67,8 @@ export function isCalendarDate(text: string): boolean {
 
 /**
  * An RFC 3339 timestamp that JavaScript can represent: no leap second (23:59:60 has no
- * Date), no hour 24, an offset of at most ±14:00, and Date.parse agrees it is a time.
+ * Date), no hour 24, an offset of at most ±14:00, and an instant that is in years
+ * 0001–9999 in UTC too.
  */
 export function isTimestamp(text: string): boolean {
   const match = DATE_TIME_SHAPE.exec(text);
@@ -68,7 +76,8 @@ export function isTimestamp(text: string): boolean {
   const [hour, minute, second] = [Number(match[2]), Number(match[3]), Number(match[4])];
   if (hour > 23 || minute > 59 || second > 59) return false;
   if (match[5] !== undefined && (Number(match[5]) > UTC_OFFSET_HOURS_MAX || Number(match[6]) > 59)) return false;
-  return Number.isFinite(Date.parse(text));
+  const instant_ms = Date.parse(text);
+  return Number.isFinite(instant_ms) && instant_ms >= INSTANT_MIN_MS && instant_ms <= INSTANT_MAX_MS;
 }
 
 function isUnsafeText(text: string): boolean {

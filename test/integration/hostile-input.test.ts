@@ -233,6 +233,12 @@ describe('the cases from the security review', () => {
     expect(response.json().errors).toEqual([expect.objectContaining({ field: 'querystring/at', code: 'format' })]);
   });
 
+  it('an ?at= that is past year 9999 once in UTC answers 400 naming querystring/at', async () => {
+    const response = await person.client.get(`/api/accounts/${ids.account}/balance?at=9999-12-31T23:59:59-12:00`);
+    expect(response.statusCode).toBe(400);
+    expect(response.json().errors).toEqual([expect.objectContaining({ field: 'querystring/at', code: 'format' })]);
+  });
+
   it('U+0000 in a search, a goal icon, a name and a login e-mail answers 400 naming the field', async () => {
     const search = await person.client.get('/api/transactions?q=p%00o');
     expect(search.json().errors[0].field).toBe('querystring/q');

@@ -211,6 +211,18 @@ describe('signed-in routes before the body is read', () => {
   });
 });
 
+describe('unmatched requests with a body, whatever the method', () => {
+  it('answers 404 not_found to OPTIONS, DELETE and GET with a malformed body, without parsing it', async () => {
+    for (const method of ['OPTIONS', 'DELETE', 'GET'] as const) {
+      for (const url of ['/api/nothing', '/not-an-api-path']) {
+        const response = await t.app.inject({ method, url, headers: { 'content-type': 'application/json' }, payload: '{bad' });
+        expect(response.statusCode, `${method} ${url}`).toBe(404);
+        expect(response.json(), `${method} ${url}`).toMatchObject({ code: 'not_found' });
+      }
+    }
+  });
+});
+
 describe('client addresses', () => {
   it('ignores a client-sent X-Forwarded-For when no proxy is trusted', async () => {
     const statuses = await statusesOf(7, (index) =>
@@ -239,6 +251,19 @@ describe('client addresses', () => {
     expect(statuses).toEqual(SIX_FAILURES_THEN_LIMITED);
     const other = await login(uniqueEmail(), '127.0.0.1', { app, headers: { 'x-forwarded-for': '198.51.100.7, 198.51.100.8' } });
     expect(other.statusCode).toBe(401);
+  });
+
+  it('behind a proxy, each spelling of one address (port, brackets, zero-padded octets) shares one budget', async () => {
+    const app = await anotherApp({ TRUST_PROXY: '1' });
+    const spellings = ['203.0.113.9:1234', '203.0.113.9:1235', '203.0.113.009', '203.0.113.9:80', '203.0.113.9', '203.0.113.9:9'];
+    const spelled = await statusesOf(7, (index) =>
+      login(uniqueEmail(), '127.0.0.1', { app, headers: { 'x-forwarded-for': spellings[index] ?? '203.0.113.9:4000' } }),
+    );
+    expect(spelled).toEqual(SIX_FAILURES_THEN_LIMITED);
+    const bracketed = await statusesOf(7, (index) =>
+      login(uniqueEmail(), '127.0.0.1', { app, headers: { 'x-forwarded-for': `[2001:db8:99::${index + 1}]:${1000 + index}` } }),
+    );
+    expect(bracketed).toEqual(SIX_FAILURES_THEN_LIMITED);
   });
 
   it('keys IPv6 clients by their /64 and IPv4-mapped clients as IPv4', async () => {
