@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BODY_LIMIT_BYTES, buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createPool } from '../../src/db/pool.js';
-import { expireRateLimits } from '../../src/jobs/expire-rate-limits.js';
+import { CLEANUP_RUN_MS_MAX } from '../../src/jobs/delete-in-batches.js';
+import { expireRateLimits, RATE_LIMIT_EXPIRY_BATCH_MAX } from '../../src/jobs/expire-rate-limits.js';
+import { purgeSessions } from '../../src/jobs/purge-sessions.js';
 import { fixedClock } from '../../src/lib/clock.js';
 import type { AuthRateLimits } from '../../src/modules/auth/auth.routes.js';
 import { PASSWORD, registerUser, startTestApp, type TestApp, uniqueEmail } from '../helpers/app.js';
@@ -373,5 +375,50 @@ describe('a known device past the per-e-mail limit', () => {
     const later = new Date(Math.max(...devices.rows.map((row) => row.expires_at.getTime())) + 1);
     await expireRateLimits(t.pool, later);
     expect((await t.pool.query('SELECT 1 FROM known_devices WHERE user_id = $1', [user.id])).rowCount).toBe(0);
+  });
+});
+
+describe('cleanup that keeps up', () => {
+  /** Expired counters, as a flood from fresh addresses leaves them, added in one statement. */
+  async function floodCounters(label: string, count: number): Promise<void> {
+    await t.pool.query(
+      `INSERT INTO rate_limits (key, hits, window_ends_at)
+       SELECT sha256(convert_to($1 || i, 'UTF8')), 1, $2 FROM generate_series(1, $3) AS i`,
+      [label, new Date('2026-01-01T00:00:00Z'), count],
+    );
+  }
+  const expiredCounters = async () =>
+    (await t.pool.query('SELECT count(*)::int AS n FROM rate_limits WHERE window_ends_at <= $1', [clock.now()])).rows[0].n;
+
+  it('deletes every expired counter in one run, however many more than a fixed number of batches', async () => {
+    // 100,000 was the old most per run (20 batches of 5,000): 333 rows a second.
+    await floodCounters('flood-a', 120_000);
+    await expireRateLimits(t.pool, clock.now());
+    expect(await expiredCounters()).toBe(0);
+  });
+
+  it('stops when its run budget is spent, and the next run continues', async () => {
+    await floodCounters('flood-b', 4 * RATE_LIMIT_EXPIRY_BATCH_MAX);
+    let elapsed = 0;
+    // Each batch "takes" half the budget: two batches, then the run ends.
+    const removed = await expireRateLimits(t.pool, clock.now(), { elapsedMs: () => (elapsed += CLEANUP_RUN_MS_MAX / 2) });
+    expect(removed).toBe(2 * RATE_LIMIT_EXPIRY_BATCH_MAX);
+    expect(await expiredCounters()).toBe(2 * RATE_LIMIT_EXPIRY_BATCH_MAX);
+    expect(await expireRateLimits(t.pool, clock.now())).toBe(2 * RATE_LIMIT_EXPIRY_BATCH_MAX);
+    expect(await expiredCounters()).toBe(0);
+  });
+
+  it('purges every dead session in one run, however many more than a fixed number of batches', async () => {
+    const user = await registerFrom('10.16.0.1', 'muitas-sessoes');
+    // 20,000 was the old most per run (20 batches of 1,000). Long expired, so unannounced.
+    await t.pool.query(
+      `INSERT INTO sessions (id, user_id, token_hash, created_at, expires_at, last_seen_at)
+       SELECT gen_random_uuid(), $1, sha256(convert_to('sessao-' || i, 'UTF8')), $2, $3, $2
+         FROM generate_series(1, 25000) AS i`,
+      [user.id, new Date('2026-01-01T00:00:00Z'), new Date('2026-01-02T00:00:00Z')],
+    );
+    await purgeSessions(t.pool, clock.now(), { sessionIdleHours: 72 });
+    const left = await t.pool.query('SELECT count(*)::int AS n FROM sessions WHERE expires_at <= $1', [clock.now()]);
+    expect(left.rows[0].n).toBe(0);
   });
 });
