@@ -15,6 +15,7 @@ let t: TestApp;
 const WINDOW_MS = 60_000;
 const LIMITS: AuthRateLimits = {
   per_ip: { max: 6, window_ms: WINDOW_MS },
+  per_network: { max: 10, window_ms: WINDOW_MS },
   per_email: { max: 3, window_ms: WINDOW_MS },
   per_device: { max: 5, window_ms: WINDOW_MS },
 };
@@ -241,6 +242,20 @@ describe('client addresses', () => {
     expect(statuses).toEqual(SIX_FAILURES_THEN_LIMITED);
     const other = await login(uniqueEmail(), '127.0.0.1', { app, headers: { 'x-forwarded-for': '198.51.100.7, 198.51.100.8' } });
     expect(other.statusCode).toBe(401);
+  });
+
+  it('counts the /64s of an IPv6 /48 together under a larger limit, and a limited /48 writes no counters', async () => {
+    const fromSlash64 = (index: number) => `2001:db8:48:${index.toString(16)}::1`;
+    // One /64 past its own limit: its refused attempts do not count against the /48.
+    const noisy = await statusesOf(20, () => login(uniqueEmail(), fromSlash64(1)));
+    expect(noisy).toEqual([...SIX_FAILURES_THEN_LIMITED, ...new Array(13).fill(429)]);
+    // Fresh /64s of the same /48 share what is left of its 10.
+    expect(await statusesOf(5, (index) => login(uniqueEmail(), fromSlash64(index + 2)))).toEqual([401, 401, 401, 401, 429]);
+    expect((await login(uniqueEmail(), '2001:db8:49:1::1')).statusCode).toBe(401);
+    const counters = async () => (await t.pool.query('SELECT count(*)::int AS n FROM rate_limits')).rows[0].n;
+    const before = await counters();
+    expect((await login(uniqueEmail(), fromSlash64(0xff))).statusCode).toBe(429);
+    expect(await counters()).toBe(before);
   });
 
   it('keys IPv6 clients by their /64 and IPv4-mapped clients as IPv4', async () => {

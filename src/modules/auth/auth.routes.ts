@@ -10,17 +10,21 @@ import type { KnownDevices } from './devices.js';
 
 export interface AuthRateLimits {
   per_ip: RateLimitRule;
+  /** An IPv6 client's /48, all its /64s together. */
+  per_network: RateLimitRule;
   per_email: RateLimitRule;
   /** For a browser that signed in to the account before, once per_email is used up. */
   per_device: RateLimitRule;
 }
 
 /**
- * Enough for a family behind one NAT, too few for password guessing. The same figures
- * are the defaults of the AUTH_RATE_LIMIT_* variables in config.ts.
+ * Enough for a family behind one NAT, too few for password guessing; a /48 gets ten
+ * addresses' worth, since a carrier may put many subscribers' /64s in one. The same
+ * figures are the defaults of the AUTH_RATE_LIMIT_* variables in config.ts.
  */
 export const AUTH_RATE_LIMITS_DEFAULT: AuthRateLimits = {
   per_ip: { max: 30, window_ms: 15 * 60_000 },
+  per_network: { max: 300, window_ms: 15 * 60_000 },
   per_email: { max: 10, window_ms: 15 * 60_000 },
   per_device: { max: 30, window_ms: 15 * 60_000 },
 };
@@ -73,7 +77,7 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const emailOf = (request: FastifyRequest) => normaliseEmail((request.body as { email: string }).email);
   // Per address before the body is even read (onRequest); per e-mail once it is parsed.
-  const perAddress = (scope: string) => limitPerAddress(limiter, `${scope}:ip`, rateLimits.per_ip);
+  const perAddress = (scope: string) => limitPerAddress(limiter, scope, rateLimits);
   const registerPerEmail = async (request: FastifyRequest) =>
     limiter.enforce('register:email', emailOf(request), rateLimits.per_email);
   // Past the per-e-mail limit, only a browser that has signed in to this account before
