@@ -338,11 +338,12 @@ describe('a known device past the per-e-mail limit', () => {
     expect(await statusesOf(4, () => login(owner.user.email, '10.12.1.2', { password: 'chute-errado-3' }))).toEqual([
       401, 401, 429, 429,
     ]);
-    // A stolen device cookie is not an unlimited oracle: per_device (5) then 429.
+    // A stolen device cookie is not an unlimited oracle: per_device (5, one spent on the
+    // other account above: every attempt with a known cookie counts) then 429.
     const withDevice = await statusesOf(6, () =>
       login(owner.user.email, '10.12.0.2', { headers: { cookie: device }, password: 'chute-errado-4' }),
     );
-    expect(withDevice).toEqual([401, 401, 401, 401, 401, 429]);
+    expect(withDevice).toEqual([401, 401, 401, 401, 429, 429]);
   });
 
   it('forgets every device of the person on sign out everywhere', async () => {
@@ -361,12 +362,19 @@ describe('a known device past the per-e-mail limit', () => {
     expect((await login(user.email, '10.14.0.1', { headers: { cookie: device } })).statusCode).toBe(429);
   });
 
-  it('stays under the per-address limit even with a known device', async () => {
+  it('lets a known device in from an address a stranger has used up (a shared NAT), under its own limit', async () => {
     const { user } = await registerUser(t.app, { email: uniqueEmail('casa') });
+    const other = await registerFrom('10.13.2.1', 'vizinha');
     const signedIn = await login(user.email, '10.13.0.1');
     const device = cookieFrom(signedIn, 'vdp_device') as string;
-    const statuses = await statusesOf(6, () => login(user.email, '10.13.0.1', { headers: { cookie: device } }));
-    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    // A stranger behind the same carrier-grade NAT uses up the address (per_ip 6, the owner's sign-in included).
+    expect(await statusesOf(6, () => login(uniqueEmail(), '10.13.0.1'))).toEqual([401, 401, 401, 401, 401, 429]);
+    expect((await login(user.email, '10.13.0.1')).statusCode).toBe(429);
+    // The cookie is not the other account's, so that attempt is charged to the address after all.
+    expect((await login(other.email, '10.13.0.1', { headers: { cookie: device } })).statusCode).toBe(429);
+    // The owner's browser is charged to its device instead: per_device (5, one spent just above), then 429.
+    const statuses = await statusesOf(5, () => login(user.email, '10.13.0.1', { headers: { cookie: device } }));
+    expect(statuses).toEqual([200, 200, 200, 200, 429]);
   });
   it('is a __Host- cookie, Secure, over HTTPS behind a trusted proxy', async () => {
     const app = await anotherApp({ TRUST_PROXY: '1' });
