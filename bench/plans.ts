@@ -190,6 +190,7 @@ async function main(): Promise<number> {
     await migrate(pool);
     const generous = {
       per_ip: { ...AUTH_RATE_LIMITS_DEFAULT.per_ip, max: 1_000 },
+      per_network: { ...AUTH_RATE_LIMITS_DEFAULT.per_network, max: 1_000 },
       per_email: AUTH_RATE_LIMITS_DEFAULT.per_email,
       per_device: AUTH_RATE_LIMITS_DEFAULT.per_device,
     };

@@ -29,6 +29,7 @@ export const EnvSchema = Type.Object({
   TRUST_PROXY: Type.String({ maxLength: 4096, default: 'false' }),
   AUTH_RATE_LIMIT_WINDOW_SECONDS: Type.Integer({ minimum: 1, maximum: 24 * 3600, default: 15 * 60 }),
   AUTH_RATE_LIMIT_PER_IP: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 30 }),
+  AUTH_RATE_LIMIT_PER_NETWORK: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 300 }),
   AUTH_RATE_LIMIT_PER_EMAIL: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 10 }),
   AUTH_RATE_LIMIT_PER_DEVICE: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 30 }),
   ENABLE_INSIGHTS: Flag,
@@ -54,8 +55,16 @@ export interface Config {
   databasePoolMax: number;
   /** Whose X-Forwarded-For is believed: nobody, the nearest N hops, or these proxies. */
   trustProxy: TrustProxy;
-  /** Sign-in and registration attempts per window, per client address, e-mail and known device. */
-  authRateLimits: { per_ip: RateLimitRule; per_email: RateLimitRule; per_device: RateLimitRule };
+  /**
+   * Sign-in and registration attempts per window, per client address, IPv6 /48, e-mail
+   * and known device.
+   */
+  authRateLimits: {
+    per_ip: RateLimitRule;
+    per_network: RateLimitRule;
+    per_email: RateLimitRule;
+    per_device: RateLimitRule;
+  };
   features: { insights: boolean; pix: boolean; imports: boolean };
 }
 
@@ -122,6 +131,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     trustProxy,
     authRateLimits: {
       per_ip: { max: env.AUTH_RATE_LIMIT_PER_IP, window_ms },
+      per_network: { max: env.AUTH_RATE_LIMIT_PER_NETWORK, window_ms },
       per_email: { max: env.AUTH_RATE_LIMIT_PER_EMAIL, window_ms },
       per_device: { max: env.AUTH_RATE_LIMIT_PER_DEVICE, window_ms },
     },

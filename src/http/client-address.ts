@@ -133,3 +133,17 @@ export function fastifyTrustProxy(trust: TrustProxy): boolean | string[] | ((add
   if (typeof trust === 'number') return (_address, hop) => hop < trust;
   return trust;
 }
+
+const IPV6_SLASH_64_KEY = /^([0-9a-f]{1,4}:[0-9a-f]{1,4}:[0-9a-f]{1,4}):[0-9a-f]{1,4}::\/64$/;
+
+/**
+ * The coarser rate-limit key of an IPv6 client: its /48, the block one site or customer
+ * is usually given. Whoever holds a whole allocation holds 65,536 /64s, each with its
+ * own per-address budget; this second tier caps them together. Built from
+ * clientAddressKey, so both tiers read an address the same way. undefined for IPv4
+ * clients (and anything else), whose per-address key is the only one.
+ */
+export function clientNetworkKey(address: string): string | undefined {
+  const match = IPV6_SLASH_64_KEY.exec(clientAddressKey(address));
+  return match ? `${match[1]}::/48` : undefined;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fixedClock } from '../lib/clock.js';
-import { DENIED_KEYS_MAX, RateLimiter } from './rate-limit.js';
+import { DENIED_KEYS_MAX, enforcePerAddress, RateLimiter } from './rate-limit.js';
 import type { RateLimitCount, RateLimitRepository } from './rate-limit.repository.js';
 
 /** The repository's statement, in memory: fixed windows, counts capped at the ceiling. */
@@ -85,5 +85,24 @@ describe('RateLimiter', () => {
     const limiter = new RateLimiter(fakeRepository().repository, fixedClock('2026-12-01T12:00:00Z'));
     await expect(limiter.consume('login:ip', 'a', { max: 0, window_ms: 1 })).rejects.toThrow(/max/);
     await expect(limiter.consume('login:ip', 'a', { max: 1, window_ms: 0.5 })).rejects.toThrow(/window/);
+  });
+});
+
+describe('enforcePerAddress', () => {
+  const LIMITS = { per_ip: { max: 2, window_ms: 60_000 }, per_network: { max: 3, window_ms: 60_000 } };
+
+  it('counts an IPv6 client against its /64 and its /48, an IPv4 or IPv4-mapped client against its address only', async () => {
+    const fake = fakeRepository();
+    const limiter = new RateLimiter(fake.repository, fixedClock('2026-12-01T12:00:00Z'));
+    await enforcePerAddress(limiter, 'login', '203.0.113.7', LIMITS);
+    await enforcePerAddress(limiter, 'login', '::ffff:203.0.113.8', LIMITS);
+    expect(fake.rows.size).toBe(2);
+    await enforcePerAddress(limiter, 'login', '2001:db8:1:2::1', LIMITS);
+    await enforcePerAddress(limiter, 'login', '2001:db8:1:3::1', LIMITS);
+    // Two /64s and the one /48 they share.
+    expect(fake.rows.size).toBe(5);
+    await expect(enforcePerAddress(limiter, 'login', '2001:db8:1:4::1', LIMITS)).resolves.toBeUndefined();
+    await expect(enforcePerAddress(limiter, 'login', '2001:db8:1:5::1', LIMITS)).rejects.toMatchObject({ code: 'rate_limited' });
+    await expect(enforcePerAddress(limiter, 'login', '2001:db8:2:5::1', LIMITS)).resolves.toBeUndefined();
   });
 });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { assert } from '../lib/assert.js';
 import type { Clock } from '../lib/clock.js';
-import { clientAddressKey } from './client-address.js';
+import { clientAddressKey, clientNetworkKey } from './client-address.js';
 import { DomainError } from './errors.js';
 import type { RateLimitRepository } from './rate-limit.repository.js';
 
@@ -49,16 +49,13 @@ export class RateLimiter {
   ) {}
 
   async consume(scope: string, subject: string, rule: RateLimitRule): Promise<RateLimitDecision> {
-    assert(scope.length > 0 && scope.length <= SCOPE_LENGTH_MAX, 'rate-limit scope length');
     assert(Number.isInteger(rule.max) && rule.max >= 1, 'rate-limit max is a positive integer');
     assert(Number.isInteger(rule.window_ms) && rule.window_ms >= 1, 'rate-limit window is a positive integer');
-    const key = createHash('sha256').update(scope).update('\u0000').update(subject.slice(0, SUBJECT_LENGTH_MAX)).digest();
+    const key = keyOf(scope, subject);
     const now = this.clock.now();
     const cacheKey = key.toString('base64');
-    const deniedUntil = this.deniedUntil.get(cacheKey);
-    if (deniedUntil !== undefined && deniedUntil > now.getTime()) {
-      return { allowed: false, retryAfterSeconds: secondsBetween(now.getTime(), deniedUntil) };
-    }
+    const refused = this.refusedUntil(cacheKey, now.getTime());
+    if (refused !== undefined) return { allowed: false, retryAfterSeconds: refused };
     const count = await this.repository.hit({
       key,
       now,
@@ -76,6 +73,19 @@ export class RateLimiter {
     if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds);
   }
 
+  /**
+   * The seconds until a key this process already knows to be over its limit may try
+   * again, or undefined when it does not know that. Counts nothing and asks no database.
+   */
+  knownRefusal(scope: string, subject: string): number | undefined {
+    return this.refusedUntil(keyOf(scope, subject).toString('base64'), this.clock.now().getTime());
+  }
+
+  private refusedUntil(cacheKey: string, nowMs: number): number | undefined {
+    const deniedUntil = this.deniedUntil.get(cacheKey);
+    return deniedUntil !== undefined && deniedUntil > nowMs ? secondsBetween(nowMs, deniedUntil) : undefined;
+  }
+
   private rememberDenied(cacheKey: string, untilMs: number, nowMs: number): void {
     if (this.deniedUntil.size >= DENIED_KEYS_MAX) {
       for (const [key, until] of this.deniedUntil) if (until <= nowMs) this.deniedUntil.delete(key);
@@ -83,6 +93,11 @@ export class RateLimiter {
     }
     this.deniedUntil.set(cacheKey, untilMs);
   }
+}
+
+function keyOf(scope: string, subject: string): Buffer {
+  assert(scope.length > 0 && scope.length <= SCOPE_LENGTH_MAX, 'rate-limit scope length');
+  return createHash('sha256').update(scope).update('\u0000').update(subject.slice(0, SUBJECT_LENGTH_MAX)).digest();
 }
 
 function secondsBetween(fromMs: number, toMs: number): number {
@@ -99,14 +114,42 @@ export function rateLimited(retryAfterSeconds: number): DomainError {
   );
 }
 
+/** The limits on one client address: its own, and its IPv6 /48's (shared by 65,536 /64s). */
+export interface AddressRateLimits {
+  per_ip: RateLimitRule;
+  per_network: RateLimitRule;
+}
+
 /**
- * An onRequest hook that limits a route per client address (an IPv6 client by its
- * /64). It runs before the body is read, parsed or validated, so a flood of large or
- * hostile bodies from one address is cut after `max` requests at the cost of one
- * counter update each.
+ * Counts one attempt against a client address (an IPv6 client by its /64) and, for an
+ * IPv6 client, against its /48 under a larger limit, so one allocation cannot mint a
+ * fresh budget per /64. Throws 429 past either. The /64 is counted first, and a /64 over
+ * its own limit is refused without counting against its /48, so one noisy subscriber
+ * cannot use up the budget of its /48 neighbours. A /48 this process knows to be over
+ * its limit is refused before anything is counted, so a flood from fresh /64s of that
+ * /48 writes no counters.
  */
-export function limitPerAddress(limiter: RateLimiter, scope: string, rule: RateLimitRule) {
+export async function enforcePerAddress(
+  limiter: RateLimiter,
+  scope: string,
+  address: string,
+  limits: AddressRateLimits,
+): Promise<void> {
+  const network = clientNetworkKey(address);
+  const networkScope = `${scope}:net`;
+  const networkRefusal = network === undefined ? undefined : limiter.knownRefusal(networkScope, network);
+  if (networkRefusal !== undefined) throw rateLimited(networkRefusal);
+  await limiter.enforce(`${scope}:ip`, clientAddressKey(address), limits.per_ip);
+  if (network !== undefined) await limiter.enforce(networkScope, network, limits.per_network);
+}
+
+/**
+ * An onRequest hook that limits a route per client address (enforcePerAddress). It runs
+ * before the body is read, parsed or validated, so a flood of large or hostile bodies
+ * from one address is cut after `max` requests at the cost of one counter update each.
+ */
+export function limitPerAddress(limiter: RateLimiter, scope: string, limits: AddressRateLimits) {
   return async (request: FastifyRequest): Promise<void> => {
-    await limiter.enforce(scope, clientAddressKey(request.ip), rule);
+    await enforcePerAddress(limiter, scope, request.ip, limits);
   };
 }

@@ -2,33 +2,29 @@ import type pg from 'pg';
 import { AdvisoryLock } from '../db/locks.js';
 import { RateLimitRepository } from '../http/rate-limit.repository.js';
 import { DevicesRepository } from '../modules/auth/devices.repository.js';
+import { deleteInBatches } from './delete-in-batches.js';
 import type { Job } from './scheduler.js';
 
-/** Rows removed per statement, so one run never holds a long lock or a huge WAL burst. */
+/** Rows removed per statement, so one statement never holds a long lock or a huge WAL burst. */
 export const RATE_LIMIT_EXPIRY_BATCH_MAX = 5_000;
-/** Batches per table per run; the rest waits for the next tick. */
-export const RATE_LIMIT_EXPIRY_BATCHES_MAX = 20;
 
-async function inBatches(deleteBatch: () => Promise<number>): Promise<number> {
-  let removed = 0;
-  for (let batch = 0; batch < RATE_LIMIT_EXPIRY_BATCHES_MAX; batch += 1) {
-    const count = await deleteBatch();
-    removed += count;
-    if (count < RATE_LIMIT_EXPIRY_BATCH_MAX) break;
-  }
-  return removed;
+export interface ExpireRateLimitsOptions {
+  /** Milliseconds since the run started (see deleteInBatches); by default each table has its own budget. */
+  elapsedMs?: () => number;
 }
 
 /**
  * Deletes rate-limit counters whose window has ended and device tokens past their
- * expiry. A deleted counter and a missing one mean the same (no attempts in a live
- * window), so this is safe to run anywhere, any time.
+ * expiry, each table until it is clean or its run budget (CLEANUP_RUN_MS_MAX) is spent.
+ * A deleted counter and a missing one mean the same (no attempts in a live window), so
+ * this is safe to run anywhere, any time.
  */
-export async function expireRateLimits(pool: pg.Pool, now: Date): Promise<number> {
+export async function expireRateLimits(pool: pg.Pool, now: Date, options: ExpireRateLimitsOptions = {}): Promise<number> {
   const counters = new RateLimitRepository(pool);
   const devices = new DevicesRepository(pool);
-  const removedCounters = await inBatches(() => counters.deleteExpired(now, RATE_LIMIT_EXPIRY_BATCH_MAX));
-  const removedDevices = await inBatches(() => devices.deleteExpired(now, RATE_LIMIT_EXPIRY_BATCH_MAX));
+  const batches = { batchMax: RATE_LIMIT_EXPIRY_BATCH_MAX, elapsedMs: options.elapsedMs };
+  const removedCounters = await deleteInBatches(() => counters.deleteExpired(now, RATE_LIMIT_EXPIRY_BATCH_MAX), batches);
+  const removedDevices = await deleteInBatches(() => devices.deleteExpired(now, RATE_LIMIT_EXPIRY_BATCH_MAX), batches);
   return removedCounters + removedDevices;
 }
 

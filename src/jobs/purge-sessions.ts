@@ -1,13 +1,12 @@
 import type pg from 'pg';
 import { AdvisoryLock } from '../db/locks.js';
 import { AuthRepository } from '../modules/auth/auth.repository.js';
+import { deleteInBatches } from './delete-in-batches.js';
 import type { Job } from './scheduler.js';
 
 const HOUR_MS = 3_600_000;
 /** Rows removed per statement, so one run never holds many row locks or writes a WAL burst. */
 export const SESSION_PURGE_BATCH_MAX = 1_000;
-/** Batches per run; the rest waits for the next tick. */
-export const SESSION_PURGE_BATCHES_MAX = 20;
 /**
  * A revoked session is kept this long before it is deleted, so an operator looking into a
  * "sign out everywhere" or a suspicious logout can still see when and which sessions ended.
@@ -27,13 +26,9 @@ export async function purgeSessions(pool: pg.Pool, now: Date, options: { session
     revokedBefore: new Date(now.getTime() - SESSION_REVOKED_RETENTION_MS),
     batchMax: SESSION_PURGE_BATCH_MAX,
   };
-  let removed = 0;
-  for (let batch = 0; batch < SESSION_PURGE_BATCHES_MAX; batch += 1) {
-    const count = await repository.purgeDeadSessions(cutoffs);
-    removed += count;
-    if (count < SESSION_PURGE_BATCH_MAX) break;
-  }
-  return removed;
+  // Until clean or the run budget is spent, not a fixed number of batches: sign-ups and
+  // sign-ins from fresh addresses could otherwise add sessions faster than they go.
+  return deleteInBatches(() => repository.purgeDeadSessions(cutoffs), { batchMax: SESSION_PURGE_BATCH_MAX });
 }
 
 export function purgeSessionsJob(options: { sessionIdleHours: number }): Job {

@@ -123,6 +123,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         LOG_LEVEL: 'warn',
         // Every spec registers and signs in its own people from this one address.
         AUTH_RATE_LIMIT_PER_IP: String(E2E_AUTH_ATTEMPTS_MAX),
+        AUTH_RATE_LIMIT_PER_NETWORK: String(E2E_AUTH_ATTEMPTS_MAX),
         AUTH_RATE_LIMIT_PER_EMAIL: String(E2E_AUTH_ATTEMPTS_MAX),
         AUTH_RATE_LIMIT_PER_DEVICE: String(E2E_AUTH_ATTEMPTS_MAX),
       },

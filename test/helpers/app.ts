@@ -18,6 +18,7 @@ export interface TestApp {
 /** Test files register many people from one address; the limits test sets its own. */
 const GENEROUS_RATE_LIMITS = {
   per_ip: { ...AUTH_RATE_LIMITS_DEFAULT.per_ip, max: 10_000 },
+  per_network: { ...AUTH_RATE_LIMITS_DEFAULT.per_network, max: 10_000 },
   per_email: { ...AUTH_RATE_LIMITS_DEFAULT.per_email, max: 10_000 },
   per_device: { ...AUTH_RATE_LIMITS_DEFAULT.per_device, max: 10_000 },
 };

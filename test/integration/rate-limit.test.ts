@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BODY_LIMIT_BYTES, buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createPool } from '../../src/db/pool.js';
-import { expireRateLimits } from '../../src/jobs/expire-rate-limits.js';
+import { CLEANUP_RUN_MS_MAX } from '../../src/jobs/delete-in-batches.js';
+import { expireRateLimits, RATE_LIMIT_EXPIRY_BATCH_MAX } from '../../src/jobs/expire-rate-limits.js';
+import { purgeSessions } from '../../src/jobs/purge-sessions.js';
 import { fixedClock } from '../../src/lib/clock.js';
 import type { AuthRateLimits } from '../../src/modules/auth/auth.routes.js';
 import { PASSWORD, registerUser, startTestApp, type TestApp, uniqueEmail } from '../helpers/app.js';
@@ -13,6 +15,7 @@ let t: TestApp;
 const WINDOW_MS = 60_000;
 const LIMITS: AuthRateLimits = {
   per_ip: { max: 6, window_ms: WINDOW_MS },
+  per_network: { max: 10, window_ms: WINDOW_MS },
   per_email: { max: 3, window_ms: WINDOW_MS },
   per_device: { max: 5, window_ms: WINDOW_MS },
 };
@@ -266,6 +269,20 @@ describe('client addresses', () => {
     expect(bracketed).toEqual(SIX_FAILURES_THEN_LIMITED);
   });
 
+  it('counts the /64s of an IPv6 /48 together under a larger limit, and a limited /48 writes no counters', async () => {
+    const fromSlash64 = (index: number) => `2001:db8:48:${index.toString(16)}::1`;
+    // One /64 past its own limit: its refused attempts do not count against the /48.
+    const noisy = await statusesOf(20, () => login(uniqueEmail(), fromSlash64(1)));
+    expect(noisy).toEqual([...SIX_FAILURES_THEN_LIMITED, ...new Array(13).fill(429)]);
+    // Fresh /64s of the same /48 share what is left of its 10.
+    expect(await statusesOf(5, (index) => login(uniqueEmail(), fromSlash64(index + 2)))).toEqual([401, 401, 401, 401, 429]);
+    expect((await login(uniqueEmail(), '2001:db8:49:1::1')).statusCode).toBe(401);
+    const counters = async () => (await t.pool.query('SELECT count(*)::int AS n FROM rate_limits')).rows[0].n;
+    const before = await counters();
+    expect((await login(uniqueEmail(), fromSlash64(0xff))).statusCode).toBe(429);
+    expect(await counters()).toBe(before);
+  });
+
   it('keys IPv6 clients by their /64 and IPv4-mapped clients as IPv4', async () => {
     const statuses = await statusesOf(7, (index) => login(uniqueEmail(), `2001:db8:77:1::${(index + 1).toString(16)}`));
     expect(statuses).toEqual(SIX_FAILURES_THEN_LIMITED);
@@ -346,11 +363,12 @@ describe('a known device past the per-e-mail limit', () => {
     expect(await statusesOf(4, () => login(owner.user.email, '10.12.1.2', { password: 'chute-errado-3' }))).toEqual([
       401, 401, 429, 429,
     ]);
-    // A stolen device cookie is not an unlimited oracle: per_device (5) then 429.
+    // A stolen device cookie is not an unlimited oracle: per_device (5, one spent on the
+    // other account above: every attempt with a known cookie counts) then 429.
     const withDevice = await statusesOf(6, () =>
       login(owner.user.email, '10.12.0.2', { headers: { cookie: device }, password: 'chute-errado-4' }),
     );
-    expect(withDevice).toEqual([401, 401, 401, 401, 401, 429]);
+    expect(withDevice).toEqual([401, 401, 401, 401, 429, 429]);
   });
 
   it('forgets every device of the person on sign out everywhere', async () => {
@@ -369,12 +387,19 @@ describe('a known device past the per-e-mail limit', () => {
     expect((await login(user.email, '10.14.0.1', { headers: { cookie: device } })).statusCode).toBe(429);
   });
 
-  it('stays under the per-address limit even with a known device', async () => {
+  it('lets a known device in from an address a stranger has used up (a shared NAT), under its own limit', async () => {
     const { user } = await registerUser(t.app, { email: uniqueEmail('casa') });
+    const other = await registerFrom('10.13.2.1', 'vizinha');
     const signedIn = await login(user.email, '10.13.0.1');
     const device = cookieFrom(signedIn, 'vdp_device') as string;
-    const statuses = await statusesOf(6, () => login(user.email, '10.13.0.1', { headers: { cookie: device } }));
-    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    // A stranger behind the same carrier-grade NAT uses up the address (per_ip 6, the owner's sign-in included).
+    expect(await statusesOf(6, () => login(uniqueEmail(), '10.13.0.1'))).toEqual([401, 401, 401, 401, 401, 429]);
+    expect((await login(user.email, '10.13.0.1')).statusCode).toBe(429);
+    // The cookie is not the other account's, so that attempt is charged to the address after all.
+    expect((await login(other.email, '10.13.0.1', { headers: { cookie: device } })).statusCode).toBe(429);
+    // The owner's browser is charged to its device instead: per_device (5, one spent just above), then 429.
+    const statuses = await statusesOf(5, () => login(user.email, '10.13.0.1', { headers: { cookie: device } }));
+    expect(statuses).toEqual([200, 200, 200, 200, 429]);
   });
   it('is a __Host- cookie, Secure, over HTTPS behind a trusted proxy', async () => {
     const app = await anotherApp({ TRUST_PROXY: '1' });
@@ -398,5 +423,50 @@ describe('a known device past the per-e-mail limit', () => {
     const later = new Date(Math.max(...devices.rows.map((row) => row.expires_at.getTime())) + 1);
     await expireRateLimits(t.pool, later);
     expect((await t.pool.query('SELECT 1 FROM known_devices WHERE user_id = $1', [user.id])).rowCount).toBe(0);
+  });
+});
+
+describe('cleanup that keeps up', () => {
+  /** Expired counters, as a flood from fresh addresses leaves them, added in one statement. */
+  async function floodCounters(label: string, count: number): Promise<void> {
+    await t.pool.query(
+      `INSERT INTO rate_limits (key, hits, window_ends_at)
+       SELECT sha256(convert_to($1 || i, 'UTF8')), 1, $2 FROM generate_series(1, $3) AS i`,
+      [label, new Date('2026-01-01T00:00:00Z'), count],
+    );
+  }
+  const expiredCounters = async () =>
+    (await t.pool.query('SELECT count(*)::int AS n FROM rate_limits WHERE window_ends_at <= $1', [clock.now()])).rows[0].n;
+
+  it('deletes every expired counter in one run, however many more than a fixed number of batches', async () => {
+    // 100,000 was the old most per run (20 batches of 5,000): 333 rows a second.
+    await floodCounters('flood-a', 120_000);
+    await expireRateLimits(t.pool, clock.now());
+    expect(await expiredCounters()).toBe(0);
+  });
+
+  it('stops when its run budget is spent, and the next run continues', async () => {
+    await floodCounters('flood-b', 4 * RATE_LIMIT_EXPIRY_BATCH_MAX);
+    let elapsed = 0;
+    // Each batch "takes" half the budget: two batches, then the run ends.
+    const removed = await expireRateLimits(t.pool, clock.now(), { elapsedMs: () => (elapsed += CLEANUP_RUN_MS_MAX / 2) });
+    expect(removed).toBe(2 * RATE_LIMIT_EXPIRY_BATCH_MAX);
+    expect(await expiredCounters()).toBe(2 * RATE_LIMIT_EXPIRY_BATCH_MAX);
+    expect(await expireRateLimits(t.pool, clock.now())).toBe(2 * RATE_LIMIT_EXPIRY_BATCH_MAX);
+    expect(await expiredCounters()).toBe(0);
+  });
+
+  it('purges every dead session in one run, however many more than a fixed number of batches', async () => {
+    const user = await registerFrom('10.16.0.1', 'muitas-sessoes');
+    // 20,000 was the old most per run (20 batches of 1,000). Long expired, so unannounced.
+    await t.pool.query(
+      `INSERT INTO sessions (id, user_id, token_hash, created_at, expires_at, last_seen_at)
+       SELECT gen_random_uuid(), $1, sha256(convert_to('sessao-' || i, 'UTF8')), $2, $3, $2
+         FROM generate_series(1, 25000) AS i`,
+      [user.id, new Date('2026-01-01T00:00:00Z'), new Date('2026-01-02T00:00:00Z')],
+    );
+    await purgeSessions(t.pool, clock.now(), { sessionIdleHours: 72 });
+    const left = await t.pool.query('SELECT count(*)::int AS n FROM sessions WHERE expires_at <= $1', [clock.now()]);
+    expect(left.rows[0].n).toBe(0);
   });
 });

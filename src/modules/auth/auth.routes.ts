@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { currentUser, sessionCookie } from '../../http/auth.js';
-import { limitPerAddress, type RateLimiter, type RateLimitRule, rateLimited } from '../../http/rate-limit.js';
+import { enforcePerAddress, limitPerAddress, type RateLimiter, type RateLimitRule, rateLimited } from '../../http/rate-limit.js';
 import { bearerSecurity, problems } from '../../http/schemas.js';
 import { AuthResponse, LoginBody, RegisterBody, User } from './auth.schemas.js';
 import { type AuthService, normaliseEmail, toUserResponse } from './auth.service.js';
@@ -10,17 +10,25 @@ import type { KnownDevices } from './devices.js';
 
 export interface AuthRateLimits {
   per_ip: RateLimitRule;
+  /** An IPv6 client's /48, all its /64s together. */
+  per_network: RateLimitRule;
   per_email: RateLimitRule;
-  /** For a browser that signed in to the account before, once per_email is used up. */
+  /**
+   * Sign-ins from a browser that signed in to an account here before (its device cookie):
+   * charged instead of per_ip and per_network, and it lets the browser past per_email
+   * for that account.
+   */
   per_device: RateLimitRule;
 }
 
 /**
- * Enough for a family behind one NAT, too few for password guessing. The same figures
- * are the defaults of the AUTH_RATE_LIMIT_* variables in config.ts.
+ * Enough for a family behind one NAT, too few for password guessing; a /48 gets ten
+ * addresses' worth, since a carrier may put many subscribers' /64s in one. The same
+ * figures are the defaults of the AUTH_RATE_LIMIT_* variables in config.ts.
  */
 export const AUTH_RATE_LIMITS_DEFAULT: AuthRateLimits = {
   per_ip: { max: 30, window_ms: 15 * 60_000 },
+  per_network: { max: 300, window_ms: 15 * 60_000 },
   per_email: { max: 10, window_ms: 15 * 60_000 },
   per_device: { max: 30, window_ms: 15 * 60_000 },
 };
@@ -33,7 +41,7 @@ function deviceCookieName(request: FastifyRequest): string {
   return request.protocol === 'https' ? DEVICE_COOKIE_SECURE : DEVICE_COOKIE;
 }
 
-/** Remembers this browser as one the person signs in from, for the per-e-mail lockout. */
+/** Remembers this browser as one the person signs in from, for the sign-in limits (loginLimits). */
 async function rememberDevice(
   devices: KnownDevices,
   request: FastifyRequest,
@@ -61,6 +69,42 @@ function clearSessionCookie(request: FastifyRequest, reply: FastifyReply): void 
   reply.clearCookie(cookie.name, cookie.options);
 }
 
+const emailOf = (request: FastifyRequest) => normaliseEmail((request.body as { email: string }).email);
+
+/**
+ * The sign-in limits. Before the body is read, a browser that presents a known device
+ * cookie is charged to that device's own budget instead of its address's: strangers who
+ * share the owner's address (carrier-grade NAT is common on Brazilian mobile networks)
+ * could otherwise use the address up and lock the owner out. Once the e-mail is read, a
+ * device that has not signed in to that account is charged to its address after all, so
+ * a cookie from one's own account buys no attempts at another; and past the per-e-mail
+ * limit only a device known for that account gets through, so strangers cannot lock the
+ * owner out by guessing at the e-mail either.
+ */
+function loginLimits(options: { limiter: RateLimiter; devices: KnownDevices; rateLimits: AuthRateLimits }) {
+  const { limiter, devices, rateLimits } = options;
+  // The account (e-mail) of the device cookie, as onRequest found it, for the preHandler.
+  const deviceAccounts = new WeakMap<FastifyRequest, string>();
+  const perAddress = (request: FastifyRequest) => enforcePerAddress(limiter, 'login', request.ip, rateLimits);
+  return {
+    onRequest: async (request: FastifyRequest): Promise<void> => {
+      const token = request.cookies[deviceCookieName(request)];
+      const account = token === undefined ? undefined : await devices.accountOf(token);
+      if (token === undefined || account === undefined) return perAddress(request);
+      await limiter.enforce('login:device', token, rateLimits.per_device);
+      deviceAccounts.set(request, account);
+    },
+    preHandler: async (request: FastifyRequest): Promise<void> => {
+      const email = emailOf(request);
+      const deviceAccount = deviceAccounts.get(request);
+      const knownForEmail = deviceAccount === email;
+      if (deviceAccount !== undefined && !knownForEmail) await perAddress(request);
+      const decision = await limiter.consume('login:email', email, rateLimits.per_email);
+      if (!decision.allowed && !knownForEmail) throw rateLimited(decision.retryAfterSeconds);
+    },
+  };
+}
+
 export interface AuthRoutesOptions {
   auth: AuthService;
   rateLimits: AuthRateLimits;
@@ -71,21 +115,11 @@ export interface AuthRoutesOptions {
 export async function authRoutes(app: FastifyInstance, options: AuthRoutesOptions) {
   const { auth, rateLimits, limiter, devices } = options;
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  const emailOf = (request: FastifyRequest) => normaliseEmail((request.body as { email: string }).email);
   // Per address before the body is even read (onRequest); per e-mail once it is parsed.
-  const perAddress = (scope: string) => limitPerAddress(limiter, `${scope}:ip`, rateLimits.per_ip);
+  const registerPerAddress = limitPerAddress(limiter, 'register', rateLimits);
   const registerPerEmail = async (request: FastifyRequest) =>
     limiter.enforce('register:email', emailOf(request), rateLimits.per_email);
-  // Past the per-e-mail limit, only a browser that has signed in to this account before
-  // gets through, under its own limit: strangers cannot lock the owner out.
-  const loginPerEmail = async (request: FastifyRequest) => {
-    const email = emailOf(request);
-    const decision = await limiter.consume('login:email', email, rateLimits.per_email);
-    if (decision.allowed) return;
-    const device = request.cookies[deviceCookieName(request)];
-    if (device === undefined || !(await devices.isKnownFor(device, email))) throw rateLimited(decision.retryAfterSeconds);
-    await limiter.enforce('login:device', device, rateLimits.per_device);
-  };
+  const login = loginLimits({ limiter, devices, rateLimits });
 
   api.post(
     '/api/auth/register',
@@ -96,7 +130,7 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
         body: RegisterBody,
         response: { 201: AuthResponse, ...problems(400, 409, 413, 429) },
       },
-      onRequest: perAddress('register'),
+      onRequest: registerPerAddress,
       preHandler: registerPerEmail,
     },
     async (request, reply) => {
@@ -116,8 +150,8 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
         body: LoginBody,
         response: { 200: AuthResponse, ...problems(400, 401, 429) },
       },
-      onRequest: perAddress('login'),
-      preHandler: loginPerEmail,
+      onRequest: login.onRequest,
+      preHandler: login.preHandler,
     },
     async (request, reply) => {
       const result = await auth.login(request.body);

@@ -38,14 +38,14 @@ export class DevicesRepository {
     return (result.rowCount ?? 0) > 0;
   }
 
-  /** Whether this device has signed in before to the account with this (normalised) e-mail. */
-  async isKnownFor(options: { tokenHash: Buffer; email: string; now: Date }): Promise<boolean> {
-    const result = await this.pool.query(
-      `SELECT 1 FROM known_devices d JOIN users u ON u.id = d.user_id
-        WHERE d.token_hash = $1 AND u.email = $2 AND d.expires_at > $3`,
-      [options.tokenHash, options.email, options.now],
+  /** The e-mail of the account a live device signed in to; undefined when there is none. */
+  async accountEmailOf(options: { tokenHash: Buffer; now: Date }): Promise<string | undefined> {
+    const result = await this.pool.query<{ email: string }>(
+      `SELECT u.email FROM known_devices d JOIN users u ON u.id = d.user_id
+        WHERE d.token_hash = $1 AND d.expires_at > $2`,
+      [options.tokenHash, options.now],
     );
-    return (result.rowCount ?? 0) > 0;
+    return result.rows[0]?.email;
   }
 
   /** Forgets every device of this person; returns how many. */

@@ -17,8 +17,9 @@ export interface RememberedDevice {
 
 /**
  * Browsers that have signed in to an account before, so that strangers who use up an
- * account's per-e-mail sign-in attempts do not lock its owner out: the owner's browser
- * presents its device token and is still let in (under its own, separate limit).
+ * account's per-e-mail sign-in attempts, or the attempts of an address they share with
+ * the owner, do not lock the owner out: the owner's browser presents its device token
+ * and is let in under its own, separate limit.
  */
 export class KnownDevices {
   constructor(
@@ -56,10 +57,13 @@ export class KnownDevices {
     await this.repository.deleteForUser(userId);
   }
 
-  /** Whether this device token belongs to a browser that signed in to this e-mail's account. */
-  async isKnownFor(token: string | undefined, normalisedEmail: string): Promise<boolean> {
-    if (!isPlausibleToken(token)) return false;
-    return this.repository.isKnownFor({ tokenHash: hashToken(token), email: normalisedEmail, now: this.clock.now() });
+  /**
+   * The (normalised) e-mail of the account this device token signed in to, or undefined
+   * when the token is not a live device's.
+   */
+  async accountOf(token: string): Promise<string | undefined> {
+    if (!isPlausibleToken(token)) return undefined;
+    return this.repository.accountEmailOf({ tokenHash: hashToken(token), now: this.clock.now() });
   }
 }
 
