@@ -216,13 +216,27 @@ describe('signed-in routes before the body is read', () => {
 
 describe('unmatched requests with a body, whatever the method', () => {
   it('answers 404 not_found to OPTIONS, DELETE and GET with a malformed body, without parsing it', async () => {
-    for (const method of ['OPTIONS', 'DELETE', 'GET'] as const) {
-      for (const url of ['/api/nothing', '/not-an-api-path']) {
-        const response = await t.app.inject({ method, url, headers: { 'content-type': 'application/json' }, payload: '{bad' });
-        expect(response.statusCode, `${method} ${url}`).toBe(404);
-        expect(response.json(), `${method} ${url}`).toMatchObject({ code: 'not_found' });
-      }
+    const cases = [
+      ['OPTIONS', '/api/nothing'],
+      ['OPTIONS', '/not-an-api-path'],
+      ['DELETE', '/api/nothing'],
+      ['DELETE', '/not-an-api-path'],
+      ['GET', '/api/nothing'],
+    ] as const;
+    for (const [method, url] of cases) {
+      const response = await t.app.inject({ method, url, headers: { 'content-type': 'application/json' }, payload: '{bad' });
+      expect(response.statusCode, `${method} ${url}`).toBe(404);
+      expect(response.json(), `${method} ${url}`).toMatchObject({ code: 'not_found' });
     }
+    // Other GET paths belong to the web app when it is built (its wildcard route answers
+    // them) and get the 404 otherwise; either way the body is never parsed.
+    const page = await t.app.inject({
+      method: 'GET',
+      url: '/not-an-api-path',
+      headers: { 'content-type': 'application/json' },
+      payload: '{bad',
+    });
+    expect([200, 404]).toContain(page.statusCode);
   });
 });
 
