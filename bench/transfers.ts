@@ -12,7 +12,7 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import autocannon, { type Instance, type RequestData } from 'autocannon';
 import { freePort } from '../src/db/embedded.js';
@@ -122,8 +122,12 @@ async function compileServer(): Promise<string[]> {
       (error, stdout) => (error ? reject(new Error(`server build failed:\n${stdout}`)) : resolve()),
     );
   });
-  mkdirSync(`${SERVER_BUILD_DIR}/db/migrations`, { recursive: true });
-  cpSync(`${ROOT}src/db/migrations`, `${SERVER_BUILD_DIR}/db/migrations`, { recursive: true });
+  // The files the server reads beside its code (migrations, the common-password list), as npm run build copies them.
+  await new Promise<void>((resolve, reject) => {
+    execFile(process.execPath, [`${ROOT}scripts/copy-migrations.mjs`, SERVER_BUILD_DIR], { cwd: ROOT }, (error) =>
+      error ? reject(error) : resolve(),
+    );
+  });
   return [`${SERVER_BUILD_DIR}/main.js`];
 }
 

@@ -4,7 +4,7 @@ import type { Clock } from '../../lib/clock.js';
 import { hashToken, newId, newSessionToken } from '../../lib/ids.js';
 import type { AuthRepository, SessionUser, UserRow } from './auth.repository.js';
 import { type AuthResult, EMAIL_LENGTH_MAX, type LoginInput, type RegisterInput, type UserResponse } from './auth.schemas.js';
-import { type PasswordProblem, passwordProblem } from './password-policy.js';
+import { loadCommonPasswords, type PasswordProblem, passwordProblem } from './password-policy.js';
 import type { SessionCache } from './session-cache.js';
 
 /** Argon2id with the OWASP-recommended minimum cost (19 MiB, 2 passes, 1 lane). */
@@ -79,6 +79,9 @@ export class AuthService {
     this.ttlMs = options.sessionTtlHours * HOUR_MS;
     this.idleMs = options.sessionIdleHours * HOUR_MS;
     this.decoyHash = hashWithArgon2(newSessionToken());
+    // Read the common-password list now, so a build that lacks it fails at start, not with a
+    // 500 on the first registration.
+    loadCommonPasswords();
   }
 
   /**
