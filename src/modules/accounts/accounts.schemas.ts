@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { BalanceCents, Nullable, PageQueryObject, RowVersion, SignedCents, Timestamp, Uuid } from '../../http/common-schemas.js';
+import { BalanceCents, Nullable, RowVersion, SignedCents, Timestamp, Uuid } from '../../http/common-schemas.js';
 import { Page, PageQuery } from '../../http/pagination.js';
 import { USER_ACCOUNT_TYPES } from '../../policies/ledger_v1.js';
 
@@ -73,7 +73,6 @@ export const LedgerEntry = Type.Object(
   { $id: 'LedgerEntry', additionalProperties: false },
 );
 export const LedgerPage = Page(Type.Ref(LedgerEntry), 'LedgerPage');
-export const LedgerQuery = PageQueryObject;
 
 export const BalanceQuery = Type.Object({ at: Timestamp }, { additionalProperties: false });
 export const BalanceAt = Type.Object(

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { DomainError } from '../../http/errors.js';
 import { assert } from '../../lib/assert.js';
 import { newId } from '../../lib/ids.js';
-import { BALANCE_ABS_MAX_CENTS, checkPosting, isInternal, type Leg, legsAreBalanced } from '../../policies/ledger_v1.js';
+import { BALANCE_ABS_MAX_CENTS, checkPosting, type Leg, legsAreBalanced } from '../../policies/ledger_v1.js';
 import { type AccountRow, type EntryRow, insertPosting, type NewEntry, type TransactionRow } from './ledger.repository.js';
 
 export interface PostingInput {
@@ -97,18 +97,4 @@ export async function post(client: pg.PoolClient, accounts: Map<string, AccountR
     created_at: input.postedAt,
   }));
   return { transaction, entries, accounts: updated };
-}
-
-/** The legs a person sees: those on their own (not internal) accounts. */
-export function visibleEntries(entries: readonly EntryRow[], accounts: ReadonlyMap<string, Pick<AccountRow, 'type'>>) {
-  return entries
-    .filter((entry) => {
-      const account = accounts.get(entry.account_id);
-      return account !== undefined && !isInternal(account.type);
-    })
-    .map((entry) => ({
-      account_id: entry.account_id,
-      amount_cents: entry.amount_cents,
-      balance_after_cents: entry.balance_after_cents,
-    }));
 }
