@@ -1,11 +1,11 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdvisoryLock } from '../../src/db/locks.js';
 import { startScheduler } from '../../src/jobs/scheduler.js';
 import { hashToken } from '../../src/lib/ids.js';
 import { loggerOptions } from '../../src/observability/logging.js';
 import { bearer, PASSWORD, startTestApp, type TestApp, uniqueEmail } from '../helpers/app.js';
+import { FAILING_JOB_NAME, failingJob } from '../helpers/jobs.js';
 
 /**
  * Database errors carry row values: a failing row's contents (e-mail, password hash,
@@ -209,18 +209,7 @@ describe('database errors in the log', () => {
     const scheduler = startScheduler({
       pool: t.pool,
       logger: pino({ level: 'info' }, stream),
-      jobs: [
-        {
-          name: 'test-failing-job',
-          lock: AdvisoryLock.JobExpireIdempotencyKeys,
-          // Every second (croner's six-field form), so the test does not wait a minute.
-          schedule: '* * * * * *',
-          run: async (pool) => {
-            await pool.query(`DO $$ BEGIN RAISE EXCEPTION 'cannot notify %', '${secretEmail}'; END $$`);
-            return 0;
-          },
-        },
-      ],
+      jobs: [failingJob(secretEmail)],
     });
     try {
       const deadline = Date.now() + JOB_WAIT_MS;
@@ -234,7 +223,7 @@ describe('database errors in the log', () => {
       .slice(from)
       .map((line) => JSON.parse(line))
       .find((entry) => entry.msg === 'job failed');
-    expect(failed).toMatchObject({ job: 'test-failing-job', err: { code: 'P0001' } });
+    expect(failed).toMatchObject({ job: FAILING_JOB_NAME, err: { code: 'P0001' } });
     expectNoneInLogs([secretEmail, 'job.sigilo', 'cannot notify'], from);
   });
 });

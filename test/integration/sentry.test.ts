@@ -4,11 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdvisoryLock } from '../../src/db/locks.js';
 import { type Scheduler, startScheduler } from '../../src/jobs/scheduler.js';
 import { hashToken } from '../../src/lib/ids.js';
 import { type ErrorReporter, initSentry } from '../../src/observability/sentry.js';
 import { PASSWORD, startTestApp, type TestApp, uniqueEmail } from '../helpers/app.js';
+import { FAILING_JOB_NAME, failingJob } from '../helpers/jobs.js';
 
 /**
  * The real @sentry/node SDK, initialised as main.ts does, sends its envelopes to a DSN
@@ -195,22 +195,11 @@ describe('Sentry events', () => {
       scheduler = startScheduler({
         pool: t.pool,
         logger,
-        jobs: [
-          {
-            name: 'test-failing-job',
-            lock: AdvisoryLock.JobExpireIdempotencyKeys,
-            // Every second (croner's six-field form), so the test does not wait a minute.
-            schedule: '* * * * * *',
-            run: async (pool) => {
-              await pool.query(`DO $$ BEGIN RAISE EXCEPTION 'cannot notify %', '${secretEmail}'; END $$`);
-              return 0;
-            },
-          },
-        ],
+        jobs: [failingJob(secretEmail)],
         onJobFailed: (error, job) => reporter.jobFailed(error, { job: job.name }),
       });
-      const envelope = await envelopeWith('test-failing-job');
-      expect(eventOf(envelope).tags).toMatchObject({ job: 'test-failing-job' });
+      const envelope = await envelopeWith(FAILING_JOB_NAME);
+      expect(eventOf(envelope).tags).toMatchObject({ job: FAILING_JOB_NAME });
       expect(envelope).toContain('P0001');
       expectAbsent(envelope, [secretEmail, 'job.secreto', 'cannot notify']);
     } finally {
