@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { decodeQrSvg } from '../helpers/qr.js';
-import { expect as baseExpect, documentScrollWidth, newPerson, registerViaApi, test } from './support.js';
+import { expect as baseExpect, documentScrollWidth, newPerson, registerViaApi, resizeAndSettle, test } from './support.js';
 
 const CSRF = { 'X-Requested-With': 'vai-de-pix' };
 /** Each step waits for a write and the refetches it causes; a busy two-core machine can pass 5 s. */
@@ -64,7 +64,7 @@ test('Receber via Pix: register the key, create a charge, see the QR and the cop
   expect(decodeQrSvg(svg)).toBe(payload);
 
   // On a 360 px phone the QR, the code and the buttons fit without sideways scrolling.
-  await page.setViewportSize({ width: 360, height: 740 });
+  await resizeAndSettle(page, { width: 360, height: 740 });
   await expect(qr).toBeVisible();
   expect(await documentScrollWidth(page)).toBeLessThanOrEqual(360);
   await page.setViewportSize({ width: 1280, height: 800 });

@@ -77,6 +77,22 @@ export async function documentScrollWidth(page: Page): Promise<number> {
   return page.evaluate<number>('document.documentElement.scrollWidth');
 }
 
+/**
+ * Resizes the window and waits until the layout has settled. Crossing the phone breakpoint
+ * animates the side menu away (a CSS transition on the main area's padding); measuring
+ * before it ends sees a squeezed page that nobody on a phone ever sees.
+ */
+export async function resizeAndSettle(page: Page, size: { width: number; height: number }): Promise<void> {
+  await page.setViewportSize(size);
+  await expect
+    .poll(() =>
+      page.evaluate<number>(
+        "document.getAnimations().filter((a) => a.constructor.name === 'CSSTransition' && a.playState === 'running').length",
+      ),
+    )
+    .toBe(0);
+}
+
 /** The list rows of the ledger screens. */
 export const LIST_ROW_SELECTOR = '[data-transaction-row],[data-account-row],[data-statement-line]';
 
