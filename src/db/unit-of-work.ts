@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { pgCode, SqlState } from './sqlstate.js';
 
 /** Serialization failures and deadlocks are retried this many times, then surface as 503. */
 export const TX_RETRIES_MAX = 5;
@@ -6,12 +7,9 @@ const RETRY_BACKOFF_MS = 5;
 /** No write waits longer than this for a lock (an account, an idempotency key in flight). */
 export const LOCK_WAIT_MS = 10_000;
 
-const RETRYABLE_CODES = new Set(['40001', '40P01']);
+const RETRYABLE_CODES: ReadonlySet<string> = new Set([SqlState.serializationFailure, SqlState.deadlockDetected]);
 
-export function pgCode(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
+export { pgCode };
 
 /**
  * One database transaction with bounded lock waits; retried whole, a bounded number of

@@ -1,17 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type pg from 'pg';
-import type { Clock } from '../lib/clock.js';
+import type { RequestContext } from '../lib/service-context.js';
 import { currentUser } from './auth.js';
-import { type IdempotencyHooks, type IdempotencyRequest, type ResponseWriter, readIdempotencyKey } from './idempotency.js';
+import { type ResponseWriter, readIdempotencyKey } from './idempotency.js';
 
-/** What a service needs from the request: who, and how to make the write retry-safe. */
-export interface RequestContext {
-  userId: string;
-  requestId: string;
-  idempotency: IdempotencyRequest | undefined;
-  /** Serialises the response by the route's schema; writes call it before they commit. */
-  respond?: ResponseWriter;
-}
+export type { RequestContext, ServiceDeps } from '../lib/service-context.js';
 
 /**
  * The route's own serialiser for a status (its response schema), so a write can check
@@ -32,11 +24,4 @@ export function requestContext(request: FastifyRequest, reply?: FastifyReply): R
   };
   if (reply) context.respond = routeResponseWriter(reply);
   return context;
-}
-
-/** What every service is built with. */
-export interface ServiceDeps {
-  pool: pg.Pool;
-  clock: Clock;
-  hooks: IdempotencyHooks;
 }

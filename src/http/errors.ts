@@ -1,29 +1,9 @@
 import './types.js';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
-/**
- * Expected failures carry a stable machine code and an HTTP status; they become
- * RFC 9457 problem+json bodies. Anything else reaching the error handler is a bug
- * or an outage and answers 500 without internals.
- */
-export class DomainError extends Error {
-  override name = 'DomainError';
-  constructor(
-    readonly code: string,
-    readonly status: number,
-    message: string,
-    readonly extra: Record<string, unknown> = {},
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
-}
+import { DomainError, type FieldError } from '../lib/errors.js';
 
-export interface FieldError {
-  field: string;
-  message: string;
-  code: string;
-}
+export { DomainError, type FieldError };
 
 export interface Problem {
   type: string;

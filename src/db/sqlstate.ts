@@ -1,0 +1,38 @@
+/**
+ * The PostgreSQL error codes (SQLSTATE, Appendix A of the manual) the code reacts to, by
+ * name. Nothing else compares SQLSTATE strings.
+ */
+export const SqlState = {
+  uniqueViolation: '23505',
+  foreignKeyViolation: '23503',
+  checkViolation: '23514',
+  notNullViolation: '23502',
+  serializationFailure: '40001',
+  deadlockDetected: '40P01',
+  lockNotAvailable: '55P03',
+  queryCanceled: '57014',
+  raiseException: 'P0001',
+  connectionException: '08000',
+  connectionDoesNotExist: '08003',
+  connectionFailure: '08006',
+  unableToConnect: '08001',
+  connectionRejected: '08004',
+  adminShutdown: '57P01',
+  crashShutdown: '57P02',
+  cannotConnectNow: '57P03',
+  tooManyConnections: '53300',
+} as const;
+
+export type SqlStateCode = (typeof SqlState)[keyof typeof SqlState];
+
+/** The SQLSTATE of a driver error, or undefined for anything else. */
+export function pgCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** The constraint a violation names (unique, foreign key, check), or undefined. */
+export function pgConstraint(error: unknown): string | undefined {
+  const constraint = (error as { constraint?: unknown } | undefined)?.constraint;
+  return typeof constraint === 'string' ? constraint : undefined;
+}
