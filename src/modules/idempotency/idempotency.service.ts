@@ -3,6 +3,7 @@ import { pgCode, SqlState } from '../../db/sqlstate.js';
 import { runTransactionWith } from '../../db/unit-of-work.js';
 import type { Clock } from '../../lib/clock.js';
 import { DomainError } from '../../lib/errors.js';
+import type { RequestContext, ServiceDeps } from '../../lib/service-context.js';
 
 /**
  * Idempotency-Key, after the IETF draft. The key row is inserted at the start of the
@@ -169,4 +170,22 @@ export async function runIdempotentWrite<T>(options: {
     if (refused instanceof DomainError && refused.code.startsWith('idempotency_key_')) hooks?.onConflict?.(refused.code);
     throw refused;
   }
+}
+
+/**
+ * The form services use: a write on behalf of the request's user, honouring its
+ * Idempotency-Key and serialising its answer before COMMIT.
+ */
+export function idempotentWrite<T>(
+  deps: ServiceDeps,
+  context: RequestContext,
+  work: (client: pg.PoolClient, now: Date) => Promise<{ status: number; body: T }>,
+): Promise<WriteResult<T>> {
+  return runIdempotentWrite({
+    ...deps,
+    userId: context.userId,
+    idempotency: context.idempotency,
+    respond: context.respond,
+    work,
+  });
 }
