@@ -1,11 +1,23 @@
-import type pg from 'pg';
+import type { Queryable } from '../../db/queryable.js';
 import { runTransaction } from '../../db/unit-of-work.js';
-import type { ServiceDeps } from '../../http/context.js';
-import { DomainError } from '../../http/errors.js';
+import { DomainError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
-import { findCategory } from '../categories/categories.service.js';
+import { updateOrConflict } from '../../lib/row-version.js';
+import type { ServiceDeps } from '../../lib/service-context.js';
+import { findCategory } from '../categories/categories.repository.js';
 import { findInternalAccountId } from '../ledger/ledger.repository.js';
 import { availableFor, crossedThresholds, type MonthBudget, monthEnd, monthStart, percentOf, shiftMonth } from './budget-math.js';
+import {
+  type BudgetKey,
+  type BudgetValues,
+  copyBudgets,
+  deleteBudget,
+  findBudgets,
+  lockBudget,
+  spentByCategoryAndMonth,
+  updateBudget,
+  upsertBudget,
+} from './budgets.repository.js';
 import {
   type BudgetLineResponse,
   type BudgetMonthResponse,
@@ -14,32 +26,10 @@ import {
   ROLLOVER_MONTHS_MAX,
 } from './budgets.schemas.js';
 
-interface BudgetRow {
-  id: string;
-  category_id: string;
-  month: string;
-  limit_cents: number;
-  rollover: boolean;
-  alert_thresholds: number[];
-  row_version: number;
-  category_name: string;
-  category_system_key: string | null;
-}
-
-type Queryable = pg.Pool | pg.PoolClient;
-
 /** Spending per (category, month) over a range of months: the expense counterparty's legs. */
-async function spentByCategoryAndMonth(client: Queryable, userId: string, fromMonth: string, toMonth: string) {
+async function spentBetween(client: Queryable, userId: string, fromMonth: string, toMonth: string) {
   const expenseAccountId = await findInternalAccountId(client, userId, 'expense');
-  const result = await client.query<{ category_id: string | null; month: string; spent: number }>(
-    `SELECT t.category_id, to_char(t.occurred_on, 'YYYY-MM') AS month, sum(e.amount_cents)::bigint AS spent
-       FROM transactions t
-       JOIN ledger_entries e ON e.transaction_id = t.id AND e.account_id = $2
-      WHERE t.user_id = $1 AND t.occurred_on BETWEEN $3 AND $4
-      GROUP BY 1, 2`,
-    [userId, expenseAccountId, monthStart(fromMonth), monthEnd(toMonth)],
-  );
-  return result.rows;
+  return spentByCategoryAndMonth(client, { userId, expenseAccountId, fromDay: monthStart(fromMonth), toDay: monthEnd(toMonth) });
 }
 
 export class BudgetsService {
@@ -48,15 +38,8 @@ export class BudgetsService {
   async month(userId: string, month: string): Promise<BudgetMonthResponse> {
     const earliest = shiftMonth(month, -ROLLOVER_MONTHS_MAX);
     const [budgets, spentRows] = await Promise.all([
-      this.deps.pool.query<BudgetRow>(
-        `SELECT b.id, b.category_id, to_char(b.month, 'YYYY-MM') AS month, b.limit_cents, b.rollover, b.alert_thresholds, b.row_version,
-                c.name AS category_name, c.system_key AS category_system_key
-           FROM budgets b JOIN categories c ON c.id = b.category_id
-          WHERE b.user_id = $1 AND b.month BETWEEN $2 AND $3
-          ORDER BY lower(c.name), b.category_id`,
-        [userId, monthStart(earliest), monthStart(month)],
-      ),
-      spentByCategoryAndMonth(this.deps.pool, userId, earliest, month),
+      findBudgets(this.deps.pool, { userId, fromMonthStart: monthStart(earliest), toMonthStart: monthStart(month) }),
+      spentBetween(this.deps.pool, userId, earliest, month),
     ]);
     const spent = new Map<string, Map<string, number>>();
     for (const row of spentRows) {
@@ -65,12 +48,12 @@ export class BudgetsService {
       spent.get(key)?.set(row.month, row.spent);
     }
     const history = new Map<string, Map<string, MonthBudget>>();
-    for (const row of budgets.rows) {
+    for (const row of budgets) {
       if (!history.has(row.category_id)) history.set(row.category_id, new Map());
       history.get(row.category_id)?.set(row.month, row);
     }
 
-    const items: BudgetLineResponse[] = budgets.rows
+    const items: BudgetLineResponse[] = budgets
       .filter((row) => row.month === month)
       .map((row) => {
         const spentByMonth = spent.get(row.category_id) ?? new Map<string, number>();
@@ -123,41 +106,29 @@ export class BudgetsService {
     input: PutBudgetInput,
   ): Promise<{ created: boolean; line: BudgetLineResponse }> {
     const category = await findCategory(this.deps.pool, userId, categoryId);
-    if (!category) throw new DomainError('not_found', 404, 'No such category.');
+    if (!category) throw notFound('category');
     if (category.kind !== 'expense') throw new DomainError('category_kind_mismatch', 422, 'Budgets are for expense categories.');
+    const key: BudgetKey = { userId, monthStart: monthStart(month), categoryId };
+    const values: BudgetValues = {
+      limitCents: input.limit_cents,
+      rollover: input.rollover ?? false,
+      alertThresholds: input.alert_thresholds ?? DEFAULT_ALERT_THRESHOLDS,
+    };
+    const rowVersion = input.row_version;
     const created = await runTransaction(this.deps.pool, async (client) => {
-      const existing = await client.query<{ row_version: number }>(
-        'SELECT row_version FROM budgets WHERE user_id = $1 AND month = $2 AND category_id = $3 FOR UPDATE',
-        [userId, monthStart(month), categoryId],
-      );
-      const current = existing.rows[0];
-      if (input.row_version !== undefined && current?.row_version !== input.row_version) {
-        throw new DomainError('row_version_conflict', 409, 'The budget changed since you read it.', {
-          current: current ? ((await this.lineFor(userId, month, categoryId)) ?? null) : null,
-        });
+      if (rowVersion === undefined) {
+        const existing = await lockBudget(client, key);
+        await upsertBudget(client, { id: newId(), key, values, now: this.deps.clock.now() });
+        return existing === undefined;
       }
-      await client.query(
-        `INSERT INTO budgets (id, user_id, category_id, month, limit_cents, rollover, alert_thresholds, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (user_id, month, category_id) DO UPDATE
-           SET limit_cents = EXCLUDED.limit_cents,
-               rollover = $9,
-               alert_thresholds = $10,
-               row_version = budgets.row_version + 1`,
-        [
-          newId(),
-          userId,
-          categoryId,
-          monthStart(month),
-          input.limit_cents,
-          input.rollover ?? false,
-          input.alert_thresholds ?? DEFAULT_ALERT_THRESHOLDS,
-          this.deps.clock.now(),
-          input.rollover ?? false,
-          input.alert_thresholds ?? DEFAULT_ALERT_THRESHOLDS,
-        ],
-      );
-      return current === undefined;
+      // A row_version for a budget that does not exist is a conflict too (current: null):
+      // the client replaces something it read, and that is gone.
+      await updateOrConflict({
+        entity: 'budget',
+        update: async () => ((await updateBudget(client, { key, rowVersion, values })) ? true : undefined),
+        current: async () => (await this.lineFor(userId, month, categoryId)) ?? null,
+      });
+      return false;
     });
     return { created, line: (await this.lineFor(userId, month, categoryId)) as BudgetLineResponse };
   }
@@ -168,27 +139,20 @@ export class BudgetsService {
 
   async remove(userId: string, month: string, categoryId: string): Promise<void> {
     await runTransaction(this.deps.pool, async (client) => {
-      const found = await client.query<{ id: string }>(
-        'SELECT id FROM budgets WHERE user_id = $1 AND month = $2 AND category_id = $3 FOR UPDATE',
-        [userId, monthStart(month), categoryId],
-      );
-      const id = found.rows[0]?.id;
-      if (!id) throw new DomainError('not_found', 404, 'No budget for this category in this month.');
-      await client.query('DELETE FROM budget_alerts WHERE budget_id = $1', [id]);
-      await client.query('DELETE FROM budgets WHERE id = $1', [id]);
+      const found = await lockBudget(client, { userId, monthStart: monthStart(month), categoryId });
+      if (!found) throw notFound('budget');
+      await deleteBudget(client, found.id);
     });
   }
 
   /** Copies last month's budgets into this month for categories that have none yet. */
   async copyPrevious(userId: string, month: string): Promise<BudgetMonthResponse> {
-    await this.deps.pool.query(
-      `INSERT INTO budgets (id, user_id, category_id, month, limit_cents, rollover, alert_thresholds, created_at)
-       SELECT gen_random_uuid(), b.user_id, b.category_id, $3, b.limit_cents, b.rollover, b.alert_thresholds, $4
-         FROM budgets b JOIN categories c ON c.id = b.category_id AND c.archived_at IS NULL
-        WHERE b.user_id = $1 AND b.month = $2
-       ON CONFLICT (user_id, month, category_id) DO NOTHING`,
-      [userId, monthStart(shiftMonth(month, -1)), monthStart(month), this.deps.clock.now()],
-    );
+    await copyBudgets(this.deps.pool, {
+      userId,
+      fromMonthStart: monthStart(shiftMonth(month, -1)),
+      toMonthStart: monthStart(month),
+      now: this.deps.clock.now(),
+    });
     return this.month(userId, month);
   }
 }
