@@ -133,7 +133,7 @@ export async function runIdempotentWrite<T>(options: {
         body: async (client, claimed): Promise<{ result: WriteResult<T>; beforeCommit?: string }> => {
           claimRan = true;
           if (!idempotency) return { result: produce(await options.work(client, options.clock.now())) };
-          if (claimed !== true) {
+          if (!claimed) {
             const replay = await resolveTakenKey(client, userId, idempotency, now);
             if (replay) return { result: replay as WriteResult<T> };
           }
