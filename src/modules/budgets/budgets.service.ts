@@ -9,6 +9,7 @@ import { findInternalAccountId } from '../ledger/ledger.repository.js';
 import { availableFor, crossedThresholds, type MonthBudget, monthEnd, monthStart, percentOf, shiftMonth } from './budget-math.js';
 import {
   type BudgetKey,
+  type BudgetRow,
   type BudgetValues,
   copyBudgets,
   deleteBudget,
@@ -32,6 +33,47 @@ async function spentBetween(client: Queryable, userId: string, fromMonth: string
   return spentByCategoryAndMonth(client, { userId, expenseAccountId, fromDay: monthStart(fromMonth), toDay: monthEnd(toMonth) });
 }
 
+/** Rows indexed by category, then by month (YYYY-MM). */
+function byCategoryAndMonth<Row extends { category_id: string; month: string }, Value>(
+  rows: readonly Row[],
+  pick: (row: Row) => Value,
+): Map<string, Map<string, Value>> {
+  const index = new Map<string, Map<string, Value>>();
+  for (const row of rows) {
+    const byMonth = index.get(row.category_id) ?? new Map<string, Value>();
+    byMonth.set(row.month, pick(row));
+    index.set(row.category_id, byMonth);
+  }
+  return index;
+}
+
+/** One budget's line for the month: what it makes available (with rollover) against what was spent. */
+function budgetLine(
+  row: BudgetRow,
+  month: string,
+  history: Map<string, MonthBudget>,
+  spentByMonth: Map<string, number>,
+): BudgetLineResponse {
+  const { carried, available } = availableFor(month, history, spentByMonth, ROLLOVER_MONTHS_MAX);
+  const spentCents = spentByMonth.get(month) ?? 0;
+  return {
+    id: row.id,
+    category_id: row.category_id,
+    category_name: row.category_name,
+    category_system_key: row.category_system_key,
+    limit_cents: row.limit_cents,
+    rollover: row.rollover,
+    carried_cents: carried,
+    available_cents: available,
+    spent_cents: spentCents,
+    remaining_cents: available - spentCents,
+    percent: percentOf(spentCents, available),
+    alert_thresholds: row.alert_thresholds,
+    crossed_thresholds: crossedThresholds(row.alert_thresholds, spentCents, available),
+    row_version: row.row_version,
+  };
+}
+
 export class BudgetsService {
   constructor(private readonly deps: ServiceDeps) {}
 
@@ -41,46 +83,15 @@ export class BudgetsService {
       findBudgets(this.deps.pool, { userId, fromMonthStart: monthStart(earliest), toMonthStart: monthStart(month) }),
       spentBetween(this.deps.pool, userId, earliest, month),
     ]);
-    const spent = new Map<string, Map<string, number>>();
-    for (const row of spentRows) {
-      const key = row.category_id ?? '';
-      if (!spent.has(key)) spent.set(key, new Map());
-      spent.get(key)?.set(row.month, row.spent);
-    }
-    const history = new Map<string, Map<string, MonthBudget>>();
-    for (const row of budgets) {
-      if (!history.has(row.category_id)) history.set(row.category_id, new Map());
-      history.get(row.category_id)?.set(row.month, row);
-    }
-
-    const items: BudgetLineResponse[] = budgets
+    // Uncategorised spending is keyed by '' so it counts as unbudgeted.
+    const spent = byCategoryAndMonth(
+      spentRows.map((row) => ({ ...row, category_id: row.category_id ?? '' })),
+      (row) => row.spent,
+    );
+    const history = byCategoryAndMonth(budgets, (row): MonthBudget => row);
+    const items = budgets
       .filter((row) => row.month === month)
-      .map((row) => {
-        const spentByMonth = spent.get(row.category_id) ?? new Map<string, number>();
-        const { carried, available } = availableFor(
-          month,
-          history.get(row.category_id) ?? new Map(),
-          spentByMonth,
-          ROLLOVER_MONTHS_MAX,
-        );
-        const spentCents = spentByMonth.get(month) ?? 0;
-        return {
-          id: row.id,
-          category_id: row.category_id,
-          category_name: row.category_name,
-          category_system_key: row.category_system_key,
-          limit_cents: row.limit_cents,
-          rollover: row.rollover,
-          carried_cents: carried,
-          available_cents: available,
-          spent_cents: spentCents,
-          remaining_cents: available - spentCents,
-          percent: percentOf(spentCents, available),
-          alert_thresholds: row.alert_thresholds,
-          crossed_thresholds: crossedThresholds(row.alert_thresholds, spentCents, available),
-          row_version: row.row_version,
-        };
-      });
+      .map((row) => budgetLine(row, month, history.get(row.category_id) ?? new Map(), spent.get(row.category_id) ?? new Map()));
     const budgeted = new Set(items.map((item) => item.category_id));
     let unbudgeted = 0;
     for (const [categoryId, byMonth] of spent) if (!budgeted.has(categoryId)) unbudgeted += byMonth.get(month) ?? 0;
