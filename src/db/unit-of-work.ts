@@ -12,6 +12,19 @@ const RETRYABLE_CODES: ReadonlySet<string> = new Set([SqlState.serializationFail
 export { pgCode };
 
 /**
+ * A statement that rides on BEGIN's round trip, and how to read what it answered. The
+ * SQL is text with every value inlined by client.escapeLiteral: the simple protocol, the
+ * only one that takes several statements in one message, has no parameters.
+ */
+export interface AfterBegin<R> {
+  sql: string;
+  read: (result: pg.QueryResult) => R;
+}
+
+/** The statements sent with BEGIN, in order; the rider's answer is the one after them. */
+const BEGIN_STATEMENTS = ['BEGIN', `SET LOCAL lock_timeout = ${LOCK_WAIT_MS}`];
+
+/**
  * One database transaction with bounded lock waits; retried whole, a bounded number of
  * times, when PostgreSQL reports a serialization failure or a deadlock. fn must therefore
  * have no effects outside the transaction (side effects run after the commit).
@@ -24,20 +37,31 @@ export async function runTransaction<T>(
   return runTransactionWith(pool, { body: async (client) => ({ result: await fn(client) }) }, onRetry);
 }
 
+/** BEGIN (with the rider, if any) in one round trip; returns what the rider read. */
+async function begin<R>(client: pg.PoolClient, rider: AfterBegin<R> | undefined): Promise<R | undefined> {
+  const statements = rider ? [...BEGIN_STATEMENTS, rider.sql] : BEGIN_STATEMENTS;
+  // pg answers a message of several statements with one result per statement, in order.
+  const results = (await client.query(statements.join('; '))) as unknown as pg.QueryResult[];
+  if (!rider) return undefined;
+  const answer = results[BEGIN_STATEMENTS.length];
+  if (answer === undefined) throw new Error('the statement sent with BEGIN returned no result');
+  return rider.read(answer);
+}
+
 /**
  * runTransaction whose first and last round trips carry statements of the caller's:
- * afterBegin runs in the same simple-protocol message as BEGIN, and the body may return
- * beforeCommit to run in the same message as COMMIT. Both are SQL text with every value
- * inlined by client.escapeLiteral (the simple protocol has no parameters); they exist to
- * save the two round trips an Idempotency-Key would otherwise add to every write.
- * PostgreSQL runs such a message's statements in order and stops at the first error, so
- * COMMIT never runs after a failed statement.
+ * afterBegin runs in the same simple-protocol message as BEGIN, and its answer, read by
+ * the rider itself, is handed to the body; the body may return beforeCommit (SQL text,
+ * values inlined) to run in the same message as COMMIT. They exist to save the two round
+ * trips an Idempotency-Key would otherwise add to every write. PostgreSQL runs such a
+ * message's statements in order and stops at the first error, so COMMIT never runs after
+ * a failed statement.
  */
-export async function runTransactionWith<T>(
+export async function runTransactionWith<T, R = never>(
   pool: pg.Pool,
   steps: {
-    afterBegin?: (client: pg.PoolClient) => string;
-    body: (client: pg.PoolClient, begun: pg.QueryResult | undefined) => Promise<{ result: T; beforeCommit?: string }>;
+    afterBegin?: (client: pg.PoolClient) => AfterBegin<R>;
+    body: (client: pg.PoolClient, begun: R | undefined) => Promise<{ result: T; beforeCommit?: string }>;
   },
   onRetry: (code: string) => void = () => {},
 ): Promise<T> {
@@ -46,19 +70,12 @@ export async function runTransactionWith<T>(
     // Set when the connection can no longer be trusted: release() then destroys it.
     let broken: Error | undefined;
     try {
-      const extra = steps.afterBegin?.(client);
-      const results = (await client.query(
-        `BEGIN; SET LOCAL lock_timeout = ${LOCK_WAIT_MS}${extra ? `; ${extra}` : ''}`,
-      )) as unknown as pg.QueryResult[];
-      const { result, beforeCommit } = await steps.body(client, extra ? results[2] : undefined);
+      const begun = await begin(client, steps.afterBegin?.(client));
+      const { result, beforeCommit } = await steps.body(client, begun);
       await client.query(beforeCommit ? `${beforeCommit}; COMMIT` : 'COMMIT');
       return result;
     } catch (error) {
-      // A lost connection (database restart) fails the ROLLBACK too; PostgreSQL has
-      // rolled the transaction back itself, and this client must not serve again.
-      await client.query('ROLLBACK').catch((rollbackError: unknown) => {
-        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
-      });
+      broken = await rollback(client);
       const code = pgCode(error);
       if (code !== undefined && RETRYABLE_CODES.has(code) && attempt < TX_RETRIES_MAX) {
         onRetry(code);
@@ -69,5 +86,39 @@ export async function runTransactionWith<T>(
     } finally {
       client.release(broken);
     }
+  }
+}
+
+/**
+ * Rolls back after a failure. A lost connection (database restart) fails the ROLLBACK
+ * too; PostgreSQL has rolled the transaction back itself, and the client must not serve
+ * again: the error returned is for release(), which then destroys it.
+ */
+async function rollback(client: pg.PoolClient): Promise<Error | undefined> {
+  try {
+    await client.query('ROLLBACK');
+    return undefined;
+  } catch (rollbackError) {
+    return rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+  }
+}
+
+/**
+ * One plain BEGIN … COMMIT on one client, tried once: for maintenance and sign-up writes
+ * that neither wait on account locks nor want a retry; any throw rolls back.
+ */
+export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    broken = await rollback(client);
+    throw error;
+  } finally {
+    client.release(broken);
   }
 }

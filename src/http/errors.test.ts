@@ -1,6 +1,16 @@
 import type { FastifyError } from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { DomainError, isDatabaseUnavailable, isPoolCheckoutTimeout, problemFromError, retryAfterSeconds } from './errors.js';
+import { SqlState } from '../db/sqlstate.js';
+import {
+  CONTENTION_RETRY_AFTER_SECONDS,
+  DATABASE_RETRY_AFTER_SECONDS,
+  DomainError,
+  isContention,
+  isDatabaseUnavailable,
+  isPoolCheckoutTimeout,
+  problemFromError,
+  retryAfterSeconds,
+} from './errors.js';
 
 function withCode(code: string, message = 'x'): Error {
   return Object.assign(new Error(message), { code });
@@ -87,5 +97,59 @@ describe('retryAfterSeconds', () => {
 describe('problemFromError for a protocol violation', () => {
   it('leaves 08P01 to the 500 path, as the bug it is', () => {
     expect(problemFromError(withCode('08P01', 'bind message supplies 1 parameters') as FastifyError)).toBeUndefined();
+  });
+});
+
+describe('classification by SqlState name', () => {
+  const contention = [SqlState.serializationFailure, SqlState.deadlockDetected, SqlState.lockNotAvailable];
+  const outage = [
+    SqlState.connectionException,
+    SqlState.connectionDoesNotExist,
+    SqlState.connectionFailure,
+    SqlState.unableToConnect,
+    SqlState.connectionRejected,
+    SqlState.adminShutdown,
+    SqlState.crashShutdown,
+    SqlState.cannotConnectNow,
+    SqlState.tooManyConnections,
+  ];
+
+  it.each(contention)('%s is contention: 503 busy with the contention Retry-After', (code) => {
+    expect(isContention(withCode(code))).toBe(true);
+    expect(isDatabaseUnavailable(withCode(code))).toBe(false);
+    expect(problemFromError(withCode(code) as FastifyError)).toMatchObject({ status: 503, code: 'busy' });
+    expect(retryAfterSeconds(withCode(code))).toBe(CONTENTION_RETRY_AFTER_SECONDS);
+  });
+
+  it.each(outage)('%s is an outage: 503 database_unavailable with the outage Retry-After', (code) => {
+    expect(isContention(withCode(code))).toBe(false);
+    expect(isDatabaseUnavailable(withCode(code))).toBe(true);
+    expect(problemFromError(withCode(code) as FastifyError)).toMatchObject({ status: 503, code: 'database_unavailable' });
+    expect(retryAfterSeconds(withCode(code))).toBe(DATABASE_RETRY_AFTER_SECONDS);
+  });
+
+  it.each([
+    SqlState.uniqueViolation,
+    SqlState.foreignKeyViolation,
+    SqlState.checkViolation,
+    SqlState.notNullViolation,
+    SqlState.queryCanceled,
+    SqlState.raiseException,
+  ])('%s is neither: a 500, no Retry-After', (code) => {
+    expect(isContention(withCode(code))).toBe(false);
+    expect(isDatabaseUnavailable(withCode(code))).toBe(false);
+    expect(problemFromError(withCode(code) as FastifyError)).toBeUndefined();
+    expect(retryAfterSeconds(withCode(code))).toBeUndefined();
+  });
+
+  it('names the codes PostgreSQL documents (Appendix A)', () => {
+    expect(SqlState).toMatchObject({
+      uniqueViolation: '23505',
+      serializationFailure: '40001',
+      deadlockDetected: '40P01',
+      lockNotAvailable: '55P03',
+      adminShutdown: '57P01',
+      tooManyConnections: '53300',
+    });
   });
 });

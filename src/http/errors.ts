@@ -1,6 +1,7 @@
 import './types.js';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
+import { pgCode, SqlState } from '../db/sqlstate.js';
 import { DomainError, type FieldError } from '../lib/errors.js';
 
 export { DomainError, type FieldError };
@@ -89,27 +90,38 @@ const FRAMEWORK_CODES: Record<string, { status: number; code: string; detail: st
  * Contention that outlived the bounded retries (serialization failure, deadlock, lock
  * wait over lock_timeout): nothing was written, and the client may simply retry.
  */
-const CONTENTION_CODES = new Set(['40001', '40P01', '55P03']);
+const CONTENTION_CODES: ReadonlySet<string> = new Set([
+  SqlState.serializationFailure,
+  SqlState.deadlockDetected,
+  SqlState.lockNotAvailable,
+]);
 export const CONTENTION_RETRY_AFTER_SECONDS = '1';
 
 export function isContention(error: unknown): boolean {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' && CONTENTION_CODES.has(code);
+  const code = pgCode(error);
+  return code !== undefined && CONTENTION_CODES.has(code);
 }
 
 /**
- * The database cannot be reached or is restarting: an outage, not a bug. SQLSTATEs:
- * the class 08 connection exceptions that mean a lost or refused connection (08000
- * connection_exception, 08003 connection_does_not_exist, 08006 connection_failure,
- * 08001 sqlclient_unable_to_establish_sqlconnection, 08004
- * sqlserver_rejected_establishment_of_sqlconnection), 57P01 admin_shutdown (also sent
- * to every session by pg_ctl stop/restart and pg_terminate_backend), 57P02
- * crash_shutdown, 57P03 cannot_connect_now (starting up, shutting down, in recovery),
- * 53300 too_many_connections. Not the rest of class 08: 08P01 protocol_violation is
- * what a query with the wrong number of parameters gets, a bug that must answer 500.
- * Socket error codes from Node when the server is down or gone.
+ * The database cannot be reached or is restarting: an outage, not a bug. The SQLSTATEs
+ * are the class 08 connection exceptions that mean a lost or refused connection,
+ * admin_shutdown (also sent to every session by pg_ctl stop/restart and
+ * pg_terminate_backend), crash_shutdown, cannot_connect_now (starting up, shutting down,
+ * in recovery) and too_many_connections. Not the rest of class 08: protocol_violation
+ * (08P01) is what a query with the wrong number of parameters gets, a bug that must
+ * answer 500. Then the socket error codes from Node when the server is down or gone.
  */
-const DATABASE_UNAVAILABLE_SQLSTATES = new Set(['08000', '08003', '08006', '08001', '08004', '57P01', '57P02', '57P03', '53300']);
+const DATABASE_UNAVAILABLE_SQLSTATES: ReadonlySet<string> = new Set([
+  SqlState.connectionException,
+  SqlState.connectionDoesNotExist,
+  SqlState.connectionFailure,
+  SqlState.unableToConnect,
+  SqlState.connectionRejected,
+  SqlState.adminShutdown,
+  SqlState.crashShutdown,
+  SqlState.cannotConnectNow,
+  SqlState.tooManyConnections,
+]);
 const DATABASE_UNAVAILABLE_SOCKET_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',

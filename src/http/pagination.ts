@@ -22,9 +22,4 @@ export function Page<T extends TSchema>(item: T, id: string) {
   );
 }
 
-export interface PageResult<T> {
-  items: T[];
-  total: number;
-  skip: number;
-  limit: number;
-}
+export type { PageResult } from '../lib/pagination.js';

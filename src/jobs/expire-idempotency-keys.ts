@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { AdvisoryLock } from '../db/locks.js';
+import { deleteExpiredKeys } from '../modules/idempotency/idempotency.repository.js';
 import type { Job } from './scheduler.js';
 
 /** Rows removed per statement, so one run never holds a long lock or a huge WAL burst. */
@@ -11,13 +12,9 @@ export const EXPIRY_BATCHES_MAX = 20;
 export async function expireIdempotencyKeys(pool: pg.Pool, now: Date): Promise<number> {
   let removed = 0;
   for (let batch = 0; batch < EXPIRY_BATCHES_MAX; batch += 1) {
-    const result = await pool.query(
-      `DELETE FROM idempotency_keys WHERE ctid = ANY (ARRAY(
-         SELECT ctid FROM idempotency_keys WHERE expires_at <= $1 LIMIT $2))`,
-      [now, EXPIRY_BATCH_MAX],
-    );
-    removed += result.rowCount ?? 0;
-    if ((result.rowCount ?? 0) < EXPIRY_BATCH_MAX) break;
+    const count = await deleteExpiredKeys(pool, { now, batchMax: EXPIRY_BATCH_MAX });
+    removed += count;
+    if (count < EXPIRY_BATCH_MAX) break;
   }
   return removed;
 }

@@ -69,9 +69,12 @@ export interface FieldError {
   code: string;
 }
 
+/** Fields the schema could not judge on its own, all reported in one answer. */
+export function invalidFields(errors: readonly FieldError[]): DomainError {
+  return new DomainError('validation_failed', 400, 'The request has invalid fields.', { errors: [...errors] });
+}
+
 /** One field the schema could not judge on its own (a range between two fields, a date bound). */
 export function invalidField(field: string, message: string, code: string): DomainError {
-  return new DomainError('validation_failed', 400, 'The request has invalid fields.', {
-    errors: [{ field, message, code } satisfies FieldError],
-  });
+  return invalidFields([{ field, message, code }]);
 }

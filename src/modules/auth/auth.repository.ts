@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import { withTransaction } from '../../db/tx.js';
+import { pgCode, SqlState } from '../../db/sqlstate.js';
+import { withTransaction } from '../../db/unit-of-work.js';
 
 export interface UserRow {
   id: string;
@@ -38,8 +39,6 @@ export interface PurgeCutoffs {
   batchMax: number;
 }
 
-const UNIQUE_VIOLATION = '23505';
-
 /**
  * People and their sessions, in plain SQL through the pool. Errors from pg carry the
  * SQLSTATE, constraint and table but not the query's parameters, so a failed insert never
@@ -54,24 +53,20 @@ export class AuthRepository {
    * categories) in one transaction; returns undefined when the e-mail is taken.
    */
   async insertUser(row: UserRow): Promise<UserRow | undefined> {
-    const client = await this.pool.connect();
     try {
-      await client.query('BEGIN');
-      await client.query({
-        name: 'auth_insert_user',
-        text: `INSERT INTO users (id, email, name, password_hash, row_version, created_at)
-               VALUES ($1, $2, $3, $4, 1, $5)`,
-        values: [row.id, row.email, row.name, row.passwordHash, row.createdAt],
+      return await withTransaction(this.pool, async (client) => {
+        await client.query({
+          name: 'auth_insert_user',
+          text: `INSERT INTO users (id, email, name, password_hash, row_version, created_at)
+                 VALUES ($1, $2, $3, $4, 1, $5)`,
+          values: [row.id, row.email, row.name, row.passwordHash, row.createdAt],
+        });
+        await client.query({ name: 'auth_provision_user', text: 'SELECT provision_user($1)', values: [row.id] });
+        return row;
       });
-      await client.query({ name: 'auth_provision_user', text: 'SELECT provision_user($1)', values: [row.id] });
-      await client.query('COMMIT');
-      return row;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      if ((error as { code?: string }).code === UNIQUE_VIOLATION) return undefined;
+      if (pgCode(error) === SqlState.uniqueViolation) return undefined;
       throw error;
-    } finally {
-      client.release();
     }
   }
 

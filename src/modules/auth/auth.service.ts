@@ -1,6 +1,6 @@
 import { hash, verify } from '@node-rs/argon2';
-import { DomainError } from '../../http/errors.js';
 import type { Clock } from '../../lib/clock.js';
+import { DomainError, type FieldError, invalidFields } from '../../lib/errors.js';
 import { hashToken, newId, newSessionToken } from '../../lib/ids.js';
 import type { AuthRepository, SessionUser, UserRow } from './auth.repository.js';
 import { type AuthResult, EMAIL_LENGTH_MAX, type LoginInput, type RegisterInput, type UserResponse } from './auth.schemas.js';
@@ -92,7 +92,7 @@ export class AuthService {
   async register(input: RegisterInput): Promise<AuthResult> {
     const name = input.name.trim();
     const email = normaliseEmail(input.email);
-    const errors: Array<{ field: string; message: string; code: string }> = [];
+    const errors: FieldError[] = [];
     // The schema leaves room for surrounding spaces; what is stored must fit the column's
     // check, or the insert would fail as a 500 carrying the row in the driver's detail.
     if (email.length > EMAIL_LENGTH_MAX) {
@@ -101,7 +101,7 @@ export class AuthService {
     if (name.length === 0) errors.push({ field: 'body/name', message: 'must not be blank', code: 'blank' });
     const problem = passwordProblem(input.password);
     if (problem) errors.push({ field: 'body/password', message: PASSWORD_PROBLEM_MESSAGES[problem], code: problem });
-    if (errors.length > 0) throw new DomainError('validation_failed', 400, 'The request has invalid fields.', { errors });
+    if (errors.length > 0) throw invalidFields(errors);
     const user: UserRow = {
       id: newId(),
       email,

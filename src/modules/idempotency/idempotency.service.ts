@@ -4,6 +4,14 @@ import { runTransactionWith } from '../../db/unit-of-work.js';
 import type { Clock } from '../../lib/clock.js';
 import { DomainError } from '../../lib/errors.js';
 import type { RequestContext, ServiceDeps } from '../../lib/service-context.js';
+import {
+  claimKey,
+  claimOnBegin,
+  completeBeforeCommit,
+  deleteKey,
+  findKeyForUpdate,
+  type KeyClaim,
+} from './idempotency.repository.js';
 
 /**
  * Idempotency-Key, after the IETF draft. The key row is inserted at the start of the
@@ -37,40 +45,22 @@ export interface WriteResult<T> {
  */
 export type ResponseWriter = (status: number, body: unknown) => string;
 
-interface StoredKey {
-  request_hash: Buffer;
-  status: string;
-  response_status: number | null;
-  response_body: unknown;
-  expired: boolean;
-}
-
 export interface IdempotencyHooks {
   onReplay?: () => void;
   onConflict?: (code: string) => void;
   onRetry?: (code: string) => void;
 }
 
-const CLAIM_COLUMNS = 'user_id, key, method, path, request_hash, status, created_at, expires_at';
-
-/** The claim as SQL text for the BEGIN round trip (see runTransactionWith), values inlined. */
-function claimSql(client: pg.PoolClient, userId: string, idempotency: IdempotencyRequest, now: Date): string {
-  const literal = (value: string) => client.escapeLiteral(value);
-  const expiresAt = new Date(now.getTime() + IDEMPOTENCY_TTL_MS);
-  return `INSERT INTO idempotency_keys (${CLAIM_COLUMNS})
-    VALUES (${literal(userId)}, ${literal(idempotency.key)}, ${literal(idempotency.method)}, ${literal(idempotency.path)},
-            ${literal(`\\x${idempotency.requestHash.toString('hex')}`)}::bytea, 'in_flight',
-            ${literal(now.toISOString())}::timestamptz, ${literal(expiresAt.toISOString())}::timestamptz)
-    ON CONFLICT (user_id, key) DO NOTHING`;
-}
-
-/** The completion as SQL text for the COMMIT round trip, values inlined. */
-function completeSql(client: pg.PoolClient, userId: string, key: string, status: number, json: string): string {
-  const literal = (value: string) => client.escapeLiteral(value);
-  if (!Number.isInteger(status)) throw new Error(`response status ${status} is not an integer`);
-  return `UPDATE idempotency_keys SET status = 'completed', response_status = ${status},
-      response_body = ${literal(json)}::jsonb
-    WHERE user_id = ${literal(userId)} AND key = ${literal(key)}`;
+function claimOf(userId: string, idempotency: IdempotencyRequest, now: Date): KeyClaim {
+  return {
+    userId,
+    key: idempotency.key,
+    method: idempotency.method,
+    path: idempotency.path,
+    requestHash: idempotency.requestHash,
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS),
+  };
 }
 
 function keyInUse(): DomainError {
@@ -93,16 +83,11 @@ async function resolveTakenKey(
   idempotency: IdempotencyRequest,
   now: Date,
 ): Promise<WriteResult<unknown> | undefined> {
-  const found = await client.query<StoredKey>(
-    `SELECT request_hash, status, response_status, response_body, expires_at <= $3 AS expired
-       FROM idempotency_keys WHERE user_id = $1 AND key = $2 FOR UPDATE`,
-    [userId, idempotency.key, now],
-  );
-  const stored = found.rows[0];
+  const stored = await findKeyForUpdate(client, { userId, key: idempotency.key, now });
   if (stored === undefined || stored.expired) {
     // Expired (the expiry job has not run yet) or removed meanwhile: the key is free again.
-    await client.query('DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2', [userId, idempotency.key]);
-    await client.query(claimSql(client, userId, idempotency, now));
+    await deleteKey(client, { userId, key: idempotency.key });
+    await claimKey(client, claimOf(userId, idempotency, now));
     return undefined;
   }
   if (!stored.request_hash.equals(idempotency.requestHash)) {
@@ -142,19 +127,20 @@ export async function runIdempotentWrite<T>(options: {
         afterBegin: idempotency
           ? (client) => {
               now = options.clock.now();
-              return claimSql(client, userId, idempotency, now);
+              return claimOnBegin(client, claimOf(userId, idempotency, now));
             }
           : undefined,
-        body: async (client, claim): Promise<{ result: WriteResult<T>; beforeCommit?: string }> => {
+        body: async (client, claimed): Promise<{ result: WriteResult<T>; beforeCommit?: string }> => {
           claimRan = true;
           if (!idempotency) return { result: produce(await options.work(client, options.clock.now())) };
-          if (claim?.rowCount !== 1) {
+          if (!claimed) {
             const replay = await resolveTakenKey(client, userId, idempotency, now);
             if (replay) return { result: replay as WriteResult<T> };
           }
           const result = produce(await options.work(client, now));
           const json = result.payload ?? JSON.stringify(result.body);
-          return { result, beforeCommit: completeSql(client, userId, idempotency.key, result.status, json) };
+          const complete = { userId, key: idempotency.key, status: result.status, json };
+          return { result, beforeCommit: completeBeforeCommit(client, complete) };
         },
       },
       (code) => {
