@@ -4,6 +4,7 @@ import type { PageResult } from '../../http/pagination.js';
 import { calendarDay } from '../../lib/dates.js';
 import { DomainError, invalidField, rowVersionConflict } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
+import { updateOrConflict } from '../../lib/row-version.js';
 import type { RequestContext, ServiceDeps } from '../../lib/service-context.js';
 import { acceptsOverdraftLimit, balanceFloorCents, isInternal } from '../../policies/ledger_v1.js';
 import { idempotentWrite, type WriteResult } from '../idempotency/idempotency.service.js';
@@ -107,6 +108,8 @@ export class AccountsService {
       const current = (await lockAndLoadAccounts(client, userId, [accountId])).get(accountId);
       if (!current || isInternal(current.type)) throw accountNotFound();
       if (current.row_version !== input.row_version) {
+        // Checked first, under the lock, so a stale edit is a 409 before any other rule judges it;
+        // the conditional UPDATE keeps the same guard in the SQL.
         throw rowVersionConflict('account', toAccountResponse(current));
       }
       const name = input.name?.trim() ?? current.name;
@@ -127,12 +130,21 @@ export class AccountsService {
           : input.archived
             ? (current.archived_at ?? this.deps.clock.now())
             : null;
-      const updated = await repository.updateAccount(client, {
-        userId,
-        accountId,
-        name,
-        overdraftLimitCents: overdraft,
-        archivedAt,
+      const updated = await updateOrConflict({
+        entity: 'account',
+        update: () =>
+          repository.updateAccount(client, {
+            userId,
+            accountId,
+            rowVersion: input.row_version,
+            name,
+            overdraftLimitCents: overdraft,
+            archivedAt,
+          }),
+        current: async () => {
+          const fresh = await repository.findUserAccount(client, userId, accountId);
+          return fresh && toAccountResponse(fresh);
+        },
       });
       return toAccountResponse(updated);
     });

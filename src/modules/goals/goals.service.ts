@@ -119,6 +119,8 @@ export class GoalsService {
       // The goal's account lock serialises this edit with contributions and withdrawals.
       await lockAndLoadAccounts(client, userId, [before.account_id]);
       const current = (await this.find(client, userId, goalId)) as GoalRow;
+      // Checked first, under the lock, so a stale edit is a 409 before any other rule judges it;
+      // the conditional UPDATE below keeps the same guard in the SQL.
       if (current.row_version !== input.row_version) throw rowVersionConflict('goal', this.toResponse(current));
       if (input.archived === true && current.saved_cents > 0) {
         throw new DomainError('goal_has_balance', 422, 'Withdraw the money in this goal to an account before archiving it.', {
