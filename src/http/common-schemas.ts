@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { AMOUNT_MAX_CENTS } from '../policies/ledger_v1.js';
+import { AMOUNT_MAX_CENTS, OCCURRED_ON_MAX, OCCURRED_ON_MIN } from '../policies/ledger_v1.js';
 import { PageQuery } from './pagination.js';
 
 export const Uuid = Type.String({ format: 'uuid', description: 'UUID' });
@@ -17,9 +17,7 @@ export const AmountCents = Type.Integer({
 });
 export const SignedCents = Type.Integer({ minimum: -AMOUNT_MAX_CENTS, maximum: AMOUNT_MAX_CENTS });
 export const BalanceCents = Type.Integer({ description: 'Balance in centavos (negative: owed)' });
-/** Calendar days a transaction may fall on. */
-export const OCCURRED_ON_MIN = '2000-01-01';
-export const OCCURRED_ON_MAX = '2099-12-31';
+export { OCCURRED_ON_MAX, OCCURRED_ON_MIN };
 export const IsoDate = Type.String({ format: 'date', description: 'Calendar date, YYYY-MM-DD', examples: ['2026-11-29'] });
 export const Timestamp = Type.String({ format: 'date-time' });
 export const Description = Type.String({ minLength: 1, maxLength: 200 });

@@ -6,6 +6,12 @@ export const LEDGER_POLICY_VERSION = 'ledger_v1';
 
 /** R$ 1 bilhão: the largest amount of one movement. */
 export const AMOUNT_MAX_CENTS = 100_000_000_000;
+/**
+ * The calendar days a transaction may fall on. The database's check on
+ * transactions.occurred_on holds the same bounds (migration 20261201002000).
+ */
+export const OCCURRED_ON_MIN = '2000-01-01';
+export const OCCURRED_ON_MAX = '2099-12-31';
 /** Far below 2^53, so sums of balances stay exact in JavaScript numbers. */
 export const BALANCE_ABS_MAX_CENTS = 1_000_000_000_000_000;
 
@@ -91,4 +97,34 @@ export function legsAreBalanced(legs: readonly Leg[]): boolean {
     sum += leg.amount_cents;
   }
   return sum === 0;
+}
+
+/**
+ * An income raises the person's account and the income counterparty mirrors it; an
+ * expense lowers it against the expense counterparty. The only place these legs are built.
+ */
+export function entryLegs(options: {
+  type: 'income' | 'expense';
+  accountId: string;
+  counterpartyAccountId: string;
+  amountCents: number;
+}): Leg[] {
+  const signed = options.type === 'income' ? options.amountCents : -options.amountCents;
+  return [
+    { account_id: options.accountId, amount_cents: signed },
+    { account_id: options.counterpartyAccountId, amount_cents: -signed },
+  ];
+}
+
+/** An opening balance (negative for a debt) against the person's equity account. */
+export function openingLegs(options: { accountId: string; equityAccountId: string; amountCents: number }): Leg[] {
+  return [
+    { account_id: options.accountId, amount_cents: options.amountCents },
+    { account_id: options.equityAccountId, amount_cents: -options.amountCents },
+  ];
+}
+
+/** A reversal posts the original's legs negated, whatever kind the original was. */
+export function reversalLegs(original: readonly Leg[]): Leg[] {
+  return original.map((leg) => ({ account_id: leg.account_id, amount_cents: -leg.amount_cents }));
 }

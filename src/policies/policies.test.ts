@@ -193,3 +193,52 @@ describe('goals_v1 progress', () => {
     expect(addMonths('2026-11-15', 3)).toBe('2027-02-15');
   });
 });
+
+describe('ledger_v1 legs', () => {
+  const amounts = fc.integer({ min: 1, max: 100_000_000_000 });
+
+  it('an income raises the account and an expense lowers it, against the counterparty, always balanced', async () => {
+    const { entryLegs } = await import('./ledger_v1.js');
+    const options = { accountId: 'a', counterpartyAccountId: 'c', amountCents: 2_500 };
+    expect(entryLegs({ ...options, type: 'income' })).toEqual([
+      { account_id: 'a', amount_cents: 2_500 },
+      { account_id: 'c', amount_cents: -2_500 },
+    ]);
+    expect(entryLegs({ ...options, type: 'expense' })).toEqual([
+      { account_id: 'a', amount_cents: -2_500 },
+      { account_id: 'c', amount_cents: 2_500 },
+    ]);
+    fc.assert(
+      fc.property(amounts, fc.constantFrom('income' as const, 'expense' as const), (amountCents, type) =>
+        legsAreBalanced(entryLegs({ ...options, amountCents, type })),
+      ),
+    );
+  });
+
+  it('an opening balance may be a debt; it is booked against equity', async () => {
+    const { openingLegs } = await import('./ledger_v1.js');
+    expect(openingLegs({ accountId: 'a', equityAccountId: 'e', amountCents: -700 })).toEqual([
+      { account_id: 'a', amount_cents: -700 },
+      { account_id: 'e', amount_cents: 700 },
+    ]);
+  });
+
+  it('a reversal negates every leg, so original and reversal sum to zero per account', async () => {
+    const { reversalLegs } = await import('./ledger_v1.js');
+    fc.assert(
+      fc.property(amounts, amounts, (first, second) => {
+        const original = [
+          { account_id: 'a', amount_cents: -first - second },
+          { account_id: 'b', amount_cents: first },
+          { account_id: 'c', amount_cents: second },
+        ];
+        const reversal = reversalLegs(original);
+        expect(legsAreBalanced(reversal)).toBe(legsAreBalanced(original));
+        for (const [index, leg] of reversal.entries()) {
+          expect(leg.account_id).toBe(original[index]?.account_id);
+          expect(leg.amount_cents + (original[index]?.amount_cents ?? 0)).toBe(0);
+        }
+      }),
+    );
+  });
+});

@@ -55,16 +55,24 @@ export async function listUserAccounts(
   return { rows: rows.rows, total: total.rows[0]?.n ?? 0 };
 }
 
+/** Edits an account when the version the client read is current; undefined when it is not (or the account is gone). */
 export async function updateAccount(
   client: Queryable,
-  options: { userId: string; accountId: string; name: string; overdraftLimitCents: number; archivedAt: Date | null },
-): Promise<AccountRow> {
+  options: {
+    userId: string;
+    accountId: string;
+    rowVersion: number;
+    name: string;
+    overdraftLimitCents: number;
+    archivedAt: Date | null;
+  },
+): Promise<AccountRow | undefined> {
   const result = await client.query<AccountRow>(
-    `UPDATE accounts SET name = $3, overdraft_limit_cents = $4, archived_at = $5, row_version = row_version + 1
-      WHERE user_id = $1 AND id = $2 RETURNING ${ACCOUNT_COLUMNS}`,
-    [options.userId, options.accountId, options.name, options.overdraftLimitCents, options.archivedAt],
+    `UPDATE accounts SET name = $4, overdraft_limit_cents = $5, archived_at = $6, row_version = row_version + 1
+      WHERE user_id = $1 AND id = $2 AND row_version = $3 RETURNING ${ACCOUNT_COLUMNS}`,
+    [options.userId, options.accountId, options.rowVersion, options.name, options.overdraftLimitCents, options.archivedAt],
   );
-  return result.rows[0] as AccountRow;
+  return result.rows[0];
 }
 
 export interface StatementRow extends EntryRow {

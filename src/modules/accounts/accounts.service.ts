@@ -1,14 +1,14 @@
 import type pg from 'pg';
 import { runTransaction } from '../../db/unit-of-work.js';
-import type { RequestContext, ServiceDeps } from '../../http/context.js';
-import { DomainError } from '../../http/errors.js';
-import { runIdempotentWrite, type WriteResult } from '../../http/idempotency.js';
 import type { PageResult } from '../../http/pagination.js';
 import { calendarDay } from '../../lib/dates.js';
+import { DomainError, invalidField, rowVersionConflict } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
-import { acceptsOverdraftLimit, balanceFloorCents, isInternal, LEDGER_POLICY_VERSION } from '../../policies/ledger_v1.js';
-import { type AccountRow, findInternalAccountId, lockAndLoadAccounts } from '../ledger/ledger.repository.js';
-import { post } from '../ledger/ledger.service.js';
+import { updateOrConflict } from '../../lib/row-version.js';
+import type { RequestContext, ServiceDeps } from '../../lib/service-context.js';
+import { acceptsOverdraftLimit, balanceFloorCents, isInternal } from '../../policies/ledger_v1.js';
+import { idempotentWrite, type WriteResult } from '../idempotency/idempotency.service.js';
+import { type AccountRow, accountNotFound, lockAndLoadAccounts, postOpening, sourceOf } from '../ledger/index.js';
 import * as repository from './accounts.repository.js';
 import {
   ACCOUNTS_PER_USER_MAX,
@@ -32,14 +32,8 @@ export function toAccountResponse(row: AccountRow): AccountResponse {
   };
 }
 
-export function accountNotFound(): DomainError {
-  return new DomainError('not_found', 404, 'No such account.');
-}
-
 function notApplicable(field: string, message: string): DomainError {
-  return new DomainError('validation_failed', 400, 'The request has invalid fields.', {
-    errors: [{ field: `body/${field}`, message, code: 'not_applicable' }],
-  });
+  return invalidField(`body/${field}`, message, 'not_applicable');
 }
 
 export class AccountsService {
@@ -52,27 +46,21 @@ export class AccountsService {
     if (overdraft > 0 && !acceptsOverdraftLimit(input.type)) {
       throw notApplicable('overdraft_limit_cents', 'only checking and credit card accounts have a limit');
     }
-    return runIdempotentWrite({
-      ...this.deps,
-      userId: context.userId,
-      idempotency: context.idempotency,
-      respond: context.respond,
-      work: async (client, now) => {
-        if ((await repository.countUserAccounts(client, context.userId)) >= ACCOUNTS_PER_USER_MAX) {
-          throw new DomainError('limit_reached', 422, `A person may have at most ${ACCOUNTS_PER_USER_MAX} accounts.`);
-        }
-        let account = await repository.insertAccount(client, {
-          id: newId(),
-          user_id: context.userId,
-          name,
-          type: input.type,
-          overdraft_limit_cents: overdraft,
-          created_at: now,
-        });
-        const initial = input.initial_balance_cents ?? 0;
-        if (initial !== 0) account = await this.postOpening(client, context, account, initial, now);
-        return { status: 201, body: toAccountResponse(account) };
-      },
+    return idempotentWrite(this.deps, context, async (client, now) => {
+      if ((await repository.countUserAccounts(client, context.userId)) >= ACCOUNTS_PER_USER_MAX) {
+        throw new DomainError('limit_reached', 422, `A person may have at most ${ACCOUNTS_PER_USER_MAX} accounts.`);
+      }
+      let account = await repository.insertAccount(client, {
+        id: newId(),
+        user_id: context.userId,
+        name,
+        type: input.type,
+        overdraft_limit_cents: overdraft,
+        created_at: now,
+      });
+      const initial = input.initial_balance_cents ?? 0;
+      if (initial !== 0) account = await this.postOpening(client, context, account, initial, now);
+      return { status: 201, body: toAccountResponse(account) };
     });
   }
 
@@ -84,27 +72,10 @@ export class AccountsService {
     amountCents: number,
     now: Date,
   ): Promise<AccountRow> {
-    const equityId = await findInternalAccountId(client, context.userId, 'equity');
-    const accounts = await lockAndLoadAccounts(client, context.userId, [account.id, equityId]);
-    const posted = await post(client, accounts, {
-      userId: context.userId,
-      kind: 'opening',
+    const posted = await postOpening(client, sourceOf(context, now), {
       accountId: account.id,
-      counterpartyAccountId: equityId,
-      amountCents: Math.abs(amountCents),
-      legs: [
-        { account_id: account.id, amount_cents: amountCents },
-        { account_id: equityId, amount_cents: -amountCents },
-      ],
-      description: 'Saldo inicial',
-      categoryId: null,
-      notes: null,
+      amountCents,
       occurredOn: calendarDay(now),
-      policyVersion: LEDGER_POLICY_VERSION,
-      reversesTransactionId: null,
-      idempotencyKey: context.idempotency?.key ?? null,
-      requestId: context.requestId,
-      postedAt: now,
     });
     return posted.accounts.get(account.id) as AccountRow;
   }
@@ -137,9 +108,9 @@ export class AccountsService {
       const current = (await lockAndLoadAccounts(client, userId, [accountId])).get(accountId);
       if (!current || isInternal(current.type)) throw accountNotFound();
       if (current.row_version !== input.row_version) {
-        throw new DomainError('row_version_conflict', 409, 'The account changed since you read it.', {
-          current: toAccountResponse(current),
-        });
+        // Checked first, under the lock, so a stale edit is a 409 before any other rule judges it;
+        // the conditional UPDATE keeps the same guard in the SQL.
+        throw rowVersionConflict('account', toAccountResponse(current));
       }
       const name = input.name?.trim() ?? current.name;
       if (name.length === 0) throw notApplicable('name', 'must not be blank');
@@ -159,12 +130,21 @@ export class AccountsService {
           : input.archived
             ? (current.archived_at ?? this.deps.clock.now())
             : null;
-      const updated = await repository.updateAccount(client, {
-        userId,
-        accountId,
-        name,
-        overdraftLimitCents: overdraft,
-        archivedAt,
+      const updated = await updateOrConflict({
+        entity: 'account',
+        update: () =>
+          repository.updateAccount(client, {
+            userId,
+            accountId,
+            rowVersion: input.row_version,
+            name,
+            overdraftLimitCents: overdraft,
+            archivedAt,
+          }),
+        current: async () => {
+          const fresh = await repository.findUserAccount(client, userId, accountId);
+          return fresh && toAccountResponse(fresh);
+        },
       });
       return toAccountResponse(updated);
     });

@@ -2,6 +2,8 @@ import type pg from 'pg';
 import { accountLockOrder, accountLocksTaken } from '../../db/locks.js';
 import type { AccountType } from '../../policies/ledger_v1.js';
 
+type Queryable = pg.Pool | pg.PoolClient;
+
 export interface AccountRow {
   id: string;
   user_id: string;
@@ -81,7 +83,7 @@ export async function lockAndLoadAccounts(
 }
 
 export async function findInternalAccountId(
-  client: pg.Pool | pg.PoolClient,
+  client: Queryable,
   userId: string,
   type: 'income' | 'expense' | 'equity',
 ): Promise<string> {
@@ -146,4 +148,68 @@ export async function insertPosting(
       header.pix_charge_id ?? null,
     ],
   });
+}
+
+export interface TransactionListRow extends TransactionRow {
+  reversed_by_transaction_id: string | null;
+}
+
+export interface EntryWithType extends EntryRow {
+  account_type: AccountType;
+}
+
+export const SELECT_TRANSACTION = `
+  SELECT t.id, t.user_id, t.kind, t.account_id, t.counterparty_account_id, t.amount_cents, t.description, t.category_id,
+         t.notes, t.occurred_on, t.policy_version, t.reverses_transaction_id, t.idempotency_key, t.request_id,
+         t.row_version, t.created_at, t.payee_name, t.payee_city, t.pix_txid, t.pix_charge_id,
+         r.id AS reversed_by_transaction_id
+    FROM transactions t
+    LEFT JOIN transactions r ON r.reverses_transaction_id = t.id`;
+
+export async function findTransaction(
+  client: Queryable,
+  userId: string,
+  transactionId: string,
+): Promise<TransactionListRow | undefined> {
+  const result = await client.query<TransactionListRow>(`${SELECT_TRANSACTION} WHERE t.user_id = $1 AND t.id = $2`, [
+    userId,
+    transactionId,
+  ]);
+  return result.rows[0];
+}
+
+export async function entriesOf(client: Queryable, userId: string, transactionIds: readonly string[]): Promise<EntryWithType[]> {
+  if (transactionIds.length === 0) return [];
+  const result = await client.query<EntryWithType>(
+    `SELECT e.id, e.transaction_id, e.account_id, e.amount_cents, e.balance_after_cents, e.account_version, e.created_at,
+            a.type AS account_type
+       FROM ledger_entries e JOIN accounts a ON a.id = e.account_id
+      WHERE e.user_id = $1 AND e.transaction_id = ANY($2::uuid[])
+      ORDER BY e.id`,
+    [userId, transactionIds],
+  );
+  return result.rows;
+}
+
+/**
+ * The only edit a posted transaction takes: its description, category and notes, when the
+ * version the client read is current. Money columns never change (the database refuses).
+ */
+export async function updateTransactionDetails(
+  client: Queryable,
+  options: {
+    userId: string;
+    transactionId: string;
+    rowVersion: number;
+    description: string;
+    categoryId: string | null;
+    notes: string | null;
+  },
+): Promise<true | undefined> {
+  const result = await client.query(
+    `UPDATE transactions SET description = $4, category_id = $5, notes = $6, row_version = row_version + 1
+      WHERE user_id = $1 AND id = $2 AND row_version = $3`,
+    [options.userId, options.transactionId, options.rowVersion, options.description, options.categoryId, options.notes],
+  );
+  return result.rowCount === 1 ? true : undefined;
 }

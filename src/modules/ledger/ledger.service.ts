@@ -1,36 +1,135 @@
 import type pg from 'pg';
-import { DomainError } from '../../http/errors.js';
 import { assert } from '../../lib/assert.js';
+import { calendarDay } from '../../lib/dates.js';
+import { DomainError, invalidField, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
-import { BALANCE_ABS_MAX_CENTS, checkPosting, type Leg, legsAreBalanced } from '../../policies/ledger_v1.js';
-import { type AccountRow, type EntryRow, insertPosting, type NewEntry, type TransactionRow } from './ledger.repository.js';
+import type { RequestContext } from '../../lib/service-context.js';
+import { contributionLegs, GOALS_POLICY_VERSION, withdrawalLegs } from '../../policies/goals_v1.js';
+import {
+  BALANCE_ABS_MAX_CENTS,
+  checkPosting,
+  entryLegs,
+  isInternal,
+  LEDGER_POLICY_VERSION,
+  type Leg,
+  legsAreBalanced,
+  OCCURRED_ON_MAX,
+  OCCURRED_ON_MIN,
+  openingLegs,
+  reversalLegs,
+} from '../../policies/ledger_v1.js';
+import { TRANSFERS_POLICY_VERSION, transferLegs } from '../../policies/transfers_v1.js';
+import { checkCategoryFor } from '../categories/categories.service.js';
+import {
+  type AccountRow,
+  type EntryRow,
+  entriesOf,
+  findInternalAccountId,
+  findTransaction,
+  insertPosting,
+  lockAndLoadAccounts,
+  type NewEntry,
+  type TransactionRow,
+} from './ledger.repository.js';
 
-export interface PostingInput {
+/**
+ * The ledger's posting API: the one road by which money moves. A posting is a small
+ * option object (an income or expense, a transfer, an opening balance, a goal movement,
+ * a reversal); the ledger resolves its counterparty, locks every account it touches in
+ * ascending id order, checks the person may use them, builds the legs through the
+ * policies, checks the floors and inserts. postBatch posts many in one database
+ * transaction; the single-posting functions are a batch of one.
+ */
+
+/** Who posts and how the write is traced; the same for every posting of one request or job run. */
+export interface PostingSource {
   userId: string;
-  kind: string;
+  idempotencyKey: string | null;
+  requestId: string | null;
+  postedAt: Date;
+}
+
+/** A paid Pix (payee and txid from its BR Code) or a received Pix charge. */
+export interface PixDetails {
+  payeeName: string | null;
+  payeeCity: string | null;
+  txid: string | null;
+  chargeId: string | null;
+}
+
+interface PostingCommon {
+  /** Runs under the account locks, after the accounts are checked and before the legs are posted. */
+  whileLocked?: () => Promise<void>;
+  /** Set when the caller needs the id before posting (a recurring occurrence's claim). */
+  transactionId?: string;
+}
+
+export interface EntryPosting extends PostingCommon {
+  kind: 'income' | 'expense';
   accountId: string;
-  counterpartyAccountId: string;
   amountCents: number;
-  legs: Leg[];
   description: string;
   categoryId: string | null;
   notes: string | null;
   occurredOn: string;
-  policyVersion: string;
-  reversesTransactionId: string | null;
-  idempotencyKey: string | null;
-  requestId: string | null;
-  postedAt: Date;
-  /** Set when the caller needs the id before posting (a recurring occurrence's claim). */
-  transactionId?: string;
-  /** A paid Pix (payee and txid from its BR Code) or a received Pix charge. */
-  pix?: { payeeName: string | null; payeeCity: string | null; txid: string | null; chargeId: string | null };
+  pix?: PixDetails;
 }
+
+export interface TransferPosting extends PostingCommon {
+  kind: 'transfer';
+  fromAccountId: string;
+  toAccountId: string;
+  amountCents: number;
+  description: string;
+  notes: string | null;
+  occurredOn: string;
+}
+
+/** An initial balance; negative for a debt (a card that starts owing). */
+export interface OpeningPosting extends PostingCommon {
+  kind: 'opening';
+  accountId: string;
+  amountCents: number;
+  occurredOn: string;
+}
+
+export interface GoalPosting extends PostingCommon {
+  kind: 'goal_contribution' | 'goal_withdrawal';
+  accountId: string;
+  goalAccountId: string;
+  amountCents: number;
+  /** Read under the locks (a goal's name may change until they are taken). */
+  description: () => string;
+  occurredOn: string;
+}
+
+export interface ReversalPosting extends PostingCommon {
+  kind: 'reversal';
+  originalTransactionId: string;
+  description: string | undefined;
+}
+
+export type Posting = EntryPosting | TransferPosting | OpeningPosting | GoalPosting | ReversalPosting;
 
 export interface Posted {
   transaction: TransactionRow;
   entries: EntryRow[];
   accounts: Map<string, AccountRow>;
+}
+
+export const OPENING_DESCRIPTION = 'Saldo inicial';
+
+export function sourceOf(context: RequestContext, postedAt: Date): PostingSource {
+  return {
+    userId: context.userId,
+    idempotencyKey: context.idempotency?.key ?? null,
+    requestId: context.requestId,
+    postedAt,
+  };
+}
+
+export function accountNotFound(): DomainError {
+  return notFound('account');
 }
 
 export function insufficientFunds(accountId: string, availableCents: number): DomainError {
@@ -40,17 +139,238 @@ export function insufficientFunds(accountId: string, availableCents: number): Do
   });
 }
 
+/** occurred_on defaults to today in São Paulo and must fall within the supported range. */
+export function occurredOn(value: string | undefined, now: Date): string {
+  const day = value ?? calendarDay(now);
+  if (day < OCCURRED_ON_MIN || day > OCCURRED_ON_MAX) {
+    throw invalidField('body/occurred_on', `must be between ${OCCURRED_ON_MIN} and ${OCCURRED_ON_MAX}`, 'range');
+  }
+  return day;
+}
+
+/** The person's own account, usable for a new movement: theirs, not internal, not archived. */
+export function usableAccount(accounts: ReadonlyMap<string, AccountRow>, accountId: string): AccountRow {
+  const account = accounts.get(accountId);
+  if (!account || isInternal(account.type)) throw accountNotFound();
+  if (account.archived_at !== null) {
+    throw new DomainError('account_archived', 422, 'This account is archived; unarchive it to record movements.', {
+      account_id: accountId,
+    });
+  }
+  return account;
+}
+
+/** The header fields of a posting; the legs and the source complete it. */
+interface Header {
+  kind: string;
+  accountId: string;
+  counterpartyAccountId: string;
+  amountCents: number;
+  description: string;
+  categoryId: string | null;
+  notes: string | null;
+  occurredOn: string;
+  policyVersion: string;
+  reversesTransactionId: string | null;
+  transactionId?: string | undefined;
+  pix?: PixDetails | undefined;
+}
+
+/** A posting resolved before the locks: which accounts to lock and check, and how to build it once locked. */
+interface Plan {
+  lockIds: string[];
+  usableIds: string[];
+  underLock?: (() => Promise<void>) | undefined;
+  build: () => { header: Header; legs: Leg[] };
+}
+
+/** Looks up each internal counterparty once per batch (they never change once a person exists). */
+type Counterparties = (type: 'income' | 'expense' | 'equity') => Promise<string>;
+
+function counterpartiesOf(client: pg.PoolClient, userId: string): Counterparties {
+  const found = new Map<string, Promise<string>>();
+  return (type) => {
+    let id = found.get(type);
+    if (id === undefined) {
+      id = findInternalAccountId(client, userId, type);
+      found.set(type, id);
+    }
+    return id;
+  };
+}
+
+async function planEntry(client: pg.PoolClient, userId: string, posting: EntryPosting, internal: Counterparties): Promise<Plan> {
+  if (posting.categoryId) await checkCategoryFor(client, { userId, categoryId: posting.categoryId, kind: posting.kind });
+  const counterpartyId = await internal(posting.kind);
+  const header: Header = {
+    kind: posting.kind,
+    accountId: posting.accountId,
+    counterpartyAccountId: counterpartyId,
+    amountCents: posting.amountCents,
+    description: posting.description,
+    categoryId: posting.categoryId,
+    notes: posting.notes,
+    occurredOn: posting.occurredOn,
+    policyVersion: LEDGER_POLICY_VERSION,
+    reversesTransactionId: null,
+    transactionId: posting.transactionId,
+    pix: posting.pix,
+  };
+  const legs = entryLegs({
+    type: posting.kind,
+    accountId: posting.accountId,
+    counterpartyAccountId: counterpartyId,
+    amountCents: posting.amountCents,
+  });
+  return { lockIds: [posting.accountId, counterpartyId], usableIds: [posting.accountId], build: () => ({ header, legs }) };
+}
+
+function planTransfer(posting: TransferPosting): Plan {
+  const header: Header = {
+    kind: 'transfer',
+    accountId: posting.fromAccountId,
+    counterpartyAccountId: posting.toAccountId,
+    amountCents: posting.amountCents,
+    description: posting.description,
+    categoryId: null,
+    notes: posting.notes,
+    occurredOn: posting.occurredOn,
+    policyVersion: TRANSFERS_POLICY_VERSION,
+    reversesTransactionId: null,
+    transactionId: posting.transactionId,
+  };
+  const legs = transferLegs(posting);
+  const ids = [posting.fromAccountId, posting.toAccountId];
+  return { lockIds: ids, usableIds: ids, build: () => ({ header, legs }) };
+}
+
+async function planOpening(posting: OpeningPosting, internal: Counterparties): Promise<Plan> {
+  const equityId = await internal('equity');
+  const header: Header = {
+    kind: 'opening',
+    accountId: posting.accountId,
+    counterpartyAccountId: equityId,
+    amountCents: Math.abs(posting.amountCents),
+    description: OPENING_DESCRIPTION,
+    categoryId: null,
+    notes: null,
+    occurredOn: posting.occurredOn,
+    policyVersion: LEDGER_POLICY_VERSION,
+    reversesTransactionId: null,
+    transactionId: posting.transactionId,
+  };
+  const legs = openingLegs({ accountId: posting.accountId, equityAccountId: equityId, amountCents: posting.amountCents });
+  // The account was created in the same transaction; it is the person's and active.
+  return { lockIds: [posting.accountId, equityId], usableIds: [], build: () => ({ header, legs }) };
+}
+
+function planGoal(posting: GoalPosting): Plan {
+  const legs =
+    posting.kind === 'goal_contribution'
+      ? contributionLegs({
+          fromAccountId: posting.accountId,
+          goalAccountId: posting.goalAccountId,
+          amountCents: posting.amountCents,
+        })
+      : withdrawalLegs({
+          goalAccountId: posting.goalAccountId,
+          toAccountId: posting.accountId,
+          amountCents: posting.amountCents,
+        });
+  return {
+    lockIds: [posting.goalAccountId, posting.accountId],
+    usableIds: [posting.accountId],
+    build: () => ({
+      header: {
+        kind: posting.kind,
+        accountId: posting.accountId,
+        counterpartyAccountId: posting.goalAccountId,
+        amountCents: posting.amountCents,
+        description: posting.description(),
+        categoryId: null,
+        notes: null,
+        occurredOn: posting.occurredOn,
+        policyVersion: GOALS_POLICY_VERSION,
+        reversesTransactionId: null,
+      },
+      legs,
+    }),
+  };
+}
+
 /**
- * Posts a balanced set of legs on accounts the caller has locked (lockAndLoadAccounts).
- * The code checks the double entry and the policy here; the database checks again.
+ * A reversal posts the original's legs negated, under the current policy, on the day it
+ * is posted. The original is re-read under the locks: a reversal racing this one has
+ * committed or not yet begun; the unique index on reverses_transaction_id backs this up.
  */
-export async function post(client: pg.PoolClient, accounts: Map<string, AccountRow>, input: PostingInput): Promise<Posted> {
-  assert(legsAreBalanced(input.legs), `unbalanced legs for ${input.kind}`);
-  for (const leg of input.legs) assert(accounts.has(leg.account_id), `leg account ${leg.account_id} is not locked`);
-  const check = checkPosting(accounts, input.legs);
+async function planReversal(client: pg.PoolClient, source: PostingSource, posting: ReversalPosting): Promise<Plan> {
+  const original = await findTransaction(client, source.userId, posting.originalTransactionId);
+  if (!original) throw notFound('transaction');
+  if (original.kind === 'reversal')
+    throw new DomainError('cannot_reverse_reversal', 422, 'A reversal cannot itself be reversed.');
+  const entries = await entriesOf(client, source.userId, [original.id]);
+  const header: Header = {
+    kind: 'reversal',
+    accountId: original.account_id,
+    counterpartyAccountId: original.counterparty_account_id,
+    amountCents: original.amount_cents,
+    description: posting.description?.trim() || original.description,
+    categoryId: original.category_id,
+    notes: null,
+    occurredOn: calendarDay(source.postedAt),
+    policyVersion: LEDGER_POLICY_VERSION,
+    reversesTransactionId: original.id,
+    transactionId: posting.transactionId,
+  };
+  return {
+    lockIds: entries.map((entry) => entry.account_id),
+    usableIds: [],
+    underLock: async () => {
+      const locked = await findTransaction(client, source.userId, original.id);
+      if (locked?.reversed_by_transaction_id) {
+        throw new DomainError('already_reversed', 409, 'This transaction was already reversed.', {
+          reversed_by_transaction_id: locked.reversed_by_transaction_id,
+        });
+      }
+    },
+    build: () => ({ header, legs: reversalLegs(entries) }),
+  };
+}
+
+function planOf(client: pg.PoolClient, source: PostingSource, posting: Posting, internal: Counterparties): Promise<Plan> | Plan {
+  switch (posting.kind) {
+    case 'income':
+    case 'expense':
+      return planEntry(client, source.userId, posting, internal);
+    case 'transfer':
+      return planTransfer(posting);
+    case 'opening':
+      return planOpening(posting, internal);
+    case 'goal_contribution':
+    case 'goal_withdrawal':
+      return planGoal(posting);
+    case 'reversal':
+      return planReversal(client, source, posting);
+  }
+}
+
+/**
+ * Posts a balanced set of legs on locked accounts. The code checks the double entry and
+ * the floors here; the database checks the legs again at COMMIT. An unbalanced set is a
+ * programmer error (an assertion), a floor breached is the person's (insufficient_funds).
+ */
+async function postLegs(
+  client: pg.PoolClient,
+  accounts: ReadonlyMap<string, AccountRow>,
+  input: { source: PostingSource; header: Header; legs: Leg[] },
+): Promise<Posted> {
+  const { source, header, legs } = input;
+  assert(legsAreBalanced(legs), `unbalanced legs for ${header.kind}`);
+  for (const leg of legs) assert(accounts.has(leg.account_id), `leg account ${leg.account_id} is not locked`);
+  const check = checkPosting(accounts, legs);
   if (!check.ok) throw insufficientFunds(check.account_id, check.available_cents);
 
-  const newEntries: NewEntry[] = input.legs.map((leg) => {
+  const newEntries: NewEntry[] = legs.map((leg) => {
     const account = accounts.get(leg.account_id) as AccountRow;
     const balance = account.balance_cents + leg.amount_cents;
     assert(Math.abs(balance) <= BALANCE_ABS_MAX_CENTS, `balance of ${account.id} leaves the safe range`);
@@ -61,28 +381,7 @@ export async function post(client: pg.PoolClient, accounts: Map<string, AccountR
       account_version: account.row_version + 1,
     };
   });
-  const transaction: TransactionRow = {
-    id: input.transactionId ?? newId(),
-    user_id: input.userId,
-    kind: input.kind,
-    account_id: input.accountId,
-    counterparty_account_id: input.counterpartyAccountId,
-    amount_cents: input.amountCents,
-    description: input.description,
-    category_id: input.categoryId,
-    notes: input.notes,
-    occurred_on: input.occurredOn,
-    policy_version: input.policyVersion,
-    reverses_transaction_id: input.reversesTransactionId,
-    idempotency_key: input.idempotencyKey,
-    request_id: input.requestId,
-    row_version: 1,
-    created_at: input.postedAt,
-    payee_name: input.pix?.payeeName ?? null,
-    payee_city: input.pix?.payeeCity ?? null,
-    pix_txid: input.pix?.txid ?? null,
-    pix_charge_id: input.pix?.chargeId ?? null,
-  };
+  const transaction = transactionRow(source, header);
   await insertPosting(client, transaction, newEntries);
 
   const updated = new Map(accounts);
@@ -94,7 +393,90 @@ export async function post(client: pg.PoolClient, accounts: Map<string, AccountR
     ...entry,
     id: 0,
     transaction_id: transaction.id,
-    created_at: input.postedAt,
+    created_at: source.postedAt,
   }));
   return { transaction, entries, accounts: updated };
+}
+
+function transactionRow(source: PostingSource, header: Header): TransactionRow {
+  return {
+    id: header.transactionId ?? newId(),
+    user_id: source.userId,
+    kind: header.kind,
+    account_id: header.accountId,
+    counterparty_account_id: header.counterpartyAccountId,
+    amount_cents: header.amountCents,
+    description: header.description,
+    category_id: header.categoryId,
+    notes: header.notes,
+    occurred_on: header.occurredOn,
+    policy_version: header.policyVersion,
+    reverses_transaction_id: header.reversesTransactionId,
+    idempotency_key: source.idempotencyKey,
+    request_id: source.requestId,
+    row_version: 1,
+    created_at: source.postedAt,
+    payee_name: header.pix?.payeeName ?? null,
+    payee_city: header.pix?.payeeCity ?? null,
+    pix_txid: header.pix?.txid ?? null,
+    pix_charge_id: header.pix?.chargeId ?? null,
+  };
+}
+
+/** At most this many postings in one batch: one transaction holds every lock until COMMIT. */
+export const BATCH_POSTINGS_MAX = 1_000;
+
+/**
+ * Posts many postings in the caller's database transaction, all or nothing: every
+ * account any of them touches is locked once, in ascending id order, before the first
+ * is posted, and a refusal (or an assertion) in any throws, so the caller's transaction
+ * rolls back with nothing half-written. Each answer carries the accounts as they stand
+ * after that posting.
+ */
+export async function postBatch(client: pg.PoolClient, source: PostingSource, postings: readonly Posting[]): Promise<Posted[]> {
+  assert(postings.length >= 1 && postings.length <= BATCH_POSTINGS_MAX, `a batch holds 1 to ${BATCH_POSTINGS_MAX} postings`);
+  const internal = counterpartiesOf(client, source.userId);
+  const plans: Array<{ plan: Plan; posting: Posting }> = [];
+  for (const posting of postings) plans.push({ plan: await planOf(client, source, posting, internal), posting });
+  let accounts = await lockAndLoadAccounts(client, source.userId, [...new Set(plans.flatMap(({ plan }) => plan.lockIds))]);
+  const posted: Posted[] = [];
+  for (const { plan, posting } of plans) {
+    for (const id of plan.usableIds) usableAccount(accounts, id);
+    await plan.underLock?.();
+    await posting.whileLocked?.();
+    const result = await postLegs(client, accounts, { source, ...plan.build() });
+    accounts = result.accounts;
+    posted.push(result);
+  }
+  return posted;
+}
+
+async function postOne(client: pg.PoolClient, source: PostingSource, posting: Posting): Promise<Posted> {
+  const [posted] = await postBatch(client, source, [posting]);
+  return posted as Posted;
+}
+
+/** An income or an expense on one of the person's accounts, against their income or expense account. */
+export function postEntry(client: pg.PoolClient, source: PostingSource, posting: EntryPosting) {
+  return postOne(client, source, posting);
+}
+
+/** Money between two of the person's own accounts, under transfers_v1. */
+export function postTransfer(client: pg.PoolClient, source: PostingSource, posting: Omit<TransferPosting, 'kind'>) {
+  return postOne(client, source, { ...posting, kind: 'transfer' });
+}
+
+/** An account's initial balance against the person's equity account. */
+export function postOpening(client: pg.PoolClient, source: PostingSource, posting: Omit<OpeningPosting, 'kind'>) {
+  return postOne(client, source, { ...posting, kind: 'opening' });
+}
+
+/** Money into (contribution) or out of (withdrawal) a goal's account, under goals_v1. */
+export function postGoalMovement(client: pg.PoolClient, source: PostingSource, posting: GoalPosting) {
+  return postOne(client, source, posting);
+}
+
+/** Undoes a posted transaction of any kind but a reversal, once. */
+export function reverse(client: pg.PoolClient, source: PostingSource, posting: Omit<ReversalPosting, 'kind'>) {
+  return postOne(client, source, { ...posting, kind: 'reversal' });
 }

@@ -1,18 +1,22 @@
 import { randomInt } from 'node:crypto';
 import type pg from 'pg';
-import { pgCode, runTransaction } from '../../db/unit-of-work.js';
-import type { RequestContext, ServiceDeps } from '../../http/context.js';
-import { DomainError, type FieldError } from '../../http/errors.js';
-import { runIdempotentWrite, type WriteResult } from '../../http/idempotency.js';
+import { pgCode, pgConstraint, SqlState } from '../../db/sqlstate.js';
+import { runTransaction } from '../../db/unit-of-work.js';
 import type { PageResult } from '../../http/pagination.js';
+import { DomainError, type FieldError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
-import { LEDGER_POLICY_VERSION } from '../../policies/ledger_v1.js';
+import type { RequestContext, ServiceDeps } from '../../lib/service-context.js';
 import { findUserAccount } from '../accounts/accounts.repository.js';
-import { accountNotFound } from '../accounts/accounts.service.js';
-import { checkCategoryFor } from '../categories/categories.service.js';
-import { type AccountRow, findInternalAccountId, lockAndLoadAccounts } from '../ledger/ledger.repository.js';
-import { post } from '../ledger/ledger.service.js';
-import { balanceOf, occurredOn, postedTransactionResponse, usableAccount } from '../transactions/transactions.service.js';
+import { idempotentWrite, type WriteResult } from '../idempotency/idempotency.service.js';
+import {
+  accountNotFound,
+  balanceIn,
+  type EntryPosting,
+  occurredOn,
+  postEntry,
+  postedTransactionResponse,
+  sourceOf,
+} from '../ledger/index.js';
 import { type BrCode, CITY_LENGTH_MAX, encodeBrCode, NAME_LENGTH_MAX, parseBrCode } from './brcode.js';
 import * as repository from './pix.repository.js';
 import type {
@@ -38,7 +42,6 @@ const CHARGE_DESCRIPTION_DEFAULT = 'Pix recebido';
 const TXID_PREFIX = 'VDP';
 const TXID_RANDOM_LENGTH = 22;
 const TXID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-const UNIQUE_VIOLATION = '23505';
 
 /** A txid nobody can guess: "VDP" and 22 random letters and digits (25 in all, the static maximum). */
 export function newChargeTxid(): string {
@@ -49,10 +52,6 @@ export function newChargeTxid(): string {
 
 function invalidFields(errors: FieldError[]): DomainError {
   return new DomainError('validation_failed', 400, 'The request has invalid fields.', { errors });
-}
-
-function chargeNotFound(): DomainError {
-  return new DomainError('not_found', 404, 'No such Pix charge.');
 }
 
 export function toPixKeyResponse(row: repository.PixKeyRow): PixKeyResponse {
@@ -144,17 +143,6 @@ function merchantText(
   return text;
 }
 
-interface EntryPosting {
-  type: 'income' | 'expense';
-  accountId: string;
-  amountCents: number;
-  description: string;
-  categoryId: string | null;
-  notes: string | null;
-  occurredOn: string;
-  pix: { payeeName: string | null; payeeCity: string | null; txid: string | null; chargeId: string | null };
-}
-
 export class PixService {
   constructor(private readonly deps: ServiceDeps) {}
 
@@ -205,7 +193,7 @@ export class PixService {
         return toPixKeyResponse(row);
       } catch (error) {
         // Two accounts given the same key at the same instant: the unique index decides.
-        if (pgCode(error) === UNIQUE_VIOLATION) throw this.keyInUse(null);
+        if (pgCode(error) === SqlState.uniqueViolation) throw this.keyInUse(null);
         throw error;
       }
     });
@@ -221,7 +209,7 @@ export class PixService {
     const account = await findUserAccount(this.deps.pool, userId, accountId);
     if (!account) throw accountNotFound();
     if (!(await repository.deletePixKey(this.deps.pool, userId, accountId))) {
-      throw new DomainError('not_found', 404, 'This account has no Pix key.');
+      throw notFound('pix_key');
     }
   }
 
@@ -252,57 +240,51 @@ export class PixService {
       ]);
     }
     return this.withTxidUnique(() =>
-      runIdempotentWrite({
-        ...this.deps,
-        userId: context.userId,
-        idempotency: context.idempotency,
-        respond: context.respond,
-        work: async (client, now) => {
-          const account = await findUserAccount(client, context.userId, input.account_id);
-          if (!account) throw accountNotFound();
-          if (account.archived_at !== null) {
-            throw new DomainError('account_archived', 422, 'This account is archived; unarchive it to receive on it.');
-          }
-          const key = await repository.findPixKey(client, context.userId, input.account_id);
-          if (!key) {
-            throw new DomainError('pix_key_missing', 422, 'Register a Pix key on this account before charging with it.', {
-              account_id: input.account_id,
-            });
-          }
-          const txid = input.txid ?? newChargeTxid();
-          const text = description?.ok && description.text.length > 0 ? description.text : null;
-          const encoded = encodeBrCode({
-            key: key.key,
-            amountCents: input.amount_cents ?? null,
-            name: key.merchant_name,
-            city: key.merchant_city,
-            txid,
-            description: text,
-          });
-          if (!encoded.ok) {
-            throw invalidFields(
-              encoded.errors.map((error) => ({ field: `body/${error.field}`, message: error.message, code: error.code })),
-            );
-          }
-          const row: repository.ChargeRow = {
-            id: newId(),
-            user_id: context.userId,
+      idempotentWrite(this.deps, context, async (client, now) => {
+        const account = await findUserAccount(client, context.userId, input.account_id);
+        if (!account) throw accountNotFound();
+        if (account.archived_at !== null) {
+          throw new DomainError('account_archived', 422, 'This account is archived; unarchive it to receive on it.');
+        }
+        const key = await repository.findPixKey(client, context.userId, input.account_id);
+        if (!key) {
+          throw new DomainError('pix_key_missing', 422, 'Register a Pix key on this account before charging with it.', {
             account_id: input.account_id,
-            pix_key: key.key,
-            key_type: key.key_type,
-            merchant_name: key.merchant_name,
-            merchant_city: key.merchant_city,
-            amount_cents: input.amount_cents ?? null,
-            description: text,
-            txid,
-            payload: encoded.payload,
-            request_id: context.requestId,
-            created_at: now,
-            received_transaction_id: null,
-          };
-          await repository.insertCharge(client, row);
-          return { status: 201, body: { ...toChargeResponse(row), qr_svg: await renderQrSvg(row.payload) } };
-        },
+          });
+        }
+        const txid = input.txid ?? newChargeTxid();
+        const text = description?.ok && description.text.length > 0 ? description.text : null;
+        const encoded = encodeBrCode({
+          key: key.key,
+          amountCents: input.amount_cents ?? null,
+          name: key.merchant_name,
+          city: key.merchant_city,
+          txid,
+          description: text,
+        });
+        if (!encoded.ok) {
+          throw invalidFields(
+            encoded.errors.map((error) => ({ field: `body/${error.field}`, message: error.message, code: error.code })),
+          );
+        }
+        const row: repository.ChargeRow = {
+          id: newId(),
+          user_id: context.userId,
+          account_id: input.account_id,
+          pix_key: key.key,
+          key_type: key.key_type,
+          merchant_name: key.merchant_name,
+          merchant_city: key.merchant_city,
+          amount_cents: input.amount_cents ?? null,
+          description: text,
+          txid,
+          payload: encoded.payload,
+          request_id: context.requestId,
+          created_at: now,
+          received_transaction_id: null,
+        };
+        await repository.insertCharge(client, row);
+        return { status: 201, body: { ...toChargeResponse(row), qr_svg: await renderQrSvg(row.payload) } };
       }),
     );
   }
@@ -312,7 +294,7 @@ export class PixService {
     try {
       return await write();
     } catch (error) {
-      if (pgCode(error) === UNIQUE_VIOLATION && (error as { constraint?: string }).constraint === 'pix_charges_user_txid_key') {
+      if (pgCode(error) === SqlState.uniqueViolation && pgConstraint(error) === 'pix_charges_user_txid_key') {
         throw new DomainError('txid_in_use', 409, 'You already have a charge with this txid.');
       }
       throw error;
@@ -335,7 +317,7 @@ export class PixService {
 
   async getCharge(userId: string, chargeId: string): Promise<PixChargeWithQrResponse> {
     const row = await repository.findCharge(this.deps.pool, userId, chargeId);
-    if (!row) throw chargeNotFound();
+    if (!row) throw notFound('pix_charge');
     return { ...toChargeResponse(row), qr_svg: await renderQrSvg(row.payload) };
   }
 
@@ -346,39 +328,33 @@ export class PixService {
    */
   async receiveCharge(context: RequestContext, chargeId: string, input: ReceiveChargeInput): Promise<WriteResult<unknown>> {
     try {
-      return await runIdempotentWrite({
-        ...this.deps,
-        userId: context.userId,
-        idempotency: context.idempotency,
-        respond: context.respond,
-        work: async (client, now) => {
-          const charge = await repository.findCharge(client, context.userId, chargeId);
-          if (!charge) throw chargeNotFound();
-          const amountCents = this.receivedAmount(charge, input.amount_cents);
-          const categoryId =
-            input.category_id !== undefined
-              ? input.category_id
-              : await repository.findSystemCategoryId(client, context.userId, PIX_RECEIVED_CATEGORY);
-          const posted = await this.postEntry(client, context, {
-            type: 'income',
-            accountId: charge.account_id,
-            amountCents,
-            description: input.description?.trim() || charge.description || CHARGE_DESCRIPTION_DEFAULT,
-            categoryId,
-            notes: null,
-            occurredOn: occurredOn(input.occurred_on, now),
-            pix: { payeeName: null, payeeCity: null, txid: charge.txid, chargeId: charge.id },
-            beforePosting: async () => {
-              const receipt = await repository.findChargeReceipt(client, context.userId, charge.id);
-              if (receipt !== undefined) throw this.alreadyReceived(receipt);
-            },
-          });
-          const receivedCharge = toChargeResponse({ ...charge, received_transaction_id: posted.transaction.id });
-          return { status: 201, body: { charge: receivedCharge, ...posted } };
-        },
+      return await idempotentWrite(this.deps, context, async (client, now) => {
+        const charge = await repository.findCharge(client, context.userId, chargeId);
+        if (!charge) throw notFound('pix_charge');
+        const amountCents = this.receivedAmount(charge, input.amount_cents);
+        const categoryId =
+          input.category_id !== undefined
+            ? input.category_id
+            : await repository.findSystemCategoryId(client, context.userId, PIX_RECEIVED_CATEGORY);
+        const posted = await this.postEntry(client, context, {
+          kind: 'income',
+          accountId: charge.account_id,
+          amountCents,
+          description: input.description?.trim() || charge.description || CHARGE_DESCRIPTION_DEFAULT,
+          categoryId,
+          notes: null,
+          occurredOn: occurredOn(input.occurred_on, now),
+          pix: { payeeName: null, payeeCity: null, txid: charge.txid, chargeId: charge.id },
+          whileLocked: async () => {
+            const receipt = await repository.findChargeReceipt(client, context.userId, charge.id);
+            if (receipt !== undefined) throw this.alreadyReceived(receipt);
+          },
+        });
+        const receivedCharge = toChargeResponse({ ...charge, received_transaction_id: posted.transaction.id });
+        return { status: 201, body: { charge: receivedCharge, ...posted } };
       });
     } catch (error) {
-      if (pgCode(error) === UNIQUE_VIOLATION && (error as { constraint?: string }).constraint === 'transactions_pix_charge_key') {
+      if (pgCode(error) === SqlState.uniqueViolation && pgConstraint(error) === 'transactions_pix_charge_key') {
         throw this.alreadyReceived(null);
       }
       throw error;
@@ -423,72 +399,32 @@ export class PixService {
         { field: 'body/amount_cents', message: 'this Pix code carries no amount: say how much was paid', code: 'required' },
       ]);
     }
-    return runIdempotentWrite({
-      ...this.deps,
-      userId: context.userId,
-      idempotency: context.idempotency,
-      respond: context.respond,
-      work: async (client, now) => {
-        const categoryId =
-          input.category_id !== undefined
-            ? input.category_id
-            : await repository.mostUsedPayeeCategory(client, {
-                userId: context.userId,
-                payeeName: code.name,
-                payeeCity: code.city,
-              });
-        const posted = await this.postEntry(client, context, {
-          type: 'expense',
-          accountId: input.account_id,
-          amountCents,
-          description: input.description?.trim() || payeeDescription(code),
-          categoryId,
-          notes: input.notes ?? null,
-          occurredOn: occurredOn(input.occurred_on, now),
-          pix: { payeeName: code.name, payeeCity: code.city, txid: code.txid, chargeId: null },
-        });
-        return { status: 201, body: posted };
-      },
+    return idempotentWrite(this.deps, context, async (client, now) => {
+      const categoryId =
+        input.category_id !== undefined
+          ? input.category_id
+          : await repository.mostUsedPayeeCategory(client, {
+              userId: context.userId,
+              payeeName: code.name,
+              payeeCity: code.city,
+            });
+      const posted = await this.postEntry(client, context, {
+        kind: 'expense',
+        accountId: input.account_id,
+        amountCents,
+        description: input.description?.trim() || payeeDescription(code),
+        categoryId,
+        notes: input.notes ?? null,
+        occurredOn: occurredOn(input.occurred_on, now),
+        pix: { payeeName: code.name, payeeCity: code.city, txid: code.txid, chargeId: null },
+      });
+      return { status: 201, body: posted };
     });
   }
 
   /** Posts an income or an expense on one of the person's accounts, as POST /api/transactions does. */
-  private async postEntry(
-    client: pg.PoolClient,
-    context: RequestContext,
-    entry: EntryPosting & { beforePosting?: () => Promise<void> },
-  ) {
-    if (entry.categoryId)
-      await checkCategoryFor(client, { userId: context.userId, categoryId: entry.categoryId, kind: entry.type });
-    const counterpartyId = await findInternalAccountId(client, context.userId, entry.type);
-    const accounts = await lockAndLoadAccounts(client, context.userId, [entry.accountId, counterpartyId]);
-    usableAccount(accounts, entry.accountId);
-    await entry.beforePosting?.();
-    const signed = entry.type === 'income' ? entry.amountCents : -entry.amountCents;
-    const posted = await post(client, accounts, {
-      userId: context.userId,
-      kind: entry.type,
-      accountId: entry.accountId,
-      counterpartyAccountId: counterpartyId,
-      amountCents: entry.amountCents,
-      legs: [
-        { account_id: entry.accountId, amount_cents: signed },
-        { account_id: counterpartyId, amount_cents: -signed },
-      ],
-      description: entry.description,
-      categoryId: entry.categoryId,
-      notes: entry.notes,
-      occurredOn: entry.occurredOn,
-      policyVersion: LEDGER_POLICY_VERSION,
-      reversesTransactionId: null,
-      idempotencyKey: context.idempotency?.key ?? null,
-      requestId: context.requestId,
-      postedAt: this.deps.clock.now(),
-      pix: entry.pix,
-    });
-    return {
-      transaction: postedTransactionResponse(posted),
-      account: balanceOf(posted.accounts.get(entry.accountId) as AccountRow),
-    };
+  private async postEntry(client: pg.PoolClient, context: RequestContext, entry: EntryPosting) {
+    const posted = await postEntry(client, sourceOf(context, this.deps.clock.now()), entry);
+    return { transaction: postedTransactionResponse(posted), account: balanceIn(posted, entry.accountId) };
   }
 }

@@ -287,3 +287,13 @@ export async function advanceCursors(
     [cursors.map((cursor) => cursor.ruleId), cursors.map((cursor) => cursor.rowVersion), cursors.map((cursor) => cursor.through)],
   );
 }
+
+/** Marks the point an occurrence's posting can be undone to, keeping its claim. */
+export async function savepoint(client: pg.PoolClient): Promise<void> {
+  await client.query('SAVEPOINT occurrence');
+}
+
+/** Undoes a refused occurrence's posting; the claim before the savepoint stays. */
+export async function rollbackToSavepoint(client: pg.PoolClient): Promise<void> {
+  await client.query('ROLLBACK TO SAVEPOINT occurrence');
+}

@@ -1,18 +1,15 @@
 import type pg from 'pg';
 import { runTransaction } from '../../db/unit-of-work.js';
-import { OCCURRED_ON_MAX } from '../../http/common-schemas.js';
-import type { RequestContext, ServiceDeps } from '../../http/context.js';
-import { DomainError } from '../../http/errors.js';
-import { runIdempotentWrite, type WriteResult } from '../../http/idempotency.js';
 import type { PageResult } from '../../http/pagination.js';
 import { calendarDay } from '../../lib/dates.js';
+import { DomainError, invalidField, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
-import { LEDGER_POLICY_VERSION, type Leg } from '../../policies/ledger_v1.js';
-import { TRANSFERS_POLICY_VERSION, transferLegs } from '../../policies/transfers_v1.js';
+import { updateOrConflict } from '../../lib/row-version.js';
+import type { RequestContext, ServiceDeps } from '../../lib/service-context.js';
+import { OCCURRED_ON_MAX } from '../../policies/ledger_v1.js';
 import { checkCategoryFor } from '../categories/categories.service.js';
-import { findInternalAccountId, lockAndLoadAccounts } from '../ledger/ledger.repository.js';
-import { post } from '../ledger/ledger.service.js';
-import { usableAccount } from '../transactions/transactions.service.js';
+import { idempotentWrite, type WriteResult } from '../idempotency/idempotency.service.js';
+import { type Posting, postBatch } from '../ledger/index.js';
 import { cursorAfter, fairShare, planRule, type RulePlan } from './materialisation-plan.js';
 import {
   activeAccounts,
@@ -31,6 +28,8 @@ import {
   type RuleRow,
   readRotation,
   recentFailures,
+  rollbackToSavepoint,
+  savepoint,
   saveRotation,
   updateRule,
 } from './recurring.repository.js';
@@ -61,13 +60,7 @@ export interface OccurrenceResult {
 const LOOKAHEAD_DAYS = 400;
 
 function invalid(field: string, message: string, code = 'invalid'): DomainError {
-  return new DomainError('validation_failed', 400, 'The request has invalid fields.', {
-    errors: [{ field: `body/${field}`, message, code }],
-  });
-}
-
-function ruleNotFound(): DomainError {
-  return new DomainError('not_found', 404, 'No such recurring rule.');
+  return invalidField(`body/${field}`, message, code);
 }
 
 function checkSchedule(schedule: Schedule): void {
@@ -172,7 +165,7 @@ export class RecurringService {
     const found = await activeAccounts(client, userId, ids);
     for (const id of ids) {
       const account = found.find((row) => row.id === id);
-      if (!account) throw new DomainError('not_found', 404, 'No such account.');
+      if (!account) throw notFound('account');
       if (account.archived_at !== null)
         throw new DomainError('account_archived', 422, 'This account is archived.', { account_id: id });
     }
@@ -200,41 +193,35 @@ export class RecurringService {
     const description = this.checkCreate(input);
     // The answer is read and serialised inside the transaction: nothing is read after COMMIT,
     // so a lost connection there cannot answer 503 for a rule that was created.
-    return runIdempotentWrite({
-      ...this.deps,
-      userId: context.userId,
-      idempotency: context.idempotency,
-      respond: context.respond,
-      work: async (client, now) => {
-        if ((await countActiveRules(client, context.userId)) >= RECURRING_RULES_PER_USER_MAX) {
-          throw new DomainError(
-            'limit_reached',
-            422,
-            `A person may have at most ${RECURRING_RULES_PER_USER_MAX} active recurring rules.`,
-          );
-        }
-        const rule = {
-          type: input.type,
-          account_id: input.account_id,
-          to_account_id: input.to_account_id ?? null,
-          category_id: input.category_id ?? null,
-        };
-        await this.checkReferences(client, context.userId, rule);
-        const id = newId();
-        await insertRule(client, {
-          ...rule,
-          id,
-          user_id: context.userId,
-          amount_cents: input.amount_cents,
-          description,
-          schedule: input.schedule,
-          start_on: input.start_on,
-          end_on: input.end_on ?? null,
-          occurrences_max: input.occurrences_max ?? null,
-          created_at: now,
-        });
-        return { status: 201, body: await this.view(client, context.userId, id) };
-      },
+    return idempotentWrite(this.deps, context, async (client, now) => {
+      if ((await countActiveRules(client, context.userId)) >= RECURRING_RULES_PER_USER_MAX) {
+        throw new DomainError(
+          'limit_reached',
+          422,
+          `A person may have at most ${RECURRING_RULES_PER_USER_MAX} active recurring rules.`,
+        );
+      }
+      const rule = {
+        type: input.type,
+        account_id: input.account_id,
+        to_account_id: input.to_account_id ?? null,
+        category_id: input.category_id ?? null,
+      };
+      await this.checkReferences(client, context.userId, rule);
+      const id = newId();
+      await insertRule(client, {
+        ...rule,
+        id,
+        user_id: context.userId,
+        amount_cents: input.amount_cents,
+        description,
+        schedule: input.schedule,
+        start_on: input.start_on,
+        end_on: input.end_on ?? null,
+        occurrences_max: input.occurrences_max ?? null,
+        created_at: now,
+      });
+      return { status: 201, body: await this.view(client, context.userId, id) };
     });
   }
 
@@ -257,7 +244,7 @@ export class RecurringService {
 
   private async view(client: pg.Pool | pg.PoolClient, userId: string, ruleId: string): Promise<RecurringRuleResponse> {
     const rule = await findRule(client, userId, ruleId);
-    if (!rule) throw ruleNotFound();
+    if (!rule) throw notFound('recurring_rule');
     return (await this.toResponses(client, [rule]))[0] as RecurringRuleResponse;
   }
 
@@ -270,38 +257,34 @@ export class RecurringService {
   async patch(context: RequestContext, ruleId: string, input: PatchRecurringInput): Promise<WriteResult<RecurringRuleResponse>> {
     const description = input.description?.trim();
     const userId = context.userId;
-    return runIdempotentWrite({
-      ...this.deps,
-      userId,
-      idempotency: undefined,
-      respond: context.respond,
-      work: async (client) => {
-        const current = await findRule(client, userId, ruleId);
-        if (!current) throw ruleNotFound();
-        if (input.schedule) checkSchedule(input.schedule);
-        const endOn = input.end_on === undefined ? current.end_on : input.end_on;
-        if (input.end_on !== undefined) checkEndOn(current.start_on, endOn);
-        const categoryId = input.category_id === undefined ? current.category_id : input.category_id;
-        if (input.category_id) await this.checkReferences(client, userId, { ...current, category_id: input.category_id });
-        if (description !== undefined && description.length === 0) throw invalid('description', 'must not be blank', 'blank');
-        const updated = await updateRule(client, {
-          user_id: userId,
-          id: ruleId,
-          row_version: input.row_version,
-          amount_cents: input.amount_cents ?? current.amount_cents,
-          description: description ?? current.description,
-          category_id: categoryId,
-          schedule: input.schedule ?? current.schedule,
-          end_on: endOn,
-          occurrences_max: input.occurrences_max === undefined ? current.occurrences_max : input.occurrences_max,
-          // A new schedule starts from today: days it would have had in the past are not owed.
-          skipUntil: input.schedule ? addDays(this.today(), -1) : null,
-        });
-        const fresh = await this.view(client, userId, ruleId);
-        if (!updated)
-          throw new DomainError('row_version_conflict', 409, 'The rule changed since you read it.', { current: fresh });
-        return { status: 200, body: fresh };
-      },
+    return idempotentWrite(this.deps, { ...context, idempotency: undefined }, async (client) => {
+      const current = await findRule(client, userId, ruleId);
+      if (!current) throw notFound('recurring_rule');
+      if (input.schedule) checkSchedule(input.schedule);
+      const endOn = input.end_on === undefined ? current.end_on : input.end_on;
+      if (input.end_on !== undefined) checkEndOn(current.start_on, endOn);
+      const categoryId = input.category_id === undefined ? current.category_id : input.category_id;
+      if (input.category_id) await this.checkReferences(client, userId, { ...current, category_id: input.category_id });
+      if (description !== undefined && description.length === 0) throw invalid('description', 'must not be blank', 'blank');
+      const update = {
+        user_id: userId,
+        id: ruleId,
+        row_version: input.row_version,
+        amount_cents: input.amount_cents ?? current.amount_cents,
+        description: description ?? current.description,
+        category_id: categoryId,
+        schedule: input.schedule ?? current.schedule,
+        end_on: endOn,
+        occurrences_max: input.occurrences_max === undefined ? current.occurrences_max : input.occurrences_max,
+        // A new schedule starts from today: days it would have had in the past are not owed.
+        skipUntil: input.schedule ? addDays(this.today(), -1) : null,
+      };
+      await updateOrConflict({
+        entity: 'recurring_rule',
+        update: async () => ((await updateRule(client, update)) ? true : undefined),
+        current: () => this.view(client, userId, ruleId),
+      });
+      return { status: 200, body: await this.view(client, userId, ruleId) };
     });
   }
 
@@ -315,19 +298,13 @@ export class RecurringService {
     action: 'pause' | 'resume' | 'end',
   ): Promise<WriteResult<RecurringRuleResponse>> {
     const userId = context.userId;
-    return runIdempotentWrite({
-      ...this.deps,
-      userId,
-      idempotency: undefined,
-      respond: context.respond,
-      work: async (client, now) => {
-        const value = action === 'resume' ? addDays(calendarDay(now), -1) : now;
-        if (!(await changeState(client, { userId, ruleId, action, value }))) {
-          if (!(await findRule(client, userId, ruleId))) throw ruleNotFound();
-          throw new DomainError('rule_ended', 422, 'This rule has ended.');
-        }
-        return { status: 200, body: await this.view(client, userId, ruleId) };
-      },
+    return idempotentWrite(this.deps, { ...context, idempotency: undefined }, async (client, now) => {
+      const value = action === 'resume' ? addDays(calendarDay(now), -1) : now;
+      if (!(await changeState(client, { userId, ruleId, action, value }))) {
+        if (!(await findRule(client, userId, ruleId))) throw notFound('recurring_rule');
+        throw new DomainError('rule_ended', 422, 'This rule has ended.');
+      }
+      return { status: 200, body: await this.view(client, userId, ruleId) };
     });
   }
 
@@ -475,19 +452,20 @@ export class RecurringService {
       const transactionId = newId();
       const claim = { ruleId: rule.id, day, userId: rule.user_id, transactionId, now: this.deps.clock.now() };
       if (!(await claimOccurrence(client, claim))) return undefined;
-      await client.query('SAVEPOINT occurrence');
+      await savepoint(client);
       try {
         await this.postOccurrence(client, rule, day, transactionId, requestId);
         return { rule_id: rule.id, occurs_on: day, status: 'posted', transaction_id: transactionId, failure_code: null };
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
-        await client.query('ROLLBACK TO SAVEPOINT occurrence');
+        await rollbackToSavepoint(client);
         await markOccurrenceFailed(client, { ruleId: rule.id, day, code: error.code, detail: error.message });
         return { rule_id: rule.id, occurs_on: day, status: 'failed', transaction_id: null, failure_code: error.code };
       }
     });
   }
 
+  /** One occurrence of a rule, posted through the ledger under the id its claim recorded. */
   private async postOccurrence(
     client: pg.PoolClient,
     rule: RuleRow,
@@ -495,41 +473,29 @@ export class RecurringService {
     transactionId: string,
     requestId: string | null,
   ) {
-    let counterpartyId: string;
-    let legs: Leg[];
-    if (rule.type === 'transfer') {
-      counterpartyId = rule.to_account_id as string;
-      legs = transferLegs({ fromAccountId: rule.account_id, toAccountId: counterpartyId, amountCents: rule.amount_cents });
-    } else {
-      if (rule.category_id)
-        await checkCategoryFor(client, { userId: rule.user_id, categoryId: rule.category_id, kind: rule.type });
-      counterpartyId = await findInternalAccountId(client, rule.user_id, rule.type);
-      const signed = rule.type === 'income' ? rule.amount_cents : -rule.amount_cents;
-      legs = [
-        { account_id: rule.account_id, amount_cents: signed },
-        { account_id: counterpartyId, amount_cents: -signed },
-      ];
-    }
-    const accounts = await lockAndLoadAccounts(client, rule.user_id, [rule.account_id, counterpartyId]);
-    usableAccount(accounts, rule.account_id);
-    if (rule.type === 'transfer') usableAccount(accounts, counterpartyId);
-    await post(client, accounts, {
-      userId: rule.user_id,
-      kind: rule.type,
-      accountId: rule.account_id,
-      counterpartyAccountId: counterpartyId,
-      amountCents: rule.amount_cents,
-      legs,
-      description: rule.description,
-      categoryId: rule.type === 'transfer' ? null : rule.category_id,
-      notes: null,
-      occurredOn: day,
-      policyVersion: rule.type === 'transfer' ? TRANSFERS_POLICY_VERSION : LEDGER_POLICY_VERSION,
-      reversesTransactionId: null,
-      idempotencyKey: null,
-      requestId,
-      postedAt: this.deps.clock.now(),
-      transactionId,
-    });
+    const posting: Posting =
+      rule.type === 'transfer'
+        ? {
+            kind: 'transfer',
+            fromAccountId: rule.account_id,
+            toAccountId: rule.to_account_id as string,
+            amountCents: rule.amount_cents,
+            description: rule.description,
+            notes: null,
+            occurredOn: day,
+            transactionId,
+          }
+        : {
+            kind: rule.type,
+            accountId: rule.account_id,
+            amountCents: rule.amount_cents,
+            description: rule.description,
+            categoryId: rule.category_id,
+            notes: null,
+            occurredOn: day,
+            transactionId,
+          };
+    const source = { userId: rule.user_id, idempotencyKey: null, requestId, postedAt: this.deps.clock.now() };
+    await postBatch(client, source, [posting]);
   }
 }

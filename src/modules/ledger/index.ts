@@ -1,0 +1,35 @@
+/**
+ * The ledger module's public API: the only road by which money moves. Other modules
+ * post through these functions and never write transactions or ledger_entries themselves.
+ */
+export {
+  type AccountRow,
+  entriesOf,
+  findTransaction,
+  lockAndLoadAccounts,
+  type TransactionListRow,
+  updateTransactionDetails,
+} from './ledger.repository.js';
+export { balanceIn, balanceOf, postedTransactionResponse, toTransactionResponse, userBalancesOf } from './ledger.responses.js';
+export {
+  accountNotFound,
+  BATCH_POSTINGS_MAX,
+  type EntryPosting,
+  type GoalPosting,
+  insufficientFunds,
+  type OpeningPosting,
+  occurredOn,
+  type Posted,
+  type Posting,
+  type PostingSource,
+  postBatch,
+  postEntry,
+  postGoalMovement,
+  postOpening,
+  postTransfer,
+  type ReversalPosting,
+  reverse,
+  sourceOf,
+  type TransferPosting,
+  usableAccount,
+} from './ledger.service.js';
