@@ -3,6 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { AdvisoryLock, lockSession, unlockSession } from './locks.js';
+import type { Queryable } from './queryable.js';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 const MIGRATION_NAME = /^\d{14}_[a-z0-9_]+\.sql$/;
@@ -64,7 +65,7 @@ export function checkPrefix(applied: Applied[], files: MigrationFile[]): void {
   });
 }
 
-async function readApplied(client: pg.PoolClient | pg.Pool): Promise<Applied[]> {
+async function readApplied(client: Queryable): Promise<Applied[]> {
   const result = await client.query<Applied>('SELECT name, checksum FROM schema_migrations ORDER BY name');
   return result.rows;
 }

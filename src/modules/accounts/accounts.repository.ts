@@ -5,7 +5,7 @@ import { ACCOUNT_COLUMNS, type AccountRow, type EntryRow } from '../ledger/ledge
 /** The person's own accounts, as opposed to internal ledger accounts (counterparties, goals). */
 const IS_USER_ACCOUNT = `type IN (${USER_ACCOUNT_TYPES.map((type) => `'${type}'`).join(', ')})`;
 
-type Queryable = pg.Pool | pg.PoolClient;
+import type { Queryable } from '../../db/queryable.js';
 
 export async function insertAccount(
   client: Queryable,

@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import { runTransaction } from '../../db/unit-of-work.js';
-import type { PageResult } from '../../http/pagination.js';
 import { calendarDay } from '../../lib/dates.js';
 import { DomainError, invalidField, rowVersionConflict } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
+import type { PageResult } from '../../lib/pagination.js';
 import { updateOrConflict } from '../../lib/row-version.js';
 import type { RequestContext, ServiceDeps } from '../../lib/service-context.js';
 import { acceptsOverdraftLimit, balanceFloorCents, isInternal } from '../../policies/ledger_v1.js';

@@ -5,7 +5,7 @@ import { newId } from '../../lib/ids.js';
 import { updateOrConflict } from '../../lib/row-version.js';
 import type { ServiceDeps } from '../../lib/service-context.js';
 import { findCategory } from '../categories/categories.repository.js';
-import { findInternalAccountId } from '../ledger/ledger.repository.js';
+import { findInternalAccountId } from '../ledger/index.js';
 import { availableFor, crossedThresholds, type MonthBudget, monthEnd, monthStart, percentOf, shiftMonth } from './budget-math.js';
 import {
   type BudgetKey,

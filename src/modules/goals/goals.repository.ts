@@ -1,6 +1,6 @@
 import type pg from 'pg';
 
-type Queryable = pg.Pool | pg.PoolClient;
+import type { Queryable } from '../../db/queryable.js';
 
 export interface GoalRow {
   id: string;

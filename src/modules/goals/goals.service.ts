@@ -1,9 +1,10 @@
 import type pg from 'pg';
+import type { Queryable } from '../../db/queryable.js';
 import { runTransaction } from '../../db/unit-of-work.js';
-import type { PageResult } from '../../http/pagination.js';
 import { calendarDay } from '../../lib/dates.js';
 import { DomainError, invalidField, notFound, rowVersionConflict } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
+import type { PageResult } from '../../lib/pagination.js';
 import { updateOrConflict } from '../../lib/row-version.js';
 import type { RequestContext, ServiceDeps } from '../../lib/service-context.js';
 import { addMonths, PACE_MONTHS, progress } from '../../policies/goals_v1.js';
@@ -60,7 +61,7 @@ export class GoalsService {
     };
   }
 
-  private find(client: pg.Pool | pg.PoolClient, userId: string, goalId: string): Promise<GoalRow | undefined> {
+  private find(client: Queryable, userId: string, goalId: string): Promise<GoalRow | undefined> {
     return repository.findGoal(client, { userId, goalId, since: addMonths(this.today(), -PACE_MONTHS) });
   }
 

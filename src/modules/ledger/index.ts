@@ -5,6 +5,7 @@
 export {
   type AccountRow,
   entriesOf,
+  findInternalAccountId,
   findTransaction,
   lockAndLoadAccounts,
   type TransactionListRow,

@@ -1,8 +1,7 @@
 import type pg from 'pg';
 import { accountLockOrder, accountLocksTaken } from '../../db/locks.js';
+import type { Queryable } from '../../db/queryable.js';
 import type { AccountType } from '../../policies/ledger_v1.js';
-
-type Queryable = pg.Pool | pg.PoolClient;
 
 export interface AccountRow {
   id: string;

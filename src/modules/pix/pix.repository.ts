@@ -1,7 +1,6 @@
 import type pg from 'pg';
+import type { Queryable } from '../../db/queryable.js';
 import type { PixKeyType } from './pix-keys.js';
-
-type Queryable = pg.Pool | pg.PoolClient;
 
 export interface PixKeyRow {
   account_id: string;

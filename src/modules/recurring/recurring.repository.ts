@@ -1,7 +1,6 @@
 import type pg from 'pg';
+import type { Queryable } from '../../db/queryable.js';
 import type { Schedule } from './schedule.js';
-
-type Queryable = pg.Pool | pg.PoolClient;
 
 export interface RuleRow {
   id: string;

@@ -1,9 +1,10 @@
 import type pg from 'pg';
+import type { Queryable } from '../../db/queryable.js';
 import { runTransaction } from '../../db/unit-of-work.js';
-import type { PageResult } from '../../http/pagination.js';
 import { calendarDay } from '../../lib/dates.js';
 import { DomainError, invalidField, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
+import type { PageResult } from '../../lib/pagination.js';
 import { updateOrConflict } from '../../lib/row-version.js';
 import type { RequestContext, ServiceDeps } from '../../lib/service-context.js';
 import { OCCURRED_ON_MAX } from '../../policies/ledger_v1.js';
@@ -116,7 +117,7 @@ export class RecurringService {
   }
 
   /** Rules as answered; writes pass their transaction's client so the answer is read before COMMIT. */
-  private async toResponses(client: pg.Pool | pg.PoolClient, rules: RuleRow[]): Promise<RecurringRuleResponse[]> {
+  private async toResponses(client: Queryable, rules: RuleRow[]): Promise<RecurringRuleResponse[]> {
     const ids = rules.map((rule) => rule.id);
     const today = this.today();
     const horizon = addDays(today, LOOKAHEAD_DAYS);
@@ -157,7 +158,7 @@ export class RecurringService {
   }
 
   private async checkReferences(
-    client: pg.Pool | pg.PoolClient,
+    client: Queryable,
     userId: string,
     rule: Pick<RuleRow, 'type' | 'account_id' | 'to_account_id' | 'category_id'>,
   ) {
@@ -242,7 +243,7 @@ export class RecurringService {
     return this.view(this.deps.pool, userId, ruleId);
   }
 
-  private async view(client: pg.Pool | pg.PoolClient, userId: string, ruleId: string): Promise<RecurringRuleResponse> {
+  private async view(client: Queryable, userId: string, ruleId: string): Promise<RecurringRuleResponse> {
     const rule = await findRule(client, userId, ruleId);
     if (!rule) throw notFound('recurring_rule');
     return (await this.toResponses(client, [rule]))[0] as RecurringRuleResponse;

@@ -1,7 +1,6 @@
 import type pg from 'pg';
+import type { Queryable } from '../../db/queryable.js';
 import { SELECT_TRANSACTION, type TransactionListRow } from '../ledger/ledger.repository.js';
-
-type Queryable = pg.Pool | pg.PoolClient;
 
 export interface TransactionFilter {
   userId: string;

@@ -1,6 +1,7 @@
 import type pg from 'pg';
-import type { PageResult } from '../../http/pagination.js';
+import type { Queryable } from '../../db/queryable.js';
 import { DomainError, invalidField, notFound } from '../../lib/errors.js';
+import type { PageResult } from '../../lib/pagination.js';
 import { updateOrConflict } from '../../lib/row-version.js';
 import type { RequestContext, ServiceDeps } from '../../lib/service-context.js';
 import { checkCategoryFor } from '../categories/categories.service.js';
@@ -48,7 +49,7 @@ export class TransactionsService {
     });
   }
 
-  private async withEntries(client: pg.Pool | pg.PoolClient, userId: string, rows: TransactionListRow[]) {
+  private async withEntries(client: Queryable, userId: string, rows: TransactionListRow[]) {
     const entries = await entriesOf(
       client,
       userId,
