@@ -10,6 +10,7 @@ import { DateField } from '../../components/DateField';
 import { MoneyInput } from '../../components/MoneyInput';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { mappedFieldErrorsFrom } from '../../i18n/problems';
+import { dayParts, weekdayOf } from '../../lib/calendar';
 import { displayToIso, isoToDisplay, todayIso } from '../../lib/dates';
 import { formatBrlInput } from '../../lib/money';
 import { useLedgerLabels } from '../ledger/labels';
@@ -91,7 +92,7 @@ function scheduleOf(values: RuleValues): Schedule {
 
 function initialValues(rule: RecurringRule | undefined, firstAccountId: string | null): RuleValues {
   const today = todayIso();
-  const todayDate = new Date(`${today}T12:00:00Z`);
+  const todayParts = dayParts(today);
   const values: RuleValues = {
     type: rule?.type ?? 'expense',
     description: rule?.description ?? '',
@@ -100,9 +101,9 @@ function initialValues(rule: RecurringRule | undefined, firstAccountId: string |
     accountId: rule?.account_id ?? firstAccountId,
     toAccountId: rule?.to_account_id ?? null,
     kind: rule?.schedule.kind ?? 'monthly',
-    day: String(todayDate.getUTCDate()),
-    weekday: String(todayDate.getUTCDay()),
-    month: String(todayDate.getUTCMonth() + 1),
+    day: String(todayParts.day),
+    weekday: String(weekdayOf(today)),
+    month: String(todayParts.month),
     everyDays: String(DEFAULT_EVERY_DAYS),
     startOn: isoToDisplay(rule?.start_on ?? today),
     endOn: rule?.end_on ? isoToDisplay(rule.end_on) : '',
