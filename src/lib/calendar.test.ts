@@ -146,7 +146,7 @@ describe('addYears and addDays', () => {
         const from = iso(year, month, day);
         const expected = new Date(Date.UTC(year, month - 1, day) + days * DAY_MS).toISOString().slice(0, 10);
         const to = addDays(from, days);
-        if (Number(expected.slice(0, 4)) < 10000 && !expected.startsWith('-')) expect(to).toBe(expected);
+        expect(to).toBe(expected);
         expect(daysBetween(from, to)).toBe(days);
       }),
       { numRuns: 2_000 },
