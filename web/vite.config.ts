@@ -1,15 +1,64 @@
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 
 // The SPA lives in web/; the API server (src/) serves web/dist in production and is
 // reached through this proxy during development.
 const webRoot = fileURLToPath(new URL('.', import.meta.url));
 const apiTarget = process.env.VITE_API_TARGET ?? 'http://127.0.0.1:3000';
 
+// The keywords api/limits.ts reads from a schema; everything else is left out of the bundle.
+const LIMIT_KEYWORDS = new Set(['maxLength', 'minLength', 'maximum', 'minimum', 'maxItems', 'anyOf', 'properties']);
+
+function limitsOnly(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(limitsOnly);
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const kept = Object.entries(schema).filter(([key]) => LIMIT_KEYWORDS.has(key));
+  return Object.fromEntries(kept.map(([key, value]) => [key, key === 'properties' ? propertiesLimits(value) : limitsOnly(value)]));
+}
+
+function propertiesLimits(properties: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(properties).map(([name, schema]) => [name, limitsOnly(schema)]));
+}
+
+interface OperationDocument {
+  parameters?: { in: string; name: string; schema?: unknown }[];
+  requestBody?: { content?: Record<string, { schema?: unknown }> };
+}
+
+function operationLimits(operation: OperationDocument): OperationDocument {
+  const parameters = (operation.parameters ?? []).map(({ in: where, name, schema }) => ({ in: where, name, schema: limitsOnly(schema) }));
+  const body = operation.requestBody?.content?.['application/json']?.schema;
+  if (body === undefined) return { parameters };
+  return { parameters, requestBody: { content: { 'application/json': { schema: limitsOnly(body) } } } };
+}
+
+/**
+ * The app reads only field limits from the OpenAPI document (api/limits.ts), so the build
+ * keeps each operation's query parameters and JSON body limits and drops descriptions,
+ * examples and responses: the bundle carries a few kilobytes instead of the whole document.
+ */
+function openApiLimitsOnly(): Plugin {
+  return {
+    name: 'openapi-limits-only',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!id.endsWith('/api/openapi.json')) return null;
+      const document = JSON.parse(code) as { paths: Record<string, Record<string, OperationDocument>> };
+      const paths = Object.fromEntries(
+        Object.entries(document.paths).map(([path, operations]) => [
+          path,
+          Object.fromEntries(Object.entries(operations).map(([method, operation]) => [method, operationLimits(operation)])),
+        ]),
+      );
+      return { code: JSON.stringify({ paths }), map: null };
+    },
+  };
+}
+
 export default defineConfig({
   root: webRoot,
-  plugins: [react()],
+  plugins: [openApiLimitsOnly(), react()],
   build: {
     outDir: fileURLToPath(new URL('./dist', import.meta.url)),
     emptyOutDir: true,

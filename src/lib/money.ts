@@ -1,6 +1,8 @@
 /**
  * Money is integer centavos. These are the only functions that turn centavos into
  * text and text into centavos; no floating point is involved in either direction.
+ * The server and the web app both import this module, so it stays pure TypeScript:
+ * no Node or DOM imports, and no Intl, whose output may differ between browsers.
  */
 
 /** The largest amount of one movement: R$ 1 bilhão. */
@@ -8,7 +10,8 @@ export const AMOUNT_MAX_CENTS = 100_000_000_000;
 /** Longest text accepted by parseBrl and parseDecimal, so a pathological input cannot cost much. */
 export const MONEY_TEXT_LENGTH_MAX = 32;
 
-export type ParseResult = { ok: true; cents: number } | { ok: false; reason: 'empty' | 'malformed' | 'too_large' };
+export type ParseFailure = 'empty' | 'malformed' | 'too_large';
+export type ParseResult = { ok: true; cents: number } | { ok: false; reason: ParseFailure };
 
 const GROUPED = /^\d{1,3}(\.\d{3})*(,\d{1,2})?$/;
 const PLAIN = /^\d+(,\d{1,2})?$/;
@@ -69,15 +72,20 @@ export function formatDecimal(cents: number | bigint): string {
   return `${negative ? '-' : ''}${absolute / 100n}.${fraction}`;
 }
 
-// Intl formats a decimal *string* exactly (no float in between), which is why the
-// amount goes through formatDecimal first.
-const BRL_FORMAT = new Intl.NumberFormat('pt-BR', { style: 'currency', currency: 'BRL' });
+/** The currency symbol and the no-break space (U+00A0) that Intl's pt-BR format puts after it. */
+export const BRL_SYMBOL = 'R$';
+export const NO_BREAK_SPACE = '\u00a0';
 
 /**
- * Formats centavos as pt-BR currency with Intl: 123456 → "R$ 1.234,56" and -5 →
- * "-R$ 0,05", where the space after "R$" is a no-break space (U+00A0). Zero is always
- * "R$ 0,00", never "-R$ 0,00".
+ * Formats centavos as pt-BR currency, exactly as Intl.NumberFormat('pt-BR', BRL) does:
+ * 123456 → "R$ 1.234,56" and -5 → "-R$ 0,05", where the space after "R$" is a no-break
+ * space (U+00A0). Zero is always "R$ 0,00", never "-R$ 0,00".
  */
 export function formatBrl(cents: number | bigint): string {
-  return BRL_FORMAT.format(formatDecimal(cents) as Intl.StringNumericLiteral);
+  const value = BigInt(cents);
+  const negative = value < 0n;
+  const absolute = negative ? -value : value;
+  const whole = (absolute / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, '.');
+  const fraction = (absolute % 100n).toString().padStart(2, '0');
+  return `${negative ? '-' : ''}${BRL_SYMBOL}${NO_BREAK_SPACE}${whole},${fraction}`;
 }

@@ -1,21 +1,22 @@
 // The ledger part of the API: accounts, categories, transactions and transfers. Every
 // write that moves money takes the caller's Idempotency-Key (see lib/idempotency.ts).
 import { api, unwrap } from './client';
+import { bodyLimit, queryLimit } from './limits';
 import type { components, paths } from './schema';
 
 export const ACCOUNT_TYPES = ['checking', 'savings', 'credit_card', 'cash', 'investment'] as const;
 export const CATEGORY_KINDS = ['expense', 'income'] as const;
 
 /** The server's page bounds (src/http/pagination.ts). */
-export const PAGE_LIMIT_MAX = 100;
+export const PAGE_LIMIT_MAX = queryLimit('get', '/api/accounts', 'limit', 'maximum');
 /** The server's ACCOUNTS_PER_USER_MAX and CATEGORIES_PER_USER_MAX. */
 export const OWNED_ITEMS_MAX = 200;
-// The server's field limits (src/modules/*/…schemas.ts and src/http/common-schemas.ts).
-export const ACCOUNT_NAME_LENGTH_MAX = 100;
-export const CATEGORY_NAME_LENGTH_MAX = 60;
-export const DESCRIPTION_LENGTH_MAX = 200;
-export const NOTES_LENGTH_MAX = 2000;
-export const SEARCH_LENGTH_MAX = 100;
+// The server's field limits, from its OpenAPI document.
+export const ACCOUNT_NAME_LENGTH_MAX = bodyLimit('post', '/api/accounts', 'name', 'maxLength');
+export const CATEGORY_NAME_LENGTH_MAX = bodyLimit('post', '/api/categories', 'name', 'maxLength');
+export const DESCRIPTION_LENGTH_MAX = bodyLimit('post', '/api/transactions', 'description', 'maxLength');
+export const NOTES_LENGTH_MAX = bodyLimit('post', '/api/transactions', 'notes', 'maxLength');
+export const SEARCH_LENGTH_MAX = queryLimit('get', '/api/transactions', 'q', 'maxLength');
 
 type Schemas = components['schemas'];
 type JsonBody<T> = T extends { requestBody: { content: { 'application/json': infer B } } } ? B : never;

@@ -3,7 +3,9 @@
  * "Today" is today in Brazil, whatever zone the browser is in, like the server.
  */
 
-export const DISPLAY_TIME_ZONE = 'America/Sao_Paulo';
+import { calendarDay, dayOf, isValidDay, TIME_ZONE } from './calendar';
+
+export const DISPLAY_TIME_ZONE = TIME_ZONE;
 /** The days a transaction may fall on (the server's OCCURRED_ON_MIN/MAX). */
 export const DATE_MIN_ISO = '2000-01-01';
 export const DATE_MAX_ISO = '2099-12-31';
@@ -15,20 +17,9 @@ export type DateParseResult = { ok: true; iso: string } | { ok: false; reason: D
 const DISPLAY_SHAPE = /^(\d{2})\/(\d{2})\/(\d{4})$/;
 const ISO_SHAPE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-function pad(value: number, length: number): string {
-  return String(value).padStart(length, '0');
-}
-
-/** Today's date in `timeZone` as YYYY-MM-DD. */
-export function todayIso(now: Date = new Date(), timeZone: string = DISPLAY_TIME_ZONE): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).formatToParts(now);
-  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((item) => item.type === type)?.value ?? '';
-  return `${part('year')}-${part('month')}-${part('day')}`;
+/** Today's date in São Paulo as YYYY-MM-DD, whatever zone the browser is in. */
+export function todayIso(now: Date = new Date()): string {
+  return calendarDay(now);
 }
 
 /** "2026-11-29" → "29/11/2026"; anything else is returned unchanged. */
@@ -37,11 +28,6 @@ export function isoToDisplay(iso: string): string {
   if (!match) return iso;
   const [, year, month, day] = match;
   return `${day}/${month}/${year}`;
-}
-
-function daysInMonth(year: number, month: number): number {
-  // Day 0 of the next month is the last day of this one; UTC avoids any zone shift.
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
 /** "29/11/2026" → "2026-11-29", refusing impossible days and days outside the range. */
@@ -53,8 +39,8 @@ export function displayToIso(text: string): DateParseResult {
   const day = Number(match[1]);
   const month = Number(match[2]);
   const year = Number(match[3]);
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return { ok: false, reason: 'invalid' };
-  const iso = `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}`;
+  if (!isValidDay(year, month, day)) return { ok: false, reason: 'invalid' };
+  const iso = dayOf(year, month, day);
   if (iso < DATE_MIN_ISO || iso > DATE_MAX_ISO) return { ok: false, reason: 'out_of_range' };
   return { ok: true, iso };
 }

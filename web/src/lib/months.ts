@@ -2,37 +2,26 @@
  * Calendar months as the API speaks them (YYYY-MM) and as people read them
  * ("novembro de 2026"). "This month" is this month in Brazil, like "today" in dates.ts.
  */
-import { todayIso } from './dates';
+import { calendarMonth, isIsoMonth, monthParts } from './calendar';
 
-const MONTH_SHAPE = /^(\d{4})-(0[1-9]|1[0-2])$/;
-const MONTHS_PER_YEAR = 12;
+export { shiftMonth } from './calendar';
+
 /** The months a budget may be set for (the server's Month pattern: years 2000–2099). */
 export const MONTH_MIN = '2000-01';
 export const MONTH_MAX = '2099-12';
 
 export function isMonth(value: string | null | undefined): value is string {
-  return typeof value === 'string' && MONTH_SHAPE.test(value) && value >= MONTH_MIN && value <= MONTH_MAX;
+  return typeof value === 'string' && isIsoMonth(value) && value >= MONTH_MIN && value <= MONTH_MAX;
 }
 
 /** The month of today in Brazil, as YYYY-MM. */
 export function currentMonth(now: Date = new Date()): string {
-  return todayIso(now).slice(0, 7);
-}
-
-/** The month `delta` months after (or, when negative, before) `month`. */
-export function shiftMonth(month: string, delta: number): string {
-  const year = Number(month.slice(0, 4));
-  const monthNumber = Number(month.slice(5, 7));
-  const index = year * MONTHS_PER_YEAR + (monthNumber - 1) + delta;
-  const nextYear = Math.floor(index / MONTHS_PER_YEAR);
-  const nextMonth = (index % MONTHS_PER_YEAR) + 1;
-  return `${String(nextYear).padStart(4, '0')}-${String(nextMonth).padStart(2, '0')}`;
+  return calendarMonth(now);
 }
 
 /** "2026-11" → "novembro de 2026" (pt-BR) or "November 2026" (en). */
 export function monthLabel(month: string, language: string): string {
-  const year = Number(month.slice(0, 4));
-  const monthNumber = Number(month.slice(5, 7));
+  const { year, month: monthNumber } = monthParts(month);
   // Noon UTC on the 15th is the same month in every time zone.
   const date = new Date(Date.UTC(year, monthNumber - 1, 15, 12));
   return new Intl.DateTimeFormat(language, { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(date);

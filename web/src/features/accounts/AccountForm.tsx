@@ -1,8 +1,8 @@
 import { Button, Select, SimpleGrid, Stack, TextInput } from '@mantine/core';
-import { useForm } from '@mantine/form';
+import { type UseFormReturnType, useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useQueryClient } from '@tanstack/react-query';
-import { useRef } from 'react';
+import { type RefObject, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ACCOUNT_NAME_LENGTH_MAX, ACCOUNT_TYPES, type Account, type AccountType, createAccount } from '../../api/ledger';
 import { MoneyInput } from '../../components/MoneyInput';
@@ -33,24 +33,17 @@ function takesLimit(type: AccountType): boolean {
   return type === 'checking' || type === 'credit_card';
 }
 
-/**
- * Creates an account with its opening balance. Until the person types a name, the name
- * follows the type ("Conta corrente"), so the quickest path is: balance, then create.
- */
 interface AccountFormProps {
   onDone?: (account: Account) => void;
   /** The first-account form asks for the credit/overdraft limit only when the balance is negative. */
   compact?: boolean;
 }
 
-export function AccountForm({ onDone, compact = false }: AccountFormProps) {
-  const { t } = useTranslation();
-  const labels = useLedgerLabels();
-  const errorText = useFormErrorText();
-  const queryClient = useQueryClient();
-  const nameEdited = useRef(false);
+type AccountFormState = UseFormReturnType<AccountValues>;
 
-  const form = useForm<AccountValues>({
+function useAccountValues(): AccountFormState {
+  const labels = useLedgerLabels();
+  return useForm<AccountValues>({
     initialValues: { name: labels.accountType(DEFAULT_TYPE), type: DEFAULT_TYPE, openingBalance: '', limit: '' },
     validate: {
       name: (value) => validateText(value, { lengthMax: ACCOUNT_NAME_LENGTH_MAX, required: true }),
@@ -67,15 +60,22 @@ export function AccountForm({ onDone, compact = false }: AccountFormProps) {
       },
     },
   });
+}
 
+interface SubmitAccountOptions {
+  showLimit: boolean;
+  nameEdited: RefObject<boolean>;
+  onDone: ((account: Account) => void) | undefined;
+}
+
+/** Creates the account with the opening's Idempotency-Key, then clears the form for another. */
+function useSubmitAccount(form: AccountFormState, { showLimit, nameEdited, onDone }: SubmitAccountOptions) {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
   const mutation = useIdempotentMutation({
     mutationFn: createAccount,
     onSuccess: () => invalidateMoney(queryClient),
   });
-
-  // The limit is asked for when it matters: always in the full form, and in the compact
-  // one once the opening balance is negative (an overdraft in use, a card bill).
-  const showLimit = takesLimit(form.values.type) && (!compact || amountCents(form.values.openingBalance) < 0);
 
   const submit = form.onSubmit((values) => {
     const opening = amountCents(values.openingBalance);
@@ -98,6 +98,24 @@ export function AccountForm({ onDone, compact = false }: AccountFormProps) {
       },
     );
   });
+  return { mutation, submit };
+}
+
+/**
+ * Creates an account with its opening balance. Until the person types a name, the name
+ * follows the type ("Conta corrente"), so the quickest path is: balance, then create.
+ */
+export function AccountForm({ onDone, compact = false }: AccountFormProps) {
+  const { t } = useTranslation();
+  const labels = useLedgerLabels();
+  const errorText = useFormErrorText();
+  const nameEdited = useRef(false);
+  const form = useAccountValues();
+
+  // The limit is asked for when it matters: always in the full form, and in the compact
+  // one once the opening balance is negative (an overdraft in use, a card bill).
+  const showLimit = takesLimit(form.values.type) && (!compact || amountCents(form.values.openingBalance) < 0);
+  const { mutation, submit } = useSubmitAccount(form, { showLimit, nameEdited, onDone });
 
   const changeType = (value: string | null) => {
     const type = ACCOUNT_TYPES.find((item) => item === value);

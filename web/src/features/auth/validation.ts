@@ -1,10 +1,15 @@
+import { bodyLimit } from '../../api/limits';
 import type { ValidationMessageKey } from '../../i18n/problems';
 
-// These mirror the server's limits (src/modules/auth/auth.schemas.ts); the server checks
-// again, so a mismatch only moves where the message comes from.
-export const PASSWORD_LENGTH_MIN = 10;
-export const PASSWORD_LENGTH_MAX = 256;
-export const NAME_LENGTH_MAX = 100;
+// The server's limits, from its OpenAPI document; the server checks again.
+export const PASSWORD_LENGTH_MIN = bodyLimit('post', '/api/auth/register', 'password', 'minLength');
+export const PASSWORD_LENGTH_MAX = bodyLimit('post', '/api/auth/register', 'password', 'maxLength');
+export const NAME_LENGTH_MAX = bodyLimit('post', '/api/auth/register', 'name', 'maxLength');
+/**
+ * The longest address (RFC 5321), as the server checks it once the text is trimmed
+ * (src/modules/auth/auth.schemas.ts). The document's maxLength is larger because it
+ * leaves room for the surrounding spaces the server trims, so it is not this bound.
+ */
 export const EMAIL_LENGTH_MAX = 254;
 
 // Deliberately loose: the server is the judge, this only catches obvious typos early.

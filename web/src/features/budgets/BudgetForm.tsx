@@ -65,26 +65,10 @@ interface BudgetFormProps {
   onDone: () => void;
 }
 
-/** Sets one category's budget for a month: the limit, rollover, and where the amber alert starts. */
-export function BudgetForm({ month, line, budgetedCategoryIds, onDone }: BudgetFormProps) {
-  const { t } = useTranslation();
+/** The expense categories a budget may be set for: this line's, or any active one without a budget yet. */
+function useCategoryOptions(line: BudgetLine | undefined, budgetedCategoryIds: ReadonlySet<string>) {
   const labels = useLedgerLabels();
-  const errorText = useFormErrorText();
-  const queryClient = useQueryClient();
   const categories = useCategories().data ?? [];
-  // The version this form was filled from; a new budget sends none.
-  const [rowVersion, setRowVersion] = useState<number | undefined>(line?.row_version);
-  const [thresholds, setThresholds] = useState<readonly number[]>(line?.alert_thresholds ?? DEFAULT_ALERT_THRESHOLDS);
-
-  const form = useForm<BudgetValues>({
-    initialValues: valuesOf(line),
-    validate: {
-      categoryId: validateChoice,
-      limit: (value) => validateAmount(value),
-      alertAt: validateAlertPercent,
-    },
-  });
-
   const options = categories
     .filter(
       (category) =>
@@ -93,6 +77,25 @@ export function BudgetForm({ month, line, budgetedCategoryIds, onDone }: BudgetF
     )
     .map((category) => ({ value: category.id, label: labels.category(category) }))
     .sort((a, b) => a.label.localeCompare(b.label));
+  return { options, anyCategory: categories.length > 0 };
+}
+
+/**
+ * The form, the save and the conflict reload. The version the form was filled from rides
+ * along (a new budget sends none), and so do the thresholds past the first.
+ */
+function useBudgetSave(month: string, line: BudgetLine | undefined, onDone: () => void) {
+  const { t } = useTranslation();
+  const labels = useLedgerLabels();
+  const queryClient = useQueryClient();
+  const [rowVersion, setRowVersion] = useState<number | undefined>(line?.row_version);
+  const [thresholds, setThresholds] = useState<readonly number[]>(line?.alert_thresholds ?? DEFAULT_ALERT_THRESHOLDS);
+  const form = useForm<BudgetValues>({
+    initialValues: valuesOf(line),
+    validate: { categoryId: validateChoice, limit: (value) => validateAmount(value), alertAt: validateAlertPercent },
+  });
+  const categoryName = (saved: Pick<BudgetLine, 'category_name' | 'category_system_key'>) =>
+    labels.category({ name: saved.category_name, system_key: saved.category_system_key });
 
   const mutation = useMutation({
     mutationFn: (values: BudgetValues) =>
@@ -114,9 +117,6 @@ export function BudgetForm({ month, line, budgetedCategoryIds, onDone }: BudgetF
     onError: (error) => form.setErrors(mappedFieldErrorsFrom(error, FIELDS_BY_API_NAME)),
   });
 
-  const categoryName = (saved: Pick<BudgetLine, 'category_name' | 'category_system_key'>) =>
-    labels.category({ name: saved.category_name, system_key: saved.category_system_key });
-
   const reloadCurrent = async () => {
     const categoryId = form.values.categoryId ?? '';
     let current = currentLine(mutation.error, categoryId);
@@ -134,8 +134,17 @@ export function BudgetForm({ month, line, budgetedCategoryIds, onDone }: BudgetF
     notifications.show({ message: t('conflict.reloaded') });
     void queryClient.invalidateQueries({ queryKey: LEDGER_KEYS.budgets });
   };
+  return { form, mutation, reloadCurrent };
+}
 
-  if (!line && options.length === 0 && categories.length > 0) {
+/** Sets one category's budget for a month: the limit, rollover, and where the amber alert starts. */
+export function BudgetForm({ month, line, budgetedCategoryIds, onDone }: BudgetFormProps) {
+  const { t } = useTranslation();
+  const errorText = useFormErrorText();
+  const { options, anyCategory } = useCategoryOptions(line, budgetedCategoryIds);
+  const { form, mutation, reloadCurrent } = useBudgetSave(month, line, onDone);
+
+  if (!line && options.length === 0 && anyCategory) {
     return <Text c="dimmed">{t('budgets.form.allBudgeted')}</Text>;
   }
 

@@ -1,9 +1,10 @@
+import { bodyLimit } from '../../api/limits';
 import type { BudgetLine } from './api';
 
 /** The server's DEFAULT_ALERT_THRESHOLDS: amber from 80 %, red at 100 %. */
 export const DEFAULT_ALERT_THRESHOLDS = [80, 100] as const;
-/** The server accepts up to five thresholds, each 1–1000 %. */
-export const ALERT_THRESHOLDS_MAX = 5;
+/** How many thresholds the server accepts (each 1–1000 %). */
+export const ALERT_THRESHOLDS_MAX = bodyLimit('put', '/api/budgets/{month}/{category_id}', 'alert_thresholds', 'maxItems');
 
 /**
  * How a category's month is going: green while below its first alert threshold, amber

@@ -8,7 +8,7 @@ import { Money } from '../../components/Money';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { QuickActions } from '../../components/QuickActions';
 import { usePageTitle } from '../../components/usePageTitle';
-import { DISPLAY_TIME_ZONE } from '../../lib/dates';
+import { TIME_ZONE } from '../../lib/calendar';
 import { AccountForm } from '../accounts/AccountForm';
 import { AccountRow } from '../accounts/AccountRow';
 import { useMe } from '../auth/session';
@@ -38,7 +38,7 @@ export function DashboardPage() {
     weekday: 'long',
     day: 'numeric',
     month: 'long',
-    timeZone: DISPLAY_TIME_ZONE,
+    timeZone: TIME_ZONE,
   }).format(new Date());
   const active = activeAccounts(accounts.data);
 

@@ -1,5 +1,5 @@
 import { Alert, Button, Group, Select, Stack, Text, TextInput } from '@mantine/core';
-import { useForm } from '@mantine/form';
+import { type UseFormReturnType, useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
@@ -44,18 +44,10 @@ interface GoalMoneyFormProps {
   onDone: (movement: GoalMovement) => void;
 }
 
-/**
- * Moves money between one of the person's accounts and a goal: a contribution (depositar)
- * or a withdrawal (resgatar). Mounted fresh each time it opens: one Idempotency-Key per opening.
- */
-export function GoalMoneyForm({ goal, direction, initialCents, onDone }: GoalMoneyFormProps) {
-  const { t } = useTranslation();
-  const errorText = useFormErrorText();
-  const queryClient = useQueryClient();
+/** The form's values and rules; preselects the first account once the accounts arrive. */
+function useMoveForm(initialCents: number | undefined) {
   const accountsQuery = useAccounts();
   const accounts = activeAccounts(accountsQuery.data);
-  const contributing = direction === 'contribute';
-
   const form = useForm<MoveValues>({
     initialValues: {
       accountId: accounts[0]?.id ?? null,
@@ -71,13 +63,23 @@ export function GoalMoneyForm({ goal, direction, initialCents, onDone }: GoalMon
     },
   });
 
-  // Once the accounts arrive (the form may open before they load), preselect the first.
   const firstAccountId = accounts[0]?.id;
   const noAccountChosen = form.values.accountId === null;
   useEffect(() => {
     if (noAccountChosen && firstAccountId) form.setFieldValue('accountId', firstAccountId);
   }, [noAccountChosen, firstAccountId, form.setFieldValue]);
+  return { form, accounts, accountsLoaded: accountsQuery.isSuccess };
+}
 
+/** Posts the contribution or the withdrawal with the opening's Idempotency-Key. */
+function useSubmitMove(
+  form: UseFormReturnType<MoveValues>,
+  goal: Goal,
+  contributing: boolean,
+  onDone: (movement: GoalMovement) => void,
+) {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
   const mutation = useIdempotentMutation({
     mutationFn: (values: MoveValues, key: string) => {
       const date = displayToIso(values.date);
@@ -105,14 +107,42 @@ export function GoalMoneyForm({ goal, direction, initialCents, onDone }: GoalMon
       onError: (error) => form.setErrors(mappedFieldErrorsFrom(error, FIELDS_BY_API_NAME)),
     }),
   );
+  return { mutation, submit };
+}
 
-  if (accountsQuery.isSuccess && accounts.length === 0) {
+/** A withdrawal larger than the goal holds is refused by the goal's account, not the person's: say so. */
+function MoveProblem({ error, goal, contributing }: { error: unknown; goal: Goal; contributing: boolean }) {
+  const { t } = useTranslation();
+  const goalShort = !contributing && isApiError(error) && error.code === 'insufficient_funds';
+  if (!goalShort) return <ProblemAlert error={error} />;
+  return (
+    <Alert color="red" variant="light" icon={<AlertIcon />} role="alert" title={t('errors.title')}>
+      <Text size="sm">{t('goals.move.notEnoughSaved')}</Text>
+      <Text size="sm" fw={600} mt={4}>
+        {t('errors.available', {
+          amount: formatBrl(problemInteger(error, 'available_cents') ?? goal.saved_cents),
+        })}
+      </Text>
+    </Alert>
+  );
+}
+
+/**
+ * Moves money between one of the person's accounts and a goal: a contribution (depositar)
+ * or a withdrawal (resgatar). Mounted fresh each time it opens: one Idempotency-Key per opening.
+ */
+export function GoalMoneyForm({ goal, direction, initialCents, onDone }: GoalMoneyFormProps) {
+  const { t } = useTranslation();
+  const errorText = useFormErrorText();
+  const contributing = direction === 'contribute';
+  const { form, accounts, accountsLoaded } = useMoveForm(initialCents);
+  const { mutation, submit } = useSubmitMove(form, goal, contributing, onDone);
+
+  if (accountsLoaded && accounts.length === 0) {
     return <Text c="dimmed">{t('goals.move.noAccounts')}</Text>;
   }
 
   const chosen = accounts.find((account) => account.id === form.values.accountId);
-  // A withdrawal larger than the goal holds is refused by the goal's account, not the person's.
-  const goalShort = !contributing && isApiError(mutation.error) && mutation.error.code === 'insufficient_funds';
   return (
     <form onSubmit={submit} noValidate>
       <Stack gap="md">
@@ -160,18 +190,7 @@ export function GoalMoneyForm({ goal, direction, initialCents, onDone }: GoalMon
           placeholder={goal.name}
           maxLength={DESCRIPTION_LENGTH_MAX}
         />
-        {goalShort ? (
-          <Alert color="red" variant="light" icon={<AlertIcon />} role="alert" title={t('errors.title')}>
-            <Text size="sm">{t('goals.move.notEnoughSaved')}</Text>
-            <Text size="sm" fw={600} mt={4}>
-              {t('errors.available', {
-                amount: formatBrl(problemInteger(mutation.error, 'available_cents') ?? goal.saved_cents),
-              })}
-            </Text>
-          </Alert>
-        ) : (
-          <ProblemAlert error={mutation.error} />
-        )}
+        <MoveProblem error={mutation.error} goal={goal} contributing={contributing} />
         <Button type="submit" fullWidth loading={mutation.isPending}>
           {contributing ? t('goals.move.submitContribute') : t('goals.move.submitWithdraw')}
         </Button>

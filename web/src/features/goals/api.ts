@@ -1,7 +1,9 @@
 // The goals (metas) part of the API. Each goal has its own ledger account: a contribution
 // moves money from one of the person's accounts into it, a withdrawal moves it back.
+
 import { api, unwrap } from '../../api/client';
 import type { PageRequest } from '../../api/ledger';
+import { bodyLimit } from '../../api/limits';
 import type { components, paths } from '../../api/schema';
 
 type Schemas = components['schemas'];
@@ -14,9 +16,9 @@ export type PatchGoalInput = JsonBody<paths['/api/goals/{id}']['patch']>;
 export type ContributionInput = JsonBody<paths['/api/goals/{id}/contributions']['post']>;
 export type WithdrawalInput = JsonBody<paths['/api/goals/{id}/withdrawals']['post']>;
 
-// The server's limits (src/modules/goals/goals.schemas.ts).
-export const GOAL_NAME_LENGTH_MAX = 100;
-export const GOAL_ICON_LENGTH_MAX = 32;
+// The server's limits, from its OpenAPI document.
+export const GOAL_NAME_LENGTH_MAX = bodyLimit('post', '/api/goals', 'name', 'maxLength');
+export const GOAL_ICON_LENGTH_MAX = bodyLimit('post', '/api/goals', 'icon', 'maxLength');
 
 function idempotencyHeader(key: string) {
   return { 'idempotency-key': key };

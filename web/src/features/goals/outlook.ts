@@ -1,3 +1,4 @@
+import { calendarMonthsBetween, dayParts } from '../../lib/calendar';
 import type { Goal } from './api';
 
 /**
@@ -40,10 +41,8 @@ type GoalFigures = Pick<
  * as a whole one, and at least 1: a target next week still divides by one month.
  */
 export function monthsUntil(todayIso: string, targetIso: string): number {
-  const [fromYear, fromMonth, fromDay] = todayIso.split('-').map(Number) as [number, number, number];
-  const [toYear, toMonth, toDay] = targetIso.split('-').map(Number) as [number, number, number];
-  const months = (toYear - fromYear) * 12 + (toMonth - fromMonth) + (toDay > fromDay ? 1 : 0);
-  return Math.max(1, months);
+  const partOfMonth = dayParts(targetIso).day > dayParts(todayIso).day ? 1 : 0;
+  return Math.max(1, calendarMonthsBetween(todayIso, targetIso) + partOfMonth);
 }
 
 /** remaining / months, rounded up to the centavo, so saving it each month does get there. */

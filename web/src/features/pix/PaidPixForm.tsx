@@ -1,5 +1,5 @@
 import { Badge, Button, Group, Select, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
-import { useForm } from '@mantine/form';
+import { type UseFormReturnType, useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
@@ -33,17 +33,18 @@ interface PaidPixFormProps {
   onDone: () => void;
 }
 
-/** What the code says, and the expense prefilled from it. Mounted fresh per pasted code. */
-export function PaidPixForm({ payload, decoded, onDone }: PaidPixFormProps) {
-  const { t } = useTranslation();
-  const labels = useLedgerLabels();
-  const errorText = useFormErrorText();
-  const queryClient = useQueryClient();
-  const accounts = activeAccounts(useAccounts().data);
-  const categories = useCategories().data ?? [];
-  const { code, suggestion } = decoded;
+interface PaidPixValues {
+  amount: string;
+  description: string;
+  categoryId: string | null;
+  accountId: string | null;
+  date: string;
+}
 
-  const form = useForm({
+/** The expense prefilled from the code; the accounts may arrive after the form opens, so the first is chosen then. */
+function usePaidPixForm({ code, suggestion }: PixDecoded) {
+  const accounts = activeAccounts(useAccounts().data);
+  const form = useForm<PaidPixValues>({
     initialValues: {
       amount: code.amount_cents === null ? '' : formatBrlInput(code.amount_cents),
       description: suggestion.description.slice(0, DESCRIPTION_LENGTH_MAX),
@@ -59,13 +60,18 @@ export function PaidPixForm({ payload, decoded, onDone }: PaidPixFormProps) {
     },
   });
 
-  // The accounts may arrive after the form opens: preselect the first one then.
   const firstAccountId = accounts[0]?.id;
   const noAccountChosen = form.values.accountId === null;
   useEffect(() => {
     if (noAccountChosen && firstAccountId) form.setFieldValue('accountId', firstAccountId);
   }, [noAccountChosen, firstAccountId, form.setFieldValue]);
+  return { form, accounts };
+}
 
+/** Records the paid Pix as an expense with the opening's Idempotency-Key. */
+function useSubmitPaidPix(form: UseFormReturnType<PaidPixValues>, payload: string, onDone: () => void) {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
   const mutation = useIdempotentMutation({
     mutationFn: recordPixPayment,
     // The payee now has one more expense: a cached reading of any code may suggest another category.
@@ -96,6 +102,63 @@ export function PaidPixForm({ payload, decoded, onDone }: PaidPixFormProps) {
       },
     );
   });
+  return { mutation, submit };
+}
+
+/** What the code says: the receiver, the city, the amount, the key and the transaction id. */
+function PixCodePreview({ code }: { code: PixDecoded['code'] }) {
+  const { t } = useTranslation();
+  return (
+    <Stack gap={6} data-testid="pix-preview" p="md" bg="gray.0" style={{ borderRadius: 'var(--mantine-radius-md)' }}>
+      <Group justify="space-between" gap="xs">
+        <Title order={2} fz="lg" style={{ overflowWrap: 'anywhere' }}>
+          {t('pix.paid.previewTitle', { name: code.name })}
+        </Title>
+        <Badge variant="light">{code.type === 'dynamic' ? t('pix.paid.kindDynamic') : t('pix.paid.kindStatic')}</Badge>
+      </Group>
+      <SimpleGrid cols={2} spacing="xs" verticalSpacing={4}>
+        <Text size="sm" c="dimmed">
+          {t('pix.paid.city')}
+        </Text>
+        <Text size="sm">{code.city}</Text>
+        <Text size="sm" c="dimmed">
+          {t('pix.paid.amount')}
+        </Text>
+        {code.amount_cents === null ? <Text size="sm">—</Text> : <Money cents={code.amount_cents} size="sm" fw={700} />}
+        {code.key ? (
+          <>
+            <Text size="sm" c="dimmed">
+              {t('pix.paid.key')}
+            </Text>
+            <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
+              {code.key}
+            </Text>
+          </>
+        ) : null}
+        {code.txid ? (
+          <>
+            <Text size="sm" c="dimmed">
+              {t('pix.paid.txid')}
+            </Text>
+            <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
+              {code.txid}
+            </Text>
+          </>
+        ) : null}
+      </SimpleGrid>
+    </Stack>
+  );
+}
+
+/** What the code says, and the expense prefilled from it. Mounted fresh per pasted code. */
+export function PaidPixForm({ payload, decoded, onDone }: PaidPixFormProps) {
+  const { t } = useTranslation();
+  const labels = useLedgerLabels();
+  const errorText = useFormErrorText();
+  const categories = useCategories().data ?? [];
+  const { code, suggestion } = decoded;
+  const { form, accounts } = usePaidPixForm(decoded);
+  const { mutation, submit } = useSubmitPaidPix(form, payload, onDone);
 
   const categoryOptions = categories
     .filter((category) => category.kind === 'expense' && !category.archived)
@@ -103,44 +166,7 @@ export function PaidPixForm({ payload, decoded, onDone }: PaidPixFormProps) {
 
   return (
     <Stack gap="md">
-      <Stack gap={6} data-testid="pix-preview" p="md" bg="gray.0" style={{ borderRadius: 'var(--mantine-radius-md)' }}>
-        <Group justify="space-between" gap="xs">
-          <Title order={2} fz="lg" style={{ overflowWrap: 'anywhere' }}>
-            {t('pix.paid.previewTitle', { name: code.name })}
-          </Title>
-          <Badge variant="light">{code.type === 'dynamic' ? t('pix.paid.kindDynamic') : t('pix.paid.kindStatic')}</Badge>
-        </Group>
-        <SimpleGrid cols={2} spacing="xs" verticalSpacing={4}>
-          <Text size="sm" c="dimmed">
-            {t('pix.paid.city')}
-          </Text>
-          <Text size="sm">{code.city}</Text>
-          <Text size="sm" c="dimmed">
-            {t('pix.paid.amount')}
-          </Text>
-          {code.amount_cents === null ? <Text size="sm">—</Text> : <Money cents={code.amount_cents} size="sm" fw={700} />}
-          {code.key ? (
-            <>
-              <Text size="sm" c="dimmed">
-                {t('pix.paid.key')}
-              </Text>
-              <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
-                {code.key}
-              </Text>
-            </>
-          ) : null}
-          {code.txid ? (
-            <>
-              <Text size="sm" c="dimmed">
-                {t('pix.paid.txid')}
-              </Text>
-              <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
-                {code.txid}
-              </Text>
-            </>
-          ) : null}
-        </SimpleGrid>
-      </Stack>
+      <PixCodePreview code={code} />
       <form onSubmit={submit} noValidate>
         <Stack gap="md">
           <MoneyInput

@@ -1,6 +1,8 @@
 // The Pix part of the API: keys on accounts, charges ("Receber"), reading a pasted Pix
 // Copia e Cola, and recording a paid one as an expense.
+
 import { api, unwrap } from '../../api/client';
+import { bodyLimit } from '../../api/limits';
 import { type ApiError, isApiError } from '../../api/problem';
 import type { components, paths } from '../../api/schema';
 
@@ -21,11 +23,16 @@ export type CreateChargeInput = JsonBody<paths['/api/pix/charges']['post']>;
 export type ReceiveChargeInput = JsonBody<paths['/api/pix/charges/{id}/receive']['post']>;
 export type RecordPaymentInput = JsonBody<paths['/api/pix/payments']['post']>;
 
-// The server's limits (src/modules/pix/pix.schemas.ts and pix-keys.ts).
-export const PIX_KEY_LENGTH_MAX = 100;
+// The server's limits, from its OpenAPI document.
+export const PIX_KEY_LENGTH_MAX = bodyLimit('put', '/api/accounts/{id}/pix-key', 'key', 'maxLength');
+export const CHARGE_DESCRIPTION_LENGTH_MAX = bodyLimit('post', '/api/pix/charges', 'description', 'maxLength');
+export const PAYLOAD_LENGTH_MAX = bodyLimit('post', '/api/pix/decode', 'payload', 'maxLength');
+/**
+ * A BR Code carries at most 15 letters of city (src/modules/pix/brcode.ts CITY_LENGTH_MAX).
+ * The schema accepts longer text, since accents and spaces are dropped before that count,
+ * so this one is a rule of the format, not a field limit in the document.
+ */
 export const MERCHANT_CITY_LENGTH_MAX = 15;
-export const CHARGE_DESCRIPTION_LENGTH_MAX = 62;
-export const PAYLOAD_LENGTH_MAX = 1_000;
 /** A person has at most one key per account, and at most a couple of hundred accounts. */
 const KEYS_PAGE_LIMIT = 100;
 export const RECENT_CHARGES_LIMIT = 10;

@@ -10,6 +10,7 @@ import { DateField } from '../../components/DateField';
 import { MoneyInput } from '../../components/MoneyInput';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { mappedFieldErrorsFrom } from '../../i18n/problems';
+import { dayParts, weekdayOf } from '../../lib/calendar';
 import { displayToIso, isoToDisplay, todayIso } from '../../lib/dates';
 import { formatBrlInput } from '../../lib/money';
 import { useLedgerLabels } from '../ledger/labels';
@@ -91,7 +92,7 @@ function scheduleOf(values: RuleValues): Schedule {
 
 function initialValues(rule: RecurringRule | undefined, firstAccountId: string | null): RuleValues {
   const today = todayIso();
-  const todayDate = new Date(`${today}T12:00:00Z`);
+  const todayParts = dayParts(today);
   const values: RuleValues = {
     type: rule?.type ?? 'expense',
     description: rule?.description ?? '',
@@ -100,9 +101,9 @@ function initialValues(rule: RecurringRule | undefined, firstAccountId: string |
     accountId: rule?.account_id ?? firstAccountId,
     toAccountId: rule?.to_account_id ?? null,
     kind: rule?.schedule.kind ?? 'monthly',
-    day: String(todayDate.getUTCDate()),
-    weekday: String(todayDate.getUTCDay()),
-    month: String(todayDate.getUTCMonth() + 1),
+    day: String(todayParts.day),
+    weekday: String(weekdayOf(today)),
+    month: String(todayParts.month),
     everyDays: String(DEFAULT_EVERY_DAYS),
     startOn: isoToDisplay(rule?.start_on ?? today),
     endOn: rule?.end_on ? isoToDisplay(rule.end_on) : '',
@@ -306,23 +307,14 @@ interface RuleFieldsProps {
   children: ReactNode;
 }
 
-function RuleFields({ form, onSubmit, pending, submitLabel, editing = false, children }: RuleFieldsProps) {
-  const { t, i18n } = useTranslation();
-  const labels = useLedgerLabels();
-  const errorText = useFormErrorText();
-  const accounts = useAccounts().data ?? [];
-  const categories = useCategories().data ?? [];
-  const language = i18n.resolvedLanguage ?? 'pt-BR';
-  const { values } = form;
-  const transfer = values.type === 'transfer';
+type RuleForm = RuleFormApi;
 
-  // An archived account stays listed only where it is already the one chosen.
-  const accountOptions = accounts
-    .filter((account) => !account.archived || account.id === values.accountId || account.id === values.toAccountId)
-    .map((account) => ({ value: account.id, label: account.name }));
-  const categoryOptions = categories
-    .filter((category) => category.kind === values.type && (!category.archived || category.id === values.categoryId))
-    .map((category) => ({ value: category.id, label: labels.category(category) }));
+/** The type (fixed once the rule exists), the description and the amount. */
+function WhatFields({ form, editing }: { form: RuleForm; editing: boolean }) {
+  const { t } = useTranslation();
+  const errorText = useFormErrorText();
+  const categories = useCategories().data ?? [];
+  const { values } = form;
 
   const changeType = (next: string) => {
     const type = RECURRING_TYPES.find((item) => item === next);
@@ -333,168 +325,235 @@ function RuleFields({ form, onSubmit, pending, submitLabel, editing = false, chi
     if (chosen && chosen.kind !== type) form.setFieldValue('categoryId', null);
   };
 
+  return (
+    <>
+      {editing ? (
+        <Text size="sm" c="dimmed">
+          {t('recurring.form.fixed')}
+        </Text>
+      ) : (
+        <SegmentedControl
+          aria-label={t('recurring.form.type')}
+          fullWidth
+          value={values.type}
+          onChange={changeType}
+          color={values.type === 'expense' ? 'red' : values.type === 'income' ? 'teal' : 'gray'}
+          data={RECURRING_TYPES.map((type) => ({ value: type, label: t(`recurring.types.${type}`) }))}
+        />
+      )}
+      <TextInput
+        {...form.getInputProps('description')}
+        error={errorText(form.errors.description)}
+        label={t('recurring.form.description')}
+        placeholder={t('recurring.form.descriptionPlaceholder')}
+        maxLength={DESCRIPTION_LENGTH_MAX}
+        data-autofocus
+        required
+        withAsterisk={false}
+      />
+      <MoneyInput
+        {...form.getInputProps('amount')}
+        error={errorText(form.errors.amount)}
+        label={t('recurring.form.amount')}
+        required
+        withAsterisk={false}
+      />
+    </>
+  );
+}
+
+/** The category (not for a transfer) and the account, or both accounts of a transfer. */
+function AccountFields({ form, editing }: { form: RuleForm; editing: boolean }) {
+  const { t } = useTranslation();
+  const labels = useLedgerLabels();
+  const errorText = useFormErrorText();
+  const accounts = useAccounts().data ?? [];
+  const categories = useCategories().data ?? [];
+  const { values } = form;
+  const transfer = values.type === 'transfer';
+  // An archived account stays listed only where it is already the one chosen.
+  const accountOptions = accounts
+    .filter((account) => !account.archived || account.id === values.accountId || account.id === values.toAccountId)
+    .map((account) => ({ value: account.id, label: account.name }));
+  const categoryOptions = categories
+    .filter((category) => category.kind === values.type && (!category.archived || category.id === values.categoryId))
+    .map((category) => ({ value: category.id, label: labels.category(category) }));
+  return (
+    <>
+      {transfer ? null : (
+        <Select
+          {...form.getInputProps('categoryId')}
+          error={errorText(form.errors.categoryId)}
+          label={t('recurring.form.category')}
+          placeholder={t('categories.none')}
+          data={categoryOptions}
+          clearable
+          comboboxProps={{ withinPortal: true }}
+        />
+      )}
+      <SimpleGrid cols={{ base: 1, xs: transfer ? 2 : 1 }} spacing="md">
+        <Select
+          {...form.getInputProps('accountId')}
+          error={errorText(form.errors.accountId)}
+          label={transfer ? t('recurring.form.fromAccount') : t('recurring.form.account')}
+          data={accountOptions}
+          allowDeselect={false}
+          disabled={editing}
+          comboboxProps={{ withinPortal: true }}
+        />
+        {transfer ? (
+          <Select
+            {...form.getInputProps('toAccountId')}
+            error={errorText(form.errors.toAccountId)}
+            label={t('recurring.form.toAccount')}
+            data={accountOptions.filter((option) => option.value !== values.accountId)}
+            allowDeselect={false}
+            disabled={editing}
+            comboboxProps={{ withinPortal: true }}
+          />
+        ) : null}
+      </SimpleGrid>
+    </>
+  );
+}
+
+/** The frequency and the day it falls on: day of the month, weekday, every n days, or a day of the year. */
+function ScheduleFields({ form }: { form: RuleForm }) {
+  const { t } = useTranslation();
+  const { values } = form;
+  return (
+    <>
+      <Select
+        value={values.kind}
+        onChange={(next) => {
+          const kind = SCHEDULE_KINDS.find((item) => item === next);
+          if (kind) form.setFieldValue('kind', kind);
+        }}
+        label={t('recurring.form.frequency')}
+        data={SCHEDULE_KINDS.map((kind) => ({ value: kind, label: t(`recurring.form.frequencies.${kind}`) }))}
+        allowDeselect={false}
+        comboboxProps={{ withinPortal: true }}
+      />
+      <ScheduleDayFields form={form} />
+    </>
+  );
+}
+
+function ScheduleDayFields({ form }: { form: RuleForm }) {
+  const { t, i18n } = useTranslation();
+  const errorText = useFormErrorText();
+  const language = i18n.resolvedLanguage ?? 'pt-BR';
   const dayOptions = MONTH_DAYS.map((day) => ({ value: day, label: day }));
+  switch (form.values.kind) {
+    case 'monthly':
+      return (
+        <Select
+          key="monthly"
+          {...form.getInputProps('day')}
+          error={errorText(form.errors.day)}
+          label={t('recurring.form.day')}
+          description={t('recurring.form.dayHint')}
+          data={dayOptions}
+          allowDeselect={false}
+          comboboxProps={{ withinPortal: true }}
+        />
+      );
+    case 'weekly':
+      return (
+        <Select
+          key="weekly"
+          {...form.getInputProps('weekday')}
+          error={errorText(form.errors.weekday)}
+          label={t('recurring.form.weekday')}
+          data={WEEKDAYS.map((weekday) => ({ value: weekday, label: weekdayName(Number(weekday), language) }))}
+          allowDeselect={false}
+          comboboxProps={{ withinPortal: true }}
+        />
+      );
+    case 'every_n_days':
+      return (
+        <TextInput
+          key="every_n_days"
+          {...form.getInputProps('everyDays')}
+          error={errorText(form.errors.everyDays)}
+          label={t('recurring.form.everyDays')}
+          inputMode="numeric"
+          maxLength={3}
+        />
+      );
+    case 'yearly':
+      return (
+        <SimpleGrid cols={2} spacing="md">
+          <Select
+            {...form.getInputProps('day')}
+            error={errorText(form.errors.day)}
+            label={t('recurring.form.dayOfMonth')}
+            data={dayOptions}
+            allowDeselect={false}
+            comboboxProps={{ withinPortal: true }}
+          />
+          <Select
+            {...form.getInputProps('month')}
+            error={errorText(form.errors.month)}
+            label={t('recurring.form.month')}
+            data={MONTHS.map((month) => ({ value: month, label: monthName(Number(month), language) }))}
+            allowDeselect={false}
+            comboboxProps={{ withinPortal: true }}
+          />
+        </SimpleGrid>
+      );
+  }
+}
+
+/** When the rule starts (fixed once it exists), when it ends, and how many times at most. */
+function PeriodFields({ form, editing }: { form: RuleForm; editing: boolean }) {
+  const { t } = useTranslation();
+  const errorText = useFormErrorText();
   const range = startOnRange(todayIso());
   const startOnHint = t('recurring.form.startOnHint', {
     earliest: isoToDisplay(range.earliest),
     latest: isoToDisplay(range.latest),
   });
   return (
+    <>
+      <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="md">
+        <DateField
+          {...form.getInputProps('startOn')}
+          onChange={(value) => form.setFieldValue('startOn', value)}
+          error={errorText(form.errors.startOn)}
+          label={t('recurring.form.startOn')}
+          description={editing ? undefined : startOnHint}
+          disabled={editing}
+          required
+          withAsterisk={false}
+        />
+        <DateField
+          {...form.getInputProps('endOn')}
+          onChange={(value) => form.setFieldValue('endOn', value)}
+          error={errorText(form.errors.endOn)}
+          label={t('recurring.form.endOn')}
+        />
+      </SimpleGrid>
+      <TextInput
+        {...form.getInputProps('occurrencesMax')}
+        error={errorText(form.errors.occurrencesMax)}
+        label={t('recurring.form.occurrencesMax')}
+        description={t('recurring.form.occurrencesHint')}
+        inputMode="numeric"
+        maxLength={4}
+      />
+    </>
+  );
+}
+
+function RuleFields({ form, onSubmit, pending, submitLabel, editing = false, children }: RuleFieldsProps) {
+  return (
     <form onSubmit={onSubmit} noValidate>
       <Stack gap="md">
-        {editing ? (
-          <Text size="sm" c="dimmed">
-            {t('recurring.form.fixed')}
-          </Text>
-        ) : (
-          <SegmentedControl
-            aria-label={t('recurring.form.type')}
-            fullWidth
-            value={values.type}
-            onChange={changeType}
-            color={values.type === 'expense' ? 'red' : values.type === 'income' ? 'teal' : 'gray'}
-            data={RECURRING_TYPES.map((type) => ({ value: type, label: t(`recurring.types.${type}`) }))}
-          />
-        )}
-        <TextInput
-          {...form.getInputProps('description')}
-          error={errorText(form.errors.description)}
-          label={t('recurring.form.description')}
-          placeholder={t('recurring.form.descriptionPlaceholder')}
-          maxLength={DESCRIPTION_LENGTH_MAX}
-          data-autofocus
-          required
-          withAsterisk={false}
-        />
-        <MoneyInput
-          {...form.getInputProps('amount')}
-          error={errorText(form.errors.amount)}
-          label={t('recurring.form.amount')}
-          required
-          withAsterisk={false}
-        />
-        {transfer ? null : (
-          <Select
-            {...form.getInputProps('categoryId')}
-            error={errorText(form.errors.categoryId)}
-            label={t('recurring.form.category')}
-            placeholder={t('categories.none')}
-            data={categoryOptions}
-            clearable
-            comboboxProps={{ withinPortal: true }}
-          />
-        )}
-        <SimpleGrid cols={{ base: 1, xs: transfer ? 2 : 1 }} spacing="md">
-          <Select
-            {...form.getInputProps('accountId')}
-            error={errorText(form.errors.accountId)}
-            label={transfer ? t('recurring.form.fromAccount') : t('recurring.form.account')}
-            data={accountOptions}
-            allowDeselect={false}
-            disabled={editing}
-            comboboxProps={{ withinPortal: true }}
-          />
-          {transfer ? (
-            <Select
-              {...form.getInputProps('toAccountId')}
-              error={errorText(form.errors.toAccountId)}
-              label={t('recurring.form.toAccount')}
-              data={accountOptions.filter((option) => option.value !== values.accountId)}
-              allowDeselect={false}
-              disabled={editing}
-              comboboxProps={{ withinPortal: true }}
-            />
-          ) : null}
-        </SimpleGrid>
-
-        <Select
-          value={values.kind}
-          onChange={(next) => {
-            const kind = SCHEDULE_KINDS.find((item) => item === next);
-            if (kind) form.setFieldValue('kind', kind);
-          }}
-          label={t('recurring.form.frequency')}
-          data={SCHEDULE_KINDS.map((kind) => ({ value: kind, label: t(`recurring.form.frequencies.${kind}`) }))}
-          allowDeselect={false}
-          comboboxProps={{ withinPortal: true }}
-        />
-        {values.kind === 'monthly' ? (
-          <Select
-            {...form.getInputProps('day')}
-            error={errorText(form.errors.day)}
-            label={t('recurring.form.day')}
-            description={t('recurring.form.dayHint')}
-            data={dayOptions}
-            allowDeselect={false}
-            comboboxProps={{ withinPortal: true }}
-          />
-        ) : null}
-        {values.kind === 'weekly' ? (
-          <Select
-            {...form.getInputProps('weekday')}
-            error={errorText(form.errors.weekday)}
-            label={t('recurring.form.weekday')}
-            data={WEEKDAYS.map((weekday) => ({ value: weekday, label: weekdayName(Number(weekday), language) }))}
-            allowDeselect={false}
-            comboboxProps={{ withinPortal: true }}
-          />
-        ) : null}
-        {values.kind === 'every_n_days' ? (
-          <TextInput
-            {...form.getInputProps('everyDays')}
-            error={errorText(form.errors.everyDays)}
-            label={t('recurring.form.everyDays')}
-            inputMode="numeric"
-            maxLength={3}
-          />
-        ) : null}
-        {values.kind === 'yearly' ? (
-          <SimpleGrid cols={2} spacing="md">
-            <Select
-              {...form.getInputProps('day')}
-              error={errorText(form.errors.day)}
-              label={t('recurring.form.dayOfMonth')}
-              data={dayOptions}
-              allowDeselect={false}
-              comboboxProps={{ withinPortal: true }}
-            />
-            <Select
-              {...form.getInputProps('month')}
-              error={errorText(form.errors.month)}
-              label={t('recurring.form.month')}
-              data={MONTHS.map((month) => ({ value: month, label: monthName(Number(month), language) }))}
-              allowDeselect={false}
-              comboboxProps={{ withinPortal: true }}
-            />
-          </SimpleGrid>
-        ) : null}
-
-        <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="md">
-          <DateField
-            {...form.getInputProps('startOn')}
-            onChange={(value) => form.setFieldValue('startOn', value)}
-            error={errorText(form.errors.startOn)}
-            label={t('recurring.form.startOn')}
-            description={editing ? undefined : startOnHint}
-            disabled={editing}
-            required
-            withAsterisk={false}
-          />
-          <DateField
-            {...form.getInputProps('endOn')}
-            onChange={(value) => form.setFieldValue('endOn', value)}
-            error={errorText(form.errors.endOn)}
-            label={t('recurring.form.endOn')}
-          />
-        </SimpleGrid>
-        <TextInput
-          {...form.getInputProps('occurrencesMax')}
-          error={errorText(form.errors.occurrencesMax)}
-          label={t('recurring.form.occurrencesMax')}
-          description={t('recurring.form.occurrencesHint')}
-          inputMode="numeric"
-          maxLength={4}
-        />
+        <WhatFields form={form} editing={editing} />
+        <AccountFields form={form} editing={editing} />
+        <ScheduleFields form={form} />
+        <PeriodFields form={form} editing={editing} />
         {children}
         <Button type="submit" fullWidth loading={pending}>
           {submitLabel}

@@ -3,6 +3,7 @@ import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Fragment, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { Account } from '../../api/ledger';
 import { CalendarIcon, PlusIcon, RepeatIcon } from '../../components/icons';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { usePageTitle } from '../../components/usePageTitle';
@@ -23,30 +24,11 @@ type Dialog =
 
 const STATUS_ORDER: Record<RecurringRule['status'], number> = { active: 0, paused: 1, ended: 2 };
 
-/** "Contas recorrentes": the upcoming calendar, the rules, and posting what has fallen due. */
-export function RecurringPage() {
+/** Posts every occurrence that has fallen due and says what happened. */
+function useRunDue() {
   const { t } = useTranslation();
-  usePageTitle(t('recurring.pageTitle'));
-  const phone = usePhoneLayout();
   const queryClient = useQueryClient();
-  const accounts = useAccounts().data ?? [];
-  const rules = useRecurringRules();
-  const upcoming = useUpcoming(UPCOMING_PAGE_DAYS);
-  const [showEnded, setShowEnded] = useState(false);
-  const [dialog, setDialog] = useState<Dialog>({ kind: 'none' });
-  const close = () => setDialog({ kind: 'none' });
-  const accountsById = new Map(accounts.map((account) => [account.id, account]));
-
-  const all = [...(rules.data ?? [])].sort(
-    (a, b) =>
-      STATUS_ORDER[a.status] - STATUS_ORDER[b.status] ||
-      (a.next_occurrence_on ?? '9999').localeCompare(b.next_occurrence_on ?? '9999') ||
-      a.description.localeCompare(b.description),
-  );
-  const endedCount = all.filter((rule) => rule.status === 'ended').length;
-  const shown = showEnded ? all : all.filter((rule) => rule.status !== 'ended');
-
-  const runDue = useMutation({
+  return useMutation({
     mutationFn: runDueRecurring,
     onSuccess: (result) => {
       void invalidateMoney(queryClient);
@@ -66,8 +48,13 @@ export function RecurringPage() {
     },
     onError: (error) => notifications.show({ color: 'red', title: t('errors.title'), message: t(errorMessageKey(error)) }),
   });
+}
 
-  const change = useMutation({
+/** Pauses or resumes a rule. */
+function usePauseResume() {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  return useMutation({
     mutationFn: ({ rule, action }: { rule: RecurringRule; action: 'pause' | 'resume' }) =>
       action === 'pause' ? pauseRecurring(rule.id) : resumeRecurring(rule.id),
     onSuccess: (_, { action }) =>
@@ -78,15 +65,24 @@ export function RecurringPage() {
     onError: (error) => notifications.show({ color: 'red', title: t('errors.title'), message: t(errorMessageKey(error)) }),
     onSettled: () => queryClient.invalidateQueries({ queryKey: LEDGER_KEYS.recurring }),
   });
+}
 
-  const onAction = (rule: RecurringRule, action: RuleAction) => {
-    if (action === 'edit') setDialog({ kind: 'edit', rule });
-    else if (action === 'end') setDialog({ kind: 'end', rule });
-    else change.mutate({ rule, action });
-  };
+/** Active rules first, then paused, then ended; within each, the next one due first. */
+function sortedRules(rules: readonly RecurringRule[]): RecurringRule[] {
+  return [...rules].sort(
+    (a, b) =>
+      STATUS_ORDER[a.status] - STATUS_ORDER[b.status] ||
+      (a.next_occurrence_on ?? '9999').localeCompare(b.next_occurrence_on ?? '9999') ||
+      a.description.localeCompare(b.description),
+  );
+}
 
+function RecurringHeader({ onCreate }: { onCreate: () => void }) {
+  const { t } = useTranslation();
+  const phone = usePhoneLayout();
+  const runDue = useRunDue();
   return (
-    <Stack gap="lg" maw={900} mx="auto">
+    <>
       <Group justify="space-between" gap="sm">
         <Title order={1} fz={{ base: 26, sm: 32 }}>
           {t('recurring.pageTitle')}
@@ -94,7 +90,7 @@ export function RecurringPage() {
         <Group gap="xs" grow={phone} w={phone ? '100%' : undefined}>
           <Button
             leftSection={phone ? undefined : <PlusIcon size={18} />}
-            onClick={() => setDialog({ kind: 'create' })}
+            onClick={onCreate}
             size={phone ? 'sm' : 'md'}
             px={phone ? 'xs' : undefined}
           >
@@ -114,72 +110,93 @@ export function RecurringPage() {
       <Text size="sm" c="dimmed" mt={-8}>
         {t('recurring.runDueHint')}
       </Text>
+    </>
+  );
+}
 
-      <Card withBorder radius="lg" padding={0} component="section" aria-labelledby="upcoming-title">
-        <Group justify="space-between" gap={4} px="md" py="sm" wrap="wrap">
-          <Group gap="xs" wrap="nowrap">
-            <Text c="brand.6" aria-hidden="true" style={{ display: 'flex' }}>
-              <CalendarIcon size={20} />
-            </Text>
-            <Title order={2} fz="lg" id="upcoming-title">
-              {t('recurring.upcomingTitle')}
-            </Title>
-          </Group>
-          <Text size="sm" c="dimmed">
-            {t('recurring.upcomingRange', { days: UPCOMING_PAGE_DAYS })}
+/** The calendar of what falls due in the next UPCOMING_PAGE_DAYS days. */
+function UpcomingCard({ accounts }: { accounts: readonly Account[] }) {
+  const { t } = useTranslation();
+  const upcoming = useUpcoming(UPCOMING_PAGE_DAYS);
+  return (
+    <Card withBorder radius="lg" padding={0} component="section" aria-labelledby="upcoming-title">
+      <Group justify="space-between" gap={4} px="md" py="sm" wrap="wrap">
+        <Group gap="xs" wrap="nowrap">
+          <Text c="brand.6" aria-hidden="true" style={{ display: 'flex' }}>
+            <CalendarIcon size={20} />
           </Text>
+          <Title order={2} fz="lg" id="upcoming-title">
+            {t('recurring.upcomingTitle')}
+          </Title>
         </Group>
-        {upcoming.isError ? <ProblemAlert error={upcoming.error} context="load" /> : null}
-        {upcoming.isPending ? (
-          <Center p="lg">
-            <Loader size="sm" aria-label={t('app.loading')} />
-          </Center>
-        ) : null}
-        {upcoming.data && upcoming.data.items.length === 0 ? (
-          <Text c="dimmed" ta="center" p="lg" style={{ borderTop: '1px solid var(--mantine-color-gray-2)' }}>
-            {t('recurring.upcomingEmpty', { days: UPCOMING_PAGE_DAYS })}
-          </Text>
-        ) : null}
-        {upcoming.data && upcoming.data.items.length > 0 ? (
-          <UpcomingAgenda items={upcoming.data.items} accounts={accounts} />
-        ) : null}
-      </Card>
-
-      <Card withBorder radius="lg" padding={0} component="section" aria-labelledby="rules-title">
-        <Title order={2} fz="lg" px="md" py="sm" id="rules-title">
-          {t('recurring.rulesTitle')}
-        </Title>
-        {rules.isError ? <ProblemAlert error={rules.error} context="load" /> : null}
-        {rules.isPending ? (
-          <Center p="lg">
-            <Loader size="sm" aria-label={t('app.loading')} />
-          </Center>
-        ) : null}
-        {rules.isSuccess && shown.length === 0 ? (
-          <Stack align="center" gap="xs" ta="center" p="lg" style={{ borderTop: '1px solid var(--mantine-color-gray-2)' }}>
-            <Text c="brand.6" aria-hidden="true">
-              <RepeatIcon size={32} />
-            </Text>
-            <Text c="dimmed" size="sm" maw={420}>
-              {t('recurring.rulesEmpty')}
-            </Text>
-          </Stack>
-        ) : null}
-        {shown.map((rule) => (
-          <Fragment key={rule.id}>
-            <Divider />
-            <RuleRow rule={rule} accountsById={accountsById} onAction={(action) => onAction(rule, action)} />
-          </Fragment>
-        ))}
-      </Card>
-      {endedCount > 0 ? (
-        <Switch
-          checked={showEnded}
-          onChange={(event) => setShowEnded(event.currentTarget.checked)}
-          label={`${t('recurring.showEnded')} (${endedCount})`}
-        />
+        <Text size="sm" c="dimmed">
+          {t('recurring.upcomingRange', { days: UPCOMING_PAGE_DAYS })}
+        </Text>
+      </Group>
+      {upcoming.isError ? <ProblemAlert error={upcoming.error} context="load" /> : null}
+      {upcoming.isPending ? (
+        <Center p="lg">
+          <Loader size="sm" aria-label={t('app.loading')} />
+        </Center>
       ) : null}
+      {upcoming.data && upcoming.data.items.length === 0 ? (
+        <Text c="dimmed" ta="center" p="lg" style={{ borderTop: '1px solid var(--mantine-color-gray-2)' }}>
+          {t('recurring.upcomingEmpty', { days: UPCOMING_PAGE_DAYS })}
+        </Text>
+      ) : null}
+      {upcoming.data && upcoming.data.items.length > 0 ? (
+        <UpcomingAgenda items={upcoming.data.items} accounts={accounts} />
+      ) : null}
+    </Card>
+  );
+}
 
+interface RulesCardProps {
+  rules: ReturnType<typeof useRecurringRules>;
+  shown: readonly RecurringRule[];
+  accounts: readonly Account[];
+  onAction: (rule: RecurringRule, action: RuleAction) => void;
+}
+
+function RulesCard({ rules, shown, accounts, onAction }: RulesCardProps) {
+  const { t } = useTranslation();
+  const accountsById = new Map(accounts.map((account) => [account.id, account]));
+  return (
+    <Card withBorder radius="lg" padding={0} component="section" aria-labelledby="rules-title">
+      <Title order={2} fz="lg" px="md" py="sm" id="rules-title">
+        {t('recurring.rulesTitle')}
+      </Title>
+      {rules.isError ? <ProblemAlert error={rules.error} context="load" /> : null}
+      {rules.isPending ? (
+        <Center p="lg">
+          <Loader size="sm" aria-label={t('app.loading')} />
+        </Center>
+      ) : null}
+      {rules.isSuccess && shown.length === 0 ? (
+        <Stack align="center" gap="xs" ta="center" p="lg" style={{ borderTop: '1px solid var(--mantine-color-gray-2)' }}>
+          <Text c="brand.6" aria-hidden="true">
+            <RepeatIcon size={32} />
+          </Text>
+          <Text c="dimmed" size="sm" maw={420}>
+            {t('recurring.rulesEmpty')}
+          </Text>
+        </Stack>
+      ) : null}
+      {shown.map((rule) => (
+        <Fragment key={rule.id}>
+          <Divider />
+          <RuleRow rule={rule} accountsById={accountsById} onAction={(action) => onAction(rule, action)} />
+        </Fragment>
+      ))}
+    </Card>
+  );
+}
+
+function RuleDialogs({ dialog, close }: { dialog: Dialog; close: () => void }) {
+  const { t } = useTranslation();
+  const phone = usePhoneLayout();
+  return (
+    <>
       <Modal
         opened={dialog.kind === 'create' || dialog.kind === 'edit'}
         onClose={close}
@@ -198,6 +215,43 @@ export function RecurringPage() {
       >
         {dialog.kind === 'end' ? <EndRuleConfirm rule={dialog.rule} onCancel={close} onDone={close} /> : null}
       </Modal>
+    </>
+  );
+}
+
+/** "Contas recorrentes": the upcoming calendar, the rules, and posting what has fallen due. */
+export function RecurringPage() {
+  const { t } = useTranslation();
+  usePageTitle(t('recurring.pageTitle'));
+  const accounts = useAccounts().data ?? [];
+  const rules = useRecurringRules();
+  const [showEnded, setShowEnded] = useState(false);
+  const [dialog, setDialog] = useState<Dialog>({ kind: 'none' });
+  const change = usePauseResume();
+
+  const all = sortedRules(rules.data ?? []);
+  const endedCount = all.filter((rule) => rule.status === 'ended').length;
+  const shown = showEnded ? all : all.filter((rule) => rule.status !== 'ended');
+
+  const onAction = (rule: RecurringRule, action: RuleAction) => {
+    if (action === 'edit') setDialog({ kind: 'edit', rule });
+    else if (action === 'end') setDialog({ kind: 'end', rule });
+    else change.mutate({ rule, action });
+  };
+
+  return (
+    <Stack gap="lg" maw={900} mx="auto">
+      <RecurringHeader onCreate={() => setDialog({ kind: 'create' })} />
+      <UpcomingCard accounts={accounts} />
+      <RulesCard rules={rules} shown={shown} accounts={accounts} onAction={onAction} />
+      {endedCount > 0 ? (
+        <Switch
+          checked={showEnded}
+          onChange={(event) => setShowEnded(event.currentTarget.checked)}
+          label={`${t('recurring.showEnded')} (${endedCount})`}
+        />
+      ) : null}
+      <RuleDialogs dialog={dialog} close={() => setDialog({ kind: 'none' })} />
     </Stack>
   );
 }

@@ -2,6 +2,7 @@
  * The upcoming-bills calendar as people read it: grouped by month, then by day, with what
  * goes out and comes in each month. Pure, so it is tested without a browser.
  */
+import { addYears, daysInMonth, monthOf } from '../../lib/calendar';
 import type { RecurringType, UpcomingItem } from './api';
 
 export interface AgendaDay {
@@ -24,7 +25,7 @@ export function groupAgenda(items: readonly UpcomingItem[]): AgendaMonth[] {
   const sorted = [...items].sort((a, b) => a.occurs_on.localeCompare(b.occurs_on) || a.description.localeCompare(b.description));
   const months: AgendaMonth[] = [];
   for (const item of sorted) {
-    const monthKey = item.occurs_on.slice(0, 7);
+    const monthKey = monthOf(item.occurs_on);
     let month = months[months.length - 1];
     if (!month || month.month !== monthKey) {
       month = { month: monthKey, days: [], outCents: 0, incomeCents: 0 };
@@ -80,7 +81,8 @@ export function dayOfYearLabel(month: number, day: number, language: string): st
 
 /** The most days a month can have (February: 29), for a yearly rule. */
 export function daysInMonthMax(month: number): number {
-  return new Date(Date.UTC(2028, month, 0)).getUTCDate();
+  // 2028 is a leap year, so February has its 29th.
+  return daysInMonth(2028, month);
 }
 
 /** A monthly day past 28 does not exist in every month: such months use their last day. */
@@ -92,10 +94,7 @@ export const START_ON_YEARS_AHEAD_MAX = 5;
 
 /** Adds whole years to a YYYY-MM-DD day; 29 February becomes the 28th in common years. */
 export function addYearsIso(iso: string, years: number): string {
-  const [year, month, day] = iso.split('-').map(Number) as [number, number, number];
-  const target = year + years;
-  const lastDay = new Date(Date.UTC(target, month, 0)).getUTCDate();
-  return `${String(target).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(Math.min(day, lastDay)).padStart(2, '0')}`;
+  return addYears(iso, years);
 }
 
 /** The days a new rule may start on, as the server allows: one year back to five ahead of today. */

@@ -1,7 +1,9 @@
 // The recurring part of the API: rules that post an income, expense or transfer on a
 // schedule, the calendar of what comes next, and posting what has fallen due.
+
 import { api, unwrap } from '../../api/client';
 import type { PageRequest } from '../../api/ledger';
+import { bodyLimit, queryLimit } from '../../api/limits';
 import type { components, paths } from '../../api/schema';
 
 type Schemas = components['schemas'];
@@ -20,10 +22,10 @@ export type PatchRecurringInput = JsonBody<paths['/api/recurring/{id}']['patch']
 
 export const RECURRING_TYPES = ['expense', 'income', 'transfer'] as const satisfies readonly RecurringType[];
 export const SCHEDULE_KINDS = ['monthly', 'weekly', 'every_n_days', 'yearly'] as const satisfies readonly ScheduleKind[];
-// The server's limits (src/modules/recurring/recurring.schemas.ts).
-export const UPCOMING_DAYS_MAX = 366;
-export const EVERY_DAYS_MAX = 366;
-export const OCCURRENCES_MAX = 1200;
+// The server's limits, from its OpenAPI document.
+export const UPCOMING_DAYS_MAX = queryLimit('get', '/api/recurring/upcoming', 'days', 'maximum');
+export const EVERY_DAYS_MAX = bodyLimit('post', '/api/recurring', 'schedule', 'maximum', 'days');
+export const OCCURRENCES_MAX = bodyLimit('post', '/api/recurring', 'occurrences_max', 'maximum');
 
 function idempotencyHeader(key: string) {
   return { 'idempotency-key': key };

@@ -163,13 +163,13 @@ function TransactionDetails({ transaction, onReverse }: { transaction: Transacti
   );
 }
 
-function EditTransactionForm({ transaction }: { transaction: Transaction }) {
+/**
+ * The edit form, its save and the conflict reload. The version the form was filled from
+ * rides along: a save with an older one than the server's gets 409 with the current row.
+ */
+function useEditTransaction(transaction: Transaction, categorized: boolean) {
   const { t } = useTranslation();
-  const labels = useLedgerLabels();
-  const errorText = useFormErrorText();
   const queryClient = useQueryClient();
-  const categories = useCategories().data ?? [];
-  // The version this form was filled from; a save with an older one than the server's gets 409.
   const [rowVersion, setRowVersion] = useState(transaction.row_version);
   const form = useForm<EditValues>({
     initialValues: valuesOf(transaction),
@@ -178,11 +178,6 @@ function EditTransactionForm({ transaction }: { transaction: Transaction }) {
       notes: (value) => validateText(value, { lengthMax: NOTES_LENGTH_MAX, required: false }),
     },
   });
-
-  const categorized = transaction.kind === 'income' || transaction.kind === 'expense';
-  const categoryOptions = categories
-    .filter((category) => category.kind === transaction.kind && (!category.archived || category.id === form.values.categoryId))
-    .map((category) => ({ value: category.id, label: labels.category(category) }));
 
   const mutation = useMutation({
     mutationFn: (values: EditValues) =>
@@ -215,6 +210,19 @@ function EditTransactionForm({ transaction }: { transaction: Transaction }) {
     notifications.show({ message: t('conflict.reloaded') });
     void invalidateMoney(queryClient);
   };
+  return { form, mutation, reloadCurrent };
+}
+
+function EditTransactionForm({ transaction }: { transaction: Transaction }) {
+  const { t } = useTranslation();
+  const labels = useLedgerLabels();
+  const errorText = useFormErrorText();
+  const categories = useCategories().data ?? [];
+  const categorized = transaction.kind === 'income' || transaction.kind === 'expense';
+  const { form, mutation, reloadCurrent } = useEditTransaction(transaction, categorized);
+  const categoryOptions = categories
+    .filter((category) => category.kind === transaction.kind && (!category.archived || category.id === form.values.categoryId))
+    .map((category) => ({ value: category.id, label: labels.category(category) }));
 
   return (
     <form onSubmit={form.onSubmit((values) => mutation.mutate(values))} noValidate>

@@ -1,10 +1,10 @@
 import { Button, SegmentedControl, Select, Stack, Text, TextInput } from '@mantine/core';
-import { useForm } from '@mantine/form';
+import { type UseFormReturnType, useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import { createTransaction, DESCRIPTION_LENGTH_MAX, type EntryType } from '../../api/ledger';
+import { type Account, type Category, createTransaction, DESCRIPTION_LENGTH_MAX, type EntryType } from '../../api/ledger';
 import { DateField } from '../../components/DateField';
 import { MoneyInput } from '../../components/MoneyInput';
 import { ProblemAlert } from '../../components/ProblemAlert';
@@ -40,15 +40,11 @@ interface TransactionFormProps {
   onDone: () => void;
 }
 
-/** Records an income or an expense. Mounted fresh each time it opens (one Idempotency-Key per opening). */
-export function TransactionForm({ type, onTypeChange, accountId, onDone }: TransactionFormProps) {
-  const { t } = useTranslation();
-  const labels = useLedgerLabels();
-  const errorText = useFormErrorText();
-  const queryClient = useQueryClient();
-  const accounts = activeAccounts(useAccounts().data);
-  const categories = useCategories().data ?? [];
+type EntryForm = UseFormReturnType<EntryValues>;
 
+/** The form's values and rules; preselects the first account once the accounts arrive. */
+function useEntryForm(accountId: string | undefined) {
+  const accounts = activeAccounts(useAccounts().data);
   const form = useForm<EntryValues>({
     initialValues: {
       amount: '',
@@ -71,23 +67,18 @@ export function TransactionForm({ type, onTypeChange, accountId, onDone }: Trans
   useEffect(() => {
     if (noAccountChosen && firstAccountId) form.setFieldValue('accountId', firstAccountId);
   }, [noAccountChosen, firstAccountId, form.setFieldValue]);
+  return { form, accounts };
+}
 
-  const categoryOptions = categories
-    .filter((category) => category.kind === type && !category.archived)
-    .map((category) => ({ value: category.id, label: labels.category(category) }));
-
+/** Posts the entry with the opening's Idempotency-Key and says so when it is recorded. */
+function useSubmitEntry(form: EntryForm, type: EntryType, categories: readonly Category[], onDone: () => void) {
+  const { t } = useTranslation();
+  const labels = useLedgerLabels();
+  const queryClient = useQueryClient();
   const mutation = useIdempotentMutation({
     mutationFn: createTransaction,
     onSuccess: () => invalidateMoney(queryClient),
   });
-
-  const changeType = (next: string) => {
-    if (next !== 'income' && next !== 'expense') return;
-    onTypeChange(next);
-    // A category belongs to one kind; keep the choice only if it still fits.
-    const chosen = categories.find((category) => category.id === form.values.categoryId);
-    if (chosen && chosen.kind !== next) form.setFieldValue('categoryId', null);
-  };
 
   const submit = form.onSubmit((values) => {
     const category = categories.find((item) => item.id === values.categoryId);
@@ -113,6 +104,84 @@ export function TransactionForm({ type, onTypeChange, accountId, onDone }: Trans
       },
     );
   });
+  return { mutation, submit };
+}
+
+interface EntryFieldsProps {
+  form: EntryForm;
+  categoryOptions: { value: string; label: string }[];
+  accounts: readonly Account[];
+}
+
+function EntryFields({ form, categoryOptions, accounts }: EntryFieldsProps) {
+  const { t } = useTranslation();
+  const errorText = useFormErrorText();
+  return (
+    <>
+      <MoneyInput
+        {...form.getInputProps('amount')}
+        error={errorText(form.errors.amount)}
+        label={t('transactions.form.amount')}
+        data-autofocus
+        required
+        withAsterisk={false}
+      />
+      <TextInput
+        {...form.getInputProps('description')}
+        error={errorText(form.errors.description)}
+        label={t('transactions.form.description')}
+        placeholder={t('transactions.form.descriptionPlaceholder')}
+        description={t('transactions.form.descriptionHint')}
+        maxLength={DESCRIPTION_LENGTH_MAX}
+      />
+      <Select
+        {...form.getInputProps('categoryId')}
+        error={errorText(form.errors.categoryId)}
+        label={t('transactions.form.category')}
+        placeholder={t('categories.none')}
+        data={categoryOptions}
+        clearable
+        comboboxProps={{ withinPortal: true }}
+      />
+      <Select
+        {...form.getInputProps('accountId')}
+        error={errorText(form.errors.accountId)}
+        label={t('transactions.form.account')}
+        data={accounts.map((account) => ({ value: account.id, label: account.name }))}
+        allowDeselect={false}
+        comboboxProps={{ withinPortal: true }}
+      />
+      <DateField
+        {...form.getInputProps('date')}
+        onChange={(value) => form.setFieldValue('date', value)}
+        error={errorText(form.errors.date)}
+        label={t('transactions.form.date')}
+        required
+        withAsterisk={false}
+      />
+    </>
+  );
+}
+
+/** Records an income or an expense. Mounted fresh each time it opens (one Idempotency-Key per opening). */
+export function TransactionForm({ type, onTypeChange, accountId, onDone }: TransactionFormProps) {
+  const { t } = useTranslation();
+  const labels = useLedgerLabels();
+  const categories = useCategories().data ?? [];
+  const { form, accounts } = useEntryForm(accountId);
+  const { mutation, submit } = useSubmitEntry(form, type, categories, onDone);
+
+  const categoryOptions = categories
+    .filter((category) => category.kind === type && !category.archived)
+    .map((category) => ({ value: category.id, label: labels.category(category) }));
+
+  const changeType = (next: string) => {
+    if (next !== 'income' && next !== 'expense') return;
+    onTypeChange(next);
+    // A category belongs to one kind; keep the choice only if it still fits.
+    const chosen = categories.find((category) => category.id === form.values.categoryId);
+    if (chosen && chosen.kind !== next) form.setFieldValue('categoryId', null);
+  };
 
   if (accounts.length === 0) {
     return <Text c="dimmed">{t('transactions.form.noAccounts')}</Text>;
@@ -132,47 +201,7 @@ export function TransactionForm({ type, onTypeChange, accountId, onDone }: Trans
             { value: 'income', label: t('transactionKinds.income') },
           ]}
         />
-        <MoneyInput
-          {...form.getInputProps('amount')}
-          error={errorText(form.errors.amount)}
-          label={t('transactions.form.amount')}
-          data-autofocus
-          required
-          withAsterisk={false}
-        />
-        <TextInput
-          {...form.getInputProps('description')}
-          error={errorText(form.errors.description)}
-          label={t('transactions.form.description')}
-          placeholder={t('transactions.form.descriptionPlaceholder')}
-          description={t('transactions.form.descriptionHint')}
-          maxLength={DESCRIPTION_LENGTH_MAX}
-        />
-        <Select
-          {...form.getInputProps('categoryId')}
-          error={errorText(form.errors.categoryId)}
-          label={t('transactions.form.category')}
-          placeholder={t('categories.none')}
-          data={categoryOptions}
-          clearable
-          comboboxProps={{ withinPortal: true }}
-        />
-        <Select
-          {...form.getInputProps('accountId')}
-          error={errorText(form.errors.accountId)}
-          label={t('transactions.form.account')}
-          data={accounts.map((account) => ({ value: account.id, label: account.name }))}
-          allowDeselect={false}
-          comboboxProps={{ withinPortal: true }}
-        />
-        <DateField
-          {...form.getInputProps('date')}
-          onChange={(value) => form.setFieldValue('date', value)}
-          error={errorText(form.errors.date)}
-          label={t('transactions.form.date')}
-          required
-          withAsterisk={false}
-        />
+        <EntryFields form={form} categoryOptions={categoryOptions} accounts={accounts} />
         <ProblemAlert error={mutation.error} />
         <Button type="submit" fullWidth loading={mutation.isPending}>
           {t('transactions.form.submit')}

@@ -1,5 +1,5 @@
 import { Button, Select, Stack, Text, TextInput } from '@mantine/core';
-import { useForm } from '@mantine/form';
+import { type UseFormReturnType, useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
@@ -37,14 +37,12 @@ interface TransferFormProps {
   onDone?: () => void;
 }
 
-/** Moves money between two of the person's own accounts. */
-export function TransferForm({ fromAccountId, onDone }: TransferFormProps) {
-  const { t } = useTranslation();
-  const errorText = useFormErrorText();
-  const queryClient = useQueryClient();
+type TransferForm = UseFormReturnType<TransferValues>;
+
+/** The form's values and rules, with the defaults: the first account pays; with only one other, it receives. */
+function useTransferForm(fromAccountId: string | undefined) {
   const accountsQuery = useAccounts();
   const accounts = activeAccounts(accountsQuery.data);
-
   const form = useForm<TransferValues>({
     initialValues: {
       fromAccountId: fromAccountId ?? null,
@@ -62,7 +60,6 @@ export function TransferForm({ fromAccountId, onDone }: TransferFormProps) {
     },
   });
 
-  // Defaults: the first account pays; with only one other account, it receives.
   const firstAccountId = accounts[0]?.id;
   const noSourceChosen = form.values.fromAccountId === null;
   useEffect(() => {
@@ -74,7 +71,13 @@ export function TransferForm({ fromAccountId, onDone }: TransferFormProps) {
   useEffect(() => {
     if (noTargetChosen && onlyTargetId) form.setFieldValue('toAccountId', onlyTargetId);
   }, [noTargetChosen, onlyTargetId, form.setFieldValue]);
+  return { form, accounts, accountsLoaded: accountsQuery.isSuccess };
+}
 
+/** Posts the transfer with the opening's Idempotency-Key, then clears the form for the next one. */
+function useSubmitTransfer(form: TransferForm, onDone: (() => void) | undefined) {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
   const mutation = useIdempotentMutation({
     mutationFn: createTransfer,
     onSuccess: () => invalidateMoney(queryClient),
@@ -102,8 +105,17 @@ export function TransferForm({ fromAccountId, onDone }: TransferFormProps) {
       },
     );
   });
+  return { mutation, submit };
+}
 
-  if (accountsQuery.isSuccess && accounts.length < 2) {
+/** Moves money between two of the person's own accounts. */
+export function TransferForm({ fromAccountId, onDone }: TransferFormProps) {
+  const { t } = useTranslation();
+  const errorText = useFormErrorText();
+  const { form, accounts, accountsLoaded } = useTransferForm(fromAccountId);
+  const { mutation, submit } = useSubmitTransfer(form, onDone);
+
+  if (accountsLoaded && accounts.length < 2) {
     return <Text c="dimmed">{t('transfer.needTwoAccounts')}</Text>;
   }
 
