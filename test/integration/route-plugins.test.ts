@@ -41,14 +41,15 @@ function routesOf(tree: string): Route[] {
 /**
  * Routes that need no session, each for a reason: signing in, probes, the API document
  * and its page, the hidden routes that answer unreadable URLs, the metrics scrape (its own
- * bearer token, METRICS_TOKEN) and the web app's files.
+ * bearer token, METRICS_TOKEN) and the web app's files (the
+ * wildcard, printed as `*`, present once the web app is built).
  */
 function isPublic({ method, path }: Route): boolean {
   if (method === 'POST' && (path === '/api/auth/register' || path === '/api/auth/login')) return true;
   if (path.startsWith('/api/_problems/')) return true;
   if (method !== 'GET' && method !== 'HEAD') return false;
   return (
-    ['/health', '/api/health', '/api/openapi.json', '/metrics', '/*'].includes(path) ||
+    ['/health', '/api/health', '/api/openapi.json', '/metrics', '*', '/*'].includes(path) ||
     path === '/api/docs' ||
     path.startsWith('/api/docs/')
   );
@@ -107,7 +108,8 @@ describe('every route that needs a session refuses a request without one before 
           url: invalidUrl(route.path),
           ...(body === undefined ? {} : { payload: body, headers: { 'content-type': 'application/json' } }),
         });
-        const code = route.method === 'HEAD' ? 'unauthenticated' : response.json().code;
+        const problem = route.method === 'HEAD' || !response.body.startsWith('{') ? undefined : response.json();
+        const code = route.method === 'HEAD' ? 'unauthenticated' : problem?.code;
         if (response.statusCode !== 401 || code !== 'unauthenticated' || response.headers['www-authenticate'] !== 'Bearer') {
           refused.push(`${route.method} ${route.path} (${body ?? 'no body'}): ${response.statusCode} ${response.body}`);
         }
