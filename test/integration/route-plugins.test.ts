@@ -41,8 +41,8 @@ function routesOf(tree: string): Route[] {
 /**
  * Routes that need no session, each for a reason: signing in, probes, the API document
  * and its page, the hidden routes that answer unreadable URLs, the metrics scrape (its own
- * bearer token, METRICS_TOKEN) and the web app's files (the
- * wildcard, printed as `*`, present once the web app is built).
+ * bearer token, METRICS_TOKEN) and the web app's files (the wildcard, printed as `*`,
+ * present once the web app is built).
  */
 function isPublic({ method, path }: Route): boolean {
   if (method === 'POST' && (path === '/api/auth/register' || path === '/api/auth/login')) return true;
