@@ -144,7 +144,11 @@ async function registerAppPlugins(app: FastifyInstance, wiring: Wiring): Promise
   return registerAuthentication(app, wiring);
 }
 
-/** Each module's routes, one plugin per URL prefix, in the order of the OpenAPI document. */
+/**
+ * Each module's routes, one plugin per URL prefix, in the order of the OpenAPI document.
+ * Two modules own two prefixes: auth (/api/auth and /api/me) and Pix (its own /api/pix,
+ * and an account's key under /api/accounts).
+ */
 async function registerModules(app: FastifyInstance, wiring: Wiring, auth: AuthService): Promise<void> {
   const { pool, clock, metrics } = wiring;
   await app.register(frameworkErrorRoutes);
