@@ -1,5 +1,6 @@
 import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
+import type pg from 'pg';
 import pino from 'pino';
 import { buildApp } from './app.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
@@ -14,7 +15,7 @@ import { purgeSessionsJob } from './jobs/purge-sessions.js';
 import { type Scheduler, startScheduler } from './jobs/scheduler.js';
 import { serializeError } from './observability/errors.js';
 import { embeddedPostgresLogWriter, loggerOptions } from './observability/logging.js';
-import { initSentry } from './observability/sentry.js';
+import { type ErrorReporter, initSentry } from './observability/sentry.js';
 import { unexpectedErrorHandler } from './process-errors.js';
 
 /** How long in-flight requests get to finish after SIGTERM before the process exits. */
@@ -50,10 +51,19 @@ async function migrateWhenReachable(pool: ReturnType<typeof createPool>, logger:
   }
 }
 
-async function main(): Promise<void> {
-  let config: Config;
+/** The parts of a running process, each present once started; shutdown stops them in reverse. */
+interface Running {
+  embedded?: EmbeddedDatabase;
+  pool?: ReturnType<typeof createPool>;
+  scheduler?: Scheduler;
+  app?: FastifyInstance;
+}
+
+type Reporter = ErrorReporter | undefined;
+
+function loadConfigOrExit(): Config {
   try {
-    config = loadConfig();
+    return loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`vai-de-pix: ${error.message}\n`);
@@ -61,26 +71,22 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = pino(loggerOptions(config.logLevel));
-  const reporter = await initSentry(config.sentryDsn);
+}
 
-  let embedded: EmbeddedDatabase | undefined;
-  let app: FastifyInstance | undefined;
-  let scheduler: Scheduler | undefined;
-  let pool: ReturnType<typeof createPool> | undefined;
+async function shutdown(running: Running): Promise<void> {
+  await running.app?.close();
+  await running.scheduler?.stop();
+  await running.pool?.end();
+  await running.embedded?.stop();
+}
 
-  const shutdown = async () => {
-    await app?.close();
-    await scheduler?.stop();
-    await pool?.end();
-    await embedded?.stop();
-  };
-
+/** SIGTERM and SIGINT stop gracefully; an uncaught error is reported, then the process stops. */
+function handleSignalsAndCrashes(running: Running, logger: pino.Logger, reporter: Reporter): void {
   const grace = closeWithGrace(
     { delay: SHUTDOWN_GRACE_MS, skip: ['uncaughtException', 'unhandledRejection'] },
     async ({ signal }) => {
       logger.info({ signal }, 'stopping');
-      await shutdown();
+      await shutdown(running);
       logger.info('stopped');
     },
   );
@@ -88,7 +94,7 @@ async function main(): Promise<void> {
     logger,
     report: (error) => reporter?.processFailed(error),
     shutdown: async () => {
-      await shutdown();
+      await shutdown(running);
       await reporter?.flush();
     },
     uninstall: grace.uninstall,
@@ -96,60 +102,89 @@ async function main(): Promise<void> {
   });
   process.on('uncaughtException', onUnexpectedError);
   process.on('unhandledRejection', onUnexpectedError);
+}
 
-  try {
-    if (config.databaseUrl === undefined) {
-      logger.info({ data_dir: config.dataDir }, 'starting the embedded PostgreSQL');
-      embedded = await startEmbeddedDatabase({
-        dataDir: config.dataDir,
-        onLog: embeddedPostgresLogWriter((line) => logger.debug({ postgres: line })),
-        onUnexpectedExit: (message) => logger.error(message),
-      });
-    }
-    const databaseUrl = config.databaseUrl ?? (embedded as EmbeddedDatabase).url;
-    pool = createPool(databaseUrl, {
-      max: config.databasePoolMax,
-      onIdleConnectionLost: (error) =>
-        logger.warn({ code: databaseErrorCode(error) }, 'lost an idle database connection; a new one opens when needed'),
+interface Database {
+  url: string;
+  pool: pg.Pool;
+}
+
+/** The configured PostgreSQL server, or an embedded one when none is configured, migrated. */
+async function openDatabase(config: Config, logger: pino.Logger, running: Running): Promise<Database> {
+  if (config.databaseUrl === undefined) {
+    logger.info({ data_dir: config.dataDir }, 'starting the embedded PostgreSQL');
+    running.embedded = await startEmbeddedDatabase({
+      dataDir: config.dataDir,
+      onLog: embeddedPostgresLogWriter((line) => logger.debug({ postgres: line })),
+      onUnexpectedExit: (message) => logger.error(message),
     });
-    await migrateWhenReachable(pool, logger);
+  }
+  const databaseUrl = config.databaseUrl ?? (running.embedded as EmbeddedDatabase).url;
+  const pool = createPool(databaseUrl, {
+    max: config.databasePoolMax,
+    onIdleConnectionLost: (error) =>
+      logger.warn({ code: databaseErrorCode(error) }, 'lost an idle database connection; a new one opens when needed'),
+  });
+  running.pool = pool;
+  await migrateWhenReachable(pool, logger);
+  return { url: databaseUrl, pool };
+}
 
+function startWorker(config: Config, pool: pg.Pool, logger: pino.Logger, reporter: Reporter): Scheduler {
+  return startScheduler({
+    pool,
+    logger,
+    jobs: [
+      expireIdempotencyKeysJob,
+      materializeRecurringJob,
+      purgeSessionsJob({ sessionIdleHours: config.sessionIdleHours }),
+      expireRateLimitsJob,
+    ],
+    ...(reporter ? { onJobFailed: (error, job) => reporter.jobFailed(error, { job: job.name }) } : {}),
+  });
+}
+
+async function startApi(config: Config, database: Database, running: Running, logger: pino.Logger, reporter: Reporter) {
+  running.app = await buildApp({
+    config,
+    pool: database.pool,
+    logger: loggerOptions(config.logLevel),
+    ...(reporter ? { onServerError: (error, context) => reporter.requestFailed(error, context) } : {}),
+  });
+  const address = await running.app.listen({ port: config.port, host: config.host });
+  logger.info(
+    { address, role: config.role, database_mode: running.embedded ? 'embedded' : 'server' },
+    `Vai de Pix listening on ${address} (role ${config.role}; database: ${describeDatabase(database.url, running.embedded)})`,
+  );
+}
+
+async function failStart(error: unknown, running: Running, logger: pino.Logger, reporter: Reporter): Promise<never> {
+  // The message of a failed start can be a database error carrying values; the
+  // serialized form keeps only what is safe to print.
+  const described = serializeError(error);
+  logger.fatal({ err: error }, `could not start: ${described.message || described.type}`);
+  process.stderr.write(`vai-de-pix: could not start: ${described.message || described.type}\n`);
+  reporter?.processFailed(error);
+  await reporter?.flush();
+  await shutdown(running).catch(() => {});
+  process.exit(1);
+}
+
+/** Config, database, then the worker and/or the API, as ROLE says. */
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = pino(loggerOptions(config.logLevel));
+  const reporter = await initSentry(config.sentryDsn);
+  const running: Running = {};
+  handleSignalsAndCrashes(running, logger, reporter);
+  try {
+    const database = await openDatabase(config, logger, running);
     if (config.role === 'all' || config.role === 'worker') {
-      scheduler = startScheduler({
-        pool,
-        logger,
-        jobs: [
-          expireIdempotencyKeysJob,
-          materializeRecurringJob,
-          purgeSessionsJob({ sessionIdleHours: config.sessionIdleHours }),
-          expireRateLimitsJob,
-        ],
-        ...(reporter ? { onJobFailed: (error, job) => reporter.jobFailed(error, { job: job.name }) } : {}),
-      });
+      running.scheduler = startWorker(config, database.pool, logger, reporter);
     }
-    if (config.role === 'all' || config.role === 'api') {
-      app = await buildApp({
-        config,
-        pool,
-        logger: loggerOptions(config.logLevel),
-        ...(reporter ? { onServerError: (error, context) => reporter.requestFailed(error, context) } : {}),
-      });
-      const address = await app.listen({ port: config.port, host: config.host });
-      logger.info(
-        { address, role: config.role, database_mode: embedded ? 'embedded' : 'server' },
-        `Vai de Pix listening on ${address} (role ${config.role}; database: ${describeDatabase(databaseUrl, embedded)})`,
-      );
-    }
+    if (config.role === 'all' || config.role === 'api') await startApi(config, database, running, logger, reporter);
   } catch (error) {
-    // The message of a failed start can be a database error carrying values; the
-    // serialized form keeps only what is safe to print.
-    const described = serializeError(error);
-    logger.fatal({ err: error }, `could not start: ${described.message || described.type}`);
-    process.stderr.write(`vai-de-pix: could not start: ${described.message || described.type}\n`);
-    reporter?.processFailed(error);
-    await reporter?.flush();
-    await shutdown().catch(() => {});
-    process.exit(1);
+    await failStart(error, running, logger, reporter);
   }
 }
 

@@ -98,7 +98,17 @@ export const authPlugin = fp(
   { name: 'auth', dependencies: ['@fastify/cookie'] },
 );
 
-/** The authenticated user of a route guarded by app.authenticate. */
+/**
+ * Guards every route of the calling plugin: one onRequest hook for the whole scope, so a
+ * route added to a module's plugin cannot forget it, and a request without a valid session
+ * gets 401 before its body is read, parsed or validated. It runs after the app-wide
+ * onRequest hooks (the cross-site Origin check among them), as the route-level hook did.
+ */
+export function requireSession(app: FastifyInstance): void {
+  app.addHook('onRequest', app.authenticate);
+}
+
+/** The authenticated user of a route guarded by requireSession. */
 export function currentUser(request: FastifyRequest): AuthenticatedUser {
   if (!request.user) throw unauthenticated();
   return request.user;

@@ -1,13 +1,6 @@
-import type { FastifyInstance, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { DomainError } from './errors.js';
-
-type Hooks = RouteOptions['onRequest'];
-
-function asList(hooks: Hooks): onRequestHookHandler[] {
-  if (hooks === undefined) return [];
-  return (Array.isArray(hooks) ? hooks : [hooks]) as onRequestHookHandler[];
-}
 
 /**
  * Methods whose unmatched requests the not-found handler may answer with the web app.
@@ -23,27 +16,17 @@ function carriesBody(headers: FastifyRequest['headers']): boolean {
 }
 
 /**
- * Refuses, before the body is read, what would be refused anyway without looking at it,
- * so nobody without an account can make the server parse or validate large or hostile
- * bodies:
- * - Routes declare `preHandler: app.authenticate`, which Fastify runs after it has read,
- *   parsed and validated the body. This moves that check to the end of the route's
- *   onRequest hooks: a request without a valid session gets 401 before its body is read.
- * - A request for a path and method that have no route gets the same 404 as the
- *   not-found handler gives, without its body being parsed first, whatever its method;
- *   only a bodyless GET or HEAD goes on to the not-found handler (the web app's routes).
- * Register and login, the routes that take a body without a session, are limited per
- * client address in their own onRequest hooks (auth.routes.ts).
+ * Refuses, before the body is read, a request for a path and method that have no route:
+ * it gets the same 404 as the not-found handler gives, without its body being parsed
+ * first, whatever its method; only a bodyless GET or HEAD goes on to the not-found handler
+ * (the web app's routes). So nobody without an account can make the server parse large or
+ * hostile bodies. The other half of that guarantee is requireSession (http/auth.ts), the
+ * onRequest hook of every module plugin whose routes need a session; register and login,
+ * the routes that take a body without a session, are limited per client address in their
+ * own onRequest hooks (auth.routes.ts).
  */
 export const refuseBeforeBody = fp(
   async (app: FastifyInstance) => {
-    app.addHook('onRoute', (route) => {
-      const preHandlers = asList(route.preHandler as Hooks);
-      const authenticate = app.authenticate as unknown as onRequestHookHandler;
-      if (!preHandlers.includes(authenticate)) return;
-      route.preHandler = preHandlers.filter((hook) => hook !== authenticate) as RouteOptions['preHandler'];
-      route.onRequest = [...asList(route.onRequest), authenticate];
-    });
     app.addHook('onRequest', async (request) => {
       if (!request.is404) return;
       if (WEB_APP_METHODS.has(request.method) && !carriesBody(request.headers)) return;

@@ -11,8 +11,8 @@ import { IdempotencyHeaders, IsoDate, Nullable } from '../../src/http/common-sch
 import { requestContext } from '../../src/http/context.js';
 import { runIdempotentWrite } from '../../src/http/idempotency.js';
 import { problems } from '../../src/http/schemas.js';
+import { sendWrite } from '../../src/http/send-write.js';
 import { fixedClock } from '../../src/lib/clock.js';
-import { sendWrite } from '../../src/modules/accounts/accounts.routes.js';
 import { signedIn } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 

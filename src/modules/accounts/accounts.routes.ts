@@ -1,11 +1,11 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import { currentUser } from '../../http/auth.js';
+import type { FastifyInstance } from 'fastify';
+import { currentUser, requireSession } from '../../http/auth.js';
 import { IdempotencyHeaders, IdParams, PageQueryObject } from '../../http/common-schemas.js';
 import { requestContext } from '../../http/context.js';
-import type { WriteResult } from '../../http/idempotency.js';
+import { type RouteApi, routeApi } from '../../http/route-api.js';
 import { bearerSecurity, problems } from '../../http/schemas.js';
+import { sendWrite } from '../../http/send-write.js';
 import {
   Account,
   AccountListQuery,
@@ -18,25 +18,12 @@ import {
 } from './accounts.schemas.js';
 import type { AccountsService } from './accounts.service.js';
 
-/**
- * Sends a write's result; a replay carries Idempotent-Replayed: true. A payload serialised
- * before the commit is sent as is, so nothing is left to fail once the write is committed.
- */
-export function sendWrite(reply: FastifyReply, result: WriteResult<unknown>) {
-  if (result.replayed) reply.header('idempotent-replayed', 'true');
-  if (result.payload !== undefined) {
-    return reply.code(result.status).type('application/json; charset=utf-8').send(result.payload);
-  }
-  return reply.code(result.status).send(result.body);
-}
+const common = { tags: ['accounts'], security: bearerSecurity };
 
-export async function accountsRoutes(app: FastifyInstance, options: { accounts: AccountsService }) {
-  const { accounts } = options;
-  const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  const common = { tags: ['accounts'], security: bearerSecurity };
-
+/** POST and GET /api/accounts: open an account, list them. */
+function collectionRoutes(api: RouteApi, accounts: AccountsService) {
   api.post(
-    '/api/accounts',
+    '',
     {
       schema: {
         ...common,
@@ -45,13 +32,12 @@ export async function accountsRoutes(app: FastifyInstance, options: { accounts: 
         body: CreateAccountBody,
         response: { 201: Type.Ref(Account), ...problems(400, 401, 409, 422) },
       },
-      preHandler: app.authenticate,
     },
     async (request, reply) => sendWrite(reply, await accounts.create(requestContext(request, reply), request.body)),
   );
 
   api.get(
-    '/api/accounts',
+    '',
     {
       schema: {
         ...common,
@@ -59,13 +45,15 @@ export async function accountsRoutes(app: FastifyInstance, options: { accounts: 
         querystring: AccountListQuery,
         response: { 200: Type.Ref(AccountPage), ...problems(400, 401) },
       },
-      preHandler: app.authenticate,
     },
     async (request) => accounts.list(currentUser(request).id, request.query),
   );
+}
 
+/** GET and PATCH /api/accounts/:id. */
+function itemRoutes(api: RouteApi, accounts: AccountsService) {
   api.get(
-    '/api/accounts/:id',
+    '/:id',
     {
       schema: {
         ...common,
@@ -73,13 +61,12 @@ export async function accountsRoutes(app: FastifyInstance, options: { accounts: 
         params: IdParams,
         response: { 200: Type.Ref(Account), ...problems(400, 401, 404) },
       },
-      preHandler: app.authenticate,
     },
     async (request) => accounts.get(currentUser(request).id, request.params.id),
   );
 
   api.patch(
-    '/api/accounts/:id',
+    '/:id',
     {
       schema: {
         ...common,
@@ -88,13 +75,15 @@ export async function accountsRoutes(app: FastifyInstance, options: { accounts: 
         body: PatchAccountBody,
         response: { 200: Type.Ref(Account), ...problems(400, 401, 404, 409, 422) },
       },
-      preHandler: app.authenticate,
     },
     async (request) => accounts.patch(currentUser(request).id, request.params.id, request.body),
   );
+}
 
+/** The account's history: its ledger and its balance at an instant. */
+function historyRoutes(api: RouteApi, accounts: AccountsService) {
   api.get(
-    '/api/accounts/:id/ledger',
+    '/:id/ledger',
     {
       schema: {
         ...common,
@@ -103,13 +92,12 @@ export async function accountsRoutes(app: FastifyInstance, options: { accounts: 
         querystring: PageQueryObject,
         response: { 200: Type.Ref(LedgerPage), ...problems(400, 401, 404) },
       },
-      preHandler: app.authenticate,
     },
     async (request) => accounts.ledger(currentUser(request).id, request.params.id, request.query),
   );
 
   api.get(
-    '/api/accounts/:id/balance',
+    '/:id/balance',
     {
       schema: {
         ...common,
@@ -118,8 +106,16 @@ export async function accountsRoutes(app: FastifyInstance, options: { accounts: 
         querystring: BalanceQuery,
         response: { 200: Type.Ref(BalanceAt), ...problems(400, 401, 404) },
       },
-      preHandler: app.authenticate,
     },
     async (request) => accounts.balanceAt(currentUser(request).id, request.params.id, request.query.at),
   );
+}
+
+/** The accounts module's routes, registered under /api/accounts; every one needs a session. */
+export async function accountsRoutes(app: FastifyInstance, options: { accounts: AccountsService }) {
+  requireSession(app);
+  const api = routeApi(app);
+  collectionRoutes(api, options.accounts);
+  itemRoutes(api, options.accounts);
+  historyRoutes(api, options.accounts);
 }

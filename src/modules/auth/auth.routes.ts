@@ -1,8 +1,8 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { currentUser, sessionCookie } from '../../http/auth.js';
+import { currentUser, requireSession, sessionCookie } from '../../http/auth.js';
 import { enforcePerAddress, limitPerAddress, type RateLimiter, type RateLimitRule, rateLimited } from '../../http/rate-limit.js';
+import { type RouteApi, routeApi } from '../../http/route-api.js';
 import { bearerSecurity, problems } from '../../http/schemas.js';
 import { AuthResponse, LoginBody, RegisterBody, User } from './auth.schemas.js';
 import { type AuthService, normaliseEmail, toUserResponse } from './auth.service.js';
@@ -112,17 +112,20 @@ export interface AuthRoutesOptions {
   devices: KnownDevices;
 }
 
-export async function authRoutes(app: FastifyInstance, options: AuthRoutesOptions) {
+/**
+ * POST /api/auth/register and /api/auth/login, the routes that need no session. Each is
+ * limited per address before the body is even read (onRequest), and per e-mail once it is
+ * parsed (preHandler).
+ */
+function signInRoutes(api: RouteApi, options: AuthRoutesOptions) {
   const { auth, rateLimits, limiter, devices } = options;
-  const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  // Per address before the body is even read (onRequest); per e-mail once it is parsed.
   const registerPerAddress = limitPerAddress(limiter, 'register', rateLimits);
   const registerPerEmail = async (request: FastifyRequest) =>
     limiter.enforce('register:email', emailOf(request), rateLimits.per_email);
   const login = loginLimits({ limiter, devices, rateLimits });
 
   api.post(
-    '/api/auth/register',
+    '/register',
     {
       schema: {
         tags: ['auth'],
@@ -142,7 +145,7 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
   );
 
   api.post(
-    '/api/auth/login',
+    '/login',
     {
       schema: {
         tags: ['auth'],
@@ -160,9 +163,16 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
       return result;
     },
   );
+}
+
+/** POST /api/auth/logout and /api/auth/logout-all, in a scope of their own that needs a session. */
+async function signOutRoutes(app: FastifyInstance, options: Pick<AuthRoutesOptions, 'auth' | 'devices'>) {
+  requireSession(app);
+  const { auth, devices } = options;
+  const api = routeApi(app);
 
   api.post(
-    '/api/auth/logout',
+    '/logout',
     {
       schema: {
         tags: ['auth'],
@@ -170,7 +180,6 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
         security: bearerSecurity,
         response: { 204: Type.Null(), ...problems(401, 403) },
       },
-      preHandler: app.authenticate,
     },
     async (request, reply) => {
       await auth.logout(currentUser(request));
@@ -180,7 +189,7 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
   );
 
   api.post(
-    '/api/auth/logout-all',
+    '/logout-all',
     {
       schema: {
         tags: ['auth'],
@@ -188,7 +197,6 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
         security: bearerSecurity,
         response: { 204: Type.Null(), ...problems(401, 403) },
       },
-      preHandler: app.authenticate,
     },
     async (request, reply) => {
       const user = currentUser(request);
@@ -198,9 +206,23 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
       return reply.code(204).send(null);
     },
   );
+}
 
-  api.get(
-    '/api/me',
+/**
+ * The auth module's routes, registered under /api/auth: signing in needs no session,
+ * signing out does (its own scope, with the one session hook).
+ */
+export async function authRoutes(app: FastifyInstance, options: AuthRoutesOptions) {
+  signInRoutes(routeApi(app), options);
+  // Only what it uses: the options Fastify passed in carry the prefix, already applied.
+  await app.register(signOutRoutes, { auth: options.auth, devices: options.devices });
+}
+
+/** GET /api/me, registered under /api/me; it needs a session. */
+export async function meRoutes(app: FastifyInstance) {
+  requireSession(app);
+  routeApi(app).get(
+    '',
     {
       schema: {
         tags: ['auth'],
@@ -208,7 +230,6 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
         security: bearerSecurity,
         response: { 200: User, ...problems(401) },
       },
-      preHandler: app.authenticate,
     },
     async (request) => toUserResponse(currentUser(request)),
   );

@@ -1,18 +1,20 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { currentUser } from '../../http/auth.js';
+import { currentUser, requireSession } from '../../http/auth.js';
+import { routeApi } from '../../http/route-api.js';
 import { bearerSecurity, problems } from '../../http/schemas.js';
 import { BudgetLine, BudgetMonth, BudgetParams, BudgetQuery, MonthParams, PutBudgetBody } from './budgets.schemas.js';
 import type { BudgetsService } from './budgets.service.js';
 
+/** The budgets module's routes, registered under /api/budgets; every one needs a session. */
 export async function budgetsRoutes(app: FastifyInstance, options: { budgets: BudgetsService }) {
   const { budgets } = options;
-  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  requireSession(app);
+  const api = routeApi(app);
   const common = { tags: ['budgets'], security: bearerSecurity };
 
   api.get(
-    '/api/budgets',
+    '',
     {
       schema: {
         ...common,
@@ -21,13 +23,12 @@ export async function budgetsRoutes(app: FastifyInstance, options: { budgets: Bu
         querystring: BudgetQuery,
         response: { 200: Type.Ref(BudgetMonth), ...problems(400, 401) },
       },
-      preHandler: app.authenticate,
     },
     async (request) => budgets.month(currentUser(request).id, request.query.month),
   );
 
   api.put(
-    '/api/budgets/:month/:category_id',
+    '/:month/:category_id',
     {
       schema: {
         ...common,
@@ -36,7 +37,6 @@ export async function budgetsRoutes(app: FastifyInstance, options: { budgets: Bu
         body: PutBudgetBody,
         response: { 200: Type.Ref(BudgetLine), 201: Type.Ref(BudgetLine), ...problems(400, 401, 404, 409, 422) },
       },
-      preHandler: app.authenticate,
     },
     async (request, reply) => {
       const result = await budgets.put(currentUser(request).id, request.params.month, request.params.category_id, request.body);
@@ -45,7 +45,7 @@ export async function budgetsRoutes(app: FastifyInstance, options: { budgets: Bu
   );
 
   api.delete(
-    '/api/budgets/:month/:category_id',
+    '/:month/:category_id',
     {
       schema: {
         ...common,
@@ -53,7 +53,6 @@ export async function budgetsRoutes(app: FastifyInstance, options: { budgets: Bu
         params: BudgetParams,
         response: { 204: Type.Null(), ...problems(400, 401, 403, 404) },
       },
-      preHandler: app.authenticate,
     },
     async (request, reply) => {
       await budgets.remove(currentUser(request).id, request.params.month, request.params.category_id);
@@ -62,7 +61,7 @@ export async function budgetsRoutes(app: FastifyInstance, options: { budgets: Bu
   );
 
   api.post(
-    '/api/budgets/:month/copy-previous',
+    '/:month/copy-previous',
     {
       schema: {
         ...common,
@@ -70,7 +69,6 @@ export async function budgetsRoutes(app: FastifyInstance, options: { budgets: Bu
         params: MonthParams,
         response: { 200: Type.Ref(BudgetMonth), ...problems(400, 401) },
       },
-      preHandler: app.authenticate,
     },
     async (request) => budgets.copyPrevious(currentUser(request).id, request.params.month),
   );

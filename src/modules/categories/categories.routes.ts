@@ -1,21 +1,23 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { currentUser } from '../../http/auth.js';
+import { currentUser, requireSession } from '../../http/auth.js';
 import { IdempotencyHeaders, IdParams } from '../../http/common-schemas.js';
 import { requestContext } from '../../http/context.js';
+import { routeApi } from '../../http/route-api.js';
 import { bearerSecurity, problems } from '../../http/schemas.js';
-import { sendWrite } from '../accounts/accounts.routes.js';
+import { sendWrite } from '../../http/send-write.js';
 import { Category, CategoryListQuery, CategoryPage, CreateCategoryBody, PatchCategoryBody } from './categories.schemas.js';
 import type { CategoriesService } from './categories.service.js';
 
+/** The categories module's routes, registered under /api/categories; every one needs a session. */
 export async function categoriesRoutes(app: FastifyInstance, options: { categories: CategoriesService }) {
   const { categories } = options;
-  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  requireSession(app);
+  const api = routeApi(app);
   const common = { tags: ['categories'], security: bearerSecurity };
 
   api.get(
-    '/api/categories',
+    '',
     {
       schema: {
         ...common,
@@ -23,13 +25,12 @@ export async function categoriesRoutes(app: FastifyInstance, options: { categori
         querystring: CategoryListQuery,
         response: { 200: Type.Ref(CategoryPage), ...problems(400, 401) },
       },
-      preHandler: app.authenticate,
     },
     async (request) => categories.list(currentUser(request).id, request.query),
   );
 
   api.post(
-    '/api/categories',
+    '',
     {
       schema: {
         ...common,
@@ -38,13 +39,12 @@ export async function categoriesRoutes(app: FastifyInstance, options: { categori
         body: CreateCategoryBody,
         response: { 201: Type.Ref(Category), ...problems(400, 401, 409, 422) },
       },
-      preHandler: app.authenticate,
     },
     async (request, reply) => sendWrite(reply, await categories.create(requestContext(request, reply), request.body)),
   );
 
   api.patch(
-    '/api/categories/:id',
+    '/:id',
     {
       schema: {
         ...common,
@@ -53,7 +53,6 @@ export async function categoriesRoutes(app: FastifyInstance, options: { categori
         body: PatchCategoryBody,
         response: { 200: Type.Ref(Category), ...problems(400, 401, 404, 409) },
       },
-      preHandler: app.authenticate,
     },
     async (request) => categories.patch(currentUser(request).id, request.params.id, request.body),
   );

@@ -1,11 +1,11 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { currentUser } from '../../http/auth.js';
+import { currentUser, requireSession } from '../../http/auth.js';
 import { IdempotencyHeaders, IdParams } from '../../http/common-schemas.js';
 import { requestContext } from '../../http/context.js';
+import { type RouteApi, routeApi } from '../../http/route-api.js';
 import { bearerSecurity, problems } from '../../http/schemas.js';
-import { sendWrite } from '../accounts/accounts.routes.js';
+import { sendWrite } from '../../http/send-write.js';
 import {
   ContributionBody,
   CreateGoalBody,
@@ -18,13 +18,12 @@ import {
 } from './goals.schemas.js';
 import type { GoalsService } from './goals.service.js';
 
-export async function goalsRoutes(app: FastifyInstance, options: { goals: GoalsService }) {
-  const { goals } = options;
-  const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  const common = { tags: ['goals'], security: bearerSecurity };
+const common = { tags: ['goals'], security: bearerSecurity };
 
+/** POST and GET /api/goals: create a goal, list them. */
+function collectionRoutes(api: RouteApi, goals: GoalsService) {
   api.post(
-    '/api/goals',
+    '',
     {
       schema: {
         ...common,
@@ -33,13 +32,12 @@ export async function goalsRoutes(app: FastifyInstance, options: { goals: GoalsS
         body: CreateGoalBody,
         response: { 201: Type.Ref(Goal), ...problems(400, 401, 409, 422) },
       },
-      preHandler: app.authenticate,
     },
     async (request, reply) => sendWrite(reply, await goals.create(requestContext(request, reply), request.body)),
   );
 
   api.get(
-    '/api/goals',
+    '',
     {
       schema: {
         ...common,
@@ -47,13 +45,15 @@ export async function goalsRoutes(app: FastifyInstance, options: { goals: GoalsS
         querystring: GoalListQuery,
         response: { 200: Type.Ref(GoalPage), ...problems(400, 401) },
       },
-      preHandler: app.authenticate,
     },
     async (request) => goals.list(currentUser(request).id, request.query),
   );
+}
 
+/** GET, PATCH and DELETE /api/goals/:id. */
+function itemRoutes(api: RouteApi, goals: GoalsService) {
   api.get(
-    '/api/goals/:id',
+    '/:id',
     {
       schema: {
         ...common,
@@ -61,13 +61,12 @@ export async function goalsRoutes(app: FastifyInstance, options: { goals: GoalsS
         params: IdParams,
         response: { 200: Type.Ref(Goal), ...problems(400, 401, 404) },
       },
-      preHandler: app.authenticate,
     },
     async (request) => goals.get(currentUser(request).id, request.params.id),
   );
 
   api.patch(
-    '/api/goals/:id',
+    '/:id',
     {
       schema: {
         ...common,
@@ -76,14 +75,13 @@ export async function goalsRoutes(app: FastifyInstance, options: { goals: GoalsS
         body: PatchGoalBody,
         response: { 200: Type.Ref(Goal), ...problems(400, 401, 404, 409, 422) },
       },
-      preHandler: app.authenticate,
     },
     async (request, reply) =>
       sendWrite(reply, await goals.patch(requestContext(request, reply), request.params.id, request.body)),
   );
 
   api.delete(
-    '/api/goals/:id',
+    '/:id',
     {
       schema: {
         ...common,
@@ -91,16 +89,18 @@ export async function goalsRoutes(app: FastifyInstance, options: { goals: GoalsS
         params: IdParams,
         response: { 204: Type.Null(), ...problems(400, 401, 403, 404, 409) },
       },
-      preHandler: app.authenticate,
     },
     async (request, reply) => {
       await goals.remove(currentUser(request).id, request.params.id);
       return reply.code(204).send(null);
     },
   );
+}
 
+/** Money into and out of a goal. */
+function movementRoutes(api: RouteApi, goals: GoalsService) {
   api.post(
-    '/api/goals/:id/contributions',
+    '/:id/contributions',
     {
       schema: {
         ...common,
@@ -110,14 +110,13 @@ export async function goalsRoutes(app: FastifyInstance, options: { goals: GoalsS
         body: ContributionBody,
         response: { 201: Type.Ref(GoalMovement), ...problems(400, 401, 404, 409, 422) },
       },
-      preHandler: app.authenticate,
     },
     async (request, reply) =>
       sendWrite(reply, await goals.contribute(requestContext(request, reply), request.params.id, request.body)),
   );
 
   api.post(
-    '/api/goals/:id/withdrawals',
+    '/:id/withdrawals',
     {
       schema: {
         ...common,
@@ -127,9 +126,17 @@ export async function goalsRoutes(app: FastifyInstance, options: { goals: GoalsS
         body: WithdrawalBody,
         response: { 201: Type.Ref(GoalMovement), ...problems(400, 401, 404, 409, 422) },
       },
-      preHandler: app.authenticate,
     },
     async (request, reply) =>
       sendWrite(reply, await goals.withdraw(requestContext(request, reply), request.params.id, request.body)),
   );
+}
+
+/** The goals module's routes, registered under /api/goals; every one needs a session. */
+export async function goalsRoutes(app: FastifyInstance, options: { goals: GoalsService }) {
+  requireSession(app);
+  const api = routeApi(app);
+  collectionRoutes(api, options.goals);
+  itemRoutes(api, options.goals);
+  movementRoutes(api, options.goals);
 }

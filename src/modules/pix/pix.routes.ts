@@ -1,11 +1,11 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { currentUser } from '../../http/auth.js';
+import { currentUser, requireSession } from '../../http/auth.js';
 import { IdempotencyHeaders, IdParams, PageQueryObject } from '../../http/common-schemas.js';
 import { requestContext } from '../../http/context.js';
+import { type RouteApi, routeApi } from '../../http/route-api.js';
 import { bearerSecurity, problems } from '../../http/schemas.js';
-import { sendWrite } from '../accounts/accounts.routes.js';
+import { sendWrite } from '../../http/send-write.js';
 import { PostedTransaction } from '../transactions/transactions.schemas.js';
 import {
   BrCodeProblem,
@@ -28,13 +28,12 @@ import type { PixService } from './pix.service.js';
 
 const brCodeProblem = Type.Ref(BrCodeProblem);
 
-export async function pixRoutes(app: FastifyInstance, options: { pix: PixService }) {
-  const { pix } = options;
-  const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  const common = { tags: ['pix'], security: bearerSecurity };
+const common = { tags: ['pix'], security: bearerSecurity };
 
+/** PUT and DELETE /api/accounts/:id/pix-key: the key an account receives on. */
+function accountKeyRoutes(api: RouteApi, pix: PixService) {
   api.put(
-    '/api/accounts/:id/pix-key',
+    '/:id/pix-key',
     {
       schema: {
         ...common,
@@ -43,13 +42,12 @@ export async function pixRoutes(app: FastifyInstance, options: { pix: PixService
         body: PutPixKeyBody,
         response: { 200: Type.Ref(PixKey), ...problems(400, 401, 403, 404, 409, 422) },
       },
-      preHandler: app.authenticate,
     },
     async (request) => pix.putKey(currentUser(request).id, request.params.id, request.body),
   );
 
   api.delete(
-    '/api/accounts/:id/pix-key',
+    '/:id/pix-key',
     {
       schema: {
         ...common,
@@ -57,16 +55,18 @@ export async function pixRoutes(app: FastifyInstance, options: { pix: PixService
         params: IdParams,
         response: { 204: Type.Null(), ...problems(400, 401, 403, 404) },
       },
-      preHandler: app.authenticate,
     },
     async (request, reply) => {
       await pix.deleteKey(currentUser(request).id, request.params.id);
       return reply.code(204).send(null);
     },
   );
+}
 
+/** The person's keys, and reading keys and BR Codes without storing anything. */
+function keyAndCodeRoutes(api: RouteApi, pix: PixService) {
   api.get(
-    '/api/pix/keys',
+    '/keys',
     {
       schema: {
         ...common,
@@ -74,13 +74,12 @@ export async function pixRoutes(app: FastifyInstance, options: { pix: PixService
         querystring: PageQueryObject,
         response: { 200: Type.Ref(PixKeyPage), ...problems(400, 401) },
       },
-      preHandler: app.authenticate,
     },
     async (request) => pix.listKeys(currentUser(request).id, request.query),
   );
 
   api.post(
-    '/api/pix/keys/validate',
+    '/keys/validate',
     {
       schema: {
         ...common,
@@ -88,13 +87,12 @@ export async function pixRoutes(app: FastifyInstance, options: { pix: PixService
         body: ValidateKeyBody,
         response: { 200: Type.Ref(PixKeyValidation), ...problems(400, 401, 403) },
       },
-      preHandler: app.authenticate,
     },
     async (request) => pix.validateKey(request.body),
   );
 
   api.post(
-    '/api/pix/decode',
+    '/decode',
     {
       schema: {
         ...common,
@@ -102,13 +100,15 @@ export async function pixRoutes(app: FastifyInstance, options: { pix: PixService
         body: DecodeBody,
         response: { 200: Type.Ref(PixDecoded), 422: brCodeProblem, ...problems(400, 401, 403) },
       },
-      preHandler: app.authenticate,
     },
     async (request) => pix.decode(currentUser(request).id, request.body.payload),
   );
+}
 
+/** Charges: create one, list them, read one. */
+function chargeRoutes(api: RouteApi, pix: PixService) {
   api.post(
-    '/api/pix/charges',
+    '/charges',
     {
       schema: {
         ...common,
@@ -117,13 +117,12 @@ export async function pixRoutes(app: FastifyInstance, options: { pix: PixService
         body: CreateChargeBody,
         response: { 201: Type.Ref(PixChargeWithQr), ...problems(400, 401, 403, 404, 409, 422) },
       },
-      preHandler: app.authenticate,
     },
     async (request, reply) => sendWrite(reply, await pix.createCharge(requestContext(request, reply), request.body)),
   );
 
   api.get(
-    '/api/pix/charges',
+    '/charges',
     {
       schema: {
         ...common,
@@ -131,13 +130,12 @@ export async function pixRoutes(app: FastifyInstance, options: { pix: PixService
         querystring: ChargeListQuery,
         response: { 200: Type.Ref(PixChargePage), ...problems(400, 401) },
       },
-      preHandler: app.authenticate,
     },
     async (request) => pix.listCharges(currentUser(request).id, request.query),
   );
 
   api.get(
-    '/api/pix/charges/:id',
+    '/charges/:id',
     {
       schema: {
         ...common,
@@ -145,13 +143,15 @@ export async function pixRoutes(app: FastifyInstance, options: { pix: PixService
         params: IdParams,
         response: { 200: Type.Ref(PixChargeWithQr), ...problems(400, 401, 404) },
       },
-      preHandler: app.authenticate,
     },
     async (request) => pix.getCharge(currentUser(request).id, request.params.id),
   );
+}
 
+/** Money that moved over Pix: a charge received, a payment made. */
+function settlementRoutes(api: RouteApi, pix: PixService) {
   api.post(
-    '/api/pix/charges/:id/receive',
+    '/charges/:id/receive',
     {
       schema: {
         ...common,
@@ -165,14 +165,13 @@ export async function pixRoutes(app: FastifyInstance, options: { pix: PixService
       preValidation: async (request) => {
         request.body ??= {};
       },
-      preHandler: app.authenticate,
     },
     async (request, reply) =>
       sendWrite(reply, await pix.receiveCharge(requestContext(request, reply), request.params.id, request.body)),
   );
 
   api.post(
-    '/api/pix/payments',
+    '/payments',
     {
       schema: {
         ...common,
@@ -181,8 +180,25 @@ export async function pixRoutes(app: FastifyInstance, options: { pix: PixService
         body: RecordPaymentBody,
         response: { 201: Type.Ref(PostedTransaction), 422: brCodeProblem, ...problems(400, 401, 403, 404, 409) },
       },
-      preHandler: app.authenticate,
     },
     async (request, reply) => sendWrite(reply, await pix.recordPayment(requestContext(request, reply), request.body)),
   );
+}
+
+/**
+ * The account's Pix key, registered under /api/accounts beside the account it belongs to;
+ * every route needs a session.
+ */
+export async function pixKeyRoutes(app: FastifyInstance, options: { pix: PixService }) {
+  requireSession(app);
+  accountKeyRoutes(routeApi(app), options.pix);
+}
+
+/** The pix module's routes, registered under /api/pix; every one needs a session. */
+export async function pixRoutes(app: FastifyInstance, options: { pix: PixService }) {
+  requireSession(app);
+  const api = routeApi(app);
+  keyAndCodeRoutes(api, options.pix);
+  chargeRoutes(api, options.pix);
+  settlementRoutes(api, options.pix);
 }

@@ -1,11 +1,11 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { currentUser } from '../../http/auth.js';
+import { currentUser, requireSession } from '../../http/auth.js';
 import { IdempotencyHeaders, IdParams } from '../../http/common-schemas.js';
 import { requestContext } from '../../http/context.js';
+import { type RouteApi, routeApi } from '../../http/route-api.js';
 import { bearerSecurity, problems } from '../../http/schemas.js';
-import { sendWrite } from '../accounts/accounts.routes.js';
+import { sendWrite } from '../../http/send-write.js';
 import {
   CreateRecurringBody,
   PatchRecurringBody,
@@ -18,14 +18,12 @@ import {
 } from './recurring.schemas.js';
 import type { RecurringService } from './recurring.service.js';
 
-export async function recurringRoutes(app: FastifyInstance, options: { recurring: RecurringService }) {
-  const { recurring } = options;
-  const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  const common = { tags: ['recurring'], security: bearerSecurity };
-  const guarded = { preHandler: app.authenticate };
+const common = { tags: ['recurring'], security: bearerSecurity };
 
+/** POST and GET /api/recurring: create a rule, list them. */
+function collectionRoutes(api: RouteApi, recurring: RecurringService) {
   api.post(
-    '/api/recurring',
+    '',
     {
       schema: {
         ...common,
@@ -34,13 +32,12 @@ export async function recurringRoutes(app: FastifyInstance, options: { recurring
         body: CreateRecurringBody,
         response: { 201: Type.Ref(RecurringRule), ...problems(400, 401, 404, 409, 422) },
       },
-      ...guarded,
     },
     async (request, reply) => sendWrite(reply, await recurring.create(requestContext(request, reply), request.body)),
   );
 
   api.get(
-    '/api/recurring',
+    '',
     {
       schema: {
         ...common,
@@ -48,13 +45,15 @@ export async function recurringRoutes(app: FastifyInstance, options: { recurring
         querystring: RecurringListQuery,
         response: { 200: Type.Ref(RecurringPage), ...problems(400, 401) },
       },
-      ...guarded,
     },
     async (request) => recurring.list(currentUser(request).id, request.query),
   );
+}
 
+/** What falls due across rules: the calendar, and posting what is due now. */
+function scheduleRoutes(api: RouteApi, recurring: RecurringService) {
   api.get(
-    '/api/recurring/upcoming',
+    '/upcoming',
     {
       schema: {
         ...common,
@@ -62,26 +61,27 @@ export async function recurringRoutes(app: FastifyInstance, options: { recurring
         querystring: UpcomingQuery,
         response: { 200: Type.Ref(Upcoming), ...problems(400, 401) },
       },
-      ...guarded,
     },
     async (request) => recurring.upcoming(currentUser(request).id, request.query.days),
   );
 
   api.post(
-    '/api/recurring/run-due',
+    '/run-due',
     {
       schema: {
         ...common,
         summary: "Post every due occurrence of the person's rules up to today",
         response: { 200: Type.Ref(RunDueResult), ...problems(401) },
       },
-      ...guarded,
     },
     async (request) => recurring.materializeDue({ userId: currentUser(request).id, requestId: request.id }),
   );
+}
 
+/** GET and PATCH /api/recurring/:id. */
+function itemRoutes(api: RouteApi, recurring: RecurringService) {
   api.get(
-    '/api/recurring/:id',
+    '/:id',
     {
       schema: {
         ...common,
@@ -89,13 +89,12 @@ export async function recurringRoutes(app: FastifyInstance, options: { recurring
         params: IdParams,
         response: { 200: Type.Ref(RecurringRule), ...problems(400, 401, 404) },
       },
-      ...guarded,
     },
     async (request) => recurring.get(currentUser(request).id, request.params.id),
   );
 
   api.patch(
-    '/api/recurring/:id',
+    '/:id',
     {
       schema: {
         ...common,
@@ -104,15 +103,17 @@ export async function recurringRoutes(app: FastifyInstance, options: { recurring
         body: PatchRecurringBody,
         response: { 200: Type.Ref(RecurringRule), ...problems(400, 401, 404, 409, 422) },
       },
-      ...guarded,
     },
     async (request, reply) =>
       sendWrite(reply, await recurring.patch(requestContext(request, reply), request.params.id, request.body)),
   );
+}
 
+/** Pause, resume and end a rule. */
+function lifecycleRoutes(api: RouteApi, recurring: RecurringService) {
   for (const action of ['pause', 'resume'] as const) {
     api.post(
-      `/api/recurring/:id/${action}`,
+      `/:id/${action}`,
       {
         schema: {
           ...common,
@@ -120,7 +121,6 @@ export async function recurringRoutes(app: FastifyInstance, options: { recurring
           params: IdParams,
           response: { 200: Type.Ref(RecurringRule), ...problems(400, 401, 404, 422) },
         },
-        ...guarded,
       },
       async (request, reply) =>
         sendWrite(reply, await recurring.setState(requestContext(request, reply), request.params.id, action)),
@@ -128,7 +128,7 @@ export async function recurringRoutes(app: FastifyInstance, options: { recurring
   }
 
   api.delete(
-    '/api/recurring/:id',
+    '/:id',
     {
       schema: {
         ...common,
@@ -136,7 +136,6 @@ export async function recurringRoutes(app: FastifyInstance, options: { recurring
         params: IdParams,
         response: { 204: Type.Null(), ...problems(400, 401, 403, 404) },
       },
-      ...guarded,
     },
     async (request, reply) => {
       // The 204 carries no body, so the rule's view is not serialised here.
@@ -144,4 +143,14 @@ export async function recurringRoutes(app: FastifyInstance, options: { recurring
       return reply.code(204).send(null);
     },
   );
+}
+
+/** The recurring module's routes, registered under /api/recurring; every one needs a session. */
+export async function recurringRoutes(app: FastifyInstance, options: { recurring: RecurringService }) {
+  requireSession(app);
+  const api = routeApi(app);
+  collectionRoutes(api, options.recurring);
+  scheduleRoutes(api, options.recurring);
+  itemRoutes(api, options.recurring);
+  lifecycleRoutes(api, options.recurring);
 }

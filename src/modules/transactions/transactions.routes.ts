@@ -1,18 +1,15 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { currentUser } from '../../http/auth.js';
+import { currentUser, requireSession } from '../../http/auth.js';
 import { IdempotencyHeaders, IdParams } from '../../http/common-schemas.js';
 import { requestContext } from '../../http/context.js';
+import { type RouteApi, routeApi } from '../../http/route-api.js';
 import { bearerSecurity, problems } from '../../http/schemas.js';
-import { sendWrite } from '../accounts/accounts.routes.js';
-import type { TransfersService } from '../transfers/transfers.service.js';
+import { sendWrite } from '../../http/send-write.js';
 import {
   CreateTransactionBody,
-  CreateTransferBody,
   PatchTransactionBody,
   PostedTransaction,
-  PostedTransfer,
   ReverseBody,
   ReversedTransaction,
   Transaction,
@@ -22,16 +19,12 @@ import {
 } from './transactions.schemas.js';
 import type { TransactionsService } from './transactions.service.js';
 
-export async function transactionsRoutes(
-  app: FastifyInstance,
-  options: { transactions: TransactionsService; transfers: TransfersService },
-) {
-  const { transactions, transfers } = options;
-  const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  const common = { tags: ['transactions'], security: bearerSecurity };
+const common = { tags: ['transactions'], security: bearerSecurity };
 
+/** POST and GET /api/transactions: record income or an expense, search them. */
+function collectionRoutes(api: RouteApi, transactions: TransactionsService) {
   api.post(
-    '/api/transactions',
+    '',
     {
       schema: {
         ...common,
@@ -40,13 +33,12 @@ export async function transactionsRoutes(
         body: CreateTransactionBody,
         response: { 201: Type.Ref(PostedTransaction), ...problems(400, 401, 404, 409, 422) },
       },
-      preHandler: app.authenticate,
     },
     async (request, reply) => sendWrite(reply, await transactions.create(requestContext(request, reply), request.body)),
   );
 
   api.get(
-    '/api/transactions',
+    '',
     {
       schema: {
         ...common,
@@ -54,13 +46,15 @@ export async function transactionsRoutes(
         querystring: TransactionListQuery,
         response: { 200: Type.Ref(TransactionPage), ...problems(400, 401) },
       },
-      preHandler: app.authenticate,
     },
     async (request) => transactions.list(currentUser(request).id, request.query),
   );
+}
 
+/** GET and PATCH /api/transactions/:id. */
+function itemRoutes(api: RouteApi, transactions: TransactionsService) {
   api.get(
-    '/api/transactions/:id',
+    '/:id',
     {
       schema: {
         ...common,
@@ -68,13 +62,12 @@ export async function transactionsRoutes(
         params: IdParams,
         response: { 200: Type.Ref(Transaction), ...problems(400, 401, 404) },
       },
-      preHandler: app.authenticate,
     },
     async (request) => transactions.get(currentUser(request).id, request.params.id),
   );
 
   api.patch(
-    '/api/transactions/:id',
+    '/:id',
     {
       schema: {
         ...common,
@@ -83,13 +76,15 @@ export async function transactionsRoutes(
         body: PatchTransactionBody,
         response: { 200: Type.Ref(Transaction), ...problems(400, 401, 404, 409, 422) },
       },
-      preHandler: app.authenticate,
     },
     async (request) => transactions.patch(currentUser(request).id, request.params.id, request.body),
   );
+}
 
+/** The reversal of a transaction and its audit trail. */
+function reversalAndAuditRoutes(api: RouteApi, transactions: TransactionsService) {
   api.post(
-    '/api/transactions/:id/reverse',
+    '/:id/reverse',
     {
       schema: {
         ...common,
@@ -103,14 +98,13 @@ export async function transactionsRoutes(
       preValidation: async (request) => {
         request.body ??= {};
       },
-      preHandler: app.authenticate,
     },
     async (request, reply) =>
       sendWrite(reply, await transactions.reverse(requestContext(request, reply), request.params.id, request.body)),
   );
 
   api.get(
-    '/api/transactions/:id/audit',
+    '/:id/audit',
     {
       schema: {
         ...common,
@@ -118,24 +112,16 @@ export async function transactionsRoutes(
         params: IdParams,
         response: { 200: Type.Ref(TransactionAudit), ...problems(400, 401, 404) },
       },
-      preHandler: app.authenticate,
     },
     async (request) => transactions.audit(currentUser(request).id, request.params.id),
   );
+}
 
-  api.post(
-    '/api/transfers',
-    {
-      schema: {
-        tags: ['transfers'],
-        security: bearerSecurity,
-        summary: "Move money between two of the person's own accounts",
-        headers: IdempotencyHeaders,
-        body: CreateTransferBody,
-        response: { 201: Type.Ref(PostedTransfer), ...problems(400, 401, 404, 409, 422) },
-      },
-      preHandler: app.authenticate,
-    },
-    async (request, reply) => sendWrite(reply, await transfers.create(requestContext(request, reply), request.body)),
-  );
+/** The transactions module's routes, registered under /api/transactions; every one needs a session. */
+export async function transactionsRoutes(app: FastifyInstance, options: { transactions: TransactionsService }) {
+  requireSession(app);
+  const api = routeApi(app);
+  collectionRoutes(api, options.transactions);
+  itemRoutes(api, options.transactions);
+  reversalAndAuditRoutes(api, options.transactions);
 }

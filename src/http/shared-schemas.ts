@@ -1,0 +1,71 @@
+import { Account, AccountPage, BalanceAt, LedgerEntry, LedgerPage } from '../modules/accounts/accounts.schemas.js';
+import { User } from '../modules/auth/auth.schemas.js';
+import { BudgetLine, BudgetMonth } from '../modules/budgets/budgets.schemas.js';
+import { Category, CategoryPage } from '../modules/categories/categories.schemas.js';
+import { Goal, GoalMovement, GoalPage } from '../modules/goals/goals.schemas.js';
+import {
+  BrCode,
+  BrCodeProblem,
+  PixCharge,
+  PixChargePage,
+  PixChargeReceived,
+  PixChargeWithQr,
+  PixDecoded,
+  PixKey,
+  PixKeyPage,
+  PixKeyValidation,
+} from '../modules/pix/pix.schemas.js';
+import { RecurringPage, RecurringRule, RunDueResult, Upcoming } from '../modules/recurring/recurring.schemas.js';
+import {
+  AccountBalance,
+  PostedTransaction,
+  ReversedTransaction,
+  Transaction,
+  TransactionAudit,
+  TransactionPage,
+} from '../modules/transactions/transactions.schemas.js';
+import { PostedTransfer } from '../modules/transfers/transfers.schemas.js';
+import { ProblemSchema } from './schemas.js';
+
+/**
+ * Schemas with an $id, added to the app once so that any module's routes can reference
+ * them (a Pix payment answers a PostedTransaction), and named components in the OpenAPI
+ * document, in this order.
+ */
+export const SHARED_SCHEMAS = [
+  ProblemSchema,
+  User,
+  Account,
+  AccountPage,
+  LedgerEntry,
+  LedgerPage,
+  BalanceAt,
+  Category,
+  CategoryPage,
+  Transaction,
+  TransactionPage,
+  AccountBalance,
+  PostedTransaction,
+  ReversedTransaction,
+  PostedTransfer,
+  TransactionAudit,
+  Goal,
+  GoalPage,
+  GoalMovement,
+  BudgetLine,
+  BudgetMonth,
+  RecurringRule,
+  RecurringPage,
+  Upcoming,
+  RunDueResult,
+  PixKey,
+  PixKeyPage,
+  PixKeyValidation,
+  BrCode,
+  BrCodeProblem,
+  PixDecoded,
+  PixCharge,
+  PixChargeWithQr,
+  PixChargePage,
+  PixChargeReceived,
+];

@@ -1,0 +1,21 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { AmountCents, Description, IsoDate, Notes, Uuid } from '../../http/common-schemas.js';
+import { AccountBalance, Transaction } from '../transactions/transactions.schemas.js';
+
+export const CreateTransferBody = Type.Object(
+  {
+    from_account_id: Uuid,
+    to_account_id: Uuid,
+    amount_cents: AmountCents,
+    description: Type.Optional(Description),
+    occurred_on: Type.Optional(IsoDate),
+    notes: Type.Optional(Notes),
+  },
+  { additionalProperties: false },
+);
+export type CreateTransferInput = Static<typeof CreateTransferBody>;
+
+export const PostedTransfer = Type.Object(
+  { transaction: Type.Ref(Transaction), from_account: Type.Ref(AccountBalance), to_account: Type.Ref(AccountBalance) },
+  { $id: 'PostedTransfer', additionalProperties: false },
+);
