@@ -1,4 +1,3 @@
-import type pg from 'pg';
 import { USER_ACCOUNT_TYPES } from '../../policies/ledger_v1.js';
 import { ACCOUNT_COLUMNS, type AccountRow, type EntryRow } from '../ledger/ledger.repository.js';
 

@@ -1,5 +1,3 @@
-import type pg from 'pg';
-
 import type { Queryable } from '../../db/queryable.js';
 
 export interface GoalRow {

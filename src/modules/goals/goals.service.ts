@@ -1,4 +1,3 @@
-import type pg from 'pg';
 import type { Queryable } from '../../db/queryable.js';
 import { runTransaction } from '../../db/unit-of-work.js';
 import { calendarDay } from '../../lib/dates.js';

@@ -1,4 +1,3 @@
-import type pg from 'pg';
 import type { Queryable } from '../../db/queryable.js';
 import type { PixKeyType } from './pix-keys.js';
 

@@ -1,4 +1,3 @@
-import type pg from 'pg';
 import type { Queryable } from '../../db/queryable.js';
 import { DomainError, invalidField, notFound } from '../../lib/errors.js';
 import type { PageResult } from '../../lib/pagination.js';
