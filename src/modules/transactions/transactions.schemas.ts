@@ -109,7 +109,6 @@ export const TransactionListQuery = Type.Object(
 export type TransactionListInput = Static<typeof TransactionListQuery>;
 
 // Transfers' own schemas live in their module; the service still imports the input type from here.
-export type { CreateTransferInput } from '../transfers/transfers.schemas.js';
 
 export const TransactionAudit = Type.Object(
   {

@@ -2,7 +2,7 @@ import { invalidField } from '../../lib/errors.js';
 import type { RequestContext, ServiceDeps } from '../../lib/service-context.js';
 import { idempotentWrite, type WriteResult } from '../idempotency/idempotency.service.js';
 import { balanceIn, occurredOn, postedTransactionResponse, postTransfer, sourceOf } from '../ledger/index.js';
-import type { CreateTransferInput } from '../transactions/transactions.schemas.js';
+import type { CreateTransferInput } from './transfers.schemas.js';
 
 export const TRANSFER_DEFAULT_DESCRIPTION = 'Transferência';
 
