@@ -233,6 +233,9 @@ describe('months', () => {
     expect(clampedDayOf('2028-02', 30)).toBe('2028-02-29');
     expect(clampedDayOf('2026-04', 31)).toBe('2026-04-30');
     expect(clampedDayOf('2026-05', 31)).toBe('2026-05-31');
+    expect(() => clampedDayOf('2026-05', 0)).toThrow(RangeError);
+    expect(() => clampedDayOf('2026-05', 1.5)).toThrow(RangeError);
+    expect(() => clampedDayOf('2026-13', 1)).toThrow(RangeError);
   });
 
   it('knows every month length, leap years included', () => {

@@ -196,5 +196,8 @@ export function previousMonth(month: IsoMonth): IsoMonth {
 /** The day in `month` numbered `day`, or the month's last day when it is shorter (day 31 in April → 30). */
 export function clampedDayOf(month: IsoMonth, day: number): IsoDay {
   const parts = monthParts(month);
-  return dayOf(parts.year, parts.month, Math.min(day, daysInMonth(parts.year, parts.month)));
+  if (!Number.isInteger(day) || day < 1) throw new RangeError(`not a day of a month: ${day}`);
+  // Recurring schedules call this once per occurrence; a day every month has needs no month length.
+  const clamped = day <= SHORTEST_MONTH_DAYS ? day : Math.min(day, daysInMonth(parts.year, parts.month));
+  return `${month}-${pad(clamped, 2)}`;
 }
