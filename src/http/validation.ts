@@ -1,6 +1,7 @@
 import { Ajv, type AnySchema, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifySchema, FastifySchemaCompiler } from 'fastify';
+import { daysInMonth } from '../lib/calendar.js';
 import { isUuid } from '../lib/ids.js';
 
 /**
@@ -51,10 +52,6 @@ const INSTANT_MAX_MS = Date.parse('9999-12-31T23:59:59.999Z');
 const DATE_SHAPE = /^(\d{4})-(\d{2})-(\d{2})$/;
 // RFC 3339 date-time with seconds and an explicit offset; at most nanosecond precision.
 const DATE_TIME_SHAPE = /^(\d{4}-\d{2}-\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:[Zz]|[+-](\d{2}):(\d{2}))$/;
-
-function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
-}
 
 /** A calendar day YYYY-MM-DD that exists, in years 0001–9999. */
 export function isCalendarDate(text: string): boolean {

@@ -1,6 +1,6 @@
 import { AdvisoryLock } from '../db/locks.js';
+import { calendarDay } from '../lib/calendar.js';
 import { systemClock } from '../lib/clock.js';
-import { calendarDay } from '../lib/dates.js';
 import { RecurringService } from '../modules/recurring/recurring.service.js';
 import type { Job } from './scheduler.js';
 

@@ -64,6 +64,9 @@ describe('calendarDay: today in São Paulo', () => {
     ['2018-01-15T02:30:00Z', '2018-01-15'],
     // The same instant of the year after the zone dropped summer time is still the day before.
     ['2020-01-15T02:30:00Z', '2020-01-14'],
+    // 02:30 UTC is still the previous evening in São Paulo (UTC-3), 03:00 UTC its midnight.
+    ['2026-03-10T02:30:00Z', '2026-03-09'],
+    ['2026-03-10T03:00:00Z', '2026-03-10'],
     // 4 November 2018: midnight did not exist (clocks went from 00:00 to 01:00).
     ['2018-11-04T02:59:59Z', '2018-11-03'],
     ['2018-11-04T03:00:00Z', '2018-11-04'],
@@ -199,6 +202,26 @@ describe('months', () => {
     expect(shiftMonth(month, delta)).toBe(expected);
   });
 
+  it('shifts by whole months as an integer month index does, and clamps days to the month (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1900, max: 2999 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: -1200, max: 1200 }),
+        fc.integer({ min: 1, max: 31 }),
+        (year, month, delta, day) => {
+          const index = year * 12 + (month - 1) + delta;
+          const target = iso(Math.floor(index / 12), (index % 12) + 1, 1).slice(0, 7);
+          const shifted = shiftMonth(iso(year, month, 1).slice(0, 7), delta);
+          expect(shifted).toBe(target);
+          const length = monthLength(Math.floor(index / 12), (index % 12) + 1);
+          expect(clampedDayOf(shifted, day)).toBe(`${target}-${String(Math.min(day, length)).padStart(2, '0')}`);
+        },
+      ),
+      { numRuns: 2_000 },
+    );
+  });
+
   it('steps to the next and previous month across a year', () => {
     expect(nextMonth('2026-12')).toBe('2027-01');
     expect(previousMonth('2027-01')).toBe('2026-12');
@@ -210,6 +233,9 @@ describe('months', () => {
     expect(clampedDayOf('2028-02', 30)).toBe('2028-02-29');
     expect(clampedDayOf('2026-04', 31)).toBe('2026-04-30');
     expect(clampedDayOf('2026-05', 31)).toBe('2026-05-31');
+    expect(() => clampedDayOf('2026-05', 0)).toThrow(RangeError);
+    expect(() => clampedDayOf('2026-05', 1.5)).toThrow(RangeError);
+    expect(() => clampedDayOf('2026-13', 1)).toThrow(RangeError);
   });
 
   it('knows every month length, leap years included', () => {

@@ -27,6 +27,7 @@ const MONTH_SHAPE = /^(\d{4})-(\d{2})$/;
 const DAY_FORMAT = 'yyyy-MM-dd';
 const MONTH_FORMAT = 'yyyy-MM';
 const MONTHS_PER_YEAR = 12;
+const SHORTEST_MONTH_DAYS = 28;
 // Calendar days are held as local dates at noon: no zone's daylight-saving jump reaches
 // noon, so the day never shifts whatever zone the process or the browser runs in. (A day
 // a zone skipped outright, like Samoa's 30 December 2011, has no local noon; no zone a
@@ -55,7 +56,9 @@ export function daysInMonth(year: number, month: number): number {
 /** Whether year, month and day name a day that exists (31 April and 29 February 2026 do not). */
 export function isValidDay(year: number, month: number, day: number): boolean {
   if (!Number.isInteger(year) || !Number.isInteger(month) || !Number.isInteger(day)) return false;
-  return month >= 1 && month <= MONTHS_PER_YEAR && day >= 1 && day <= daysInMonth(year, month);
+  if (month < 1 || month > MONTHS_PER_YEAR || day < 1) return false;
+  // Every month has a 28th, so most days are valid without building a date to count the month.
+  return day <= SHORTEST_MONTH_DAYS || day <= daysInMonth(year, month);
 }
 
 function localNoon(year: number, month: number, day: number): Date {
@@ -90,8 +93,15 @@ function toDate(day: IsoDay): Date {
   return localNoon(parts.year, parts.month, parts.day);
 }
 
+// The local fields of a noon date are its calendar day. They are written out by hand
+// because date-fns's format re-reads its pattern on every call, which cost the recurring
+// schedules several times as much as the arithmetic itself.
+function monthFromDate(date: Date): IsoMonth {
+  return `${pad(date.getFullYear(), 4)}-${pad(date.getMonth() + 1, 2)}`;
+}
+
 function fromDate(date: Date): IsoDay {
-  return format(date, DAY_FORMAT);
+  return `${monthFromDate(date)}-${pad(date.getDate(), 2)}`;
 }
 
 /** The calendar day (YYYY-MM-DD) an instant falls on in São Paulo, under the zone's rules of that time. */
@@ -169,7 +179,8 @@ export function lastDayOfMonth(month: IsoMonth): IsoDay {
 
 /** The month `delta` months after (or, when negative, before) `month`. */
 export function shiftMonth(month: IsoMonth, delta: number): IsoMonth {
-  return monthOf(addMonths(firstDayOfMonth(month), delta));
+  const parts = monthParts(month);
+  return monthFromDate(addMonthsToDate(localNoon(parts.year, parts.month, 1), delta));
 }
 
 /** The month after `month`. */
@@ -185,5 +196,8 @@ export function previousMonth(month: IsoMonth): IsoMonth {
 /** The day in `month` numbered `day`, or the month's last day when it is shorter (day 31 in April → 30). */
 export function clampedDayOf(month: IsoMonth, day: number): IsoDay {
   const parts = monthParts(month);
-  return dayOf(parts.year, parts.month, Math.min(day, daysInMonth(parts.year, parts.month)));
+  if (!Number.isInteger(day) || day < 1) throw new RangeError(`not a day of a month: ${day}`);
+  // Recurring schedules call this once per occurrence; a day every month has needs no month length.
+  const clamped = day <= SHORTEST_MONTH_DAYS ? day : Math.min(day, daysInMonth(parts.year, parts.month));
+  return `${month}-${pad(clamped, 2)}`;
 }

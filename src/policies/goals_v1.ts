@@ -1,3 +1,4 @@
+import { addMonths } from '../lib/calendar.js';
 import type { Leg } from './ledger_v1.js';
 
 /**
@@ -39,16 +40,6 @@ export interface Progress {
   monthly_pace_cents: number;
   projected_completion_on: string | null;
   projection_unavailable_reason: ProjectionUnavailableReason | null;
-}
-
-/** Adds whole months to a YYYY-MM-DD day, clamping to the target month's last day. */
-export function addMonths(day: string, months: number): string {
-  const [year, month, date] = day.split('-').map(Number) as [number, number, number];
-  const index = year * 12 + (month - 1) + months;
-  const targetYear = Math.floor(index / 12);
-  const targetMonth = (index % 12) + 1;
-  const lastDay = new Date(Date.UTC(targetYear, targetMonth, 0)).getUTCDate();
-  return `${String(targetYear).padStart(4, '0')}-${String(targetMonth).padStart(2, '0')}-${String(Math.min(date, lastDay)).padStart(2, '0')}`;
 }
 
 /** When the remaining amount is saved at the pace, or why that has no date. */

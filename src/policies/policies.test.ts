@@ -187,7 +187,7 @@ describe('goals_v1 progress', () => {
   });
 
   it('adds months clamping to the last day', async () => {
-    const { addMonths } = await import('./goals_v1.js');
+    const { addMonths } = await import('../lib/calendar.js');
     expect(addMonths('2026-01-31', 1)).toBe('2026-02-28');
     expect(addMonths('2028-01-31', 1)).toBe('2028-02-29');
     expect(addMonths('2026-11-15', 3)).toBe('2027-02-15');

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { runTransaction } from '../../db/unit-of-work.js';
-import { calendarDay } from '../../lib/dates.js';
+import { calendarDay } from '../../lib/calendar.js';
 import { DomainError, invalidField, rowVersionConflict } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import type { PageResult } from '../../lib/pagination.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { availableFor, crossedThresholds, monthEnd, percentOf, shiftMonth } from './budget-math.js';
+import { lastDayOfMonth as monthEnd, shiftMonth } from '../../lib/calendar.js';
+import { availableFor, crossedThresholds, percentOf } from './budget-math.js';
 
 describe('months', () => {
   it('know their last day and shift across years', () => {

@@ -1,20 +1,5 @@
-/** Pure month arithmetic and budget figures; no I/O. */
-
-export function monthStart(month: string): string {
-  return `${month}-01`;
-}
-
-export function monthEnd(month: string): string {
-  const [year, monthNumber] = month.split('-').map(Number) as [number, number];
-  const last = new Date(Date.UTC(year, monthNumber, 0)).getUTCDate();
-  return `${month}-${String(last).padStart(2, '0')}`;
-}
-
-export function shiftMonth(month: string, delta: number): string {
-  const [year, monthNumber] = month.split('-').map(Number) as [number, number];
-  const index = year * 12 + (monthNumber - 1) + delta;
-  return `${String(Math.floor(index / 12)).padStart(4, '0')}-${String((index % 12) + 1).padStart(2, '0')}`;
-}
+/** Pure budget figures; no I/O. Month arithmetic comes from the shared calendar module. */
+import { previousMonth } from '../../lib/calendar.js';
 
 export interface MonthBudget {
   limit_cents: number;
@@ -35,10 +20,10 @@ export function availableFor(
   const budget = budgets.get(month);
   if (!budget) return { carried: 0, available: 0 };
   let carried = 0;
-  const previousMonth = shiftMonth(month, -1);
-  if (budget.rollover && depth > 0 && budgets.has(previousMonth)) {
-    const previous = availableFor(previousMonth, budgets, spent, depth - 1);
-    carried = previous.available - (spent.get(previousMonth) ?? 0);
+  const before = previousMonth(month);
+  if (budget.rollover && depth > 0 && budgets.has(before)) {
+    const previous = availableFor(before, budgets, spent, depth - 1);
+    carried = previous.available - (spent.get(before) ?? 0);
   }
   return { carried, available: budget.limit_cents + carried };
 }

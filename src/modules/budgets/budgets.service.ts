@@ -1,12 +1,13 @@
 import type { Queryable } from '../../db/queryable.js';
 import { runTransaction } from '../../db/unit-of-work.js';
+import { firstDayOfMonth, lastDayOfMonth, previousMonth, shiftMonth } from '../../lib/calendar.js';
 import { DomainError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { updateOrConflict } from '../../lib/row-version.js';
 import type { ServiceDeps } from '../../lib/service-context.js';
 import { findCategory } from '../categories/categories.repository.js';
 import { findInternalAccountId } from '../ledger/index.js';
-import { availableFor, crossedThresholds, type MonthBudget, monthEnd, monthStart, percentOf, shiftMonth } from './budget-math.js';
+import { availableFor, crossedThresholds, type MonthBudget, percentOf } from './budget-math.js';
 import {
   type BudgetKey,
   type BudgetRow,
@@ -30,7 +31,12 @@ import {
 /** Spending per (category, month) over a range of months: the expense counterparty's legs. */
 async function spentBetween(client: Queryable, userId: string, fromMonth: string, toMonth: string) {
   const expenseAccountId = await findInternalAccountId(client, userId, 'expense');
-  return spentByCategoryAndMonth(client, { userId, expenseAccountId, fromDay: monthStart(fromMonth), toDay: monthEnd(toMonth) });
+  return spentByCategoryAndMonth(client, {
+    userId,
+    expenseAccountId,
+    fromDay: firstDayOfMonth(fromMonth),
+    toDay: lastDayOfMonth(toMonth),
+  });
 }
 
 /** Rows indexed by category, then by month (YYYY-MM). */
@@ -80,7 +86,7 @@ export class BudgetsService {
   async month(userId: string, month: string): Promise<BudgetMonthResponse> {
     const earliest = shiftMonth(month, -ROLLOVER_MONTHS_MAX);
     const [budgets, spentRows] = await Promise.all([
-      findBudgets(this.deps.pool, { userId, fromMonthStart: monthStart(earliest), toMonthStart: monthStart(month) }),
+      findBudgets(this.deps.pool, { userId, fromMonthStart: firstDayOfMonth(earliest), toMonthStart: firstDayOfMonth(month) }),
       spentBetween(this.deps.pool, userId, earliest, month),
     ]);
     // Uncategorised spending is keyed by '' so it counts as unbudgeted.
@@ -119,7 +125,7 @@ export class BudgetsService {
     const category = await findCategory(this.deps.pool, userId, categoryId);
     if (!category) throw notFound('category');
     if (category.kind !== 'expense') throw new DomainError('category_kind_mismatch', 422, 'Budgets are for expense categories.');
-    const key: BudgetKey = { userId, monthStart: monthStart(month), categoryId };
+    const key: BudgetKey = { userId, monthStart: firstDayOfMonth(month), categoryId };
     const values: BudgetValues = {
       limitCents: input.limit_cents,
       rollover: input.rollover ?? false,
@@ -150,7 +156,7 @@ export class BudgetsService {
 
   async remove(userId: string, month: string, categoryId: string): Promise<void> {
     await runTransaction(this.deps.pool, async (client) => {
-      const found = await lockBudget(client, { userId, monthStart: monthStart(month), categoryId });
+      const found = await lockBudget(client, { userId, monthStart: firstDayOfMonth(month), categoryId });
       if (!found) throw notFound('budget');
       await deleteBudget(client, found.id);
     });
@@ -160,8 +166,8 @@ export class BudgetsService {
   async copyPrevious(userId: string, month: string): Promise<BudgetMonthResponse> {
     await copyBudgets(this.deps.pool, {
       userId,
-      fromMonthStart: monthStart(shiftMonth(month, -1)),
-      toMonthStart: monthStart(month),
+      fromMonthStart: firstDayOfMonth(previousMonth(month)),
+      toMonthStart: firstDayOfMonth(month),
       now: this.deps.clock.now(),
     });
     return this.month(userId, month);

@@ -1,12 +1,12 @@
 import type { Queryable } from '../../db/queryable.js';
 import { runTransaction } from '../../db/unit-of-work.js';
-import { calendarDay } from '../../lib/dates.js';
+import { addMonths, calendarDay } from '../../lib/calendar.js';
 import { DomainError, invalidField, notFound, rowVersionConflict } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import type { PageResult } from '../../lib/pagination.js';
 import { updateOrConflict } from '../../lib/row-version.js';
 import type { RequestContext, ServiceDeps } from '../../lib/service-context.js';
-import { addMonths, PACE_MONTHS, progress } from '../../policies/goals_v1.js';
+import { PACE_MONTHS, progress } from '../../policies/goals_v1.js';
 import { idempotentWrite, type WriteResult } from '../idempotency/idempotency.service.js';
 import {
   type AccountRow,

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { assert } from '../../lib/assert.js';
-import { calendarDay } from '../../lib/dates.js';
+import { calendarDay } from '../../lib/calendar.js';
 import { DomainError, invalidField, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import type { RequestContext } from '../../lib/service-context.js';

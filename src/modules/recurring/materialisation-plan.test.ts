@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { addDays } from '../../lib/calendar.js';
 import { cursorAfter, fairShare, planRule, type RulePlan } from './materialisation-plan.js';
 import {
   OCCURRENCES_PER_PERSON_PER_RUN_MAX,
   OCCURRENCES_PER_RULE_PER_RUN_MAX,
   OCCURRENCES_PER_RUN_MAX,
 } from './recurring.schemas.js';
-import { addDays } from './schedule.js';
 
 const daysFrom = (first: string, count: number) => Array.from({ length: count }, (_, index) => addDays(first, index));
 

@@ -9,12 +9,13 @@
  * is left once everyone's on-time occurrences are served, and backlogs share that
  * remainder in rotation, so no one is always at the end of the queue.
  */
+
+import { addDays } from '../../lib/calendar.js';
 import {
   OCCURRENCES_PER_PERSON_PER_RUN_MAX,
   OCCURRENCES_PER_RULE_PER_RUN_MAX,
   OCCURRENCES_PER_RUN_MAX,
 } from './recurring.schemas.js';
-import { addDays } from './schedule.js';
 
 export interface RulePlan<Rule> {
   rule: Rule;

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Queryable } from '../../db/queryable.js';
 import { runTransaction } from '../../db/unit-of-work.js';
-import { calendarDay } from '../../lib/dates.js';
+import { addDays, addYears, calendarDay } from '../../lib/calendar.js';
 import { DomainError, invalidField, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import type { PageResult } from '../../lib/pagination.js';
@@ -47,7 +47,7 @@ import {
   START_ON_YEARS_AHEAD_MAX,
   START_ON_YEARS_BACK_MAX,
 } from './recurring.schemas.js';
-import { addDays, addYears, daysInMonthMax, occurrencesFrom, type Schedule } from './schedule.js';
+import { daysInMonthMax, occurrencesFrom, type Schedule } from './schedule.js';
 
 export interface OccurrenceResult {
   rule_id: string;

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addDays, daysInMonthMax, type EnumerationStats, occurrencesBetween, type RuleDates } from './schedule.js';
+import { addDays } from '../../lib/calendar.js';
+import { daysInMonthMax, type EnumerationStats, occurrencesBetween, type RuleDates } from './schedule.js';
 
 const rule = (schedule: RuleDates['schedule'], start_on: string, extra: Partial<RuleDates> = {}): RuleDates => ({
   schedule,

@@ -6,6 +6,19 @@
  * occurrence on or after any day is found arithmetically, so asking for a window costs
  * the occurrences in the window, however long ago the rule started.
  */
+import {
+  addDays,
+  calendarMonthsBetween,
+  clampedDayOf,
+  dayOf,
+  dayParts,
+  daysBetween,
+  daysInMonth,
+  monthOf,
+  shiftMonth,
+  weekdayOf,
+} from '../../lib/calendar.js';
+
 export type Schedule =
   | { kind: 'monthly'; day: number }
   | { kind: 'weekly'; weekday: number }
@@ -21,47 +34,14 @@ export interface RuleDates {
 
 /** A bound on how many days one enumeration may step through, whatever the rule. */
 export const OCCURRENCES_ENUMERATED_MAX = 40_000;
-const DAY_MS = 86_400_000;
 const DAYS_PER_WEEK = 7;
 const MONTHS_PER_YEAR = 12;
-
-function toUtc(day: string): number {
-  const [year, month, date] = day.split('-').map(Number) as [number, number, number];
-  return Date.UTC(year, month - 1, date);
-}
-
-function fromUtc(time: number): string {
-  return new Date(time).toISOString().slice(0, 10);
-}
-
-export function addDays(day: string, days: number): string {
-  return fromUtc(toUtc(day) + days * DAY_MS);
-}
-
-/** Whole days from `from` to `to` (negative when `to` is earlier). */
-export function daysBetween(from: string, to: string): number {
-  return Math.round((toUtc(to) - toUtc(from)) / DAY_MS);
-}
-
-function lastDayOfMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
-}
-
-function dayOf(year: number, month: number, date: number): string {
-  // Day 31 in a 30-day month, and 29–31 in February, fall on the month's last day.
-  const clamped = Math.min(date, lastDayOfMonth(year, month));
-  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(clamped).padStart(2, '0')}`;
-}
+// A leap year, so that 29 February counts as a day a yearly rule may name.
+const LEAP_YEAR = 2000;
 
 /** The largest day a month can have (February: 29), for validating yearly rules. */
 export function daysInMonthMax(month: number): number {
-  return lastDayOfMonth(2000, month);
-}
-
-/** Adds whole calendar years, 29 February becoming the 28th in common years. */
-export function addYears(day: string, years: number): string {
-  const [year, month, date] = day.split('-').map(Number) as [number, number, number];
-  return dayOf(year + years, month, date);
+  return daysInMonth(LEAP_YEAR, month);
 }
 
 /**
@@ -99,29 +79,32 @@ function onePerPeriod(startOn: string, periodOf: (day: string) => number, dayInP
 }
 
 function sequenceOf(schedule: Schedule, startOn: string): Sequence {
-  const [startYear] = startOn.split('-').map(Number) as [number];
   switch (schedule.kind) {
     case 'every_n_days':
       return evenlySpaced(startOn, schedule.days);
     case 'weekly': {
-      const offset = (schedule.weekday - new Date(toUtc(startOn)).getUTCDay() + DAYS_PER_WEEK) % DAYS_PER_WEEK;
+      const offset = (schedule.weekday - weekdayOf(startOn) + DAYS_PER_WEEK) % DAYS_PER_WEEK;
       return evenlySpaced(addDays(startOn, offset), DAYS_PER_WEEK);
     }
-    case 'monthly':
+    case 'monthly': {
+      // Periods are months counted from start_on's month; a day past the month's end clamps to its last day.
+      const startMonth = monthOf(startOn);
       return onePerPeriod(
         startOn,
-        (day) => {
-          const [year, month] = day.split('-').map(Number) as [number, number];
-          return year * MONTHS_PER_YEAR + month - 1;
-        },
-        (period) => dayOf(Math.floor(period / MONTHS_PER_YEAR), (period % MONTHS_PER_YEAR) + 1, schedule.day),
+        (day) => calendarMonthsBetween(startOn, day),
+        (period) => clampedDayOf(shiftMonth(startMonth, period), schedule.day),
       );
-    case 'yearly':
+    }
+    case 'yearly': {
+      // Periods are years counted from start_on's year; 29 February clamps to the 28th in common years.
+      const startYear = dayParts(startOn).year;
+      const firstMonth = monthOf(dayOf(startYear, schedule.month, 1));
       return onePerPeriod(
         startOn,
-        (day) => Number(day.slice(0, 4)) - startYear,
-        (period) => dayOf(startYear + period, schedule.month, schedule.day),
+        (day) => dayParts(day).year - startYear,
+        (period) => clampedDayOf(shiftMonth(firstMonth, period * MONTHS_PER_YEAR), schedule.day),
       );
+    }
   }
 }
 
