@@ -12,6 +12,7 @@ import { expireRateLimitsJob } from './jobs/expire-rate-limits.js';
 import { materializeRecurringJob } from './jobs/materialize-recurring.js';
 import { purgeSessionsJob } from './jobs/purge-sessions.js';
 import { type Scheduler, startScheduler } from './jobs/scheduler.js';
+import { clockStartingAt } from './lib/clock.js';
 import { serializeError } from './observability/errors.js';
 import { embeddedPostgresLogWriter, loggerOptions } from './observability/logging.js';
 import { initSentry } from './observability/sentry.js';
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = pino(loggerOptions(config.logLevel));
+  const clock = clockStartingAt(config.testClockStart);
   const reporter = await initSentry(config.sentryDsn);
 
   let embedded: EmbeddedDatabase | undefined;
@@ -118,6 +120,7 @@ async function main(): Promise<void> {
       scheduler = startScheduler({
         pool,
         logger,
+        clock,
         jobs: [
           expireIdempotencyKeysJob,
           materializeRecurringJob,
@@ -131,6 +134,7 @@ async function main(): Promise<void> {
       app = await buildApp({
         config,
         pool,
+        clock,
         logger: loggerOptions(config.logLevel),
         ...(reporter ? { onServerError: (error, context) => reporter.requestFailed(error, context) } : {}),
       });
