@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Locator, Page } from '@playwright/test';
+import { saoPauloDay } from './clock.js';
 import {
   expect as baseExpect,
   documentScrollWidth,
@@ -7,6 +8,7 @@ import {
   newPerson,
   registerViaApi,
   test,
+  testNow,
 } from './support.js';
 
 const PHONE = { width: 360, height: 740 };
@@ -18,15 +20,10 @@ const expect = baseExpect.configure({ timeout: 15_000 });
 /** The rows of the planning screens whose texts must never overlap. */
 const PLANNING_ROWS = '[data-budget-line],[data-upcoming-item],[data-rule-row],[data-upcoming-bill],[data-budget-alert]';
 
-// --- Dates as the app sees them: calendar days in São Paulo.
+// --- Dates as the app sees them: calendar days in São Paulo, on the run's clock.
 
 function todayIso(): string {
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'America/Sao_Paulo',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(new Date());
+  return saoPauloDay(testNow());
 }
 
 function addDays(iso: string, days: number): string {

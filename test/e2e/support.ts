@@ -1,11 +1,35 @@
 import { test as base, expect, type Page } from '@playwright/test';
+import { E2E_CLOCK_OFFSET_VARIABLE } from './clock.js';
 
 /**
- * Every test also fails on an uncaught page error or a console error (a React warning,
- * a CSP refusal…). Chromium logs each 4xx answer as "Failed to load resource"; those are
- * expected here (401 from /api/me when signed out, wrong passwords) and are ignored.
+ * The instant the browser tests' world is at now: the server's injected clock and every
+ * page's clock run at the wall clock plus one offset, fixed by global setup for the run
+ * (see clock.ts). Test code asks this, never `new Date()`, for "today".
  */
-export const test = base.extend<{ failOnBrowserErrors: undefined }>({
+export function testNow(): Date {
+  const offset = Number(process.env[E2E_CLOCK_OFFSET_VARIABLE]);
+  if (!Number.isFinite(offset)) throw new Error(`${E2E_CLOCK_OFFSET_VARIABLE} is not set: global setup did not run`);
+  return new Date(Date.now() + offset);
+}
+
+/**
+ * Every test runs with the page's clock set to the server's (Playwright's clock API, time
+ * then flows normally), so browser and server agree on "today in São Paulo" whatever day
+ * the suite runs on.
+ *
+ * Every test also fails on an uncaught page error, a console error (a React warning, a
+ * CSP refusal…) or any answer with a status of 500 or more, even one the screen shrugs
+ * off. Chromium logs each failed answer as "Failed to load resource"; the 4xx among them
+ * are expected here (401 from /api/me when signed out, wrong passwords) and ignored.
+ */
+export const test = base.extend<{ frozenClock: undefined; failOnBrowserErrors: undefined }>({
+  frozenClock: [
+    async ({ page }, use) => {
+      await page.clock.install({ time: testNow() });
+      await use(undefined);
+    },
+    { auto: true },
+  ],
   failOnBrowserErrors: [
     async ({ page }, use) => {
       const errors: string[] = [];
@@ -15,8 +39,13 @@ export const test = base.extend<{ failOnBrowserErrors: undefined }>({
           errors.push(`console.error: ${message.text()}`);
         }
       });
+      page.on('response', (response) => {
+        if (response.status() >= 500) {
+          errors.push(`${response.status()} from ${response.request().method()} ${new URL(response.url()).pathname}`);
+        }
+      });
       await use(undefined);
-      expect(errors, 'errors in the browser console').toEqual([]);
+      expect(errors, 'errors in the browser console or answers with a 5xx status').toEqual([]);
     },
     { auto: true },
   ],
