@@ -12,38 +12,50 @@ export function testNow(): Date {
   return new Date(Date.now() + offset);
 }
 
+/** Sets a page's clock to the run's instant (Playwright's clock API); time then flows normally. */
+export async function installTestClock(page: Page): Promise<void> {
+  await page.clock.install({ time: testNow() });
+}
+
 /**
- * Every test runs with the page's clock set to the server's (Playwright's clock API, time
- * then flows normally), so browser and server agree on "today in São Paulo" whatever day
- * the suite runs on.
- *
- * Every test also fails on an uncaught page error, a console error (a React warning, a
- * CSP refusal…) or any answer with a status of 500 or more, even one the screen shrugs
- * off. Chromium logs each failed answer as "Failed to load resource"; the 4xx among them
- * are expected here (401 from /api/me when signed out, wrong passwords) and ignored.
+ * Collects what makes a test fail in a page: an uncaught page error, a console error (a
+ * React warning, a CSP refusal…) or any answer with a status of 500 or more, even one the
+ * screen shrugs off. Chromium logs each failed answer as "Failed to load resource"; the
+ * 4xx among them are expected here (401 from /api/me when signed out, wrong passwords)
+ * and are not console errors of the app.
+ */
+export function watchBrowserErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+      errors.push(`console.error: ${message.text()}`);
+    }
+  });
+  page.on('response', (response) => {
+    if (response.status() >= 500) {
+      errors.push(`${response.status()} from ${response.request().method()} ${new URL(response.url()).pathname}`);
+    }
+  });
+  return errors;
+}
+
+/**
+ * Every test's page runs on the run's clock, so browser and server agree on "today in
+ * São Paulo" whatever day the suite runs on, and every test fails on the errors
+ * watchBrowserErrors collects. A page a test opens itself needs both calls.
  */
 export const test = base.extend<{ frozenClock: undefined; failOnBrowserErrors: undefined }>({
   frozenClock: [
     async ({ page }, use) => {
-      await page.clock.install({ time: testNow() });
+      await installTestClock(page);
       await use(undefined);
     },
     { auto: true },
   ],
   failOnBrowserErrors: [
     async ({ page }, use) => {
-      const errors: string[] = [];
-      page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
-      page.on('console', (message) => {
-        if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
-          errors.push(`console.error: ${message.text()}`);
-        }
-      });
-      page.on('response', (response) => {
-        if (response.status() >= 500) {
-          errors.push(`${response.status()} from ${response.request().method()} ${new URL(response.url()).pathname}`);
-        }
-      });
+      const errors = watchBrowserErrors(page);
       await use(undefined);
       expect(errors, 'errors in the browser console or answers with a 5xx status').toEqual([]);
     },
