@@ -2,7 +2,10 @@ import path from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { saoPauloDay } from './clock.js';
 import {
+  accountRow,
   expect as baseExpect,
+  choose,
+  createAccountViaUi,
   documentScrollWidth,
   expectAmountsFullyVisible,
   newPerson,
@@ -91,22 +94,37 @@ async function apiExpense(
 
 // --- UI helpers.
 
-/** Picks an option in a Mantine Select (its options live in a portal, outside any dialog). */
-async function choose(page: Page, select: Locator, option: string): Promise<void> {
-  await select.click();
-  await page.getByRole('option', { name: option, exact: true }).click();
-}
-
-function accountRow(page: Page, name: string): Locator {
-  return page.locator(`[data-account-row][data-account-name="${name}"]`);
-}
-
 function goalCard(page: Page, name: string): Locator {
   return page.locator(`[data-goal-card][data-goal-name="${name}"]`);
 }
 
 function budgetLine(page: Page, category: string): Locator {
   return page.locator(`[data-budget-line][data-category-name="${category}"]`);
+}
+
+/** Fills and sends the "Nova recorrência" form of the recurring screen (already open). */
+async function createRuleViaUi(
+  page: Page,
+  rule: {
+    description: string;
+    amount: string;
+    account: string;
+    frequency: { label: 'Mensal'; day: string } | { label: 'A cada N dias'; everyDays: string };
+    startOn: string;
+  },
+): Promise<void> {
+  await page.getByRole('button', { name: 'Nova recorrência' }).click();
+  const form = page.getByRole('dialog', { name: 'Nova recorrência' });
+  await form.getByLabel('Descrição').fill(rule.description);
+  await form.getByLabel('Valor').fill(rule.amount);
+  await choose(page, form.getByRole('combobox', { name: 'Conta', exact: true }), rule.account);
+  await choose(page, form.getByRole('combobox', { name: 'Frequência' }), rule.frequency.label);
+  if ('day' in rule.frequency) await choose(page, form.getByRole('combobox', { name: 'Dia do mês' }), rule.frequency.day);
+  else await form.getByLabel('A cada quantos dias').fill(rule.frequency.everyDays);
+  await form.getByLabel('Começa em').fill(display(rule.startOn));
+  await form.getByRole('button', { name: 'Criar recorrência' }).click();
+  await expect(form).toBeHidden();
+  await expect(page.getByText(`Recorrência "${rule.description}" criada.`)).toBeVisible();
 }
 
 async function screenshot(page: Page, outputDir: string, name: string): Promise<void> {
@@ -118,7 +136,7 @@ test.describe('goals, budgets and recurring bills', () => {
     test.setTimeout(LONG_FLOW_TIMEOUT_MS);
     await page.setViewportSize(DESKTOP);
     await registerViaApi(page, newPerson('Beatriz Nunes', 'goals'));
-    await apiCreateAccount(page, { name: 'Nubank', type: 'checking', initial_balance_cents: 300_000 });
+    await createAccountViaUi(page, { name: 'Nubank', balance: '3.000,00' });
     const targetDate = addDays(todayIso(), 365);
 
     await page.goto('/');
@@ -192,8 +210,7 @@ test.describe('goals, budgets and recurring bills', () => {
     test.setTimeout(LONG_FLOW_TIMEOUT_MS);
     await page.setViewportSize(DESKTOP);
     await registerViaApi(page, newPerson('Carlos Mendes', 'budgets'));
-    const account = await apiCreateAccount(page, { name: 'Itaú', type: 'checking', initial_balance_cents: 500_000 });
-    const food = await categoryId(page, 'food');
+    await createAccountViaUi(page, { name: 'Itaú', balance: '5.000,00' });
     const month = todayIso().slice(0, 7);
 
     await page.goto('/orcamentos');
@@ -230,9 +247,17 @@ test.describe('goals, budgets and recurring bills', () => {
     await expect(line.getByRole('progressbar', { name: 'Alimentação: 85% do orçamento (Atenção)' })).toBeVisible();
     await expect(line).toContainText('Restam R$ 150,00');
 
-    // Another R$ 200,00: over the limit, red.
-    await apiExpense(page, { account_id: account.id, amount_cents: 20_000, description: 'Restaurante', category_id: food });
-    await page.reload();
+    // Another R$ 200,00 from the transactions screen: over the limit, red.
+    await page.getByRole('link', { name: 'Lançamentos', exact: true }).click();
+    await page.getByRole('button', { name: 'Nova despesa' }).click();
+    const restaurant = page.getByRole('dialog', { name: 'Nova despesa' });
+    await restaurant.getByLabel('Valor').fill('200,00');
+    await restaurant.getByLabel('Descrição').fill('Restaurante');
+    await choose(page, restaurant.getByRole('combobox', { name: 'Categoria' }), 'Alimentação');
+    await restaurant.getByRole('button', { name: 'Salvar' }).click();
+    await expect(restaurant).toBeHidden();
+    await expect(page.getByText('Despesa de R$ 200,00 registrada.')).toBeVisible();
+    await page.getByRole('link', { name: 'Orçamentos', exact: true }).click();
     await expect(line).toHaveAttribute('data-status', 'over');
     await expect(line.getByTestId('budget-status')).toHaveText('Estourado');
     await expect(line).toContainText('Passou R$ 50,00');
@@ -258,8 +283,8 @@ test.describe('goals, budgets and recurring bills', () => {
     test.setTimeout(LONG_FLOW_TIMEOUT_MS);
     await page.setViewportSize(DESKTOP);
     await registerViaApi(page, newPerson('Ana Ribeiro', 'recurring'));
-    const nubank = await apiCreateAccount(page, { name: 'Nubank', type: 'checking', initial_balance_cents: 400_000 });
-    const wallet = await apiCreateAccount(page, { name: 'Carteira', type: 'cash' });
+    await createAccountViaUi(page, { name: 'Nubank', balance: '4.000,00' });
+    await createAccountViaUi(page, { name: 'Carteira', type: 'Dinheiro' });
     // Starting tomorrow keeps the first rent out of anything "due today".
     const start = addDays(todayIso(), 1);
     const firstRent = nextMonthlyDay(start, 5);
@@ -296,23 +321,20 @@ test.describe('goals, budgets and recurring bills', () => {
 
     // Two rules due today: one posts, the other cannot (an empty wallet) and says why.
     const today = todayIso();
-    await apiPost(page, '/api/recurring', {
-      account_id: nubank.id,
-      type: 'expense',
-      amount_cents: 9_990,
+    await createRuleViaUi(page, {
       description: 'Academia',
-      schedule: { kind: 'monthly', day: Number(today.slice(8, 10)) },
-      start_on: today,
+      amount: '99,90',
+      account: 'Nubank',
+      frequency: { label: 'Mensal', day: String(Number(today.slice(8, 10))) },
+      startOn: today,
     });
-    await apiPost(page, '/api/recurring', {
-      account_id: wallet.id,
-      type: 'expense',
-      amount_cents: 5_000,
+    await createRuleViaUi(page, {
       description: 'Feira',
-      schedule: { kind: 'every_n_days', days: 7 },
-      start_on: today,
+      amount: '50,00',
+      account: 'Carteira',
+      frequency: { label: 'A cada N dias', everyDays: '7' },
+      startOn: today,
     });
-    await page.reload();
     await page.getByRole('button', { name: 'Lançar vencidas' }).click();
     await expect(page.getByText('Lançamentos feitos: 1.')).toBeVisible();
     await expect(page.getByText('Não lançadas: 1. O motivo aparece em cada recorrência.')).toBeVisible();

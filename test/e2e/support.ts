@@ -1,4 +1,4 @@
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type Locator, type Page } from '@playwright/test';
 import { E2E_CLOCK_OFFSET_VARIABLE } from './clock.js';
 
 /**
@@ -108,6 +108,39 @@ export async function logoutViaUi(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Menu da conta' }).click();
   await page.getByRole('menuitem', { name: 'Sair' }).click();
   await expect(page).toHaveURL(/\/entrar$/);
+}
+
+/** Picks an option in a Mantine Select (its options live in a portal, outside any dialog). */
+export async function choose(page: Page, select: Locator, option: string): Promise<void> {
+  await select.click();
+  await page.getByRole('option', { name: option, exact: true }).click();
+}
+
+export function accountRow(page: Page, name: string): Locator {
+  return page.locator(`[data-account-row][data-account-name="${name}"]`);
+}
+
+/** The balance the accounts screen shows for an account, e.g. "R$ 1.234,56". */
+export async function expectAccountBalance(page: Page, name: string, formatted: string): Promise<void> {
+  await expect(accountRow(page, name).locator('[data-money]')).toHaveText(formatted);
+}
+
+/**
+ * Opens an account as a person does, from the accounts screen's "Nova conta" form: the
+ * type as the form names it ("Conta corrente", "Dinheiro"…) and a balance of zero or more
+ * as typed ("4.000,00").
+ */
+export async function createAccountViaUi(page: Page, account: { name: string; type?: string; balance?: string }): Promise<void> {
+  await page.goto('/contas');
+  await page.getByRole('button', { name: 'Nova conta' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Nova conta' });
+  // The name follows the type until typed, so the type comes first.
+  if (account.type) await choose(page, dialog.getByRole('combobox', { name: 'Tipo' }), account.type);
+  await dialog.getByLabel('Nome da conta').fill(account.name);
+  if (account.balance) await dialog.getByLabel('Saldo atual').fill(account.balance);
+  await dialog.getByRole('button', { name: 'Criar conta' }).click();
+  await expect(dialog).toBeHidden();
+  await expectAccountBalance(page, account.name, `R$ ${account.balance ?? '0,00'}`);
 }
 
 /**
