@@ -3,8 +3,11 @@ import { defineConfig, devices } from '@playwright/test';
 /**
  * Browser tests run the BUILT app (`npm run build` first) against a fresh PostgreSQL
  * database. test/e2e/global-setup.ts creates the database, starts `node dist/main.js`
- * on a free port and publishes its address in E2E_BASE_URL, which worker processes
- * (started after global setup) read here.
+ * on a free port with the run's clock (E2E_CLOCK_START, or an ordinary day; see
+ * test/e2e/clock.ts) and publishes its address in E2E_BASE_URL, which worker processes
+ * (started after global setup) read here. After the run it checks the ledger the tests
+ * left behind. `--grep @calendar` selects the flows that hang on the date, `--grep @month-end`
+ * those among them that hang on a month's end.
  */
 export const E2E_OUTPUT_DIR = 'test-results/e2e';
 

@@ -81,3 +81,27 @@ describe('TRUST_PROXY and the sign-in limits', () => {
     expect(() => loadConfig({ AUTH_RATE_LIMIT_PER_EMAIL: '0' })).toThrow(/AUTH_RATE_LIMIT_PER_EMAIL:/);
   });
 });
+
+describe('TEST_CLOCK_START', () => {
+  it('is unset unless given', () => {
+    expect(loadConfig({ NODE_ENV: 'test' }).testClockStart).toBeUndefined();
+  });
+
+  it('gives the instant the clock starts at when NODE_ENV=test', () => {
+    const config = loadConfig({ NODE_ENV: 'test', TEST_CLOCK_START: '2026-12-31T23:30:00-03:00' });
+    expect(config.testClockStart?.toISOString()).toBe('2027-01-01T02:30:00.000Z');
+  });
+
+  it.each([undefined, 'production', 'development'])('is refused, naming the variable, when NODE_ENV is %s', (nodeEnv) => {
+    const environment = { TEST_CLOCK_START: '2028-02-29T12:00:00-03:00', ...(nodeEnv ? { NODE_ENV: nodeEnv } : {}) };
+    expect(() => loadConfig(environment)).toThrow(ConfigError);
+    expect(() => loadConfig(environment)).toThrow(/TEST_CLOCK_START: only allowed when NODE_ENV=test/);
+  });
+
+  it.each(['2028-02-29', '2028-02-29T12:00:00', 'yesterday', '2028-02-30T12:00:00Z'])(
+    'refuses %s, which is not an instant with its offset',
+    (value) => {
+      expect(() => loadConfig({ NODE_ENV: 'test', TEST_CLOCK_START: value })).toThrow(/TEST_CLOCK_START: must be an instant/);
+    },
+  );
+});

@@ -35,6 +35,11 @@ export const EnvSchema = Type.Object({
   ENABLE_INSIGHTS: Flag,
   ENABLE_PIX: Flag,
   ENABLE_IMPORTS: Flag,
+  /**
+   * Browser tests only: the server's clock starts at this instant and then runs in real
+   * time. An instant with its offset, e.g. 2028-02-29T12:00:00-03:00.
+   */
+  TEST_CLOCK_START: Type.Optional(Type.String({ maxLength: 64 })),
 });
 export type Env = Static<typeof EnvSchema>;
 
@@ -66,6 +71,8 @@ export interface Config {
     per_device: RateLimitRule;
   };
   features: { insights: boolean; pix: boolean; imports: boolean };
+  /** Set only under NODE_ENV=test: the instant the server's clock starts at (TEST_CLOCK_START). */
+  testClockStart?: Date;
 }
 
 export class ConfigError extends Error {
@@ -91,6 +98,35 @@ function describeValue(name: string, value: string | undefined): string {
   return `got ${JSON.stringify(value)}`;
 }
 
+/** An ISO 8601 instant with a date, a time and an explicit offset; no local-time guessing. */
+const INSTANT_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * A clock that starts elsewhere in time is a test device: in production it would date
+ * every posting wrongly, so any other NODE_ENV refuses it rather than ignore it silently.
+ */
+function readTestClockStart(environment: NodeJS.ProcessEnv, problems: string[]): Date | undefined {
+  const value = environment.TEST_CLOCK_START;
+  if (value === undefined || value === '') return undefined;
+  if (environment.NODE_ENV !== 'test') {
+    problems.push(
+      `TEST_CLOCK_START: only allowed when NODE_ENV=test (NODE_ENV is ${environment.NODE_ENV === undefined ? 'not set' : JSON.stringify(environment.NODE_ENV)})`,
+    );
+    return undefined;
+  }
+  const start = new Date(value);
+  // Date rolls 30 February over into March; a calendar day that does not exist is a typo.
+  const [year, month, day] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const realDay = new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day;
+  if (!INSTANT_PATTERN.test(value) || Number.isNaN(start.getTime()) || !realDay) {
+    problems.push(
+      `TEST_CLOCK_START: must be an instant with its offset, e.g. 2028-02-29T12:00:00-03:00 (got ${JSON.stringify(value)})`,
+    );
+    return undefined;
+  }
+  return start;
+}
+
 /** Reads the configuration from an environment; throws ConfigError naming each bad variable. */
 export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config {
   const raw: Record<string, unknown> = {};
@@ -111,6 +147,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
   } catch (error) {
     problems.push(`TRUST_PROXY: ${(error as Error).message}`);
   }
+  const testClockStart = readTestClockStart(environment, problems);
   if (problems.length > 0) throw new ConfigError(`invalid environment:\n  ${problems.join('\n  ')}`);
   const env = converted as Env;
   const window_ms = env.AUTH_RATE_LIMIT_WINDOW_SECONDS * 1000;
@@ -136,5 +173,6 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
       per_device: { max: env.AUTH_RATE_LIMIT_PER_DEVICE, window_ms },
     },
     features: { insights: flag(env.ENABLE_INSIGHTS), pix: flag(env.ENABLE_PIX), imports: flag(env.ENABLE_IMPORTS) },
+    ...(testClockStart ? { testClockStart } : {}),
   };
 }

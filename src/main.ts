@@ -13,6 +13,7 @@ import { expireRateLimitsJob } from './jobs/expire-rate-limits.js';
 import { materializeRecurringJob } from './jobs/materialize-recurring.js';
 import { purgeSessionsJob } from './jobs/purge-sessions.js';
 import { type Scheduler, startScheduler } from './jobs/scheduler.js';
+import { type Clock, clockStartingAt } from './lib/clock.js';
 import { serializeError } from './observability/errors.js';
 import { embeddedPostgresLogWriter, loggerOptions } from './observability/logging.js';
 import { type ErrorReporter, initSentry } from './observability/sentry.js';
@@ -130,10 +131,11 @@ async function openDatabase(config: Config, logger: pino.Logger, running: Runnin
   return { url: databaseUrl, pool };
 }
 
-function startWorker(config: Config, pool: pg.Pool, logger: pino.Logger, reporter: Reporter): Scheduler {
+function startWorker(config: Config, pool: pg.Pool, clock: Clock, logger: pino.Logger, reporter: Reporter): Scheduler {
   return startScheduler({
     pool,
     logger,
+    clock,
     jobs: [
       expireIdempotencyKeysJob,
       materializeRecurringJob,
@@ -144,10 +146,17 @@ function startWorker(config: Config, pool: pg.Pool, logger: pino.Logger, reporte
   });
 }
 
-async function startApi(config: Config, database: Database, running: Running, logger: pino.Logger, reporter: Reporter) {
+async function startApi(
+  config: Config,
+  database: Database & { clock: Clock },
+  running: Running,
+  logger: pino.Logger,
+  reporter: Reporter,
+) {
   running.app = await buildApp({
     config,
     pool: database.pool,
+    clock: database.clock,
     logger: loggerOptions(config.logLevel),
     ...(reporter ? { onServerError: (error, context) => reporter.requestFailed(error, context) } : {}),
   });
@@ -175,14 +184,16 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = pino(loggerOptions(config.logLevel));
   const reporter = await initSentry(config.sentryDsn);
+  // The system clock, or in a test run (NODE_ENV=test) one that starts at TEST_CLOCK_START.
+  const clock = clockStartingAt(config.testClockStart);
   const running: Running = {};
   handleSignalsAndCrashes(running, logger, reporter);
   try {
     const database = await openDatabase(config, logger, running);
     if (config.role === 'all' || config.role === 'worker') {
-      running.scheduler = startWorker(config, database.pool, logger, reporter);
+      running.scheduler = startWorker(config, database.pool, clock, logger, reporter);
     }
-    if (config.role === 'all' || config.role === 'api') await startApi(config, database, running, logger, reporter);
+    if (config.role === 'all' || config.role === 'api') await startApi(config, { ...database, clock }, running, logger, reporter);
   } catch (error) {
     await failStart(error, running, logger, reporter);
   }

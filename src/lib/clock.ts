@@ -17,3 +17,14 @@ export function fixedClock(at: Date | string): Clock & { set(at: Date | string):
     },
   };
 }
+
+/**
+ * The system clock, or, given a start, a clock that reads `start` now and then runs in
+ * real time: browser tests pin "today" this way, while rows written one after another
+ * still get increasing times.
+ */
+export function clockStartingAt(start: Date | undefined): Clock {
+  if (start === undefined) return systemClock;
+  const offsetMs = start.getTime() - Date.now();
+  return { now: () => new Date(Date.now() + offsetMs) };
+}

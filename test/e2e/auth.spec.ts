@@ -1,14 +1,16 @@
-import { expect, loginViaUi, logoutViaUi, newPerson, registerViaApi, test } from './support.js';
+import {
+  expect,
+  installTestClock,
+  loginViaUi,
+  logoutViaUi,
+  newPerson,
+  registerViaApi,
+  test,
+  watchBrowserErrors,
+} from './support.js';
 
-/**
- * The browser's clock is frozen, so nothing on these screens depends on when the test
- * runs. The server keeps real time: sessions it opens now must be live now.
- */
-const FROZEN_AT = new Date('2026-11-30T12:00:00-03:00');
-
-test.beforeEach(async ({ page }) => {
-  await page.clock.setFixedTime(FROZEN_AT);
-});
+// The shared fixture sets every page's clock to the server's (support.ts), so nothing on
+// these screens depends on when the test runs, and sessions the server opens are live.
 
 test.describe('sign-up, sign-in and sign-out', () => {
   test('register, land on the dashboard, log out, log back in, log out', async ({ page }) => {
@@ -91,10 +93,15 @@ test.describe('sign-up, sign-in and sign-out', () => {
     const elsa = newPerson('Elsa Moura', 'elsa');
     await registerViaApi(page, elsa);
     // A second device: its own browser context, so its own cookie and session.
-    const other = await browser.newContext({ baseURL: test.info().project.use.baseURL, locale: 'pt-BR' });
+    const other = await browser.newContext({
+      baseURL: test.info().project.use.baseURL,
+      locale: 'pt-BR',
+      timezoneId: 'America/Sao_Paulo',
+    });
     try {
       const otherPage = await other.newPage();
-      await otherPage.clock.setFixedTime(FROZEN_AT);
+      await installTestClock(otherPage);
+      const otherErrors = watchBrowserErrors(otherPage);
       await otherPage.goto('/entrar');
       await loginViaUi(otherPage, elsa);
       await expect(otherPage.getByRole('heading', { name: 'Olá, Elsa!' })).toBeVisible();
@@ -120,6 +127,7 @@ test.describe('sign-up, sign-in and sign-out', () => {
       await otherPage.reload();
       await expect(otherPage).toHaveURL(/\/entrar$/);
       await expect(otherPage.getByRole('heading', { name: 'Bem-vindo de volta' })).toBeVisible();
+      expect(otherErrors, 'errors in the other browser').toEqual([]);
     } finally {
       await other.close();
     }

@@ -4,7 +4,10 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { createTestDatabase, resolveAdminUrl, stopAdminServer } from '../helpers/db.js';
+import { expectLedgerInvariants } from '../helpers/ledger.js';
+import { DEFAULT_E2E_CLOCK_START, E2E_CLOCK_OFFSET_VARIABLE, E2E_CLOCK_START_VARIABLE, saoPauloDay } from './clock.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SERVER_ENTRY = path.join(REPO_ROOT, 'dist/main.js');
@@ -82,6 +85,8 @@ async function stop(server: ChildProcess): Promise<void> {
   }
 }
 
+type Database = Awaited<ReturnType<typeof createTestDatabase>>;
+
 async function cleanUp(server: ChildProcess | undefined, database: { drop(): Promise<void> } | undefined): Promise<void> {
   try {
     if (server) await stop(server);
@@ -92,9 +97,44 @@ async function cleanUp(server: ChildProcess | undefined, database: { drop(): Pro
   }
 }
 
+/** The browser tests post money through the screens: the ledger they leave must hold its invariants. */
+async function checkLedger(database: Database): Promise<void> {
+  const pool = new pg.Pool({ connectionString: database.url, max: 2 });
+  try {
+    await expectLedgerInvariants(pool);
+  } finally {
+    await pool.end();
+  }
+}
+
 /**
- * Creates a fresh database, starts the built app on a free port, waits for /health, and
- * returns the teardown (Playwright runs it after all tests): stop the app, drop the database.
+ * The start instant of the run's clock (E2E_CLOCK_START, or an ordinary day), and its
+ * distance from the wall clock now, which the server and the pages then share.
+ */
+function runClock(): { start: string; offsetMs: number } {
+  const start = process.env[E2E_CLOCK_START_VARIABLE] || DEFAULT_E2E_CLOCK_START;
+  const startMs = Date.parse(start);
+  if (Number.isNaN(startMs)) throw new Error(`${E2E_CLOCK_START_VARIABLE} is not an instant: ${JSON.stringify(start)}`);
+  return { start, offsetMs: startMs - Date.now() };
+}
+
+/**
+ * A run that crosses midnight in São Paulo has pages and helpers that computed "today"
+ * before it and checks after it: its results mean nothing, so it fails and says why.
+ */
+function expectSameDay(started: Date, offsetMs: number): void {
+  const ended = new Date(Date.now() + offsetMs);
+  if (saoPauloDay(started) !== saoPauloDay(ended)) {
+    throw new Error(
+      `the browser tests' clock crossed midnight in São Paulo (${started.toISOString()} to ${ended.toISOString()}): start ${E2E_CLOCK_START_VARIABLE} earlier in the day`,
+    );
+  }
+}
+
+/**
+ * Creates a fresh database, starts the built app on a free port with the run's clock,
+ * waits for /health, and returns the teardown (Playwright runs it after all tests): stop
+ * the app, check the ledger the tests left, drop the database.
  */
 export default async function globalSetup(): Promise<() => Promise<void>> {
   for (const file of [SERVER_ENTRY, SPA_ENTRY]) {
@@ -106,8 +146,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   // Pin the PostgreSQL server once (a throwaway embedded one if none is given or running),
   // so creating and dropping the database talk to the same server.
   process.env.VDP_TEST_ADMIN_URL = await resolveAdminUrl();
-  let database: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
+  let database: Database | undefined;
   let server: ChildProcess | undefined;
+  const clock = runClock();
   try {
     database = await createTestDatabase();
     const port = await freePort();
@@ -121,6 +162,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         PORT: String(port),
         HOST: '127.0.0.1',
         LOG_LEVEL: 'warn',
+        NODE_ENV: 'test',
+        TEST_CLOCK_START: clock.start,
         // Every spec registers and signs in its own people from this one address.
         AUTH_RATE_LIMIT_PER_IP: String(E2E_AUTH_ATTEMPTS_MAX),
         AUTH_RATE_LIMIT_PER_NETWORK: String(E2E_AUTH_ATTEMPTS_MAX),
@@ -133,11 +176,21 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     server.stderr?.on('data', (chunk: Buffer) => output.append(chunk));
     await waitUntilHealthy(baseUrl, server, output);
     process.env.E2E_BASE_URL = baseUrl;
+    process.env[E2E_CLOCK_OFFSET_VARIABLE] = String(clock.offsetMs);
   } catch (error) {
     await cleanUp(server, database);
     throw error;
   }
 
   const [running, created] = [server, database];
-  return () => cleanUp(running, created);
+  const startedAt = new Date(Date.now() + clock.offsetMs);
+  return async () => {
+    try {
+      if (running) await stop(running);
+      await checkLedger(created);
+      expectSameDay(startedAt, clock.offsetMs);
+    } finally {
+      await cleanUp(running, created);
+    }
+  };
 }

@@ -1,20 +1,22 @@
 import type { Page } from '@playwright/test';
 import { decodeQrSvg } from '../helpers/qr.js';
-import { expect as baseExpect, documentScrollWidth, newPerson, registerViaApi, resizeAndSettle, test } from './support.js';
+import {
+  expect as baseExpect,
+  createAccountViaUi,
+  documentScrollWidth,
+  expectAccountBalance,
+  newPerson,
+  registerViaApi,
+  resizeAndSettle,
+  test,
+} from './support.js';
 
-const CSRF = { 'X-Requested-With': 'vai-de-pix' };
 /** Each step waits for a write and the refetches it causes; a busy two-core machine can pass 5 s. */
 const expect = baseExpect.configure({ timeout: 15_000 });
 
 /** A shop's Pix Copia e Cola: R$ 23,50 to "Padaria Pao Quente", São Paulo, txid PAD123 (built with encodeBrCode). */
 const BAKERY_CODE =
   '00020126360014br.gov.bcb.pix0114+5511987654321520400005303986540523.505802BR5918Padaria Pao Quente6009Sao Paulo62100506PAD1236304A1FB';
-
-async function apiCreateAccount(page: Page, body: { name: string; type: string; initial_balance_cents?: number }) {
-  const response = await page.request.post('/api/accounts', { data: body, headers: CSRF });
-  expect(response.status(), await response.text()).toBe(201);
-  return (await response.json()) as { id: string };
-}
 
 async function apiJson<T>(page: Page, url: string): Promise<T> {
   const response = await page.request.get(url);
@@ -28,7 +30,7 @@ test('Receber via Pix: register the key, create a charge, see the QR and the cop
 }) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   await registerViaApi(page, newPerson('Maria Clara Souza', 'pix-receive'));
-  const account = await apiCreateAccount(page, { name: 'Nubank', type: 'checking' });
+  await createAccountViaUi(page, { name: 'Nubank' });
 
   await page.goto('/');
   await page.getByRole('link', { name: 'Receber Pix' }).click();
@@ -76,14 +78,16 @@ test('Receber via Pix: register the key, create a charge, see the QR and the cop
   await page.getByRole('button', { name: 'Já recebi' }).click();
   await expect(page.getByText(/Recebimento de R\$\s1\.234,56 registrado\./)).toBeVisible();
   await expect(page.getByTestId('pix-charge').getByText('Recebido', { exact: true })).toBeVisible();
-  const balance = await apiJson<{ balance_cents: number }>(page, `/api/accounts/${account.id}`);
-  expect(balance.balance_cents).toBe(123_456);
   await expect(page.getByRole('region', { name: 'Cobranças recentes' }).getByText('Recebido')).toBeVisible();
+
+  // The money is in the account, as its screen shows.
+  await page.getByRole('link', { name: 'Contas', exact: true }).click();
+  await expectAccountBalance(page, 'Nubank', 'R$ 1.234,56');
 });
 
 test('Registrar Pix pago: a broken code is explained, a paid code becomes an expense with payee and txid', async ({ page }) => {
   await registerViaApi(page, newPerson('João Pedro Lima', 'pix-paid'));
-  await apiCreateAccount(page, { name: 'Conta corrente', type: 'checking', initial_balance_cents: 100_000 });
+  await createAccountViaUi(page, { name: 'Conta corrente', balance: '1.000,00' });
 
   await page.goto('/');
   await page.getByRole('link', { name: 'Registrar Pix pago' }).click();
@@ -108,6 +112,7 @@ test('Registrar Pix pago: a broken code is explained, a paid code becomes an exp
 
   await expect(page.getByText(/Despesa de R\$\s23,50 registrada\./)).toBeVisible();
   await expect(pasteBox).toHaveValue('');
+  // No screen shows the payee and the txid; the API is the only place to read them back.
   const list = await apiJson<{ items: Array<Record<string, unknown>> }>(page, '/api/transactions?skip=0&limit=5');
   expect(list.items[0]).toMatchObject({
     kind: 'expense',
@@ -123,7 +128,12 @@ test('Registrar Pix pago: a broken code is explained, a paid code becomes an exp
   await expect(page.getByRole('combobox', { name: 'Categoria' })).toHaveValue('Alimentação');
   await expect(page.getByText('Categoria sugerida pelos seus pagamentos anteriores a este recebedor.')).toBeVisible();
 
-  // And the expense is in the ledger's list like any other.
+  // And the expense is in the ledger's list like any other, and left the account.
   await page.getByRole('link', { name: 'Lançamentos' }).click();
-  await expect(page.getByText('Padaria Pao Quente (Sao Paulo)')).toBeVisible();
+  const row = page.locator('[data-transaction-row]').filter({ hasText: 'Padaria Pao Quente (Sao Paulo)' });
+  await expect(row).toHaveCount(1);
+  await expect(row).toContainText('-R$ 23,50');
+  await expect(row).toContainText('Alimentação');
+  await page.getByRole('link', { name: 'Contas', exact: true }).click();
+  await expectAccountBalance(page, 'Conta corrente', 'R$ 976,50');
 });

@@ -1,22 +1,63 @@
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type Locator, type Page } from '@playwright/test';
+import { E2E_CLOCK_OFFSET_VARIABLE } from './clock.js';
 
 /**
- * Every test also fails on an uncaught page error or a console error (a React warning,
- * a CSP refusal…). Chromium logs each 4xx answer as "Failed to load resource"; those are
- * expected here (401 from /api/me when signed out, wrong passwords) and are ignored.
+ * The instant the browser tests' world is at now: the server's injected clock and every
+ * page's clock run at the wall clock plus one offset, fixed by global setup for the run
+ * (see clock.ts). Test code asks this, never `new Date()`, for "today".
  */
-export const test = base.extend<{ failOnBrowserErrors: undefined }>({
+export function testNow(): Date {
+  const offset = Number(process.env[E2E_CLOCK_OFFSET_VARIABLE]);
+  if (!Number.isFinite(offset)) throw new Error(`${E2E_CLOCK_OFFSET_VARIABLE} is not set: global setup did not run`);
+  return new Date(Date.now() + offset);
+}
+
+/** Sets a page's clock to the run's instant (Playwright's clock API); time then flows normally. */
+export async function installTestClock(page: Page): Promise<void> {
+  await page.clock.install({ time: testNow() });
+}
+
+/**
+ * Collects what makes a test fail in a page: an uncaught page error, a console error (a
+ * React warning, a CSP refusal…) or any answer with a status of 500 or more, even one the
+ * screen shrugs off. Chromium logs each failed answer as "Failed to load resource"; the
+ * 4xx among them are expected here (401 from /api/me when signed out, wrong passwords)
+ * and are not console errors of the app.
+ */
+export function watchBrowserErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+      errors.push(`console.error: ${message.text()}`);
+    }
+  });
+  page.on('response', (response) => {
+    if (response.status() >= 500) {
+      errors.push(`${response.status()} from ${response.request().method()} ${new URL(response.url()).pathname}`);
+    }
+  });
+  return errors;
+}
+
+/**
+ * Every test's page runs on the run's clock, so browser and server agree on "today in
+ * São Paulo" whatever day the suite runs on, and every test fails on the errors
+ * watchBrowserErrors collects. A page a test opens itself needs both calls.
+ */
+export const test = base.extend<{ frozenClock: undefined; failOnBrowserErrors: undefined }>({
+  frozenClock: [
+    async ({ page }, use) => {
+      await installTestClock(page);
+      await use(undefined);
+    },
+    { auto: true },
+  ],
   failOnBrowserErrors: [
     async ({ page }, use) => {
-      const errors: string[] = [];
-      page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
-      page.on('console', (message) => {
-        if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
-          errors.push(`console.error: ${message.text()}`);
-        }
-      });
+      const errors = watchBrowserErrors(page);
       await use(undefined);
-      expect(errors, 'errors in the browser console').toEqual([]);
+      expect(errors, 'errors in the browser console or answers with a 5xx status').toEqual([]);
     },
     { auto: true },
   ],
@@ -67,6 +108,39 @@ export async function logoutViaUi(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Menu da conta' }).click();
   await page.getByRole('menuitem', { name: 'Sair' }).click();
   await expect(page).toHaveURL(/\/entrar$/);
+}
+
+/** Picks an option in a Mantine Select (its options live in a portal, outside any dialog). */
+export async function choose(page: Page, select: Locator, option: string): Promise<void> {
+  await select.click();
+  await page.getByRole('option', { name: option, exact: true }).click();
+}
+
+export function accountRow(page: Page, name: string): Locator {
+  return page.locator(`[data-account-row][data-account-name="${name}"]`);
+}
+
+/** The balance the accounts screen shows for an account, e.g. "R$ 1.234,56". */
+export async function expectAccountBalance(page: Page, name: string, formatted: string): Promise<void> {
+  await expect(accountRow(page, name).locator('[data-money]')).toHaveText(formatted);
+}
+
+/**
+ * Opens an account as a person does, from the accounts screen's "Nova conta" form: the
+ * type as the form names it ("Conta corrente", "Dinheiro"…) and a balance of zero or more
+ * as typed ("4.000,00").
+ */
+export async function createAccountViaUi(page: Page, account: { name: string; type?: string; balance?: string }): Promise<void> {
+  await page.goto('/contas');
+  await page.getByRole('button', { name: 'Nova conta' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Nova conta' });
+  // The name follows the type until typed, so the type comes first.
+  if (account.type) await choose(page, dialog.getByRole('combobox', { name: 'Tipo' }), account.type);
+  await dialog.getByLabel('Nome da conta').fill(account.name);
+  if (account.balance) await dialog.getByLabel('Saldo atual').fill(account.balance);
+  await dialog.getByRole('button', { name: 'Criar conta' }).click();
+  await expect(dialog).toBeHidden();
+  await expectAccountBalance(page, account.name, `R$ ${account.balance ?? '0,00'}`);
 }
 
 /**
