@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { DomainError } from '../lib/errors.js';
 import type { AuthenticatedUser, AuthService } from '../modules/auth/auth.service.js';
-import { DomainError } from './errors.js';
 
 /**
  * The session cookie over HTTPS. Browsers accept a `__Host-` cookie only when it is

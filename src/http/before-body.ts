@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { DomainError } from './errors.js';
+import { notFound } from '../lib/errors.js';
 
 /**
  * Methods whose unmatched requests the not-found handler may answer with the web app.
@@ -31,7 +31,7 @@ export const refuseBeforeBody = fp(
       if (!request.is404) return;
       if (WEB_APP_METHODS.has(request.method) && !carriesBody(request.headers)) return;
       const path = request.url.split('?')[0] ?? '/';
-      throw new DomainError('not_found', 404, `No route for ${request.method} ${path}.`);
+      throw notFound('route', `No route for ${request.method} ${path}.`);
     });
   },
   { name: 'refuse-before-body', dependencies: ['auth'] },

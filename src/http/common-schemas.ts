@@ -17,7 +17,6 @@ export const AmountCents = Type.Integer({
 });
 export const SignedCents = Type.Integer({ minimum: -AMOUNT_MAX_CENTS, maximum: AMOUNT_MAX_CENTS });
 export const BalanceCents = Type.Integer({ description: 'Balance in centavos (negative: owed)' });
-export { OCCURRED_ON_MAX, OCCURRED_ON_MIN };
 export const IsoDate = Type.String({ format: 'date', description: 'Calendar date, YYYY-MM-DD', examples: ['2026-11-29'] });
 export const Timestamp = Type.String({ format: 'date-time' });
 export const Description = Type.String({ minLength: 1, maxLength: 200 });

@@ -1,9 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestContext } from '../lib/service-context.js';
+import type { ResponseWriter } from '../modules/idempotency/idempotency.service.js';
 import { currentUser } from './auth.js';
-import { type ResponseWriter, readIdempotencyKey } from './idempotency.js';
-
-export type { RequestContext, ServiceDeps } from '../lib/service-context.js';
+import { readIdempotencyKey } from './idempotency.js';
 
 /**
  * The route's own serialiser for a status (its response schema), so a write can check

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { DomainError } from '../lib/errors.js';
 import type { ServerErrorContext } from '../observability/sentry.js';
-import { DomainError, isPoolCheckoutTimeout, problem, problemFromError, retryAfterSeconds, sendProblem } from './errors.js';
+import { isPoolCheckoutTimeout, problem, problemFromError, retryAfterSeconds, sendProblem } from './errors.js';
 import type { Metrics } from './metrics.js';
 
 export interface ErrorHandlerOptions {

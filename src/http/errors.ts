@@ -4,8 +4,6 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { pgCode, SqlState } from '../db/sqlstate.js';
 import { DomainError, type FieldError } from '../lib/errors.js';
 
-export { DomainError, type FieldError };
-
 export interface Problem {
   type: string;
   title: string;

@@ -8,15 +8,6 @@ export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 export const IDEMPOTENCY_KEY_LENGTH_MAX = 255;
 const KEY_PATTERN = /^[\x21-\x7e]+$/;
 
-export {
-  IDEMPOTENCY_TTL_MS,
-  type IdempotencyHooks,
-  type IdempotencyRequest,
-  type ResponseWriter,
-  runIdempotentWrite,
-  type WriteResult,
-} from '../modules/idempotency/idempotency.service.js';
-
 /** JSON with sorted object keys, so a retry that reorders fields hashes the same. */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { DomainError } from './errors.js';
+import { DomainError } from '../lib/errors.js';
 
 /**
  * JSON.parse is linear, but its constant depends on the shape: a megabyte of nested

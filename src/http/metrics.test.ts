@@ -1,6 +1,6 @@
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { DomainError } from './errors.js';
+import { DomainError } from '../lib/errors.js';
 import { createMetrics, metricsPlugin, metricsTokenMatches } from './metrics.js';
 
 const TOKEN = 'metrics-token-0123456789';

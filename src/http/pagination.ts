@@ -21,5 +21,3 @@ export function Page<T extends TSchema>(item: T, id: string) {
     { $id: id, additionalProperties: false },
   );
 }
-
-export type { PageResult } from '../lib/pagination.js';

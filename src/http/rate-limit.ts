@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { assert } from '../lib/assert.js';
 import type { Clock } from '../lib/clock.js';
+import { DomainError } from '../lib/errors.js';
 import { clientAddressKey, clientNetworkKey } from './client-address.js';
-import { DomainError } from './errors.js';
 import type { RateLimitRepository } from './rate-limit.repository.js';
 
 export interface RateLimitRule {

@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { OCCURRED_ON_MAX, OCCURRED_ON_MIN } from '../../src/http/common-schemas.js';
 import { fixedClock } from '../../src/lib/clock.js';
-import { AMOUNT_MAX_CENTS } from '../../src/policies/ledger_v1.js';
+import { AMOUNT_MAX_CENTS, OCCURRED_ON_MAX, OCCURRED_ON_MIN } from '../../src/policies/ledger_v1.js';
 import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
 

@@ -9,10 +9,10 @@ import { createPool } from '../../src/db/pool.js';
 import { currentUser } from '../../src/http/auth.js';
 import { IdempotencyHeaders, IsoDate, Nullable } from '../../src/http/common-schemas.js';
 import { requestContext } from '../../src/http/context.js';
-import { runIdempotentWrite } from '../../src/http/idempotency.js';
 import { problems } from '../../src/http/schemas.js';
 import { sendWrite } from '../../src/http/send-write.js';
 import { fixedClock } from '../../src/lib/clock.js';
+import { runIdempotentWrite } from '../../src/modules/idempotency/idempotency.service.js';
 import { signedIn } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 

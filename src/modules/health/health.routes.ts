@@ -2,8 +2,9 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { type MigrationFile, migrationsCurrent } from '../../db/migrate.js';
-import { DATABASE_RETRY_AFTER_SECONDS, DomainError } from '../../http/errors.js';
+import { DATABASE_RETRY_AFTER_SECONDS } from '../../http/errors.js';
 import { problems } from '../../http/schemas.js';
+import { DomainError } from '../../lib/errors.js';
 
 /** A health probe must answer fast even when the database hangs. */
 export const HEALTH_TIMEOUT_MS = 2_000;

@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import type pg from 'pg';
 import { pgCode, pgConstraint, SqlState } from '../../db/sqlstate.js';
 import { runTransaction } from '../../db/unit-of-work.js';
-import { DomainError, type FieldError, notFound } from '../../lib/errors.js';
+import { DomainError, type FieldError, invalidFields, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import type { PageResult } from '../../lib/pagination.js';
 import type { RequestContext, ServiceDeps } from '../../lib/service-context.js';
@@ -48,10 +48,6 @@ export function newChargeTxid(): string {
   let random = '';
   for (let index = 0; index < TXID_RANDOM_LENGTH; index += 1) random += TXID_ALPHABET[randomInt(TXID_ALPHABET.length)];
   return TXID_PREFIX + random;
-}
-
-function invalidFields(errors: FieldError[]): DomainError {
-  return new DomainError('validation_failed', 400, 'The request has invalid fields.', { errors });
 }
 
 export function toPixKeyResponse(row: repository.PixKeyRow): PixKeyResponse {
