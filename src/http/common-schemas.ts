@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { AMOUNT_MAX_CENTS, OCCURRED_ON_MAX, OCCURRED_ON_MIN } from '../policies/ledger_v1.js';
+import { AMOUNT_MAX_CENTS } from '../policies/ledger_v1.js';
 import { PageQuery } from './pagination.js';
 
 export const Uuid = Type.String({ format: 'uuid', description: 'UUID' });

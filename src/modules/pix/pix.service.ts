@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import type pg from 'pg';
 import { pgCode, pgConstraint, SqlState } from '../../db/sqlstate.js';
 import { runTransaction } from '../../db/unit-of-work.js';
-import { DomainError, type FieldError, invalidFields, notFound } from '../../lib/errors.js';
+import { DomainError, invalidFields, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import type { PageResult } from '../../lib/pagination.js';
 import type { RequestContext, ServiceDeps } from '../../lib/service-context.js';
