@@ -66,7 +66,7 @@ export async function expectNoAccountBelowFloor(pool: pg.Pool): Promise<void> {
       GROUP BY a.id
      HAVING a.balance_cents < ${FLOOR_SQL} OR min(e.balance_after_cents) < ${FLOOR_SQL}`,
   );
-  expect(belowFloor.rows).toEqual([]);
+  expect(belowFloor.rows, `accounts below their floor: ${JSON.stringify(belowFloor.rows)}`).toEqual([]);
 }
 
 export async function expectAppendOnly(pool: pg.Pool): Promise<void> {

@@ -104,8 +104,8 @@ describe('expectLedgerInvariants holds the floor', () => {
       });
       // Everything else holds: sums, chains, cached balances; only the history broke the floor.
       expect((await client.get(`/api/accounts/${checking.id}`)).json().balance_cents).toBe(0);
-      await expect(expectNoAccountBelowFloor(database.pool)).rejects.toThrow(checking.id);
-      await expect(expectLedgerInvariants(database.pool)).rejects.toThrow(checking.id);
+      await expect(expectNoAccountBelowFloor(database.pool)).rejects.toThrow(`below their floor: [{"id":"${checking.id}"`);
+      await expect(expectLedgerInvariants(database.pool)).rejects.toThrow(`below their floor: [{"id":"${checking.id}"`);
     } finally {
       await database.close();
     }
@@ -123,7 +123,7 @@ describe('expectLedgerInvariants holds the floor', () => {
           { accountId: await equityOf(database.pool, user.id), amountCents: 1 },
         ],
       });
-      await expect(expectLedgerInvariants(database.pool)).rejects.toThrow(savings.id);
+      await expect(expectLedgerInvariants(database.pool)).rejects.toThrow(`below their floor: [{"id":"${savings.id}"`);
     } finally {
       await database.close();
     }
