@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
+import { expectProblem } from '../helpers/problem.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -72,7 +73,7 @@ describe("another person's data", () => {
       { account_id: aliceAccount.id, type: 'expense', amount_cents: 100, description: 'Privado' },
       { 'idempotency-key': 'alice-key' },
     );
-    expect(replay.statusCode).toBe(404);
+    expectProblem(replay, 404, 'not_found');
     expect(replay.headers['idempotent-replayed']).toBeUndefined();
 
     // Nothing of Alice's moved.

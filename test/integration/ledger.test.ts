@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/lib/clock.js';
 import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { expectAppendOnly, expectLedgerInvariants } from '../helpers/ledger.js';
+import { expectProblem, expectStatus } from '../helpers/problem.js';
 
 const clock = fixedClock('2026-05-04T15:00:00Z');
 let t: TestApp;
@@ -213,7 +214,10 @@ describe('income and expenses', () => {
     expect(mismatch.statusCode).toBe(422);
     expect(mismatch.json().code).toBe('category_kind_mismatch');
     const category = (await client.post('/api/categories', { name: 'Pets', kind: 'expense' })).json();
-    await client.patch(`/api/categories/${category.id}`, { archived: true, row_version: category.row_version });
+    expectStatus(
+      await client.patch(`/api/categories/${category.id}`, { archived: true, row_version: category.row_version }),
+      200,
+    );
     const archived = await client.post('/api/transactions', {
       account_id: account.id,
       type: 'expense',
@@ -257,7 +261,7 @@ describe('income and expenses', () => {
       current: { description: 'Uber para o trabalho', row_version: 2 },
     });
     const money = await client.patch(`/api/transactions/${created.id}`, { amount_cents: 1, row_version: 2 });
-    expect(money.statusCode).toBe(400);
+    expectProblem(money, 400, 'validation_failed');
     expect(money.json().errors.map((error: { field: string }) => error.field)).toContain('body/amount_cents');
     const cleared = await client.patch(`/api/transactions/${created.id}`, { category_id: null, notes: null, row_version: 2 });
     expect(cleared.json()).toMatchObject({ category_id: null, notes: null, row_version: 3 });
@@ -353,7 +357,15 @@ describe('reversals', () => {
     const income = (
       await client.post('/api/transactions', { account_id: cash.id, type: 'income', amount_cents: 5_000, description: 'Venda' })
     ).json().transaction;
-    await client.post('/api/transactions', { account_id: cash.id, type: 'expense', amount_cents: 4_000, description: 'Lanche' });
+    expectStatus(
+      await client.post('/api/transactions', {
+        account_id: cash.id,
+        type: 'expense',
+        amount_cents: 4_000,
+        description: 'Lanche',
+      }),
+      201,
+    );
     const refused = await client.post(`/api/transactions/${income.id}/reverse`);
     expect(refused.statusCode).toBe(422);
     expect(refused.json()).toMatchObject({ code: 'insufficient_funds', available_cents: 1_000 });
@@ -396,16 +408,22 @@ describe('audit', () => {
     clock.set('2026-06-01T10:00:00Z');
     const account = await client.account({ name: 'Conta', type: 'checking', initial_balance_cents: 1_000 });
     clock.set('2026-06-02T10:00:00Z');
-    await client.post('/api/transactions', { account_id: account.id, type: 'income', amount_cents: 500, description: 'Pix' });
+    expectStatus(
+      await client.post('/api/transactions', { account_id: account.id, type: 'income', amount_cents: 500, description: 'Pix' }),
+      201,
+    );
     clock.set('2026-06-03T10:00:00Z');
-    await client.post('/api/transactions', { account_id: account.id, type: 'expense', amount_cents: 200, description: 'Café' });
+    expectStatus(
+      await client.post('/api/transactions', { account_id: account.id, type: 'expense', amount_cents: 200, description: 'Café' }),
+      201,
+    );
     clock.set('2026-05-04T15:00:00Z');
     const at = async (instant: string) => (await client.get(`/api/accounts/${account.id}/balance?at=${instant}`)).json();
     expect(await at('2026-06-01T09:59:59Z')).toMatchObject({ balance_cents: 0, entry_count: 0 });
     expect(await at('2026-06-01T10:00:00Z')).toMatchObject({ balance_cents: 1_000, entry_count: 1 });
     expect(await at('2026-06-02T12:00:00-03:00')).toMatchObject({ balance_cents: 1_500, entry_count: 2 });
     expect(await at('2030-01-01T00:00:00Z')).toMatchObject({ balance_cents: 1_300, entry_count: 3 });
-    expect((await client.get(`/api/accounts/${account.id}/balance?at=ontem`)).statusCode).toBe(400);
+    expectProblem(await client.get(`/api/accounts/${account.id}/balance?at=ontem`), 400, 'validation_failed');
   });
 });
 
@@ -420,12 +438,15 @@ describe('transaction list', () => {
     await post({ description: 'Padaria 50% off', occurred_on: '2026-04-01', category_id: food });
     await post({ description: 'Mercado', occurred_on: '2026-04-10', category_id: food });
     await post({ description: 'Cinema', occurred_on: '2026-04-20' });
-    await client.post('/api/transfers', {
-      from_account_id: a.id,
-      to_account_id: b.id,
-      amount_cents: 100,
-      occurred_on: '2026-04-15',
-    });
+    expectStatus(
+      await client.post('/api/transfers', {
+        from_account_id: a.id,
+        to_account_id: b.id,
+        amount_cents: 100,
+        occurred_on: '2026-04-15',
+      }),
+      201,
+    );
 
     const descriptions = async (query: string) =>
       (await client.get(`/api/transactions?${query}`)).json().items.map((item: { description: string }) => item.description);
@@ -444,7 +465,7 @@ describe('transaction list', () => {
     expect(page).toMatchObject({ total: 4, skip: 1, limit: 2 });
     expect(page.items.map((item: { description: string }) => item.description)).toEqual(['Transferência', 'Mercado']);
     const badRange = await client.get('/api/transactions?from=2026-05-01&to=2026-04-01');
-    expect(badRange.statusCode).toBe(400);
+    expectProblem(badRange, 400, 'validation_failed');
   });
 });
 

@@ -3,6 +3,7 @@ import { fixedClock } from '../../src/lib/clock.js';
 import { encodeBrCode, parseBrCode } from '../../src/modules/pix/brcode.js';
 import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
+import { expectProblem, expectStatus } from '../helpers/problem.js';
 import { decodeQrSvg } from '../helpers/qr.js';
 
 const clock = fixedClock('2026-05-04T15:00:00Z');
@@ -316,7 +317,8 @@ describe('marking a charge received', () => {
     const edited = await client.patch(`/api/transactions/${received.transaction.id}`, { description: 'Bolo', row_version: 1 });
     expect(edited.statusCode).toBe(200);
     expect(edited.json()).toMatchObject({ description: 'Bolo', pix_charge_id: charge.id, pix_txid: charge.txid });
-    expect(user.id).toBeTruthy();
+    const owner = await t.pool.query('SELECT user_id FROM transactions WHERE pix_charge_id = $1', [charge.id]);
+    expect(owner.rows).toEqual([{ user_id: user.id }]);
   });
 });
 
@@ -395,8 +397,8 @@ describe('Paguei um Pix: a paid code becomes an expense', () => {
       },
       account: { id: account.id, balance_cents: 100_000 - 2_350 },
     });
-    await client.post('/api/pix/payments', { account_id: account.id, payload: bakery, category_id: food });
-    await client.post('/api/pix/payments', { account_id: account.id, payload: bakery, category_id: leisure });
+    expectStatus(await client.post('/api/pix/payments', { account_id: account.id, payload: bakery, category_id: food }), 201);
+    expectStatus(await client.post('/api/pix/payments', { account_id: account.id, payload: bakery, category_id: leisure }), 201);
 
     // Food twice, leisure once: the guess is food, in the decode suggestion and when saving without a category.
     expect((await client.post('/api/pix/decode', { payload: bakery })).json().suggestion.category_id).toBe(food);
@@ -472,7 +474,10 @@ describe("another person's Pix", () => {
     const charge = (await alice.client.post('/api/pix/charges', { account_id: alice.account.id, amount_cents: 100 })).json();
     const food = await alice.client.category('expense', 'food');
     const bakery = shopCode({ name: 'Padaria', city: 'Recife', amountCents: 100 });
-    await alice.client.post('/api/pix/payments', { account_id: alice.account.id, payload: bakery, category_id: food });
+    expectStatus(
+      await alice.client.post('/api/pix/payments', { account_id: alice.account.id, payload: bakery, category_id: food }),
+      201,
+    );
 
     const attempts = [
       put(bob.client, bob.token, `/api/accounts/${alice.account.id}/pix-key`, { key: 'bob@example.com' }),
@@ -548,8 +553,8 @@ describe('bad input is a 400 with field errors, and nothing is written', () => {
   });
 
   it('a malformed charge id or query is a 400', async () => {
-    expect((await client.get('/api/pix/charges/abc')).statusCode).toBe(400);
-    expect((await client.get('/api/pix/charges?status=paid')).statusCode).toBe(400);
-    expect((await client.get('/api/pix/charges?limit=101')).statusCode).toBe(400);
+    expectProblem(await client.get('/api/pix/charges/abc'), 400, 'validation_failed');
+    expectProblem(await client.get('/api/pix/charges?status=paid'), 400, 'validation_failed');
+    expectProblem(await client.get('/api/pix/charges?limit=101'), 400, 'validation_failed');
   });
 });

@@ -9,6 +9,7 @@ import { RecurringService } from '../../src/modules/recurring/recurring.service.
 import type { Schedule } from '../../src/modules/recurring/schedule.js';
 import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
+import { expectProblem, expectStatus } from '../helpers/problem.js';
 
 const clock = fixedClock('2026-06-15T15:00:00Z');
 let t: TestApp;
@@ -191,7 +192,15 @@ describe('recurring transactions', () => {
       ['2026-05-10', 'failed', 'insufficient_funds'],
       ['2026-06-10', 'failed', 'insufficient_funds'],
     ]);
-    await client.post('/api/transactions', { account_id: cash, type: 'income', amount_cents: 100_000, description: 'Depósito' });
+    expectStatus(
+      await client.post('/api/transactions', {
+        account_id: cash,
+        type: 'income',
+        amount_cents: 100_000,
+        description: 'Depósito',
+      }),
+      201,
+    );
     expect((await client.post('/api/recurring/run-due')).json()).toMatchObject({ posted: 0, failed: 0 });
     const shown = (await client.get(`/api/recurring/${rule.id}`)).json();
     expect(shown.posted_count).toBe(2);
@@ -275,7 +284,7 @@ describe('recurring transactions', () => {
         start_on: '2026-06-01',
       })
     ).json();
-    await client.post('/api/recurring/run-due');
+    expectStatus(await client.post('/api/recurring/run-due'), 200);
     const edited = await client.patch(`/api/recurring/${rule.id}`, {
       amount_cents: 120,
       schedule: { kind: 'monthly', day: 10 },
@@ -286,7 +295,7 @@ describe('recurring transactions', () => {
       409,
     );
     clock.set('2026-07-11T15:00:00Z');
-    await client.post('/api/recurring/run-due');
+    expectStatus(await client.post('/api/recurring/run-due'), 200);
     const amounts = (await client.get(`/api/transactions?q=Internet`))
       .json()
       .items.map((item: { occurred_on: string; amount_cents: number }) => [item.occurred_on, item.amount_cents]);
@@ -322,9 +331,9 @@ describe('recurring transactions', () => {
       const response = await client.post('/api/recurring', { ...base, ...change });
       expect(response.statusCode, JSON.stringify(change)).toBe(400);
     }
-    expect((await client.get('/api/recurring/upcoming?days=400')).statusCode).toBe(400);
+    expectProblem(await client.get('/api/recurring/upcoming?days=400'), 400, 'validation_failed');
     const other = await signedIn(t.app, 'Outra');
-    expect((await other.client.post('/api/recurring', base)).statusCode).toBe(404);
+    expectProblem(await other.client.post('/api/recurring', base), 404, 'not_found');
     const mine = (await client.post('/api/recurring', base)).json();
     for (const response of await Promise.all([
       other.client.get(`/api/recurring/${mine.id}`),
@@ -332,7 +341,7 @@ describe('recurring transactions', () => {
       other.client.post(`/api/recurring/${mine.id}/pause`),
       other.client.request('DELETE', `/api/recurring/${mine.id}`),
     ])) {
-      expect(response.statusCode).toBe(404);
+      expectProblem(response, 404, 'not_found');
     }
     expect((await other.client.post('/api/recurring/run-due')).json().posted).toBe(0);
     expect((await client.get(`/api/recurring/${mine.id}`)).json()).toMatchObject({ status: 'active', posted_count: 0 });
@@ -366,7 +375,7 @@ describe('recurring transactions', () => {
     expect(oldest.statusCode).toBe(201);
     // start_on cannot be moved by an edit, so an edit cannot open a backlog either.
     const moved = await client.patch(`/api/recurring/${oldest.json().id}`, { start_on: '2000-01-01', row_version: 1 });
-    expect(moved.statusCode).toBe(400);
+    expectProblem(moved, 400, 'validation_failed');
     expect((await t.pool.query('SELECT start_on FROM recurring_rules WHERE id = $1', [oldest.json().id])).rows[0].start_on).toBe(
       '2025-06-15',
     );
