@@ -10,6 +10,7 @@ import { purgeSessions } from '../../src/jobs/purge-sessions.js';
 import { fixedClock } from '../../src/lib/clock.js';
 import type { AuthRateLimits } from '../../src/modules/auth/auth.routes.js';
 import { PASSWORD, registerUser, startTestApp, type TestApp, uniqueEmail } from '../helpers/app.js';
+import { expectLedgerInvariants } from '../helpers/ledger.js';
 
 let t: TestApp;
 const WINDOW_MS = 60_000;
@@ -30,6 +31,8 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const app of extraApps) await app.close();
   for (const pool of extraPools) await pool.end();
+  // This file posts money (or tries to): whatever it left must hold the ledger's invariants.
+  await expectLedgerInvariants(t.pool);
   await t?.close();
 });
 

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BODY_LIMIT_BYTES } from '../../src/app.js';
 import { JSON_VALUES_MAX } from '../../src/http/json-body.js';
 import { registerUser, startTestApp, type TestApp } from '../helpers/app.js';
+import { expectLedgerInvariants } from '../helpers/ledger.js';
 import {
   type OpenApiDocument,
   type Route,
@@ -64,6 +65,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   histogram?.disable();
+  // This file posts money (or tries to): whatever it left must hold the ledger's invariants.
+  await expectLedgerInvariants(t.pool);
   await t?.close();
 });
 
