@@ -5,6 +5,7 @@ import { ACCOUNT_LOCK_NAMESPACE, accountLockKey } from '../../src/db/locks.js';
 import { createMetrics } from '../../src/http/metrics.js';
 import { clientFor, signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
+import { expectStatus } from '../helpers/problem.js';
 
 const metrics = createMetrics();
 let t: TestApp;
@@ -47,6 +48,12 @@ describe('concurrency', () => {
     expect(balanceA + balanceB).toBe(10_000);
     expect(balanceB).toBeGreaterThanOrEqual(0);
     expect(statuses.filter((status) => status === 201).length).toBeGreaterThan(50);
+    // Each winner's own answer carried the balances it left; the last posting on A is the final balance.
+    const lastOnA = await t.pool.query<{ balance_after_cents: number }>(
+      'SELECT balance_after_cents FROM ledger_entries WHERE account_id = $1 ORDER BY account_version DESC LIMIT 1',
+      [a.id],
+    );
+    expect(lastOnA.rows[0]?.balance_after_cents).toBe(balanceA);
   });
 
   it('60 concurrent transfers racing an overdraft to its floor: exactly the 20 it allows win, the rest 422 insufficient_funds', async () => {
@@ -178,8 +185,9 @@ describe('concurrency', () => {
   it('concurrent PATCHes with the same row_version: one 200, the rest 409', async () => {
     const { client } = await signedIn(t.app);
     const account = await client.account({ name: 'Conta', type: 'checking', initial_balance_cents: 1_000 });
-    const transaction = (
-      await client.post('/api/transactions', { account_id: account.id, type: 'expense', amount_cents: 1, description: 'x' })
+    const transaction = expectStatus(
+      await client.post('/api/transactions', { account_id: account.id, type: 'expense', amount_cents: 1, description: 'x' }),
+      201,
     ).json().transaction;
     const edits = await Promise.all(
       Array.from({ length: 10 }, (_, index) =>
@@ -187,6 +195,15 @@ describe('concurrency', () => {
       ),
     );
     expect(edits.map((response) => response.statusCode).sort()).toEqual([200, ...Array(9).fill(409)]);
+    const winner = edits.find((response) => response.statusCode === 200)?.json();
+    for (const loser of edits.filter((response) => response.statusCode === 409)) {
+      expect(loser.json()).toMatchObject({ code: 'row_version_conflict', current: { id: transaction.id } });
+    }
+    // The winner's edit is what stays, at version 2.
+    expect((await client.get(`/api/transactions/${transaction.id}`)).json()).toMatchObject({
+      description: winner.description,
+      row_version: 2,
+    });
     const fresh = (await client.get(`/api/accounts/${account.id}`)).json();
     const renames = await Promise.all(
       Array.from({ length: 10 }, (_, index) =>
@@ -194,18 +211,32 @@ describe('concurrency', () => {
       ),
     );
     expect(renames.map((response) => response.statusCode).sort()).toEqual([200, ...Array(9).fill(409)]);
+    for (const loser of renames.filter((response) => response.statusCode === 409)) {
+      expect(loser.json().code).toBe('row_version_conflict');
+    }
+    const renamed = renames.find((response) => response.statusCode === 200)?.json();
+    expect((await client.get(`/api/accounts/${account.id}`)).json()).toMatchObject({
+      name: renamed.name,
+      row_version: fresh.row_version + 1,
+    });
   });
 
   it('two reversals of one transaction racing: one 201, one 409, one reversal in the ledger', async () => {
     const { client } = await signedIn(t.app);
     const account = await client.account({ name: 'Conta', type: 'checking', initial_balance_cents: 1_000 });
-    const transaction = (
-      await client.post('/api/transactions', { account_id: account.id, type: 'expense', amount_cents: 300, description: 'x' })
+    const transaction = expectStatus(
+      await client.post('/api/transactions', { account_id: account.id, type: 'expense', amount_cents: 300, description: 'x' }),
+      201,
     ).json().transaction;
     const responses = await Promise.all(
       Array.from({ length: 5 }, () => client.post(`/api/transactions/${transaction.id}/reverse`)),
     );
     expect(responses.map((response) => response.statusCode).sort()).toEqual([201, 409, 409, 409, 409]);
+    const reversal = responses.find((response) => response.statusCode === 201)?.json().transaction;
+    for (const loser of responses.filter((response) => response.statusCode === 409)) {
+      expect(loser.json()).toMatchObject({ code: 'already_reversed', reversed_by_transaction_id: reversal.id });
+    }
+    expect((await client.get(`/api/transactions/${transaction.id}`)).json().reversed_by_transaction_id).toBe(reversal.id);
     expect((await client.get(`/api/accounts/${account.id}`)).json().balance_cents).toBe(1_000);
   });
 
