@@ -16,6 +16,7 @@ import {
   sampleRequest,
   stringSites,
 } from '../helpers/openapi.js';
+import { expectProblem } from '../helpers/problem.js';
 
 /**
  * Validation must cost time linear in the request: no schema pattern may backtrack on
@@ -222,7 +223,7 @@ describe('validation costs time linear in the request', () => {
       headers: {},
       body: { email, password: 'senha-forte-123' },
     });
-    expect(response.statusCode).toBe(400);
+    expectProblem(response, 400, 'validation_failed');
     expect(response.json().errors).toEqual([expect.objectContaining({ field: 'body/email' })]);
   });
 
