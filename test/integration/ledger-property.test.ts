@@ -17,7 +17,7 @@ import { expectLedgerInvariants } from '../helpers/ledger.js';
  * failure prints the seed; PROPERTY_SEED=<seed> replays it.
  */
 const SEED = Number(process.env.PROPERTY_SEED ?? 20_261_130);
-const RUNS = Number(process.env.PROPERTY_RUNS ?? 16);
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 24);
 /** Generous per run, so a long local run (and shrinking a failure) is not cut short. */
 const TIMEOUT_PER_RUN_MS = 4_000;
 
@@ -127,9 +127,12 @@ function amountFor(choice: AmountChoice, source: Book): number {
   return 'cents' in choice ? choice.cents : Math.max(1, availableOf(source) + choice.near);
 }
 
-/** ledger_v1: a leg may lower a balance only down to the floor; raising one is always allowed. */
-function allowed(legs: Leg[]): boolean {
-  return legs.every((leg) => leg.amount >= 0 || leg.book.balance + leg.amount >= floorOf(leg.book));
+/**
+ * ledger_v1: a leg may lower a balance only down to the floor; raising one is always
+ * allowed. The first leg that would cross its floor, or undefined when the posting is allowed.
+ */
+function crossingLeg(legs: Leg[]): Leg | undefined {
+  return legs.find((leg) => leg.amount < 0 && leg.book.balance + leg.amount < floorOf(leg.book));
 }
 
 type Answer = Awaited<ReturnType<Awaited<ReturnType<typeof signedIn>>['client']['get']>>;
@@ -167,8 +170,12 @@ class Run {
 
   /** Posts in the model when the API accepted, and checks the API refused exactly when the model does. */
   settle(response: Answer, legs: Leg[], kind: string, description: string): void {
-    if (!allowed(legs)) {
+    const refused = crossingLeg(legs);
+    if (refused) {
+      // The refusal names the account that would cross its floor and what it still has.
       expectAnswer(response, 422, 'insufficient_funds');
+      expect(response.json().available_cents, response.body).toBe(Math.max(0, availableOf(refused.book)));
+      if (refused.book.kind === 'account') expect(response.json().account_id, response.body).toBe(refused.book.id);
       return;
     }
     expectAnswer(response, 201);
@@ -187,7 +194,11 @@ class Run {
       ...(limit > 0 ? { overdraft_limit_cents: limit } : {}),
     });
     if (limit > 0 && !takesLimit) return expectAnswer(response, 400, 'validation_failed');
-    if (initial < floorOf(book)) return expectAnswer(response, 422, 'insufficient_funds');
+    if (initial < floorOf(book)) {
+      expectAnswer(response, 422, 'insufficient_funds');
+      expect(response.json().available_cents, response.body).toBe(availableOf(book));
+      return;
+    }
     expectAnswer(response, 201);
     const created = response.json();
     book.id = created.id;
