@@ -2,6 +2,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { ACCOUNT_LOCK_NAMESPACE, accountLockKey } from '../../src/db/locks.js';
+import { CONNECT_TIMEOUT_MS } from '../../src/db/pool.js';
 import { createMetrics } from '../../src/http/metrics.js';
 import { clientFor, signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
@@ -56,10 +57,11 @@ describe('concurrency', () => {
     expect(lastOnA.rows[0]?.balance_after_cents).toBe(balanceA);
   });
 
-  it('60 concurrent transfers racing an overdraft to its floor: exactly the 20 it allows win, the rest 422 insufficient_funds', async () => {
+  it('60 concurrent transfers racing an overdraft one centavo short of a 20th: exactly the 19 it allows win, the rest 422 insufficient_funds', async () => {
     const { client } = await signedIn(t.app);
-    // Available: 3_000 of its own plus 2_000 of overdraft, exactly 20 transfers of 250.
-    const a = await client.account({ name: 'A', type: 'checking', overdraft_limit_cents: 2_000, initial_balance_cents: 3_000 });
+    // Available: 2_999 of its own plus 2_000 of overdraft, one centavo short of 20 transfers
+    // of 250, so a floor check off by one centavo lets a 20th through.
+    const a = await client.account({ name: 'A', type: 'checking', overdraft_limit_cents: 2_000, initial_balance_cents: 2_999 });
     // A credit card at its limit: the transfers pay it off.
     const b = await client.account({
       name: 'B',
@@ -73,21 +75,22 @@ describe('concurrency', () => {
       ),
     );
     const refused = responses.filter((response) => response.statusCode === 422);
-    expect(responses.filter((response) => response.statusCode === 201)).toHaveLength(20);
-    expect(refused).toHaveLength(40);
+    expect(responses.filter((response) => response.statusCode === 201)).toHaveLength(19);
+    expect(refused).toHaveLength(41);
     for (const response of refused) {
-      // Every refusal came after the twentieth winner, when nothing was left.
-      expect(response.json()).toMatchObject({ code: 'insufficient_funds', account_id: a.id, available_cents: 0 });
+      // Every refusal came after the nineteenth winner, when 249 centavos were left.
+      expect(response.json()).toMatchObject({ code: 'insufficient_funds', account_id: a.id, available_cents: 249 });
     }
     const finalA = (await client.get(`/api/accounts/${a.id}`)).json();
     const finalB = (await client.get(`/api/accounts/${b.id}`)).json();
-    expect(finalA).toMatchObject({ balance_cents: -2_000, overdraft_limit_cents: 2_000 });
-    expect(finalB).toMatchObject({ balance_cents: -1_000 + 5_000, overdraft_limit_cents: 1_000 });
+    // A ends 249 above its floor of -2_000; B, paid off, far above its floor of -1_000.
+    expect(finalA).toMatchObject({ balance_cents: 2_999 - 19 * 250, overdraft_limit_cents: 2_000 });
+    expect(finalB).toMatchObject({ balance_cents: -1_000 + 19 * 250, overdraft_limit_cents: 1_000 });
     const lowest = await t.pool.query<{ account_id: string; low: number }>(
       'SELECT account_id, min(balance_after_cents)::bigint AS low FROM ledger_entries WHERE account_id = ANY($1::uuid[]) GROUP BY account_id',
       [[a.id, b.id]],
     );
-    expect(Object.fromEntries(lowest.rows.map((row) => [row.account_id, row.low]))).toEqual({ [a.id]: -2_000, [b.id]: -1_000 });
+    expect(Object.fromEntries(lowest.rows.map((row) => [row.account_id, row.low]))).toEqual({ [a.id]: -1_751, [b.id]: -1_000 });
   });
 
   it('100 concurrent transfers in both directions reach both floors: every refusal names the drained account, balances match the winners', async () => {
@@ -285,15 +288,20 @@ describe('concurrency', () => {
     const { client, token } = await signedIn(t.app);
     const a = await client.account({ name: 'A', type: 'checking', initial_balance_cents: 50_000 });
     const b = await client.account({ name: 'B', type: 'savings', initial_balance_cents: 50_000 });
-    // Two connections and a 100 ms checkout timeout: real contention, no trigger raising a code.
-    const tinyPool = new pg.Pool({ connectionString: t.database.url, max: 2, connectionTimeoutMillis: 100 });
+    // Two connections and, once both are open, a 100 ms checkout timeout: real contention,
+    // no trigger raising a code.
+    const tinyPool = new pg.Pool({ connectionString: t.database.url, max: 2, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
     const stormMetrics = createMetrics();
     const stormApp = await buildApp({ config: t.config, pool: tinyPool, metrics: stormMetrics });
     try {
       await stormApp.ready();
-      // Connect both clients first, so the storm measures waiting for a free one, not connecting.
-      const warm = await Promise.all([tinyPool.connect(), tinyPool.connect()]);
-      for (const connection of warm) connection.release();
+      // Connect both clients first, with the usual timeout, so the storm measures waiting for a
+      // free one, not connecting (a slow connect on a loaded machine is not what is tested).
+      const warm = await Promise.allSettled([tinyPool.connect(), tinyPool.connect()]);
+      for (const connection of warm) if (connection.status === 'fulfilled') connection.value.release();
+      expect(warm.map((connection) => connection.status)).toEqual(['fulfilled', 'fulfilled']);
+      // pg-pool reads the timeout at each checkout.
+      tinyPool.options.connectionTimeoutMillis = 100;
       const storm = clientFor(stormApp, token);
       const responses = await Promise.all(
         Array.from({ length: 100 }, (_, index) =>
