@@ -56,7 +56,7 @@ describe('savings goals', () => {
   it('contributions and withdrawals move money both ways with exact balances; beyond the goal is 422 and writes nothing', async () => {
     const { client } = await signedIn(t.app);
     const checking = await client.account({ name: 'Conta', type: 'checking', initial_balance_cents: 100_000 });
-    const goal = (await client.post('/api/goals', { name: 'Reserva', target_cents: 60_000 })).json();
+    const goal = expectStatus(await client.post('/api/goals', { name: 'Reserva', target_cents: 60_000 }), 201).json();
     const contribution = await client.post(`/api/goals/${goal.id}/contributions`, {
       from_account_id: checking.id,
       amount_cents: 40_000,
@@ -84,15 +84,17 @@ describe('savings goals', () => {
     expect((await client.get(`/api/accounts/${checking.id}`)).json().balance_cents).toBe(75_000);
     // The source account obeys its own floor (transfers_v1).
     const cash = await client.account({ name: 'Carteira', type: 'cash', initial_balance_cents: 100 });
-    expect(
-      (await client.post(`/api/goals/${goal.id}/contributions`, { from_account_id: cash.id, amount_cents: 101 })).json().code,
-    ).toBe('insufficient_funds');
+    expectProblem(
+      await client.post(`/api/goals/${goal.id}/contributions`, { from_account_id: cash.id, amount_cents: 101 }),
+      422,
+      'insufficient_funds',
+    );
   });
 
   it('30 concurrent contributions from an account that can fund 12: exactly 12', async () => {
     const { client } = await signedIn(t.app);
     const cash = await client.account({ name: 'Carteira', type: 'cash', initial_balance_cents: 12_000 });
-    const goal = (await client.post('/api/goals', { name: 'Bicicleta', target_cents: 1_000_000 })).json();
+    const goal = expectStatus(await client.post('/api/goals', { name: 'Bicicleta', target_cents: 1_000_000 }), 201).json();
     const responses = await Promise.all(
       Array.from({ length: 30 }, () =>
         client.post(`/api/goals/${goal.id}/contributions`, { from_account_id: cash.id, amount_cents: 1_000 }),
@@ -108,7 +110,7 @@ describe('savings goals', () => {
   it('is marked achieved on reaching the target, can be reopened, and projects at the recent pace', async () => {
     const { client } = await signedIn(t.app);
     const checking = await client.account({ name: 'Conta', type: 'checking', initial_balance_cents: 1_000_000 });
-    const goal = (await client.post('/api/goals', { name: 'Notebook', target_cents: 90_000 })).json();
+    const goal = expectStatus(await client.post('/api/goals', { name: 'Notebook', target_cents: 90_000 }), 201).json();
     clock.set('2026-07-20T15:00:00Z');
     expectStatus(
       await client.post(`/api/goals/${goal.id}/contributions`, { from_account_id: checking.id, amount_cents: 10_000 }),
@@ -162,7 +164,7 @@ describe('savings goals', () => {
   it('archiving with money asks for a withdrawal first; deleting is refused once it has entries', async () => {
     const { client } = await signedIn(t.app);
     const checking = await client.account({ name: 'Conta', type: 'checking', initial_balance_cents: 10_000 });
-    const goal = (await client.post('/api/goals', { name: 'Carro', target_cents: 1_000_000 })).json();
+    const goal = expectStatus(await client.post('/api/goals', { name: 'Carro', target_cents: 1_000_000 }), 201).json();
     expectStatus(
       await client.post(`/api/goals/${goal.id}/contributions`, { from_account_id: checking.id, amount_cents: 5_000 }),
       201,
@@ -181,12 +183,14 @@ describe('savings goals', () => {
     expect(archived.json().archived).toBe(true);
     expect((await client.get('/api/goals')).json().total).toBe(0);
     expect((await client.get('/api/goals?include_archived=true')).json().total).toBe(1);
-    expect(
-      (await client.post(`/api/goals/${goal.id}/contributions`, { from_account_id: checking.id, amount_cents: 1 })).json().code,
-    ).toBe('goal_archived');
+    expectProblem(
+      await client.post(`/api/goals/${goal.id}/contributions`, { from_account_id: checking.id, amount_cents: 1 }),
+      422,
+      'goal_archived',
+    );
     expect((await client.request('DELETE', `/api/goals/${goal.id}`)).json().code).toBe('goal_has_entries');
 
-    const empty = (await client.post('/api/goals', { name: 'Nunca usada', target_cents: 100 })).json();
+    const empty = expectStatus(await client.post('/api/goals', { name: 'Nunca usada', target_cents: 100 }), 201).json();
     expect((await client.request('DELETE', `/api/goals/${empty.id}`)).statusCode).toBe(204);
     expectProblem(await client.get(`/api/goals/${empty.id}`), 404, 'not_found');
   });
@@ -194,7 +198,7 @@ describe('savings goals', () => {
   it("another person's goal is 404 everywhere; bad input is 400", async () => {
     const alice = await signedIn(t.app, 'Alice');
     const bob = await signedIn(t.app, 'Bob');
-    const goal = (await alice.client.post('/api/goals', { name: 'Dela', target_cents: 1_000 })).json();
+    const goal = expectStatus(await alice.client.post('/api/goals', { name: 'Dela', target_cents: 1_000 }), 201).json();
     const bobAccount = await bob.client.account({ name: 'Bob', type: 'cash', initial_balance_cents: 1_000 });
     const aliceAccount = await alice.client.account({ name: 'Alice', type: 'cash', initial_balance_cents: 1_000 });
     for (const response of await Promise.all([
@@ -205,7 +209,7 @@ describe('savings goals', () => {
     ])) {
       expectProblem(response, 404, 'not_found');
     }
-    const myGoal = (await bob.client.post('/api/goals', { name: 'Meu', target_cents: 1_000 })).json();
+    const myGoal = expectStatus(await bob.client.post('/api/goals', { name: 'Meu', target_cents: 1_000 }), 201).json();
     expect(
       (await bob.client.post(`/api/goals/${myGoal.id}/contributions`, { from_account_id: aliceAccount.id, amount_cents: 1 }))
         .statusCode,
@@ -228,7 +232,7 @@ describe('savings goals', () => {
   it('a pace that would take past the horizon (or past year 9999) projects null with a reason, and the goal stays readable', async () => {
     const { client } = await signedIn(t.app);
     const checking = await client.account({ name: 'Conta', type: 'checking', initial_balance_cents: 1_000_000 });
-    const goal = (await client.post('/api/goals', { name: 'Um bilhão', target_cents: 100_000_000_000 })).json();
+    const goal = expectStatus(await client.post('/api/goals', { name: 'Um bilhão', target_cents: 100_000_000_000 }), 201).json();
     expect(goal).toMatchObject({ projected_completion_on: null, projection_unavailable_reason: 'no_progress' });
     // Three centavos over three months is a pace of one centavo a month: the year 8.3 billion.
     const contribution = await client.post(`/api/goals/${goal.id}/contributions`, {

@@ -213,7 +213,7 @@ describe('income and expenses', () => {
     });
     expect(mismatch.statusCode).toBe(422);
     expect(mismatch.json().code).toBe('category_kind_mismatch');
-    const category = (await client.post('/api/categories', { name: 'Pets', kind: 'expense' })).json();
+    const category = expectStatus(await client.post('/api/categories', { name: 'Pets', kind: 'expense' }), 201).json();
     expectStatus(
       await client.patch(`/api/categories/${category.id}`, { archived: true, row_version: category.row_version }),
       200,
@@ -231,13 +231,14 @@ describe('income and expenses', () => {
   it('edits description, category and notes with row_version, never money', async () => {
     const { client } = await signedIn(t.app);
     const account = await client.account({ name: 'Conta', type: 'checking', initial_balance_cents: 100_000 });
-    const created = (
+    const created = expectStatus(
       await client.post('/api/transactions', {
         account_id: account.id,
         type: 'expense',
         amount_cents: 1_000,
         description: 'Uber',
-      })
+      }),
+      201,
     ).json().transaction;
     const transport = await client.category('expense', 'transport');
     const edited = await client.patch(`/api/transactions/${created.id}`, {
@@ -326,8 +327,9 @@ describe('reversals', () => {
     const { client } = await signedIn(t.app);
     const a = await client.account({ name: 'A', type: 'checking', initial_balance_cents: 50_000 });
     const b = await client.account({ name: 'B', type: 'cash' });
-    const transfer = (
-      await client.post('/api/transfers', { from_account_id: a.id, to_account_id: b.id, amount_cents: 20_000 })
+    const transfer = expectStatus(
+      await client.post('/api/transfers', { from_account_id: a.id, to_account_id: b.id, amount_cents: 20_000 }),
+      201,
     ).json().transaction;
     const reversal = await client.post(`/api/transactions/${transfer.id}/reverse`);
     expect(reversal.statusCode).toBe(201);
@@ -354,8 +356,9 @@ describe('reversals', () => {
   it('obey the policy: an income already spent from cash cannot be reversed below zero', async () => {
     const { client } = await signedIn(t.app);
     const cash = await client.account({ name: 'Carteira', type: 'cash' });
-    const income = (
-      await client.post('/api/transactions', { account_id: cash.id, type: 'income', amount_cents: 5_000, description: 'Venda' })
+    const income = expectStatus(
+      await client.post('/api/transactions', { account_id: cash.id, type: 'income', amount_cents: 5_000, description: 'Venda' }),
+      201,
     ).json().transaction;
     expectStatus(
       await client.post('/api/transactions', {
@@ -382,7 +385,7 @@ describe('audit', () => {
       { 'idempotency-key': 'audit-key-1', 'x-request-id': 'req-audit-1' },
     );
     const id = created.json().transaction.id;
-    const reversal = (await client.post(`/api/transactions/${id}/reverse`)).json().transaction;
+    const reversal = expectStatus(await client.post(`/api/transactions/${id}/reverse`), 201).json().transaction;
     const audit = (await client.get(`/api/transactions/${id}/audit`)).json();
     expect(audit).toMatchObject({
       transaction_id: id,
@@ -475,7 +478,7 @@ describe('categories', () => {
     const created = await client.post('/api/categories', { name: 'Pets', kind: 'expense' });
     expect(created.statusCode).toBe(201);
     expect(created.json()).toMatchObject({ name: 'Pets', kind: 'expense', system_key: null, archived: false, row_version: 1 });
-    expect((await client.post('/api/categories', { name: 'pets', kind: 'expense' })).json().code).toBe('category_name_taken');
+    expectProblem(await client.post('/api/categories', { name: 'pets', kind: 'expense' }), 409, 'category_name_taken');
     expect((await client.post('/api/categories', { name: 'Pets', kind: 'income' })).statusCode).toBe(201);
     const renamed = await client.patch(`/api/categories/${created.json().id}`, { name: 'Animais', row_version: 1 });
     expect(renamed.json()).toMatchObject({ name: 'Animais', row_version: 2 });

@@ -110,7 +110,7 @@ describe('Pix keys on accounts', () => {
     });
     expect(removed.statusCode).toBe(204);
     expect((await client.get('/api/pix/keys')).json().total).toBe(0);
-    expect((await client.post('/api/pix/charges', { account_id: account.id })).json().code).toBe('pix_key_missing');
+    expectProblem(await client.post('/api/pix/charges', { account_id: account.id }), 422, 'pix_key_missing');
   });
 });
 
@@ -185,7 +185,7 @@ describe('Receber via Pix: charges', () => {
 
   it('makes up a txid when none is given, and refuses one used before', async () => {
     const { client, account } = await personWithKey();
-    const open = (await client.post('/api/pix/charges', { account_id: account.id })).json();
+    const open = expectStatus(await client.post('/api/pix/charges', { account_id: account.id }), 201).json();
     expect(open.txid).toMatch(/^VDP[A-Za-z0-9]{22}$/);
     expect(open.amount_cents).toBeNull();
     expect(parseBrCode(open.payload).ok).toBe(true);
@@ -216,7 +216,10 @@ describe('Receber via Pix: charges', () => {
 describe('marking a charge received', () => {
   it('posts the income exactly once when 10 requests race', async () => {
     const { client, account } = await personWithKey();
-    const charge = (await client.post('/api/pix/charges', { account_id: account.id, amount_cents: 2_500 })).json();
+    const charge = expectStatus(
+      await client.post('/api/pix/charges', { account_id: account.id, amount_cents: 2_500 }),
+      201,
+    ).json();
     const responses = await Promise.all(Array.from({ length: 10 }, () => client.post(`/api/pix/charges/${charge.id}/receive`)));
     const statuses = responses.map((response) => response.statusCode).sort();
     expect(statuses).toEqual([201, ...Array(9).fill(409)]);
@@ -254,7 +257,7 @@ describe('marking a charge received', () => {
 
   it('10 racing requests with one Idempotency-Key have one effect', async () => {
     const { client, account } = await personWithKey();
-    const charge = (await client.post('/api/pix/charges', { account_id: account.id, amount_cents: 700 })).json();
+    const charge = expectStatus(await client.post('/api/pix/charges', { account_id: account.id, amount_cents: 700 }), 201).json();
     const responses = await Promise.all(
       Array.from({ length: 10 }, () => client.post(`/api/pix/charges/${charge.id}/receive`, {}, { 'idempotency-key': 'recebi' })),
     );
@@ -266,7 +269,7 @@ describe('marking a charge received', () => {
 
   it('a charge without an amount asks for one; a fixed amount cannot be changed', async () => {
     const { client, account } = await personWithKey();
-    const open = (await client.post('/api/pix/charges', { account_id: account.id })).json();
+    const open = expectStatus(await client.post('/api/pix/charges', { account_id: account.id }), 201).json();
     const missing = await client.post(`/api/pix/charges/${open.id}/receive`, {});
     expect(missing.statusCode).toBe(400);
     expect(missing.json().errors[0]).toMatchObject({ field: 'body/amount_cents', code: 'required' });
@@ -284,7 +287,10 @@ describe('marking a charge received', () => {
       description: 'Aula particular',
       occurred_on: '2026-05-03',
     });
-    const fixed = (await client.post('/api/pix/charges', { account_id: account.id, amount_cents: 1_000 })).json();
+    const fixed = expectStatus(
+      await client.post('/api/pix/charges', { account_id: account.id, amount_cents: 1_000 }),
+      201,
+    ).json();
     const changed = await client.post(`/api/pix/charges/${fixed.id}/receive`, { amount_cents: 999 });
     expect(changed.statusCode).toBe(422);
     expect(changed.json()).toMatchObject({ code: 'charge_amount_fixed', amount_cents: 1_000 });
@@ -292,8 +298,8 @@ describe('marking a charge received', () => {
 
   it('the database refuses a second income for a charge, and edits of the recorded Pix facts', async () => {
     const { client, account, user } = await personWithKey();
-    const charge = (await client.post('/api/pix/charges', { account_id: account.id, amount_cents: 300 })).json();
-    const received = (await client.post(`/api/pix/charges/${charge.id}/receive`)).json();
+    const charge = expectStatus(await client.post('/api/pix/charges', { account_id: account.id, amount_cents: 300 }), 201).json();
+    const received = expectStatus(await client.post(`/api/pix/charges/${charge.id}/receive`), 201).json();
     const copy = await t.pool.connect();
     try {
       await copy.query('BEGIN');
@@ -471,7 +477,10 @@ describe("another person's Pix", () => {
     const alice = await personWithKey('Alice Secreta');
     const bob = await signedIn(t.app, 'Bob');
     const bobAccount = await bob.client.account({ name: 'Minha', type: 'checking', initial_balance_cents: 5_000 });
-    const charge = (await alice.client.post('/api/pix/charges', { account_id: alice.account.id, amount_cents: 100 })).json();
+    const charge = expectStatus(
+      await alice.client.post('/api/pix/charges', { account_id: alice.account.id, amount_cents: 100 }),
+      201,
+    ).json();
     const food = await alice.client.category('expense', 'food');
     const bakery = shopCode({ name: 'Padaria', city: 'Recife', amountCents: 100 });
     expectStatus(
@@ -518,7 +527,7 @@ describe('bad input is a 400 with field errors, and nothing is written', () => {
     const person = await personWithKey();
     client = person.client;
     accountId = person.account.id;
-    chargeId = (await client.post('/api/pix/charges', { account_id: accountId })).json().id;
+    chargeId = expectStatus(await client.post('/api/pix/charges', { account_id: accountId }), 201).json().id;
   });
 
   it.each([

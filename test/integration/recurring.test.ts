@@ -169,7 +169,7 @@ describe('recurring transactions', () => {
   it('an occurrence that breaks a policy is recorded as failed once, shown, and not retried', async () => {
     const { client } = await setup();
     const cash = (await client.account({ name: 'Carteira', type: 'cash', initial_balance_cents: 25_000 })).id;
-    const rule = (
+    const rule = expectStatus(
       await client.post('/api/recurring', {
         account_id: cash,
         type: 'expense',
@@ -177,7 +177,8 @@ describe('recurring transactions', () => {
         description: 'Academia',
         schedule: { kind: 'monthly', day: 10 },
         start_on: '2026-03-01',
-      })
+      }),
+      201,
     ).json();
     const first = (await client.post('/api/recurring/run-due')).json();
     expect(
@@ -217,7 +218,7 @@ describe('recurring transactions', () => {
 
   it('lists the upcoming calendar; pause skips what falls due meanwhile; delete ends future occurrences only', async () => {
     const { client, checking, housing } = await setup();
-    const rent = (
+    const rent = expectStatus(
       await client.post('/api/recurring', {
         account_id: checking,
         type: 'expense',
@@ -226,9 +227,10 @@ describe('recurring transactions', () => {
         category_id: housing,
         schedule: { kind: 'monthly', day: 5 },
         start_on: '2026-06-01',
-      })
+      }),
+      201,
     ).json();
-    const gym = (
+    const gym = expectStatus(
       await client.post('/api/recurring', {
         account_id: checking,
         type: 'expense',
@@ -236,7 +238,8 @@ describe('recurring transactions', () => {
         description: 'Academia',
         schedule: { kind: 'every_n_days', days: 30 },
         start_on: '2026-06-20',
-      })
+      }),
+      201,
     ).json();
     const upcoming = (await client.get('/api/recurring/upcoming?days=60')).json();
     expect(upcoming).toMatchObject({ from: '2026-06-15', until: '2026-08-14' });
@@ -274,7 +277,7 @@ describe('recurring transactions', () => {
 
   it('edits apply to future occurrences with row_version', async () => {
     const { client, checking } = await setup();
-    const rule = (
+    const rule = expectStatus(
       await client.post('/api/recurring', {
         account_id: checking,
         type: 'expense',
@@ -282,7 +285,8 @@ describe('recurring transactions', () => {
         description: 'Internet',
         schedule: { kind: 'monthly', day: 1 },
         start_on: '2026-06-01',
-      })
+      }),
+      201,
     ).json();
     expectStatus(await client.post('/api/recurring/run-due'), 200);
     const edited = await client.patch(`/api/recurring/${rule.id}`, {
@@ -334,7 +338,7 @@ describe('recurring transactions', () => {
     expectProblem(await client.get('/api/recurring/upcoming?days=400'), 400, 'validation_failed');
     const other = await signedIn(t.app, 'Outra');
     expectProblem(await other.client.post('/api/recurring', base), 404, 'not_found');
-    const mine = (await client.post('/api/recurring', base)).json();
+    const mine = expectStatus(await client.post('/api/recurring', base), 201).json();
     for (const response of await Promise.all([
       other.client.get(`/api/recurring/${mine.id}`),
       other.client.patch(`/api/recurring/${mine.id}`, { amount_cents: 1, row_version: 1 }),
@@ -396,7 +400,7 @@ describe('recurring transactions', () => {
       expect(created.statusCode).toBe(201);
     }
     const single = await setup();
-    const singleRule = (
+    const singleRule = expectStatus(
       await single.client.post('/api/recurring', {
         account_id: single.checking,
         type: 'expense',
@@ -404,10 +408,11 @@ describe('recurring transactions', () => {
         description: 'Diária',
         schedule: { kind: 'every_n_days', days: 1 },
         start_on: '2025-06-15',
-      })
+      }),
+      201,
     ).json();
     const bill = await setup();
-    const billRule = (
+    const billRule = expectStatus(
       await bill.client.post('/api/recurring', {
         account_id: bill.checking,
         type: 'expense',
@@ -415,7 +420,8 @@ describe('recurring transactions', () => {
         description: 'Luz',
         schedule: { kind: 'monthly', day: 15 },
         start_on: '2026-06-15',
-      })
+      }),
+      201,
     ).json();
 
     const first = await service().materializeDue({ until: '2026-06-15' });
