@@ -294,7 +294,8 @@ class Run {
     this.settle(response, legs, 'reversal', target.description);
     if (response.statusCode === 201) {
       target.reversed = true;
-      expect(response.json().transaction.reverses_transaction_id).toBe(target.id);
+      // A reversal names what it reverses and, unless told otherwise, carries its current description.
+      expect(response.json().transaction).toMatchObject({ reverses_transaction_id: target.id, description: target.description });
     }
   }
 
