@@ -4,7 +4,8 @@ import { expect } from 'vitest';
 /**
  * The ledger's invariants, checked from the database alone after a test:
  * entries sum to zero (in total and per transaction), every cached balance equals the
- * sum of its account's entries, and each account's balance_after_cents chain is exact.
+ * sum of its account's entries, each account's balance_after_cents chain is exact, and no
+ * account ever went below its floor.
  */
 export async function expectLedgerInvariants(pool: pg.Pool): Promise<void> {
   const total = await pool.query<{ sum: string | null }>('SELECT sum(amount_cents)::text AS sum FROM ledger_entries');
@@ -42,6 +43,30 @@ export async function expectLedgerInvariants(pool: pg.Pool): Promise<void> {
       WHERE last.v IS NOT NULL AND last.v > a.row_version`,
   );
   expect(versions.rows).toEqual([]);
+
+  await expectNoAccountBelowFloor(pool);
+}
+
+/**
+ * The floor rule of ledger_v1, written out again here so the check does not trust the
+ * code it checks: checking and credit card accounts may go down to minus their limit,
+ * every other account the person holds (and a goal) not below zero; the counterparty
+ * accounts (income, expense, equity) mirror the person's flows and have no floor.
+ * Entries are held to the account's current limit: a limit is never lowered below what
+ * the account uses at that moment, and no test lowers one below an earlier balance.
+ */
+const FLOOR_SQL = `CASE WHEN a.type IN ('checking', 'credit_card') THEN -a.overdraft_limit_cents ELSE 0 END`;
+
+/** No account's balance, and no entry's balance_after_cents, below that account's floor. */
+export async function expectNoAccountBelowFloor(pool: pg.Pool): Promise<void> {
+  const belowFloor = await pool.query(
+    `SELECT a.id, a.type, a.balance_cents, ${FLOOR_SQL} AS floor_cents, min(e.balance_after_cents) AS lowest_after_cents
+       FROM accounts a LEFT JOIN ledger_entries e ON e.account_id = a.id
+      WHERE a.type NOT IN ('income', 'expense', 'equity')
+      GROUP BY a.id
+     HAVING a.balance_cents < ${FLOOR_SQL} OR min(e.balance_after_cents) < ${FLOOR_SQL}`,
+  );
+  expect(belowFloor.rows, `accounts below their floor: ${JSON.stringify(belowFloor.rows)}`).toEqual([]);
 }
 
 export async function expectAppendOnly(pool: pg.Pool): Promise<void> {

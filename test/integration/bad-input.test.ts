@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
+import { expectProblem } from '../helpers/problem.js';
 
 let t: TestApp;
 let client: Awaited<ReturnType<typeof signedIn>>['client'];
@@ -66,7 +67,7 @@ describe('bad input is a 400 with field errors, and nothing is written', () => {
     const body: Record<string, unknown> = { from_account_id: accountId, to_account_id: otherId, amount_cents: 100, ...change };
     for (const key of Object.keys(body)) if (body[key] === undefined) delete body[key];
     const response = await client.post('/api/transfers', body);
-    expect(response.statusCode).toBe(400);
+    expectProblem(response, 400, 'validation_failed');
     expect(response.json().errors.map((error: { field: string }) => error.field)).toContain(field);
     expect(await counts()).toEqual(before);
   });
@@ -84,7 +85,7 @@ describe('bad input is a 400 with field errors, and nothing is written', () => {
     ['/api/accounts/123/ledger', 'params/id'],
   ])('GET %s', async (url, field) => {
     const response = await client.get(url);
-    expect(response.statusCode).toBe(400);
+    expectProblem(response, 400, 'validation_failed');
     expect(response.json().errors.map((error: { field: string }) => error.field)).toContain(field);
   });
 
@@ -103,7 +104,7 @@ describe('bad input is a 400 with field errors, and nothing is written', () => {
   });
 
   it('a PATCH with nothing to change, or without row_version', async () => {
-    expect((await client.patch(`/api/accounts/${accountId}`, { row_version: 1 })).statusCode).toBe(400);
-    expect((await client.patch(`/api/accounts/${accountId}`, { name: 'Y' })).statusCode).toBe(400);
+    expectProblem(await client.patch(`/api/accounts/${accountId}`, { row_version: 1 }), 400, 'validation_failed');
+    expectProblem(await client.patch(`/api/accounts/${accountId}`, { name: 'Y' }), 400, 'validation_failed');
   });
 });

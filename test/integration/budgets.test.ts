@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/lib/clock.js';
 import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
+import { expectProblem, expectStatus } from '../helpers/problem.js';
 
 const clock = fixedClock('2026-03-31T12:00:00Z');
 let t: TestApp;
@@ -36,7 +37,7 @@ async function setup() {
 describe('monthly budgets', () => {
   it("spent equals the ledger for the month: first and last day in São Paulo count, reversals subtract, other months don't", async () => {
     const { client, food, leisure, expense } = await setup();
-    await client.put(`/api/budgets/2026-03/${food}`, { limit_cents: 100_000 });
+    expectStatus(await client.put(`/api/budgets/2026-03/${food}`, { limit_cents: 100_000 }), 201);
     await expense(10_000, '2026-03-01');
     await expense(20_000, '2026-03-31');
     await expense(40_000, '2026-02-28');
@@ -49,7 +50,7 @@ describe('monthly budgets', () => {
     expect(late.occurred_on).toBe('2026-03-31');
     // A reversal on March 31st (São Paulo) takes back a March expense.
     const reversed = (await expense(5_000, '2026-03-10')).json().transaction;
-    await client.post(`/api/transactions/${reversed.id}/reverse`);
+    expectStatus(await client.post(`/api/transactions/${reversed.id}/reverse`), 201);
     const month = (await client.get('/api/budgets?month=2026-03')).json();
     expect(month.items).toHaveLength(1);
     expect(month.items[0]).toMatchObject({
@@ -78,7 +79,7 @@ describe('monthly budgets', () => {
 
   it('says which alert thresholds are crossed (default 80 % and 100 %)', async () => {
     const { client, food, expense } = await setup();
-    await client.put(`/api/budgets/2026-03/${food}`, { limit_cents: 10_000 });
+    expectStatus(await client.put(`/api/budgets/2026-03/${food}`, { limit_cents: 10_000 }), 201);
     await expense(7_999, '2026-03-05');
     expect((await client.get('/api/budgets?month=2026-03')).json().items[0]).toMatchObject({
       alert_thresholds: [80, 100],
@@ -96,9 +97,9 @@ describe('monthly budgets', () => {
 
   it('rollover chains over three months', async () => {
     const { client, food, expense } = await setup();
-    await client.put(`/api/budgets/2026-01/${food}`, { limit_cents: 10_000, rollover: false });
-    await client.put(`/api/budgets/2026-02/${food}`, { limit_cents: 10_000, rollover: true });
-    await client.put(`/api/budgets/2026-03/${food}`, { limit_cents: 10_000, rollover: true });
+    expectStatus(await client.put(`/api/budgets/2026-01/${food}`, { limit_cents: 10_000, rollover: false }), 201);
+    expectStatus(await client.put(`/api/budgets/2026-02/${food}`, { limit_cents: 10_000, rollover: true }), 201);
+    expectStatus(await client.put(`/api/budgets/2026-03/${food}`, { limit_cents: 10_000, rollover: true }), 201);
     await expense(6_000, '2026-01-20');
     await expense(19_000, '2026-02-20');
     await expense(1_000, '2026-03-02');
@@ -119,10 +120,10 @@ describe('monthly budgets', () => {
     expect(replaced.statusCode).toBe(200);
     expect(replaced.json()).toMatchObject({ limit_cents: 60_000, alert_thresholds: [80, 100], row_version: 2 });
     const stale = await client.put(`/api/budgets/2026-02/${food}`, { limit_cents: 1, row_version: 1 });
-    expect(stale.statusCode).toBe(409);
+    expectProblem(stale, 409, 'row_version_conflict');
     expect(stale.json().current.limit_cents).toBe(60_000);
-    await client.put(`/api/budgets/2026-02/${leisure}`, { limit_cents: 20_000 });
-    await client.put(`/api/budgets/2026-03/${leisure}`, { limit_cents: 25_000 });
+    expectStatus(await client.put(`/api/budgets/2026-02/${leisure}`, { limit_cents: 20_000 }), 201);
+    expectStatus(await client.put(`/api/budgets/2026-03/${leisure}`, { limit_cents: 25_000 }), 201);
     const copied = await client.post('/api/budgets/2026-03/copy-previous');
     expect(copied.statusCode).toBe(200);
     const limits = Object.fromEntries(
@@ -131,7 +132,7 @@ describe('monthly budgets', () => {
     expect(limits).toEqual({ [food]: 60_000, [leisure]: 25_000 });
     expect((await client.post('/api/budgets/2026-03/copy-previous')).json().items).toHaveLength(2);
     expect((await client.request('DELETE', `/api/budgets/2026-03/${food}`)).statusCode).toBe(204);
-    expect((await client.request('DELETE', `/api/budgets/2026-03/${food}`)).statusCode).toBe(404);
+    expectProblem(await client.request('DELETE', `/api/budgets/2026-03/${food}`), 404, 'not_found');
     expect((await client.get('/api/budgets?month=2026-03')).json().items).toHaveLength(1);
   });
 
@@ -140,15 +141,19 @@ describe('monthly budgets', () => {
     const salary = await client.category('income', 'salary');
     expect((await client.put(`/api/budgets/2026-03/${salary}`, { limit_cents: 1 })).json().code).toBe('category_kind_mismatch');
     for (const month of ['2026-13', '2026-3', 'março', '1999-01']) {
-      expect((await client.put(`/api/budgets/${month}/${food}`, { limit_cents: 1 })).statusCode).toBe(400);
+      expectProblem(await client.put(`/api/budgets/${month}/${food}`, { limit_cents: 1 }), 400, 'validation_failed');
     }
-    expect((await client.get('/api/budgets?month=2026-00')).statusCode).toBe(400);
-    expect((await client.put(`/api/budgets/2026-03/${food}`, { limit_cents: -1 })).statusCode).toBe(400);
-    expect((await client.put(`/api/budgets/2026-03/${food}`, { limit_cents: 1, alert_thresholds: [] })).statusCode).toBe(400);
+    expectProblem(await client.get('/api/budgets?month=2026-00'), 400, 'validation_failed');
+    expectProblem(await client.put(`/api/budgets/2026-03/${food}`, { limit_cents: -1 }), 400, 'validation_failed');
+    expectProblem(
+      await client.put(`/api/budgets/2026-03/${food}`, { limit_cents: 1, alert_thresholds: [] }),
+      400,
+      'validation_failed',
+    );
     const other = await signedIn(t.app, 'Outra');
-    expect((await other.client.put(`/api/budgets/2026-03/${food}`, { limit_cents: 1 })).statusCode).toBe(404);
-    await client.put(`/api/budgets/2026-03/${food}`, { limit_cents: 5 });
+    expectProblem(await other.client.put(`/api/budgets/2026-03/${food}`, { limit_cents: 1 }), 404, 'not_found');
+    expectStatus(await client.put(`/api/budgets/2026-03/${food}`, { limit_cents: 5 }), 201);
     expect((await other.client.get('/api/budgets?month=2026-03')).json().items).toEqual([]);
-    expect((await other.client.request('DELETE', `/api/budgets/2026-03/${food}`)).statusCode).toBe(404);
+    expectProblem(await other.client.request('DELETE', `/api/budgets/2026-03/${food}`), 404, 'not_found');
   });
 });

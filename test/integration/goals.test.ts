@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/lib/clock.js';
 import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
+import { expectProblem, expectStatus } from '../helpers/problem.js';
 
 const clock = fixedClock('2026-09-15T15:00:00Z');
 let t: TestApp;
@@ -44,8 +45,8 @@ describe('savings goals', () => {
     expect((await client.get('/api/accounts')).json().total).toBe(0);
     const goalAccountId = (await t.pool.query("SELECT id FROM accounts WHERE user_id = $1 AND type = 'goal'", [user.id])).rows[0]
       .id;
-    expect((await client.get(`/api/accounts/${goalAccountId}`)).statusCode).toBe(404);
-    expect((await client.patch(`/api/accounts/${goalAccountId}`, { name: 'x', row_version: 1 })).statusCode).toBe(404);
+    expectProblem(await client.get(`/api/accounts/${goalAccountId}`), 404, 'not_found');
+    expectProblem(await client.patch(`/api/accounts/${goalAccountId}`, { name: 'x', row_version: 1 }), 404, 'not_found');
     expect(
       (await client.post('/api/transactions', { account_id: goalAccountId, type: 'income', amount_cents: 1, description: 'x' }))
         .statusCode,
@@ -55,7 +56,7 @@ describe('savings goals', () => {
   it('contributions and withdrawals move money both ways with exact balances; beyond the goal is 422 and writes nothing', async () => {
     const { client } = await signedIn(t.app);
     const checking = await client.account({ name: 'Conta', type: 'checking', initial_balance_cents: 100_000 });
-    const goal = (await client.post('/api/goals', { name: 'Reserva', target_cents: 60_000 })).json();
+    const goal = expectStatus(await client.post('/api/goals', { name: 'Reserva', target_cents: 60_000 }), 201).json();
     const contribution = await client.post(`/api/goals/${goal.id}/contributions`, {
       from_account_id: checking.id,
       amount_cents: 40_000,
@@ -83,15 +84,17 @@ describe('savings goals', () => {
     expect((await client.get(`/api/accounts/${checking.id}`)).json().balance_cents).toBe(75_000);
     // The source account obeys its own floor (transfers_v1).
     const cash = await client.account({ name: 'Carteira', type: 'cash', initial_balance_cents: 100 });
-    expect(
-      (await client.post(`/api/goals/${goal.id}/contributions`, { from_account_id: cash.id, amount_cents: 101 })).json().code,
-    ).toBe('insufficient_funds');
+    expectProblem(
+      await client.post(`/api/goals/${goal.id}/contributions`, { from_account_id: cash.id, amount_cents: 101 }),
+      422,
+      'insufficient_funds',
+    );
   });
 
   it('30 concurrent contributions from an account that can fund 12: exactly 12', async () => {
     const { client } = await signedIn(t.app);
     const cash = await client.account({ name: 'Carteira', type: 'cash', initial_balance_cents: 12_000 });
-    const goal = (await client.post('/api/goals', { name: 'Bicicleta', target_cents: 1_000_000 })).json();
+    const goal = expectStatus(await client.post('/api/goals', { name: 'Bicicleta', target_cents: 1_000_000 }), 201).json();
     const responses = await Promise.all(
       Array.from({ length: 30 }, () =>
         client.post(`/api/goals/${goal.id}/contributions`, { from_account_id: cash.id, amount_cents: 1_000 }),
@@ -107,13 +110,22 @@ describe('savings goals', () => {
   it('is marked achieved on reaching the target, can be reopened, and projects at the recent pace', async () => {
     const { client } = await signedIn(t.app);
     const checking = await client.account({ name: 'Conta', type: 'checking', initial_balance_cents: 1_000_000 });
-    const goal = (await client.post('/api/goals', { name: 'Notebook', target_cents: 90_000 })).json();
+    const goal = expectStatus(await client.post('/api/goals', { name: 'Notebook', target_cents: 90_000 }), 201).json();
     clock.set('2026-07-20T15:00:00Z');
-    await client.post(`/api/goals/${goal.id}/contributions`, { from_account_id: checking.id, amount_cents: 10_000 });
+    expectStatus(
+      await client.post(`/api/goals/${goal.id}/contributions`, { from_account_id: checking.id, amount_cents: 10_000 }),
+      201,
+    );
     clock.set('2026-08-20T15:00:00Z');
-    await client.post(`/api/goals/${goal.id}/contributions`, { from_account_id: checking.id, amount_cents: 10_000 });
+    expectStatus(
+      await client.post(`/api/goals/${goal.id}/contributions`, { from_account_id: checking.id, amount_cents: 10_000 }),
+      201,
+    );
     clock.set('2026-09-15T15:00:00Z');
-    await client.post(`/api/goals/${goal.id}/contributions`, { from_account_id: checking.id, amount_cents: 10_000 });
+    expectStatus(
+      await client.post(`/api/goals/${goal.id}/contributions`, { from_account_id: checking.id, amount_cents: 10_000 }),
+      201,
+    );
     const progress = (await client.get(`/api/goals/${goal.id}`)).json();
     expect(progress).toMatchObject({
       saved_cents: 30_000,
@@ -145,40 +157,48 @@ describe('savings goals', () => {
     });
     expect(raised.json()).toMatchObject({ target_cents: 120_000, remaining_cents: 30_000, achieved: false });
     const stale = await client.patch(`/api/goals/${goal.id}`, { name: 'x', row_version: reopened.json().row_version });
-    expect(stale.statusCode).toBe(409);
+    expectProblem(stale, 409, 'row_version_conflict');
     expect(stale.json().current.target_cents).toBe(120_000);
   });
 
   it('archiving with money asks for a withdrawal first; deleting is refused once it has entries', async () => {
     const { client } = await signedIn(t.app);
     const checking = await client.account({ name: 'Conta', type: 'checking', initial_balance_cents: 10_000 });
-    const goal = (await client.post('/api/goals', { name: 'Carro', target_cents: 1_000_000 })).json();
-    await client.post(`/api/goals/${goal.id}/contributions`, { from_account_id: checking.id, amount_cents: 5_000 });
+    const goal = expectStatus(await client.post('/api/goals', { name: 'Carro', target_cents: 1_000_000 }), 201).json();
+    expectStatus(
+      await client.post(`/api/goals/${goal.id}/contributions`, { from_account_id: checking.id, amount_cents: 5_000 }),
+      201,
+    );
     let current = (await client.get(`/api/goals/${goal.id}`)).json();
     const refused = await client.patch(`/api/goals/${goal.id}`, { archived: true, row_version: current.row_version });
     expect(refused.statusCode).toBe(422);
     expect(refused.json()).toMatchObject({ code: 'goal_has_balance', saved_cents: 5_000 });
-    expect((await client.request('DELETE', `/api/goals/${goal.id}`)).statusCode).toBe(409);
-    await client.post(`/api/goals/${goal.id}/withdrawals`, { to_account_id: checking.id, amount_cents: 5_000 });
+    expectProblem(await client.request('DELETE', `/api/goals/${goal.id}`), 409, 'goal_has_entries');
+    expectStatus(
+      await client.post(`/api/goals/${goal.id}/withdrawals`, { to_account_id: checking.id, amount_cents: 5_000 }),
+      201,
+    );
     current = (await client.get(`/api/goals/${goal.id}`)).json();
     const archived = await client.patch(`/api/goals/${goal.id}`, { archived: true, row_version: current.row_version });
     expect(archived.json().archived).toBe(true);
     expect((await client.get('/api/goals')).json().total).toBe(0);
     expect((await client.get('/api/goals?include_archived=true')).json().total).toBe(1);
-    expect(
-      (await client.post(`/api/goals/${goal.id}/contributions`, { from_account_id: checking.id, amount_cents: 1 })).json().code,
-    ).toBe('goal_archived');
+    expectProblem(
+      await client.post(`/api/goals/${goal.id}/contributions`, { from_account_id: checking.id, amount_cents: 1 }),
+      422,
+      'goal_archived',
+    );
     expect((await client.request('DELETE', `/api/goals/${goal.id}`)).json().code).toBe('goal_has_entries');
 
-    const empty = (await client.post('/api/goals', { name: 'Nunca usada', target_cents: 100 })).json();
+    const empty = expectStatus(await client.post('/api/goals', { name: 'Nunca usada', target_cents: 100 }), 201).json();
     expect((await client.request('DELETE', `/api/goals/${empty.id}`)).statusCode).toBe(204);
-    expect((await client.get(`/api/goals/${empty.id}`)).statusCode).toBe(404);
+    expectProblem(await client.get(`/api/goals/${empty.id}`), 404, 'not_found');
   });
 
   it("another person's goal is 404 everywhere; bad input is 400", async () => {
     const alice = await signedIn(t.app, 'Alice');
     const bob = await signedIn(t.app, 'Bob');
-    const goal = (await alice.client.post('/api/goals', { name: 'Dela', target_cents: 1_000 })).json();
+    const goal = expectStatus(await alice.client.post('/api/goals', { name: 'Dela', target_cents: 1_000 }), 201).json();
     const bobAccount = await bob.client.account({ name: 'Bob', type: 'cash', initial_balance_cents: 1_000 });
     const aliceAccount = await alice.client.account({ name: 'Alice', type: 'cash', initial_balance_cents: 1_000 });
     for (const response of await Promise.all([
@@ -187,9 +207,9 @@ describe('savings goals', () => {
       bob.client.post(`/api/goals/${goal.id}/contributions`, { from_account_id: bobAccount.id, amount_cents: 1 }),
       bob.client.request('DELETE', `/api/goals/${goal.id}`),
     ])) {
-      expect(response.statusCode).toBe(404);
+      expectProblem(response, 404, 'not_found');
     }
-    const myGoal = (await bob.client.post('/api/goals', { name: 'Meu', target_cents: 1_000 })).json();
+    const myGoal = expectStatus(await bob.client.post('/api/goals', { name: 'Meu', target_cents: 1_000 }), 201).json();
     expect(
       (await bob.client.post(`/api/goals/${myGoal.id}/contributions`, { from_account_id: aliceAccount.id, amount_cents: 1 }))
         .statusCode,
@@ -200,7 +220,7 @@ describe('savings goals', () => {
       { name: '', target_cents: 10 },
       { name: 'x', target_cents: 10, extra: 1 },
     ]) {
-      expect((await bob.client.post('/api/goals', body)).statusCode).toBe(400);
+      expectProblem(await bob.client.post('/api/goals', body), 400, 'validation_failed');
     }
     expect(
       (await bob.client.post(`/api/goals/${myGoal.id}/contributions`, { from_account_id: bobAccount.id, amount_cents: -5 }))
@@ -212,7 +232,7 @@ describe('savings goals', () => {
   it('a pace that would take past the horizon (or past year 9999) projects null with a reason, and the goal stays readable', async () => {
     const { client } = await signedIn(t.app);
     const checking = await client.account({ name: 'Conta', type: 'checking', initial_balance_cents: 1_000_000 });
-    const goal = (await client.post('/api/goals', { name: 'Um bilhão', target_cents: 100_000_000_000 })).json();
+    const goal = expectStatus(await client.post('/api/goals', { name: 'Um bilhão', target_cents: 100_000_000_000 }), 201).json();
     expect(goal).toMatchObject({ projected_completion_on: null, projection_unavailable_reason: 'no_progress' });
     // Three centavos over three months is a pace of one centavo a month: the year 8.3 billion.
     const contribution = await client.post(`/api/goals/${goal.id}/contributions`, {
@@ -237,7 +257,10 @@ describe('savings goals', () => {
     const edited = await client.patch(`/api/goals/${goal.id}`, { target_cents: 1_203, row_version: read.json().row_version });
     expect(edited.statusCode).toBe(200);
     expect(edited.json()).toMatchObject({ projected_completion_on: '2126-09-15', projection_unavailable_reason: null });
-    await client.post(`/api/goals/${goal.id}/contributions`, { from_account_id: checking.id, amount_cents: 1_200 });
+    expectStatus(
+      await client.post(`/api/goals/${goal.id}/contributions`, { from_account_id: checking.id, amount_cents: 1_200 }),
+      201,
+    );
     expect((await client.get(`/api/goals/${goal.id}`)).json()).toMatchObject({
       achieved: true,
       projected_completion_on: null,

@@ -13,6 +13,7 @@ import {
   sampleRequest,
   stringSites,
 } from '../helpers/openapi.js';
+import { expectProblem } from '../helpers/problem.js';
 
 /**
  * Hostile text answers 400 problem+json naming the field, never 500: U+0000 (which
@@ -222,7 +223,7 @@ describe('the cases from the security review', () => {
     const before = await rowCounts();
     const body = { account_id: ids.account, type: 'expense', amount_cents: 100, description: '\ud800' };
     const response = await person.client.post('/api/transactions', body, { 'idempotency-key': 'surrogate-1' });
-    expect(response.statusCode).toBe(400);
+    expectProblem(response, 400, 'validation_failed');
     expect(response.json().errors[0].field).toBe('body/description');
     expect(await rowCounts()).toEqual(before);
   });
@@ -251,7 +252,7 @@ describe('the cases from the security review', () => {
       url: '/api/auth/login',
       payload: { email: `maria\u0000@example.com`, password: 'senha-forte-123' },
     });
-    expect(login.statusCode).toBe(400);
+    expectProblem(login, 400, 'validation_failed');
     expect(login.json().errors[0].field).toBe('body/email');
     for (const response of [search, icon, name]) expect(response.statusCode).toBe(400);
   });
@@ -265,7 +266,7 @@ describe('the cases from the security review', () => {
     expect(decoded.statusCode).toBe(400);
     expect(decoded.json().errors[0].field).toBe('body/payload');
     const paid = await person.client.post('/api/pix/payments', { account_id: ids.account, payload });
-    expect(paid.statusCode).toBe(400);
+    expectProblem(paid, 400, 'validation_failed');
     expect(paid.json().errors[0].field).toBe('body/payload');
     expect(await rowCounts()).toEqual(before);
   });
@@ -278,7 +279,7 @@ describe('the cases from the security review', () => {
       description: 'Pão',
       'x\u0000\ud800': 1,
     });
-    expect(response.statusCode).toBe(400);
+    expectProblem(response, 400, 'validation_failed');
     expect(response.json().errors[0].field).toBe('body/x\ufffd\ufffd');
   });
 });
@@ -301,7 +302,7 @@ describe('URLs the router cannot read answer problem+json with the usual headers
     ['PATCH', `/api/accounts/${'a'.repeat(101)}`, 414, 'uri_too_long'],
   ] as const)('%s %s answers %i %s', async (method, url, status, code) => {
     const usual = await t.app.inject({ method: 'GET', url: '/api/nada' });
-    expect(usual.statusCode).toBe(404);
+    expectProblem(usual, 404, 'not_found');
     const response = await t.app.inject({ method, url });
     expect(response.statusCode).toBe(status);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BODY_LIMIT_BYTES, LOG_REDACT_PATHS } from '../../src/app.js';
 import { bearer, PASSWORD, registerUser, startTestApp, type TestApp, uniqueEmail } from '../helpers/app.js';
+import { expectProblem } from '../helpers/problem.js';
 
 const METRICS_TOKEN = 'metrics-token-0123456789';
 const logLines: string[] = [];
@@ -26,7 +27,7 @@ afterAll(async () => {
 describe('problem+json', () => {
   it('answers an unknown /api route with 404 not_found', async () => {
     const response = await t.app.inject({ method: 'GET', url: '/api/nothing-here?x=1' });
-    expect(response.statusCode).toBe(404);
+    expectProblem(response, 404, 'not_found');
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(response.json()).toMatchObject({
       type: 'urn:vai-de-pix:problem:not_found',

@@ -4,6 +4,7 @@ import { LOCK_WAIT_MS } from '../../src/db/unit-of-work.js';
 import { fixedClock } from '../../src/lib/clock.js';
 import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
+import { expectProblem, expectStatus } from '../helpers/problem.js';
 
 const clock = fixedClock('2026-07-01T12:00:00Z');
 let t: TestApp;
@@ -38,10 +39,13 @@ describe('Idempotency-Key', () => {
   it('same key with another body: 422 idempotency_key_reused, nothing written', async () => {
     const { client } = await signedIn(t.app);
     const account = await client.account({ name: 'Conta', type: 'checking', initial_balance_cents: 10_000 });
-    await client.post(
-      '/api/transactions',
-      { account_id: account.id, type: 'expense', amount_cents: 100, description: 'Café' },
-      { 'idempotency-key': 'k' },
+    expectStatus(
+      await client.post(
+        '/api/transactions',
+        { account_id: account.id, type: 'expense', amount_cents: 100, description: 'Café' },
+        { 'idempotency-key': 'k' },
+      ),
+      201,
     );
     const reused = await client.post(
       '/api/transactions',
@@ -59,8 +63,11 @@ describe('Idempotency-Key', () => {
     const { client } = await signedIn(t.app);
     const cash = await client.account({ name: 'Carteira', type: 'cash' });
     const body = { account_id: cash.id, type: 'expense', amount_cents: 500, description: 'Pão' };
-    expect((await client.post('/api/transactions', body, { 'idempotency-key': 'retry-me' })).statusCode).toBe(422);
-    await client.post('/api/transactions', { account_id: cash.id, type: 'income', amount_cents: 1_000, description: 'Troco' });
+    expectProblem(await client.post('/api/transactions', body, { 'idempotency-key': 'retry-me' }), 422, 'insufficient_funds');
+    expectStatus(
+      await client.post('/api/transactions', { account_id: cash.id, type: 'income', amount_cents: 1_000, description: 'Troco' }),
+      201,
+    );
     const retried = await client.post('/api/transactions', body, { 'idempotency-key': 'retry-me' });
     expect(retried.statusCode).toBe(201);
     expect(retried.headers['idempotent-replayed']).toBeUndefined();
@@ -91,7 +98,7 @@ describe('Idempotency-Key', () => {
       { account_id: accountM.id, type: 'income', amount_cents: 100, description: 'x' },
       { 'idempotency-key': 'maria-only' },
     );
-    expect(replayOfMaria.statusCode).toBe(404);
+    expectProblem(replayOfMaria, 404, 'not_found');
   });
 
   it('a key expires after 24 hours and can then be used again', async () => {
@@ -120,7 +127,7 @@ describe('Idempotency-Key', () => {
     const { client } = await signedIn(t.app);
     for (const key of ['x'.repeat(256), 'tem espaço', 'ção']) {
       const response = await client.post('/api/categories', { name: 'Y', kind: 'expense' }, { 'idempotency-key': key });
-      expect(response.statusCode).toBe(400);
+      expectProblem(response, 400, 'validation_failed');
     }
     expect(
       (await client.get('/api/categories?kind=expense')).json().items.some((item: { name: string }) => item.name === 'Y'),
@@ -130,17 +137,24 @@ describe('Idempotency-Key', () => {
   it('stores the key row in the same transaction as the effects', async () => {
     const { client, user } = await signedIn(t.app);
     const account = await client.account({ name: 'Conta', type: 'cash', initial_balance_cents: 100 });
-    await client.post(
-      '/api/transactions',
-      { account_id: account.id, type: 'expense', amount_cents: 200, description: 'x' },
-      { 'idempotency-key': 'failed-once' },
+    expectProblem(
+      await client.post(
+        '/api/transactions',
+        { account_id: account.id, type: 'expense', amount_cents: 200, description: 'x' },
+        { 'idempotency-key': 'failed-once' },
+      ),
+      422,
+      'insufficient_funds',
     );
     const none = await t.pool.query("SELECT 1 FROM idempotency_keys WHERE user_id = $1 AND key = 'failed-once'", [user.id]);
     expect(none.rowCount).toBe(0);
-    await client.post(
-      '/api/transactions',
-      { account_id: account.id, type: 'expense', amount_cents: 50, description: 'x' },
-      { 'idempotency-key': 'done-once' },
+    expectStatus(
+      await client.post(
+        '/api/transactions',
+        { account_id: account.id, type: 'expense', amount_cents: 50, description: 'x' },
+        { 'idempotency-key': 'done-once' },
+      ),
+      201,
     );
     const row = await t.pool.query(
       "SELECT status, response_status FROM idempotency_keys WHERE user_id = $1 AND key = 'done-once'",

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
+import { expectProblem, expectStatus } from '../helpers/problem.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -20,14 +21,18 @@ describe("another person's data", () => {
     const aliceAccount = await alice.client.account({ name: 'Segredo', type: 'checking', initial_balance_cents: 100_000 });
     const aliceOther = await alice.client.account({ name: 'Outra', type: 'cash' });
     const bobAccount = await bob.client.account({ name: 'Minha', type: 'cash', initial_balance_cents: 1_000 });
-    const aliceTransaction = (
+    const aliceTransaction = expectStatus(
       await alice.client.post(
         '/api/transactions',
         { account_id: aliceAccount.id, type: 'expense', amount_cents: 100, description: 'Privado' },
         { 'idempotency-key': 'alice-key' },
-      )
+      ),
+      201,
     ).json().transaction;
-    const aliceCategory = (await alice.client.post('/api/categories', { name: 'Só minha', kind: 'expense' })).json();
+    const aliceCategory = expectStatus(
+      await alice.client.post('/api/categories', { name: 'Só minha', kind: 'expense' }),
+      201,
+    ).json();
 
     const attempts = [
       bob.client.get(`/api/accounts/${aliceAccount.id}`),
@@ -72,7 +77,7 @@ describe("another person's data", () => {
       { account_id: aliceAccount.id, type: 'expense', amount_cents: 100, description: 'Privado' },
       { 'idempotency-key': 'alice-key' },
     );
-    expect(replay.statusCode).toBe(404);
+    expectProblem(replay, 404, 'not_found');
     expect(replay.headers['idempotent-replayed']).toBeUndefined();
 
     // Nothing of Alice's moved.

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/lib/clock.js';
 import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { expectAppendOnly, expectLedgerInvariants } from '../helpers/ledger.js';
+import { expectProblem, expectStatus } from '../helpers/problem.js';
 
 const clock = fixedClock('2026-05-04T15:00:00Z');
 let t: TestApp;
@@ -212,8 +213,11 @@ describe('income and expenses', () => {
     });
     expect(mismatch.statusCode).toBe(422);
     expect(mismatch.json().code).toBe('category_kind_mismatch');
-    const category = (await client.post('/api/categories', { name: 'Pets', kind: 'expense' })).json();
-    await client.patch(`/api/categories/${category.id}`, { archived: true, row_version: category.row_version });
+    const category = expectStatus(await client.post('/api/categories', { name: 'Pets', kind: 'expense' }), 201).json();
+    expectStatus(
+      await client.patch(`/api/categories/${category.id}`, { archived: true, row_version: category.row_version }),
+      200,
+    );
     const archived = await client.post('/api/transactions', {
       account_id: account.id,
       type: 'expense',
@@ -227,13 +231,14 @@ describe('income and expenses', () => {
   it('edits description, category and notes with row_version, never money', async () => {
     const { client } = await signedIn(t.app);
     const account = await client.account({ name: 'Conta', type: 'checking', initial_balance_cents: 100_000 });
-    const created = (
+    const created = expectStatus(
       await client.post('/api/transactions', {
         account_id: account.id,
         type: 'expense',
         amount_cents: 1_000,
         description: 'Uber',
-      })
+      }),
+      201,
     ).json().transaction;
     const transport = await client.category('expense', 'transport');
     const edited = await client.patch(`/api/transactions/${created.id}`, {
@@ -257,7 +262,7 @@ describe('income and expenses', () => {
       current: { description: 'Uber para o trabalho', row_version: 2 },
     });
     const money = await client.patch(`/api/transactions/${created.id}`, { amount_cents: 1, row_version: 2 });
-    expect(money.statusCode).toBe(400);
+    expectProblem(money, 400, 'validation_failed');
     expect(money.json().errors.map((error: { field: string }) => error.field)).toContain('body/amount_cents');
     const cleared = await client.patch(`/api/transactions/${created.id}`, { category_id: null, notes: null, row_version: 2 });
     expect(cleared.json()).toMatchObject({ category_id: null, notes: null, row_version: 3 });
@@ -322,8 +327,9 @@ describe('reversals', () => {
     const { client } = await signedIn(t.app);
     const a = await client.account({ name: 'A', type: 'checking', initial_balance_cents: 50_000 });
     const b = await client.account({ name: 'B', type: 'cash' });
-    const transfer = (
-      await client.post('/api/transfers', { from_account_id: a.id, to_account_id: b.id, amount_cents: 20_000 })
+    const transfer = expectStatus(
+      await client.post('/api/transfers', { from_account_id: a.id, to_account_id: b.id, amount_cents: 20_000 }),
+      201,
     ).json().transaction;
     const reversal = await client.post(`/api/transactions/${transfer.id}/reverse`);
     expect(reversal.statusCode).toBe(201);
@@ -350,10 +356,19 @@ describe('reversals', () => {
   it('obey the policy: an income already spent from cash cannot be reversed below zero', async () => {
     const { client } = await signedIn(t.app);
     const cash = await client.account({ name: 'Carteira', type: 'cash' });
-    const income = (
-      await client.post('/api/transactions', { account_id: cash.id, type: 'income', amount_cents: 5_000, description: 'Venda' })
+    const income = expectStatus(
+      await client.post('/api/transactions', { account_id: cash.id, type: 'income', amount_cents: 5_000, description: 'Venda' }),
+      201,
     ).json().transaction;
-    await client.post('/api/transactions', { account_id: cash.id, type: 'expense', amount_cents: 4_000, description: 'Lanche' });
+    expectStatus(
+      await client.post('/api/transactions', {
+        account_id: cash.id,
+        type: 'expense',
+        amount_cents: 4_000,
+        description: 'Lanche',
+      }),
+      201,
+    );
     const refused = await client.post(`/api/transactions/${income.id}/reverse`);
     expect(refused.statusCode).toBe(422);
     expect(refused.json()).toMatchObject({ code: 'insufficient_funds', available_cents: 1_000 });
@@ -370,7 +385,7 @@ describe('audit', () => {
       { 'idempotency-key': 'audit-key-1', 'x-request-id': 'req-audit-1' },
     );
     const id = created.json().transaction.id;
-    const reversal = (await client.post(`/api/transactions/${id}/reverse`)).json().transaction;
+    const reversal = expectStatus(await client.post(`/api/transactions/${id}/reverse`), 201).json().transaction;
     const audit = (await client.get(`/api/transactions/${id}/audit`)).json();
     expect(audit).toMatchObject({
       transaction_id: id,
@@ -396,16 +411,22 @@ describe('audit', () => {
     clock.set('2026-06-01T10:00:00Z');
     const account = await client.account({ name: 'Conta', type: 'checking', initial_balance_cents: 1_000 });
     clock.set('2026-06-02T10:00:00Z');
-    await client.post('/api/transactions', { account_id: account.id, type: 'income', amount_cents: 500, description: 'Pix' });
+    expectStatus(
+      await client.post('/api/transactions', { account_id: account.id, type: 'income', amount_cents: 500, description: 'Pix' }),
+      201,
+    );
     clock.set('2026-06-03T10:00:00Z');
-    await client.post('/api/transactions', { account_id: account.id, type: 'expense', amount_cents: 200, description: 'Café' });
+    expectStatus(
+      await client.post('/api/transactions', { account_id: account.id, type: 'expense', amount_cents: 200, description: 'Café' }),
+      201,
+    );
     clock.set('2026-05-04T15:00:00Z');
     const at = async (instant: string) => (await client.get(`/api/accounts/${account.id}/balance?at=${instant}`)).json();
     expect(await at('2026-06-01T09:59:59Z')).toMatchObject({ balance_cents: 0, entry_count: 0 });
     expect(await at('2026-06-01T10:00:00Z')).toMatchObject({ balance_cents: 1_000, entry_count: 1 });
     expect(await at('2026-06-02T12:00:00-03:00')).toMatchObject({ balance_cents: 1_500, entry_count: 2 });
     expect(await at('2030-01-01T00:00:00Z')).toMatchObject({ balance_cents: 1_300, entry_count: 3 });
-    expect((await client.get(`/api/accounts/${account.id}/balance?at=ontem`)).statusCode).toBe(400);
+    expectProblem(await client.get(`/api/accounts/${account.id}/balance?at=ontem`), 400, 'validation_failed');
   });
 });
 
@@ -420,12 +441,15 @@ describe('transaction list', () => {
     await post({ description: 'Padaria 50% off', occurred_on: '2026-04-01', category_id: food });
     await post({ description: 'Mercado', occurred_on: '2026-04-10', category_id: food });
     await post({ description: 'Cinema', occurred_on: '2026-04-20' });
-    await client.post('/api/transfers', {
-      from_account_id: a.id,
-      to_account_id: b.id,
-      amount_cents: 100,
-      occurred_on: '2026-04-15',
-    });
+    expectStatus(
+      await client.post('/api/transfers', {
+        from_account_id: a.id,
+        to_account_id: b.id,
+        amount_cents: 100,
+        occurred_on: '2026-04-15',
+      }),
+      201,
+    );
 
     const descriptions = async (query: string) =>
       (await client.get(`/api/transactions?${query}`)).json().items.map((item: { description: string }) => item.description);
@@ -444,7 +468,7 @@ describe('transaction list', () => {
     expect(page).toMatchObject({ total: 4, skip: 1, limit: 2 });
     expect(page.items.map((item: { description: string }) => item.description)).toEqual(['Transferência', 'Mercado']);
     const badRange = await client.get('/api/transactions?from=2026-05-01&to=2026-04-01');
-    expect(badRange.statusCode).toBe(400);
+    expectProblem(badRange, 400, 'validation_failed');
   });
 });
 
@@ -454,7 +478,7 @@ describe('categories', () => {
     const created = await client.post('/api/categories', { name: 'Pets', kind: 'expense' });
     expect(created.statusCode).toBe(201);
     expect(created.json()).toMatchObject({ name: 'Pets', kind: 'expense', system_key: null, archived: false, row_version: 1 });
-    expect((await client.post('/api/categories', { name: 'pets', kind: 'expense' })).json().code).toBe('category_name_taken');
+    expectProblem(await client.post('/api/categories', { name: 'pets', kind: 'expense' }), 409, 'category_name_taken');
     expect((await client.post('/api/categories', { name: 'Pets', kind: 'income' })).statusCode).toBe(201);
     const renamed = await client.patch(`/api/categories/${created.json().id}`, { name: 'Animais', row_version: 1 });
     expect(renamed.json()).toMatchObject({ name: 'Animais', row_version: 2 });

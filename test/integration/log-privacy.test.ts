@@ -6,6 +6,7 @@ import { hashToken } from '../../src/lib/ids.js';
 import { loggerOptions } from '../../src/observability/logging.js';
 import { bearer, PASSWORD, startTestApp, type TestApp, uniqueEmail } from '../helpers/app.js';
 import { FAILING_JOB_NAME, failingJob } from '../helpers/jobs.js';
+import { expectLedgerInvariants } from '../helpers/ledger.js';
 
 /**
  * Database errors carry row values: a failing row's contents (e-mail, password hash,
@@ -71,6 +72,8 @@ beforeAll(async () => {
   for (const table of FAULT_TABLES) await t.pool.query(armSql(table));
 });
 afterAll(async () => {
+  // This file posts money (or tries to): whatever it left must hold the ledger's invariants.
+  await expectLedgerInvariants(t.pool);
   await t?.close();
 });
 

@@ -3,6 +3,7 @@ import { fixedClock } from '../../src/lib/clock.js';
 import { encodeBrCode, parseBrCode } from '../../src/modules/pix/brcode.js';
 import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
+import { expectProblem, expectStatus } from '../helpers/problem.js';
 import { decodeQrSvg } from '../helpers/qr.js';
 
 const clock = fixedClock('2026-05-04T15:00:00Z');
@@ -109,7 +110,7 @@ describe('Pix keys on accounts', () => {
     });
     expect(removed.statusCode).toBe(204);
     expect((await client.get('/api/pix/keys')).json().total).toBe(0);
-    expect((await client.post('/api/pix/charges', { account_id: account.id })).json().code).toBe('pix_key_missing');
+    expectProblem(await client.post('/api/pix/charges', { account_id: account.id }), 422, 'pix_key_missing');
   });
 });
 
@@ -184,7 +185,7 @@ describe('Receber via Pix: charges', () => {
 
   it('makes up a txid when none is given, and refuses one used before', async () => {
     const { client, account } = await personWithKey();
-    const open = (await client.post('/api/pix/charges', { account_id: account.id })).json();
+    const open = expectStatus(await client.post('/api/pix/charges', { account_id: account.id }), 201).json();
     expect(open.txid).toMatch(/^VDP[A-Za-z0-9]{22}$/);
     expect(open.amount_cents).toBeNull();
     expect(parseBrCode(open.payload).ok).toBe(true);
@@ -215,7 +216,10 @@ describe('Receber via Pix: charges', () => {
 describe('marking a charge received', () => {
   it('posts the income exactly once when 10 requests race', async () => {
     const { client, account } = await personWithKey();
-    const charge = (await client.post('/api/pix/charges', { account_id: account.id, amount_cents: 2_500 })).json();
+    const charge = expectStatus(
+      await client.post('/api/pix/charges', { account_id: account.id, amount_cents: 2_500 }),
+      201,
+    ).json();
     const responses = await Promise.all(Array.from({ length: 10 }, () => client.post(`/api/pix/charges/${charge.id}/receive`)));
     const statuses = responses.map((response) => response.statusCode).sort();
     expect(statuses).toEqual([201, ...Array(9).fill(409)]);
@@ -253,7 +257,7 @@ describe('marking a charge received', () => {
 
   it('10 racing requests with one Idempotency-Key have one effect', async () => {
     const { client, account } = await personWithKey();
-    const charge = (await client.post('/api/pix/charges', { account_id: account.id, amount_cents: 700 })).json();
+    const charge = expectStatus(await client.post('/api/pix/charges', { account_id: account.id, amount_cents: 700 }), 201).json();
     const responses = await Promise.all(
       Array.from({ length: 10 }, () => client.post(`/api/pix/charges/${charge.id}/receive`, {}, { 'idempotency-key': 'recebi' })),
     );
@@ -265,7 +269,7 @@ describe('marking a charge received', () => {
 
   it('a charge without an amount asks for one; a fixed amount cannot be changed', async () => {
     const { client, account } = await personWithKey();
-    const open = (await client.post('/api/pix/charges', { account_id: account.id })).json();
+    const open = expectStatus(await client.post('/api/pix/charges', { account_id: account.id }), 201).json();
     const missing = await client.post(`/api/pix/charges/${open.id}/receive`, {});
     expect(missing.statusCode).toBe(400);
     expect(missing.json().errors[0]).toMatchObject({ field: 'body/amount_cents', code: 'required' });
@@ -283,7 +287,10 @@ describe('marking a charge received', () => {
       description: 'Aula particular',
       occurred_on: '2026-05-03',
     });
-    const fixed = (await client.post('/api/pix/charges', { account_id: account.id, amount_cents: 1_000 })).json();
+    const fixed = expectStatus(
+      await client.post('/api/pix/charges', { account_id: account.id, amount_cents: 1_000 }),
+      201,
+    ).json();
     const changed = await client.post(`/api/pix/charges/${fixed.id}/receive`, { amount_cents: 999 });
     expect(changed.statusCode).toBe(422);
     expect(changed.json()).toMatchObject({ code: 'charge_amount_fixed', amount_cents: 1_000 });
@@ -291,8 +298,8 @@ describe('marking a charge received', () => {
 
   it('the database refuses a second income for a charge, and edits of the recorded Pix facts', async () => {
     const { client, account, user } = await personWithKey();
-    const charge = (await client.post('/api/pix/charges', { account_id: account.id, amount_cents: 300 })).json();
-    const received = (await client.post(`/api/pix/charges/${charge.id}/receive`)).json();
+    const charge = expectStatus(await client.post('/api/pix/charges', { account_id: account.id, amount_cents: 300 }), 201).json();
+    const received = expectStatus(await client.post(`/api/pix/charges/${charge.id}/receive`), 201).json();
     const copy = await t.pool.connect();
     try {
       await copy.query('BEGIN');
@@ -316,7 +323,8 @@ describe('marking a charge received', () => {
     const edited = await client.patch(`/api/transactions/${received.transaction.id}`, { description: 'Bolo', row_version: 1 });
     expect(edited.statusCode).toBe(200);
     expect(edited.json()).toMatchObject({ description: 'Bolo', pix_charge_id: charge.id, pix_txid: charge.txid });
-    expect(user.id).toBeTruthy();
+    const owner = await t.pool.query('SELECT user_id FROM transactions WHERE pix_charge_id = $1', [charge.id]);
+    expect(owner.rows).toEqual([{ user_id: user.id }]);
   });
 });
 
@@ -395,8 +403,8 @@ describe('Paguei um Pix: a paid code becomes an expense', () => {
       },
       account: { id: account.id, balance_cents: 100_000 - 2_350 },
     });
-    await client.post('/api/pix/payments', { account_id: account.id, payload: bakery, category_id: food });
-    await client.post('/api/pix/payments', { account_id: account.id, payload: bakery, category_id: leisure });
+    expectStatus(await client.post('/api/pix/payments', { account_id: account.id, payload: bakery, category_id: food }), 201);
+    expectStatus(await client.post('/api/pix/payments', { account_id: account.id, payload: bakery, category_id: leisure }), 201);
 
     // Food twice, leisure once: the guess is food, in the decode suggestion and when saving without a category.
     expect((await client.post('/api/pix/decode', { payload: bakery })).json().suggestion.category_id).toBe(food);
@@ -469,10 +477,16 @@ describe("another person's Pix", () => {
     const alice = await personWithKey('Alice Secreta');
     const bob = await signedIn(t.app, 'Bob');
     const bobAccount = await bob.client.account({ name: 'Minha', type: 'checking', initial_balance_cents: 5_000 });
-    const charge = (await alice.client.post('/api/pix/charges', { account_id: alice.account.id, amount_cents: 100 })).json();
+    const charge = expectStatus(
+      await alice.client.post('/api/pix/charges', { account_id: alice.account.id, amount_cents: 100 }),
+      201,
+    ).json();
     const food = await alice.client.category('expense', 'food');
     const bakery = shopCode({ name: 'Padaria', city: 'Recife', amountCents: 100 });
-    await alice.client.post('/api/pix/payments', { account_id: alice.account.id, payload: bakery, category_id: food });
+    expectStatus(
+      await alice.client.post('/api/pix/payments', { account_id: alice.account.id, payload: bakery, category_id: food }),
+      201,
+    );
 
     const attempts = [
       put(bob.client, bob.token, `/api/accounts/${alice.account.id}/pix-key`, { key: 'bob@example.com' }),
@@ -513,7 +527,7 @@ describe('bad input is a 400 with field errors, and nothing is written', () => {
     const person = await personWithKey();
     client = person.client;
     accountId = person.account.id;
-    chargeId = (await client.post('/api/pix/charges', { account_id: accountId })).json().id;
+    chargeId = expectStatus(await client.post('/api/pix/charges', { account_id: accountId }), 201).json().id;
   });
 
   it.each([
@@ -548,8 +562,8 @@ describe('bad input is a 400 with field errors, and nothing is written', () => {
   });
 
   it('a malformed charge id or query is a 400', async () => {
-    expect((await client.get('/api/pix/charges/abc')).statusCode).toBe(400);
-    expect((await client.get('/api/pix/charges?status=paid')).statusCode).toBe(400);
-    expect((await client.get('/api/pix/charges?limit=101')).statusCode).toBe(400);
+    expectProblem(await client.get('/api/pix/charges/abc'), 400, 'validation_failed');
+    expectProblem(await client.get('/api/pix/charges?status=paid'), 400, 'validation_failed');
+    expectProblem(await client.get('/api/pix/charges?limit=101'), 400, 'validation_failed');
   });
 });

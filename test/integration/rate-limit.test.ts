@@ -10,6 +10,8 @@ import { purgeSessions } from '../../src/jobs/purge-sessions.js';
 import { fixedClock } from '../../src/lib/clock.js';
 import type { AuthRateLimits } from '../../src/modules/auth/auth.routes.js';
 import { PASSWORD, registerUser, startTestApp, type TestApp, uniqueEmail } from '../helpers/app.js';
+import { expectLedgerInvariants } from '../helpers/ledger.js';
+import { expectProblem } from '../helpers/problem.js';
 
 let t: TestApp;
 const WINDOW_MS = 60_000;
@@ -30,6 +32,8 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const app of extraApps) await app.close();
   for (const pool of extraPools) await pool.end();
+  // This file posts money (or tries to): whatever it left must hold the ledger's invariants.
+  await expectLedgerInvariants(t.pool);
   await t?.close();
 });
 
@@ -100,12 +104,12 @@ describe('auth rate limits', () => {
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(WINDOW_MS / 1000);
     // Another e-mail is not affected.
-    expect((await login(uniqueEmail(), '10.0.0.5')).statusCode).toBe(401);
+    expectProblem(await login(uniqueEmail(), '10.0.0.5'), 401, 'invalid_credentials');
   });
 
   it('stops one address after the per-address limit, whatever e-mails it tries', async () => {
     expect(await statusesOf(7, () => login(uniqueEmail(), '10.9.9.9'))).toEqual(SIX_FAILURES_THEN_LIMITED);
-    expect((await login(uniqueEmail(), '10.9.9.8')).statusCode).toBe(401);
+    expectProblem(await login(uniqueEmail(), '10.9.9.8'), 401, 'invalid_credentials');
   });
 
   it('limits registration per address too', async () => {
@@ -127,7 +131,7 @@ describe('auth rate limits', () => {
     expect(await statusesOf(7, () => login(uniqueEmail(), '10.6.6.6'))).toEqual(SIX_FAILURES_THEN_LIMITED);
     const rowsBefore = await t.pool.query('SELECT count(*)::int AS n FROM rate_limits');
     clock.advance(WINDOW_MS);
-    expect((await login(uniqueEmail(), '10.6.6.6')).statusCode).toBe(401);
+    expectProblem(await login(uniqueEmail(), '10.6.6.6'), 401, 'invalid_credentials');
     const removed = await expireRateLimits(t.pool, clock.now());
     expect(removed).toBeGreaterThan(0);
     const rowsAfter = await t.pool.query('SELECT count(*)::int AS n FROM rate_limits');
@@ -171,7 +175,7 @@ describe('limits before the body is read', () => {
       headers: { 'content-type': 'application/json' },
       payload: '{"email":',
     });
-    expect(malformed.statusCode).toBe(429);
+    expectProblem(malformed, 429, 'rate_limited');
     expect(malformed.headers['retry-after']).toBeDefined();
   });
 });
@@ -257,7 +261,7 @@ describe('client addresses', () => {
     expect(spoofed).toEqual(SIX_FAILURES_THEN_LIMITED);
     // Through the proxy, each client has its own key.
     const viaProxy = await login(uniqueEmail(), '10.3.3.254', { app, headers: { 'x-forwarded-for': '198.51.100.30' } });
-    expect(viaProxy.statusCode).toBe(401);
+    expectProblem(viaProxy, 401, 'invalid_credentials');
   });
 
   it('with one hop, only the address the proxy added counts, not what the client put before it', async () => {
@@ -267,7 +271,7 @@ describe('client addresses', () => {
     );
     expect(statuses).toEqual(SIX_FAILURES_THEN_LIMITED);
     const other = await login(uniqueEmail(), '127.0.0.1', { app, headers: { 'x-forwarded-for': '198.51.100.7, 198.51.100.8' } });
-    expect(other.statusCode).toBe(401);
+    expectProblem(other, 401, 'invalid_credentials');
   });
 
   it('behind a proxy, each spelling of one address (port, brackets, zero-padded octets) shares one budget', async () => {
@@ -290,17 +294,17 @@ describe('client addresses', () => {
     expect(noisy).toEqual([...SIX_FAILURES_THEN_LIMITED, ...new Array(13).fill(429)]);
     // Fresh /64s of the same /48 share what is left of its 10.
     expect(await statusesOf(5, (index) => login(uniqueEmail(), fromSlash64(index + 2)))).toEqual([401, 401, 401, 401, 429]);
-    expect((await login(uniqueEmail(), '2001:db8:49:1::1')).statusCode).toBe(401);
+    expectProblem(await login(uniqueEmail(), '2001:db8:49:1::1'), 401, 'invalid_credentials');
     const counters = async () => (await t.pool.query('SELECT count(*)::int AS n FROM rate_limits')).rows[0].n;
     const before = await counters();
-    expect((await login(uniqueEmail(), fromSlash64(0xff))).statusCode).toBe(429);
+    expectProblem(await login(uniqueEmail(), fromSlash64(0xff)), 429, 'rate_limited');
     expect(await counters()).toBe(before);
   });
 
   it('keys IPv6 clients by their /64 and IPv4-mapped clients as IPv4', async () => {
     const statuses = await statusesOf(7, (index) => login(uniqueEmail(), `2001:db8:77:1::${(index + 1).toString(16)}`));
     expect(statuses).toEqual(SIX_FAILURES_THEN_LIMITED);
-    expect((await login(uniqueEmail(), '2001:db8:77:2::1')).statusCode).toBe(401);
+    expectProblem(await login(uniqueEmail(), '2001:db8:77:2::1'), 401, 'invalid_credentials');
     const mapped = await statusesOf(4, () => login(uniqueEmail(), '::ffff:10.2.2.2'));
     const plain = await statusesOf(3, () => login(uniqueEmail(), '10.2.2.2'));
     expect([...mapped, ...plain]).toEqual(SIX_FAILURES_THEN_LIMITED);
@@ -330,7 +334,7 @@ describe('limits shared through PostgreSQL', () => {
     expect(flood.filter((status) => status === 429)).toHaveLength(14);
     const rowsAfter = (await t.pool.query('SELECT count(*)::int AS n FROM rate_limits')).rows[0].n;
     expect(rowsAfter - rowsBefore).toBeLessThanOrEqual(1 + LIMITS.per_ip.max);
-    expect((await login(email, '10.10.0.9')).statusCode).toBe(429);
+    expectProblem(await login(email, '10.10.0.9'), 429, 'rate_limited');
     const rows = await t.pool.query<{ key: Buffer }>('SELECT key FROM rate_limits');
     for (const row of rows.rows) {
       expect(row.key).toHaveLength(32);
@@ -353,14 +357,14 @@ describe('a known device past the per-e-mail limit', () => {
     expect(stranger).toEqual([401, 401, 429]);
 
     const withoutCookie = await login(user.email, '10.11.0.1');
-    expect(withoutCookie.statusCode).toBe(429);
+    expectProblem(withoutCookie, 429, 'rate_limited');
     const withCookie = await login(user.email, '10.11.0.1', { headers: { cookie: device as string } });
     expect(withCookie.statusCode).toBe(200);
     // The same device keeps its token.
     expect(cookieFrom(withCookie, 'vdp_device')).toBe(device);
     // A stranger who guesses a cookie value gets nothing.
     const forged = await login(user.email, '10.11.1.9', { headers: { cookie: `vdp_device=${'A'.repeat(43)}` } });
-    expect(forged.statusCode).toBe(429);
+    expectProblem(forged, 429, 'rate_limited');
   });
 
   it('does not open another account, and has its own limit', async () => {
@@ -372,7 +376,7 @@ describe('a known device past the per-e-mail limit', () => {
       401, 401, 401, 429,
     ]);
     // Known for the owner's account only.
-    expect((await login(other.user.email, '10.12.0.1', { headers: { cookie: device } })).statusCode).toBe(429);
+    expectProblem(await login(other.user.email, '10.12.0.1', { headers: { cookie: device } }), 429, 'rate_limited');
 
     expect(await statusesOf(4, () => login(owner.user.email, '10.12.1.2', { password: 'chute-errado-3' }))).toEqual([
       401, 401, 429, 429,
@@ -398,7 +402,7 @@ describe('a known device past the per-e-mail limit', () => {
     expect(await statusesOf(3, (index) => login(user.email, `10.14.1.${index + 1}`, { password: 'chute-errado-5' }))).toEqual([
       401, 401, 429,
     ]);
-    expect((await login(user.email, '10.14.0.1', { headers: { cookie: device } })).statusCode).toBe(429);
+    expectProblem(await login(user.email, '10.14.0.1', { headers: { cookie: device } }), 429, 'rate_limited');
   });
 
   it('lets a known device in from an address a stranger has used up (a shared NAT), under its own limit', async () => {
@@ -408,9 +412,9 @@ describe('a known device past the per-e-mail limit', () => {
     const device = cookieFrom(signedIn, 'vdp_device') as string;
     // A stranger behind the same carrier-grade NAT uses up the address (per_ip 6, the owner's sign-in included).
     expect(await statusesOf(6, () => login(uniqueEmail(), '10.13.0.1'))).toEqual([401, 401, 401, 401, 401, 429]);
-    expect((await login(user.email, '10.13.0.1')).statusCode).toBe(429);
+    expectProblem(await login(user.email, '10.13.0.1'), 429, 'rate_limited');
     // The cookie is not the other account's, so that attempt is charged to the address after all.
-    expect((await login(other.email, '10.13.0.1', { headers: { cookie: device } })).statusCode).toBe(429);
+    expectProblem(await login(other.email, '10.13.0.1', { headers: { cookie: device } }), 429, 'rate_limited');
     // The owner's browser is charged to its device instead: per_device (5, one spent just above), then 429.
     const statuses = await statusesOf(5, () => login(user.email, '10.13.0.1', { headers: { cookie: device } }));
     expect(statuses).toEqual([200, 200, 200, 200, 429]);

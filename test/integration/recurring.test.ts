@@ -9,6 +9,7 @@ import { RecurringService } from '../../src/modules/recurring/recurring.service.
 import type { Schedule } from '../../src/modules/recurring/schedule.js';
 import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
+import { expectProblem, expectStatus } from '../helpers/problem.js';
 
 const clock = fixedClock('2026-06-15T15:00:00Z');
 let t: TestApp;
@@ -168,7 +169,7 @@ describe('recurring transactions', () => {
   it('an occurrence that breaks a policy is recorded as failed once, shown, and not retried', async () => {
     const { client } = await setup();
     const cash = (await client.account({ name: 'Carteira', type: 'cash', initial_balance_cents: 25_000 })).id;
-    const rule = (
+    const rule = expectStatus(
       await client.post('/api/recurring', {
         account_id: cash,
         type: 'expense',
@@ -176,7 +177,8 @@ describe('recurring transactions', () => {
         description: 'Academia',
         schedule: { kind: 'monthly', day: 10 },
         start_on: '2026-03-01',
-      })
+      }),
+      201,
     ).json();
     const first = (await client.post('/api/recurring/run-due')).json();
     expect(
@@ -191,7 +193,15 @@ describe('recurring transactions', () => {
       ['2026-05-10', 'failed', 'insufficient_funds'],
       ['2026-06-10', 'failed', 'insufficient_funds'],
     ]);
-    await client.post('/api/transactions', { account_id: cash, type: 'income', amount_cents: 100_000, description: 'Depósito' });
+    expectStatus(
+      await client.post('/api/transactions', {
+        account_id: cash,
+        type: 'income',
+        amount_cents: 100_000,
+        description: 'Depósito',
+      }),
+      201,
+    );
     expect((await client.post('/api/recurring/run-due')).json()).toMatchObject({ posted: 0, failed: 0 });
     const shown = (await client.get(`/api/recurring/${rule.id}`)).json();
     expect(shown.posted_count).toBe(2);
@@ -208,7 +218,7 @@ describe('recurring transactions', () => {
 
   it('lists the upcoming calendar; pause skips what falls due meanwhile; delete ends future occurrences only', async () => {
     const { client, checking, housing } = await setup();
-    const rent = (
+    const rent = expectStatus(
       await client.post('/api/recurring', {
         account_id: checking,
         type: 'expense',
@@ -217,9 +227,10 @@ describe('recurring transactions', () => {
         category_id: housing,
         schedule: { kind: 'monthly', day: 5 },
         start_on: '2026-06-01',
-      })
+      }),
+      201,
     ).json();
-    const gym = (
+    const gym = expectStatus(
       await client.post('/api/recurring', {
         account_id: checking,
         type: 'expense',
@@ -227,7 +238,8 @@ describe('recurring transactions', () => {
         description: 'Academia',
         schedule: { kind: 'every_n_days', days: 30 },
         start_on: '2026-06-20',
-      })
+      }),
+      201,
     ).json();
     const upcoming = (await client.get('/api/recurring/upcoming?days=60')).json();
     expect(upcoming).toMatchObject({ from: '2026-06-15', until: '2026-08-14' });
@@ -265,7 +277,7 @@ describe('recurring transactions', () => {
 
   it('edits apply to future occurrences with row_version', async () => {
     const { client, checking } = await setup();
-    const rule = (
+    const rule = expectStatus(
       await client.post('/api/recurring', {
         account_id: checking,
         type: 'expense',
@@ -273,9 +285,10 @@ describe('recurring transactions', () => {
         description: 'Internet',
         schedule: { kind: 'monthly', day: 1 },
         start_on: '2026-06-01',
-      })
+      }),
+      201,
     ).json();
-    await client.post('/api/recurring/run-due');
+    expectStatus(await client.post('/api/recurring/run-due'), 200);
     const edited = await client.patch(`/api/recurring/${rule.id}`, {
       amount_cents: 120,
       schedule: { kind: 'monthly', day: 10 },
@@ -286,7 +299,7 @@ describe('recurring transactions', () => {
       409,
     );
     clock.set('2026-07-11T15:00:00Z');
-    await client.post('/api/recurring/run-due');
+    expectStatus(await client.post('/api/recurring/run-due'), 200);
     const amounts = (await client.get(`/api/transactions?q=Internet`))
       .json()
       .items.map((item: { occurred_on: string; amount_cents: number }) => [item.occurred_on, item.amount_cents]);
@@ -322,17 +335,17 @@ describe('recurring transactions', () => {
       const response = await client.post('/api/recurring', { ...base, ...change });
       expect(response.statusCode, JSON.stringify(change)).toBe(400);
     }
-    expect((await client.get('/api/recurring/upcoming?days=400')).statusCode).toBe(400);
+    expectProblem(await client.get('/api/recurring/upcoming?days=400'), 400, 'validation_failed');
     const other = await signedIn(t.app, 'Outra');
-    expect((await other.client.post('/api/recurring', base)).statusCode).toBe(404);
-    const mine = (await client.post('/api/recurring', base)).json();
+    expectProblem(await other.client.post('/api/recurring', base), 404, 'not_found');
+    const mine = expectStatus(await client.post('/api/recurring', base), 201).json();
     for (const response of await Promise.all([
       other.client.get(`/api/recurring/${mine.id}`),
       other.client.patch(`/api/recurring/${mine.id}`, { amount_cents: 1, row_version: 1 }),
       other.client.post(`/api/recurring/${mine.id}/pause`),
       other.client.request('DELETE', `/api/recurring/${mine.id}`),
     ])) {
-      expect(response.statusCode).toBe(404);
+      expectProblem(response, 404, 'not_found');
     }
     expect((await other.client.post('/api/recurring/run-due')).json().posted).toBe(0);
     expect((await client.get(`/api/recurring/${mine.id}`)).json()).toMatchObject({ status: 'active', posted_count: 0 });
@@ -366,7 +379,7 @@ describe('recurring transactions', () => {
     expect(oldest.statusCode).toBe(201);
     // start_on cannot be moved by an edit, so an edit cannot open a backlog either.
     const moved = await client.patch(`/api/recurring/${oldest.json().id}`, { start_on: '2000-01-01', row_version: 1 });
-    expect(moved.statusCode).toBe(400);
+    expectProblem(moved, 400, 'validation_failed');
     expect((await t.pool.query('SELECT start_on FROM recurring_rules WHERE id = $1', [oldest.json().id])).rows[0].start_on).toBe(
       '2025-06-15',
     );
@@ -387,7 +400,7 @@ describe('recurring transactions', () => {
       expect(created.statusCode).toBe(201);
     }
     const single = await setup();
-    const singleRule = (
+    const singleRule = expectStatus(
       await single.client.post('/api/recurring', {
         account_id: single.checking,
         type: 'expense',
@@ -395,10 +408,11 @@ describe('recurring transactions', () => {
         description: 'Diária',
         schedule: { kind: 'every_n_days', days: 1 },
         start_on: '2025-06-15',
-      })
+      }),
+      201,
     ).json();
     const bill = await setup();
-    const billRule = (
+    const billRule = expectStatus(
       await bill.client.post('/api/recurring', {
         account_id: bill.checking,
         type: 'expense',
@@ -406,7 +420,8 @@ describe('recurring transactions', () => {
         description: 'Luz',
         schedule: { kind: 'monthly', day: 15 },
         start_on: '2026-06-15',
-      })
+      }),
+      201,
     ).json();
 
     const first = await service().materializeDue({ until: '2026-06-15' });

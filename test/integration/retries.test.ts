@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTransaction, TX_RETRIES_MAX } from '../../src/db/unit-of-work.js';
 import { createMetrics } from '../../src/http/metrics.js';
 import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
+import { expectLedgerInvariants } from '../helpers/ledger.js';
 
 const SERIALIZATION_FAILURE = `DO $$ BEGIN RAISE EXCEPTION 'simulated' USING ERRCODE = '40001'; END $$`;
 const DEADLOCK = `DO $$ BEGIN RAISE EXCEPTION 'simulated' USING ERRCODE = '40P01'; END $$`;
@@ -12,6 +13,8 @@ beforeAll(async () => {
   t = await startTestApp({ metrics });
 });
 afterAll(async () => {
+  // The 503 path must have written nothing: the ledger still holds every invariant.
+  await expectLedgerInvariants(t.pool);
   await t?.close();
 });
 
@@ -66,6 +69,9 @@ describe('bounded retries of serialization failures and deadlocks', () => {
       expect(response.statusCode).toBe(503);
       expect(response.headers['retry-after']).toBe('1');
       expect(response.json().code).toBe('busy');
+      expect(
+        (await t.pool.query('SELECT count(*)::int AS n FROM transactions WHERE account_id = $1', [account.id])).rows[0].n,
+      ).toBe(1);
       const retries = await metrics.ledgerRetries.get();
       expect(retries.values.find((value) => value.labels.code === '40P01')?.value).toBe(TX_RETRIES_MAX);
     } finally {

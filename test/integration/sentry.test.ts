@@ -9,6 +9,7 @@ import { hashToken } from '../../src/lib/ids.js';
 import { type ErrorReporter, initSentry } from '../../src/observability/sentry.js';
 import { PASSWORD, startTestApp, type TestApp, uniqueEmail } from '../helpers/app.js';
 import { FAILING_JOB_NAME, failingJob } from '../helpers/jobs.js';
+import { expectLedgerInvariants } from '../helpers/ledger.js';
 
 /**
  * The real @sentry/node SDK, initialised as main.ts does, sends its envelopes to a DSN
@@ -63,6 +64,8 @@ beforeAll(async () => {
   baseUrl = await t.app.listen({ port: 0, host: '127.0.0.1' });
 });
 afterAll(async () => {
+  // This file posts money (or tries to): whatever it left must hold the ledger's invariants.
+  await expectLedgerInvariants(t.pool);
   await t?.close();
   receiver?.close();
 });

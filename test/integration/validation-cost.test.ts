@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BODY_LIMIT_BYTES } from '../../src/app.js';
 import { JSON_VALUES_MAX } from '../../src/http/json-body.js';
 import { registerUser, startTestApp, type TestApp } from '../helpers/app.js';
+import { expectLedgerInvariants } from '../helpers/ledger.js';
 import {
   type OpenApiDocument,
   type Route,
@@ -15,6 +16,7 @@ import {
   sampleRequest,
   stringSites,
 } from '../helpers/openapi.js';
+import { expectProblem } from '../helpers/problem.js';
 
 /**
  * Validation must cost time linear in the request: no schema pattern may backtrack on
@@ -64,6 +66,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   histogram?.disable();
+  // This file posts money (or tries to): whatever it left must hold the ledger's invariants.
+  await expectLedgerInvariants(t.pool);
   await t?.close();
 });
 
@@ -219,7 +223,7 @@ describe('validation costs time linear in the request', () => {
       headers: {},
       body: { email, password: 'senha-forte-123' },
     });
-    expect(response.statusCode).toBe(400);
+    expectProblem(response, 400, 'validation_failed');
     expect(response.json().errors).toEqual([expect.objectContaining({ field: 'body/email' })]);
   });
 

@@ -15,6 +15,7 @@ import { fixedClock } from '../../src/lib/clock.js';
 import { runIdempotentWrite } from '../../src/modules/idempotency/idempotency.service.js';
 import { signedIn } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
+import { expectProblem } from '../helpers/problem.js';
 
 /**
  * A write whose answer cannot be serialised by its route's schema (here a date past year
@@ -88,7 +89,7 @@ describe('a write answers only what it can send, before it commits', () => {
     expect(await rows()).toEqual([]);
     expect(await keys()).toEqual([]);
     const withoutKey = await client.post('/api/test-only/writes', { day: '2026-13-45' });
-    expect(withoutKey.statusCode).toBe(500);
+    expectProblem(withoutKey, 500, 'internal_error');
     expect(await rows()).toEqual([]);
 
     // The key was rolled back with the write, so it is free for the corrected request.
