@@ -133,6 +133,32 @@ describe('postBatch', () => {
     expect(cashAfter).toEqual([5_000, 8_000, 500]);
     for (const one of posted) expect(await storedEntries(one.transaction.id)).toEqual(postedEntries(one));
     expect(await balances([p.checking, p.cash])).toEqual({ [p.checking]: 7_000, [p.cash]: 500 });
+    // Each answer names only the accounts its own legs touched, not everything the batch locked.
+    for (const one of posted) {
+      expect([...one.accounts.keys()].sort()).toEqual(one.entries.map((entry) => entry.account_id).sort());
+    }
+    expect(posted[0]?.accounts.has(p.checking)).toBe(false);
+  });
+
+  it('refuses to run outside a database transaction, writing nothing', async () => {
+    const p = await person();
+    const before = await transactionCount(p.user.id);
+    const client = await t.pool.connect();
+    try {
+      const posting: Posting = {
+        kind: 'income',
+        accountId: p.cash,
+        amountCents: 100,
+        description: 'Sem transação',
+        categoryId: null,
+        notes: null,
+        occurredOn: DAY,
+      };
+      await expect(postBatch(client, p.source, [posting])).rejects.toBeInstanceOf(AssertionError);
+    } finally {
+      client.release();
+    }
+    expect(await transactionCount(p.user.id)).toBe(before);
   });
 
   it('is all or nothing: one refused posting rolls back the whole batch', async () => {

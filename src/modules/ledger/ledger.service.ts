@@ -363,7 +363,7 @@ async function postLegs(
   client: pg.PoolClient,
   accounts: ReadonlyMap<string, AccountRow>,
   input: { source: PostingSource; header: Header; legs: Leg[] },
-): Promise<Posted> {
+): Promise<{ posted: Posted; state: Map<string, AccountRow> }> {
   const { source, header, legs } = input;
   assert(legsAreBalanced(legs), `unbalanced legs for ${header.kind}`);
   for (const leg of legs) assert(accounts.has(leg.account_id), `leg account ${leg.account_id} is not locked`);
@@ -384,10 +384,15 @@ async function postLegs(
   const transaction = transactionRow(source, header);
   await insertPosting(client, transaction, newEntries);
 
-  const updated = new Map(accounts);
+  // The batch goes on with every locked account as it now stands; the posting's answer
+  // names only the accounts its own legs touched.
+  const state = new Map(accounts);
+  const touched = new Map<string, AccountRow>();
   for (const entry of newEntries) {
     const account = accounts.get(entry.account_id) as AccountRow;
-    updated.set(entry.account_id, { ...account, balance_cents: entry.balance_after_cents, row_version: entry.account_version });
+    const after = { ...account, balance_cents: entry.balance_after_cents, row_version: entry.account_version };
+    state.set(entry.account_id, after);
+    touched.set(entry.account_id, after);
   }
   const entries: EntryRow[] = newEntries.map((entry) => ({
     ...entry,
@@ -395,7 +400,7 @@ async function postLegs(
     transaction_id: transaction.id,
     created_at: source.postedAt,
   }));
-  return { transaction, entries, accounts: updated };
+  return { posted: { transaction, entries, accounts: touched }, state };
 }
 
 function transactionRow(source: PostingSource, header: Header): TransactionRow {
@@ -430,11 +435,13 @@ export const BATCH_POSTINGS_MAX = 1_000;
  * Posts many postings in the caller's database transaction, all or nothing: every
  * account any of them touches is locked once, in ascending id order, before the first
  * is posted, and a refusal (or an assertion) in any throws, so the caller's transaction
- * rolls back with nothing half-written. Each answer carries the accounts as they stand
- * after that posting.
+ * rolls back with nothing half-written. Each answer carries the accounts its legs touched,
+ * as they stand after that posting.
  */
 export async function postBatch(client: pg.PoolClient, source: PostingSource, postings: readonly Posting[]): Promise<Posted[]> {
   assert(postings.length >= 1 && postings.length <= BATCH_POSTINGS_MAX, `a batch holds 1 to ${BATCH_POSTINGS_MAX} postings`);
+  // All or nothing holds only inside a database transaction that a refusal rolls back.
+  assert(client.getTransactionStatus() === 'T', 'postBatch runs inside an open database transaction');
   const internal = counterpartiesOf(client, source.userId);
   const plans: Array<{ plan: Plan; posting: Posting }> = [];
   for (const posting of postings) plans.push({ plan: await planOf(client, source, posting, internal), posting });
@@ -445,8 +452,8 @@ export async function postBatch(client: pg.PoolClient, source: PostingSource, po
     await plan.underLock?.();
     await posting.whileLocked?.();
     const result = await postLegs(client, accounts, { source, ...plan.build() });
-    accounts = result.accounts;
-    posted.push(result);
+    accounts = result.state;
+    posted.push(result.posted);
   }
   return posted;
 }
