@@ -1,6 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { RequestContext } from '../lib/service-context.js';
-import type { ResponseWriter } from '../modules/idempotency/idempotency.service.js';
+import type { RequestContext, ResponseWriter } from '../lib/service-context.js';
 import { currentUser } from './auth.js';
 import { readIdempotencyKey } from './idempotency.js';
 

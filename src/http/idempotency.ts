@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { invalidField } from '../lib/errors.js';
-import type { IdempotencyRequest } from '../modules/idempotency/idempotency.service.js';
+import type { IdempotencyRequest } from '../lib/service-context.js';
 
 /** The Idempotency-Key header, read and hashed with the request; the claim itself is the idempotency module's. */
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';

@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import type { WriteResult } from '../modules/idempotency/idempotency.service.js';
+import type { WriteResult } from '../lib/service-context.js';
 
 /**
  * Sends a write's result; a replay carries Idempotent-Replayed: true. A payload serialised

@@ -5,9 +5,9 @@ import { DomainError, invalidField, rowVersionConflict } from '../../lib/errors.
 import { newId } from '../../lib/ids.js';
 import type { PageResult } from '../../lib/pagination.js';
 import { updateOrConflict } from '../../lib/row-version.js';
-import type { RequestContext, ServiceDeps } from '../../lib/service-context.js';
+import type { RequestContext, ServiceDeps, WriteResult } from '../../lib/service-context.js';
 import { acceptsOverdraftLimit, balanceFloorCents, isInternal } from '../../policies/ledger_v1.js';
-import { idempotentWrite, type WriteResult } from '../idempotency/idempotency.service.js';
+import { idempotentWrite } from '../idempotency/idempotency.service.js';
 import { type AccountRow, accountNotFound, lockAndLoadAccounts, postOpening, sourceOf } from '../ledger/index.js';
 import * as repository from './accounts.repository.js';
 import {

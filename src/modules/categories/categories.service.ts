@@ -3,8 +3,8 @@ import { DomainError, invalidField, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import type { PageResult } from '../../lib/pagination.js';
 import { updateOrConflict } from '../../lib/row-version.js';
-import type { RequestContext, ServiceDeps } from '../../lib/service-context.js';
-import { idempotentWrite, type WriteResult } from '../idempotency/idempotency.service.js';
+import type { RequestContext, ServiceDeps, WriteResult } from '../../lib/service-context.js';
+import { idempotentWrite } from '../idempotency/idempotency.service.js';
 import {
   type CategoryRow,
   countCategories,

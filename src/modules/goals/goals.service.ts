@@ -5,9 +5,9 @@ import { DomainError, invalidField, notFound, rowVersionConflict } from '../../l
 import { newId } from '../../lib/ids.js';
 import type { PageResult } from '../../lib/pagination.js';
 import { updateOrConflict } from '../../lib/row-version.js';
-import type { RequestContext, ServiceDeps } from '../../lib/service-context.js';
+import type { RequestContext, ServiceDeps, WriteResult } from '../../lib/service-context.js';
 import { PACE_MONTHS, progress } from '../../policies/goals_v1.js';
-import { idempotentWrite, type WriteResult } from '../idempotency/idempotency.service.js';
+import { idempotentWrite } from '../idempotency/idempotency.service.js';
 import {
   type AccountRow,
   balanceIn,

@@ -3,7 +3,14 @@ import { pgCode, SqlState } from '../../db/sqlstate.js';
 import { runTransactionWith } from '../../db/unit-of-work.js';
 import type { Clock } from '../../lib/clock.js';
 import { DomainError } from '../../lib/errors.js';
-import type { RequestContext, ServiceDeps } from '../../lib/service-context.js';
+import type {
+  IdempotencyHooks,
+  IdempotencyRequest,
+  RequestContext,
+  ResponseWriter,
+  ServiceDeps,
+  WriteResult,
+} from '../../lib/service-context.js';
 import {
   claimKey,
   claimOnBegin,
@@ -21,35 +28,6 @@ import {
  * rolled back (a 4xx), the second runs afresh.
  */
 export const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
-
-export interface IdempotencyRequest {
-  key: string;
-  method: string;
-  path: string;
-  requestHash: Buffer;
-}
-
-export interface WriteResult<T> {
-  status: number;
-  body: T;
-  replayed: boolean;
-  /** The response as sent, serialised before the commit (see ResponseWriter); absent on replays. */
-  payload?: string;
-}
-
-/**
- * Turns a write's response into the bytes the route sends, by the route's response schema,
- * and throws when it cannot. runIdempotentWrite calls it before COMMIT, so a response that
- * cannot be produced rolls the write back (a 500 with nothing written) instead of
- * answering 500 after the effects are committed.
- */
-export type ResponseWriter = (status: number, body: unknown) => string;
-
-export interface IdempotencyHooks {
-  onReplay?: () => void;
-  onConflict?: (code: string) => void;
-  onRetry?: (code: string) => void;
-}
 
 function claimOf(userId: string, idempotency: IdempotencyRequest, now: Date): KeyClaim {
   return {

@@ -5,9 +5,9 @@ import { runTransaction } from '../../db/unit-of-work.js';
 import { DomainError, invalidFields, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import type { PageResult } from '../../lib/pagination.js';
-import type { RequestContext, ServiceDeps } from '../../lib/service-context.js';
+import type { RequestContext, ServiceDeps, WriteResult } from '../../lib/service-context.js';
 import { findUserAccount } from '../accounts/accounts.repository.js';
-import { idempotentWrite, type WriteResult } from '../idempotency/idempotency.service.js';
+import { idempotentWrite } from '../idempotency/idempotency.service.js';
 import {
   accountNotFound,
   balanceIn,

@@ -6,10 +6,10 @@ import { DomainError, invalidField, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import type { PageResult } from '../../lib/pagination.js';
 import { updateOrConflict } from '../../lib/row-version.js';
-import type { RequestContext, ServiceDeps } from '../../lib/service-context.js';
+import type { RequestContext, ServiceDeps, WriteResult } from '../../lib/service-context.js';
 import { OCCURRED_ON_MAX } from '../../policies/ledger_v1.js';
 import { checkCategoryFor } from '../categories/categories.service.js';
-import { idempotentWrite, type WriteResult } from '../idempotency/idempotency.service.js';
+import { idempotentWrite } from '../idempotency/idempotency.service.js';
 import { type Posting, postBatch } from '../ledger/index.js';
 import { cursorAfter, fairShare, planRule, type RulePlan } from './materialisation-plan.js';
 import {

@@ -2,9 +2,9 @@ import type { Queryable } from '../../db/queryable.js';
 import { DomainError, invalidField, notFound } from '../../lib/errors.js';
 import type { PageResult } from '../../lib/pagination.js';
 import { updateOrConflict } from '../../lib/row-version.js';
-import type { RequestContext, ServiceDeps } from '../../lib/service-context.js';
+import type { RequestContext, ServiceDeps, WriteResult } from '../../lib/service-context.js';
 import { checkCategoryFor } from '../categories/categories.service.js';
-import { idempotentWrite, type WriteResult } from '../idempotency/idempotency.service.js';
+import { idempotentWrite } from '../idempotency/idempotency.service.js';
 import {
   balanceIn,
   entriesOf,

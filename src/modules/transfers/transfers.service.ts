@@ -1,6 +1,6 @@
 import { invalidField } from '../../lib/errors.js';
-import type { RequestContext, ServiceDeps } from '../../lib/service-context.js';
-import { idempotentWrite, type WriteResult } from '../idempotency/idempotency.service.js';
+import type { RequestContext, ServiceDeps, WriteResult } from '../../lib/service-context.js';
+import { idempotentWrite } from '../idempotency/idempotency.service.js';
 import { balanceIn, occurredOn, postedTransactionResponse, postTransfer, sourceOf } from '../ledger/index.js';
 import type { CreateTransferInput } from './transfers.schemas.js';
 
