@@ -8,7 +8,7 @@ const webRoot = fileURLToPath(new URL('.', import.meta.url));
 const apiTarget = process.env.VITE_API_TARGET ?? 'http://127.0.0.1:3000';
 
 // The keywords api/limits.ts reads from a schema; everything else is left out of the bundle.
-const LIMIT_KEYWORDS = new Set(['maxLength', 'minLength', 'maximum', 'minimum', 'maxItems', 'anyOf', 'properties']);
+const LIMIT_KEYWORDS = new Set(['maxLength', 'minLength', 'maximum', 'minimum', 'maxItems', 'items', 'anyOf', 'properties']);
 
 function limitsOnly(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(limitsOnly);

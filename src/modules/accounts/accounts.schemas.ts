@@ -4,8 +4,6 @@ import { Page, PageQuery } from '../../http/pagination.js';
 import { USER_ACCOUNT_TYPES } from '../../policies/ledger_v1.js';
 
 export const ACCOUNT_NAME_LENGTH_MAX = 100;
-/** A person with more accounts than this is not a person; it bounds every account list. */
-export const ACCOUNTS_PER_USER_MAX = 200;
 
 export const AccountType = Type.Union(
   USER_ACCOUNT_TYPES.map((type) => Type.Literal(type)),

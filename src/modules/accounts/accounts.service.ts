@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { runTransaction } from '../../db/unit-of-work.js';
+import { ACCOUNTS_PER_USER_MAX } from '../../lib/bounds.js';
 import { calendarDay } from '../../lib/calendar.js';
 import { DomainError, invalidField, rowVersionConflict } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
@@ -10,12 +11,7 @@ import { acceptsOverdraftLimit, balanceFloorCents, isInternal } from '../../poli
 import { idempotentWrite } from '../idempotency/idempotency.service.js';
 import { type AccountRow, accountNotFound, lockAndLoadAccounts, postOpening, sourceOf } from '../ledger/index.js';
 import * as repository from './accounts.repository.js';
-import {
-  ACCOUNTS_PER_USER_MAX,
-  type AccountResponse,
-  type CreateAccountInput,
-  type PatchAccountInput,
-} from './accounts.schemas.js';
+import type { AccountResponse, CreateAccountInput, PatchAccountInput } from './accounts.schemas.js';
 
 export function toAccountResponse(row: AccountRow): AccountResponse {
   return {

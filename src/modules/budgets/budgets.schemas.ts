@@ -3,7 +3,6 @@ import { Nullable, RowVersion, Uuid } from '../../http/common-schemas.js';
 
 /** How far back an unspent (or overspent) amount keeps rolling into the next month. */
 export const ROLLOVER_MONTHS_MAX = 12;
-export const DEFAULT_ALERT_THRESHOLDS = [80, 100];
 
 /** YYYY-MM. */
 const MONTH_LENGTH = 7;

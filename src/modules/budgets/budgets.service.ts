@@ -1,5 +1,6 @@
 import type { Queryable } from '../../db/queryable.js';
 import { runTransaction } from '../../db/unit-of-work.js';
+import { DEFAULT_ALERT_THRESHOLDS } from '../../lib/bounds.js';
 import { firstDayOfMonth, lastDayOfMonth, previousMonth, shiftMonth } from '../../lib/calendar.js';
 import { DomainError, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
@@ -23,7 +24,6 @@ import {
 import {
   type BudgetLineResponse,
   type BudgetMonthResponse,
-  DEFAULT_ALERT_THRESHOLDS,
   type PutBudgetInput,
   ROLLOVER_MONTHS_MAX,
 } from './budgets.schemas.js';

@@ -3,7 +3,6 @@ import { Nullable, RowVersion, Timestamp, Uuid } from '../../http/common-schemas
 import { Page, PageQuery } from '../../http/pagination.js';
 
 export const CATEGORY_NAME_LENGTH_MAX = 60;
-export const CATEGORIES_PER_USER_MAX = 200;
 
 export const CategoryKind = Type.Union([Type.Literal('income'), Type.Literal('expense')]);
 

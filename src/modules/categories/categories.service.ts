@@ -1,4 +1,5 @@
 import type { Queryable } from '../../db/queryable.js';
+import { CATEGORIES_PER_USER_MAX } from '../../lib/bounds.js';
 import { DomainError, invalidField, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import type { PageResult } from '../../lib/pagination.js';
@@ -14,12 +15,7 @@ import {
   NAME_TAKEN,
   updateCategory,
 } from './categories.repository.js';
-import {
-  CATEGORIES_PER_USER_MAX,
-  type CategoryResponse,
-  type CreateCategoryInput,
-  type PatchCategoryInput,
-} from './categories.schemas.js';
+import type { CategoryResponse, CreateCategoryInput, PatchCategoryInput } from './categories.schemas.js';
 
 function toResponse(row: CategoryRow): CategoryResponse {
   return {

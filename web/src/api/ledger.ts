@@ -1,5 +1,6 @@
 // The ledger part of the API: accounts, categories, transactions and transfers. Every
 // write that moves money takes the caller's Idempotency-Key (see lib/idempotency.ts).
+import { ACCOUNTS_PER_USER_MAX, CATEGORIES_PER_USER_MAX } from '../lib/bounds';
 import { api, unwrap } from './client';
 import { bodyLimit, queryLimit } from './limits';
 import type { components, paths } from './schema';
@@ -9,8 +10,8 @@ export const CATEGORY_KINDS = ['expense', 'income'] as const;
 
 /** The server's page bounds (src/http/pagination.ts). */
 export const PAGE_LIMIT_MAX = queryLimit('get', '/api/accounts', 'limit', 'maximum');
-/** The server's ACCOUNTS_PER_USER_MAX and CATEGORIES_PER_USER_MAX. */
-export const OWNED_ITEMS_MAX = 200;
+/** The most accounts or categories one person may hold: a list of either never needs more. */
+export const OWNED_ITEMS_MAX = Math.max(ACCOUNTS_PER_USER_MAX, CATEGORIES_PER_USER_MAX);
 // The server's field limits, from its OpenAPI document.
 export const ACCOUNT_NAME_LENGTH_MAX = bodyLimit('post', '/api/accounts', 'name', 'maxLength');
 export const CATEGORY_NAME_LENGTH_MAX = bodyLimit('post', '/api/categories', 'name', 'maxLength');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bodyLimit, queryLimit } from './limits';
+import { bodyItemLimit, bodyLimit, queryLimit } from './limits';
 
 describe('limits from the OpenAPI document', () => {
   it('reads body, query, nullable and variant limits', () => {
@@ -13,6 +13,8 @@ describe('limits from the OpenAPI document', () => {
     expect(bodyLimit('patch', '/api/transactions/{id}', 'notes', 'maxLength')).toBe(2000);
     expect(bodyLimit('post', '/api/recurring', 'schedule', 'maximum', 'days')).toBe(366);
     expect(queryLimit('get', '/api/recurring/upcoming', 'days', 'maximum')).toBe(366);
+    expect(bodyItemLimit('put', '/api/budgets/{month}/{category_id}', 'alert_thresholds', 'minimum')).toBe(1);
+    expect(bodyItemLimit('put', '/api/budgets/{month}/{category_id}', 'alert_thresholds', 'maximum')).toBe(1000);
   });
 
   it('throws when the document lacks the field or the keyword, so a rename cannot pass silently', () => {
@@ -22,5 +24,6 @@ describe('limits from the OpenAPI document', () => {
     expect(() => bodyLimit('post', '/api/transactions', 'account_id', 'maxLength')).toThrow(/no maxLength/);
     expect(() => bodyLimit('post', '/api/recurring', 'schedule', 'maximum', 'weeks')).toThrow(/schedule\.weeks/);
     expect(() => queryLimit('get', '/api/transactions', 'query' as 'q', 'maxLength')).toThrow(/\?query/);
+    expect(() => bodyItemLimit('post', '/api/transactions', 'description', 'minimum')).toThrow(/body\.description\[\]/);
   });
 });

@@ -16,6 +16,7 @@ type OperationOf<Path extends keyof paths, M extends Method> = paths[Path][M];
 interface SchemaNode {
   [keyword: string]: unknown;
   anyOf?: SchemaNode[];
+  items?: SchemaNode;
   properties?: Record<string, SchemaNode>;
 }
 
@@ -52,6 +53,11 @@ function variantProperty(schema: SchemaNode | undefined, name: string): SchemaNo
   return undefined;
 }
 
+/** The schema of one property of an operation's JSON body. */
+function bodyField(method: Method, path: string, field: string): SchemaNode | undefined {
+  return operations[path]?.[method]?.requestBody?.content?.['application/json']?.schema?.properties?.[field];
+}
+
 /**
  * A limit of a JSON body field, e.g. bodyLimit('post', '/api/transactions', 'description',
  * 'maxLength'). `variantField` names a property inside one of the field's variants:
@@ -64,11 +70,24 @@ export function bodyLimit<Path extends keyof paths, M extends Method>(
   keyword: Keyword,
   variantField?: string,
 ): number {
-  const body = operations[path]?.[method]?.requestBody?.content?.['application/json']?.schema;
-  const fieldSchema = body?.properties?.[field];
+  const fieldSchema = bodyField(method, path, field);
   const schema = variantField === undefined ? fieldSchema : variantProperty(fieldSchema, variantField);
   const name = variantField === undefined ? field : `${field}.${variantField}`;
   return required(keywordOf(schema, keyword), `${keyword} for ${method.toUpperCase()} ${path} body.${name}`);
+}
+
+/**
+ * A limit of each item of a JSON body array, e.g. bodyItemLimit('put',
+ * '/api/budgets/{month}/{category_id}', 'alert_thresholds', 'minimum').
+ */
+export function bodyItemLimit<Path extends keyof paths, M extends Method>(
+  method: M,
+  path: Path,
+  field: keyof JsonBody<OperationOf<Path, M>> & string,
+  keyword: Keyword,
+): number {
+  const items = bodyField(method, path, field)?.items;
+  return required(keywordOf(items, keyword), `${keyword} for ${method.toUpperCase()} ${path} body.${field}[]`);
 }
 
 /** A limit of a query parameter, e.g. queryLimit('get', '/api/transactions', 'q', 'maxLength'). */

@@ -3,12 +3,10 @@
  * "Today" is today in Brazil, whatever zone the browser is in, like the server.
  */
 
+import { OCCURRED_ON_MAX, OCCURRED_ON_MIN } from '../../../src/policies/ledger_v1';
 import { calendarDay, dayOf, isValidDay, TIME_ZONE } from './calendar';
 
 export const DISPLAY_TIME_ZONE = TIME_ZONE;
-/** The days a transaction may fall on (the server's OCCURRED_ON_MIN/MAX). */
-export const DATE_MIN_ISO = '2000-01-01';
-export const DATE_MAX_ISO = '2099-12-31';
 const DATE_DIGITS_MAX = 8;
 
 export type DateParseFailure = 'empty' | 'malformed' | 'invalid' | 'out_of_range';
@@ -41,7 +39,7 @@ export function displayToIso(text: string): DateParseResult {
   const year = Number(match[3]);
   if (!isValidDay(year, month, day)) return { ok: false, reason: 'invalid' };
   const iso = dayOf(year, month, day);
-  if (iso < DATE_MIN_ISO || iso > DATE_MAX_ISO) return { ok: false, reason: 'out_of_range' };
+  if (iso < OCCURRED_ON_MIN || iso > OCCURRED_ON_MAX) return { ok: false, reason: 'out_of_range' };
   return { ok: true, iso };
 }
 

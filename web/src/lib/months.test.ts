@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { capitalize, currentMonth, isMonth, monthLabel, shiftMonth } from './months';
+import document from '../api/openapi.json';
+import { capitalize, currentMonth, isMonth, MONTH_MAX, MONTH_MIN, monthLabel, shiftMonth } from './months';
 
 describe('currentMonth', () => {
   it('is the month in São Paulo, not in UTC', () => {
@@ -36,5 +37,13 @@ describe('monthLabel', () => {
     expect(monthLabel('2026-11', 'pt-BR')).toBe('novembro de 2026');
     expect(monthLabel('2026-11', 'en')).toBe('November 2026');
     expect(capitalize(monthLabel('2027-03', 'pt-BR'))).toBe('Março de 2027');
+  });
+});
+
+describe('MONTH_MIN and MONTH_MAX', () => {
+  it("are the first and last months the server's Month pattern admits", () => {
+    const pattern = new RegExp(document.components.schemas.BudgetMonth.properties.month.pattern);
+    expect([MONTH_MIN, MONTH_MAX].map((month) => pattern.test(month))).toEqual([true, true]);
+    expect([shiftMonth(MONTH_MIN, -1), shiftMonth(MONTH_MAX, 1)].map((month) => pattern.test(month))).toEqual([false, false]);
   });
 });

@@ -2,13 +2,17 @@
  * Calendar months as the API speaks them (YYYY-MM) and as people read them
  * ("novembro de 2026"). "This month" is this month in Brazil, like "today" in dates.ts.
  */
+import { OCCURRED_ON_MAX, OCCURRED_ON_MIN } from '../../../src/policies/ledger_v1';
 import { calendarMonth, isIsoMonth, monthParts } from './calendar';
 
 export { shiftMonth } from './calendar';
 
-/** The months a budget may be set for (the server's Month pattern: years 2000–2099). */
-export const MONTH_MIN = '2000-01';
-export const MONTH_MAX = '2099-12';
+/**
+ * The months a budget may be set for: the months of the days a transaction may fall on.
+ * The server's Month pattern admits exactly these; months.test.ts holds the two together.
+ */
+export const MONTH_MIN = OCCURRED_ON_MIN.slice(0, 'YYYY-MM'.length);
+export const MONTH_MAX = OCCURRED_ON_MAX.slice(0, 'YYYY-MM'.length);
 
 export function isMonth(value: string | null | undefined): value is string {
   return typeof value === 'string' && isIsoMonth(value) && value >= MONTH_MIN && value <= MONTH_MAX;

@@ -4,19 +4,26 @@ import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { bodyItemLimit } from '../../api/limits';
 import { isApiError, problemRecord } from '../../api/problem';
 import { MoneyInput } from '../../components/MoneyInput';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { mappedFieldErrorsFrom } from '../../i18n/problems';
+import { DEFAULT_ALERT_THRESHOLDS } from '../../lib/bounds';
 import { formatBrlInput } from '../../lib/money';
 import { useLedgerLabels } from '../ledger/labels';
 import { LEDGER_KEYS, useCategories } from '../ledger/queries';
 import { amountCents, useFormErrorText, validateAmount, validateChoice } from '../ledger/validation';
 import { type BudgetLine, getBudgetMonth, putBudget } from './api';
-import { DEFAULT_ALERT_THRESHOLDS, thresholdsWithFirst } from './status';
+import { thresholdsWithFirst } from './status';
 
-/** The first alert is asked for in whole percent below or at the limit. */
-const ALERT_PERCENT_MIN = 1;
+/** The lowest alert the server accepts, in whole percent. */
+const ALERT_PERCENT_MIN = bodyItemLimit('put', '/api/budgets/{month}/{category_id}', 'alert_thresholds', 'minimum');
+/**
+ * The first alert is asked for at or below the limit itself (100 % of what is available).
+ * The server takes thresholds up to a higher percent, but a first alert past the limit
+ * would only ever fire after the line has already turned red.
+ */
 const ALERT_PERCENT_MAX = 100;
 
 interface BudgetValues {

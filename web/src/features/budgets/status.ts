@@ -1,8 +1,7 @@
 import { bodyLimit } from '../../api/limits';
+import { DEFAULT_ALERT_THRESHOLDS } from '../../lib/bounds';
 import type { BudgetLine } from './api';
 
-/** The server's DEFAULT_ALERT_THRESHOLDS: amber from 80 %, red at 100 %. */
-export const DEFAULT_ALERT_THRESHOLDS = [80, 100] as const;
 /** How many thresholds the server accepts (each 1–1000 %). */
 export const ALERT_THRESHOLDS_MAX = bodyLimit('put', '/api/budgets/{month}/{category_id}', 'alert_thresholds', 'maxItems');
 

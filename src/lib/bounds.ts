@@ -1,0 +1,12 @@
+/**
+ * Limits and defaults the server enforces and the web app shows before it asks. They
+ * live in this pure module, with no imports, so the server's services and the web app
+ * (which imports it by relative path) read the same values and cannot drift apart.
+ */
+
+/** A person with more accounts than this is not a person; it bounds every account list. */
+export const ACCOUNTS_PER_USER_MAX = 200;
+/** How many categories a person may hold, the default ones included. */
+export const CATEGORIES_PER_USER_MAX = 200;
+/** A budget's alert thresholds, in percent of what is available, when none are given. */
+export const DEFAULT_ALERT_THRESHOLDS: [number, number] = [80, 100];
