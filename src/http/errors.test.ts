@@ -1,10 +1,9 @@
 import type { FastifyError } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { SqlState } from '../db/sqlstate.js';
-import { DomainError } from '../lib/errors.js';
+import { DATABASE_RETRY_AFTER_SECONDS, DomainError } from '../lib/errors.js';
 import {
   CONTENTION_RETRY_AFTER_SECONDS,
-  DATABASE_RETRY_AFTER_SECONDS,
   isContention,
   isDatabaseUnavailable,
   isPoolCheckoutTimeout,

@@ -2,7 +2,7 @@ import './types.js';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
 import { pgCode, SqlState } from '../db/sqlstate.js';
-import { DomainError, type FieldError } from '../lib/errors.js';
+import { DATABASE_RETRY_AFTER_SECONDS, DomainError, type FieldError } from '../lib/errors.js';
 
 export interface Problem {
   type: string;
@@ -148,7 +148,6 @@ const DATABASE_UNAVAILABLE_MESSAGES = [
 const POOL_CHECKOUT_TIMEOUT_MESSAGE = 'timeout exceeded when trying to connect';
 /** Wrappers (pg-pool, a query layer) keep the driver's error in `cause`; this many levels are looked at. */
 const CAUSE_DEPTH_MAX = 4;
-export const DATABASE_RETRY_AFTER_SECONDS = '5';
 
 function unavailableHere(error: { code?: unknown; message?: unknown }): boolean {
   const code = error.code;

@@ -17,6 +17,9 @@ export class DomainError extends Error {
   }
 }
 
+/** How long a client is told to wait before retrying while the database is away (seconds, as sent in Retry-After). */
+export const DATABASE_RETRY_AFTER_SECONDS = '5';
+
 /** Things a person owns and can ask for by id; each has one "not found" message. */
 export type Entity =
   | 'account'
