@@ -9,8 +9,6 @@ export const LOCK_WAIT_MS = 10_000;
 
 const RETRYABLE_CODES: ReadonlySet<string> = new Set([SqlState.serializationFailure, SqlState.deadlockDetected]);
 
-export { pgCode };
-
 /**
  * A statement that rides on BEGIN's round trip, and how to read what it answered. The
  * SQL is text with every value inlined by client.escapeLiteral: the simple protocol, the
