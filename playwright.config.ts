@@ -6,8 +6,8 @@ import { defineConfig, devices } from '@playwright/test';
  * on a free port with the run's clock (E2E_CLOCK_START, or an ordinary day; see
  * test/e2e/clock.ts) and publishes its address in E2E_BASE_URL, which worker processes
  * (started after global setup) read here. After the run it checks the ledger the tests
- * left behind. `--grep @calendar` selects the flows that hang on the date, `--grep @month-end`
- * those among them that hang on a month's end.
+ * left behind and that the run stayed on its day in São Paulo. `npm test` runs the suite
+ * again at hostile dates (scripts/test.mjs).
  */
 export const E2E_OUTPUT_DIR = 'test-results/e2e';
 

@@ -1,11 +1,16 @@
 /**
- * The browser tests' time. The server under test and every page run on one clock: it
- * reads E2E_CLOCK_START when global setup starts the server, then moves in real time.
- * Global setup publishes the distance from the wall clock in E2E_CLOCK_OFFSET_MS, which
- * the workers (started after it) read in support.ts.
+ * The browser tests' time. The server under test and every page start from one instant:
+ * E2E_CLOCK_START, or an ordinary day. Global setup starts the server with it, whose
+ * clock then steps one millisecond per reading (src/lib/clock.ts), and publishes it in
+ * E2E_CLOCK_RUN_START for the workers (started after it), whose fixture installs every
+ * page's clock at it (support.ts); a page's time then flows for the length of its test.
+ * So a run can start at 23:59 in São Paulo and still stay on its day: no test lasts a
+ * minute, and the server's clock moves a few seconds in a whole run. Both are checked:
+ * each test fails if its page's clock crossed midnight, and the teardown fails if the
+ * server's latest write is on another day than the start.
  */
 export const E2E_CLOCK_START_VARIABLE = 'E2E_CLOCK_START';
-export const E2E_CLOCK_OFFSET_VARIABLE = 'E2E_CLOCK_OFFSET_MS';
+export const E2E_CLOCK_RUN_START_VARIABLE = 'E2E_CLOCK_RUN_START';
 
 /**
  * An ordinary day when no hostile one is asked for: mid-month, midday in São Paulo, a

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createTestDatabase, resolveAdminUrl, stopAdminServer } from '../helpers/db.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
-import { DEFAULT_E2E_CLOCK_START, E2E_CLOCK_OFFSET_VARIABLE, E2E_CLOCK_START_VARIABLE, saoPauloDay } from './clock.js';
+import { DEFAULT_E2E_CLOCK_START, E2E_CLOCK_RUN_START_VARIABLE, E2E_CLOCK_START_VARIABLE, saoPauloDay } from './clock.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SERVER_ENTRY = path.join(REPO_ROOT, 'dist/main.js');
@@ -17,7 +17,10 @@ const HEALTH_WAIT_MS = 30_000;
 const HEALTH_POLL_MS = 200;
 const HEALTH_REQUEST_TIMEOUT_MS = 2_000;
 const SHUTDOWN_WAIT_MS = 10_000;
-/** Sign-in attempts the browser tests' server allows per window, per address and e-mail. */
+/**
+ * Sign-in attempts the browser tests' server allows per window, per address and e-mail.
+ * Its clock steps a millisecond per reading, so one window outlasts the whole run.
+ */
 const E2E_AUTH_ATTEMPTS_MAX = 10_000;
 /** Only the tail of the server's output is kept, for the failure message. */
 const OUTPUT_KEPT_CHARS_MAX = 20_000;
@@ -108,25 +111,43 @@ async function checkLedger(database: Database): Promise<void> {
 }
 
 /**
- * The start instant of the run's clock (E2E_CLOCK_START, or an ordinary day), and its
- * distance from the wall clock now, which the server and the pages then share.
+ * The start instant of the run's clock, E2E_CLOCK_START or an ordinary day, as given (the
+ * server checks it strictly again, e.g. refuses a 29 February that does not exist).
  */
-function runClock(): { start: string; offsetMs: number } {
-  const start = process.env[E2E_CLOCK_START_VARIABLE] || DEFAULT_E2E_CLOCK_START;
-  const startMs = Date.parse(start);
-  if (Number.isNaN(startMs)) throw new Error(`${E2E_CLOCK_START_VARIABLE} is not an instant: ${JSON.stringify(start)}`);
-  return { start, offsetMs: startMs - Date.now() };
+function runStart(): { text: string; at: Date } {
+  const text = process.env[E2E_CLOCK_START_VARIABLE] || DEFAULT_E2E_CLOCK_START;
+  const at = new Date(text);
+  if (Number.isNaN(at.getTime())) throw new Error(`${E2E_CLOCK_START_VARIABLE} is not an instant: ${JSON.stringify(text)}`);
+  return { text, at };
 }
 
 /**
- * A run that crosses midnight in São Paulo has pages and helpers that computed "today"
- * before it and checks after it: its results mean nothing, so it fails and says why.
+ * The latest instant the server's clock gave a row: it stamps each transaction and each
+ * session with it (not with the database's now()), so this is as far as that clock got.
  */
-function expectSameDay(started: Date, offsetMs: number): void {
-  const ended = new Date(Date.now() + offsetMs);
-  if (saoPauloDay(started) !== saoPauloDay(ended)) {
+const LATEST_SERVER_STAMP_SQL = `SELECT greatest((SELECT max(created_at) FROM transactions),
+                                                  (SELECT max(created_at) FROM sessions)) AS latest`;
+
+/**
+ * A run whose server clock reached the next day in São Paulo has pages and helpers that
+ * computed "today" before it and checks after it: its results mean nothing, so it fails
+ * and says why. A run that wrote no row fails too, because it would check nothing.
+ */
+async function expectSameDay(database: Database, started: Date): Promise<void> {
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  let latest: Date | null;
+  try {
+    const result = await client.query<{ latest: Date | null }>(LATEST_SERVER_STAMP_SQL);
+    latest = result.rows[0]?.latest ?? null;
+  } finally {
+    await client.end();
+  }
+  if (latest === null)
+    throw new Error('the browser tests wrote no transaction or session: nothing shows where the server clock got');
+  if (saoPauloDay(latest) !== saoPauloDay(started)) {
     throw new Error(
-      `the browser tests' clock crossed midnight in São Paulo (${started.toISOString()} to ${ended.toISOString()}): start ${E2E_CLOCK_START_VARIABLE} earlier in the day`,
+      `the server's clock crossed midnight in São Paulo (${started.toISOString()} to ${latest.toISOString()}): start ${E2E_CLOCK_START_VARIABLE} earlier in the day`,
     );
   }
 }
@@ -148,7 +169,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   process.env.VDP_TEST_ADMIN_URL = await resolveAdminUrl();
   let database: Database | undefined;
   let server: ChildProcess | undefined;
-  const clock = runClock();
+  const start = runStart();
   try {
     database = await createTestDatabase();
     const port = await freePort();
@@ -163,7 +184,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         HOST: '127.0.0.1',
         LOG_LEVEL: 'warn',
         NODE_ENV: 'test',
-        TEST_CLOCK_START: clock.start,
+        TEST_CLOCK_START: start.text,
         // Every spec registers and signs in its own people from this one address.
         AUTH_RATE_LIMIT_PER_IP: String(E2E_AUTH_ATTEMPTS_MAX),
         AUTH_RATE_LIMIT_PER_NETWORK: String(E2E_AUTH_ATTEMPTS_MAX),
@@ -176,19 +197,18 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     server.stderr?.on('data', (chunk: Buffer) => output.append(chunk));
     await waitUntilHealthy(baseUrl, server, output);
     process.env.E2E_BASE_URL = baseUrl;
-    process.env[E2E_CLOCK_OFFSET_VARIABLE] = String(clock.offsetMs);
+    process.env[E2E_CLOCK_RUN_START_VARIABLE] = start.at.toISOString();
   } catch (error) {
     await cleanUp(server, database);
     throw error;
   }
 
   const [running, created] = [server, database];
-  const startedAt = new Date(Date.now() + clock.offsetMs);
   return async () => {
     try {
       if (running) await stop(running);
       await checkLedger(created);
-      expectSameDay(startedAt, clock.offsetMs);
+      await expectSameDay(created, start.at);
     } finally {
       await cleanUp(running, created);
     }

@@ -18,14 +18,6 @@ const PHONE = { width: 360, height: 740 };
 const DESKTOP = { width: 1280, height: 800 };
 const CSRF = { 'X-Requested-With': 'vai-de-pix' };
 const LONG_FLOW_TIMEOUT_MS = 90_000;
-/**
- * Flows whose answers hang on the date, which `npm test` runs again at hostile dates
- * (scripts/test.mjs): @calendar at a leap day (a goal's deadline a year on), and
- * @month-end also at the end of a year and of a 30-day month (this month and the next,
- * a rule's day in a shorter month).
- */
-const CALENDAR = { tag: '@calendar' };
-const MONTH_END = { tag: ['@calendar', '@month-end'] };
 /** Each step waits for a write and the refetches it causes; a busy two-core machine can pass 5 s. */
 const expect = baseExpect.configure({ timeout: 15_000 });
 /** The rows of the planning screens whose texts must never overlap. */
@@ -140,7 +132,7 @@ async function screenshot(page: Page, outputDir: string, name: string): Promise<
 }
 
 test.describe('goals, budgets and recurring bills', () => {
-  test('create a goal, deposit into it from an account, then withdraw everything and archive it', CALENDAR, async ({ page }) => {
+  test('create a goal, deposit into it from an account, then withdraw everything and archive it', async ({ page }) => {
     test.setTimeout(LONG_FLOW_TIMEOUT_MS);
     await page.setViewportSize(DESKTOP);
     await registerViaApi(page, newPerson('Beatriz Nunes', 'goals'));
@@ -214,7 +206,7 @@ test.describe('goals, budgets and recurring bills', () => {
     await expect(accountRow(page, 'Nubank').locator('[data-money]')).toHaveText('R$ 3.000,00');
   });
 
-  test('a budget for Alimentação turns amber past 80 % and red past 100 %; next month copies it', MONTH_END, async ({ page }) => {
+  test('a budget for Alimentação turns amber past 80 % and red past 100 %; next month copies it', async ({ page }) => {
     test.setTimeout(LONG_FLOW_TIMEOUT_MS);
     await page.setViewportSize(DESKTOP);
     await registerViaApi(page, newPerson('Carlos Mendes', 'budgets'));
@@ -287,76 +279,72 @@ test.describe('goals, budgets and recurring bills', () => {
     await expect(line).toHaveAttribute('data-status', 'over');
   });
 
-  test(
-    'a monthly bill (Aluguel, day 5) shows in the upcoming calendar; due items post, failures say why',
-    MONTH_END,
-    async ({ page }) => {
-      test.setTimeout(LONG_FLOW_TIMEOUT_MS);
-      await page.setViewportSize(DESKTOP);
-      await registerViaApi(page, newPerson('Ana Ribeiro', 'recurring'));
-      await createAccountViaUi(page, { name: 'Nubank', balance: '4.000,00' });
-      await createAccountViaUi(page, { name: 'Carteira', type: 'Dinheiro' });
-      // Starting tomorrow keeps the first rent out of anything "due today".
-      const start = addDays(todayIso(), 1);
-      const firstRent = nextMonthlyDay(start, 5);
+  test('a monthly bill (Aluguel, day 5) shows in the upcoming calendar; due items post, failures say why', async ({ page }) => {
+    test.setTimeout(LONG_FLOW_TIMEOUT_MS);
+    await page.setViewportSize(DESKTOP);
+    await registerViaApi(page, newPerson('Ana Ribeiro', 'recurring'));
+    await createAccountViaUi(page, { name: 'Nubank', balance: '4.000,00' });
+    await createAccountViaUi(page, { name: 'Carteira', type: 'Dinheiro' });
+    // Starting tomorrow keeps the first rent out of anything "due today".
+    const start = addDays(todayIso(), 1);
+    const firstRent = nextMonthlyDay(start, 5);
 
-      await page.goto('/');
-      await page.getByRole('link', { name: 'Recorrentes', exact: true }).click();
-      await expect(page.getByRole('heading', { name: 'Contas recorrentes', level: 1 })).toBeVisible();
-      await page.getByRole('button', { name: 'Nova recorrência' }).click();
-      const form = page.getByRole('dialog', { name: 'Nova recorrência' });
-      await form.getByLabel('Descrição').fill('Aluguel');
-      await form.getByLabel('Valor').fill('1.500,00');
-      await choose(page, form.getByRole('combobox', { name: 'Categoria' }), 'Moradia');
-      await expect(form.getByRole('combobox', { name: 'Frequência' })).toHaveValue('Mensal');
-      await choose(page, form.getByRole('combobox', { name: 'Dia do mês' }), '5');
-      await expect(form.getByText('Dia 29, 30 ou 31: nos meses mais curtos, cai no último dia do mês.')).toBeVisible();
-      // A start more than a year back would owe a year of rent at once: the form refuses it.
-      await form.getByLabel('Começa em').fill(display(addDays(todayIso(), -400)));
-      await form.getByRole('button', { name: 'Criar recorrência' }).click();
-      await expect(form.getByText('Um item recorrente pode começar no máximo um ano atrás.')).toBeVisible();
-      await form.getByLabel('Começa em').fill(display(start));
-      await form.getByRole('button', { name: 'Criar recorrência' }).click();
-      await expect(form).toBeHidden();
-      await expect(page.getByText('Recorrência "Aluguel" criada.')).toBeVisible();
+    await page.goto('/');
+    await page.getByRole('link', { name: 'Recorrentes', exact: true }).click();
+    await expect(page.getByRole('heading', { name: 'Contas recorrentes', level: 1 })).toBeVisible();
+    await page.getByRole('button', { name: 'Nova recorrência' }).click();
+    const form = page.getByRole('dialog', { name: 'Nova recorrência' });
+    await form.getByLabel('Descrição').fill('Aluguel');
+    await form.getByLabel('Valor').fill('1.500,00');
+    await choose(page, form.getByRole('combobox', { name: 'Categoria' }), 'Moradia');
+    await expect(form.getByRole('combobox', { name: 'Frequência' })).toHaveValue('Mensal');
+    await choose(page, form.getByRole('combobox', { name: 'Dia do mês' }), '5');
+    await expect(form.getByText('Dia 29, 30 ou 31: nos meses mais curtos, cai no último dia do mês.')).toBeVisible();
+    // A start more than a year back would owe a year of rent at once: the form refuses it.
+    await form.getByLabel('Começa em').fill(display(addDays(todayIso(), -400)));
+    await form.getByRole('button', { name: 'Criar recorrência' }).click();
+    await expect(form.getByText('Um item recorrente pode começar no máximo um ano atrás.')).toBeVisible();
+    await form.getByLabel('Começa em').fill(display(start));
+    await form.getByRole('button', { name: 'Criar recorrência' }).click();
+    await expect(form).toBeHidden();
+    await expect(page.getByText('Recorrência "Aluguel" criada.')).toBeVisible();
 
-      // In the calendar, on the right day, written dd/mm/aaaa.
-      const day = page.locator(`[data-upcoming-day][data-date="${firstRent}"]`);
-      await expect(day.getByTestId('upcoming-date')).toContainText(display(firstRent));
-      const bill = day.locator('[data-upcoming-item]').filter({ hasText: 'Aluguel' });
-      await expect(bill).toContainText('-R$ 1.500,00');
-      await expect(bill).toContainText('Nubank');
-      const rule = page.locator('[data-rule-row][data-rule-name="Aluguel"]');
-      await expect(rule).toContainText('Todo mês, no dia 5');
-      await expect(rule.getByTestId('rule-next')).toHaveText(`Próxima: ${display(firstRent)}`);
+    // In the calendar, on the right day, written dd/mm/aaaa.
+    const day = page.locator(`[data-upcoming-day][data-date="${firstRent}"]`);
+    await expect(day.getByTestId('upcoming-date')).toContainText(display(firstRent));
+    const bill = day.locator('[data-upcoming-item]').filter({ hasText: 'Aluguel' });
+    await expect(bill).toContainText('-R$ 1.500,00');
+    await expect(bill).toContainText('Nubank');
+    const rule = page.locator('[data-rule-row][data-rule-name="Aluguel"]');
+    await expect(rule).toContainText('Todo mês, no dia 5');
+    await expect(rule.getByTestId('rule-next')).toHaveText(`Próxima: ${display(firstRent)}`);
 
-      // Two rules due today: one posts, the other cannot (an empty wallet) and says why.
-      const today = todayIso();
-      await createRuleViaUi(page, {
-        description: 'Academia',
-        amount: '99,90',
-        account: 'Nubank',
-        frequency: { label: 'Mensal', day: String(Number(today.slice(8, 10))) },
-        startOn: today,
-      });
-      await createRuleViaUi(page, {
-        description: 'Feira',
-        amount: '50,00',
-        account: 'Carteira',
-        frequency: { label: 'A cada N dias', everyDays: '7' },
-        startOn: today,
-      });
-      await page.getByRole('button', { name: 'Lançar vencidas' }).click();
-      await expect(page.getByText('Lançamentos feitos: 1.')).toBeVisible();
-      await expect(page.getByText('Não lançadas: 1. O motivo aparece em cada recorrência.')).toBeVisible();
-      const failed = page.locator('[data-rule-row][data-rule-name="Feira"]').getByTestId('rule-failures');
-      await expect(failed).toContainText(`${display(today)}: Saldo insuficiente nesta conta.`);
-      await expect(page.locator('[data-rule-row][data-rule-name="Academia"]')).toContainText('Lançadas: 1');
+    // Two rules due today: one posts, the other cannot (an empty wallet) and says why.
+    const today = todayIso();
+    await createRuleViaUi(page, {
+      description: 'Academia',
+      amount: '99,90',
+      account: 'Nubank',
+      frequency: { label: 'Mensal', day: String(Number(today.slice(8, 10))) },
+      startOn: today,
+    });
+    await createRuleViaUi(page, {
+      description: 'Feira',
+      amount: '50,00',
+      account: 'Carteira',
+      frequency: { label: 'A cada N dias', everyDays: '7' },
+      startOn: today,
+    });
+    await page.getByRole('button', { name: 'Lançar vencidas' }).click();
+    await expect(page.getByText('Lançamentos feitos: 1.')).toBeVisible();
+    await expect(page.getByText('Não lançadas: 1. O motivo aparece em cada recorrência.')).toBeVisible();
+    const failed = page.locator('[data-rule-row][data-rule-name="Feira"]').getByTestId('rule-failures');
+    await expect(failed).toContainText(`${display(today)}: Saldo insuficiente nesta conta.`);
+    await expect(page.locator('[data-rule-row][data-rule-name="Academia"]')).toContainText('Lançadas: 1');
 
-      await page.getByRole('link', { name: 'Contas', exact: true }).click();
-      await expect(accountRow(page, 'Nubank').locator('[data-money]')).toHaveText('R$ 3.900,10');
-    },
-  );
+    await page.getByRole('link', { name: 'Contas', exact: true }).click();
+    await expect(accountRow(page, 'Nubank').locator('[data-money]')).toHaveText('R$ 3.900,10');
+  });
 
   test('goals, budgets, recurring bills and the dashboard fit a 360 px screen (screenshots)', async ({ page }, testInfo) => {
     test.setTimeout(LONG_FLOW_TIMEOUT_MS);

@@ -1,20 +1,35 @@
 import { test as base, expect, type Locator, type Page } from '@playwright/test';
-import { E2E_CLOCK_OFFSET_VARIABLE } from './clock.js';
+import { E2E_CLOCK_RUN_START_VARIABLE, saoPauloDay } from './clock.js';
 
 /**
- * The instant the browser tests' world is at now: the server's injected clock and every
- * page's clock run at the wall clock plus one offset, fixed by global setup for the run
- * (see clock.ts). Test code asks this, never `new Date()`, for "today".
+ * The instant the browser tests' world starts at, which global setup fixed for the run
+ * (see clock.ts): the server's clock started there and every page's clock starts there.
+ * Test code asks this, never `new Date()`, for "today".
  */
 export function testNow(): Date {
-  const offset = Number(process.env[E2E_CLOCK_OFFSET_VARIABLE]);
-  if (!Number.isFinite(offset)) throw new Error(`${E2E_CLOCK_OFFSET_VARIABLE} is not set: global setup did not run`);
-  return new Date(Date.now() + offset);
+  const published = process.env[E2E_CLOCK_RUN_START_VARIABLE];
+  const start = published === undefined ? Number.NaN : Date.parse(published);
+  if (Number.isNaN(start)) throw new Error(`${E2E_CLOCK_RUN_START_VARIABLE} is not set: global setup did not run`);
+  return new Date(start);
 }
 
-/** Sets a page's clock to the run's instant (Playwright's clock API); time then flows normally. */
+/** Sets a page's clock to the run's start (Playwright's clock API); time then flows normally. */
 export async function installTestClock(page: Page): Promise<void> {
   await page.clock.install({ time: testNow() });
+}
+
+/**
+ * A test whose page clock, flowing from the run's start, reached the next day in São
+ * Paulo saw "today" change under it: its result means nothing, so it fails and says why.
+ */
+function expectPageStayedOnItsDay(installedAtMs: number): void {
+  const start = testNow();
+  const reached = new Date(start.getTime() + (Date.now() - installedAtMs));
+  if (saoPauloDay(reached) !== saoPauloDay(start)) {
+    throw new Error(
+      `the page's clock crossed midnight in São Paulo (${start.toISOString()} to ${reached.toISOString()}): shorten the test or start the run earlier in the day`,
+    );
+  }
 }
 
 /**
@@ -41,15 +56,17 @@ export function watchBrowserErrors(page: Page): string[] {
 }
 
 /**
- * Every test's page runs on the run's clock, so browser and server agree on "today in
+ * Every test's page starts at the run's start, so browser and server agree on "today in
  * São Paulo" whatever day the suite runs on, and every test fails on the errors
  * watchBrowserErrors collects. A page a test opens itself needs both calls.
  */
 export const test = base.extend<{ frozenClock: undefined; failOnBrowserErrors: undefined }>({
   frozenClock: [
     async ({ page }, use) => {
+      const installedAtMs = Date.now();
       await installTestClock(page);
       await use(undefined);
+      expectPageStayedOnItsDay(installedAtMs);
     },
     { auto: true },
   ],
