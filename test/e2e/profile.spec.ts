@@ -109,9 +109,16 @@ test('the profile: name, e-mail, language that follows to another device, passwo
     // Signing in returns to the screen the session ended on.
     await expect(page.getByRole('heading', { name: 'Profile', level: 1 })).toBeVisible();
 
-    // "Sign out of all sessions" from the profile, after a confirmation, ends both.
-    await laptop.page.getByRole('button', { name: 'Sign out of all sessions' }).click();
-    await laptop.page.getByRole('dialog').getByRole('button', { name: 'Sign out everywhere' }).click();
+    // The header's PT/EN switch saves the choice too: the phone, reloaded, follows it.
+    await laptop.page.getByRole('radiogroup', { name: 'Language' }).getByText('PT', { exact: true }).click();
+    await expect(laptop.page.getByRole('heading', { name: 'Meu cadastro', level: 1 })).toBeVisible();
+    await expect(laptop.page.getByLabel('Idioma do app')).toHaveValue('pt-BR');
+    await page.reload();
+    await expect(page.getByRole('heading', { name: 'Meu cadastro', level: 1 })).toBeVisible();
+
+    // "Sair de todas as sessões" from the profile, after a confirmation, ends both.
+    await laptop.page.getByRole('button', { name: 'Sair de todas as sessões' }).click();
+    await laptop.page.getByRole('dialog').getByRole('button', { name: 'Encerrar todas', exact: true }).click();
     await expect(laptop.page).toHaveURL(/\/entrar$/);
     await page.reload();
     await expect(page).toHaveURL(/\/entrar$/);
