@@ -36,7 +36,7 @@ export function ProfilePage() {
       </Title>
       {user ? (
         <>
-          <NameSection key={`name-${user.row_version}`} user={user} />
+          <NameSection user={user} />
           <LanguageSection user={user} />
           <EmailSection user={user} />
           <PasswordSection />
@@ -78,7 +78,14 @@ function NameSection({ user }: { user: CurrentUser }) {
     <Section id="profile-details" title={t('profile.details.title')}>
       <form onSubmit={submit} noValidate>
         <Stack gap="sm">
-          <ProblemAlert error={update.error} />
+          <ProblemAlert
+            error={update.error}
+            onReloadCurrent={() => {
+              // The cached person is already the server's current one (useUpdateProfile stored it).
+              form.setValues({ name: user.name });
+              update.reset();
+            }}
+          />
           <TextInput
             {...form.getInputProps('name')}
             error={errorText(form.errors.name)}
