@@ -160,7 +160,9 @@ function EmailSection({ user }: { user: CurrentUser }) {
   );
   return (
     <Section id="profile-email" title={t('profile.email.title')}>
-      <Text size="sm">{t('profile.email.current', { email: user.email })}</Text>
+      <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
+        {t('profile.email.current', { email: user.email })}
+      </Text>
       <form onSubmit={submit} noValidate>
         <Stack gap="sm">
           <ProblemAlert error={change.error} />
