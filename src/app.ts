@@ -24,10 +24,13 @@ import { type Clock, systemClock } from './lib/clock.js';
 import { accountsRoutes } from './modules/accounts/accounts.routes.js';
 import { AccountsService } from './modules/accounts/accounts.service.js';
 import { AuthRepository } from './modules/auth/auth.repository.js';
-import { type AuthRateLimits, authRoutes, meRoutes } from './modules/auth/auth.routes.js';
+import { type AuthRateLimits, authRoutes } from './modules/auth/auth.routes.js';
 import { AuthService } from './modules/auth/auth.service.js';
 import { KnownDevices } from './modules/auth/devices.js';
 import { DevicesRepository } from './modules/auth/devices.repository.js';
+import { ProfileRepository } from './modules/auth/profile.repository.js';
+import { meRoutes } from './modules/auth/profile.routes.js';
+import { ProfileService } from './modules/auth/profile.service.js';
 import { sessionCache } from './modules/auth/session-cache-plugin.js';
 import { budgetsRoutes } from './modules/budgets/budgets.routes.js';
 import { BudgetsService } from './modules/budgets/budgets.service.js';
@@ -153,14 +156,16 @@ async function registerModules(app: FastifyInstance, wiring: Wiring, auth: AuthS
   const { pool, clock, metrics } = wiring;
   await app.register(frameworkErrorRoutes);
   await app.register(healthRoutes, { pool, migrations: wiring.migrations });
+  const limiter = new RateLimiter(new RateLimitRepository(pool), clock);
   await app.register(authRoutes, {
     prefix: '/api/auth',
     auth,
     rateLimits: wiring.rateLimits,
-    limiter: new RateLimiter(new RateLimitRepository(pool), clock),
+    limiter,
     devices: new KnownDevices(new DevicesRepository(pool), clock),
   });
-  await app.register(meRoutes, { prefix: '/api/me' });
+  const profile = new ProfileService({ repository: new ProfileRepository(pool), auth, clock });
+  await app.register(meRoutes, { prefix: '/api/me', profile, limiter, rateLimits: wiring.rateLimits });
   const deps = {
     pool,
     clock,

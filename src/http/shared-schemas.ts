@@ -1,5 +1,6 @@
 import { Account, AccountPage, BalanceAt, LedgerEntry, LedgerPage } from '../modules/accounts/accounts.schemas.js';
 import { User } from '../modules/auth/auth.schemas.js';
+import { PasswordChanged } from '../modules/auth/profile.schemas.js';
 import { BudgetLine, BudgetMonth } from '../modules/budgets/budgets.schemas.js';
 import { Category, CategoryPage } from '../modules/categories/categories.schemas.js';
 import { Goal, GoalMovement, GoalPage } from '../modules/goals/goals.schemas.js';
@@ -35,6 +36,7 @@ import { ProblemSchema } from './schemas.js';
 export const SHARED_SCHEMAS = [
   ProblemSchema,
   User,
+  PasswordChanged,
   Account,
   AccountPage,
   LedgerEntry,

@@ -144,7 +144,14 @@ describe('sessions', () => {
     const { token, cookie, user } = await registerUser(t.app, { name: 'Joana' });
     const viaBearer = await t.app.inject({ method: 'GET', url: '/api/me', headers: bearer(token) });
     expect(viaBearer.statusCode).toBe(200);
-    expect(viaBearer.json()).toEqual({ id: user.id, email: user.email, name: 'Joana', created_at: '2026-03-10T12:00:00.000Z' });
+    expect(viaBearer.json()).toEqual({
+      id: user.id,
+      email: user.email,
+      name: 'Joana',
+      language: null,
+      row_version: 1,
+      created_at: '2026-03-10T12:00:00.000Z',
+    });
     const viaCookie = await t.app.inject({ method: 'GET', url: '/api/me', headers: { cookie } });
     expect(viaCookie.statusCode).toBe(200);
     expect(viaCookie.json().id).toBe(user.id);

@@ -65,11 +65,21 @@ ALTER TABLE ${table} ADD COLUMN test_flag boolean, ADD COLUMN test_required text
 CREATE TRIGGER ${table}_test_fault BEFORE INSERT ON ${table} FOR EACH ROW EXECUTE FUNCTION test_fault_fire();`;
 }
 
+/**
+ * The profile changes a person's row and revokes sessions with UPDATE: the same faults,
+ * armed on UPDATE too (check, not-null, raise and timeout apply to an updated row as to a
+ * new one).
+ */
+const ARM_UPDATES_SQL = `
+CREATE TRIGGER users_test_fault_update BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION test_fault_fire();
+CREATE TRIGGER sessions_test_fault_update BEFORE UPDATE ON sessions FOR EACH ROW EXECUTE FUNCTION test_fault_fire();`;
+
 let t: TestApp;
 beforeAll(async () => {
   t = await startTestApp({ logger: loggerOptions('info', stream) });
   await t.pool.query(FAULT_SQL);
   for (const table of FAULT_TABLES) await t.pool.query(armSql(table));
+  await t.pool.query(ARM_UPDATES_SQL);
 });
 afterAll(async () => {
   // This file posts money (or tries to): whatever it left must hold the ledger's invariants.
@@ -229,6 +239,90 @@ describe('database errors in the log', () => {
     expect(failed).toMatchObject({ job: FAILING_JOB_NAME, err: { code: 'P0001' } });
     expectNoneInLogs([secretEmail, 'job.sigilo', 'cannot notify'], from);
   });
+});
+
+describe('profile changes in the log', () => {
+  const NEW_PASSWORD = 'segredo-novo-da-joana-42';
+  const NEW_NAME = 'Joana Renomeada Secreta';
+
+  /** The new e-mail and password and the old ones, in every form a log line could carry them. */
+  async function profileSecrets(who: Person, newEmail: string): Promise<string[]> {
+    return [...(await secretsOf(who)), newEmail, newEmail.split('@')[0] as string, NEW_PASSWORD, NEW_NAME];
+  }
+
+  it('successful and refused changes of name, e-mail and password log neither old nor new values', async () => {
+    const who = await person();
+    const newEmail = uniqueEmail('joana.nova.sigilo');
+    const secrets = await profileSecrets(who, newEmail);
+    const from = lines.length;
+    const headers = bearer(who.token);
+    const put = (url: string, payload: object) => t.app.inject({ method: 'PUT', url, headers, payload });
+    expect((await put('/api/me/email', { email: newEmail, password: NEW_PASSWORD })).statusCode).toBe(403);
+    expect((await put('/api/me/password', { current_password: NEW_PASSWORD, new_password: 'password123' })).statusCode).toBe(400);
+    expect((await put('/api/me/password', { current_password: NEW_PASSWORD, new_password: NEW_PASSWORD })).statusCode).toBe(403);
+    const patch = await t.app.inject({ method: 'PATCH', url: '/api/me', headers, payload: { name: NEW_NAME } });
+    expect(patch.statusCode).toBe(200);
+    expect((await put('/api/me/email', { email: newEmail, password: PASSWORD })).statusCode).toBe(200);
+    expect((await put('/api/me/password', { current_password: PASSWORD, new_password: NEW_PASSWORD })).statusCode).toBe(200);
+    expect(lines.length).toBeGreaterThan(from);
+    expectNoneInLogs(secrets, from);
+  });
+
+  it.each(['check', 'not_null', 'raise', 'timeout'] as const)(
+    'an e-mail change failing with a %s error logs its SQLSTATE and neither address nor hash',
+    async (kind) => {
+      const who = await person();
+      const newEmail = uniqueEmail('joana.nova.sigilo');
+      const secrets = await profileSecrets(who, newEmail);
+      const from = lines.length;
+      const response = await withFault('users', kind, () =>
+        t.app.inject({
+          method: 'PUT',
+          url: '/api/me/email',
+          headers: bearer(who.token),
+          payload: { email: newEmail, password: PASSWORD },
+        }),
+      );
+      expect(response.statusCode, response.body).toBe(500);
+      expect(response.body).not.toContain(newEmail);
+      expectNoneInLogs(secrets, from);
+      expect(errorLines(from)[0]?.err?.code).toBe(SQLSTATE[kind]);
+    },
+  );
+
+  it.each(['check', 'raise', 'timeout'] as const)(
+    'a password change failing with a %s error on the revoked sessions logs its SQLSTATE and no hash, and changes nothing',
+    async (kind) => {
+      const who = await person();
+      // A second session, so the change has another session to revoke.
+      const login = await t.app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { email: who.email, password: PASSWORD },
+      });
+      expect(login.statusCode).toBe(200);
+      const secrets = await profileSecrets(who, 'nobody@example.com');
+      const from = lines.length;
+      const response = await withFault('sessions', kind, () =>
+        t.app.inject({
+          method: 'PUT',
+          url: '/api/me/password',
+          headers: bearer(who.token),
+          payload: { current_password: PASSWORD, new_password: NEW_PASSWORD },
+        }),
+      );
+      expect(response.statusCode, response.body).toBe(500);
+      expectNoneInLogs(secrets, from);
+      expect(errorLines(from)[0]?.err?.code).toBe(SQLSTATE[kind]);
+      // One transaction: the password did not change either.
+      const again = await t.app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { email: who.email, password: PASSWORD },
+      });
+      expect(again.statusCode).toBe(200);
+    },
+  );
 });
 
 /** How long the job test waits for its every-second job to fail once. */

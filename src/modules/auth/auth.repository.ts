@@ -2,11 +2,16 @@ import type pg from 'pg';
 import { pgCode, SqlState } from '../../db/sqlstate.js';
 import { withTransaction } from '../../db/unit-of-work.js';
 
+/** A language the app ships; null on a person means "follow the browser". */
+export type UserLanguage = 'pt-BR' | 'en';
+
 export interface UserRow {
   id: string;
   email: string;
   name: string;
   passwordHash: string;
+  language: UserLanguage | null;
+  rowVersion: number;
   createdAt: Date;
 }
 
@@ -15,6 +20,8 @@ export interface SessionUser {
   userId: string;
   email: string;
   name: string;
+  language: UserLanguage | null;
+  rowVersion: number;
   createdAt: Date;
   expiresAt: Date;
   lastSeenAt: Date;
@@ -73,7 +80,8 @@ export class AuthRepository {
   async findUserByEmail(email: string): Promise<UserRow | undefined> {
     const result = await this.pool.query<UserRow>({
       name: 'auth_user_by_email',
-      text: `SELECT id, email, name, password_hash AS "passwordHash", created_at AS "createdAt"
+      text: `SELECT id, email, name, password_hash AS "passwordHash", language, row_version AS "rowVersion",
+                    created_at AS "createdAt"
                FROM users WHERE email = $1`,
       values: [email],
     });
@@ -97,7 +105,8 @@ export class AuthRepository {
   async findLiveSession(options: { tokenHash: Buffer; now: Date; idleSince: Date }): Promise<SessionUser | undefined> {
     const result = await this.pool.query<SessionUser>({
       name: 'auth_live_session',
-      text: `SELECT s.id AS "sessionId", u.id AS "userId", u.email, u.name, u.created_at AS "createdAt",
+      text: `SELECT s.id AS "sessionId", u.id AS "userId", u.email, u.name, u.language,
+                    u.row_version AS "rowVersion", u.created_at AS "createdAt",
                     s.expires_at AS "expiresAt", s.last_seen_at AS "lastSeenAt"
                FROM sessions s JOIN users u ON u.id = s.user_id
               WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND s.last_seen_at > $3`,

@@ -4,8 +4,8 @@ import { currentUser, requireSession, sessionCookie } from '../../http/auth.js';
 import { enforcePerAddress, limitPerAddress, type RateLimiter, type RateLimitRule, rateLimited } from '../../http/rate-limit.js';
 import { type RouteApi, routeApi } from '../../http/route-api.js';
 import { bearerSecurity, problems } from '../../http/schemas.js';
-import { AuthResponse, LoginBody, RegisterBody, User } from './auth.schemas.js';
-import { type AuthService, normaliseEmail, toUserResponse } from './auth.service.js';
+import { AuthResponse, LoginBody, RegisterBody } from './auth.schemas.js';
+import { type AuthService, normaliseEmail } from './auth.service.js';
 import type { KnownDevices } from './devices.js';
 
 export interface AuthRateLimits {
@@ -216,21 +216,4 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
   signInRoutes(routeApi(app), options);
   // Only what it uses: the options Fastify passed in carry the prefix, already applied.
   await app.register(signOutRoutes, { auth: options.auth, devices: options.devices });
-}
-
-/** GET /api/me, registered under /api/me; it needs a session. */
-export async function meRoutes(app: FastifyInstance) {
-  requireSession(app);
-  routeApi(app).get(
-    '',
-    {
-      schema: {
-        tags: ['auth'],
-        summary: 'The signed-in person',
-        security: bearerSecurity,
-        response: { 200: User, ...problems(401) },
-      },
-    },
-    async (request) => toUserResponse(currentUser(request)),
-  );
 }

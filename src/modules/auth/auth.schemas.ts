@@ -14,7 +14,7 @@ export const NAME_LENGTH_MAX = 100;
 // anywhere and took seconds on "a@" + 32,000 dots + "@".
 // Exported so the log scrubber's tests check it masks whatever this accepts.
 export const EMAIL_PATTERN = '^\\s*[^\\s@]+@[^\\s@.]+(?:\\.[^\\s@.]+)+\\s*$';
-const Email = Type.String({
+export const Email = Type.String({
   minLength: 3,
   maxLength: EMAIL_LENGTH_MAX + 20,
   pattern: EMAIL_PATTERN,
@@ -22,11 +22,22 @@ const Email = Type.String({
   examples: ['maria@example.com'],
 });
 
+/** The languages the app ships (users.language's check); null follows the browser. */
+export const USER_LANGUAGES = ['pt-BR', 'en'] as const;
+export const UserLanguage = Type.Union([Type.Literal(USER_LANGUAGES[0]), Type.Literal(USER_LANGUAGES[1])], {
+  description: 'The language the app is shown in',
+});
+export const UserLanguageOrNull = Type.Union([UserLanguage, Type.Null()], {
+  description: "The language the app is shown in; null follows the browser's setting",
+});
+
 export const User = Type.Object(
   {
     id: Type.String({ format: 'uuid' }),
     email: Type.String(),
     name: Type.String(),
+    language: UserLanguageOrNull,
+    row_version: Type.Integer({ description: 'Send it back with PATCH /api/me; a stale one gets 409' }),
     created_at: Type.String({ format: 'date-time' }),
   },
   { $id: 'User', additionalProperties: false },

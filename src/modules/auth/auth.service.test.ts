@@ -29,6 +29,8 @@ function setup() {
     userId: 'user-1',
     email: 'maria@example.com',
     name: 'Maria',
+    language: null,
+    rowVersion: 1,
     createdAt: new Date('2026-06-01T00:00:00Z'),
     expiresAt: new Date('2026-07-30T00:00:00Z'),
     lastSeenAt: new Date('2026-07-01T11:55:00Z'),

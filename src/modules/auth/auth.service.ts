@@ -2,7 +2,7 @@ import { hash, verify } from '@node-rs/argon2';
 import type { Clock } from '../../lib/clock.js';
 import { DomainError, type FieldError, invalidFields } from '../../lib/errors.js';
 import { hashToken, newId, newSessionToken } from '../../lib/ids.js';
-import type { AuthRepository, SessionUser, UserRow } from './auth.repository.js';
+import type { AuthRepository, SessionUser, UserLanguage, UserRow } from './auth.repository.js';
 import { type AuthResult, EMAIL_LENGTH_MAX, type LoginInput, type RegisterInput, type UserResponse } from './auth.schemas.js';
 import { loadCommonPasswords, type PasswordProblem, passwordProblem } from './password-policy.js';
 import type { SessionCache } from './session-cache.js';
@@ -18,7 +18,7 @@ const HOUR_MS = 3_600_000;
  */
 export const SESSION_TOUCH_INTERVAL_MS = 10 * 60_000;
 
-const PASSWORD_PROBLEM_MESSAGES: Record<PasswordProblem, string> = {
+export const PASSWORD_PROBLEM_MESSAGES: Record<PasswordProblem, string> = {
   password_blank: 'must not be only whitespace',
   password_common: 'is too common; choose a password that is not on lists of leaked passwords',
 };
@@ -27,6 +27,8 @@ export interface AuthenticatedUser {
   id: string;
   email: string;
   name: string;
+  language: UserLanguage | null;
+  rowVersion: number;
   createdAt: Date;
   sessionId: string;
 }
@@ -48,11 +50,29 @@ export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-export function toUserResponse(user: { id: string; email: string; name: string; createdAt: Date }): UserResponse {
-  return { id: user.id, email: user.email, name: user.name, created_at: user.createdAt.toISOString() };
+/** What the API says about a person: a row, or the authenticated user of a request. */
+export interface UserFields {
+  id: string;
+  email: string;
+  name: string;
+  language: UserLanguage | null;
+  rowVersion: number;
+  createdAt: Date;
 }
 
-function hashWithArgon2(password: string): Promise<string> {
+export function toUserResponse(user: UserFields): UserResponse {
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    language: user.language,
+    row_version: user.rowVersion,
+    created_at: user.createdAt.toISOString(),
+  };
+}
+
+/** The one way a password is hashed, for registration and for a password change alike. */
+export function hashWithArgon2(password: string): Promise<string> {
   return hash(password, ARGON2_OPTIONS);
 }
 
@@ -107,6 +127,8 @@ export class AuthService {
       email,
       name,
       passwordHash: await this.hashPassword(input.password),
+      language: null,
+      rowVersion: 1,
       createdAt: this.clock.now(),
     };
     const inserted = await this.repository.insertUser(user);
@@ -148,7 +170,15 @@ export class AuthService {
       });
       lastSeenMs = now.getTime();
     }
-    const user = { id: row.userId, email: row.email, name: row.name, createdAt: row.createdAt, sessionId: row.sessionId };
+    const user: AuthenticatedUser = {
+      id: row.userId,
+      email: row.email,
+      name: row.name,
+      language: row.language,
+      rowVersion: row.rowVersion,
+      createdAt: row.createdAt,
+      sessionId: row.sessionId,
+    };
     const usableUntil = new Date(Math.min(row.expiresAt.getTime(), lastSeenMs + this.idleMs));
     this.cache?.put(tokenHash, user, usableUntil, epoch);
     return user;
@@ -165,6 +195,15 @@ export class AuthService {
     const revoked = await this.repository.revokeAllSessions({ userId: user.id, now: this.clock.now() });
     this.cache?.evictUser(user.id);
     return revoked;
+  }
+
+  /**
+   * Drops this process's cached copies of the person's sessions after their row or their
+   * sessions changed. The database announces the change to every process at commit; this
+   * makes the process that made it see it on the very next request.
+   */
+  forgetCachedUser(userId: string): void {
+    this.cache?.evictUser(userId);
   }
 
   private async openSession(user: UserRow): Promise<AuthResult> {

@@ -8,6 +8,8 @@ const maria: AuthenticatedUser = {
   id: 'user-maria',
   email: 'maria@example.com',
   name: 'Maria',
+  language: null,
+  rowVersion: 1,
   createdAt: new Date('2026-01-01T00:00:00Z'),
   sessionId: 'session-1',
 };

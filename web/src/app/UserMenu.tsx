@@ -2,11 +2,13 @@ import { Avatar, Button, Group, Menu, Modal, Stack, Text, UnstyledButton } from 
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useNavigate } from 'react-router';
-import { ChevronDownIcon, LogoutIcon } from '../components/icons';
+import { Link, useNavigate } from 'react-router';
+import { ChevronDownIcon, LogoutIcon, UserIcon } from '../components/icons';
 import { ProblemAlert } from '../components/ProblemAlert';
 import { LOGIN_PATH } from '../features/auth/guards';
 import { type CurrentUser, useLogout, useLogoutEverywhere } from '../features/auth/session';
+import { useServerLanguage } from '../features/profile/queries';
+import { PROFILE_PATH } from './paths';
 
 const INITIALS_MAX = 2;
 
@@ -24,6 +26,8 @@ export function UserMenu({ user }: { user: CurrentUser }) {
   const navigate = useNavigate();
   const logout = useLogout();
   const [confirmingEverywhere, setConfirmingEverywhere] = useState(false);
+  // The header is on every signed-in screen: the language saved on the profile applies here.
+  useServerLanguage(user);
 
   const onLogout = () => {
     logout.mutate(undefined, {
@@ -54,7 +58,8 @@ export function UserMenu({ user }: { user: CurrentUser }) {
   );
 }
 
-function LogoutEverywhereConfirm({ onCancel }: { onCancel: () => void }) {
+/** The confirmation of "sign out everywhere", also offered on the profile page. */
+export function LogoutEverywhereConfirm({ onCancel }: { onCancel: () => void }) {
   const { t } = useTranslation();
   const navigate = useNavigate();
   const mutation = useLogoutEverywhere();
@@ -110,6 +115,9 @@ function AccountMenu({ user, onLogout, logoutPending, onLogoutEverywhere }: Acco
       <Menu.Dropdown>
         <Menu.Label>{t('userMenu.signedInAs')}</Menu.Label>
         <Stacked name={user.name} email={user.email} />
+        <Menu.Item component={Link} to={PROFILE_PATH} leftSection={<UserIcon size={18} />}>
+          {t('profile.menuLink')}
+        </Menu.Item>
         <Menu.Divider />
         <Menu.Item leftSection={<LogoutIcon size={18} />} onClick={onLogout} disabled={logoutPending}>
           {t('userMenu.logout')}

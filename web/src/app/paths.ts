@@ -8,3 +8,4 @@ export const PIX_PAID_PATH = '/pix/pago';
 export const GOALS_PATH = '/metas';
 export const BUDGETS_PATH = '/orcamentos';
 export const RECURRING_PATH = '/recorrentes';
+export const PROFILE_PATH = '/perfil';

@@ -10,6 +10,7 @@ import { DashboardPage } from '../features/dashboard/DashboardPage';
 import { GoalsPage } from '../features/goals/GoalsPage';
 import { PixPaidPage } from '../features/pix/PixPaidPage';
 import { PixReceivePage } from '../features/pix/PixReceivePage';
+import { ProfilePage } from '../features/profile/ProfilePage';
 import { RecurringPage } from '../features/recurring/RecurringPage';
 import { TransactionsPage } from '../features/transactions/TransactionsPage';
 import { TransferPage } from '../features/transactions/TransferPage';
@@ -22,6 +23,7 @@ import {
   GOALS_PATH,
   PIX_PAID_PATH,
   PIX_RECEIVE_PATH,
+  PROFILE_PATH,
   RECURRING_PATH,
   TRANSACTIONS_PATH,
   TRANSFER_PATH,
@@ -53,6 +55,7 @@ export const router = createBrowserRouter([
           { path: RECURRING_PATH, element: <RecurringPage /> },
           { path: PIX_RECEIVE_PATH, element: <PixReceivePage /> },
           { path: PIX_PAID_PATH, element: <PixPaidPage /> },
+          { path: PROFILE_PATH, element: <ProfilePage /> },
         ],
       },
     ],

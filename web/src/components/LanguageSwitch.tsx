@@ -1,9 +1,25 @@
 import { SegmentedControl, VisuallyHidden } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
-import { changeLanguage, currentLanguage, isLanguage } from '../i18n';
+import { useMe } from '../features/auth/session';
+import { useUpdateProfile } from '../features/profile/queries';
+import { changeLanguage, currentLanguage, isLanguage, type Language } from '../i18n';
+
+/**
+ * Switches the language at once; when someone is signed in, also saves it on their profile
+ * (last choice wins, no row_version), so it follows them to their other devices.
+ */
+function useSwitchLanguage(): (language: Language) => void {
+  const me = useMe();
+  const save = useUpdateProfile();
+  return (language) => {
+    void changeLanguage(language);
+    if (me.data) save.mutate({ language });
+  };
+}
 
 export function LanguageSwitch() {
   const { t, i18n } = useTranslation();
+  const switchLanguage = useSwitchLanguage();
   // Read through i18n so the control follows changes made elsewhere (another tab's reload).
   const value = isLanguage(i18n.resolvedLanguage) ? i18n.resolvedLanguage : currentLanguage();
   return (
@@ -13,7 +29,7 @@ export function LanguageSwitch() {
       radius="xl"
       value={value}
       onChange={(next) => {
-        if (isLanguage(next)) void changeLanguage(next);
+        if (isLanguage(next)) switchLanguage(next);
       }}
       data={[
         {

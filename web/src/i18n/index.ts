@@ -44,6 +44,16 @@ export async function changeLanguage(language: Language): Promise<void> {
   await i18n.changeLanguage(language);
 }
 
+/**
+ * Applies the language saved on the server (GET /api/me, or the answer to a sign-in), so
+ * the choice follows the person to every device. A person with no saved language (null)
+ * keeps whatever this browser shows, as before any choice was saved.
+ */
+export async function applyServerLanguage(language: string | null | undefined): Promise<void> {
+  if (!isLanguage(language) || language === currentLanguage()) return;
+  await changeLanguage(language);
+}
+
 export function currentLanguage(): Language {
   return isLanguage(i18n.resolvedLanguage) ? i18n.resolvedLanguage : DEFAULT_LANGUAGE;
 }

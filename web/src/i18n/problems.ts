@@ -7,6 +7,7 @@ export type ValidationMessageKey = `auth.validation.${keyof Messages['auth']['va
 const KNOWN_CODES: ReadonlySet<string> = new Set([
   'invalid_credentials',
   'email_taken',
+  'wrong_password',
   'rate_limited',
   'validation_failed',
   'unauthenticated',
@@ -55,15 +56,17 @@ const FIELD_CODE_KEYS: Record<string, ValidationMessageKey> = {
   pattern: 'auth.validation.invalid',
 };
 
+// A new password is judged by the same policy wherever it is asked for.
+const NEW_PASSWORD_FIELDS: ReadonlySet<string> = new Set(['password', 'new_password']);
+
 export function fieldMessageKey(problem: FieldProblem): ValidationMessageKey {
   if (problem.field === 'email' && (problem.code === 'format' || problem.code === 'pattern')) {
     return 'auth.validation.emailInvalid';
   }
-  if (problem.field === 'password' && problem.code === 'minLength') {
-    return 'auth.validation.passwordTooShort';
-  }
-  if (problem.field === 'password' && problem.code === 'password_common') return 'auth.validation.passwordCommon';
-  if (problem.field === 'password' && problem.code === 'password_blank') return 'auth.validation.passwordBlank';
+  const newPassword = NEW_PASSWORD_FIELDS.has(problem.field);
+  if (newPassword && problem.code === 'minLength') return 'auth.validation.passwordTooShort';
+  if (newPassword && problem.code === 'password_common') return 'auth.validation.passwordCommon';
+  if (newPassword && problem.code === 'password_blank') return 'auth.validation.passwordBlank';
   return FIELD_CODE_KEYS[problem.code] ?? 'auth.validation.invalid';
 }
 

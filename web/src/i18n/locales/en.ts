@@ -84,6 +84,7 @@ export const en: Messages = {
   errors: {
     invalid_credentials: 'Incorrect email or password.',
     email_taken: 'This email is already registered.',
+    wrong_password: 'Incorrect password.',
     rate_limited: 'Too many attempts. Try again in a moment.',
     validation_failed: 'Check the highlighted fields.',
     unauthenticated: 'Your session has ended. Please log in again.',
@@ -728,6 +729,46 @@ export const en: Messages = {
       f62_05: 'the identifier (txid)',
       f63: 'the check code',
       other: 'field {{id}}',
+    },
+  },
+  profile: {
+    pageTitle: 'Profile',
+    menuLink: 'Profile',
+    details: {
+      title: 'Your details',
+      name: 'Name',
+      save: 'Save name',
+      saved: 'Name updated.',
+    },
+    language: {
+      title: 'Language',
+      label: 'App language',
+      description: 'Saved to your profile and used on every device you sign in on.',
+      followBrowser: 'Follow this browser',
+      saved: 'Language saved.',
+    },
+    email: {
+      title: 'Sign-in email',
+      current: 'Current email: {{email}}',
+      newEmail: 'New email',
+      password: 'Your current password',
+      passwordHint: 'For your security, confirm with your password.',
+      save: 'Change email',
+      saved: 'Email changed. Use the new email to sign in.',
+    },
+    password: {
+      title: 'Password',
+      current: 'Current password',
+      next: 'New password',
+      save: 'Change password',
+      changedTitle: 'Password changed',
+      changed:
+        'You are still signed in on this device. Your other open sessions were ended ({{count}}): on other devices, sign in again with the new password.',
+    },
+    sessions: {
+      title: 'Sessions',
+      text: 'Sign out of your account on every device and browser at once, this one included.',
+      logoutEverywhere: 'Sign out of all sessions',
     },
   },
   notFound: {

@@ -85,6 +85,7 @@ export const ptBR = {
   errors: {
     invalid_credentials: 'E-mail ou senha incorretos.',
     email_taken: 'Este e-mail já está cadastrado.',
+    wrong_password: 'Senha incorreta.',
     rate_limited: 'Muitas tentativas. Tente de novo em instantes.',
     validation_failed: 'Confira os campos destacados.',
     unauthenticated: 'Sua sessão terminou. Entre de novo.',
@@ -730,6 +731,46 @@ export const ptBR = {
       f62_05: 'o identificador (txid)',
       f63: 'o código de verificação',
       other: 'o campo {{id}}',
+    },
+  },
+  profile: {
+    pageTitle: 'Meu cadastro',
+    menuLink: 'Meu cadastro',
+    details: {
+      title: 'Seus dados',
+      name: 'Nome',
+      save: 'Salvar nome',
+      saved: 'Nome atualizado.',
+    },
+    language: {
+      title: 'Idioma',
+      label: 'Idioma do app',
+      description: 'Fica salvo no seu cadastro e vale em todos os aparelhos em que você entrar.',
+      followBrowser: 'Seguir este navegador',
+      saved: 'Idioma salvo.',
+    },
+    email: {
+      title: 'E-mail de acesso',
+      current: 'E-mail atual: {{email}}',
+      newEmail: 'Novo e-mail',
+      password: 'Sua senha atual',
+      passwordHint: 'Para sua segurança, confirme com a senha.',
+      save: 'Alterar e-mail',
+      saved: 'E-mail alterado. Use o novo e-mail para entrar.',
+    },
+    password: {
+      title: 'Senha',
+      current: 'Senha atual',
+      next: 'Nova senha',
+      save: 'Alterar senha',
+      changedTitle: 'Senha alterada',
+      changed:
+        'Você continua conectado neste aparelho. As outras sessões abertas foram encerradas ({{count}}): nos outros aparelhos, entre de novo com a nova senha.',
+    },
+    sessions: {
+      title: 'Sessões',
+      text: 'Saia da sua conta em todos os aparelhos e navegadores de uma vez, inclusive neste.',
+      logoutEverywhere: 'Sair de todas as sessões',
     },
   },
   notFound: {

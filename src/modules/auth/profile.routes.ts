@@ -1,0 +1,100 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { currentUser, requireSession } from '../../http/auth.js';
+import { enforcePerAddress, type RateLimiter } from '../../http/rate-limit.js';
+import { type RouteApi, routeApi } from '../../http/route-api.js';
+import { bearerSecurity, problems } from '../../http/schemas.js';
+import type { AuthRateLimits } from './auth.routes.js';
+import { User } from './auth.schemas.js';
+import { toUserResponse } from './auth.service.js';
+import { ChangeEmailBody, ChangePasswordBody, PasswordChanged, UpdateProfileBody } from './profile.schemas.js';
+import type { ProfileService } from './profile.service.js';
+
+export interface MeRoutesOptions {
+  profile: ProfileService;
+  limiter: RateLimiter;
+  rateLimits: AuthRateLimits;
+}
+
+/**
+ * Re-entering a password is limited like signing in: per client address, and per person
+ * under the per-e-mail rule, counted before the body is read. Whoever holds a stolen
+ * session gets no more guesses at the password through the profile than through the
+ * sign-in page.
+ */
+function reauthenticationLimit(options: MeRoutesOptions) {
+  const { limiter, rateLimits } = options;
+  return async (request: FastifyRequest): Promise<void> => {
+    await enforcePerAddress(limiter, 'reauth', request.ip, rateLimits);
+    await limiter.enforce('reauth:user', currentUser(request).id, rateLimits.per_email);
+  };
+}
+
+function passwordRoutes(api: RouteApi, options: MeRoutesOptions) {
+  const { profile } = options;
+  const limit = reauthenticationLimit(options);
+
+  api.put(
+    '/email',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Change the e-mail one signs in with; the current password must be re-entered',
+        security: bearerSecurity,
+        body: ChangeEmailBody,
+        response: { 200: User, ...problems(400, 401, 403, 409, 413, 429) },
+      },
+      onRequest: limit,
+    },
+    async (request) => profile.changeEmail(currentUser(request), request.body),
+  );
+
+  api.put(
+    '/password',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Change the password; every other session is signed out, this one stays',
+        security: bearerSecurity,
+        body: ChangePasswordBody,
+        response: { 200: PasswordChanged, ...problems(400, 401, 403, 413, 429) },
+      },
+      onRequest: limit,
+    },
+    async (request) => profile.changePassword(currentUser(request), request.body),
+  );
+}
+
+/** /api/me: the signed-in person's own profile. Every route needs a session. */
+export async function meRoutes(app: FastifyInstance, options: MeRoutesOptions) {
+  requireSession(app);
+  const api = routeApi(app);
+  api.get(
+    '',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'The signed-in person',
+        security: bearerSecurity,
+        response: { 200: User, ...problems(401) },
+      },
+    },
+    async (request) => toUserResponse(currentUser(request)),
+  );
+
+  api.patch(
+    '',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Change the name or the saved language (null: follow the browser)',
+        description: 'With row_version, a stale one gets 409 row_version_conflict carrying the current person.',
+        security: bearerSecurity,
+        body: UpdateProfileBody,
+        response: { 200: User, ...problems(400, 401, 409, 413) },
+      },
+    },
+    async (request) => options.profile.update(currentUser(request), request.body),
+  );
+
+  passwordRoutes(api, options);
+}
