@@ -17,6 +17,9 @@ const CSRF = { 'X-Requested-With': 'vai-de-pix' };
 const FLOW_TIMEOUT_MS = 90_000;
 const TAP_TARGET_MIN_PX = 44;
 const expect = baseExpect.configure({ timeout: 15_000 });
+/** R$ 23,50 to "Padaria Pao Quente", São Paulo (the same code as pix.spec.ts, built with encodeBrCode). */
+const BAKERY_CODE =
+  '00020126360014br.gov.bcb.pix0114+5511987654321520400005303986540523.505802BR5918Padaria Pao Quente6009Sao Paulo62100506PAD1236304A1FB';
 
 interface ApiAccount {
   id: string;
@@ -154,6 +157,19 @@ test('R$ 900 against R$ 200 asks first and records once; a stale balance asks fr
   await page.getByRole('button', { name: 'Transferir', exact: true }).click();
   await expect(page.getByRole('alert', { name: 'Não foi possível concluir' })).toContainText('Saldo insuficiente nesta conta.');
   await expect(page.getByRole('button', { name: 'Registrar mesmo assim' })).toHaveCount(0);
+
+  // "Registrar Pix pago" asks the same way, from the wallet's new balance.
+  const pixPosts = watchEntryPosts(page, '/api/pix/payments');
+  await page.goto('/pix/pago');
+  await page.getByLabel('Pix Copia e Cola').fill(BAKERY_CODE);
+  await choose(page, page.getByRole('combobox', { name: 'Conta', exact: true }), 'Carteira');
+  await page.getByRole('button', { name: 'Salvar despesa' }).click();
+  await expect(page.getByRole('alert', { name: 'Saldo insuficiente' })).toContainText(
+    /Isso deixará a conta negativa em R\$\s723,50\. Registrar mesmo assim\?/,
+  );
+  await page.getByRole('button', { name: 'Registrar mesmo assim' }).click();
+  await expect(page.getByText(/Despesa de R\$\s23,50 registrada\./)).toBeVisible();
+  expect(pixPosts.map((post) => post.body.allow_negative)).toEqual([true]);
 
   // At 360 px in English, with a balance the screen read before another tab spent it:
   // the server refuses, and the same question comes from the server's figures.
