@@ -6,6 +6,12 @@ import { AlertIcon } from '../../components/icons';
 import { formatBrl } from '../../lib/money';
 import { type Overspend, overspendFromAccount, overspendFromProblem } from './overspend';
 
+/**
+ * The form's fields go in a fieldset disabled while the question is asked, so the figures
+ * asked about cannot change under it; the fieldset only groups: no border or spacing.
+ */
+export const FROZEN_FIELDSET_STYLE = { border: 0, padding: 0, margin: 0, minWidth: 0 } as const;
+
 interface Callbacks<R> {
   onSuccess?: (result: R) => void;
   onError?: (error: unknown) => void;

@@ -12,7 +12,7 @@ import { ProblemAlert } from '../../components/ProblemAlert';
 import { mappedFieldErrorsFrom } from '../../i18n/problems';
 import { displayToIso, isoToDisplay, todayIso } from '../../lib/dates';
 import { formatBrl, formatBrlInput } from '../../lib/money';
-import { OverspendQuestion, useOverspendConfirm } from '../accounts/useOverspendConfirm';
+import { FROZEN_FIELDSET_STYLE, OverspendQuestion, useOverspendConfirm } from '../accounts/useOverspendConfirm';
 import { useLedgerLabels } from '../ledger/labels';
 import { activeAccounts, invalidateMoney, useAccounts, useCategories } from '../ledger/queries';
 import { useIdempotentMutation } from '../ledger/useIdempotentMutation';
@@ -27,9 +27,6 @@ const FIELDS_BY_API_NAME = {
   account_id: 'accountId',
   occurred_on: 'date',
 } as const;
-
-/** A fieldset that only groups (and disables) the fields: no border, no spacing of its own. */
-const FIELDSET_STYLE = { border: 0, padding: 0, margin: 0, minWidth: 0 } as const;
 
 interface PaidPixFormProps {
   payload: string;
@@ -182,7 +179,7 @@ export function PaidPixForm({ payload, decoded, onDone }: PaidPixFormProps) {
       <form onSubmit={submit} noValidate>
         <Stack gap="md">
           {/* While the person is asked whether to go negative, the figures asked about stay as they are. */}
-          <fieldset disabled={overspend.overspend !== null} style={FIELDSET_STYLE}>
+          <fieldset disabled={overspend.overspend !== null} style={FROZEN_FIELDSET_STYLE}>
             <Stack gap="md">
               <MoneyInput
                 {...form.getInputProps('amount')}

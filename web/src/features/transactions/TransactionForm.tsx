@@ -11,14 +11,11 @@ import { ProblemAlert } from '../../components/ProblemAlert';
 import { mappedFieldErrorsFrom } from '../../i18n/problems';
 import { displayToIso, isoToDisplay, todayIso } from '../../lib/dates';
 import { formatBrl } from '../../lib/money';
-import { OverspendQuestion, useOverspendConfirm } from '../accounts/useOverspendConfirm';
+import { FROZEN_FIELDSET_STYLE, OverspendQuestion, useOverspendConfirm } from '../accounts/useOverspendConfirm';
 import { useLedgerLabels } from '../ledger/labels';
 import { activeAccounts, invalidateMoney, useAccounts, useCategories } from '../ledger/queries';
 import { useIdempotentMutation } from '../ledger/useIdempotentMutation';
 import { amountCents, useFormErrorText, validateAmount, validateChoice, validateDate, validateText } from '../ledger/validation';
-
-/** A fieldset that only groups (and disables) the fields: no border, no spacing of its own. */
-const FIELDSET_STYLE = { border: 0, padding: 0, margin: 0, minWidth: 0 } as const;
 
 interface EntryValues {
   amount: string;
@@ -207,7 +204,7 @@ export function TransactionForm({ type, onTypeChange, accountId, onDone }: Trans
     <form onSubmit={submit} noValidate>
       <Stack gap="md">
         {/* While the person is asked whether to go negative, the figures asked about stay as they are. */}
-        <fieldset disabled={overspend.overspend !== null} style={FIELDSET_STYLE}>
+        <fieldset disabled={overspend.overspend !== null} style={FROZEN_FIELDSET_STYLE}>
           <Stack gap="md">
             <SegmentedControl
               aria-label={t('transactions.form.type')}
