@@ -33,3 +33,12 @@ export const IdempotencyHeaders = Type.Object({
 });
 
 export const PageQueryObject = Type.Object({ ...PageQuery }, { additionalProperties: false });
+
+/**
+ * ledger_v2: the person confirmed recording an income or expense even if it takes the
+ * account below its floor (overdraft, card limit, or zero). Absent or false: the floor holds.
+ */
+export const AllowNegative = Type.Boolean({
+  description:
+    'Record this even if it takes the account below its floor (ledger_v2); without it such a movement is 422 insufficient_funds',
+});

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { balanceFloorCents, checkPosting, legsAreBalanced, type PolicyAccount } from './ledger_v1.js';
+import { checkPosting as checkPostingV2, legObeysFloor, mayGoBelowFloor } from './ledger_v2.js';
 import { checkTransfer, transferLegs } from './transfers_v1.js';
 
 const account = (type: PolicyAccount['type'], balance_cents: number, overdraft_limit_cents = 0): PolicyAccount => ({
@@ -240,5 +241,41 @@ describe('ledger_v1 legs', () => {
         }
       }),
     );
+  });
+});
+
+describe('ledger_v2', () => {
+  const accounts = new Map<string, PolicyAccount>([
+    ['cash', account('cash', 20_000)],
+    ['x', account('expense', 0)],
+  ]);
+  const spend = (amount: number) => [
+    { account_id: 'cash', amount_cents: -amount },
+    { account_id: 'x', amount_cents: amount },
+  ];
+
+  it('is ledger_v1 without consent and lets an income or expense below the floor with it', () => {
+    expect(checkPostingV2(accounts, spend(90_000), { kind: 'expense', allowNegative: false })).toMatchObject({
+      ok: false,
+      available_cents: 20_000,
+    });
+    expect(checkPostingV2(accounts, spend(90_000), { kind: 'expense', allowNegative: true })).toEqual({ ok: true });
+    expect(checkPostingV2(accounts, spend(90_000), { kind: 'income', allowNegative: true })).toEqual({ ok: true });
+  });
+
+  it.each(['transfer', 'goal_contribution', 'opening', 'reversal'])('keeps the floor for %s even with consent', (kind) => {
+    expect(checkPostingV2(accounts, spend(20_001), { kind, allowNegative: true })).toMatchObject({ ok: false });
+    expect(mayGoBelowFloor(kind)).toBe(false);
+  });
+
+  it('verifies a leg under the version it was posted under', () => {
+    const leg = { recordedKind: 'expense', amountCents: -90_000, balanceAfterCents: -70_000, floorCents: 0 };
+    expect(legObeysFloor({ ...leg, policyVersion: 'ledger_v1' })).toBe(false);
+    expect(legObeysFloor({ ...leg, policyVersion: 'ledger_v2' })).toBe(true);
+    expect(legObeysFloor({ ...leg, policyVersion: 'ledger_v2', recordedKind: 'transfer' })).toBe(false);
+    expect(legObeysFloor({ ...leg, policyVersion: 'transfers_v1', recordedKind: 'transfer' })).toBe(false);
+    // Raising a balance that is below its floor (paying a debt) is fine under every version.
+    expect(legObeysFloor({ ...leg, policyVersion: 'ledger_v1', amountCents: 10_000 })).toBe(true);
+    expect(legObeysFloor({ ...leg, policyVersion: 'ledger_v1', floorCents: undefined })).toBe(true);
   });
 });

@@ -130,14 +130,15 @@ test.describe('the ledger screens', () => {
     await expectAccountBalance(page, 'Nubank', 'R$ 665,44');
     await expectAccountBalance(page, 'Carteira', 'R$ 100,00');
 
-    // More than the wallet holds: the message says how much is available.
+    // More than the wallet holds: the screen asks before taking it below zero (ledger_v2);
+    // going back sends nothing (test/e2e/accounts-settings.spec.ts records one).
     await accountRow(page, 'Carteira').getByRole('link').click();
     await page.getByRole('button', { name: 'Nova despesa' }).click();
     const tooMuch = page.getByRole('dialog', { name: 'Nova despesa' });
     await tooMuch.getByLabel('Valor').fill('500,00');
     await tooMuch.getByRole('button', { name: 'Salvar' }).click();
-    await expect(tooMuch.getByRole('alert')).toContainText('Saldo insuficiente nesta conta.');
-    await expect(tooMuch.getByRole('alert')).toContainText('Disponível: R$ 100,00');
+    await expect(tooMuch.getByRole('alert')).toContainText('Isso deixará a conta negativa em R$ 400,00. Registrar mesmo assim?');
+    await tooMuch.getByRole('button', { name: 'Voltar e corrigir' }).click();
     await tooMuch.getByRole('button', { name: 'Fechar' }).click();
     await expect(page.getByTestId('account-balance')).toHaveText('R$ 100,00');
 

@@ -82,7 +82,7 @@ describe('accounts', () => {
       occurred_on: '2026-05-04',
     });
     const opening = (await client.get(`/api/transactions?account_id=${account.id}`)).json().items[0];
-    expect(opening).toMatchObject({ kind: 'opening', amount_cents: 250_000, policy_version: 'ledger_v1' });
+    expect(opening).toMatchObject({ kind: 'opening', amount_cents: 250_000, policy_version: 'ledger_v2' });
   });
 
   it('accepts a credit card opening debt within its limit, and refuses cash below zero', async () => {
@@ -182,7 +182,7 @@ describe('income and expenses', () => {
       category_id: food,
       notes: 'feira',
       occurred_on: '2026-05-01',
-      policy_version: 'ledger_v1',
+      policy_version: 'ledger_v2',
       reverses_transaction_id: null,
       reversed_by_transaction_id: null,
       row_version: 1,
@@ -394,7 +394,7 @@ describe('audit', () => {
       created_at: '2026-05-04T15:00:00.000Z',
       request_id: 'req-audit-1',
       idempotency_key: 'audit-key-1',
-      policy_version: 'ledger_v1',
+      policy_version: 'ledger_v2',
       reverses_transaction_id: null,
       reversed_by_transaction_id: reversal.id,
     });

@@ -1,9 +1,11 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { BalanceCents, Nullable, RowVersion, SignedCents, Timestamp, Uuid } from '../../http/common-schemas.js';
 import { Page, PageQuery } from '../../http/pagination.js';
-import { USER_ACCOUNT_TYPES } from '../../policies/ledger_v1.js';
+import { AMOUNT_MAX_CENTS, USER_ACCOUNT_TYPES } from '../../policies/ledger_v1.js';
 
 export const ACCOUNT_NAME_LENGTH_MAX = 100;
+/** An overdraft or card limit: up to R$ 1 bilhão, like one movement (constraint accounts_overdraft_range). */
+export const OVERDRAFT_LIMIT_MAX_CENTS = AMOUNT_MAX_CENTS;
 
 export const AccountType = Type.Union(
   USER_ACCOUNT_TYPES.map((type) => Type.Literal(type)),
@@ -34,7 +36,7 @@ export const CreateAccountBody = Type.Object(
     name: Type.String({ minLength: 1, maxLength: ACCOUNT_NAME_LENGTH_MAX }),
     type: AccountType,
     initial_balance_cents: Type.Optional(SignedCents),
-    overdraft_limit_cents: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000_000 })),
+    overdraft_limit_cents: Type.Optional(Type.Integer({ minimum: 0, maximum: OVERDRAFT_LIMIT_MAX_CENTS })),
   },
   { additionalProperties: false },
 );
@@ -43,7 +45,7 @@ export type CreateAccountInput = Static<typeof CreateAccountBody>;
 export const PatchAccountBody = Type.Object(
   {
     name: Type.Optional(Type.String({ minLength: 1, maxLength: ACCOUNT_NAME_LENGTH_MAX })),
-    overdraft_limit_cents: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000_000 })),
+    overdraft_limit_cents: Type.Optional(Type.Integer({ minimum: 0, maximum: OVERDRAFT_LIMIT_MAX_CENTS })),
     archived: Type.Optional(Type.Boolean()),
     row_version: RowVersion,
   },

@@ -7,10 +7,9 @@ import type { RequestContext } from '../../lib/service-context.js';
 import { contributionLegs, GOALS_POLICY_VERSION, withdrawalLegs } from '../../policies/goals_v1.js';
 import {
   BALANCE_ABS_MAX_CENTS,
-  checkPosting,
+  balanceFloorCents,
   entryLegs,
   isInternal,
-  LEDGER_POLICY_VERSION,
   type Leg,
   legsAreBalanced,
   OCCURRED_ON_MAX,
@@ -18,6 +17,7 @@ import {
   openingLegs,
   reversalLegs,
 } from '../../policies/ledger_v1.js';
+import { checkPosting, LEDGER_POLICY_VERSION } from '../../policies/ledger_v2.js';
 import { TRANSFERS_POLICY_VERSION, transferLegs } from '../../policies/transfers_v1.js';
 import { checkCategoryFor } from '../categories/categories.service.js';
 import {
@@ -73,6 +73,11 @@ export interface EntryPosting extends PostingCommon {
   notes: string | null;
   occurredOn: string;
   pix?: PixDetails;
+  /**
+   * ledger_v2: the person confirmed recording this even if it takes the account below
+   * its floor (the request's `allow_negative: true`). Without it the floor holds.
+   */
+  allowNegative?: boolean;
 }
 
 export interface TransferPosting extends PostingCommon {
@@ -107,6 +112,8 @@ export interface ReversalPosting extends PostingCommon {
   kind: 'reversal';
   originalTransactionId: string;
   description: string | undefined;
+  /** As on an EntryPosting: honoured only when the original is an income or an expense. */
+  allowNegative?: boolean;
 }
 
 export type Posting = EntryPosting | TransferPosting | OpeningPosting | GoalPosting | ReversalPosting;
@@ -132,10 +139,20 @@ export function accountNotFound(): DomainError {
   return notFound('account');
 }
 
-export function insufficientFunds(accountId: string, availableCents: number): DomainError {
+/**
+ * The refusal names the account, what it still has available above its floor, and, so a
+ * screen can say how far below zero the movement would take it, the balance and floor it
+ * was judged on (the person's own account: nothing another person could learn from).
+ */
+export function insufficientFunds(
+  accountId: string,
+  availableCents: number,
+  judged?: { balanceCents: number; floorCents: number },
+): DomainError {
   return new DomainError('insufficient_funds', 422, 'The account does not have enough funds for this movement.', {
     account_id: accountId,
     available_cents: availableCents,
+    ...(judged && { balance_cents: judged.balanceCents, floor_cents: judged.floorCents }),
   });
 }
 
@@ -174,6 +191,9 @@ interface Header {
   reversesTransactionId: string | null;
   transactionId?: string | undefined;
   pix?: PixDetails | undefined;
+  /** Not stored: what ledger_v2 judges the floor by (the recorded kind; a reversal's original's). */
+  recordedKind?: string;
+  allowNegative?: boolean | undefined;
 }
 
 /** A posting resolved before the locks: which accounts to lock and check, and how to build it once locked. */
@@ -215,6 +235,7 @@ async function planEntry(client: pg.PoolClient, userId: string, posting: EntryPo
     reversesTransactionId: null,
     transactionId: posting.transactionId,
     pix: posting.pix,
+    allowNegative: posting.allowNegative,
   };
   const legs = entryLegs({
     type: posting.kind,
@@ -321,6 +342,8 @@ async function planReversal(client: pg.PoolClient, source: PostingSource, postin
     policyVersion: LEDGER_POLICY_VERSION,
     reversesTransactionId: original.id,
     transactionId: posting.transactionId,
+    recordedKind: original.kind,
+    allowNegative: posting.allowNegative,
   };
   return {
     lockIds: entries.map((entry) => entry.account_id),
@@ -367,8 +390,17 @@ async function postLegs(
   const { source, header, legs } = input;
   assert(legsAreBalanced(legs), `unbalanced legs for ${header.kind}`);
   for (const leg of legs) assert(accounts.has(leg.account_id), `leg account ${leg.account_id} is not locked`);
-  const check = checkPosting(accounts, legs);
-  if (!check.ok) throw insufficientFunds(check.account_id, check.available_cents);
+  const check = checkPosting(accounts, legs, {
+    kind: header.recordedKind ?? header.kind,
+    allowNegative: header.allowNegative === true,
+  });
+  if (!check.ok) {
+    const account = accounts.get(check.account_id) as AccountRow;
+    throw insufficientFunds(check.account_id, check.available_cents, {
+      balanceCents: account.balance_cents,
+      floorCents: balanceFloorCents(account) ?? 0,
+    });
+  }
 
   const newEntries: NewEntry[] = legs.map((leg) => {
     const account = accounts.get(leg.account_id) as AccountRow;

@@ -1,5 +1,5 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
-import { AmountCents, Description, IsoDate, Notes, Nullable, Timestamp, Uuid } from '../../http/common-schemas.js';
+import { AllowNegative, AmountCents, Description, IsoDate, Notes, Nullable, Timestamp, Uuid } from '../../http/common-schemas.js';
 import { Page, PageQuery } from '../../http/pagination.js';
 import { ProblemSchema } from '../../http/schemas.js';
 import { AccountBalance, Transaction } from '../transactions/transactions.schemas.js';
@@ -238,6 +238,7 @@ export const RecordPaymentBody = Type.Object(
     category_id: Type.Optional(Nullable(Uuid)),
     occurred_on: Type.Optional(IsoDate),
     notes: Type.Optional(Notes),
+    allow_negative: Type.Optional(AllowNegative),
   },
   { additionalProperties: false },
 );

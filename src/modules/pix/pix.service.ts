@@ -413,6 +413,7 @@ export class PixService {
         notes: input.notes ?? null,
         occurredOn: occurredOn(input.occurred_on, now),
         pix: { payeeName: code.name, payeeCity: code.city, txid: code.txid, chargeId: null },
+        allowNegative: input.allow_negative === true,
       });
       return { status: 201, body: posted };
     });

@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import {
+  AllowNegative,
   AmountCents,
   BalanceCents,
   Description,
@@ -67,6 +68,7 @@ export const CreateTransactionBody = Type.Object(
     category_id: Type.Optional(Nullable(Uuid)),
     occurred_on: Type.Optional(IsoDate),
     notes: Type.Optional(Notes),
+    allow_negative: Type.Optional(AllowNegative),
   },
   { additionalProperties: false },
 );

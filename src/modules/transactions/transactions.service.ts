@@ -40,6 +40,7 @@ export class TransactionsService {
         categoryId: input.category_id ?? null,
         notes: input.notes ?? null,
         occurredOn: occurredOn(input.occurred_on, now),
+        allowNegative: input.allow_negative === true,
       });
       return {
         status: 201,

@@ -1423,6 +1423,8 @@ export interface paths {
                          */
                         occurred_on?: string;
                         notes?: string;
+                        /** @description Record this even if it takes the account below its floor (ledger_v2); without it such a movement is 422 insufficient_funds */
+                        allow_negative?: boolean;
                     };
                 };
             };
@@ -4177,6 +4179,8 @@ export interface paths {
                          */
                         occurred_on?: string;
                         notes?: string;
+                        /** @description Record this even if it takes the account below its floor (ledger_v2); without it such a movement is 422 insufficient_funds */
+                        allow_negative?: boolean;
                     };
                 };
             };

@@ -12,6 +12,7 @@ import { useLedgerLabels } from '../ledger/labels';
 import { invalidateMoney } from '../ledger/queries';
 import { useIdempotentMutation } from '../ledger/useIdempotentMutation';
 import { amountCents, useFormErrorText, validateAmount, validateText } from '../ledger/validation';
+import { takesLimit } from './accountTypes';
 
 interface AccountValues {
   name: string;
@@ -29,13 +30,13 @@ const FIELDS_BY_API_NAME = {
 
 const DEFAULT_TYPE: AccountType = 'checking';
 
-function takesLimit(type: AccountType): boolean {
-  return type === 'checking' || type === 'credit_card';
-}
-
 interface AccountFormProps {
   onDone?: (account: Account) => void;
-  /** The first-account form asks for the credit/overdraft limit only when the balance is negative. */
+  /**
+   * The first-account form on the dashboard. It once hid the limit until the opening
+   * balance was negative; the limit now shows for every card and checking account, so this
+   * no longer changes the fields (kept so that caller stays as it is).
+   */
   compact?: boolean;
 }
 
@@ -105,16 +106,16 @@ function useSubmitAccount(form: AccountFormState, { showLimit, nameEdited, onDon
  * Creates an account with its opening balance. Until the person types a name, the name
  * follows the type ("Conta corrente"), so the quickest path is: balance, then create.
  */
-export function AccountForm({ onDone, compact = false }: AccountFormProps) {
+export function AccountForm({ onDone }: AccountFormProps) {
   const { t } = useTranslation();
   const labels = useLedgerLabels();
   const errorText = useFormErrorText();
   const nameEdited = useRef(false);
   const form = useAccountValues();
 
-  // The limit is asked for when it matters: always in the full form, and in the compact
-  // one once the opening balance is negative (an overdraft in use, a card bill).
-  const showLimit = takesLimit(form.values.type) && (!compact || amountCents(form.values.openingBalance) < 0);
+  // The limit is asked for as soon as the type takes one: a card without a limit could
+  // record no expense, and asking only after a refusal wastes the person's first try.
+  const showLimit = takesLimit(form.values.type);
   const { mutation, submit } = useSubmitAccount(form, { showLimit, nameEdited, onDone });
 
   const changeType = (value: string | null) => {

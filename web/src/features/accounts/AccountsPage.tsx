@@ -14,6 +14,7 @@ import { errorMessageKey } from '../../i18n/problems';
 import { activeAccounts, LEDGER_KEYS, totalBalanceCents, useAccounts } from '../ledger/queries';
 import { AccountForm } from './AccountForm';
 import { AccountRow, accountPath } from './AccountRow';
+import { AccountSettingsForm } from './AccountSettingsForm';
 import { RenameAccountForm } from './RenameAccountForm';
 
 export function AccountsPage() {
@@ -24,6 +25,7 @@ export function AccountsPage() {
   const [showArchived, setShowArchived] = useState(false);
   const [creating, setCreating] = useState(false);
   const [renaming, setRenaming] = useState<Account | null>(null);
+  const [configuring, setConfiguring] = useState<Account | null>(null);
 
   const active = activeAccounts(accounts.data);
   const archivedCount = (accounts.data?.length ?? 0) - active.length;
@@ -63,7 +65,16 @@ export function AccountsPage() {
             shown.map((account) => (
               <Fragment key={account.id}>
                 <Divider />
-                <AccountRow account={account} menu={<AccountMenu account={account} onRename={() => setRenaming(account)} />} />
+                <AccountRow
+                  account={account}
+                  menu={
+                    <AccountMenu
+                      account={account}
+                      onRename={() => setRenaming(account)}
+                      onConfigure={() => setConfiguring(account)}
+                    />
+                  }
+                />
               </Fragment>
             ))
           )}
@@ -95,11 +106,20 @@ export function AccountsPage() {
       >
         {renaming ? <RenameAccountForm account={renaming} onDone={() => setRenaming(null)} /> : null}
       </Modal>
+      <Modal
+        opened={configuring !== null}
+        onClose={() => setConfiguring(null)}
+        title={t('accountSettings.title')}
+        fullScreen={phone}
+        closeButtonProps={{ 'aria-label': t('forms.close') }}
+      >
+        {configuring ? <AccountSettingsForm account={configuring} onDone={() => setConfiguring(null)} /> : null}
+      </Modal>
     </Stack>
   );
 }
 
-function AccountMenu({ account, onRename }: { account: Account; onRename: () => void }) {
+function AccountMenu({ account, onRename, onConfigure }: { account: Account; onRename: () => void; onConfigure: () => void }) {
   const { t } = useTranslation();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
@@ -125,6 +145,7 @@ function AccountMenu({ account, onRename }: { account: Account; onRename: () => 
       <Menu.Dropdown>
         <Menu.Item onClick={() => void navigate(accountPath(account.id))}>{t('accounts.statement')}</Menu.Item>
         <Menu.Item onClick={onRename}>{t('accounts.rename')}</Menu.Item>
+        <Menu.Item onClick={onConfigure}>{t('accountSettings.menu')}</Menu.Item>
         <Menu.Item onClick={() => archive.mutate()} disabled={archive.isPending}>
           {account.archived ? t('accounts.unarchive') : t('accounts.archive')}
         </Menu.Item>

@@ -53,5 +53,13 @@ export function useIdempotentMutation<I, R>(options: {
     );
   };
 
-  return { submit, isPending: mutation.isPending, error: mutation.error, reset: mutation.reset };
+  /**
+   * A new payload for the same opening (the person confirmed going negative: the body now
+   * says allow_negative) takes a fresh key, made once here; its own retries then reuse it.
+   */
+  const renewKey = () => {
+    keyRef.current = newIdempotencyKey();
+  };
+
+  return { submit, renewKey, isPending: mutation.isPending, error: mutation.error, reset: mutation.reset };
 }

@@ -4,7 +4,7 @@ import { notifications } from '@mantine/notifications';
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import { DESCRIPTION_LENGTH_MAX } from '../../api/ledger';
+import { type Account, DESCRIPTION_LENGTH_MAX } from '../../api/ledger';
 import { DateField } from '../../components/DateField';
 import { Money } from '../../components/Money';
 import { MoneyInput } from '../../components/MoneyInput';
@@ -12,6 +12,7 @@ import { ProblemAlert } from '../../components/ProblemAlert';
 import { mappedFieldErrorsFrom } from '../../i18n/problems';
 import { displayToIso, isoToDisplay, todayIso } from '../../lib/dates';
 import { formatBrl, formatBrlInput } from '../../lib/money';
+import { FROZEN_FIELDSET_STYLE, OverspendQuestion, useOverspendConfirm } from '../accounts/useOverspendConfirm';
 import { useLedgerLabels } from '../ledger/labels';
 import { activeAccounts, invalidateMoney, useAccounts, useCategories } from '../ledger/queries';
 import { useIdempotentMutation } from '../ledger/useIdempotentMutation';
@@ -68,8 +69,14 @@ function usePaidPixForm({ code, suggestion }: PixDecoded) {
   return { form, accounts };
 }
 
-/** Records the paid Pix as an expense with the opening's Idempotency-Key. */
-function useSubmitPaidPix(form: UseFormReturnType<PaidPixValues>, payload: string, onDone: () => void) {
+/**
+ * Records the paid Pix as an expense with the opening's Idempotency-Key, asking first when
+ * it would take the account below its floor (ledger_v2).
+ */
+function useSubmitPaidPix(
+  form: UseFormReturnType<PaidPixValues>,
+  { payload, accounts, onDone }: { payload: string; accounts: readonly Account[]; onDone: () => void },
+) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
   const mutation = useIdempotentMutation({
@@ -80,11 +87,12 @@ function useSubmitPaidPix(form: UseFormReturnType<PaidPixValues>, payload: strin
       return invalidateMoney(queryClient);
     },
   });
+  const overspend = useOverspendConfirm(mutation);
 
   const submit = form.onSubmit((values) => {
     const cents = amountCents(values.amount);
     const date = displayToIso(values.date);
-    mutation.submit(
+    overspend.submit(
       {
         account_id: values.accountId ?? '',
         payload,
@@ -93,6 +101,7 @@ function useSubmitPaidPix(form: UseFormReturnType<PaidPixValues>, payload: strin
         category_id: values.categoryId,
         ...(date.ok ? { occurred_on: date.iso } : {}),
       },
+      { account: accounts.find((account) => account.id === values.accountId), expense: true },
       {
         onSuccess: () => {
           notifications.show({ color: 'brand', message: t('pix.paid.done', { amount: formatBrl(cents) }) });
@@ -102,7 +111,7 @@ function useSubmitPaidPix(form: UseFormReturnType<PaidPixValues>, payload: strin
       },
     );
   });
-  return { mutation, submit };
+  return { mutation, submit, overspend };
 }
 
 /** What the code says: the receiver, the city, the amount, the key and the transaction id. */
@@ -158,7 +167,7 @@ export function PaidPixForm({ payload, decoded, onDone }: PaidPixFormProps) {
   const categories = useCategories().data ?? [];
   const { code, suggestion } = decoded;
   const { form, accounts } = usePaidPixForm(decoded);
-  const { mutation, submit } = useSubmitPaidPix(form, payload, onDone);
+  const { mutation, submit, overspend } = useSubmitPaidPix(form, { payload, accounts, onDone });
 
   const categoryOptions = categories
     .filter((category) => category.kind === 'expense' && !category.archived)
@@ -169,54 +178,68 @@ export function PaidPixForm({ payload, decoded, onDone }: PaidPixFormProps) {
       <PixCodePreview code={code} />
       <form onSubmit={submit} noValidate>
         <Stack gap="md">
-          <MoneyInput
-            {...form.getInputProps('amount')}
-            error={errorText(form.errors.amount)}
-            label={t('transactions.form.amount')}
-            description={code.amount_cents === null ? t('pix.paid.noAmount') : undefined}
-            required
-            withAsterisk={false}
-          />
-          <TextInput
-            {...form.getInputProps('description')}
-            error={errorText(form.errors.description)}
-            label={t('transactions.form.description')}
-            maxLength={DESCRIPTION_LENGTH_MAX}
-          />
-          <Select
-            {...form.getInputProps('categoryId')}
-            error={errorText(form.errors.categoryId)}
-            label={t('transactions.form.category')}
-            description={
-              suggestion.category_id && form.values.categoryId === suggestion.category_id ? t('pix.paid.guessed') : undefined
-            }
-            placeholder={t('categories.none')}
-            data={categoryOptions}
-            clearable
-            searchable
-            nothingFoundMessage={t('categories.none')}
-            comboboxProps={{ withinPortal: true }}
-          />
-          <Select
-            {...form.getInputProps('accountId')}
-            error={errorText(form.errors.accountId)}
-            label={t('transactions.form.account')}
-            data={accounts.map((account) => ({ value: account.id, label: account.name }))}
-            allowDeselect={false}
-            comboboxProps={{ withinPortal: true }}
-          />
-          <DateField
-            {...form.getInputProps('date')}
-            onChange={(value) => form.setFieldValue('date', value)}
-            error={errorText(form.errors.date)}
-            label={t('transactions.form.date')}
-            required
-            withAsterisk={false}
-          />
+          {/* While the person is asked whether to go negative, the figures asked about stay as they are. */}
+          <fieldset disabled={overspend.overspend !== null} style={FROZEN_FIELDSET_STYLE}>
+            <Stack gap="md">
+              <MoneyInput
+                {...form.getInputProps('amount')}
+                error={errorText(form.errors.amount)}
+                label={t('transactions.form.amount')}
+                description={code.amount_cents === null ? t('pix.paid.noAmount') : undefined}
+                required
+                withAsterisk={false}
+              />
+              <TextInput
+                {...form.getInputProps('description')}
+                error={errorText(form.errors.description)}
+                label={t('transactions.form.description')}
+                maxLength={DESCRIPTION_LENGTH_MAX}
+              />
+              <Select
+                {...form.getInputProps('categoryId')}
+                error={errorText(form.errors.categoryId)}
+                label={t('transactions.form.category')}
+                description={
+                  suggestion.category_id && form.values.categoryId === suggestion.category_id ? t('pix.paid.guessed') : undefined
+                }
+                placeholder={t('categories.none')}
+                data={categoryOptions}
+                clearable
+                searchable
+                nothingFoundMessage={t('categories.none')}
+                comboboxProps={{ withinPortal: true }}
+              />
+              <Select
+                {...form.getInputProps('accountId')}
+                error={errorText(form.errors.accountId)}
+                label={t('transactions.form.account')}
+                data={accounts.map((account) => ({ value: account.id, label: account.name }))}
+                allowDeselect={false}
+                comboboxProps={{ withinPortal: true }}
+              />
+              <DateField
+                {...form.getInputProps('date')}
+                onChange={(value) => form.setFieldValue('date', value)}
+                error={errorText(form.errors.date)}
+                label={t('transactions.form.date')}
+                required
+                withAsterisk={false}
+              />
+            </Stack>
+          </fieldset>
           <ProblemAlert error={mutation.error} />
-          <Button type="submit" fullWidth loading={mutation.isPending}>
-            {t('pix.paid.submit')}
-          </Button>
+          {overspend.overspend ? (
+            <OverspendQuestion
+              overspend={overspend.overspend}
+              pending={mutation.isPending}
+              onConfirm={overspend.confirm}
+              onCancel={overspend.cancel}
+            />
+          ) : (
+            <Button type="submit" fullWidth loading={mutation.isPending}>
+              {t('pix.paid.submit')}
+            </Button>
+          )}
         </Stack>
       </form>
     </Stack>

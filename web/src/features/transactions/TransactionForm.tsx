@@ -11,6 +11,7 @@ import { ProblemAlert } from '../../components/ProblemAlert';
 import { mappedFieldErrorsFrom } from '../../i18n/problems';
 import { displayToIso, isoToDisplay, todayIso } from '../../lib/dates';
 import { formatBrl } from '../../lib/money';
+import { FROZEN_FIELDSET_STYLE, OverspendQuestion, useOverspendConfirm } from '../accounts/useOverspendConfirm';
 import { useLedgerLabels } from '../ledger/labels';
 import { activeAccounts, invalidateMoney, useAccounts, useCategories } from '../ledger/queries';
 import { useIdempotentMutation } from '../ledger/useIdempotentMutation';
@@ -70,8 +71,18 @@ function useEntryForm(accountId: string | undefined) {
   return { form, accounts };
 }
 
-/** Posts the entry with the opening's Idempotency-Key and says so when it is recorded. */
-function useSubmitEntry(form: EntryForm, type: EntryType, categories: readonly Category[], onDone: () => void) {
+interface SubmitEntryOptions {
+  type: EntryType;
+  categories: readonly Category[];
+  accounts: readonly Account[];
+  onDone: () => void;
+}
+
+/**
+ * Posts the entry with the opening's Idempotency-Key and says so when it is recorded. An
+ * expense that would take the account below its floor is asked about first (ledger_v2).
+ */
+function useSubmitEntry(form: EntryForm, { type, categories, accounts, onDone }: SubmitEntryOptions) {
   const { t } = useTranslation();
   const labels = useLedgerLabels();
   const queryClient = useQueryClient();
@@ -79,12 +90,13 @@ function useSubmitEntry(form: EntryForm, type: EntryType, categories: readonly C
     mutationFn: createTransaction,
     onSuccess: () => invalidateMoney(queryClient),
   });
+  const overspend = useOverspendConfirm(mutation);
 
   const submit = form.onSubmit((values) => {
     const category = categories.find((item) => item.id === values.categoryId);
     const date = displayToIso(values.date);
     const cents = amountCents(values.amount);
-    mutation.submit(
+    overspend.submit(
       {
         account_id: values.accountId ?? '',
         type,
@@ -94,6 +106,7 @@ function useSubmitEntry(form: EntryForm, type: EntryType, categories: readonly C
         category_id: values.categoryId,
         ...(date.ok ? { occurred_on: date.iso } : {}),
       },
+      { account: accounts.find((account) => account.id === values.accountId), expense: type === 'expense' },
       {
         onSuccess: () => {
           const key = type === 'expense' ? 'transactions.form.expenseDone' : 'transactions.form.incomeDone';
@@ -104,7 +117,7 @@ function useSubmitEntry(form: EntryForm, type: EntryType, categories: readonly C
       },
     );
   });
-  return { mutation, submit };
+  return { mutation, submit, overspend };
 }
 
 interface EntryFieldsProps {
@@ -169,7 +182,7 @@ export function TransactionForm({ type, onTypeChange, accountId, onDone }: Trans
   const labels = useLedgerLabels();
   const categories = useCategories().data ?? [];
   const { form, accounts } = useEntryForm(accountId);
-  const { mutation, submit } = useSubmitEntry(form, type, categories, onDone);
+  const { mutation, submit, overspend } = useSubmitEntry(form, { type, categories, accounts, onDone });
 
   const categoryOptions = categories
     .filter((category) => category.kind === type && !category.archived)
@@ -190,22 +203,36 @@ export function TransactionForm({ type, onTypeChange, accountId, onDone }: Trans
   return (
     <form onSubmit={submit} noValidate>
       <Stack gap="md">
-        <SegmentedControl
-          aria-label={t('transactions.form.type')}
-          fullWidth
-          value={type}
-          onChange={changeType}
-          color={type === 'expense' ? 'red' : 'teal'}
-          data={[
-            { value: 'expense', label: t('transactionKinds.expense') },
-            { value: 'income', label: t('transactionKinds.income') },
-          ]}
-        />
-        <EntryFields form={form} categoryOptions={categoryOptions} accounts={accounts} />
+        {/* While the person is asked whether to go negative, the figures asked about stay as they are. */}
+        <fieldset disabled={overspend.overspend !== null} style={FROZEN_FIELDSET_STYLE}>
+          <Stack gap="md">
+            <SegmentedControl
+              aria-label={t('transactions.form.type')}
+              fullWidth
+              value={type}
+              onChange={changeType}
+              color={type === 'expense' ? 'red' : 'teal'}
+              data={[
+                { value: 'expense', label: t('transactionKinds.expense') },
+                { value: 'income', label: t('transactionKinds.income') },
+              ]}
+            />
+            <EntryFields form={form} categoryOptions={categoryOptions} accounts={accounts} />
+          </Stack>
+        </fieldset>
         <ProblemAlert error={mutation.error} />
-        <Button type="submit" fullWidth loading={mutation.isPending}>
-          {t('transactions.form.submit')}
-        </Button>
+        {overspend.overspend ? (
+          <OverspendQuestion
+            overspend={overspend.overspend}
+            pending={mutation.isPending}
+            onConfirm={overspend.confirm}
+            onCancel={overspend.cancel}
+          />
+        ) : (
+          <Button type="submit" fullWidth loading={mutation.isPending}>
+            {t('transactions.form.submit')}
+          </Button>
+        )}
       </Stack>
     </form>
   );

@@ -176,6 +176,20 @@ export const en: Messages = {
     goal_contribution: 'Goal deposit',
     goal_withdrawal: 'Goal withdrawal',
   },
+  overspend: {
+    title: 'Not enough balance',
+    negative: 'This will leave the account {{amount}} in the red. Record it anyway?',
+    overdraft: 'This will leave the account {{amount}} in the red, beyond its {{limit}} overdraft limit. Record it anyway?',
+    card: 'This will go {{amount}} over the card limit. Record it anyway?',
+    confirm: 'Record it anyway',
+    cancel: 'Go back and fix it',
+  },
+  accountSettings: {
+    menu: 'Settings',
+    title: 'Account settings',
+    limitNone: 'This type of account has no limit: its balance does not go negative.',
+    done: 'Settings saved.',
+  },
   accounts: {
     pageTitle: 'Accounts',
     total: 'Total balance',

@@ -178,6 +178,21 @@ export const ptBR = {
     goal_contribution: 'Depósito em meta',
     goal_withdrawal: 'Resgate de meta',
   },
+  overspend: {
+    title: 'Saldo insuficiente',
+    negative: 'Isso deixará a conta negativa em {{amount}}. Registrar mesmo assim?',
+    overdraft:
+      'Isso deixará a conta negativa em {{amount}}, além do limite do cheque especial de {{limit}}. Registrar mesmo assim?',
+    card: 'Isso passará do limite do cartão em {{amount}}. Registrar mesmo assim?',
+    confirm: 'Registrar mesmo assim',
+    cancel: 'Voltar e corrigir',
+  },
+  accountSettings: {
+    menu: 'Configurações',
+    title: 'Configurações da conta',
+    limitNone: 'Este tipo de conta não tem limite: o saldo não fica negativo.',
+    done: 'Configurações salvas.',
+  },
   accounts: {
     pageTitle: 'Contas',
     total: 'Saldo total',
