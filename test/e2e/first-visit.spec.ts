@@ -73,7 +73,9 @@ test.describe('a first visit', () => {
     await expect(page.getByRole('heading', { name: 'Próximos recorrentes' })).toBeVisible();
     const accounts = page.getByRole('region', { name: 'Suas contas' });
     await expect(accounts.getByRole('link', { name: 'Ver todas' })).toBeVisible();
-    await expect(page.getByRole('region', { name: 'Últimos lançamentos' }).getByRole('link', { name: 'Ver todos' })).toBeVisible();
+    await expect(
+      page.getByRole('region', { name: 'Últimos lançamentos' }).getByRole('link', { name: 'Ver todos' }),
+    ).toBeVisible();
 
     // Once the person has an account, the path never shows again.
     await page.reload();
