@@ -58,6 +58,8 @@ test.describe('a first visit', () => {
     const step = page.getByRole('region', { name: 'Registre sua primeira despesa' });
     await expect(step.getByText('Passo 2 de 2')).toBeVisible();
     await expect(step).toContainText('Nubank');
+    const later = await step.getByRole('button', { name: 'Agora não' }).boundingBox();
+    expect(later?.height).toBeGreaterThanOrEqual(44);
     await act(step.getByLabel('Valor').fill('45,90'));
     await act(step.getByLabel('Descrição').fill('Padaria'));
     await act(step.getByRole('button', { name: 'Salvar' }).click());
@@ -151,6 +153,12 @@ test.describe('a first visit', () => {
     await resizeAndSettle(page, PHONE);
     await registerViaApi(page, newPerson('Otávio Reis', 'skip'));
     await page.goto('/');
+    // The path's own buttons are comfortable tap targets on a phone.
+    for (const name of ['Criar conta', 'Pular por agora']) {
+      const box = await page.getByRole('button', { name }).boundingBox();
+      expect(box?.height, name).toBeGreaterThanOrEqual(44);
+      expect(box?.width, name).toBeGreaterThanOrEqual(44);
+    }
     await page.getByRole('button', { name: 'Pular por agora' }).click();
     await expect(page.getByTestId('total-balance')).toHaveText('R$ 0,00');
     await page.reload();

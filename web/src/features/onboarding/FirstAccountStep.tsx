@@ -1,4 +1,4 @@
-import { Anchor, Button, Card, Group, Select, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Button, Card, Group, Select, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useQueryClient } from '@tanstack/react-query';
@@ -97,15 +97,15 @@ export function FirstAccountStep({ onCreated, onSkip }: { onCreated: (account: A
               description={t('onboarding.balanceHint')}
             />
             <ProblemAlert error={mutation.error} />
-            <Button type="submit" fullWidth loading={mutation.isPending}>
+            <Button type="submit" fullWidth h={44} loading={mutation.isPending}>
               {t('accounts.create.submit')}
             </Button>
           </Stack>
         </form>
         <Group justify="center">
-          <Anchor component="button" type="button" onClick={onSkip} mih={44} px="sm">
+          <Button variant="subtle" color="gray" onClick={onSkip} h={44}>
             {t('onboarding.skip')}
-          </Anchor>
+          </Button>
         </Group>
       </Stack>
     </Card>

@@ -26,7 +26,7 @@ export function FirstExpenseStep({ account, onDone }: { account: Account; onDone
         </Stack>
         <TransactionForm type={type} onTypeChange={setType} accountId={account.id} onDone={onDone} />
         <Group justify="center">
-          <Button variant="subtle" color="gray" onClick={onDone} mih={44}>
+          <Button variant="subtle" color="gray" onClick={onDone} h={44}>
             {t('onboarding.later')}
           </Button>
         </Group>
