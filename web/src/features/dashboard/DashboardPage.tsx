@@ -47,7 +47,8 @@ export function DashboardPage() {
     timeZone: TIME_ZONE,
   }).format(new Date());
   const active = activeAccounts(accounts.data);
-  const showOverviewEmpty = skipped || firstRunSkipped(user.id);
+  // The path is for someone with no account at all: archived ones count, so it never returns.
+  const firstRun = accounts.isSuccess && accounts.data.length === 0 && !skipped && !firstRunSkipped(user.id);
 
   return (
     <Stack gap="xl" maw={960} mx="auto">
@@ -64,7 +65,7 @@ export function DashboardPage() {
           <Loader aria-label={t('app.loading')} />
         </Center>
       ) : null}
-      {accounts.isSuccess && active.length === 0 && !showOverviewEmpty ? (
+      {firstRun ? (
         <FirstAccountStep
           onCreated={setFirstExpenseAccount}
           onSkip={() => {
@@ -76,7 +77,7 @@ export function DashboardPage() {
       {firstExpenseAccount && active.length > 0 ? (
         <FirstExpenseStep account={firstExpenseAccount} onDone={() => setFirstExpenseAccount(null)} />
       ) : null}
-      {accounts.isSuccess && (active.length > 0 || showOverviewEmpty) ? <Overview /> : null}
+      {accounts.isSuccess && !firstRun ? <Overview /> : null}
     </Stack>
   );
 }
