@@ -17,16 +17,16 @@ test.describe('sign-up, sign-in and sign-out', () => {
     const maria = newPerson('Maria Aparecida', 'maria');
 
     await page.goto('/cadastro');
-    await expect(page.getByRole('heading', { name: 'Crie sua conta' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Crie seu cadastro' })).toBeVisible();
     await page.getByLabel('Nome').fill(maria.name);
     await page.getByLabel('E-mail').fill(maria.email);
     await page.getByLabel('Senha', { exact: true }).fill(maria.password);
-    await page.getByRole('button', { name: 'Criar conta' }).click();
+    await page.getByRole('button', { name: 'Criar cadastro' }).click();
 
     await expect(page).toHaveURL(/\/$/);
     await expect(page.getByRole('heading', { name: 'Olá, Maria!' })).toBeVisible();
-    await expect(page.getByRole('heading', { name: 'Você ainda não tem contas' })).toBeVisible();
-    await page.getByRole('button', { name: 'Menu da conta' }).click();
+    await expect(page.getByRole('heading', { name: 'Comece pela sua primeira conta' })).toBeVisible();
+    await page.getByRole('button', { name: 'Meu cadastro' }).click();
     await expect(page.getByRole('menu')).toContainText(maria.name);
     await expect(page.getByRole('menu')).toContainText(maria.email);
     await page.keyboard.press('Escape');
@@ -39,7 +39,7 @@ test.describe('sign-up, sign-in and sign-out', () => {
     await loginViaUi(page, maria);
     await expect(page).toHaveURL(/\/$/);
     await expect(page.getByRole('heading', { name: 'Olá, Maria!' })).toBeVisible();
-    await page.getByRole('button', { name: 'Menu da conta' }).click();
+    await page.getByRole('button', { name: 'Meu cadastro' }).click();
     await expect(page.getByRole('menu')).toContainText(maria.name);
     await page.keyboard.press('Escape');
 
@@ -69,7 +69,7 @@ test.describe('sign-up, sign-in and sign-out', () => {
     await page.getByLabel('Nome').fill('Outra Ana');
     await page.getByLabel('E-mail').fill(ana.email);
     await page.getByLabel('Senha', { exact: true }).fill(ana.password);
-    await page.getByRole('button', { name: 'Criar conta' }).click();
+    await page.getByRole('button', { name: 'Criar cadastro' }).click();
 
     await expect(page.getByRole('alert')).toContainText('Este e-mail já está cadastrado.');
     await expect(page).toHaveURL(/\/cadastro$/);
@@ -80,7 +80,7 @@ test.describe('sign-up, sign-in and sign-out', () => {
     await page.getByLabel('Nome').fill('Dora');
     await page.getByLabel('E-mail').fill(newPerson('Dora', 'dora').email);
     await page.getByLabel('Senha', { exact: true }).fill('Password123');
-    await page.getByRole('button', { name: 'Criar conta' }).click();
+    await page.getByRole('button', { name: 'Criar cadastro' }).click();
 
     await expect(page.getByText('Esta senha é muito comum e fácil de adivinhar. Escolha outra.')).toBeVisible();
     await expect(page.getByLabel('Senha', { exact: true })).toHaveAttribute('aria-invalid', 'true');
@@ -107,7 +107,7 @@ test.describe('sign-up, sign-in and sign-out', () => {
       await expect(otherPage.getByRole('heading', { name: 'Olá, Elsa!' })).toBeVisible();
 
       await page.goto('/');
-      await page.getByRole('button', { name: 'Menu da conta' }).click();
+      await page.getByRole('button', { name: 'Meu cadastro' }).click();
       await page.getByRole('menuitem', { name: 'Encerrar todas as sessões' }).click();
       const dialog = page.getByRole('dialog', { name: 'Encerrar todas as sessões?' });
       await expect(dialog).toContainText('inclusive neste');
@@ -117,7 +117,7 @@ test.describe('sign-up, sign-in and sign-out', () => {
       await otherPage.reload();
       await expect(otherPage.getByRole('heading', { name: 'Olá, Elsa!' })).toBeVisible();
 
-      await page.getByRole('button', { name: 'Menu da conta' }).click();
+      await page.getByRole('button', { name: 'Meu cadastro' }).click();
       await page.getByRole('menuitem', { name: 'Encerrar todas as sessões' }).click();
       await page.getByRole('dialog').getByRole('button', { name: 'Encerrar todas', exact: true }).click();
       await expect(page).toHaveURL(/\/entrar$/);
@@ -144,17 +144,17 @@ test.describe('sign-up, sign-in and sign-out', () => {
     await page.getByLabel('Nome').fill('Bia');
     await page.getByLabel('E-mail').fill('bia@example.com');
     await page.getByLabel('Senha', { exact: true }).fill('curta');
-    await page.getByRole('button', { name: 'Criar conta' }).click();
+    await page.getByRole('button', { name: 'Criar cadastro' }).click();
 
     await expect(page.getByText('A senha precisa ter pelo menos 10 caracteres.')).toBeVisible();
     await expect(page.getByLabel('Senha', { exact: true })).toHaveAttribute('aria-invalid', 'true');
     expect(registerCalls).toBe(0);
   });
 
-  test('signed-out visits to / go to /entrar, signed-in visits to /entrar go to /', async ({ page }) => {
+  test('signed-out visits to / go to /cadastro on a first visit, signed-in visits to /entrar go to /', async ({ page }) => {
     await page.goto('/');
-    await expect(page).toHaveURL(/\/entrar$/);
-    await expect(page.getByRole('heading', { name: 'Bem-vindo de volta' })).toBeVisible();
+    await expect(page).toHaveURL(/\/cadastro$/);
+    await expect(page.getByRole('heading', { name: 'Crie seu cadastro' })).toBeVisible();
 
     await registerViaApi(page, newPerson('Carla', 'carla'));
     await page.goto('/entrar');
@@ -166,6 +166,7 @@ test.describe('sign-up, sign-in and sign-out', () => {
     await page.goto('/isto-nao-existe');
     await expect(page.getByRole('heading', { name: 'Página não encontrada' })).toBeVisible();
     await page.getByRole('link', { name: 'Voltar ao início' }).click();
-    await expect(page).toHaveURL(/\/entrar$/);
+    // Nobody has signed in on this browser yet: the start is sign-up.
+    await expect(page).toHaveURL(/\/cadastro$/);
   });
 });

@@ -27,14 +27,14 @@ test('the language switch turns the login page and the dashboard to English, and
   await page.getByRole('button', { name: 'Log in' }).click();
   await expect(page.getByRole('alert')).toContainText('Incorrect email or password.');
 
-  await page.getByRole('link', { name: 'Create account' }).click();
+  await page.getByRole('link', { name: 'Sign up' }).click();
   await page.getByLabel('Name').fill(lucas.name);
   await page.getByLabel('Email').fill(lucas.email);
   await page.getByLabel('Password', { exact: true }).fill(lucas.password);
-  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByRole('button', { name: 'Sign up' }).click();
 
   await expect(page.getByRole('heading', { name: 'Hello, Lucas!' })).toBeVisible();
-  await expect(page.getByRole('heading', { name: "You don't have any accounts yet" })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Start with your first account' })).toBeVisible();
   await expect(page.getByRole('link', { name: 'Dashboard' })).toBeAttached();
 
   // And back to Portuguese from the app header.

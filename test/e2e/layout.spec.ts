@@ -11,7 +11,7 @@ test('the dashboard on a desktop screen (screenshot)', async ({ page }, testInfo
   // On a wide screen the navigation is always shown and there is no burger.
   await expect(page.getByRole('link', { name: 'Painel' })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Abrir menu de navegação' })).toBeHidden();
-  await expect(page.getByRole('button', { name: 'Menu da conta' })).toContainText('Maria Clara Souza');
+  await expect(page.getByRole('button', { name: 'Meu cadastro' })).toContainText('Maria Clara Souza');
 
   await page.screenshot({
     path: path.join(testInfo.project.outputDir, 'dashboard.png'),
@@ -44,7 +44,7 @@ test('the dashboard at 360 px: no sideways scroll, menus reachable (screenshot)'
   await expect(navLink).not.toBeInViewport();
 
   // The account menu opens and logging out works from a phone.
-  await page.getByRole('button', { name: 'Menu da conta' }).click();
+  await page.getByRole('button', { name: 'Meu cadastro' }).click();
   const logout = page.getByRole('menuitem', { name: 'Sair' });
   await expect(logout).toBeInViewport();
   await logout.click();

@@ -175,7 +175,12 @@ test.describe('goals, budgets and recurring bills', () => {
     const bar = card.getByRole('progressbar', { name: 'Progresso da meta Viagem para Salvador: 25%' });
     await expect(bar).toHaveAttribute('aria-valuenow', '25');
     await expect(card).toContainText('Faltam R$ 3.750,00');
-    await expect(card.getByTestId('goal-outlook')).toContainText('No ritmo atual');
+    // A goal in its first month has no pace yet: it is "Começando", never behind, and says
+    // what a month needs (R$ 3.750,00 over 12 months).
+    await expect(card.getByTestId('goal-outlook')).toContainText('Meta nova. Para chegar lá até');
+    await expect(card.getByTestId('goal-outlook')).toContainText('R$ 312,50 por mês');
+    await expect(card.getByText('Começando', { exact: true })).toBeVisible();
+    await expect(card.getByText('Abaixo do ritmo', { exact: true })).toHaveCount(0);
 
     // The money left the account.
     await page.getByRole('link', { name: 'Contas', exact: true }).click();
@@ -183,6 +188,10 @@ test.describe('goals, budgets and recurring bills', () => {
 
     // The dashboard shows the goal with its bar.
     await page.getByRole('link', { name: 'Painel', exact: true }).click();
+    // What left the account is not lost from view: "Guardado em metas" beside "Saldo total".
+    await expect(page.getByTestId('total-balance')).toHaveText('R$ 1.750,00');
+    await expect(page.getByText('Guardado em metas')).toBeVisible();
+    await expect(page.getByTestId('saved-in-goals')).toHaveText('R$ 1.250,00');
     const summary = page.locator('[data-goal-summary][data-goal-name="Viagem para Salvador"]');
     await expect(summary).toContainText('25%');
     await expect(summary.getByRole('progressbar')).toHaveAttribute('aria-valuenow', '25');
@@ -291,7 +300,7 @@ test.describe('goals, budgets and recurring bills', () => {
 
     await page.goto('/');
     await page.getByRole('link', { name: 'Recorrentes', exact: true }).click();
-    await expect(page.getByRole('heading', { name: 'Contas recorrentes', level: 1 })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Recorrentes', level: 1 })).toBeVisible();
     await page.getByRole('button', { name: 'Nova recorrência' }).click();
     const form = page.getByRole('dialog', { name: 'Nova recorrência' });
     await form.getByLabel('Descrição').fill('Aluguel');

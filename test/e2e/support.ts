@@ -122,7 +122,7 @@ export async function loginViaUi(page: Page, person: Pick<Person, 'email' | 'pas
 }
 
 export async function logoutViaUi(page: Page): Promise<void> {
-  await page.getByRole('button', { name: 'Menu da conta' }).click();
+  await page.getByRole('button', { name: 'Meu cadastro' }).click();
   await page.getByRole('menuitem', { name: 'Sair' }).click();
   await expect(page).toHaveURL(/\/entrar$/);
 }

@@ -110,6 +110,7 @@ describe('savings goals', () => {
   it('is marked achieved on reaching the target, can be reopened, and projects at the recent pace', async () => {
     const { client } = await signedIn(t.app);
     const checking = await client.account({ name: 'Conta', type: 'checking', initial_balance_cents: 1_000_000 });
+    clock.set('2026-06-15T15:00:00Z');
     const goal = expectStatus(await client.post('/api/goals', { name: 'Notebook', target_cents: 90_000 }), 201).json();
     clock.set('2026-07-20T15:00:00Z');
     expectStatus(
@@ -130,8 +131,9 @@ describe('savings goals', () => {
     expect(progress).toMatchObject({
       saved_cents: 30_000,
       remaining_cents: 60_000,
-      monthly_pace_cents: 10_000,
-      projected_completion_on: '2027-03-15',
+      // R$ 300 over the 92 days after 15 Jun is R$ 99,25 an average month; R$ 600 left is 7 months.
+      monthly_pace_cents: 9_925,
+      projected_completion_on: '2027-04-15',
       achieved: false,
     });
 
@@ -229,15 +231,47 @@ describe('savings goals', () => {
     expect((await alice.client.get(`/api/goals/${goal.id}`)).json().saved_cents).toBe(0);
   });
 
+  it('a new goal with a 13-month deadline and a first deposit has no pace until its first month has passed', async () => {
+    // Signed in at the latest instant the test reaches, so the session outlives the clock's moves.
+    clock.set('2026-12-29T03:00:00Z');
+    const { client } = await signedIn(t.app);
+    clock.set('2026-11-30T02:59:00Z'); // 29 Nov, 23:59 in São Paulo
+    const checking = await client.account({ name: 'Conta', type: 'checking', initial_balance_cents: 1_000_000 });
+    const goal = expectStatus(
+      await client.post('/api/goals', { name: 'Carro', target_cents: 1_300_000, target_date: '2027-12-29' }),
+      201,
+    ).json();
+    const deposit = await client.post(`/api/goals/${goal.id}/contributions`, {
+      from_account_id: checking.id,
+      amount_cents: 100_000,
+    });
+    expect(expectStatus(deposit, 201).json().goal).toMatchObject({
+      monthly_pace_cents: 0,
+      projected_completion_on: null,
+      projection_unavailable_reason: 'first_month',
+    });
+    clock.set('2026-12-29T02:59:00Z'); // 28 Dec, a day short of a month
+    expect((await client.get(`/api/goals/${goal.id}`)).json()).toMatchObject({ projection_unavailable_reason: 'first_month' });
+    clock.set('2026-12-29T03:00:00Z'); // 29 Dec, 00:00 in São Paulo: a month old
+    // R$ 1.000 over the 31 days from 29 Nov to 29 Dec: R$ 981,83 an average month; R$ 12.000 left is 13 months.
+    expect((await client.get(`/api/goals/${goal.id}`)).json()).toMatchObject({
+      monthly_pace_cents: 98_183,
+      projected_completion_on: '2028-01-29',
+      projection_unavailable_reason: null,
+    });
+  });
+
   it('a pace that would take past the horizon (or past year 9999) projects null with a reason, and the goal stays readable', async () => {
     const { client } = await signedIn(t.app);
     const checking = await client.account({ name: 'Conta', type: 'checking', initial_balance_cents: 1_000_000 });
+    clock.set('2026-06-15T15:00:00Z');
     const goal = expectStatus(await client.post('/api/goals', { name: 'Um bilhão', target_cents: 100_000_000_000 }), 201).json();
-    expect(goal).toMatchObject({ projected_completion_on: null, projection_unavailable_reason: 'no_progress' });
-    // Three centavos over three months is a pace of one centavo a month: the year 8.3 billion.
+    expect(goal).toMatchObject({ projected_completion_on: null, projection_unavailable_reason: 'first_month' });
+    clock.set('2026-09-15T15:00:00Z');
+    // Four centavos over three months (92 days) is a pace of one centavo a month: the year 8.3 billion.
     const contribution = await client.post(`/api/goals/${goal.id}/contributions`, {
       from_account_id: checking.id,
-      amount_cents: 3,
+      amount_cents: 4,
     });
     expect(contribution.statusCode).toBe(201);
     expect(contribution.json().goal).toMatchObject({
@@ -247,14 +281,14 @@ describe('savings goals', () => {
     });
     const read = await client.get(`/api/goals/${goal.id}`);
     expect(read.statusCode).toBe(200);
-    expect(read.json()).toMatchObject({ saved_cents: 3, projection_unavailable_reason: 'too_far' });
+    expect(read.json()).toMatchObject({ saved_cents: 4, projection_unavailable_reason: 'too_far' });
     const listed = await client.get('/api/goals');
     expect(listed.statusCode).toBe(200);
     expect(listed.json().items.find((item: { id: string }) => item.id === goal.id)).toMatchObject({
       projection_unavailable_reason: 'too_far',
     });
     // A target the pace meets within the horizon gets its date back, and no reason.
-    const edited = await client.patch(`/api/goals/${goal.id}`, { target_cents: 1_203, row_version: read.json().row_version });
+    const edited = await client.patch(`/api/goals/${goal.id}`, { target_cents: 1_204, row_version: read.json().row_version });
     expect(edited.statusCode).toBe(200);
     expect(edited.json()).toMatchObject({ projected_completion_on: '2126-09-15', projection_unavailable_reason: null });
     expectStatus(

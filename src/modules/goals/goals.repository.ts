@@ -16,15 +16,21 @@ export interface GoalRow {
   net_recent_cents: number;
 }
 
-/** A goal with what it holds (its account's balance) and its net movement since $2. */
+/**
+ * A goal with what it holds (its account's balance) and its net movement over the pace
+ * window of goals_v2: after $2 (three months back), or from the goal's first day in São
+ * Paulo when it is younger (paceSince in src/policies/goals_v2.ts says the same).
+ */
 const SELECT_GOAL = `
   SELECT g.id, g.user_id, g.account_id, g.name, g.target_cents, g.target_date, g.icon, g.achieved_at, g.archived_at,
          g.row_version, g.created_at, a.balance_cents AS saved_cents,
          coalesce((SELECT sum(e.amount_cents) FROM ledger_entries e JOIN transactions t ON t.id = e.transaction_id
-                    WHERE e.account_id = g.account_id AND t.occurred_on > $2::date), 0)::bigint AS net_recent_cents
+                    WHERE e.account_id = g.account_id
+                      AND t.occurred_on > greatest($2::date, (g.created_at AT TIME ZONE 'America/Sao_Paulo')::date - 1)), 0)::bigint
+           AS net_recent_cents
     FROM goals g JOIN accounts a ON a.id = g.account_id`;
 
-/** The goal, with its net movement counted over the days after `since`. */
+/** The goal, with its net movement counted over the days after `since` (or from its first day). */
 export async function findGoal(
   client: Queryable,
   options: { userId: string; goalId: string; since: string },

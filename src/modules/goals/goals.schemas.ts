@@ -27,11 +27,14 @@ export const Goal = Type.Object(
     saved_cents: BalanceCents,
     remaining_cents: Type.Integer(),
     percent: Type.Integer({ description: 'saved / target, in whole percent (may pass 100)' }),
-    monthly_pace_cents: Type.Integer({ description: 'Average net contribution per month over the last 3 months' }),
+    monthly_pace_cents: Type.Integer({
+      description:
+        'Average net saved per month over the last 3 months, or since the goal began if younger (0 in its first month)',
+    }),
     projected_completion_on: Nullable(IsoDate),
     projection_unavailable_reason: Nullable(
-      Type.Union([Type.Literal('reached'), Type.Literal('no_progress'), Type.Literal('too_far')], {
-        description: `Why projected_completion_on is null: the target is reached, there is no positive pace, or the pace would take more than ${PROJECTION_HORIZON_MONTHS / 12} years`,
+      Type.Union([Type.Literal('reached'), Type.Literal('first_month'), Type.Literal('no_progress'), Type.Literal('too_far')], {
+        description: `Why projected_completion_on is null: the target is reached, the goal is less than a month old, there is no positive pace, or the pace would take more than ${PROJECTION_HORIZON_MONTHS / 12} years`,
       }),
     ),
     achieved: Type.Boolean(),

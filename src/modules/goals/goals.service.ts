@@ -6,7 +6,7 @@ import { newId } from '../../lib/ids.js';
 import type { PageResult } from '../../lib/pagination.js';
 import { updateOrConflict } from '../../lib/row-version.js';
 import type { RequestContext, ServiceDeps, WriteResult } from '../../lib/service-context.js';
-import { PACE_MONTHS, progress } from '../../policies/goals_v1.js';
+import { PACE_WINDOW_MONTHS, progress } from '../../policies/goals_v2.js';
 import { idempotentWrite } from '../idempotency/idempotency.service.js';
 import {
   type AccountRow,
@@ -49,7 +49,8 @@ export class GoalsService {
       ...progress({
         savedCents: row.saved_cents,
         targetCents: row.target_cents,
-        netLastMonthsCents: row.net_recent_cents,
+        netWindowCents: row.net_recent_cents,
+        startedOn: calendarDay(row.created_at),
         today: this.today(),
       }),
       achieved: row.achieved_at !== null,
@@ -61,7 +62,7 @@ export class GoalsService {
   }
 
   private find(client: Queryable, userId: string, goalId: string): Promise<GoalRow | undefined> {
-    return repository.findGoal(client, { userId, goalId, since: addMonths(this.today(), -PACE_MONTHS) });
+    return repository.findGoal(client, { userId, goalId, since: addMonths(this.today(), -PACE_WINDOW_MONTHS) });
   }
 
   async create(context: RequestContext, input: CreateGoalInput): Promise<WriteResult<GoalResponse>> {
@@ -93,7 +94,7 @@ export class GoalsService {
   ): Promise<PageResult<GoalResponse>> {
     const { rows, total } = await repository.listGoals(this.deps.pool, {
       userId,
-      since: addMonths(this.today(), -PACE_MONTHS),
+      since: addMonths(this.today(), -PACE_WINDOW_MONTHS),
       includeArchived: query.include_archived,
       skip: query.skip,
       limit: query.limit,

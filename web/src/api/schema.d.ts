@@ -4506,10 +4506,10 @@ export interface components {
             remaining_cents: number;
             /** @description saved / target, in whole percent (may pass 100) */
             percent: number;
-            /** @description Average net contribution per month over the last 3 months */
+            /** @description Average net saved per month over the last 3 months, or since the goal began if younger (0 in its first month) */
             monthly_pace_cents: number;
             projected_completion_on: string | null;
-            projection_unavailable_reason: ("reached" | "no_progress" | "too_far") | null;
+            projection_unavailable_reason: ("reached" | "first_month" | "no_progress" | "too_far") | null;
             achieved: boolean;
             achieved_at: string | null;
             archived: boolean;

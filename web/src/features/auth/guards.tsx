@@ -1,19 +1,31 @@
+import { useEffect } from 'react';
 import { Navigate, Outlet, useLocation } from 'react-router';
 import { FullPageError, FullPageLoader } from '../../components/FullPageStatus';
 import { useMe } from './session';
+import { hasSignedInHere, markSignedInHere } from './visitMarker';
 
 export const LOGIN_PATH = '/entrar';
 export const REGISTER_PATH = '/cadastro';
 export const HOME_PATH = '/';
 
-/** Renders the nested routes only for a signed-in person; everyone else goes to /entrar. */
+/**
+ * Renders the nested routes only for a signed-in person. Everyone else goes to /entrar if
+ * someone has signed in on this browser before, else to /cadastro: a first visit starts
+ * at sign-up (visitMarker.ts).
+ */
 export function RequireAuth() {
   const me = useMe();
   const location = useLocation();
+  const signedIn = Boolean(me.data);
+  // A session from before the marker existed counts too.
+  useEffect(() => {
+    if (signedIn) markSignedInHere();
+  }, [signedIn]);
   if (me.isPending) return <FullPageLoader />;
   if (me.isError) return <FullPageError error={me.error} onRetry={() => void me.refetch()} />;
   if (me.data === null) {
-    return <Navigate to={LOGIN_PATH} replace state={{ from: location.pathname }} />;
+    const to = hasSignedInHere() ? LOGIN_PATH : REGISTER_PATH;
+    return <Navigate to={to} replace state={{ from: location.pathname }} />;
   }
   return <Outlet />;
 }

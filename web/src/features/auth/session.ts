@@ -1,6 +1,7 @@
 import { type QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../../api/client';
 import { isApiError } from '../../api/problem';
+import { markSignedInHere } from './visitMarker';
 
 export const ME_QUERY_KEY = ['me'] as const;
 const ME_STALE_MS = 60_000;
@@ -40,6 +41,7 @@ export function useMe() {
 export function replaceSession(queryClient: QueryClient, user: CurrentUser | null): void {
   queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== ME_QUERY_KEY[0] });
   queryClient.setQueryData(ME_QUERY_KEY, user);
+  if (user !== null) markSignedInHere();
 }
 
 export function useLogin() {

@@ -1,21 +1,24 @@
-import { Anchor, Card, Center, Divider, EmptyState, Group, Loader, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Anchor, Card, Center, Divider, Group, Loader, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { Fragment, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
+import type { Account } from '../../api/ledger';
 import { ACCOUNTS_PATH, TRANSACTIONS_PATH } from '../../app/paths';
-import { WalletIcon } from '../../components/icons';
 import { Money } from '../../components/Money';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { QuickActions } from '../../components/QuickActions';
 import { usePageTitle } from '../../components/usePageTitle';
 import { TIME_ZONE } from '../../lib/calendar';
-import { AccountForm } from '../accounts/AccountForm';
 import { AccountRow } from '../accounts/AccountRow';
 import { useMe } from '../auth/session';
 import { BudgetSummaryCard } from '../budgets/BudgetSummaryCard';
 import { GoalsSummaryCard } from '../goals/GoalsSummaryCard';
+import { useGoals } from '../goals/queries';
 import { useLedgerActions } from '../ledger/LedgerActions';
 import { activeAccounts, totalBalanceCents, useAccounts, useCategories, useTransactions } from '../ledger/queries';
+import { FirstAccountStep } from '../onboarding/FirstAccountStep';
+import { FirstExpenseStep } from '../onboarding/FirstExpenseStep';
+import { firstRunSkipped, skipFirstRun } from '../onboarding/firstRun';
 import { UpcomingBillsCard } from '../recurring/UpcomingBillsCard';
 import { TransactionDialog } from '../transactions/TransactionDialog';
 import { TransactionList } from '../transactions/TransactionList';
@@ -31,6 +34,9 @@ export function DashboardPage() {
   usePageTitle(t('dashboard.pageTitle'));
   const me = useMe();
   const accounts = useAccounts();
+  // The first-run path: the account just created in step 1, whose first expense step 2 asks for.
+  const [firstExpenseAccount, setFirstExpenseAccount] = useState<Account | null>(null);
+  const [skipped, setSkipped] = useState(false);
   const user = me.data;
   if (!user) return null;
 
@@ -41,6 +47,8 @@ export function DashboardPage() {
     timeZone: TIME_ZONE,
   }).format(new Date());
   const active = activeAccounts(accounts.data);
+  // The path is for someone with no account at all: archived ones count, so it never returns.
+  const firstRun = accounts.isSuccess && accounts.data.length === 0 && !skipped && !firstRunSkipped(user.id);
 
   return (
     <Stack gap="xl" maw={960} mx="auto">
@@ -57,35 +65,40 @@ export function DashboardPage() {
           <Loader aria-label={t('app.loading')} />
         </Center>
       ) : null}
-      {accounts.isSuccess && active.length === 0 ? <FirstAccount /> : null}
-      {accounts.isSuccess && active.length > 0 ? <Overview /> : null}
+      {firstRun ? (
+        <FirstAccountStep
+          onCreated={setFirstExpenseAccount}
+          onSkip={() => {
+            skipFirstRun(user.id);
+            setSkipped(true);
+          }}
+        />
+      ) : null}
+      {firstExpenseAccount && active.length > 0 ? (
+        <FirstExpenseStep account={firstExpenseAccount} onDone={() => setFirstExpenseAccount(null)} />
+      ) : null}
+      {accounts.isSuccess && !firstRun ? <Overview /> : null}
     </Stack>
   );
 }
 
-/** A newcomer's empty dashboard is the form for their first account, opening balance included. */
-function FirstAccount() {
+/**
+ * Money moved into goals leaves the accounts, so "Saldo total" no longer counts it; shown
+ * beside it so it does not vanish from every total. Archived goals hold nothing (archiving
+ * asks for a withdrawal first), so the sum over all goals is the sum over active ones.
+ */
+function SavedInGoals() {
   const { t } = useTranslation();
+  const goals = useGoals();
+  if (!goals.data || goals.data.length === 0) return null;
+  const savedCents = goals.data.reduce((sum, goal) => sum + Math.max(0, goal.saved_cents), 0);
   return (
-    <Card withBorder radius="lg" padding="lg" shadow="xs">
-      <EmptyState
-        variant="light"
-        size="md"
-        icon={<WalletIcon size={30} />}
-        title={
-          <Title order={2} fz="inherit" fw="inherit">
-            {t('dashboard.emptyTitle')}
-          </Title>
-        }
-        description={t('dashboard.emptyDescription')}
-        maw={560}
-        mx="auto"
-        py="xs"
-      />
-      <Stack maw={560} mx="auto" w="100%">
-        <AccountForm compact />
-      </Stack>
-    </Card>
+    <Stack gap={0}>
+      <Text c="dimmed" size="sm">
+        {t('dashboard.savedInGoals')}
+      </Text>
+      <Money cents={savedCents} fz={{ base: 20, sm: 24 }} fw={700} data-testid="saved-in-goals" />
+    </Stack>
   );
 }
 
@@ -102,12 +115,15 @@ function Overview() {
     <>
       <Card withBorder radius="lg" padding="lg" shadow="xs">
         <Stack gap="md">
-          <Stack gap={0}>
-            <Text c="dimmed" size="sm">
-              {t('dashboard.totalBalance')}
-            </Text>
-            <Money cents={totalBalanceCents(active)} fz={{ base: 30, sm: 36 }} fw={800} data-testid="total-balance" />
-          </Stack>
+          <Group gap="xl" align="flex-end" wrap="wrap">
+            <Stack gap={0}>
+              <Text c="dimmed" size="sm">
+                {t('dashboard.totalBalance')}
+              </Text>
+              <Money cents={totalBalanceCents(active)} fz={{ base: 30, sm: 36 }} fw={800} data-testid="total-balance" />
+            </Stack>
+            <SavedInGoals />
+          </Group>
           <QuickActions
             onExpense={() => actions.openEntry('expense')}
             onIncome={() => actions.openEntry('income')}
@@ -128,7 +144,7 @@ function Overview() {
             {t('dashboard.accountsTitle')}
           </Title>
           <Anchor component={Link} to={ACCOUNTS_PATH} size="sm" style={{ whiteSpace: 'nowrap' }}>
-            {t('dashboard.seeAll')}
+            {t('dashboard.seeAllFeminine')}
           </Anchor>
         </Group>
         {active.map((account) => (

@@ -59,6 +59,17 @@ function useOutlookText() {
           badge: { label: t('goals.outlook.behindBadge'), color: 'orange' },
         };
       }
+      case 'starting':
+        return {
+          text:
+            outlook.neededMonthlyCents === null
+              ? t('goals.outlook.starting')
+              : t('goals.outlook.startingWithDate', {
+                  amount: formatBrlInText(outlook.neededMonthlyCents),
+                  date: isoToDisplay(goal.target_date ?? ''),
+                }),
+          badge: { label: t('goals.outlook.startingBadge'), color: 'blue' },
+        };
       case 'no_pace':
         return { text: t('goals.outlook.noPace') };
       case 'too_far':

@@ -21,7 +21,7 @@ export function GoalsSummaryCard() {
           {t('dashboard.goalsTitle')}
         </Title>
         <Anchor component={Link} to={GOALS_PATH} size="sm" style={{ whiteSpace: 'nowrap' }}>
-          {t('dashboard.seeAll')}
+          {t('dashboard.seeAllFeminine')}
         </Anchor>
       </Group>
       <Divider />

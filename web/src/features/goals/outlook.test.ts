@@ -93,6 +93,19 @@ describe('goalOutlook', () => {
     expect(goalOutlook(goal, TODAY)).toEqual({ kind: 'no_pace' });
   });
 
+  it('is never behind in the goal’s first month: it says what a month would need instead', () => {
+    // A brand-new goal with a 13-month deadline and one deposit (the server projects nothing yet).
+    const fresh = figures({ target_date: '2027-12-29', projection_unavailable_reason: 'first_month' });
+    expect(goalOutlook(fresh, TODAY)).toEqual({ kind: 'starting', neededMonthlyCents: 30_770 });
+    expect(goalOutlook(figures({ projection_unavailable_reason: 'first_month' }), TODAY)).toEqual({
+      kind: 'starting',
+      neededMonthlyCents: null,
+    });
+    // A target date already past is overdue even in the first month.
+    const late = figures({ target_date: '2026-11-28', projection_unavailable_reason: 'first_month' });
+    expect(goalOutlook(late, TODAY).kind).toBe('overdue');
+  });
+
   it('is overdue once the target date has passed', () => {
     expect(goalOutlook(figures({ target_date: '2026-11-28' }), TODAY)).toEqual({ kind: 'overdue', neededCents: 400_000 });
     expect(goalOutlook(figures({ target_date: TODAY }), TODAY).kind).toBe('behind');

@@ -17,6 +17,11 @@ export type GoalOutlook =
   | { kind: 'projected'; projectedOn: string; paceCents: number }
   /** A target date the current pace meets. */
   | { kind: 'on_track'; projectedOn: string; paceCents: number }
+  /**
+   * The goal's first month (the server projects nothing yet): never "behind", only what a
+   * month would need to meet the target date, if there is one.
+   */
+  | { kind: 'starting'; neededMonthlyCents: number | null }
   /** A target date the current pace misses (or no pace yet): how much a month would meet it. */
   | { kind: 'behind'; projectedOn: string | null; paceCents: number; neededMonthlyCents: number }
   /** No target date and no contributions in the last months. */
@@ -55,8 +60,12 @@ export function goalOutlook(goal: GoalFigures, todayIso: string): GoalOutlook {
   if (goal.saved_cents >= goal.target_cents) return { kind: 'reached' };
   const pace = goal.monthly_pace_cents;
   const projectedOn = pace > 0 ? goal.projected_completion_on : null;
+  if (goal.target_date !== null && goal.target_date < todayIso) return { kind: 'overdue', neededCents: goal.remaining_cents };
+  if (goal.projection_unavailable_reason === 'first_month') {
+    const needed = goal.target_date === null ? null : perMonth(goal.remaining_cents, monthsUntil(todayIso, goal.target_date));
+    return { kind: 'starting', neededMonthlyCents: needed };
+  }
   if (goal.target_date !== null) {
-    if (goal.target_date < todayIso) return { kind: 'overdue', neededCents: goal.remaining_cents };
     if (projectedOn !== null && projectedOn <= goal.target_date) return { kind: 'on_track', projectedOn, paceCents: pace };
     return {
       kind: 'behind',
