@@ -46,7 +46,7 @@ test('the profile: name, e-mail, language that follows to another device, passwo
   await page.goto('/');
 
   // Reached from the user menu, at phone width, in Portuguese.
-  await page.getByRole('button', { name: 'Menu da conta' }).click();
+  await page.getByRole('button', { name: 'Meu cadastro' }).click();
   await page.getByRole('menuitem', { name: 'Meu cadastro' }).click();
   await expect(page.getByRole('heading', { name: 'Meu cadastro', level: 1 })).toBeVisible();
   await expectComfortableTargets(page);
