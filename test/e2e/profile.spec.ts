@@ -86,7 +86,7 @@ test('the profile: name, e-mail, language that follows to another device, passwo
     await expect(laptop.page.locator('html')).toHaveAttribute('lang', 'en');
 
     // There, at desktop width in English, the password changes; the phone's session ends.
-    await laptop.page.getByRole('button', { name: 'Account menu' }).click();
+    await laptop.page.getByRole('button', { name: 'My profile' }).click();
     await laptop.page.getByRole('menuitem', { name: 'Profile' }).click();
     const password = laptop.page.getByRole('region', { name: 'Password' });
     await password.getByLabel('Current password').fill(rita.password);
