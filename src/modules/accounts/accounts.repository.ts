@@ -81,6 +81,7 @@ export interface StatementRow extends EntryRow {
   reverses_transaction_id: string | null;
   reversed_by_transaction_id: string | null;
   corrects_transaction_id: string | null;
+  corrected_by_transaction_id: string | null;
 }
 
 /**
@@ -103,7 +104,8 @@ export async function listLedger(
     client.query<StatementRow>(
       `SELECT e.id, e.transaction_id, e.account_id, e.amount_cents, e.balance_after_cents, e.account_version, e.created_at,
               t.kind, t.description, t.occurred_on, t.reverses_transaction_id, t.corrects_transaction_id,
-              (SELECT r.id FROM transactions r WHERE r.reverses_transaction_id = t.id) AS reversed_by_transaction_id
+              (SELECT r.id FROM transactions r WHERE r.reverses_transaction_id = t.id) AS reversed_by_transaction_id,
+              (SELECT c.id FROM transactions c WHERE c.corrects_transaction_id = t.id) AS corrected_by_transaction_id
          FROM (${entries} ORDER BY e.account_version DESC LIMIT $2 OFFSET $3) e
          JOIN transactions t ON t.id = e.transaction_id
         ORDER BY e.account_version DESC`,

@@ -66,6 +66,7 @@ export const LedgerEntry = Type.Object(
     reverses_transaction_id: Nullable(Uuid),
     reversed_by_transaction_id: Nullable(Uuid),
     corrects_transaction_id: Nullable(Uuid),
+    corrected_by_transaction_id: Nullable(Uuid),
     amount_cents: SignedCents,
     balance_after_cents: BalanceCents,
     account_version: Type.Integer(),

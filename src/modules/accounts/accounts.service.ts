@@ -164,6 +164,7 @@ export class AccountsService {
         reverses_transaction_id: row.reverses_transaction_id,
         reversed_by_transaction_id: row.reversed_by_transaction_id,
         corrects_transaction_id: row.corrects_transaction_id,
+        corrected_by_transaction_id: row.corrected_by_transaction_id,
         amount_cents: row.amount_cents,
         balance_after_cents: row.balance_after_cents,
         account_version: row.account_version,

@@ -4058,6 +4058,7 @@ export interface components {
             reverses_transaction_id: string | null;
             reversed_by_transaction_id: string | null;
             corrects_transaction_id: string | null;
+            corrected_by_transaction_id: string | null;
             amount_cents: number;
             /** @description Balance in centavos (negative: owed) */
             balance_after_cents: number;
