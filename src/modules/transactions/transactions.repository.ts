@@ -23,17 +23,14 @@ export async function listTransactions(
   client: Queryable,
   filter: TransactionFilter,
 ): Promise<{ rows: TransactionListRow[]; total: number }> {
+  // Reversals and what they reversed are left out unless asked for (issue 11).
+  const hidden = filter.includeReversed ? '' : ` AND ${NOT_REVERSED}`;
   const where = `t.user_id = $1
     AND ($2::uuid IS NULL OR t.account_id = $2 OR t.counterparty_account_id = $2)
     AND ($3::uuid IS NULL OR t.category_id = $3)
     AND ($4::date IS NULL OR t.occurred_on >= $4)
     AND ($5::date IS NULL OR t.occurred_on <= $5)
-    AND ($6::text IS NULL OR t.description ILIKE $6)${
-      filter.includeReversed
-        ? ''
-        : `
-    AND ${NOT_REVERSED}`
-    }`;
+    AND ($6::text IS NULL OR t.description ILIKE $6)${hidden}`;
   const parameters = [
     filter.userId,
     filter.accountId ?? null,
