@@ -229,6 +229,8 @@ describe('a correction', () => {
     ]) {
       expectProblem(await client.patch(`/api/transactions/${original.id}`, payload), 400, 'validation_failed');
     }
+    expectProblem(await client.get('/api/transactions?include_reversed=talvez'), 400, 'validation_failed');
+    expectProblem(await client.get(`/api/accounts/${cash.id}/ledger?include_reversed=%00`), 400, 'validation_failed');
     const other = await signedIn(t.app);
     const theirs = await other.client.account({ name: 'Outra', type: 'cash', initial_balance_cents: 0 });
     expectProblem(
