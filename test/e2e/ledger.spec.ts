@@ -142,18 +142,20 @@ test.describe('the ledger screens', () => {
     await tooMuch.getByRole('button', { name: 'Fechar' }).click();
     await expect(page.getByTestId('account-balance')).toHaveText('R$ 100,00');
 
-    // Reversing the expense, after confirming, restores the balances.
+    // Deleting the expense (a reversal), after confirming, restores the balances; both
+    // leave the default list and come back with the filter (issue 11, corrections.spec.ts).
     await page.getByRole('link', { name: 'Lançamentos', exact: true }).click();
     await page.getByRole('button', { name: 'Mercado' }).click();
     const details = page.getByRole('dialog', { name: 'Lançamento' });
-    await details.getByRole('button', { name: 'Estornar' }).click();
-    const confirm = page.getByRole('dialog', { name: 'Estornar este lançamento?' });
+    await details.getByRole('button', { name: 'Excluir' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Excluir este lançamento?' });
     await expect(confirm).toContainText('R$ 1.234,56');
-    await confirm.getByRole('button', { name: 'Sim, estornar' }).click();
-    await expect(page.getByText('Lançamento estornado.')).toBeVisible();
+    await confirm.getByRole('button', { name: 'Sim, excluir' }).click();
+    await expect(page.getByText('Lançamento excluído.')).toBeVisible();
     await expect(confirm).toBeHidden();
     await expect(details).toBeHidden();
-    await expect(page.locator('[data-transaction-row]').filter({ hasText: 'Estorno' }).first()).toContainText('+R$ 1.234,56');
+    await page.getByRole('button', { name: 'Mostrar estornados/corrigidos' }).click();
+    await expect(page.locator('[data-transaction-row]').filter({ hasText: 'Estorno de Mercado' })).toContainText('+R$ 1.234,56');
 
     await page.getByRole('link', { name: 'Contas', exact: true }).click();
     await expectAccountBalance(page, 'Nubank', 'R$ 1.900,00');

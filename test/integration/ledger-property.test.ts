@@ -373,7 +373,7 @@ class Run {
       }
     }
     for (const book of this.accounts()) {
-      const statement = (await this.client.get(`/api/accounts/${book.id}/ledger?limit=100`)).json();
+      const statement = (await this.client.get(`/api/accounts/${book.id}/ledger?limit=100&include_reversed=true`)).json();
       const chain = (statement.items as Array<{ transaction_id: string; amount_cents: number; balance_after_cents: number }>)
         .reverse()
         .map((entry) => ({
@@ -384,7 +384,7 @@ class Run {
       expect(statement.total).toBe(book.entries.length);
       expect(chain).toEqual(book.entries);
     }
-    const listed = (await this.client.get('/api/transactions?limit=1')).json();
+    const listed = (await this.client.get('/api/transactions?limit=1&include_reversed=true')).json();
     expect(listed.total).toBe(this.transactions.length);
   }
 }

@@ -261,11 +261,11 @@ describe('income and expenses', () => {
       code: 'row_version_conflict',
       current: { description: 'Uber para o trabalho', row_version: 2 },
     });
-    const money = await client.patch(`/api/transactions/${created.id}`, { amount_cents: 1, row_version: 2 });
-    expectProblem(money, 400, 'validation_failed');
-    expect(money.json().errors.map((error: { field: string }) => error.field)).toContain('body/amount_cents');
     const cleared = await client.patch(`/api/transactions/${created.id}`, { category_id: null, notes: null, row_version: 2 });
     expect(cleared.json()).toMatchObject({ category_id: null, notes: null, row_version: 3 });
+    // A new amount is a correction (issue 11; test/integration/corrections.test.ts): a new posting that names this one.
+    const money = expectStatus(await client.patch(`/api/transactions/${created.id}`, { amount_cents: 1, row_version: 3 }), 200);
+    expect(money.json()).toMatchObject({ amount_cents: 1, corrects_transaction_id: created.id });
   });
 });
 

@@ -1,5 +1,5 @@
 import { USER_ACCOUNT_TYPES } from '../../policies/ledger_v1.js';
-import { ACCOUNT_COLUMNS, type AccountRow, type EntryRow } from '../ledger/ledger.repository.js';
+import { ACCOUNT_COLUMNS, type AccountRow, type EntryRow, NOT_REVERSED } from '../ledger/ledger.repository.js';
 
 /** The person's own accounts, as opposed to internal ledger accounts (counterparties, goals). */
 const IS_USER_ACCOUNT = `type IN (${USER_ACCOUNT_TYPES.map((type) => `'${type}'`).join(', ')})`;
@@ -78,24 +78,40 @@ export interface StatementRow extends EntryRow {
   kind: string;
   description: string;
   occurred_on: string;
+  reverses_transaction_id: string | null;
+  reversed_by_transaction_id: string | null;
+  corrects_transaction_id: string | null;
+  corrected_by_transaction_id: string | null;
 }
 
+/**
+ * The account's entries, newest first. By default the entries of reversals and of what they
+ * reversed are left out (NOT_REVERSED); the running balance of the others still counts them.
+ */
 export async function listLedger(
   client: Queryable,
-  options: { accountId: string; skip: number; limit: number },
+  options: { accountId: string; includeReversed: boolean; skip: number; limit: number },
 ): Promise<{ rows: StatementRow[]; total: number }> {
+  // The page is cut from the account's entries first, so only its rows are joined to their
+  // headers (joining first let deep pages hash-join all of transactions). Hiding reversals
+  // asks each entry's header by primary key in a scalar subquery, which the planner keeps
+  // as a per-row index probe rather than a join over all of transactions.
+  const entries = options.includeReversed
+    ? 'SELECT e.* FROM ledger_entries e WHERE e.account_id = $1'
+    : `SELECT e.* FROM ledger_entries e
+        WHERE e.account_id = $1 AND (SELECT ${NOT_REVERSED} FROM transactions t WHERE t.id = e.transaction_id)`;
   const [rows, total] = await Promise.all([
     client.query<StatementRow>(
-      // The page is cut from the account's entries first, so only its rows are joined to
-      // their headers (joining first let deep pages hash-join all of transactions).
       `SELECT e.id, e.transaction_id, e.account_id, e.amount_cents, e.balance_after_cents, e.account_version, e.created_at,
-              t.kind, t.description, t.occurred_on
-         FROM (SELECT * FROM ledger_entries WHERE account_id = $1 ORDER BY account_version DESC LIMIT $2 OFFSET $3) e
+              t.kind, t.description, t.occurred_on, t.reverses_transaction_id, t.corrects_transaction_id,
+              (SELECT r.id FROM transactions r WHERE r.reverses_transaction_id = t.id) AS reversed_by_transaction_id,
+              (SELECT c.id FROM transactions c WHERE c.corrects_transaction_id = t.id) AS corrected_by_transaction_id
+         FROM (${entries} ORDER BY e.account_version DESC LIMIT $2 OFFSET $3) e
          JOIN transactions t ON t.id = e.transaction_id
         ORDER BY e.account_version DESC`,
       [options.accountId, options.limit, options.skip],
     ),
-    client.query<{ n: number }>('SELECT count(*)::int AS n FROM ledger_entries WHERE account_id = $1', [options.accountId]),
+    client.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${entries}) e`, [options.accountId]),
   ]);
   return { rows: rows.rows, total: total.rows[0]?.n ?? 0 };
 }

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { currentUser, requireSession } from '../../http/auth.js';
-import { IdempotencyHeaders, IdParams, PageQueryObject } from '../../http/common-schemas.js';
+import { IdempotencyHeaders, IdParams } from '../../http/common-schemas.js';
 import { requestContext } from '../../http/context.js';
 import { type RouteApi, routeApi } from '../../http/route-api.js';
 import { bearerSecurity, problems } from '../../http/schemas.js';
@@ -14,6 +14,7 @@ import {
   BalanceQuery,
   CreateAccountBody,
   LedgerPage,
+  LedgerQuery,
   PatchAccountBody,
 } from './accounts.schemas.js';
 import type { AccountsService } from './accounts.service.js';
@@ -89,7 +90,7 @@ function historyRoutes(api: RouteApi, accounts: AccountsService) {
         ...common,
         summary: "The account's ledger entries with the running balance, newest first",
         params: IdParams,
-        querystring: PageQueryObject,
+        querystring: LedgerQuery,
         response: { 200: Type.Ref(LedgerPage), ...problems(400, 401, 404) },
       },
     },

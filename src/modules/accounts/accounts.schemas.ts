@@ -65,6 +65,10 @@ export const LedgerEntry = Type.Object(
     kind: Type.String(),
     description: Type.String(),
     occurred_on: Type.String({ format: 'date' }),
+    reverses_transaction_id: Nullable(Uuid),
+    reversed_by_transaction_id: Nullable(Uuid),
+    corrects_transaction_id: Nullable(Uuid),
+    corrected_by_transaction_id: Nullable(Uuid),
     amount_cents: SignedCents,
     balance_after_cents: BalanceCents,
     account_version: Type.Integer(),
@@ -73,6 +77,16 @@ export const LedgerEntry = Type.Object(
   { $id: 'LedgerEntry', additionalProperties: false },
 );
 export const LedgerPage = Page(Type.Ref(LedgerEntry), 'LedgerPage');
+export const LedgerQuery = Type.Object(
+  {
+    ...PageQuery,
+    include_reversed: Type.Boolean({
+      default: false,
+      description: 'Also list reversed and corrected transactions and their reversals (hidden by default)',
+    }),
+  },
+  { additionalProperties: false },
+);
 
 export const BalanceQuery = Type.Object({ at: Timestamp }, { additionalProperties: false });
 export const BalanceAt = Type.Object(

@@ -146,9 +146,14 @@ export class AccountsService {
     });
   }
 
-  async ledger(userId: string, accountId: string, query: { skip: number; limit: number }) {
+  async ledger(userId: string, accountId: string, query: { skip: number; limit: number; include_reversed: boolean }) {
     await this.get(userId, accountId);
-    const { rows, total } = await repository.listLedger(this.deps.pool, { accountId, ...query });
+    const { rows, total } = await repository.listLedger(this.deps.pool, {
+      accountId,
+      includeReversed: query.include_reversed,
+      skip: query.skip,
+      limit: query.limit,
+    });
     return {
       items: rows.map((row) => ({
         id: row.id,
@@ -156,13 +161,18 @@ export class AccountsService {
         kind: row.kind,
         description: row.description,
         occurred_on: row.occurred_on,
+        reverses_transaction_id: row.reverses_transaction_id,
+        reversed_by_transaction_id: row.reversed_by_transaction_id,
+        corrects_transaction_id: row.corrects_transaction_id,
+        corrected_by_transaction_id: row.corrected_by_transaction_id,
         amount_cents: row.amount_cents,
         balance_after_cents: row.balance_after_cents,
         account_version: row.account_version,
         created_at: row.created_at.toISOString(),
       })),
       total,
-      ...query,
+      skip: query.skip,
+      limit: query.limit,
     };
   }
 

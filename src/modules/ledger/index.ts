@@ -8,6 +8,7 @@ export {
   findInternalAccountId,
   findTransaction,
   lockAndLoadAccounts,
+  NOT_REVERSED,
   type TransactionListRow,
   updateTransactionDetails,
 } from './ledger.repository.js';
@@ -15,6 +16,10 @@ export { balanceIn, balanceOf, postedTransactionResponse, toTransactionResponse,
 export {
   accountNotFound,
   BATCH_POSTINGS_MAX,
+  type CorrectionOptions,
+  type CorrectionPosting,
+  correct,
+  correctionNotSupported,
   type EntryPosting,
   type GoalPosting,
   insufficientFunds,

@@ -29,6 +29,8 @@ export interface TransactionRow {
   occurred_on: string;
   policy_version: string;
   reverses_transaction_id: string | null;
+  /** Set on the new posting of a correction: the transaction it replaces (which a reversal in the same batch undid). */
+  corrects_transaction_id?: string | null;
   idempotency_key: string | null;
   request_id: string | null;
   row_version: number;
@@ -110,8 +112,8 @@ export async function insertPosting(
     text: `WITH header AS (
        INSERT INTO transactions (id, user_id, kind, account_id, counterparty_account_id, amount_cents, description,
          category_id, notes, occurred_on, policy_version, reverses_transaction_id, idempotency_key, request_id, created_at,
-         payee_name, payee_city, pix_txid, pix_charge_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $20, $21, $22, $23)
+         payee_name, payee_city, pix_txid, pix_charge_id, corrects_transaction_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $20, $21, $22, $23, $24)
      ), legs AS (
        INSERT INTO ledger_entries (transaction_id, account_id, user_id, amount_cents, balance_after_cents, account_version, created_at)
        SELECT $1, leg.account_id, $2, leg.amount_cents, leg.balance_after_cents, leg.account_version, $15
@@ -145,12 +147,15 @@ export async function insertPosting(
       header.payee_city ?? null,
       header.pix_txid ?? null,
       header.pix_charge_id ?? null,
+      header.corrects_transaction_id ?? null,
     ],
   });
 }
 
 export interface TransactionListRow extends TransactionRow {
+  corrects_transaction_id: string | null;
   reversed_by_transaction_id: string | null;
+  corrected_by_transaction_id: string | null;
 }
 
 export interface EntryWithType extends EntryRow {
@@ -160,10 +165,17 @@ export interface EntryWithType extends EntryRow {
 export const SELECT_TRANSACTION = `
   SELECT t.id, t.user_id, t.kind, t.account_id, t.counterparty_account_id, t.amount_cents, t.description, t.category_id,
          t.notes, t.occurred_on, t.policy_version, t.reverses_transaction_id, t.idempotency_key, t.request_id,
-         t.row_version, t.created_at, t.payee_name, t.payee_city, t.pix_txid, t.pix_charge_id,
-         r.id AS reversed_by_transaction_id
+         t.row_version, t.created_at, t.payee_name, t.payee_city, t.pix_txid, t.pix_charge_id, t.corrects_transaction_id,
+         r.id AS reversed_by_transaction_id, c.id AS corrected_by_transaction_id
     FROM transactions t
-    LEFT JOIN transactions r ON r.reverses_transaction_id = t.id`;
+    LEFT JOIN transactions r ON r.reverses_transaction_id = t.id
+    LEFT JOIN transactions c ON c.corrects_transaction_id = t.id`;
+
+/**
+ * What the default lists leave out: a reversal and what it reversed (a deletion, or the
+ * original of a correction). The correction's new posting stays. Takes the alias t.
+ */
+export const NOT_REVERSED = `(t.kind <> 'reversal' AND NOT EXISTS (SELECT 1 FROM transactions r2 WHERE r2.reverses_transaction_id = t.id))`;
 
 export async function findTransaction(
   client: Queryable,
@@ -209,6 +221,22 @@ export async function updateTransactionDetails(
     `UPDATE transactions SET description = $4, category_id = $5, notes = $6, row_version = row_version + 1
       WHERE user_id = $1 AND id = $2 AND row_version = $3`,
     [options.userId, options.transactionId, options.rowVersion, options.description, options.categoryId, options.notes],
+  );
+  return result.rowCount === 1 ? true : undefined;
+}
+
+/**
+ * Claims a transaction for a correction: bumps its row_version when the version the client
+ * read is still current. The row lock it takes makes two corrections of one transaction
+ * queue; the second finds the version moved on.
+ */
+export async function claimTransactionVersion(
+  client: Queryable,
+  options: { userId: string; transactionId: string; rowVersion: number },
+): Promise<true | undefined> {
+  const result = await client.query(
+    'UPDATE transactions SET row_version = row_version + 1 WHERE user_id = $1 AND id = $2 AND row_version = $3',
+    [options.userId, options.transactionId, options.rowVersion],
   );
   return result.rowCount === 1 ? true : undefined;
 }

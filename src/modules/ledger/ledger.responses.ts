@@ -29,6 +29,8 @@ export function toTransactionResponse(
     policy_version: row.policy_version,
     reverses_transaction_id: row.reverses_transaction_id,
     reversed_by_transaction_id: row.reversed_by_transaction_id,
+    corrects_transaction_id: row.corrects_transaction_id,
+    corrected_by_transaction_id: row.corrected_by_transaction_id,
     row_version: row.row_version,
     created_at: row.created_at.toISOString(),
     payee_name: row.payee_name ?? null,
@@ -51,7 +53,15 @@ export function postedTransactionResponse(posted: Posted): TransactionResponse {
     ...entry,
     account_type: (posted.accounts.get(entry.account_id) as AccountRow).type,
   }));
-  return toTransactionResponse({ ...posted.transaction, reversed_by_transaction_id: null }, entries);
+  return toTransactionResponse(
+    {
+      ...posted.transaction,
+      corrects_transaction_id: posted.transaction.corrects_transaction_id ?? null,
+      reversed_by_transaction_id: null,
+      corrected_by_transaction_id: null,
+    },
+    entries,
+  );
 }
 
 /** One account's balance after a posting that touched it. */

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { assert } from '../../lib/assert.js';
 import { calendarDay } from '../../lib/calendar.js';
-import { DomainError, invalidField, notFound } from '../../lib/errors.js';
+import { DomainError, invalidField, notFound, rowVersionConflict } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import type { RequestContext } from '../../lib/service-context.js';
 import { contributionLegs, GOALS_POLICY_VERSION, withdrawalLegs } from '../../policies/goals_v1.js';
@@ -22,6 +22,7 @@ import { TRANSFERS_POLICY_VERSION, transferLegs } from '../../policies/transfers
 import { checkCategoryFor } from '../categories/categories.service.js';
 import {
   type AccountRow,
+  claimTransactionVersion,
   type EntryRow,
   entriesOf,
   findInternalAccountId,
@@ -31,6 +32,7 @@ import {
   type NewEntry,
   type TransactionRow,
 } from './ledger.repository.js';
+import { toTransactionResponse } from './ledger.responses.js';
 
 /**
  * The ledger's posting API: the one road by which money moves. A posting is a small
@@ -78,6 +80,8 @@ export interface EntryPosting extends PostingCommon {
    * its floor (the request's `allow_negative: true`). Without it the floor holds.
    */
   allowNegative?: boolean;
+  /** The new posting of a correction names the transaction it replaces. */
+  correctsTransactionId?: string;
 }
 
 export interface TransferPosting extends PostingCommon {
@@ -189,6 +193,7 @@ interface Header {
   occurredOn: string;
   policyVersion: string;
   reversesTransactionId: string | null;
+  correctsTransactionId?: string | undefined;
   transactionId?: string | undefined;
   pix?: PixDetails | undefined;
   /** Not stored: what ledger_v2 judges the floor by (the recorded kind; a reversal's original's). */
@@ -233,6 +238,7 @@ async function planEntry(client: pg.PoolClient, userId: string, posting: EntryPo
     occurredOn: posting.occurredOn,
     policyVersion: LEDGER_POLICY_VERSION,
     reversesTransactionId: null,
+    correctsTransactionId: posting.correctsTransactionId,
     transactionId: posting.transactionId,
     pix: posting.pix,
     allowNegative: posting.allowNegative,
@@ -350,6 +356,11 @@ async function planReversal(client: pg.PoolClient, source: PostingSource, postin
     usableIds: [],
     underLock: async () => {
       const locked = await findTransaction(client, source.userId, original.id);
+      if (locked?.corrected_by_transaction_id) {
+        throw new DomainError('already_corrected', 409, 'This transaction was already corrected.', {
+          corrected_by_transaction_id: locked.corrected_by_transaction_id,
+        });
+      }
       if (locked?.reversed_by_transaction_id) {
         throw new DomainError('already_reversed', 409, 'This transaction was already reversed.', {
           reversed_by_transaction_id: locked.reversed_by_transaction_id,
@@ -449,6 +460,7 @@ function transactionRow(source: PostingSource, header: Header): TransactionRow {
     occurred_on: header.occurredOn,
     policy_version: header.policyVersion,
     reverses_transaction_id: header.reversesTransactionId,
+    corrects_transaction_id: header.correctsTransactionId ?? null,
     idempotency_key: source.idempotencyKey,
     request_id: source.requestId,
     row_version: 1,
@@ -518,4 +530,89 @@ export function postGoalMovement(client: pg.PoolClient, source: PostingSource, p
 /** Undoes a posted transaction of any kind but a reversal, once. */
 export function reverse(client: pg.PoolClient, source: PostingSource, posting: Omit<ReversalPosting, 'kind'>) {
   return postOne(client, source, { ...posting, kind: 'reversal' });
+}
+
+/** What a correction changes: the new posting's fields, and the version of the original the person read. */
+export interface CorrectionPosting {
+  originalTransactionId: string;
+  rowVersion: number;
+  accountId: string;
+  amountCents: number;
+  occurredOn: string;
+  description: string;
+  categoryId: string | null;
+  notes: string | null;
+}
+
+/**
+ * Options of a correction. `allowNegative` (ledger_v2): the person confirmed recording the
+ * corrected income or expense even if it takes an account below its floor; it applies to
+ * the reversal of the original and to the new posting alike.
+ */
+export interface CorrectionOptions {
+  allowNegative?: boolean;
+}
+
+export function correctionNotSupported(kind: string): DomainError {
+  return new DomainError(
+    'correction_not_supported',
+    422,
+    'Only an income or an expense can have its amount, date or account changed; reverse it and record it again.',
+    { kind },
+  );
+}
+
+/** The original as it stands, for a stale row_version's 409. */
+async function staleOriginal(client: pg.PoolClient, userId: string, transactionId: string): Promise<DomainError> {
+  const row = await findTransaction(client, userId, transactionId);
+  if (!row) return notFound('transaction');
+  const entries = await entriesOf(client, userId, [row.id]);
+  return rowVersionConflict('transaction', toTransactionResponse(row, entries));
+}
+
+/**
+ * Changes a posted income or expense's amount, date or account the way an append-only
+ * ledger does: one batch of a reversal of the original and a new posting that names it,
+ * so both commit or neither does. Under the locks the original is claimed at the version
+ * the person read (a stale one is 409 with the current state); one already reversed or
+ * corrected is refused by the reversal's own check.
+ */
+export async function correct(
+  client: pg.PoolClient,
+  source: PostingSource,
+  posting: CorrectionPosting,
+  options: CorrectionOptions = {},
+): Promise<{ reversal: Posted; replacement: Posted }> {
+  const original = await findTransaction(client, source.userId, posting.originalTransactionId);
+  if (!original) throw notFound('transaction');
+  if (original.kind !== 'income' && original.kind !== 'expense') throw correctionNotSupported(original.kind);
+  const claim = async () => {
+    const claimed = await claimTransactionVersion(client, {
+      userId: source.userId,
+      transactionId: original.id,
+      rowVersion: posting.rowVersion,
+    });
+    if (!claimed) throw await staleOriginal(client, source.userId, original.id);
+  };
+  const [reversal, replacement] = await postBatch(client, source, [
+    {
+      kind: 'reversal',
+      originalTransactionId: original.id,
+      description: undefined,
+      whileLocked: claim,
+      allowNegative: options.allowNegative,
+    },
+    {
+      kind: original.kind,
+      accountId: posting.accountId,
+      amountCents: posting.amountCents,
+      description: posting.description,
+      categoryId: posting.categoryId,
+      notes: posting.notes,
+      occurredOn: posting.occurredOn,
+      correctsTransactionId: original.id,
+      allowNegative: options.allowNegative,
+    },
+  ]);
+  return { reversal: reversal as Posted, replacement: replacement as Posted };
 }

@@ -1,5 +1,5 @@
 import type { Queryable } from '../../db/queryable.js';
-import { SELECT_TRANSACTION, type TransactionListRow } from '../ledger/ledger.repository.js';
+import { NOT_REVERSED, SELECT_TRANSACTION, type TransactionListRow } from '../ledger/ledger.repository.js';
 
 export interface TransactionFilter {
   userId: string;
@@ -8,6 +8,8 @@ export interface TransactionFilter {
   from?: string | undefined;
   to?: string | undefined;
   q?: string | undefined;
+  /** Also reversed and corrected transactions and their reversals (hidden by default). */
+  includeReversed: boolean;
   skip: number;
   limit: number;
 }
@@ -21,12 +23,14 @@ export async function listTransactions(
   client: Queryable,
   filter: TransactionFilter,
 ): Promise<{ rows: TransactionListRow[]; total: number }> {
+  // Reversals and what they reversed are left out unless asked for (issue 11).
+  const hidden = filter.includeReversed ? '' : ` AND ${NOT_REVERSED}`;
   const where = `t.user_id = $1
     AND ($2::uuid IS NULL OR t.account_id = $2 OR t.counterparty_account_id = $2)
     AND ($3::uuid IS NULL OR t.category_id = $3)
     AND ($4::date IS NULL OR t.occurred_on >= $4)
     AND ($5::date IS NULL OR t.occurred_on <= $5)
-    AND ($6::text IS NULL OR t.description ILIKE $6)`;
+    AND ($6::text IS NULL OR t.description ILIKE $6)${hidden}`;
   const parameters = [
     filter.userId,
     filter.accountId ?? null,

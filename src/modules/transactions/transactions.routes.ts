@@ -71,13 +71,15 @@ function itemRoutes(api: RouteApi, transactions: TransactionsService) {
     {
       schema: {
         ...common,
-        summary: 'Edit description, category or notes (money never changes; reverse instead)',
+        summary: 'Edit description, category or notes; a new amount, date or account posts a correction',
         params: IdParams,
+        headers: IdempotencyHeaders,
         body: PatchTransactionBody,
         response: { 200: Type.Ref(Transaction), ...problems(400, 401, 404, 409, 422) },
       },
     },
-    async (request) => transactions.patch(currentUser(request).id, request.params.id, request.body),
+    async (request, reply) =>
+      sendWrite(reply, await transactions.patch(requestContext(request, reply), request.params.id, request.body)),
   );
 }
 

@@ -41,6 +41,8 @@ export const Transaction = Type.Object(
     policy_version: Type.String(),
     reverses_transaction_id: Nullable(Uuid),
     reversed_by_transaction_id: Nullable(Uuid),
+    corrects_transaction_id: Nullable(Uuid),
+    corrected_by_transaction_id: Nullable(Uuid),
     row_version: Type.Integer(),
     created_at: Timestamp,
     payee_name: Nullable(Type.String({ description: "Who a paid Pix went to (the BR Code's receiver name)" })),
@@ -84,9 +86,20 @@ export const PatchTransactionBody = Type.Object(
     description: Type.Optional(Description),
     category_id: Type.Optional(Nullable(Uuid)),
     notes: Type.Optional(Nullable(Notes)),
+    amount_cents: Type.Optional(AmountCents),
+    occurred_on: Type.Optional(IsoDate),
+    account_id: Type.Optional(Uuid),
+    allow_negative: Type.Optional(AllowNegative),
     row_version: RowVersion,
   },
-  { additionalProperties: false, minProperties: 2 },
+  {
+    additionalProperties: false,
+    minProperties: 2,
+    description:
+      'Description, category and notes change in place. A new amount, date or account (income and expenses only) is a ' +
+      'correction: a reversal of this transaction plus a new posting that names it (corrects_transaction_id), in one ' +
+      'database transaction; the answer is the new posting. Send an Idempotency-Key to make a correction safe to retry.',
+  },
 );
 export type PatchTransactionInput = Static<typeof PatchTransactionBody>;
 
@@ -105,12 +118,30 @@ export const TransactionListQuery = Type.Object(
     from: Type.Optional(IsoDate),
     to: Type.Optional(IsoDate),
     q: Type.Optional(Type.String({ minLength: 1, maxLength: SEARCH_LENGTH_MAX })),
+    include_reversed: Type.Boolean({
+      default: false,
+      description: 'Also list reversed and corrected transactions and their reversals (hidden by default)',
+    }),
   },
   { additionalProperties: false },
 );
 export type TransactionListInput = Static<typeof TransactionListQuery>;
 
 // Transfers' own schemas live in their module; the service still imports the input type from here.
+
+/** Another transaction of the same chain, as the audit view tells it in plain words. */
+export const LinkedTransaction = Type.Object(
+  {
+    id: Uuid,
+    kind: TransactionKind,
+    amount_cents: AmountCents,
+    occurred_on: IsoDate,
+    account_id: Uuid,
+    description: Type.String(),
+    created_at: Timestamp,
+  },
+  { additionalProperties: false },
+);
 
 export const TransactionAudit = Type.Object(
   {
@@ -123,6 +154,18 @@ export const TransactionAudit = Type.Object(
     policy_version: Type.String(),
     reverses_transaction_id: Nullable(Uuid),
     reversed_by_transaction_id: Nullable(Uuid),
+    corrects_transaction_id: Nullable(Uuid),
+    corrected_by_transaction_id: Nullable(Uuid),
+    amount_cents: AmountCents,
+    chain: Type.Object(
+      {
+        reverses: Nullable(LinkedTransaction),
+        reversed_by: Nullable(LinkedTransaction),
+        corrects: Nullable(LinkedTransaction),
+        corrected_by: Nullable(LinkedTransaction),
+      },
+      { additionalProperties: false, description: 'The transactions this one is linked to, for the audit view' },
+    ),
     entries: Type.Array(
       Type.Object(
         {

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../db/queryable.js';
+import { assert } from '../../lib/assert.js';
 import { DomainError, invalidField, notFound } from '../../lib/errors.js';
 import type { PageResult } from '../../lib/pagination.js';
 import { updateOrConflict } from '../../lib/row-version.js';
@@ -7,6 +8,9 @@ import { checkCategoryFor } from '../categories/categories.service.js';
 import { idempotentWrite } from '../idempotency/idempotency.service.js';
 import {
   balanceIn,
+  type CorrectionPosting,
+  correct,
+  correctionNotSupported,
   entriesOf,
   findTransaction,
   occurredOn,
@@ -77,6 +81,7 @@ export class TransactionsService {
       from: query.from,
       to: query.to,
       q: query.q?.trim() || undefined,
+      includeReversed: query.include_reversed,
       skip: query.skip,
       limit: query.limit,
     });
@@ -84,37 +89,56 @@ export class TransactionsService {
   }
 
   async get(userId: string, transactionId: string): Promise<TransactionResponse> {
-    const row = await findTransaction(this.deps.pool, userId, transactionId);
+    return this.getWith(this.deps.pool, userId, transactionId);
+  }
+
+  private async getWith(client: Queryable, userId: string, transactionId: string): Promise<TransactionResponse> {
+    const row = await findTransaction(client, userId, transactionId);
     if (!row) throw notFound('transaction');
-    const [response] = await this.withEntries(this.deps.pool, userId, [row]);
+    const [response] = await this.withEntries(client, userId, [row]);
     return response as TransactionResponse;
   }
 
+  /**
+   * Description, category and notes change in place, guarded by row_version. A new amount,
+   * date or account is a correction (the ledger's correct: a reversal plus a new posting,
+   * atomically); the answer is then the new posting.
+   */
+  async patch(context: RequestContext, transactionId: string, input: PatchTransactionInput): Promise<WriteResult<unknown>> {
+    return idempotentWrite(this.deps, context, async (client, now) => {
+      const current = await findTransaction(client, context.userId, transactionId);
+      if (!current) throw notFound('transaction');
+      const correction = correctionOf(current, input, now);
+      if (correction) {
+        const { replacement } = await correct(client, sourceOf(context, this.deps.clock.now()), correction, {
+          allowNegative: input.allow_negative,
+        });
+        return { status: 200, body: postedTransactionResponse(replacement) };
+      }
+      await this.editDetails(client, context.userId, current, input);
+      return { status: 200, body: await this.getWith(client, context.userId, transactionId) };
+    });
+  }
+
   /** Only description, category and notes change; money never does (the database refuses). */
-  async patch(userId: string, transactionId: string, input: PatchTransactionInput): Promise<TransactionResponse> {
-    const current = await findTransaction(this.deps.pool, userId, transactionId);
-    if (!current) throw notFound('transaction');
-    const categoryId = input.category_id === undefined ? current.category_id : input.category_id;
+  private async editDetails(client: Queryable, userId: string, current: TransactionListRow, input: PatchTransactionInput) {
     if (input.category_id) {
       if (current.kind !== 'income' && current.kind !== 'expense') {
         throw new DomainError('category_kind_mismatch', 422, 'Only income and expenses take a category.');
       }
-      await checkCategoryFor(this.deps.pool, { userId, categoryId: input.category_id, kind: current.kind });
+      await checkCategoryFor(client, { userId, categoryId: input.category_id, kind: current.kind });
     }
     await updateOrConflict({
       entity: 'transaction',
       update: () =>
-        updateTransactionDetails(this.deps.pool, {
+        updateTransactionDetails(client, {
           userId,
-          transactionId,
+          transactionId: current.id,
           rowVersion: input.row_version,
-          description: input.description?.trim() || current.description,
-          categoryId,
-          notes: input.notes === undefined ? current.notes : input.notes,
+          ...detailsOf(current, input),
         }),
-      current: () => this.get(userId, transactionId),
+      current: () => this.getWith(client, userId, current.id),
     });
-    return this.get(userId, transactionId);
   }
 
   /** A reversal posts the original's legs negated (see the ledger's reverse). */
@@ -135,7 +159,14 @@ export class TransactionsService {
   async audit(userId: string, transactionId: string) {
     const row = await findTransaction(this.deps.pool, userId, transactionId);
     if (!row) throw notFound('transaction');
-    const entries = await entriesOf(this.deps.pool, userId, [row.id]);
+    const linked = (id: string | null) => (id === null ? Promise.resolve(null) : this.linked(userId, id));
+    const [entries, reverses, reversedBy, corrects, correctedBy] = await Promise.all([
+      entriesOf(this.deps.pool, userId, [row.id]),
+      linked(row.reverses_transaction_id),
+      linked(row.reversed_by_transaction_id),
+      linked(row.corrects_transaction_id),
+      linked(row.corrected_by_transaction_id),
+    ]);
     return {
       transaction_id: row.id,
       kind: row.kind,
@@ -146,6 +177,10 @@ export class TransactionsService {
       policy_version: row.policy_version,
       reverses_transaction_id: row.reverses_transaction_id,
       reversed_by_transaction_id: row.reversed_by_transaction_id,
+      corrects_transaction_id: row.corrects_transaction_id,
+      corrected_by_transaction_id: row.corrected_by_transaction_id,
+      amount_cents: row.amount_cents,
+      chain: { reverses, reversed_by: reversedBy, corrects, corrected_by: correctedBy },
       entries: entries.map((entry) => ({
         id: entry.id,
         account_id: entry.account_id,
@@ -157,4 +192,50 @@ export class TransactionsService {
       })),
     };
   }
+
+  /** A transaction of the same chain, in the few words the audit view shows. */
+  private async linked(userId: string, transactionId: string) {
+    const row = await findTransaction(this.deps.pool, userId, transactionId);
+    assert(row !== undefined, `linked transaction ${transactionId} is missing`);
+    return {
+      id: row.id,
+      kind: row.kind,
+      amount_cents: row.amount_cents,
+      occurred_on: row.occurred_on,
+      account_id: row.account_id,
+      description: row.description,
+      created_at: row.created_at.toISOString(),
+    };
+  }
+}
+
+/** The details a PATCH leaves: what it sent, else what the transaction has. */
+function detailsOf(current: TransactionListRow, input: PatchTransactionInput) {
+  return {
+    description: input.description?.trim() || current.description,
+    categoryId: input.category_id === undefined ? current.category_id : input.category_id,
+    notes: input.notes === undefined ? current.notes : input.notes,
+  };
+}
+
+/**
+ * The correction a PATCH asks for, or undefined when its amount, date and account are
+ * absent or unchanged (an edit of the details only).
+ */
+function correctionOf(current: TransactionListRow, input: PatchTransactionInput, now: Date): CorrectionPosting | undefined {
+  const accountId = input.account_id ?? current.account_id;
+  const amountCents = input.amount_cents ?? current.amount_cents;
+  const day = input.occurred_on === undefined ? current.occurred_on : occurredOn(input.occurred_on, now);
+  if (accountId === current.account_id && amountCents === current.amount_cents && day === current.occurred_on) {
+    return undefined;
+  }
+  if (current.kind !== 'income' && current.kind !== 'expense') throw correctionNotSupported(current.kind);
+  return {
+    originalTransactionId: current.id,
+    rowVersion: input.row_version,
+    accountId,
+    amountCents,
+    occurredOn: day,
+    ...detailsOf(current, input),
+  };
 }

@@ -55,7 +55,10 @@ export interface PageRequest {
   limit: number;
 }
 
-export type TransactionFilters = Omit<paths['/api/transactions']['get']['parameters']['query'], 'skip' | 'limit'>;
+export type TransactionFilters = Omit<
+  paths['/api/transactions']['get']['parameters']['query'],
+  'skip' | 'limit' | 'include_reversed'
+> & { include_reversed?: boolean };
 
 function idempotencyHeader(key: string) {
   return { 'idempotency-key': key };
@@ -79,8 +82,10 @@ export function patchAccount(id: string, input: PatchAccountInput) {
   return unwrap(api.PATCH('/api/accounts/{id}', { params: { path: { id } }, body: input }));
 }
 
-export function getAccountStatement(id: string, page: PageRequest) {
-  return unwrap(api.GET('/api/accounts/{id}/ledger', { params: { path: { id }, query: page } }));
+export function getAccountStatement(id: string, page: PageRequest, includeReversed = false) {
+  return unwrap(
+    api.GET('/api/accounts/{id}/ledger', { params: { path: { id }, query: { ...page, include_reversed: includeReversed } } }),
+  );
 }
 
 // Categories -------------------------------------------------------------------------
@@ -100,7 +105,11 @@ export function patchCategory(id: string, input: PatchCategoryInput) {
 // Transactions and transfers ---------------------------------------------------------
 
 export function listTransactions(filters: TransactionFilters, page: PageRequest) {
-  return unwrap(api.GET('/api/transactions', { params: { query: { ...filters, ...page } } }));
+  return unwrap(
+    api.GET('/api/transactions', {
+      params: { query: { ...filters, include_reversed: filters.include_reversed ?? false, ...page } },
+    }),
+  );
 }
 
 export function getTransaction(id: string) {
@@ -115,8 +124,14 @@ export function createTransaction(input: CreateTransactionInput, idempotencyKey:
   return unwrap(api.POST('/api/transactions', { params: { header: idempotencyHeader(idempotencyKey) }, body: input }));
 }
 
-export function patchTransaction(id: string, input: PatchTransactionInput) {
-  return unwrap(api.PATCH('/api/transactions/{id}', { params: { path: { id } }, body: input }));
+/** A new amount, date or account posts a correction; the key makes that safe to retry. */
+export function patchTransaction(id: string, input: PatchTransactionInput, idempotencyKey?: string) {
+  return unwrap(
+    api.PATCH('/api/transactions/{id}', {
+      params: { path: { id }, header: idempotencyKey === undefined ? undefined : idempotencyHeader(idempotencyKey) },
+      body: input,
+    }),
+  );
 }
 
 export function reverseTransaction(id: string, idempotencyKey: string) {

@@ -991,6 +991,8 @@ export interface paths {
                 query: {
                     skip: number;
                     limit: number;
+                    /** @description Also list reversed and corrected transactions and their reversals (hidden by default) */
+                    include_reversed: boolean;
                 };
                 header?: never;
                 path: {
@@ -1352,6 +1354,8 @@ export interface paths {
                      */
                     to?: string;
                     q?: string;
+                    /** @description Also list reversed and corrected transactions and their reversals (hidden by default) */
+                    include_reversed: boolean;
                 };
                 header?: never;
                 path?: never;
@@ -1554,23 +1558,45 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Edit description, category or notes (money never changes; reverse instead) */
+        /** Edit description, category or notes; a new amount, date or account posts a correction */
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description Makes the request safe to retry: same key and body replay the first answer */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     /** @description UUID */
                     id: string;
                 };
                 cookie?: never;
             };
+            /** @description Description, category and notes change in place. A new amount, date or account (income and expenses only) is a correction: a reversal of this transaction plus a new posting that names it (corrects_transaction_id), in one database transaction; the answer is the new posting. Send an Idempotency-Key to make a correction safe to retry. */
             requestBody: {
                 content: {
                     "application/json": {
                         description?: string;
                         category_id?: string | null;
                         notes?: string | null;
+                        /**
+                         * @description Amount in centavos: a positive integer, at most R$ 1 bilhão
+                         * @example 123456
+                         */
+                        amount_cents?: number;
+                        /**
+                         * Format: date
+                         * @description Calendar date, YYYY-MM-DD
+                         * @example 2026-11-29
+                         */
+                        occurred_on?: string;
+                        /**
+                         * Format: uuid
+                         * @description UUID
+                         */
+                        account_id?: string;
+                        /** @description Record this even if it takes the account below its floor (ledger_v2); without it such a movement is 422 insufficient_funds */
+                        allow_negative?: boolean;
                         /** @description The version you read; a stale one gets 409 */
                         row_version: number;
                     };
@@ -4332,6 +4358,10 @@ export interface components {
             description: string;
             /** Format: date */
             occurred_on: string;
+            reverses_transaction_id: string | null;
+            reversed_by_transaction_id: string | null;
+            corrects_transaction_id: string | null;
+            corrected_by_transaction_id: string | null;
             amount_cents: number;
             /** @description Balance in centavos (negative: owed) */
             balance_after_cents: number;
@@ -4408,6 +4438,8 @@ export interface components {
             policy_version: string;
             reverses_transaction_id: string | null;
             reversed_by_transaction_id: string | null;
+            corrects_transaction_id: string | null;
+            corrected_by_transaction_id: string | null;
             row_version: number;
             /** Format: date-time */
             created_at: string;
@@ -4475,6 +4507,124 @@ export interface components {
             policy_version: string;
             reverses_transaction_id: string | null;
             reversed_by_transaction_id: string | null;
+            corrects_transaction_id: string | null;
+            corrected_by_transaction_id: string | null;
+            /**
+             * @description Amount in centavos: a positive integer, at most R$ 1 bilhão
+             * @example 123456
+             */
+            amount_cents: number;
+            /** @description The transactions this one is linked to, for the audit view */
+            chain: {
+                reverses: {
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
+                    id: string;
+                    kind: "income" | "expense" | "transfer" | "reversal" | "opening" | "adjustment" | "goal_contribution" | "goal_withdrawal";
+                    /**
+                     * @description Amount in centavos: a positive integer, at most R$ 1 bilhão
+                     * @example 123456
+                     */
+                    amount_cents: number;
+                    /**
+                     * Format: date
+                     * @description Calendar date, YYYY-MM-DD
+                     * @example 2026-11-29
+                     */
+                    occurred_on: string;
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
+                    account_id: string;
+                    description: string;
+                    /** Format: date-time */
+                    created_at: string;
+                } | null;
+                reversed_by: {
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
+                    id: string;
+                    kind: "income" | "expense" | "transfer" | "reversal" | "opening" | "adjustment" | "goal_contribution" | "goal_withdrawal";
+                    /**
+                     * @description Amount in centavos: a positive integer, at most R$ 1 bilhão
+                     * @example 123456
+                     */
+                    amount_cents: number;
+                    /**
+                     * Format: date
+                     * @description Calendar date, YYYY-MM-DD
+                     * @example 2026-11-29
+                     */
+                    occurred_on: string;
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
+                    account_id: string;
+                    description: string;
+                    /** Format: date-time */
+                    created_at: string;
+                } | null;
+                corrects: {
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
+                    id: string;
+                    kind: "income" | "expense" | "transfer" | "reversal" | "opening" | "adjustment" | "goal_contribution" | "goal_withdrawal";
+                    /**
+                     * @description Amount in centavos: a positive integer, at most R$ 1 bilhão
+                     * @example 123456
+                     */
+                    amount_cents: number;
+                    /**
+                     * Format: date
+                     * @description Calendar date, YYYY-MM-DD
+                     * @example 2026-11-29
+                     */
+                    occurred_on: string;
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
+                    account_id: string;
+                    description: string;
+                    /** Format: date-time */
+                    created_at: string;
+                } | null;
+                corrected_by: {
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
+                    id: string;
+                    kind: "income" | "expense" | "transfer" | "reversal" | "opening" | "adjustment" | "goal_contribution" | "goal_withdrawal";
+                    /**
+                     * @description Amount in centavos: a positive integer, at most R$ 1 bilhão
+                     * @example 123456
+                     */
+                    amount_cents: number;
+                    /**
+                     * Format: date
+                     * @description Calendar date, YYYY-MM-DD
+                     * @example 2026-11-29
+                     */
+                    occurred_on: string;
+                    /**
+                     * Format: uuid
+                     * @description UUID
+                     */
+                    account_id: string;
+                    description: string;
+                    /** Format: date-time */
+                    created_at: string;
+                } | null;
+            };
             entries: {
                 id: number;
                 /**

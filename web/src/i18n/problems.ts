@@ -20,6 +20,8 @@ const KNOWN_CODES: ReadonlySet<string> = new Set([
   'row_version_conflict',
   'already_reversed',
   'cannot_reverse_reversal',
+  'already_corrected',
+  'correction_not_supported',
   'idempotency_key_reused',
   'idempotency_key_in_use',
   'not_found',

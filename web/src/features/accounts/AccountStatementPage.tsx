@@ -15,7 +15,7 @@ import {
 } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useParams } from 'react-router';
+import { Link, useParams, useSearchParams } from 'react-router';
 import type { StatementLine } from '../../api/ledger';
 import { ACCOUNTS_PATH } from '../../app/paths';
 import { ChevronLeftIcon } from '../../components/icons';
@@ -28,7 +28,9 @@ import { isoToDisplay } from '../../lib/dates';
 import { useLedgerActions } from '../ledger/LedgerActions';
 import { useLedgerLabels } from '../ledger/labels';
 import { useAccount, useAccountStatement } from '../ledger/queries';
+import { ShowReversedToggle } from '../transactions/ShowReversedToggle';
 import { TransactionDialog } from '../transactions/TransactionDialog';
+import { useTransactionDescription } from '../transactions/TransactionList';
 
 const STATEMENT_PAGE_SIZE = 20;
 
@@ -42,7 +44,14 @@ export function AccountStatementPage() {
   const phone = usePhoneLayout();
   const [page, setPage] = useState(1);
   const [openId, setOpenId] = useState<string | null>(null);
-  const statement = useAccountStatement(id, { skip: (page - 1) * STATEMENT_PAGE_SIZE, limit: STATEMENT_PAGE_SIZE });
+  // ?estornados=1, as on the transactions page: deleted and corrected movements and their reversals too.
+  const [params, setParams] = useSearchParams();
+  const showReversed = params.get('estornados') === '1';
+  const setShowReversed = (on: boolean) => {
+    setPage(1);
+    setParams(on ? { estornados: '1' } : {}, { replace: true });
+  };
+  const statement = useAccountStatement(id, { skip: (page - 1) * STATEMENT_PAGE_SIZE, limit: STATEMENT_PAGE_SIZE }, showReversed);
   usePageTitle(account.data ? `${t('accounts.statementPage.title')}: ${account.data.name}` : t('accounts.statementPage.title'));
 
   if (account.isError) return <ProblemAlert error={account.error} context="load" />;
@@ -102,6 +111,9 @@ export function AccountStatementPage() {
         )}
       </Card>
 
+      <Group justify="flex-end">
+        <ShowReversedToggle value={showReversed} onChange={setShowReversed} />
+      </Group>
       {statement.isError ? <ProblemAlert error={statement.error} context="load" /> : null}
       {statement.data && statement.data.items.length === 0 ? (
         <Text c="dimmed" ta="center" py="lg">
@@ -135,12 +147,32 @@ function StatementLines({ lines, onOpen }: { lines: StatementLine[]; onOpen: (tr
   const { t } = useTranslation();
   const labels = useLedgerLabels();
   const phone = usePhoneLayout();
-  const kindBadge = (line: StatementLine) =>
-    line.kind === 'income' || line.kind === 'expense' || labels.kind(line.kind) === line.description ? null : (
-      <Badge component="span" size="xs" variant="light" style={{ flexShrink: 0 }}>
-        {labels.kind(line.kind)}
-      </Badge>
-    );
+  const describeTransaction = useTransactionDescription();
+  // A deleted or corrected movement is struck through and marked; a reversal says what it reversed.
+  const undone = (line: StatementLine) => line.reversed_by_transaction_id !== null;
+  const kindBadge = (line: StatementLine) => {
+    const plain = line.kind === 'income' || line.kind === 'expense' || line.kind === 'reversal';
+    const kind = plain || labels.kind(line.kind) === line.description ? null : labels.kind(line.kind);
+    const mark = line.corrected_by_transaction_id
+      ? t('transactions.correctedBadge')
+      : undone(line)
+        ? t('transactions.reversedBadge')
+        : null;
+    return [kind, mark]
+      .filter((text): text is string => text !== null)
+      .map((text) => (
+        <Badge
+          key={text}
+          component="span"
+          size="xs"
+          variant="light"
+          color={mark === text ? 'gray' : undefined}
+          style={{ flexShrink: 0 }}
+        >
+          {text}
+        </Badge>
+      ));
+  };
 
   if (phone) {
     return (
@@ -149,8 +181,15 @@ function StatementLines({ lines, onOpen }: { lines: StatementLine[]; onOpen: (tr
           <Paper key={line.id} radius={0} p={0} style={{ borderBottom: '1px solid var(--mantine-color-gray-2)' }}>
             <UnstyledButton onClick={() => onOpen(line.transaction_id)} p="sm" w="100%" data-statement-line="">
               <Group component="span" justify="space-between" wrap="nowrap" gap="sm">
-                <Text component="span" fw={600} size="sm" truncate="end" style={{ minWidth: 0, flex: 1 }}>
-                  {line.description}
+                <Text
+                  component="span"
+                  fw={600}
+                  size="sm"
+                  truncate="end"
+                  style={{ minWidth: 0, flex: 1 }}
+                  td={undone(line) ? 'line-through' : undefined}
+                >
+                  {describeTransaction(line)}
                 </Text>
                 <Money cents={line.amount_cents} signed colored fw={600} size="sm" />
               </Group>
@@ -197,8 +236,9 @@ function StatementLines({ lines, onOpen }: { lines: StatementLine[]; onOpen: (tr
                   fw={600}
                   c="dark.7"
                   ta="left"
+                  td={undone(line) ? 'line-through' : undefined}
                 >
-                  {line.description}
+                  {describeTransaction(line)}
                 </Anchor>
                 {kindBadge(line)}
               </Group>

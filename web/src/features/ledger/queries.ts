@@ -103,10 +103,10 @@ export function useTransactionAudit(id: string, enabled: boolean) {
   });
 }
 
-export function useAccountStatement(id: string, page: PageRequest) {
+export function useAccountStatement(id: string, page: PageRequest, includeReversed = false) {
   return useQuery({
-    queryKey: [...LEDGER_KEYS.statements, id, page],
-    queryFn: () => getAccountStatement(id, page),
+    queryKey: [...LEDGER_KEYS.statements, id, page, includeReversed],
+    queryFn: () => getAccountStatement(id, page, includeReversed),
     placeholderData: keepPreviousData,
   });
 }

@@ -1,8 +1,8 @@
 import { Badge, Button, Collapse, Group, Loader, Modal, Select, Stack, Text, Textarea, TextInput } from '@mantine/core';
-import { useForm } from '@mantine/form';
+import { type UseFormReturnType, useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
   DESCRIPTION_LENGTH_MAX,
@@ -13,29 +13,49 @@ import {
   type Transaction,
 } from '../../api/ledger';
 import { problemRecord } from '../../api/problem';
+import { DateField } from '../../components/DateField';
 import { Money } from '../../components/Money';
+import { MoneyInput } from '../../components/MoneyInput';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { usePhoneLayout } from '../../components/usePhoneLayout';
 import { mappedFieldErrorsFrom } from '../../i18n/problems';
-import { isoToDisplay } from '../../lib/dates';
-import { formatBrl } from '../../lib/money';
+import { displayToIso, isoToDisplay } from '../../lib/dates';
+import { formatBrl, formatBrlInput } from '../../lib/money';
 import { useLedgerLabels } from '../ledger/labels';
 import { invalidateMoney, LEDGER_KEYS, useAccounts, useCategories, useTransaction } from '../ledger/queries';
 import { useIdempotentMutation } from '../ledger/useIdempotentMutation';
-import { useFormErrorText, validateText } from '../ledger/validation';
+import { amountCents, useFormErrorText, validateAmount, validateChoice, validateDate, validateText } from '../ledger/validation';
 import { AuditDetails } from './AuditDetails';
 import { accountsLabel, movementOf } from './movement';
+import { useTransactionDescription } from './TransactionList';
 
 interface EditValues {
   description: string;
   categoryId: string | null;
   notes: string;
+  amount: string;
+  date: string;
+  accountId: string | null;
 }
 
-const FIELDS_BY_API_NAME = { description: 'description', category_id: 'categoryId', notes: 'notes' } as const;
+const FIELDS_BY_API_NAME = {
+  description: 'description',
+  category_id: 'categoryId',
+  notes: 'notes',
+  amount_cents: 'amount',
+  occurred_on: 'date',
+  account_id: 'accountId',
+} as const;
 
 function valuesOf(transaction: Transaction): EditValues {
-  return { description: transaction.description, categoryId: transaction.category_id, notes: transaction.notes ?? '' };
+  return {
+    description: transaction.description,
+    categoryId: transaction.category_id,
+    notes: transaction.notes ?? '',
+    amount: formatBrlInput(transaction.amount_cents),
+    date: isoToDisplay(transaction.occurred_on),
+    accountId: transaction.account_id,
+  };
 }
 
 /** A `current` member of a conflict answer that looks like this transaction. */
@@ -54,14 +74,25 @@ function canReverse(transaction: Transaction): boolean {
 }
 
 /**
- * One transaction: what it did (fixed), what can be edited (description, category,
- * notes, with the row_version it was read at), its audit trail, and reversing it.
+ * An income or expense still standing takes a new amount, date or account: the server
+ * posts that as a correction (a reversal plus a new posting). Anything else keeps its money.
+ */
+function canCorrect(transaction: Transaction): boolean {
+  return (transaction.kind === 'income' || transaction.kind === 'expense') && transaction.reversed_by_transaction_id === null;
+}
+
+/**
+ * One transaction: what it did, what can be edited (description, category, notes and, for
+ * an income or expense, amount, date and account), its audit trail, and deleting it. A
+ * correction or a link in the audit opens the transaction it names in the same dialog.
  */
 export function TransactionDialog({ transactionId, onClose }: { transactionId: string | null; onClose: () => void }) {
   const { t } = useTranslation();
   const phone = usePhoneLayout();
   const [confirming, setConfirming] = useState(false);
-  const transaction = useTransaction(transactionId);
+  const [shownId, setShownId] = useState(transactionId);
+  useEffect(() => setShownId(transactionId), [transactionId]);
+  const transaction = useTransaction(shownId);
   const close = () => {
     setConfirming(false);
     onClose();
@@ -78,8 +109,13 @@ export function TransactionDialog({ transactionId, onClose }: { transactionId: s
         size="lg"
         closeButtonProps={{ 'aria-label': t('forms.close') }}
       >
-        {transaction.data && transaction.data.id === transactionId ? (
-          <TransactionDetails key={transaction.data.id} transaction={transaction.data} onReverse={() => setConfirming(true)} />
+        {transaction.data && transaction.data.id === shownId ? (
+          <TransactionDetails
+            key={`${transaction.data.id}:${transaction.data.reversed_by_transaction_id ?? ''}`}
+            transaction={transaction.data}
+            onReverse={() => setConfirming(true)}
+            onOpen={setShownId}
+          />
         ) : transaction.isError ? (
           <ProblemAlert error={transaction.error} context="load" />
         ) : (
@@ -101,12 +137,42 @@ export function TransactionDialog({ transactionId, onClose }: { transactionId: s
   );
 }
 
-function TransactionDetails({ transaction, onReverse }: { transaction: Transaction; onReverse: () => void }) {
+function StatusLines({ transaction }: { transaction: Transaction }) {
+  const { t } = useTranslation();
+  const status = transaction.corrected_by_transaction_id
+    ? t('transactions.edit.correctedBy')
+    : transaction.reversed_by_transaction_id
+      ? t('transactions.edit.reversedBy')
+      : transaction.reverses_transaction_id
+        ? t('transactions.edit.reverses')
+        : null;
+  return status ? (
+    <Text size="sm" c="dimmed">
+      {status}
+    </Text>
+  ) : null;
+}
+
+function TransactionDetails({
+  transaction,
+  onReverse,
+  onOpen,
+}: {
+  transaction: Transaction;
+  onReverse: () => void;
+  onOpen: (id: string) => void;
+}) {
   const { t } = useTranslation();
   const labels = useLedgerLabels();
+  const describeTransaction = useTransactionDescription();
   const accounts = useAccounts().data ?? [];
   const movement = movementOf(transaction);
   const [auditOpen, setAuditOpen] = useState(false);
+  const undone = transaction.corrected_by_transaction_id
+    ? t('transactions.correctedBadge')
+    : transaction.reversed_by_transaction_id
+      ? t('transactions.reversedBadge')
+      : null;
 
   return (
     <Stack gap="md">
@@ -114,12 +180,13 @@ function TransactionDetails({ transaction, onReverse }: { transaction: Transacti
         <Stack gap={2} style={{ minWidth: 0 }}>
           <Group gap={6}>
             <Badge variant="light">{labels.kind(transaction.kind)}</Badge>
-            {transaction.reversed_by_transaction_id ? (
+            {undone ? (
               <Badge variant="light" color="gray">
-                {t('transactions.reversedBadge')}
+                {undone}
               </Badge>
             ) : null}
           </Group>
+          {transaction.kind === 'reversal' ? <Text fw={600}>{describeTransaction(transaction)}</Text> : null}
           <Text size="sm" c="dimmed">
             {isoToDisplay(transaction.occurred_on)} · {accountsLabel(transaction, new Map(accounts.map((a) => [a.id, a])))}
           </Text>
@@ -130,72 +197,89 @@ function TransactionDetails({ transaction, onReverse }: { transaction: Transacti
           <Money cents={movement.cents} signed colored fz="xl" fw={700} />
         )}
       </Group>
-      {transaction.reversed_by_transaction_id ? (
-        <Text size="sm" c="dimmed">
-          {t('transactions.edit.reversedBy')}
-        </Text>
-      ) : null}
-      {transaction.reverses_transaction_id ? (
-        <Text size="sm" c="dimmed">
-          {t('transactions.edit.reverses')}
-        </Text>
-      ) : null}
+      <StatusLines transaction={transaction} />
 
-      <EditTransactionForm transaction={transaction} />
+      <EditTransactionForm transaction={transaction} onCorrected={onOpen} />
 
       <Text size="xs" c="dimmed">
-        {t('transactions.edit.moneyIsFixed')}
+        {canCorrect(transaction) ? t('transactions.edit.correctionHint') : t('transactions.edit.moneyIsFixed')}
       </Text>
       <Group justify="space-between">
-        <Button variant="subtle" size="sm" onClick={() => setAuditOpen((open) => !open)} aria-expanded={auditOpen}>
+        <Button variant="subtle" size="sm" mih={44} onClick={() => setAuditOpen((open) => !open)} aria-expanded={auditOpen}>
           {auditOpen ? t('transactions.audit.hide') : t('transactions.audit.show')}
         </Button>
         {canReverse(transaction) ? (
-          <Button variant="light" color="red" size="sm" onClick={onReverse}>
+          <Button variant="light" color="red" size="sm" mih={44} onClick={onReverse}>
             {t('transactions.reverse.button')}
           </Button>
         ) : null}
       </Group>
       <Collapse expanded={auditOpen}>
-        <AuditDetails transactionId={transaction.id} enabled={auditOpen} />
+        <AuditDetails transaction={transaction} enabled={auditOpen} onOpen={onOpen} />
       </Collapse>
     </Stack>
   );
 }
 
+/** The PATCH body: the details always, the money fields only where a correction may follow. */
+function patchInput(values: EditValues, options: { categorized: boolean; correctable: boolean; rowVersion: number }) {
+  const date = displayToIso(values.date);
+  return {
+    description: values.description.trim(),
+    ...(options.categorized ? { category_id: values.categoryId } : {}),
+    notes: values.notes.trim() === '' ? null : values.notes.trim(),
+    ...(options.correctable
+      ? {
+          amount_cents: amountCents(values.amount),
+          ...(date.ok ? { occurred_on: date.iso } : {}),
+          ...(values.accountId ? { account_id: values.accountId } : {}),
+        }
+      : {}),
+    row_version: options.rowVersion,
+  };
+}
+
 /**
  * The edit form, its save and the conflict reload. The version the form was filled from
  * rides along: a save with an older one than the server's gets 409 with the current row.
+ * A correction answers with the new posting, which the dialog then shows.
  */
-function useEditTransaction(transaction: Transaction, categorized: boolean) {
+function useEditTransaction(transaction: Transaction, onCorrected: (id: string) => void) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
+  const categorized = transaction.kind === 'income' || transaction.kind === 'expense';
+  const correctable = canCorrect(transaction);
   const [rowVersion, setRowVersion] = useState(transaction.row_version);
   const form = useForm<EditValues>({
     initialValues: valuesOf(transaction),
     validate: {
       description: (value) => validateText(value, { lengthMax: DESCRIPTION_LENGTH_MAX, required: true }),
       notes: (value) => validateText(value, { lengthMax: NOTES_LENGTH_MAX, required: false }),
+      amount: (value) => (correctable ? validateAmount(value) : null),
+      date: (value) => (correctable ? validateDate(value) : null),
+      accountId: (value) => (correctable ? validateChoice(value) : null),
     },
   });
-
-  const mutation = useMutation({
-    mutationFn: (values: EditValues) =>
-      patchTransaction(transaction.id, {
-        description: values.description.trim(),
-        ...(categorized ? { category_id: values.categoryId } : {}),
-        notes: values.notes.trim() === '' ? null : values.notes.trim(),
-        row_version: rowVersion,
-      }),
-    onSuccess: (saved) => {
-      queryClient.setQueryData(oneTransactionKey(saved.id), saved);
-      setRowVersion(saved.row_version);
-      form.resetDirty(valuesOf(saved));
-      notifications.show({ color: 'brand', message: t('transactions.edit.done') });
-      void invalidateMoney(queryClient);
-    },
-    onError: (error) => form.setErrors(mappedFieldErrorsFrom(error, FIELDS_BY_API_NAME)),
+  const mutation = useIdempotentMutation({
+    mutationFn: (values: EditValues, key: string) =>
+      patchTransaction(transaction.id, patchInput(values, { categorized, correctable, rowVersion }), key),
+    onSuccess: () => invalidateMoney(queryClient),
   });
+  const save = (values: EditValues) =>
+    mutation.submit(values, {
+      onSuccess: (saved) => {
+        queryClient.setQueryData(oneTransactionKey(saved.id), saved);
+        if (saved.id !== transaction.id) {
+          notifications.show({ color: 'brand', message: t('transactions.edit.corrected') });
+          onCorrected(saved.id);
+          return;
+        }
+        setRowVersion(saved.row_version);
+        form.resetDirty(valuesOf(saved));
+        notifications.show({ color: 'brand', message: t('transactions.edit.done') });
+      },
+      onError: (error) => form.setErrors(mappedFieldErrorsFrom(error, FIELDS_BY_API_NAME)),
+    });
 
   const reloadCurrent = async () => {
     // The conflict answer carries the server's current version; if it somehow does not, ask.
@@ -210,23 +294,57 @@ function useEditTransaction(transaction: Transaction, categorized: boolean) {
     notifications.show({ message: t('conflict.reloaded') });
     void invalidateMoney(queryClient);
   };
-  return { form, mutation, reloadCurrent };
+  return { form, mutation, save, reloadCurrent, categorized, correctable };
 }
 
-function EditTransactionForm({ transaction }: { transaction: Transaction }) {
+/** Amount, date and account of an income or expense still standing. */
+function MoneyFields({ form, transaction }: { form: UseFormReturnType<EditValues>; transaction: Transaction }) {
+  const { t } = useTranslation();
+  const errorText = useFormErrorText();
+  const accounts = (useAccounts().data ?? []).filter((account) => !account.archived || account.id === transaction.account_id);
+  return (
+    <>
+      <MoneyInput
+        {...form.getInputProps('amount')}
+        error={errorText(form.errors.amount)}
+        label={t('transactions.form.amount')}
+        required
+        withAsterisk={false}
+      />
+      <DateField
+        {...form.getInputProps('date')}
+        onChange={(value) => form.setFieldValue('date', value)}
+        error={errorText(form.errors.date)}
+        label={t('transactions.form.date')}
+        required
+        withAsterisk={false}
+      />
+      <Select
+        {...form.getInputProps('accountId')}
+        error={errorText(form.errors.accountId)}
+        label={t('transactions.form.account')}
+        data={accounts.map((account) => ({ value: account.id, label: account.name }))}
+        allowDeselect={false}
+        comboboxProps={{ withinPortal: true }}
+      />
+    </>
+  );
+}
+
+function EditTransactionForm({ transaction, onCorrected }: { transaction: Transaction; onCorrected: (id: string) => void }) {
   const { t } = useTranslation();
   const labels = useLedgerLabels();
   const errorText = useFormErrorText();
   const categories = useCategories().data ?? [];
-  const categorized = transaction.kind === 'income' || transaction.kind === 'expense';
-  const { form, mutation, reloadCurrent } = useEditTransaction(transaction, categorized);
+  const { form, mutation, save, reloadCurrent, categorized, correctable } = useEditTransaction(transaction, onCorrected);
   const categoryOptions = categories
     .filter((category) => category.kind === transaction.kind && (!category.archived || category.id === form.values.categoryId))
     .map((category) => ({ value: category.id, label: labels.category(category) }));
 
   return (
-    <form onSubmit={form.onSubmit((values) => mutation.mutate(values))} noValidate>
+    <form onSubmit={form.onSubmit(save)} noValidate>
       <Stack gap="sm">
+        {correctable ? <MoneyFields form={form} transaction={transaction} /> : null}
         <TextInput
           {...form.getInputProps('description')}
           error={errorText(form.errors.description)}

@@ -16,19 +16,38 @@ interface TransactionListProps {
   accountId?: string;
 }
 
+/** What a row says: a reversal says what it reversed ("Estorno de Mercado"). */
+export function useTransactionDescription() {
+  const { t } = useTranslation();
+  return (transaction: { kind: string; description: string }) =>
+    transaction.kind === 'reversal'
+      ? t('transactions.reversalOf', { description: transaction.description })
+      : transaction.description;
+}
+
+/** A deleted (reversed) or corrected original: struck through and marked. */
+export function isUndone(transaction: Pick<Transaction, 'reversed_by_transaction_id'>): boolean {
+  return transaction.reversed_by_transaction_id !== null;
+}
+
 function useRowText(accounts: readonly Account[], categories: readonly Category[]) {
   const { t } = useTranslation();
   const labels = useLedgerLabels();
+  const describeTransaction = useTransactionDescription();
   const accountsById = new Map(accounts.map((account) => [account.id, account]));
   const categoriesById = new Map(categories.map((category) => [category.id, category]));
   return (transaction: Transaction) => {
     const category = transaction.category_id ? categoriesById.get(transaction.category_id) : undefined;
     const badges: string[] = [];
-    // Transfers, reversals, opening balances… are marked, unless the description already says so.
+    // Transfers, opening balances… are marked, unless the description already says so; a
+    // reversal's description does ("Estorno de …").
     const kind = labels.kind(transaction.kind);
-    if (transaction.kind !== 'income' && transaction.kind !== 'expense' && kind !== transaction.description) badges.push(kind);
-    if (transaction.reversed_by_transaction_id) badges.push(t('transactions.reversedBadge'));
+    const plain = transaction.kind === 'income' || transaction.kind === 'expense' || transaction.kind === 'reversal';
+    if (!plain && kind !== transaction.description) badges.push(kind);
+    if (transaction.corrected_by_transaction_id) badges.push(t('transactions.correctedBadge'));
+    else if (isUndone(transaction)) badges.push(t('transactions.reversedBadge'));
     return {
+      description: describeTransaction(transaction),
       date: isoToDisplay(transaction.occurred_on),
       accounts: accountsLabel(transaction, accountsById),
       category: category ? labels.category(category) : null,
@@ -64,7 +83,7 @@ export function TransactionList({ transactions, accounts, categories, onOpen, ac
       <Stack gap={0} data-testid="transaction-cards">
         {transactions.map((transaction) => {
           const text = rowText(transaction);
-          const reversed = transaction.reversed_by_transaction_id !== null;
+          const reversed = isUndone(transaction);
           return (
             <Box key={transaction.id} style={{ borderBottom: '1px solid var(--mantine-color-gray-2)' }}>
               <UnstyledButton onClick={() => onOpen(transaction)} px="md" py="sm" w="100%" data-transaction-row="">
@@ -77,7 +96,7 @@ export function TransactionList({ transactions, accounts, categories, onOpen, ac
                     style={{ minWidth: 0, flex: 1, overflowWrap: 'anywhere' }}
                     td={reversed ? 'line-through' : undefined}
                   >
-                    {transaction.description}
+                    {text.description}
                   </Text>
                   <Amount transaction={transaction} accountId={accountId} />
                 </Group>
@@ -114,7 +133,7 @@ export function TransactionList({ transactions, accounts, categories, onOpen, ac
         <Table.Tbody>
           {transactions.map((transaction) => {
             const text = rowText(transaction);
-            const reversed = transaction.reversed_by_transaction_id !== null;
+            const reversed = isUndone(transaction);
             return (
               <Table.Tr key={transaction.id} data-transaction-row="">
                 <Table.Td style={{ whiteSpace: 'nowrap', fontVariantNumeric: 'tabular-nums' }}>{text.date}</Table.Td>
@@ -129,7 +148,7 @@ export function TransactionList({ transactions, accounts, categories, onOpen, ac
                       ta="left"
                       td={reversed ? 'line-through' : undefined}
                     >
-                      {transaction.description}
+                      {text.description}
                     </Anchor>
                     <Badges badges={text.badges} reversed={reversed} />
                   </Group>

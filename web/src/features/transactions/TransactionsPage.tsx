@@ -28,12 +28,15 @@ import { displayToIso, isoToDisplay } from '../../lib/dates';
 import { useLedgerActions } from '../ledger/LedgerActions';
 import { useLedgerLabels } from '../ledger/labels';
 import { useAccounts, useCategories, useTransactions } from '../ledger/queries';
+import { ShowReversedToggle } from './ShowReversedToggle';
 import { TransactionDialog } from './TransactionDialog';
 import { TransactionList } from './TransactionList';
 
 export const TRANSACTIONS_PAGE_SIZE = 20;
 const SEARCH_DEBOUNCE_MS = 300;
-const FILTER_PARAMS = ['conta', 'categoria', 'de', 'ate', 'busca'] as const;
+const FILTER_PARAMS = ['conta', 'categoria', 'de', 'ate', 'busca', 'estornados'] as const;
+/** ?estornados=1: deleted and corrected transactions and their reversals are listed too, marked. */
+const SHOW_REVERSED_VALUE = '1';
 
 /** Filters live in the address (?conta=…&de=2026-11-01), so a filtered list can be reloaded or shared. */
 function filtersFrom(params: URLSearchParams): TransactionFilters {
@@ -48,6 +51,7 @@ function filtersFrom(params: URLSearchParams): TransactionFilters {
   if (from) filters.from = from;
   if (to) filters.to = to;
   if (search) filters.q = search.slice(0, SEARCH_LENGTH_MAX);
+  if (params.get('estornados') === SHOW_REVERSED_VALUE) filters.include_reversed = true;
   return filters;
 }
 
@@ -105,7 +109,7 @@ function useTransactionFilters() {
     clear,
     hasFilters: FILTER_PARAMS.some((name) => params.has(name)),
     // On a phone the filters other than the search fold away behind a button showing how many are on.
-    moreFilters: FILTER_PARAMS.filter((name) => name !== 'busca' && params.has(name)).length,
+    moreFilters: FILTER_PARAMS.filter((name) => name !== 'busca' && name !== 'estornados' && params.has(name)).length,
   };
 }
 
@@ -231,13 +235,17 @@ function FiltersCard({ filters, accounts, categories }: { filters: Filters; acco
           <FilterFields filters={filters} accounts={accounts} categories={categories} />
         </Grid.Col>
       </Grid>
-      {filters.hasFilters ? (
-        <Group justify="flex-end" mt="sm">
+      <Group justify="space-between" mt="sm" gap="xs">
+        <ShowReversedToggle
+          value={filters.filters.include_reversed === true}
+          onChange={(on) => filters.setParam('estornados', on ? SHOW_REVERSED_VALUE : null)}
+        />
+        {filters.hasFilters ? (
           <Button variant="subtle" size="xs" onClick={filters.clear}>
             {t('transactions.filters.clear')}
           </Button>
-        </Group>
-      ) : null}
+        ) : null}
+      </Group>
     </Card>
   );
 }

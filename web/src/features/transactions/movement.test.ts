@@ -71,4 +71,12 @@ describe('accountsLabel', () => {
     expect(accountsLabel(transaction({}), accounts)).toBe('Nubank');
     expect(accountsLabel(transaction({ to_account_id: WALLET }), accounts)).toBe('Nubank → Carteira');
   });
+
+  it("reads a transfer's reversal the other way: the money went back", () => {
+    const accounts = new Map([
+      [BANK, { id: BANK, name: 'Nubank' } as Account],
+      [WALLET, { id: WALLET, name: 'Carteira' } as Account],
+    ]);
+    expect(accountsLabel(transaction({ kind: 'reversal', to_account_id: WALLET }), accounts)).toBe('Carteira → Nubank');
+  });
 });

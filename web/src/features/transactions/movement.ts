@@ -24,9 +24,16 @@ export function movementOf(transaction: Transaction, accountId?: string): Moveme
   return { cents: transaction.kind === 'expense' ? -transaction.amount_cents : transaction.amount_cents, internal: false };
 }
 
-/** "Nubank" or, for a transfer, "Nubank → Carteira". */
+/**
+ * "Nubank" or, for a transfer, "Nubank → Carteira". The reversal of a transfer moved the
+ * money back, so it reads the other way: "Carteira → Nubank".
+ */
 export function accountsLabel(transaction: Transaction, accountsById: ReadonlyMap<string, Account>): string {
   const name = (id: string) => accountsById.get(id)?.name ?? '—';
-  if (transaction.to_account_id) return `${name(transaction.account_id)} → ${name(transaction.to_account_id)}`;
-  return name(transaction.account_id);
+  if (transaction.to_account_id === null) return name(transaction.account_id);
+  const [from, to] =
+    transaction.kind === 'reversal'
+      ? [transaction.to_account_id, transaction.account_id]
+      : [transaction.account_id, transaction.to_account_id];
+  return `${name(from)} → ${name(to)}`;
 }
