@@ -14,6 +14,7 @@ import {
   PixKey,
   PixKeyPage,
   PixKeyValidation,
+  PixReceiptUndone,
 } from '../modules/pix/pix.schemas.js';
 import { RecurringPage, RecurringRule, RunDueResult, Upcoming } from '../modules/recurring/recurring.schemas.js';
 import {
@@ -68,4 +69,5 @@ export const SHARED_SCHEMAS = [
   PixChargeWithQr,
   PixChargePage,
   PixChargeReceived,
+  PixReceiptUndone,
 ];
