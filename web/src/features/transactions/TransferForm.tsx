@@ -1,10 +1,10 @@
-import { Button, Select, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Button, Group, Select, type SelectProps, Stack, Text, TextInput } from '@mantine/core';
 import { type UseFormReturnType, useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useQueryClient } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { createTransfer, DESCRIPTION_LENGTH_MAX } from '../../api/ledger';
+import { type Account, createTransfer, DESCRIPTION_LENGTH_MAX } from '../../api/ledger';
 import { DateField } from '../../components/DateField';
 import { MoneyInput } from '../../components/MoneyInput';
 import { ProblemAlert } from '../../components/ProblemAlert';
@@ -38,6 +38,37 @@ interface TransferFormProps {
 }
 
 type TransferForm = UseFormReturnType<TransferValues>;
+
+/** One account's balance before and after a transfer, as the result panel shows it. */
+interface BalanceChange {
+  name: string;
+  beforeCents: number;
+  afterCents: number;
+}
+
+/**
+ * The balances a saved transfer left, from the server's answer: the "after" is what the
+ * ledger wrote, the "before" is that minus the movement, so both are exact even if the
+ * list on screen was a little stale.
+ */
+export function balanceChanges(
+  accounts: readonly Pick<Account, 'id' | 'name'>[],
+  posted: { amountCents: number; from: { id: string; balance_cents: number }; to: { id: string; balance_cents: number } },
+): BalanceChange[] {
+  const nameOf = (id: string) => accounts.find((account) => account.id === id)?.name ?? '';
+  return [
+    {
+      name: nameOf(posted.from.id),
+      beforeCents: posted.from.balance_cents + posted.amountCents,
+      afterCents: posted.from.balance_cents,
+    },
+    {
+      name: nameOf(posted.to.id),
+      beforeCents: posted.to.balance_cents - posted.amountCents,
+      afterCents: posted.to.balance_cents,
+    },
+  ];
+}
 
 /** The form's values and rules, with the defaults: the first account pays; with only one other, it receives. */
 function useTransferForm(fromAccountId: string | undefined) {
@@ -75,9 +106,10 @@ function useTransferForm(fromAccountId: string | undefined) {
 }
 
 /** Posts the transfer with the opening's Idempotency-Key, then clears the form for the next one. */
-function useSubmitTransfer(form: TransferForm, onDone: (() => void) | undefined) {
+function useSubmitTransfer(form: TransferForm, accounts: readonly Account[], onDone: (() => void) | undefined) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
+  const [result, setResult] = useState<BalanceChange[] | null>(null);
   const mutation = useIdempotentMutation({
     mutationFn: createTransfer,
     onSuccess: () => invalidateMoney(queryClient),
@@ -96,8 +128,22 @@ function useSubmitTransfer(form: TransferForm, onDone: (() => void) | undefined)
         ...(date.ok ? { occurred_on: date.iso } : {}),
       },
       {
-        onSuccess: () => {
-          notifications.show({ color: 'brand', message: t('transfer.done', { amount: formatBrl(cents) }) });
+        onSuccess: (posted) => {
+          const changes = balanceChanges(accounts, { amountCents: cents, from: posted.from_account, to: posted.to_account });
+          setResult(changes);
+          notifications.show({
+            color: 'brand',
+            message: (
+              <Stack gap={2}>
+                <Text size="sm">{t('transfer.done', { amount: formatBrl(cents) })}</Text>
+                {changes.map((change) => (
+                  <Text size="sm" key={change.name}>
+                    {resultLine(t, change)}
+                  </Text>
+                ))}
+              </Stack>
+            ),
+          });
           form.setValues({ amount: '', description: '', toAccountId: null });
           onDone?.();
         },
@@ -105,7 +151,7 @@ function useSubmitTransfer(form: TransferForm, onDone: (() => void) | undefined)
       },
     );
   });
-  return { mutation, submit };
+  return { mutation, submit, result };
 }
 
 /** Moves money between two of the person's own accounts. */
@@ -113,16 +159,22 @@ export function TransferForm({ fromAccountId, onDone }: TransferFormProps) {
   const { t } = useTranslation();
   const errorText = useFormErrorText();
   const { form, accounts, accountsLoaded } = useTransferForm(fromAccountId);
-  const { mutation, submit } = useSubmitTransfer(form, onDone);
+  const { mutation, submit, result } = useSubmitTransfer(form, accounts, onDone);
 
   if (accountsLoaded && accounts.length < 2) {
     return <Text c="dimmed">{t('transfer.needTwoAccounts')}</Text>;
   }
 
   const options = accounts.map((account) => ({ value: account.id, label: account.name }));
+  const balanceLine = (id: string | null) => {
+    const account = accounts.find((item) => item.id === id);
+    return account ? t('transfer.fromBalance', { name: account.name, amount: formatBrl(account.balance_cents) }) : undefined;
+  };
+  const renderOption = optionWithBalance(accounts);
   return (
     <form onSubmit={submit} noValidate>
       <Stack gap="md">
+        {result ? <TransferResult changes={result} /> : null}
         <Select
           {...form.getInputProps('fromAccountId')}
           onChange={(value) => {
@@ -131,7 +183,10 @@ export function TransferForm({ fromAccountId, onDone }: TransferFormProps) {
           }}
           error={errorText(form.errors.fromAccountId)}
           label={t('transfer.from')}
+          description={balanceLine(form.values.fromAccountId)}
+          inputWrapperOrder={['label', 'input', 'description', 'error']}
           data={options}
+          renderOption={renderOption}
           allowDeselect={false}
           comboboxProps={{ withinPortal: true }}
         />
@@ -140,7 +195,10 @@ export function TransferForm({ fromAccountId, onDone }: TransferFormProps) {
           error={errorText(form.errors.toAccountId)}
           label={t('transfer.to')}
           placeholder={t('transfer.toPlaceholder')}
+          description={balanceLine(form.values.toAccountId)}
+          inputWrapperOrder={['label', 'input', 'description', 'error']}
           data={options.filter((option) => option.value !== form.values.fromAccountId)}
+          renderOption={renderOption}
           allowDeselect={false}
           comboboxProps={{ withinPortal: true }}
         />
@@ -172,5 +230,52 @@ export function TransferForm({ fromAccountId, onDone }: TransferFormProps) {
         </Button>
       </Stack>
     </form>
+  );
+}
+
+type Translate = ReturnType<typeof useTranslation>['t'];
+
+function resultLine(t: Translate, change: BalanceChange): string {
+  return t('transfer.resultLine', {
+    name: change.name,
+    before: formatBrl(change.beforeCents),
+    after: formatBrl(change.afterCents),
+  });
+}
+
+/**
+ * Each option shows the account's balance beside its name. The option's accessible name
+ * stays the account's name (the balance is marked aria-hidden there), so the chosen value
+ * reads as the name; the chosen accounts' balances are read out under the selects.
+ */
+function optionWithBalance(accounts: readonly Account[]): NonNullable<SelectProps['renderOption']> {
+  return ({ option }) => {
+    const account = accounts.find((item) => item.id === option.value);
+    return (
+      <Group justify="space-between" gap="xs" wrap="nowrap" w="100%">
+        <span>{option.label}</span>
+        {account ? (
+          <Text span size="sm" c="dimmed" aria-hidden="true" data-option-balance>
+            {formatBrl(account.balance_cents)}
+          </Text>
+        ) : null}
+      </Group>
+    );
+  };
+}
+
+/** The last transfer's effect on both accounts, until the next one: "Conta corrente: R$ 800,00 → R$ 500,00". */
+function TransferResult({ changes }: { changes: BalanceChange[] }) {
+  const { t } = useTranslation();
+  return (
+    <Alert color="teal" variant="light" role="status" title={t('transfer.resultTitle')} data-testid="transfer-result">
+      <Stack gap={2}>
+        {changes.map((change) => (
+          <Text size="sm" key={change.name}>
+            {resultLine(t, change)}
+          </Text>
+        ))}
+      </Stack>
+    </Alert>
   );
 }

@@ -356,6 +356,9 @@ export const en: Messages = {
     sameAccount: 'Choose an account other than the source.',
     needTwoAccounts: 'To transfer, you need at least two active accounts.',
     toAccounts: 'Go to Accounts',
+    fromBalance: 'Balance in {{name}}: {{amount}}',
+    resultTitle: 'Balances after the transfer',
+    resultLine: '{{name}}: {{before}} → {{after}}',
   },
   dashboard: {
     pageTitle: 'Dashboard',
@@ -538,6 +541,7 @@ export const en: Messages = {
     runDue: 'Post due items',
     runDueHint: '“Post due items” records now everything that has fallen due up to today.',
     runDueDone: 'Posted: {{count}}.',
+    runDueUndone: 'The entries just posted were reversed.',
     runDueFailed: 'Not posted: {{count}}. Each recurring item shows why.',
     runDueNothing: 'Nothing due to post.',
     upcomingTitle: 'Upcoming bills',
@@ -651,6 +655,7 @@ export const en: Messages = {
       receivedAmount: 'Amount received',
       markReceived: 'I received it',
       receivedDone: 'Payment of {{amount}} recorded.',
+      receivedUndone: 'Receipt undone; the charge is waiting again.',
       receivedBadge: 'Received',
       pendingBadge: 'Waiting',
       newCharge: 'New charge',
@@ -729,6 +734,11 @@ export const en: Messages = {
       f63: 'the check code',
       other: 'field {{id}}',
     },
+  },
+  undo: {
+    action: 'Undo',
+    done: 'Undone: the reversal was recorded.',
+    failed: "Couldn't undo. Try again or reverse it from the statement.",
   },
   notFound: {
     pageTitle: 'Page not found',

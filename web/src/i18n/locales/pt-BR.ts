@@ -358,6 +358,9 @@ export const ptBR = {
     sameAccount: 'Escolha uma conta diferente da de origem.',
     needTwoAccounts: 'Para transferir, você precisa de pelo menos duas contas ativas.',
     toAccounts: 'Ir para Contas',
+    fromBalance: 'Saldo em {{name}}: {{amount}}',
+    resultTitle: 'Saldos depois da transferência',
+    resultLine: '{{name}}: {{before}} → {{after}}',
   },
   dashboard: {
     pageTitle: 'Painel',
@@ -539,6 +542,7 @@ export const ptBR = {
     runDue: 'Lançar vencidas',
     runDueHint: '“Lançar vencidas” registra agora tudo o que já venceu até hoje.',
     runDueDone: 'Lançamentos feitos: {{count}}.',
+    runDueUndone: 'Lançamentos de agora há pouco estornados.',
     runDueFailed: 'Não lançadas: {{count}}. O motivo aparece em cada recorrência.',
     runDueNothing: 'Nada vencido para lançar.',
     upcomingTitle: 'Próximas contas',
@@ -652,6 +656,7 @@ export const ptBR = {
       receivedAmount: 'Valor recebido',
       markReceived: 'Já recebi',
       receivedDone: 'Recebimento de {{amount}} registrado.',
+      receivedUndone: 'Recebimento desfeito; a cobrança voltou a aguardar.',
       receivedBadge: 'Recebido',
       pendingBadge: 'Aguardando',
       newCharge: 'Nova cobrança',
@@ -731,6 +736,11 @@ export const ptBR = {
       f63: 'o código de verificação',
       other: 'o campo {{id}}',
     },
+  },
+  undo: {
+    action: 'Desfazer',
+    done: 'Desfeito: o estorno foi registrado.',
+    failed: 'Não foi possível desfazer. Tente de novo ou estorne pelo extrato.',
   },
   notFound: {
     pageTitle: 'Página não encontrada',
