@@ -4,7 +4,7 @@
 -- them. unaccent() is only STABLE (its dictionary is looked up through search_path), so an
 -- index cannot call it directly: search_fold names the dictionary and the function with their
 -- schema and declares the result IMMUTABLE, which is true as long as nobody edits the
--- unaccent.rules file of the server (docs/SEARCH.md: reindex after such an edit).
+-- unaccent.rules file of the server (docs/FINANCIAL-RULES.md, section 11: reindex after such an edit).
 -- The SQL-standard body (RETURN …) is parsed once here, so search_path at call time (for
 -- example pg_restore's empty one) cannot change what it calls.
 CREATE EXTENSION IF NOT EXISTS unaccent WITH SCHEMA public;
