@@ -1,3 +1,4 @@
+import { saoPauloDay } from './clock.js';
 import {
   expect as baseExpect,
   createAccountViaUi,
@@ -6,6 +7,7 @@ import {
   registerViaApi,
   resizeAndSettle,
   test,
+  testNow,
 } from './support.js';
 
 /** Each step waits for a write and the refetches it causes; a busy two-core machine can pass 5 s. */
@@ -76,4 +78,33 @@ test('"Já recebi" offers "Desfazer": undone once on a double click, the charge 
   await page.getByRole('button', { name: 'Undo' }).click();
   await expect(page.getByText('Receipt undone; the charge is waiting again.')).toBeVisible();
   await expect(page.getByRole('button', { name: 'I received it' })).toBeVisible();
+});
+
+test('"Lançar vencidas" offers "Desfazer": the posted entries are reversed and the balance is back', async ({ page }) => {
+  test.setTimeout(120_000);
+  await resizeAndSettle(page, PHONE);
+  await registerViaApi(page, newPerson('Carla Dias', 'recurring-undo'));
+  await createAccountViaUi(page, { name: 'Nubank', balance: '1.000,00' });
+  const accounts = (await (await page.request.get('/api/accounts')).json()) as { items: Array<{ id: string; name: string }> };
+  const nubank = accounts.items.find((account) => account.name === 'Nubank');
+  const rule = await page.request.post('/api/recurring', {
+    headers: { 'X-Requested-With': 'vai-de-pix' },
+    data: {
+      account_id: nubank?.id,
+      type: 'expense',
+      amount_cents: 9_990,
+      description: 'Academia',
+      schedule: { kind: 'every_n_days', days: 30 },
+      start_on: saoPauloDay(testNow()),
+    },
+  });
+  expect(rule.status(), await rule.text()).toBe(201);
+
+  await page.goto('/recorrentes');
+  await page.getByRole('button', { name: 'Lançar vencidas' }).click();
+  await expect(page.getByText('Lançamentos feitos: 1.')).toBeVisible();
+  await page.getByRole('button', { name: 'Desfazer' }).click();
+  await expect(page.getByText('Lançamentos de agora há pouco estornados.')).toBeVisible();
+  await page.goto('/contas');
+  await expectAccountBalance(page, 'Nubank', 'R$ 1.000,00');
 });
