@@ -14,6 +14,7 @@ import { formatBrl } from '../../lib/money';
 import { activeAccounts, invalidateMoney, useAccounts } from '../ledger/queries';
 import { useIdempotentMutation } from '../ledger/useIdempotentMutation';
 import { amountCents, useFormErrorText, validateAmount, validateChoice, validateDate, validateText } from '../ledger/validation';
+import { type BalanceChange, balanceChanges } from './transferResult';
 
 interface TransferValues {
   fromAccountId: string | null;
@@ -38,37 +39,6 @@ interface TransferFormProps {
 }
 
 type TransferForm = UseFormReturnType<TransferValues>;
-
-/** One account's balance before and after a transfer, as the result panel shows it. */
-interface BalanceChange {
-  name: string;
-  beforeCents: number;
-  afterCents: number;
-}
-
-/**
- * The balances a saved transfer left, from the server's answer: the "after" is what the
- * ledger wrote, the "before" is that minus the movement, so both are exact even if the
- * list on screen was a little stale.
- */
-export function balanceChanges(
-  accounts: readonly Pick<Account, 'id' | 'name'>[],
-  posted: { amountCents: number; from: { id: string; balance_cents: number }; to: { id: string; balance_cents: number } },
-): BalanceChange[] {
-  const nameOf = (id: string) => accounts.find((account) => account.id === id)?.name ?? '';
-  return [
-    {
-      name: nameOf(posted.from.id),
-      beforeCents: posted.from.balance_cents + posted.amountCents,
-      afterCents: posted.from.balance_cents,
-    },
-    {
-      name: nameOf(posted.to.id),
-      beforeCents: posted.to.balance_cents - posted.amountCents,
-      afterCents: posted.to.balance_cents,
-    },
-  ];
-}
 
 /** The form's values and rules, with the defaults: the first account pays; with only one other, it receives. */
 function useTransferForm(fromAccountId: string | undefined) {
