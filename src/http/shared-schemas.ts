@@ -15,6 +15,7 @@ import {
   PixKey,
   PixKeyPage,
   PixKeyValidation,
+  PixReceiptUndone,
 } from '../modules/pix/pix.schemas.js';
 import { RecurringPage, RecurringRule, RunDueResult, Upcoming } from '../modules/recurring/recurring.schemas.js';
 import {
@@ -70,4 +71,5 @@ export const SHARED_SCHEMAS = [
   PixChargeWithQr,
   PixChargePage,
   PixChargeReceived,
+  PixReceiptUndone,
 ];

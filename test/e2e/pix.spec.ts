@@ -43,7 +43,7 @@ test('Receber via Pix: register the key, create a charge, see the QR and the cop
   await page.getByLabel('Chave Pix').fill('529.982.247-25');
   await page.getByLabel('Sua cidade').fill('São Paulo');
   await page.getByRole('button', { name: 'Salvar chave' }).click();
-  await expect(page.getByText('52998224725')).toBeVisible();
+  await expect(page.getByText('529.982.247-25')).toBeVisible();
 
   await page.getByLabel('Valor').fill('1.234,56');
   await page.getByLabel('Descrição').fill('Bolo de aniversário');

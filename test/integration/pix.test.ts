@@ -148,7 +148,8 @@ describe('Receber via Pix: charges', () => {
       key: '52998224725',
       key_type: 'cpf',
       amount_cents: 123_456,
-      description: 'Bolo de aniversario',
+      // The app keeps the accents; only the BR Code payload below is ASCII.
+      description: 'Bolo de aniversário',
       txid: 'BOLO2026',
       status: 'pending',
       received_transaction_id: null,
@@ -296,26 +297,15 @@ describe('marking a charge received', () => {
     expect(changed.json()).toMatchObject({ code: 'charge_amount_fixed', amount_cents: 1_000 });
   });
 
-  it('the database refuses a second income for a charge, and edits of the recorded Pix facts', async () => {
+  it('the database refuses a second receipt in the charge, and edits of the recorded Pix facts', async () => {
     const { client, account, user } = await personWithKey();
     const charge = expectStatus(await client.post('/api/pix/charges', { account_id: account.id, amount_cents: 300 }), 201).json();
     const received = expectStatus(await client.post(`/api/pix/charges/${charge.id}/receive`), 201).json();
-    const copy = await t.pool.connect();
-    try {
-      await copy.query('BEGIN');
-      await expect(
-        copy.query(
-          `INSERT INTO transactions (id, user_id, kind, account_id, counterparty_account_id, amount_cents, description,
-             occurred_on, policy_version, pix_charge_id)
-           SELECT gen_random_uuid(), user_id, kind, account_id, counterparty_account_id, amount_cents, description,
-             occurred_on, policy_version, pix_charge_id FROM transactions WHERE id = $1`,
-          [received.transaction.id],
-        ),
-      ).rejects.toThrow(/transactions_pix_charge_key/);
-    } finally {
-      await copy.query('ROLLBACK');
-      copy.release();
-    }
+    // The charge names its receipt; another charge cannot claim the same income.
+    const other = expectStatus(await client.post('/api/pix/charges', { account_id: account.id, amount_cents: 300 }), 201).json();
+    await expect(
+      t.pool.query('UPDATE pix_charges SET receipt_transaction_id = $2 WHERE id = $1', [other.id, received.transaction.id]),
+    ).rejects.toThrow(/pix_charges_receipt_key/);
     await expect(
       t.pool.query('UPDATE transactions SET pix_txid = $2 WHERE id = $1', [received.transaction.id, 'OUTRO']),
     ).rejects.toThrow(/immutable/);

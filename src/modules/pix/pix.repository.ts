@@ -98,9 +98,10 @@ export async function listPixKeys(
 
 const SELECT_CHARGE = `
   SELECT c.id, c.user_id, c.account_id, c.pix_key, c.key_type, c.merchant_name, c.merchant_city, c.amount_cents,
-         c.description, c.txid, c.payload, c.request_id, c.created_at, t.id AS received_transaction_id
+         c.description, c.txid, c.payload, c.request_id, c.created_at,
+         CASE WHEN r.id IS NULL THEN c.receipt_transaction_id END AS received_transaction_id
     FROM pix_charges c
-    LEFT JOIN transactions t ON t.pix_charge_id = c.id`;
+    LEFT JOIN transactions r ON r.reverses_transaction_id = c.receipt_transaction_id`;
 
 export async function insertCharge(client: Queryable, row: Omit<ChargeRow, 'received_transaction_id'>): Promise<void> {
   await client.query(
@@ -142,7 +143,7 @@ export async function listCharges(
 ): Promise<{ rows: ChargeRow[]; total: number }> {
   const where = `c.user_id = $1
     AND ($2::uuid IS NULL OR c.account_id = $2)
-    AND ($3::text IS NULL OR ($3 = 'received') = (t.id IS NOT NULL))`;
+    AND ($3::text IS NULL OR ($3 = 'received') = (c.receipt_transaction_id IS NOT NULL AND r.id IS NULL))`;
   const parameters = [filter.userId, filter.accountId ?? null, filter.status ?? null];
   const [rows, total] = await Promise.all([
     client.query<ChargeRow>(`${SELECT_CHARGE} WHERE ${where} ORDER BY c.created_at DESC, c.id DESC LIMIT $4 OFFSET $5`, [
@@ -151,20 +152,48 @@ export async function listCharges(
       filter.skip,
     ]),
     client.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM pix_charges c LEFT JOIN transactions t ON t.pix_charge_id = c.id WHERE ${where}`,
+      `SELECT count(*)::int AS n FROM pix_charges c
+         LEFT JOIN transactions r ON r.reverses_transaction_id = c.receipt_transaction_id WHERE ${where}`,
       parameters,
     ),
   ]);
   return { rows: rows.rows, total: total.rows[0]?.n ?? 0 };
 }
 
-/** The income that settled a charge, if any. */
-export async function findChargeReceipt(client: Queryable, userId: string, chargeId: string): Promise<string | undefined> {
-  const result = await client.query<{ id: string }>('SELECT id FROM transactions WHERE user_id = $1 AND pix_charge_id = $2', [
-    userId,
-    chargeId,
-  ]);
-  return result.rows[0]?.id;
+/**
+ * The charge's current receipt as stored (`receipt_transaction_id`, possibly an income that
+ * has since been reversed on its own) and whether that income still stands.
+ */
+export async function findChargeReceipt(
+  client: Queryable,
+  userId: string,
+  chargeId: string,
+): Promise<{ receiptId: string | null; standing: boolean } | undefined> {
+  const result = await client.query<{ receipt_id: string | null; standing: boolean }>(
+    `SELECT c.receipt_transaction_id AS receipt_id, (c.receipt_transaction_id IS NOT NULL AND r.id IS NULL) AS standing
+       FROM pix_charges c
+       LEFT JOIN transactions r ON r.reverses_transaction_id = c.receipt_transaction_id
+      WHERE c.user_id = $1 AND c.id = $2`,
+    [userId, chargeId],
+  );
+  const row = result.rows[0];
+  return row === undefined ? undefined : { receiptId: row.receipt_id, standing: row.standing };
+}
+
+/**
+ * Points the charge at another receipt (or none) if it still names the one the caller read:
+ * a compare and set, so of two racing writers only one changes it. False when it did not.
+ */
+export async function swapChargeReceipt(
+  client: Queryable,
+  change: { userId: string; chargeId: string; expectedId: string | null; nextId: string | null },
+): Promise<boolean> {
+  const result = await client.query(
+    `UPDATE pix_charges SET receipt_transaction_id = $4
+      WHERE user_id = $1 AND id = $2 AND receipt_transaction_id IS NOT DISTINCT FROM $3::uuid`,
+    [change.userId, change.chargeId, change.expectedId, change.nextId],
+  );
+  return result.rowCount === 1;
 }
 
 /**

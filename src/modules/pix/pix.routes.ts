@@ -19,6 +19,7 @@ import {
   PixKey,
   PixKeyPage,
   PixKeyValidation,
+  PixReceiptUndone,
   PutPixKeyBody,
   ReceiveChargeBody,
   RecordPaymentBody,
@@ -168,6 +169,21 @@ function settlementRoutes(api: RouteApi, pix: PixService) {
     },
     async (request, reply) =>
       sendWrite(reply, await pix.receiveCharge(requestContext(request, reply), request.params.id, request.body)),
+  );
+
+  api.post(
+    '/charges/:id/receive/undo',
+    {
+      schema: {
+        ...common,
+        summary:
+          'Undo "Já recebi": reverse the receipt and return the charge to pending (409 charge_not_received when not received)',
+        params: IdParams,
+        headers: IdempotencyHeaders,
+        response: { 201: Type.Ref(PixReceiptUndone), ...problems(400, 401, 403, 404, 409, 422) },
+      },
+    },
+    async (request, reply) => sendWrite(reply, await pix.undoReceipt(requestContext(request, reply), request.params.id)),
   );
 
   api.post(

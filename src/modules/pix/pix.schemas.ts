@@ -227,6 +227,12 @@ export const PixChargeReceived = Type.Object(
   { $id: 'PixChargeReceived', additionalProperties: false },
 );
 
+/** The answer to undoing a receipt: the charge (pending again), the reversal, the account's balance. */
+export const PixReceiptUndone = Type.Object(
+  { charge: Type.Ref(PixCharge), transaction: Type.Ref(Transaction), account: Type.Ref(AccountBalance) },
+  { $id: 'PixReceiptUndone', additionalProperties: false },
+);
+
 // Paid Pix ----------------------------------------------------------------------------
 
 export const RecordPaymentBody = Type.Object(

@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import type pg from 'pg';
 import { pgCode, pgConstraint, SqlState } from '../../db/sqlstate.js';
 import { runTransaction } from '../../db/unit-of-work.js';
+import { assert } from '../../lib/assert.js';
 import { DomainError, invalidFields, notFound } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import type { PageResult } from '../../lib/pagination.js';
@@ -15,6 +16,7 @@ import {
   occurredOn,
   postEntry,
   postedTransactionResponse,
+  reverse,
   sourceOf,
 } from '../ledger/index.js';
 import { type BrCode, CITY_LENGTH_MAX, encodeBrCode, NAME_LENGTH_MAX, parseBrCode } from './brcode.js';
@@ -98,6 +100,16 @@ export function toBrCodeResponse(code: BrCode): BrCodeResponse {
     crc: code.crc,
     unknown_fields: code.unknownFields,
   };
+}
+
+/**
+ * A charge's description as the app stores and shows it: the text as typed, accents kept,
+ * with runs of white space made one space and the ends trimmed (the BR Code gets the ASCII
+ * spelling of the same text). Charges created before this kept the ASCII text; they stay so.
+ */
+export function chargeDescription(typed: string | undefined): string | null {
+  const text = typed?.replace(/\s+/gu, ' ').trim() ?? '';
+  return text.length > 0 ? text : null;
 }
 
 /** Parses a pasted code or answers 422 invalid_br_code with every error found. */
@@ -249,14 +261,16 @@ export class PixService {
           });
         }
         const txid = input.txid ?? newChargeTxid();
-        const text = description?.ok && description.text.length > 0 ? description.text : null;
+        // Only the BR Code carries the ASCII spelling; the app keeps and shows what was typed.
+        const asciiText = description?.ok && description.text.length > 0 ? description.text : null;
+        const text = asciiText === null ? null : chargeDescription(input.description);
         const encoded = encodeBrCode({
           key: key.key,
           amountCents: input.amount_cents ?? null,
           name: key.merchant_name,
           city: key.merchant_city,
           txid,
-          description: text,
+          description: asciiText,
         });
         if (!encoded.ok) {
           throw invalidFields(
@@ -319,42 +333,90 @@ export class PixService {
 
   /**
    * Marks a charge received by posting its income, once: the check below runs under the
-   * account locks, so a racing request sees the first one's income, and the unique index
-   * on transactions.pix_charge_id refuses a second income even if the check were skipped.
+   * account locks, so a racing request sees the first one's income, and the charge's
+   * receipt is then set by compare and set, so a second income could not take its place
+   * even if the check were skipped. After an undo the charge can be received again.
    */
   async receiveCharge(context: RequestContext, chargeId: string, input: ReceiveChargeInput): Promise<WriteResult<unknown>> {
-    try {
-      return await idempotentWrite(this.deps, context, async (client, now) => {
-        const charge = await repository.findCharge(client, context.userId, chargeId);
-        if (!charge) throw notFound('pix_charge');
-        const amountCents = this.receivedAmount(charge, input.amount_cents);
-        const categoryId =
-          input.category_id !== undefined
-            ? input.category_id
-            : await repository.findSystemCategoryId(client, context.userId, PIX_RECEIVED_CATEGORY);
-        const posted = await this.postEntry(client, context, {
-          kind: 'income',
-          accountId: charge.account_id,
-          amountCents,
-          description: input.description?.trim() || charge.description || CHARGE_DESCRIPTION_DEFAULT,
-          categoryId,
-          notes: null,
-          occurredOn: occurredOn(input.occurred_on, now),
-          pix: { payeeName: null, payeeCity: null, txid: charge.txid, chargeId: charge.id },
-          whileLocked: async () => {
-            const receipt = await repository.findChargeReceipt(client, context.userId, charge.id);
-            if (receipt !== undefined) throw this.alreadyReceived(receipt);
-          },
-        });
-        const receivedCharge = toChargeResponse({ ...charge, received_transaction_id: posted.transaction.id });
-        return { status: 201, body: { charge: receivedCharge, ...posted } };
+    return idempotentWrite(this.deps, context, async (client, now) => {
+      const charge = await repository.findCharge(client, context.userId, chargeId);
+      if (!charge) throw notFound('pix_charge');
+      const amountCents = this.receivedAmount(charge, input.amount_cents);
+      const categoryId =
+        input.category_id !== undefined
+          ? input.category_id
+          : await repository.findSystemCategoryId(client, context.userId, PIX_RECEIVED_CATEGORY);
+      let seenReceiptId: string | null = null;
+      const posted = await this.postEntry(client, context, {
+        kind: 'income',
+        accountId: charge.account_id,
+        amountCents,
+        description: input.description?.trim() || charge.description || CHARGE_DESCRIPTION_DEFAULT,
+        categoryId,
+        notes: null,
+        occurredOn: occurredOn(input.occurred_on, now),
+        pix: { payeeName: null, payeeCity: null, txid: charge.txid, chargeId: charge.id },
+        whileLocked: async () => {
+          const receipt = await repository.findChargeReceipt(client, context.userId, charge.id);
+          if (receipt?.standing) throw this.alreadyReceived(receipt.receiptId);
+          seenReceiptId = receipt?.receiptId ?? null;
+        },
       });
-    } catch (error) {
-      if (pgCode(error) === SqlState.uniqueViolation && pgConstraint(error) === 'transactions_pix_charge_key') {
-        throw this.alreadyReceived(null);
-      }
-      throw error;
-    }
+      const swapped = await repository.swapChargeReceipt(client, {
+        userId: context.userId,
+        chargeId: charge.id,
+        expectedId: seenReceiptId,
+        nextId: posted.transaction.id,
+      });
+      if (!swapped) throw this.alreadyReceived(null);
+      const receivedCharge = toChargeResponse({ ...charge, received_transaction_id: posted.transaction.id });
+      return { status: 201, body: { charge: receivedCharge, ...posted } };
+    });
+  }
+
+  /**
+   * "Desfazer" after "Já recebi": reverses the receipt's income and returns the charge to
+   * pending, so it can be received again. Undoing a charge that is not received (never, or
+   * already undone) is 409 charge_not_received; a repeated request with the same
+   * Idempotency-Key replays the first answer, so a double click undoes once.
+   */
+  async undoReceipt(context: RequestContext, chargeId: string): Promise<WriteResult<unknown>> {
+    return idempotentWrite(this.deps, context, async (client) => {
+      const receipt = await repository.findChargeReceipt(client, context.userId, chargeId);
+      if (!receipt) throw notFound('pix_charge');
+      if (!receipt.standing || receipt.receiptId === null) throw this.notReceived();
+      const reversal = await reverse(client, sourceOf(context, this.deps.clock.now()), {
+        originalTransactionId: receipt.receiptId,
+        description: undefined,
+      }).catch((error: unknown) => {
+        throw error instanceof DomainError && error.code === 'already_reversed' ? this.notReceived() : error;
+      });
+      const swapped = await repository.swapChargeReceipt(client, {
+        userId: context.userId,
+        chargeId,
+        expectedId: receipt.receiptId,
+        nextId: null,
+      });
+      if (!swapped) throw this.notReceived();
+      const charge = await repository.findCharge(client, context.userId, chargeId);
+      assert(charge !== undefined, 'the charge read under the same transaction exists');
+      return {
+        status: 201,
+        body: {
+          charge: toChargeResponse(charge),
+          transaction: postedTransactionResponse(reversal),
+          account: balanceIn(reversal, charge.account_id),
+        },
+      };
+    });
+  }
+
+  private notReceived(): DomainError {
+    return new DomainError(
+      'charge_not_received',
+      409,
+      'This charge is not marked as received (or its receipt was already undone).',
+    );
   }
 
   private receivedAmount(charge: repository.ChargeRow, given: number | undefined): number {

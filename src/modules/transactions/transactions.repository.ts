@@ -14,10 +14,16 @@ export interface TransactionFilter {
   limit: number;
 }
 
-/** LIKE treats % and _ as wildcards; a search for "50%" means the text. */
-function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
-}
+/**
+ * The search predicate: the description contains the text, ignoring accents and case
+ * ("farmacia sao joao" finds "Farmácia São João"). Both sides go through search_fold
+ * (lower(unaccent(…)), migration 20261202005000), and the description's side is what the
+ * trigram index transactions_description_search_idx holds. The text is folded first and
+ * escaped after, so the LIKE wildcards % and _ and the escape \\ in it are literal even if
+ * folding produced one ("50%" means the text).
+ */
+const SEARCH_PREDICATE = `public.search_fold(t.description) LIKE
+  '%' || replace(replace(replace(public.search_fold($6::text), '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'`;
 
 export async function listTransactions(
   client: Queryable,
@@ -30,14 +36,14 @@ export async function listTransactions(
     AND ($3::uuid IS NULL OR t.category_id = $3)
     AND ($4::date IS NULL OR t.occurred_on >= $4)
     AND ($5::date IS NULL OR t.occurred_on <= $5)
-    AND ($6::text IS NULL OR t.description ILIKE $6)${hidden}`;
+    AND ($6::text IS NULL OR ${SEARCH_PREDICATE})${hidden}`;
   const parameters = [
     filter.userId,
     filter.accountId ?? null,
     filter.categoryId ?? null,
     filter.from ?? null,
     filter.to ?? null,
-    filter.q === undefined ? null : likePattern(filter.q),
+    filter.q ?? null,
   ];
   const [rows, total] = await Promise.all([
     client.query<TransactionListRow>(

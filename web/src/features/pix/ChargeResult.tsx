@@ -1,6 +1,5 @@
 import { Badge, Button, Group, Stack, Text, Textarea } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { notifications } from '@mantine/notifications';
 import { useQueryClient } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -8,11 +7,12 @@ import { isApiError } from '../../api/problem';
 import { Money } from '../../components/Money';
 import { MoneyInput } from '../../components/MoneyInput';
 import { ProblemAlert } from '../../components/ProblemAlert';
+import { showUndoToast } from '../../components/UndoToast';
 import { formatBrl } from '../../lib/money';
 import { invalidateMoney } from '../ledger/queries';
 import { useIdempotentMutation } from '../ledger/useIdempotentMutation';
 import { amountCents, useFormErrorText, validateAmount } from '../ledger/validation';
-import { type PixChargeWithQr, receiveCharge } from './api';
+import { type PixChargeWithQr, receiveCharge, undoChargeReceipt } from './api';
 import { copyText } from './copy';
 import { PIX_KEYS } from './queries';
 
@@ -100,13 +100,11 @@ function ReceiveAction({ charge }: { charge: PixChargeWithQr }) {
     initialValues: { amount: '' },
     validate: { amount: (value) => (charge.amount_cents === null ? validateAmount(value) : null) },
   });
-  const mutation = useIdempotentMutation({
-    mutationFn: receiveCharge,
-    onSuccess: () =>
-      Promise.all([invalidateMoney(queryClient), queryClient.invalidateQueries({ queryKey: PIX_KEYS.charges })]).then(
-        () => undefined,
-      ),
-  });
+  const refresh = () =>
+    Promise.all([invalidateMoney(queryClient), queryClient.invalidateQueries({ queryKey: PIX_KEYS.charges })]).then(
+      () => undefined,
+    );
+  const mutation = useIdempotentMutation({ mutationFn: receiveCharge, onSuccess: refresh });
 
   if (received) {
     return (
@@ -124,9 +122,14 @@ function ReceiveAction({ charge }: { charge: PixChargeWithQr }) {
       {
         onSuccess: (result) => {
           setReceived(true);
-          notifications.show({
-            color: 'brand',
+          showUndoToast({
             message: t('pix.receive.receivedDone', { amount: formatBrl(result.transaction.amount_cents) }),
+            doneMessage: t('pix.receive.receivedUndone'),
+            undo: async (key) => {
+              await undoChargeReceipt(charge.id, key);
+              setReceived(false);
+              await refresh();
+            },
           });
         },
         onError: (error) => {

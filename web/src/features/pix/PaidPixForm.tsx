@@ -11,6 +11,7 @@ import { MoneyInput } from '../../components/MoneyInput';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { mappedFieldErrorsFrom } from '../../i18n/problems';
 import { displayToIso, isoToDisplay, todayIso } from '../../lib/dates';
+import { formatPixKey } from '../../lib/documents';
 import { formatBrl, formatBrlInput } from '../../lib/money';
 import { FROZEN_FIELDSET_STYLE, OverspendQuestion, useOverspendConfirm } from '../accounts/useOverspendConfirm';
 import { useLedgerLabels } from '../ledger/labels';
@@ -140,7 +141,7 @@ function PixCodePreview({ code }: { code: PixDecoded['code'] }) {
               {t('pix.paid.key')}
             </Text>
             <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
-              {code.key}
+              {formatPixKey(code.key, code.key_type)}
             </Text>
           </>
         ) : null}

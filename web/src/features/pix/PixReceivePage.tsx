@@ -6,6 +6,7 @@ import { api, unwrap } from '../../api/client';
 import { Money } from '../../components/Money';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { usePageTitle } from '../../components/usePageTitle';
+import { formatPixKey } from '../../lib/documents';
 import { activeAccounts, useAccounts } from '../ledger/queries';
 import type { PixChargeWithQr, PixKey } from './api';
 import { ChargeForm } from './ChargeForm';
@@ -88,7 +89,7 @@ function KeyLine({ pixKey, onChange }: { pixKey: PixKey; onChange: () => void })
   return (
     <Group justify="space-between" gap="xs">
       <Text size="sm" style={{ overflowWrap: 'anywhere' }}>
-        {t('pix.receive.keyLabel')} ({t(`pix.keyTypes.${pixKey.type}`)}): <strong>{pixKey.key}</strong>
+        {t('pix.receive.keyLabel')} ({t(`pix.keyTypes.${pixKey.type}`)}): <strong>{formatPixKey(pixKey.key, pixKey.type)}</strong>
       </Text>
       <Button variant="subtle" size="compact-sm" onClick={onChange}>
         {t('pix.receive.changeKey')}

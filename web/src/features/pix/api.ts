@@ -72,6 +72,13 @@ export function receiveCharge(input: { id: string; body: ReceiveChargeInput }, i
   );
 }
 
+/** "Desfazer" after "Já recebi": reverses the receipt; the charge waits again. */
+export function undoChargeReceipt(id: string, idempotencyKey: string) {
+  return unwrap(
+    api.POST('/api/pix/charges/{id}/receive/undo', { params: { path: { id }, header: idempotencyHeader(idempotencyKey) } }),
+  );
+}
+
 export function decodePix(payload: string) {
   return unwrap(api.POST('/api/pix/decode', { body: { payload } }));
 }

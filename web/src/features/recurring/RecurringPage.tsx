@@ -3,9 +3,10 @@ import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Fragment, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { Account } from '../../api/ledger';
+import { type Account, reverseTransaction } from '../../api/ledger';
 import { CalendarIcon, PlusIcon, RepeatIcon } from '../../components/icons';
 import { ProblemAlert } from '../../components/ProblemAlert';
+import { showUndoToast } from '../../components/UndoToast';
 import { usePageTitle } from '../../components/usePageTitle';
 import { usePhoneLayout } from '../../components/usePhoneLayout';
 import { errorMessageKey } from '../../i18n/problems';
@@ -37,7 +38,18 @@ function useRunDue() {
         notifications.show({ message: t('recurring.runDueNothing') });
         return;
       }
-      if (result.posted > 0) notifications.show({ color: 'brand', message: t('recurring.runDueDone', { count: result.posted }) });
+      if (result.posted > 0) {
+        const postedIds = result.occurrences.flatMap((occurrence) => occurrence.transaction_id ?? []);
+        showUndoToast({
+          message: t('recurring.runDueDone', { count: result.posted }),
+          doneMessage: t('recurring.runDueUndone'),
+          // One key per reversal, the same on a retry: each posting is reversed once.
+          undo: async (key) => {
+            for (const [index, id] of postedIds.entries()) await reverseTransaction(id, `${key}:${index}`);
+            await invalidateMoney(queryClient);
+          },
+        });
+      }
       if (result.failed > 0) {
         notifications.show({
           color: 'red',

@@ -1,10 +1,10 @@
-import { Button, Select, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Button, Group, Select, type SelectProps, Stack, Text, TextInput } from '@mantine/core';
 import { type UseFormReturnType, useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useQueryClient } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { createTransfer, DESCRIPTION_LENGTH_MAX } from '../../api/ledger';
+import { type Account, createTransfer, DESCRIPTION_LENGTH_MAX } from '../../api/ledger';
 import { DateField } from '../../components/DateField';
 import { MoneyInput } from '../../components/MoneyInput';
 import { ProblemAlert } from '../../components/ProblemAlert';
@@ -14,6 +14,7 @@ import { formatBrl } from '../../lib/money';
 import { activeAccounts, invalidateMoney, useAccounts } from '../ledger/queries';
 import { useIdempotentMutation } from '../ledger/useIdempotentMutation';
 import { amountCents, useFormErrorText, validateAmount, validateChoice, validateDate, validateText } from '../ledger/validation';
+import { type BalanceChange, balanceChanges } from './transferResult';
 
 interface TransferValues {
   fromAccountId: string | null;
@@ -75,9 +76,10 @@ function useTransferForm(fromAccountId: string | undefined) {
 }
 
 /** Posts the transfer with the opening's Idempotency-Key, then clears the form for the next one. */
-function useSubmitTransfer(form: TransferForm, onDone: (() => void) | undefined) {
+function useSubmitTransfer(form: TransferForm, accounts: readonly Account[], onDone: (() => void) | undefined) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
+  const [result, setResult] = useState<BalanceChange[] | null>(null);
   const mutation = useIdempotentMutation({
     mutationFn: createTransfer,
     onSuccess: () => invalidateMoney(queryClient),
@@ -96,8 +98,22 @@ function useSubmitTransfer(form: TransferForm, onDone: (() => void) | undefined)
         ...(date.ok ? { occurred_on: date.iso } : {}),
       },
       {
-        onSuccess: () => {
-          notifications.show({ color: 'brand', message: t('transfer.done', { amount: formatBrl(cents) }) });
+        onSuccess: (posted) => {
+          const changes = balanceChanges(accounts, { amountCents: cents, from: posted.from_account, to: posted.to_account });
+          setResult(changes);
+          notifications.show({
+            color: 'brand',
+            message: (
+              <Stack gap={2}>
+                <Text size="sm">{t('transfer.done', { amount: formatBrl(cents) })}</Text>
+                {changes.map((change) => (
+                  <Text size="sm" key={change.name}>
+                    {resultLine(t, change)}
+                  </Text>
+                ))}
+              </Stack>
+            ),
+          });
           form.setValues({ amount: '', description: '', toAccountId: null });
           onDone?.();
         },
@@ -105,7 +121,7 @@ function useSubmitTransfer(form: TransferForm, onDone: (() => void) | undefined)
       },
     );
   });
-  return { mutation, submit };
+  return { mutation, submit, result };
 }
 
 /** Moves money between two of the person's own accounts. */
@@ -113,16 +129,22 @@ export function TransferForm({ fromAccountId, onDone }: TransferFormProps) {
   const { t } = useTranslation();
   const errorText = useFormErrorText();
   const { form, accounts, accountsLoaded } = useTransferForm(fromAccountId);
-  const { mutation, submit } = useSubmitTransfer(form, onDone);
+  const { mutation, submit, result } = useSubmitTransfer(form, accounts, onDone);
 
   if (accountsLoaded && accounts.length < 2) {
     return <Text c="dimmed">{t('transfer.needTwoAccounts')}</Text>;
   }
 
   const options = accounts.map((account) => ({ value: account.id, label: account.name }));
+  const balanceLine = (id: string | null) => {
+    const account = accounts.find((item) => item.id === id);
+    return account ? t('transfer.fromBalance', { name: account.name, amount: formatBrl(account.balance_cents) }) : undefined;
+  };
+  const renderOption = optionWithBalance(accounts);
   return (
     <form onSubmit={submit} noValidate>
       <Stack gap="md">
+        {result ? <TransferResult changes={result} /> : null}
         <Select
           {...form.getInputProps('fromAccountId')}
           onChange={(value) => {
@@ -131,7 +153,10 @@ export function TransferForm({ fromAccountId, onDone }: TransferFormProps) {
           }}
           error={errorText(form.errors.fromAccountId)}
           label={t('transfer.from')}
+          description={balanceLine(form.values.fromAccountId)}
+          inputWrapperOrder={['label', 'input', 'description', 'error']}
           data={options}
+          renderOption={renderOption}
           allowDeselect={false}
           comboboxProps={{ withinPortal: true }}
         />
@@ -140,7 +165,10 @@ export function TransferForm({ fromAccountId, onDone }: TransferFormProps) {
           error={errorText(form.errors.toAccountId)}
           label={t('transfer.to')}
           placeholder={t('transfer.toPlaceholder')}
+          description={balanceLine(form.values.toAccountId)}
+          inputWrapperOrder={['label', 'input', 'description', 'error']}
           data={options.filter((option) => option.value !== form.values.fromAccountId)}
+          renderOption={renderOption}
           allowDeselect={false}
           comboboxProps={{ withinPortal: true }}
         />
@@ -172,5 +200,52 @@ export function TransferForm({ fromAccountId, onDone }: TransferFormProps) {
         </Button>
       </Stack>
     </form>
+  );
+}
+
+type Translate = ReturnType<typeof useTranslation>['t'];
+
+function resultLine(t: Translate, change: BalanceChange): string {
+  return t('transfer.resultLine', {
+    name: change.name,
+    before: formatBrl(change.beforeCents),
+    after: formatBrl(change.afterCents),
+  });
+}
+
+/**
+ * Each option shows the account's balance beside its name. The option's accessible name
+ * stays the account's name (the balance is marked aria-hidden there), so the chosen value
+ * reads as the name; the chosen accounts' balances are read out under the selects.
+ */
+function optionWithBalance(accounts: readonly Account[]): NonNullable<SelectProps['renderOption']> {
+  return ({ option }) => {
+    const account = accounts.find((item) => item.id === option.value);
+    return (
+      <Group justify="space-between" gap="xs" wrap="nowrap" w="100%">
+        <span>{option.label}</span>
+        {account ? (
+          <Text span size="sm" c="dimmed" aria-hidden="true" data-option-balance>
+            {formatBrl(account.balance_cents)}
+          </Text>
+        ) : null}
+      </Group>
+    );
+  };
+}
+
+/** The last transfer's effect on both accounts, until the next one: "Conta corrente: R$ 800,00 → R$ 500,00". */
+function TransferResult({ changes }: { changes: BalanceChange[] }) {
+  const { t } = useTranslation();
+  return (
+    <Alert color="teal" variant="light" role="status" title={t('transfer.resultTitle')} data-testid="transfer-result">
+      <Stack gap={2}>
+        {changes.map((change) => (
+          <Text size="sm" key={change.name}>
+            {resultLine(t, change)}
+          </Text>
+        ))}
+      </Stack>
+    </Alert>
   );
 }

@@ -388,6 +388,9 @@ export const en: Messages = {
     sameAccount: 'Choose an account other than the source.',
     needTwoAccounts: 'To transfer, you need at least two active accounts.',
     toAccounts: 'Go to Accounts',
+    fromBalance: 'Balance in {{name}}: {{amount}}',
+    resultTitle: 'Balances after the transfer',
+    resultLine: '{{name}}: {{before}} → {{after}}',
   },
   dashboard: {
     pageTitle: 'Dashboard',
@@ -583,6 +586,7 @@ export const en: Messages = {
     runDue: 'Post due items',
     runDueHint: '“Post due items” records now everything that has fallen due up to today.',
     runDueDone: 'Posted: {{count}}.',
+    runDueUndone: 'The entries just posted were reversed.',
     runDueFailed: 'Not posted: {{count}}. Each recurring item shows why.',
     runDueNothing: 'Nothing due to post.',
     upcomingTitle: 'Coming up',
@@ -696,6 +700,7 @@ export const en: Messages = {
       receivedAmount: 'Amount received',
       markReceived: 'I received it',
       receivedDone: 'Payment of {{amount}} recorded.',
+      receivedUndone: 'Receipt undone; the charge is waiting again.',
       receivedBadge: 'Received',
       pendingBadge: 'Waiting',
       newCharge: 'New charge',
@@ -814,6 +819,11 @@ export const en: Messages = {
       text: 'Sign out of your account on every device and browser at once, this one included.',
       logoutEverywhere: 'Sign out of all sessions',
     },
+  },
+  undo: {
+    action: 'Undo',
+    done: 'Undone: the reversal was recorded.',
+    failed: "Couldn't undo. Try again or reverse it from the statement.",
   },
   notFound: {
     pageTitle: 'Page not found',

@@ -391,6 +391,9 @@ export const ptBR = {
     sameAccount: 'Escolha uma conta diferente da de origem.',
     needTwoAccounts: 'Para transferir, você precisa de pelo menos duas contas ativas.',
     toAccounts: 'Ir para Contas',
+    fromBalance: 'Saldo em {{name}}: {{amount}}',
+    resultTitle: 'Saldos depois da transferência',
+    resultLine: '{{name}}: {{before}} → {{after}}',
   },
   dashboard: {
     pageTitle: 'Painel',
@@ -586,6 +589,7 @@ export const ptBR = {
     runDue: 'Lançar vencidas',
     runDueHint: '“Lançar vencidas” registra agora tudo o que já venceu até hoje.',
     runDueDone: 'Lançamentos feitos: {{count}}.',
+    runDueUndone: 'Lançamentos de agora há pouco estornados.',
     runDueFailed: 'Não lançadas: {{count}}. O motivo aparece em cada recorrência.',
     runDueNothing: 'Nada vencido para lançar.',
     upcomingTitle: 'Próximos vencimentos',
@@ -699,6 +703,7 @@ export const ptBR = {
       receivedAmount: 'Valor recebido',
       markReceived: 'Já recebi',
       receivedDone: 'Recebimento de {{amount}} registrado.',
+      receivedUndone: 'Recebimento desfeito; a cobrança voltou a aguardar.',
       receivedBadge: 'Recebido',
       pendingBadge: 'Aguardando',
       newCharge: 'Nova cobrança',
@@ -818,6 +823,11 @@ export const ptBR = {
       text: 'Saia da sua conta em todos os aparelhos e navegadores de uma vez, inclusive neste.',
       logoutEverywhere: 'Sair de todas as sessões',
     },
+  },
+  undo: {
+    action: 'Desfazer',
+    done: 'Desfeito: o estorno foi registrado.',
+    failed: 'Não foi possível desfazer. Tente de novo ou estorne pelo extrato.',
   },
   notFound: {
     pageTitle: 'Página não encontrada',
