@@ -74,9 +74,13 @@ export function CategoryPicker({ options, comboboxProps, ...rest }: CategoryPick
 
   return (
     <Select
+      // Enter on the chosen category keeps it (Mantine's default would clear it); the clear button clears.
+      allowDeselect={false}
       {...rest}
       data={data}
       searchable
+      // Typing "Trans" and pressing Enter picks Transporte: the first match is highlighted.
+      selectFirstOptionOnChange
       filter={accentInsensitiveFilter}
       nothingFoundMessage={t('categoryPicker.nothingFound')}
       maxDropdownHeight={DROPDOWN_HEIGHT_MAX_PX}

@@ -25,10 +25,10 @@ export function ColorSchemeSwitch() {
         {SCHEMES.map((scheme) => (
           <Menu.Item
             key={scheme}
-            role="menuitemradio"
-            aria-checked={colorScheme === scheme}
+            // Mantine fixes the role to menuitem; aria-current marks the scheme in use.
+            aria-current={colorScheme === scheme ? 'true' : undefined}
             fw={colorScheme === scheme ? 700 : undefined}
-            rightSection={colorScheme === scheme ? '✓' : null}
+            rightSection={colorScheme === scheme ? <span aria-hidden="true">✓</span> : null}
             onClick={() => setColorScheme(scheme)}
           >
             {t(`colorScheme.${scheme}`)}

@@ -1,5 +1,6 @@
 import { ActionIcon, Popover, TextInput, type TextInputProps } from '@mantine/core';
 import { DatePicker } from '@mantine/dates';
+import 'dayjs/locale/pt-br';
 import { useDisclosure } from '@mantine/hooks';
 import { useTranslation } from 'react-i18next';
 import { OCCURRED_ON_MAX, OCCURRED_ON_MIN } from '../../../src/policies/ledger_v1';
@@ -39,7 +40,15 @@ export function DateField({ value = '', onChange, ...rest }: DateFieldProps) {
           <CalendarIcon size={20} />
         </ActionIcon>
       </Popover.Target>
-      <Popover.Dropdown p="xs" role="dialog" aria-label={t('dateField.calendar')}>
+      <Popover.Dropdown
+        p="xs"
+        role="dialog"
+        aria-label={t('dateField.calendar')}
+        // Esc closes the calendar only. A dialog around the field closes on any Esc pressed
+        // inside it unless the focused element carries Mantine's stop-propagation mark (its
+        // own comboboxes set it the same way).
+        onFocusCapture={(event) => event.target.setAttribute('data-mantine-stop-propagation', 'true')}
+      >
         <DatePicker
           value={typed.ok ? typed.iso : null}
           defaultDate={shownIso}
