@@ -106,7 +106,8 @@ test('on a phone, by keyboard: skip link, "d" for a new expense, category typed,
   await page.keyboard.press('Enter');
   await expect(page.locator('main')).toBeFocused();
 
-  // "d" opens a new expense; typed inside a field it is just a letter.
+  // The tiles name their shortcuts; "d" opens a new expense; typed inside a field it is just a letter.
+  await expect(page.getByRole('button', { name: 'Nova despesa' })).toHaveAttribute('aria-keyshortcuts', 'D');
   await page.keyboard.press('d');
   const dialog = page.getByRole('dialog', { name: 'Nova despesa' });
   await expect(dialog).toBeVisible();

@@ -739,6 +739,7 @@ export const en: Messages = {
     dark: 'Dark',
   },
   shortcuts: {
+    hint: 'Shortcut: {{key}}',
     open: 'Keyboard shortcuts',
     title: 'Keyboard shortcuts',
     expense: 'New expense',

@@ -741,6 +741,7 @@ export const ptBR = {
     dark: 'Escuro',
   },
   shortcuts: {
+    hint: 'Atalho: {{key}}',
     open: 'Atalhos de teclado',
     title: 'Atalhos de teclado',
     expense: 'Nova despesa',
