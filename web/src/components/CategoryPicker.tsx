@@ -1,9 +1,9 @@
-import { type ComboboxItem, type OptionsFilter, Select, type SelectProps } from '@mantine/core';
+import { Select, type SelectProps } from '@mantine/core';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { PAGE_LIMIT_MAX } from '../api/ledger';
 import { useTransactions } from '../features/ledger/queries';
-import { foldForSearch } from './foldForSearch';
+import { accentInsensitiveFilter } from './foldForSearch';
 
 /** How many recently used categories are offered first. */
 export const RECENT_CATEGORIES_MAX = 5;
@@ -21,21 +21,6 @@ interface CategoryPickerProps extends Omit<SelectProps, 'data' | 'filter' | 'sea
   /** The categories that may be chosen here, already filtered by kind and labelled. */
   options: readonly CategoryOption[];
 }
-
-/** Typing "trans" finds "Transporte", and "saude" finds "Saúde": accents and case do not count. */
-const accentInsensitiveFilter: OptionsFilter = ({ options, search }) => {
-  const needle = foldForSearch(search.trim());
-  if (needle.length === 0) return options;
-  return options
-    .map((entry) => {
-      if ('group' in entry) {
-        const items = entry.items.filter((item: ComboboxItem) => foldForSearch(item.label).includes(needle));
-        return items.length > 0 ? { ...entry, items } : null;
-      }
-      return foldForSearch(entry.label).includes(needle) ? entry : null;
-    })
-    .filter((entry) => entry !== null);
-};
 
 /**
  * The ids of the categories used in the person's latest transactions, newest first, from
