@@ -3,6 +3,7 @@ import { useDisclosure } from '@mantine/hooks';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation } from 'react-router';
 import { BrandLogo } from '../components/BrandLogo';
+import { ColorSchemeSwitch } from '../components/ColorSchemeSwitch';
 import {
   HomeIcon,
   ListIcon,
@@ -15,6 +16,7 @@ import {
   TransferIcon,
   WalletIcon,
 } from '../components/icons';
+import { KeyboardShortcuts } from '../components/KeyboardShortcuts';
 import { LanguageSwitch } from '../components/LanguageSwitch';
 import { HOME_PATH } from '../features/auth/guards';
 import { useMe } from '../features/auth/session';
@@ -34,6 +36,8 @@ import { UserMenu } from './UserMenu';
 
 const HEADER_HEIGHT_PX = 60;
 const NAVBAR_WIDTH_PX = 248;
+/** The skip link's target: the main area, focusable so the next Tab starts inside it. */
+const MAIN_CONTENT_ID = 'main-content';
 
 /** The signed-in frame: header with brand, language and account; navigation at the side. */
 export function AppLayout() {
@@ -60,57 +64,74 @@ export function AppLayout() {
   const isActive = (to: string) => (to === HOME_PATH ? location.pathname === to : location.pathname.startsWith(to));
 
   return (
-    <AppShell
-      header={{ height: HEADER_HEIGHT_PX }}
-      navbar={{ width: NAVBAR_WIDTH_PX, breakpoint: 'sm', collapsed: { mobile: !navbarOpened } }}
-      padding={{ base: 'md', sm: 'xl' }}
-      bg="gray.0"
-    >
-      <AppShell.Header>
-        <Group h="100%" px={{ base: 'sm', sm: 'md' }} justify="space-between" wrap="nowrap" gap="xs">
-          <Group gap="xs" wrap="nowrap">
-            <Burger
-              opened={navbarOpened}
-              onClick={navbar.toggle}
-              hiddenFrom="sm"
-              size="sm"
-              aria-label={navbarOpened ? t('nav.close') : t('nav.open')}
-              aria-expanded={navbarOpened}
-              aria-controls="app-navbar"
+    <LedgerActionsProvider>
+      <a href={`#${MAIN_CONTENT_ID}`} className="skip-link">
+        {t('nav.skipToContent')}
+      </a>
+      <AppShell
+        header={{ height: HEADER_HEIGHT_PX }}
+        navbar={{ width: NAVBAR_WIDTH_PX, breakpoint: 'sm', collapsed: { mobile: !navbarOpened } }}
+        padding={{ base: 'md', sm: 'xl' }}
+        bg="var(--app-background)"
+      >
+        <AppShell.Header>
+          <Group h="100%" px={{ base: 'sm', sm: 'md' }} justify="space-between" wrap="nowrap" gap="xs">
+            <Group gap="xs" wrap="nowrap">
+              <Burger
+                opened={navbarOpened}
+                onClick={navbar.toggle}
+                hiddenFrom="sm"
+                size="sm"
+                aria-label={navbarOpened ? t('nav.close') : t('nav.open')}
+                aria-expanded={navbarOpened}
+                aria-controls="app-navbar"
+              />
+              <Link
+                to={HOME_PATH}
+                aria-label={t('app.name')}
+                style={{
+                  textDecoration: 'none',
+                  color: 'inherit',
+                  display: 'inline-flex',
+                  alignItems: 'center',
+                  minHeight: 44,
+                  minWidth: 44,
+                }}
+                onClick={navbar.close}
+              >
+                <BrandLogo size={28} wordmarkFrom="xs" />
+              </Link>
+            </Group>
+            <Group gap="xs" wrap="nowrap">
+              <KeyboardShortcuts />
+              <LanguageSwitch />
+              <ColorSchemeSwitch />
+              {user ? <UserMenu user={user} /> : null}
+            </Group>
+          </Group>
+        </AppShell.Header>
+
+        <AppShell.Navbar id="app-navbar" p="sm" aria-label={t('nav.label')} component="nav">
+          {navItems.map((item) => (
+            <NavLink
+              key={item.to}
+              component={Link}
+              to={item.to}
+              label={item.label}
+              leftSection={item.icon}
+              active={isActive(item.to)}
+              aria-current={location.pathname === item.to ? 'page' : undefined}
+              onClick={navbar.close}
+              fw={600}
+              style={{ borderRadius: 'var(--mantine-radius-md)' }}
             />
-            <Link to={HOME_PATH} style={{ textDecoration: 'none' }} onClick={navbar.close}>
-              <BrandLogo size={28} />
-            </Link>
-          </Group>
-          <Group gap="xs" wrap="nowrap">
-            <LanguageSwitch />
-            {user ? <UserMenu user={user} /> : null}
-          </Group>
-        </Group>
-      </AppShell.Header>
+          ))}
+        </AppShell.Navbar>
 
-      <AppShell.Navbar id="app-navbar" p="sm" aria-label={t('nav.label')} component="nav">
-        {navItems.map((item) => (
-          <NavLink
-            key={item.to}
-            component={Link}
-            to={item.to}
-            label={item.label}
-            leftSection={item.icon}
-            active={isActive(item.to)}
-            aria-current={location.pathname === item.to ? 'page' : undefined}
-            onClick={navbar.close}
-            fw={600}
-            style={{ borderRadius: 'var(--mantine-radius-md)' }}
-          />
-        ))}
-      </AppShell.Navbar>
-
-      <AppShell.Main>
-        <LedgerActionsProvider>
+        <AppShell.Main id={MAIN_CONTENT_ID} tabIndex={-1} style={{ outline: 'none' }}>
           <Outlet />
-        </LedgerActionsProvider>
-      </AppShell.Main>
-    </AppShell>
+        </AppShell.Main>
+      </AppShell>
+    </LedgerActionsProvider>
   );
 }

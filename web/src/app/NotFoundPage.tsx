@@ -9,7 +9,7 @@ export function NotFoundPage() {
   const { t } = useTranslation();
   usePageTitle(t('notFound.pageTitle'));
   return (
-    <Center component="main" mih="100dvh" p="md" bg="gray.0">
+    <Center component="main" mih="100dvh" p="md" bg="var(--app-background)">
       <Stack align="center" gap="md" ta="center" maw={420}>
         <BrandLogo />
         <Text fz={72} fw={800} c="brand.2" lh={1} aria-hidden="true" mt="lg">

@@ -98,7 +98,7 @@ function AccountMenu({ user, onLogout, logoutPending, onLogoutEverywhere }: Acco
   return (
     <Menu position="bottom-end" width={240} shadow="md" withinPortal>
       <Menu.Target>
-        <UnstyledButton aria-label={t('userMenu.label')} style={{ borderRadius: 999 }} p={4}>
+        <UnstyledButton aria-label={t('userMenu.label')} style={{ borderRadius: 999 }} p={5}>
           <Group gap={8} wrap="nowrap">
             <Avatar color="brand" radius="xl" size={34}>
               {initialsOf(user.name)}

@@ -1,4 +1,4 @@
-import { createTheme, type MantineColorsTuple } from '@mantine/core';
+import { type CSSVariablesResolver, createTheme, type MantineColorsTuple } from '@mantine/core';
 
 // A Pix-inspired teal; shade 6 (the primary) keeps white text above WCAG AA contrast.
 const brand: MantineColorsTuple = [
@@ -16,7 +16,7 @@ const brand: MantineColorsTuple = [
 
 export const theme = createTheme({
   primaryColor: 'brand',
-  primaryShade: 6,
+  primaryShade: { light: 6, dark: 6 },
   colors: { brand },
   defaultRadius: 'md',
   cursorType: 'pointer',
@@ -28,5 +28,27 @@ export const theme = createTheme({
     Select: { defaultProps: { size: 'md' } },
     Textarea: { defaultProps: { size: 'md' } },
     Button: { defaultProps: { size: 'md' } },
+  },
+});
+
+/**
+ * Colours that change with the scheme, each at least 4.5:1 (WCAG AA) against the page and
+ * card backgrounds of its scheme (test/e2e/comfort.spec.ts measures the rendered ones):
+ * amounts in and out, muted text (Mantine's default dimmed grey is 3.3:1 on white), and
+ * the app's page background behind the cards.
+ */
+export const cssVariablesResolver: CSSVariablesResolver = () => ({
+  variables: {},
+  light: {
+    '--app-background': 'var(--mantine-color-gray-0)',
+    '--app-amount-positive': '#0b7a4b',
+    '--app-amount-negative': '#c22727',
+    '--mantine-color-dimmed': 'var(--mantine-color-gray-7)',
+  },
+  dark: {
+    '--app-background': 'var(--mantine-color-dark-8)',
+    '--app-amount-positive': '#5fd39a',
+    '--app-amount-negative': '#ff8a8a',
+    '--mantine-color-dimmed': 'var(--mantine-color-dark-1)',
   },
 });

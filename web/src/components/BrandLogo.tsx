@@ -1,4 +1,4 @@
-import { Group, Text } from '@mantine/core';
+import { Group, type MantineBreakpoint, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 
 function BrandMark({ size }: { size: number }) {
@@ -11,7 +11,11 @@ function BrandMark({ size }: { size: number }) {
   );
 }
 
-export function BrandLogo({ size = 30 }: { size?: number }) {
+/**
+ * The mark and the name. `wordmarkFrom` hides the name below a breakpoint (the phone
+ * header needs the room for its 44 px controls); the link around it then carries the name.
+ */
+export function BrandLogo({ size = 30, wordmarkFrom }: { size?: number; wordmarkFrom?: MantineBreakpoint }) {
   const { t } = useTranslation();
   return (
     <Group gap={8} wrap="nowrap">
@@ -21,7 +25,8 @@ export function BrandLogo({ size = 30 }: { size?: number }) {
         fw={800}
         fz={size * 0.62}
         lh={1}
-        c="dark.8"
+        c="bright"
+        visibleFrom={wordmarkFrom}
         style={{ whiteSpace: 'nowrap', letterSpacing: '-0.02em' }}
       >
         {t('app.name')}

@@ -5,7 +5,7 @@ interface MoneyProps extends TextProps {
   cents: number;
   /** Show "+" on positive amounts: for movements, where the direction is the point. */
   signed?: boolean;
-  /** Green when positive, red when negative. */
+  /** Green when positive, red when negative, in shades that keep AA contrast in both schemes (theme.ts). */
   colored?: boolean;
 }
 
@@ -14,7 +14,7 @@ interface MoneyProps extends TextProps {
  * so amounts in a column line up and a narrow screen never splits one across lines.
  */
 export function Money({ cents, signed = false, colored = false, style, ...rest }: MoneyProps) {
-  const color = colored && cents !== 0 ? (cents > 0 ? 'teal.8' : 'red.7') : undefined;
+  const color = colored && cents !== 0 ? (cents > 0 ? 'var(--app-amount-positive)' : 'var(--app-amount-negative)') : undefined;
   return (
     <Text
       component="span"

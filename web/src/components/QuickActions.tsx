@@ -1,6 +1,7 @@
 import { Button, SimpleGrid } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { MinusIcon, PlusIcon, TransferIcon } from './icons';
+import { SHORTCUT_KEYS } from './KeyboardShortcuts';
 
 interface QuickActionsProps {
   onExpense: () => void;
@@ -15,9 +16,27 @@ interface QuickActionsProps {
 export function QuickActions({ onExpense, onIncome, onTransfer }: QuickActionsProps) {
   const { t } = useTranslation();
   const tiles = [
-    { label: t('transactions.newExpense'), icon: <MinusIcon size={20} />, color: 'red', onClick: onExpense },
-    { label: t('transactions.newIncome'), icon: <PlusIcon size={20} />, color: 'teal', onClick: onIncome },
-    { label: t('nav.transfer'), icon: <TransferIcon size={20} />, color: 'gray', onClick: onTransfer },
+    {
+      label: t('transactions.newExpense'),
+      icon: <MinusIcon size={20} />,
+      color: 'red',
+      onClick: onExpense,
+      key: SHORTCUT_KEYS.expense,
+    },
+    {
+      label: t('transactions.newIncome'),
+      icon: <PlusIcon size={20} />,
+      color: 'teal',
+      onClick: onIncome,
+      key: SHORTCUT_KEYS.income,
+    },
+    {
+      label: t('nav.transfer'),
+      icon: <TransferIcon size={20} />,
+      color: 'gray',
+      onClick: onTransfer,
+      key: SHORTCUT_KEYS.transfer,
+    },
   ];
   return (
     <SimpleGrid cols={3} spacing="xs" role="group" aria-label={t('dashboard.quickActions')}>
@@ -27,6 +46,9 @@ export function QuickActions({ onExpense, onIncome, onTransfer }: QuickActionsPr
           variant="light"
           color={tile.color}
           onClick={tile.onClick}
+          // The shortcut, for assistive technology and as a hover hint.
+          aria-keyshortcuts={tile.key.toUpperCase()}
+          title={t('shortcuts.hint', { key: tile.key.toUpperCase() })}
           h="auto"
           py="sm"
           px={4}

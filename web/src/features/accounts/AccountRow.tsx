@@ -34,7 +34,11 @@ export function AccountRow({ account, menu }: { account: Account; menu?: ReactNo
               ) : null}
             </Group>
           </Stack>
-          <Money cents={account.balance_cents} fw={700} c={account.balance_cents < 0 ? 'red.7' : undefined} />
+          <Money
+            cents={account.balance_cents}
+            fw={700}
+            c={account.balance_cents < 0 ? 'var(--app-amount-negative)' : undefined}
+          />
         </Group>
       </UnstyledButton>
       {menu}

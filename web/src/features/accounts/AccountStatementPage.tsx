@@ -95,7 +95,7 @@ export function AccountStatementPage() {
               cents={data.balance_cents}
               fz={28}
               fw={800}
-              c={data.balance_cents < 0 ? 'red.7' : undefined}
+              c={data.balance_cents < 0 ? 'var(--app-amount-negative)' : undefined}
               data-testid="account-balance"
             />
           </Stack>
@@ -234,7 +234,7 @@ function StatementLines({ lines, onOpen }: { lines: StatementLine[]; onOpen: (tr
                   type="button"
                   onClick={() => onOpen(line.transaction_id)}
                   fw={600}
-                  c="dark.7"
+                  c="bright"
                   ta="left"
                   td={undone(line) ? 'line-through' : undefined}
                 >

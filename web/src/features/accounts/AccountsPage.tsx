@@ -51,7 +51,7 @@ export function AccountsPage() {
 
       {accounts.data ? (
         <Card withBorder radius="lg" padding={0}>
-          <Group justify="space-between" wrap="wrap" gap={4} px="md" py="md" bg="brand.0">
+          <Group justify="space-between" wrap="wrap" gap={4} px="md" py="md" bg="var(--mantine-primary-color-light)">
             <Text fw={600} style={{ whiteSpace: 'nowrap' }}>
               {t('accounts.total')}
             </Text>

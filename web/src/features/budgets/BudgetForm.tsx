@@ -1,4 +1,4 @@
-import { Button, Select, Stack, Switch, Text, TextInput } from '@mantine/core';
+import { Button, Stack, Switch, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { bodyItemLimit } from '../../api/limits';
 import { isApiError, problemRecord } from '../../api/problem';
+import { CategoryPicker } from '../../components/CategoryPicker';
 import { MoneyInput } from '../../components/MoneyInput';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { mappedFieldErrorsFrom } from '../../i18n/problems';
@@ -159,15 +160,13 @@ export function BudgetForm({ month, line, budgetedCategoryIds, onDone }: BudgetF
     <form onSubmit={form.onSubmit((values) => mutation.mutate(values))} noValidate>
       <Stack gap="md">
         {line ? null : (
-          <Select
+          <CategoryPicker
             {...form.getInputProps('categoryId')}
             error={errorText(form.errors.categoryId)}
             label={t('budgets.form.category')}
             placeholder={t('budgets.form.categoryPlaceholder')}
-            data={options}
-            searchable
+            options={options}
             allowDeselect={false}
-            comboboxProps={{ withinPortal: true }}
           />
         )}
         <MoneyInput

@@ -82,7 +82,12 @@ export function BudgetLineRow({ line, name, onEdit, onRemove }: BudgetLineRowPro
               {t('budgets.of')} <Money cents={line.available_cents} />
             </Text>
           </Group>
-          <Text fw={700} size="sm" style={{ whiteSpace: 'nowrap' }} c={status === 'over' ? 'red.7' : undefined}>
+          <Text
+            fw={700}
+            size="sm"
+            style={{ whiteSpace: 'nowrap' }}
+            c={status === 'over' ? 'var(--app-amount-negative)' : undefined}
+          >
             {line.percent}%
           </Text>
         </Group>
@@ -100,7 +105,7 @@ export function BudgetLineRow({ line, name, onEdit, onRemove }: BudgetLineRowPro
         <Group justify="space-between" gap={4} wrap="wrap">
           {line.remaining_cents >= 0 ? (
             <Text size="sm" c="dimmed">
-              {t('budgets.remaining')} <Money cents={line.remaining_cents} fw={600} c="dark.6" />
+              {t('budgets.remaining')} <Money cents={line.remaining_cents} fw={600} c="bright" />
             </Text>
           ) : (
             <Text size="sm" c="red.7">

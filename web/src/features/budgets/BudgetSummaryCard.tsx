@@ -59,7 +59,7 @@ export function BudgetSummaryCard() {
               {capitalize(monthLabel(month, i18n.resolvedLanguage ?? 'pt-BR'))}
             </Text>
             <Text size="sm" c="dimmed">
-              <Money cents={totals.spent_cents} fw={700} c="dark.7" size="md" /> {t('budgets.of')}{' '}
+              <Money cents={totals.spent_cents} fw={700} c="bright" size="md" /> {t('budgets.of')}{' '}
               <Money cents={totals.available_cents} size="sm" />
             </Text>
             <Progress

@@ -147,7 +147,7 @@ export function GoalCard({ goal, onAction }: { goal: Goal; onAction: (action: Go
         <Group justify="space-between" gap={4} wrap="wrap">
           {goal.remaining_cents > 0 ? (
             <Text size="sm" c="dimmed">
-              {t('goals.remaining')} <Money cents={goal.remaining_cents} fw={600} c="dark.6" />
+              {t('goals.remaining')} <Money cents={goal.remaining_cents} fw={600} c="bright" />
             </Text>
           ) : null}
           {goal.target_date ? (

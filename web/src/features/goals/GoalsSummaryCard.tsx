@@ -62,7 +62,7 @@ export function GoalsSummaryCard() {
                 aria-label={t('goals.progressLabel', { name: goal.name, percent: goal.percent })}
               />
               <Text size="xs" c="dimmed">
-                <Money cents={goal.saved_cents} size="xs" fw={600} c="dark.6" /> {t('goals.of')}{' '}
+                <Money cents={goal.saved_cents} size="xs" fw={600} c="bright" /> {t('goals.of')}{' '}
                 <Money cents={goal.target_cents} size="xs" />
               </Text>
             </Stack>

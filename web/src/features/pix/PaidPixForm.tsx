@@ -119,7 +119,13 @@ function useSubmitPaidPix(
 function PixCodePreview({ code }: { code: PixDecoded['code'] }) {
   const { t } = useTranslation();
   return (
-    <Stack gap={6} data-testid="pix-preview" p="md" bg="gray.0" style={{ borderRadius: 'var(--mantine-radius-md)' }}>
+    <Stack
+      gap={6}
+      data-testid="pix-preview"
+      p="md"
+      bg="var(--app-background)"
+      style={{ borderRadius: 'var(--mantine-radius-md)' }}
+    >
       <Group justify="space-between" gap="xs">
         <Title order={2} fz="lg" style={{ overflowWrap: 'anywhere' }}>
           {t('pix.paid.previewTitle', { name: code.name })}

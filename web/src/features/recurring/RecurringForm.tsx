@@ -6,6 +6,7 @@ import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { DESCRIPTION_LENGTH_MAX } from '../../api/ledger';
 import { ApiError, problemRecord } from '../../api/problem';
+import { CategoryPicker } from '../../components/CategoryPicker';
 import { DateField } from '../../components/DateField';
 import { MoneyInput } from '../../components/MoneyInput';
 import { ProblemAlert } from '../../components/ProblemAlert';
@@ -381,14 +382,13 @@ function AccountFields({ form, editing }: { form: RuleForm; editing: boolean }) 
   return (
     <>
       {transfer ? null : (
-        <Select
+        <CategoryPicker
           {...form.getInputProps('categoryId')}
           error={errorText(form.errors.categoryId)}
           label={t('recurring.form.category')}
           placeholder={t('categories.none')}
-          data={categoryOptions}
+          options={categoryOptions}
           clearable
-          comboboxProps={{ withinPortal: true }}
         />
       )}
       <SimpleGrid cols={{ base: 1, xs: transfer ? 2 : 1 }} spacing="md">

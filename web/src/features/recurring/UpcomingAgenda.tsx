@@ -39,19 +39,20 @@ export function UpcomingAgenda({ items, accounts }: { items: readonly UpcomingIt
         const title = capitalize(monthLabel(month.month, language));
         return (
           <Box key={month.month} component="section" aria-label={title} data-upcoming-month={month.month}>
-            <Group justify="space-between" gap={4} px="md" py={6} bg="gray.0" wrap="wrap">
+            <Group justify="space-between" gap={4} px="md" py={6} bg="var(--app-background)" wrap="wrap">
               <Text fw={700} size="sm">
                 {title}
               </Text>
               <Group gap="sm" wrap="wrap">
                 {month.outCents > 0 ? (
                   <Text size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }}>
-                    {t('recurring.out')} <Money cents={-month.outCents} size="xs" c="red.7" fw={600} />
+                    {t('recurring.out')} <Money cents={-month.outCents} size="xs" c="var(--app-amount-negative)" fw={600} />
                   </Text>
                 ) : null}
                 {month.incomeCents > 0 ? (
                   <Text size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }}>
-                    {t('recurring.in')} <Money cents={month.incomeCents} signed size="xs" c="teal.8" fw={600} />
+                    {t('recurring.in')}{' '}
+                    <Money cents={month.incomeCents} signed size="xs" c="var(--app-amount-positive)" fw={600} />
                   </Text>
                 ) : null}
               </Group>
@@ -68,7 +69,16 @@ export function UpcomingAgenda({ items, accounts }: { items: readonly UpcomingIt
                 data-date={day.date}
                 style={{ borderTop: '1px solid var(--mantine-color-gray-2)' }}
               >
-                <Paper withBorder radius="md" w={44} py={4} ta="center" style={{ flexShrink: 0 }} aria-hidden="true" bg="brand.0">
+                <Paper
+                  withBorder
+                  radius="md"
+                  w={44}
+                  py={4}
+                  ta="center"
+                  style={{ flexShrink: 0 }}
+                  aria-hidden="true"
+                  bg="var(--mantine-primary-color-light)"
+                >
                   <Text fw={800} lh={1.1} fz="lg" c="brand.8">
                     {Number(day.date.slice(8, 10))}
                   </Text>

@@ -5,6 +5,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type Account, type Category, createTransaction, DESCRIPTION_LENGTH_MAX, type EntryType } from '../../api/ledger';
+import { CategoryPicker } from '../../components/CategoryPicker';
 import { DateField } from '../../components/DateField';
 import { MoneyInput } from '../../components/MoneyInput';
 import { ProblemAlert } from '../../components/ProblemAlert';
@@ -147,14 +148,13 @@ function EntryFields({ form, categoryOptions, accounts }: EntryFieldsProps) {
         description={t('transactions.form.descriptionHint')}
         maxLength={DESCRIPTION_LENGTH_MAX}
       />
-      <Select
+      <CategoryPicker
         {...form.getInputProps('categoryId')}
         error={errorText(form.errors.categoryId)}
         label={t('transactions.form.category')}
         placeholder={t('categories.none')}
-        data={categoryOptions}
+        options={categoryOptions}
         clearable
-        comboboxProps={{ withinPortal: true }}
       />
       <Select
         {...form.getInputProps('accountId')}

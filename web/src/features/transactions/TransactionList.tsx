@@ -144,7 +144,7 @@ export function TransactionList({ transactions, accounts, categories, onOpen, ac
                       type="button"
                       onClick={() => onOpen(transaction)}
                       fw={600}
-                      c="dark.7"
+                      c="bright"
                       ta="left"
                       td={reversed ? 'line-through' : undefined}
                     >
