@@ -1,20 +1,11 @@
-import { createBrowserRouter } from 'react-router';
-import { AccountStatementPage } from '../features/accounts/AccountStatementPage';
-import { AccountsPage } from '../features/accounts/AccountsPage';
+import { Center, Loader } from '@mantine/core';
+import { type ComponentType, lazy, Suspense } from 'react';
+import { useTranslation } from 'react-i18next';
+import { createBrowserRouter, Outlet } from 'react-router';
 import { GuestOnly, RequireAuth } from '../features/auth/guards';
 import { LoginPage } from '../features/auth/LoginPage';
 import { RegisterPage } from '../features/auth/RegisterPage';
-import { BudgetsPage } from '../features/budgets/BudgetsPage';
-import { CategoriesPage } from '../features/categories/CategoriesPage';
-import { DashboardPage } from '../features/dashboard/DashboardPage';
-import { GoalsPage } from '../features/goals/GoalsPage';
-import { PixPaidPage } from '../features/pix/PixPaidPage';
-import { PixReceivePage } from '../features/pix/PixReceivePage';
-import { RecurringPage } from '../features/recurring/RecurringPage';
-import { TransactionsPage } from '../features/transactions/TransactionsPage';
-import { TransferPage } from '../features/transactions/TransferPage';
 import { AppLayout } from './AppLayout';
-import { NotFoundPage } from './NotFoundPage';
 import {
   ACCOUNTS_PATH,
   BUDGETS_PATH,
@@ -26,6 +17,48 @@ import {
   TRANSACTIONS_PATH,
   TRANSFER_PATH,
 } from './paths';
+
+/**
+ * A page whose code is fetched when it is first shown, so the first load carries only the
+ * screen it opens on (docs/PERFORMANCE.md, "First load"). A newcomer's first screens, sign-up
+ * and sign-in, stay in the main bundle: fetching them after the session check would add a
+ * round trip before the first form appears.
+ */
+function lazyPage<Name extends string>(load: () => Promise<Record<Name, ComponentType>>, name: Name) {
+  return lazy(async (): Promise<{ default: ComponentType }> => ({ default: (await load())[name] }));
+}
+
+const AccountStatementPage = lazyPage(() => import('../features/accounts/AccountStatementPage'), 'AccountStatementPage');
+const AccountsPage = lazyPage(() => import('../features/accounts/AccountsPage'), 'AccountsPage');
+const BudgetsPage = lazyPage(() => import('../features/budgets/BudgetsPage'), 'BudgetsPage');
+const CategoriesPage = lazyPage(() => import('../features/categories/CategoriesPage'), 'CategoriesPage');
+const DashboardPage = lazyPage(() => import('../features/dashboard/DashboardPage'), 'DashboardPage');
+const GoalsPage = lazyPage(() => import('../features/goals/GoalsPage'), 'GoalsPage');
+const NotFoundPage = lazyPage(() => import('./NotFoundPage'), 'NotFoundPage');
+const PixPaidPage = lazyPage(() => import('../features/pix/PixPaidPage'), 'PixPaidPage');
+const PixReceivePage = lazyPage(() => import('../features/pix/PixReceivePage'), 'PixReceivePage');
+const RecurringPage = lazyPage(() => import('../features/recurring/RecurringPage'), 'RecurringPage');
+const TransactionsPage = lazyPage(() => import('../features/transactions/TransactionsPage'), 'TransactionsPage');
+const TransferPage = lazyPage(() => import('../features/transactions/TransferPage'), 'TransferPage');
+
+/**
+ * Where a page waits for its code. Router navigations run in a transition, so moving between
+ * pages keeps the current one on screen until the next is ready; this shows only on a first visit.
+ */
+function PageLoading() {
+  const { t } = useTranslation();
+  return (
+    <Suspense
+      fallback={
+        <Center py="xl" role="status">
+          <Loader aria-label={t('app.loading')} />
+        </Center>
+      }
+    >
+      <Outlet />
+    </Suspense>
+  );
+}
 
 // Paths are in Portuguese, the product's first language; they do not change with the UI.
 export const router = createBrowserRouter([
@@ -42,20 +75,25 @@ export const router = createBrowserRouter([
       {
         element: <AppLayout />,
         children: [
-          { index: true, element: <DashboardPage /> },
-          { path: ACCOUNTS_PATH, element: <AccountsPage /> },
-          { path: `${ACCOUNTS_PATH}/:id`, element: <AccountStatementPage /> },
-          { path: TRANSACTIONS_PATH, element: <TransactionsPage /> },
-          { path: TRANSFER_PATH, element: <TransferPage /> },
-          { path: CATEGORIES_PATH, element: <CategoriesPage /> },
-          { path: GOALS_PATH, element: <GoalsPage /> },
-          { path: BUDGETS_PATH, element: <BudgetsPage /> },
-          { path: RECURRING_PATH, element: <RecurringPage /> },
-          { path: PIX_RECEIVE_PATH, element: <PixReceivePage /> },
-          { path: PIX_PAID_PATH, element: <PixPaidPage /> },
+          {
+            element: <PageLoading />,
+            children: [
+              { index: true, element: <DashboardPage /> },
+              { path: ACCOUNTS_PATH, element: <AccountsPage /> },
+              { path: `${ACCOUNTS_PATH}/:id`, element: <AccountStatementPage /> },
+              { path: TRANSACTIONS_PATH, element: <TransactionsPage /> },
+              { path: TRANSFER_PATH, element: <TransferPage /> },
+              { path: CATEGORIES_PATH, element: <CategoriesPage /> },
+              { path: GOALS_PATH, element: <GoalsPage /> },
+              { path: BUDGETS_PATH, element: <BudgetsPage /> },
+              { path: RECURRING_PATH, element: <RecurringPage /> },
+              { path: PIX_RECEIVE_PATH, element: <PixReceivePage /> },
+              { path: PIX_PAID_PATH, element: <PixPaidPage /> },
+            ],
+          },
         ],
       },
     ],
   },
-  { path: '*', element: <NotFoundPage /> },
+  { element: <PageLoading />, children: [{ path: '*', element: <NotFoundPage /> }] },
 ]);
