@@ -85,6 +85,20 @@ describe('content negotiation', () => {
     expect(decode(response.headers['content-encoding'], response.rawPayload).equals(original(SCRIPT))).toBe(true);
   });
 
+  it.each([
+    'br;q=',
+    'br;q=abc, gzip;q=0.1',
+    ',,, ;;; ==',
+    'gzip;q=1.5, br;q=-1',
+    `${'x'.repeat(6000)}, br`,
+    'identity;q=0, *;q=0',
+    'BR, GZIP',
+  ])('answers an odd Accept-Encoding %j with the file or a copy, never an error', async (accept) => {
+    const response = await get(SCRIPT, { 'accept-encoding': accept });
+    expect(response.statusCode).toBe(200);
+    expect(decode(response.headers['content-encoding'], response.rawPayload).equals(original(SCRIPT))).toBe(true);
+  });
+
   it('sends brotli far smaller than the file, and CSS with its own type', async () => {
     const script = await get(SCRIPT, { 'accept-encoding': 'br' });
     expect(script.rawPayload.length).toBeLessThan(original(SCRIPT).length / 4);
