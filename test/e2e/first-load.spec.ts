@@ -58,3 +58,22 @@ test('the first screen loads compressed and alone; each signed-in page arrives w
   expect(pagesLoaded(scripts)).toEqual(['DashboardPage', 'AccountsPage']);
   for (const script of scripts) expect(script.encoding, script.url).toBe('br');
 });
+
+test('a page whose chunk a new release replaced reloads once and then opens', async ({ page }) => {
+  await registerViaApi(page, newPerson('Bruno Lima', 'stale-chunk'));
+  await page.goto('/');
+  await expect(page.getByRole('heading', { name: /Bruno/ })).toBeVisible();
+  // The first request for the accounts page's chunk gets the 404 a replaced chunk gets.
+  let refused = 0;
+  await page.route(/\/assets\/AccountsPage-[\w-]+\.js$/, async (route) => {
+    if (refused > 0) return route.continue();
+    refused += 1;
+    return route.fulfill({ status: 404, contentType: 'application/problem+json', body: '{"code":"not_found"}' });
+  });
+  const reloaded = page.waitForEvent('load');
+  await page.getByRole('link', { name: 'Contas', exact: true }).click();
+  await reloaded;
+  expect(refused).toBe(1);
+  await page.getByRole('link', { name: 'Contas', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Contas', level: 1 })).toBeVisible();
+});

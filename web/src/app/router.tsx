@@ -41,6 +41,26 @@ const RecurringPage = lazyPage(() => import('../features/recurring/RecurringPage
 const TransactionsPage = lazyPage(() => import('../features/transactions/TransactionsPage'), 'TransactionsPage');
 const TransferPage = lazyPage(() => import('../features/transactions/TransferPage'), 'TransferPage');
 
+/** Where the address that last reloaded for a missing chunk is kept, so it reloads only once. */
+const RELOADED_FOR_CHUNK_KEY = 'vai-de-pix.reloaded-for-chunk';
+
+/**
+ * A tab opened before a release asks for page chunks the release replaced; the server answers
+ * 404 for them. Reloading fetches the new index.html (never cached) and its chunks. Once per
+ * address per tab: a chunk that is missing for another reason shows the error, not a loop.
+ */
+window.addEventListener('vite:preloadError', (event) => {
+  try {
+    if (window.sessionStorage.getItem(RELOADED_FOR_CHUNK_KEY) === window.location.pathname) return;
+    window.sessionStorage.setItem(RELOADED_FOR_CHUNK_KEY, window.location.pathname);
+  } catch {
+    // Without storage a reload could repeat forever; the error screen is the safer answer.
+    return;
+  }
+  event.preventDefault();
+  window.location.reload();
+});
+
 /**
  * Where a page waits for its code. Router navigations run in a transition, so moving between
  * pages keeps the current one on screen until the next is ready; this shows only on a first visit.
