@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
+import { precompressDirectory } from '../src/http/precompress';
 
 // The SPA lives in web/; the API server (src/) serves web/dist in production and is
 // reached through this proxy during development.
@@ -56,9 +57,32 @@ function openApiLimitsOnly(): Plugin {
   };
 }
 
+/**
+ * After the build, brotli and gzip copies of each text file beside it (src/http/precompress.ts),
+ * which the server sends as they are to a browser that accepts them.
+ */
+function precompress(): Plugin {
+  let outDir = '';
+  return {
+    name: 'precompress',
+    apply: 'build',
+    configResolved(config) {
+      outDir = config.build.outDir;
+    },
+    async closeBundle() {
+      const files = await precompressDirectory(outDir);
+      const sum = (pick: (file: (typeof files)[number]) => number | null) =>
+        files.reduce((total, file) => total + (pick(file) ?? file.bytes), 0);
+      this.info(
+        `precompressed ${files.length} files: ${sum((file) => file.bytes)} bytes, brotli ${sum((file) => file.br_bytes)}, gzip ${sum((file) => file.gzip_bytes)}`,
+      );
+    },
+  };
+}
+
 export default defineConfig({
   root: webRoot,
-  plugins: [openApiLimitsOnly(), react()],
+  plugins: [openApiLimitsOnly(), react(), precompress()],
   build: {
     outDir: fileURLToPath(new URL('./dist', import.meta.url)),
     emptyOutDir: true,

@@ -1,21 +1,11 @@
-import { createBrowserRouter } from 'react-router';
-import { AccountStatementPage } from '../features/accounts/AccountStatementPage';
-import { AccountsPage } from '../features/accounts/AccountsPage';
+import { Center, Loader } from '@mantine/core';
+import { type ComponentType, lazy, Suspense } from 'react';
+import { useTranslation } from 'react-i18next';
+import { createBrowserRouter, Outlet } from 'react-router';
 import { GuestOnly, RequireAuth } from '../features/auth/guards';
 import { LoginPage } from '../features/auth/LoginPage';
 import { RegisterPage } from '../features/auth/RegisterPage';
-import { BudgetsPage } from '../features/budgets/BudgetsPage';
-import { CategoriesPage } from '../features/categories/CategoriesPage';
-import { DashboardPage } from '../features/dashboard/DashboardPage';
-import { GoalsPage } from '../features/goals/GoalsPage';
-import { PixPaidPage } from '../features/pix/PixPaidPage';
-import { PixReceivePage } from '../features/pix/PixReceivePage';
-import { ProfilePage } from '../features/profile/ProfilePage';
-import { RecurringPage } from '../features/recurring/RecurringPage';
-import { TransactionsPage } from '../features/transactions/TransactionsPage';
-import { TransferPage } from '../features/transactions/TransferPage';
 import { AppLayout } from './AppLayout';
-import { NotFoundPage } from './NotFoundPage';
 import {
   ACCOUNTS_PATH,
   BUDGETS_PATH,
@@ -28,6 +18,69 @@ import {
   TRANSACTIONS_PATH,
   TRANSFER_PATH,
 } from './paths';
+
+/**
+ * A page whose code is fetched when it is first shown, so the first load carries only the
+ * screen it opens on (docs/PERFORMANCE.md, "First load"). A newcomer's first screens, sign-up
+ * and sign-in, stay in the main bundle: fetching them after the session check would add a
+ * round trip before the first form appears.
+ */
+function lazyPage<Name extends string>(load: () => Promise<Record<Name, ComponentType>>, name: Name) {
+  return lazy(async (): Promise<{ default: ComponentType }> => ({ default: (await load())[name] }));
+}
+
+const AccountStatementPage = lazyPage(() => import('../features/accounts/AccountStatementPage'), 'AccountStatementPage');
+const AccountsPage = lazyPage(() => import('../features/accounts/AccountsPage'), 'AccountsPage');
+const BudgetsPage = lazyPage(() => import('../features/budgets/BudgetsPage'), 'BudgetsPage');
+const CategoriesPage = lazyPage(() => import('../features/categories/CategoriesPage'), 'CategoriesPage');
+const DashboardPage = lazyPage(() => import('../features/dashboard/DashboardPage'), 'DashboardPage');
+const GoalsPage = lazyPage(() => import('../features/goals/GoalsPage'), 'GoalsPage');
+const NotFoundPage = lazyPage(() => import('./NotFoundPage'), 'NotFoundPage');
+const PixPaidPage = lazyPage(() => import('../features/pix/PixPaidPage'), 'PixPaidPage');
+const PixReceivePage = lazyPage(() => import('../features/pix/PixReceivePage'), 'PixReceivePage');
+const ProfilePage = lazyPage(() => import('../features/profile/ProfilePage'), 'ProfilePage');
+const RecurringPage = lazyPage(() => import('../features/recurring/RecurringPage'), 'RecurringPage');
+const TransactionsPage = lazyPage(() => import('../features/transactions/TransactionsPage'), 'TransactionsPage');
+const TransferPage = lazyPage(() => import('../features/transactions/TransferPage'), 'TransferPage');
+
+/** Where the address that last reloaded for a missing chunk is kept, so it reloads only once. */
+const RELOADED_FOR_CHUNK_KEY = 'vai-de-pix.reloaded-for-chunk';
+
+/**
+ * A tab opened before a release asks for page chunks the release replaced; the server answers
+ * 404 for them. Reloading fetches the new index.html (never cached) and its chunks. Once per
+ * address per tab: a chunk that is missing for another reason shows the error, not a loop.
+ */
+window.addEventListener('vite:preloadError', (event) => {
+  try {
+    if (window.sessionStorage.getItem(RELOADED_FOR_CHUNK_KEY) === window.location.pathname) return;
+    window.sessionStorage.setItem(RELOADED_FOR_CHUNK_KEY, window.location.pathname);
+  } catch {
+    // Without storage a reload could repeat forever; the error screen is the safer answer.
+    return;
+  }
+  event.preventDefault();
+  window.location.reload();
+});
+
+/**
+ * Where a page waits for its code. Router navigations run in a transition, so moving between
+ * pages keeps the current one on screen until the next is ready; this shows only on a first visit.
+ */
+function PageLoading() {
+  const { t } = useTranslation();
+  return (
+    <Suspense
+      fallback={
+        <Center py="xl" role="status">
+          <Loader aria-label={t('app.loading')} />
+        </Center>
+      }
+    >
+      <Outlet />
+    </Suspense>
+  );
+}
 
 // Paths are in Portuguese, the product's first language; they do not change with the UI.
 export const router = createBrowserRouter([
@@ -44,21 +97,26 @@ export const router = createBrowserRouter([
       {
         element: <AppLayout />,
         children: [
-          { index: true, element: <DashboardPage /> },
-          { path: ACCOUNTS_PATH, element: <AccountsPage /> },
-          { path: `${ACCOUNTS_PATH}/:id`, element: <AccountStatementPage /> },
-          { path: TRANSACTIONS_PATH, element: <TransactionsPage /> },
-          { path: TRANSFER_PATH, element: <TransferPage /> },
-          { path: CATEGORIES_PATH, element: <CategoriesPage /> },
-          { path: GOALS_PATH, element: <GoalsPage /> },
-          { path: BUDGETS_PATH, element: <BudgetsPage /> },
-          { path: RECURRING_PATH, element: <RecurringPage /> },
-          { path: PIX_RECEIVE_PATH, element: <PixReceivePage /> },
-          { path: PIX_PAID_PATH, element: <PixPaidPage /> },
-          { path: PROFILE_PATH, element: <ProfilePage /> },
+          {
+            element: <PageLoading />,
+            children: [
+              { index: true, element: <DashboardPage /> },
+              { path: ACCOUNTS_PATH, element: <AccountsPage /> },
+              { path: `${ACCOUNTS_PATH}/:id`, element: <AccountStatementPage /> },
+              { path: TRANSACTIONS_PATH, element: <TransactionsPage /> },
+              { path: TRANSFER_PATH, element: <TransferPage /> },
+              { path: CATEGORIES_PATH, element: <CategoriesPage /> },
+              { path: GOALS_PATH, element: <GoalsPage /> },
+              { path: BUDGETS_PATH, element: <BudgetsPage /> },
+              { path: RECURRING_PATH, element: <RecurringPage /> },
+              { path: PIX_RECEIVE_PATH, element: <PixReceivePage /> },
+              { path: PIX_PAID_PATH, element: <PixPaidPage /> },
+              { path: PROFILE_PATH, element: <ProfilePage /> },
+            ],
+          },
         ],
       },
     ],
   },
-  { path: '*', element: <NotFoundPage /> },
+  { element: <PageLoading />, children: [{ path: '*', element: <NotFoundPage /> }] },
 ]);

@@ -1,0 +1,396 @@
+/**
+ * bench/first-load — how long the built app takes to become usable on a phone connection,
+ * cold cache, and how many bytes that costs, for a newcomer's first screen (the sign-up or
+ * sign-in form) and for a signed-in person's dashboard; then pgbench tpcb-like on the same
+ * PostgreSQL server, so the figures can be read against the machine. See bench/README.md.
+ *
+ *   npm run build && npm run bench:first-load
+ *   BENCH_RUNS=9 npm run bench:first-load
+ *   BENCH_BASE_URL=http://127.0.0.1:3000 npm run bench:first-load   # an app already running
+ *
+ * Chromium (/usr/bin/chromium, the flags of playwright.config.ts) is throttled through the
+ * DevTools protocol: Network.emulateNetworkConditions (1.6 Mbps down, 750 kbps up, 150 ms
+ * round trip) and Emulation.setCPUThrottlingRate 4. Every run is a new browser context,
+ * so nothing is cached.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type Browser, type BrowserContext, chromium, type Page } from '@playwright/test';
+import playwrightConfig from '../playwright.config.js';
+import { freePort } from '../src/db/embedded.js';
+import {
+  adminUrl,
+  type BenchDatabase,
+  createDatabase,
+  integerEnv,
+  machineFacts,
+  pgbenchInit,
+  pgbenchTpcb,
+  quantile,
+  Report,
+  runBench,
+  serverFacts,
+  waitForQuiet,
+} from './support.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const RESULTS_DIR = `${ROOT}bench/results`;
+const SERVER_ENTRY = `${ROOT}dist/main.js`;
+const SPA_ENTRY = `${ROOT}web/dist/index.html`;
+
+const RUNS = integerEnv('BENCH_RUNS', 5, { min: 1, max: 50 });
+const PGBENCH_DURATION_S = integerEnv('BENCH_PGBENCH_S', 10, { min: 0, max: 600 });
+const QUIET_WAIT_S = integerEnv('BENCH_QUIET_WAIT_S', 60, { min: 0, max: 3600 });
+const QUIET_BUSY_MAX_PERCENT = 15;
+const BASE_URL = process.env.BENCH_BASE_URL;
+
+/** The issue's phone profile: 1.6 Mbps down, 750 kbps up, 150 ms round trip, a CPU 4× slower. */
+const DOWNLOAD_BITS_PER_S = 1_600_000;
+const UPLOAD_BITS_PER_S = 750_000;
+const ROUND_TRIP_MS = 150;
+const CPU_SLOWDOWN = 4;
+const PHONE_VIEWPORT = { width: 360, height: 800 };
+/** The goals of issue 11. */
+const USABLE_GOAL_MS = 3_000;
+const FIRST_SCREEN_JS_GOAL_BYTES = 250_000;
+
+const SERVER_START_TIMEOUT_MS = 60_000;
+const SERVER_STOP_TIMEOUT_MS = 15_000;
+/** A first screen that takes longer than this on the throttled profile counts as a failed run. */
+const USABLE_TIMEOUT_MS = 60_000;
+const STDERR_KEPT_BYTES = 8_192;
+const BENCH_PASSWORD = 'bench-password-123';
+
+const output = new Report();
+const log = output.log;
+
+// ---------------------------------------------------------------- the app under test
+
+interface RunningServer {
+  base: string;
+  child?: ChildProcess;
+  stop(): Promise<void>;
+}
+
+async function waitHealthy(base: string, child: ChildProcess, stderr: () => string): Promise<void> {
+  const deadline = Date.now() + SERVER_START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the app exited with ${child.exitCode}:\n${stderr()}`);
+    try {
+      const response = await fetch(`${base}/api/health`);
+      if (response.status === 200) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`the app did not become healthy within ${SERVER_START_TIMEOUT_MS} ms:\n${stderr()}`);
+}
+
+/** The built app, `node dist/main.js`, as production runs it (and as the browser tests do). */
+async function startServer(databaseUrl: string): Promise<RunningServer> {
+  for (const file of [SERVER_ENTRY, SPA_ENTRY]) {
+    if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` first`);
+  }
+  const port = await freePort();
+  const child = spawn(process.execPath, [SERVER_ENTRY], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: databaseUrl, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderrTail = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderrTail = (stderrTail + chunk.toString('utf8')).slice(-STDERR_KEPT_BYTES);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), SERVER_STOP_TIMEOUT_MS);
+    await exited;
+    clearTimeout(timer);
+  };
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    await waitHealthy(base, child, () => stderrTail);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { base, child, stop };
+}
+
+/**
+ * One person with one account, signed in through the API: the session cookie lands in a
+ * storage state that each dashboard run starts from (the HTTP cache stays cold).
+ */
+type StorageState = Awaited<ReturnType<BrowserContext['storageState']>>;
+
+async function signedInState(browser: Browser, base: string): Promise<StorageState> {
+  const context = await browser.newContext({ baseURL: base });
+  try {
+    const email = `first-load.${randomBytes(4).toString('hex')}@example.com`;
+    const registered = await context.request.post('/api/auth/register', {
+      data: { email, password: BENCH_PASSWORD, name: 'Bench Pessoa' },
+    });
+    if (registered.status() !== 201) throw new Error(`register: ${registered.status()} ${await registered.text()}`);
+    const account = await context.request.post('/api/accounts', {
+      headers: { 'idempotency-key': randomBytes(16).toString('hex'), 'x-requested-with': 'vai-de-pix' },
+      data: { name: 'Conta corrente', type: 'checking', initial_balance_cents: 150_000 },
+    });
+    if (account.status() !== 201) throw new Error(`create account: ${account.status()} ${await account.text()}`);
+    return await context.storageState();
+  } finally {
+    await context.close();
+  }
+}
+
+// ---------------------------------------------------------------- one measured load
+
+interface Screen {
+  name: string;
+  /**
+   * An expression, evaluated in the page (the server's type checker has no DOM), that is
+   * true once the screen can be used.
+   */
+  ready: string;
+  signedIn: boolean;
+}
+
+/** The newcomer's form: its submit button drawn and enabled. */
+const NEWCOMER_FORM_READY = `(() => {
+  const button = document.querySelector('form button[type="submit"]');
+  return button !== null && !button.disabled && button.getClientRects().length > 0;
+})()`;
+
+/** The dashboard: the total balance drawn, so the accounts have loaded. */
+const DASHBOARD_READY = `(() => {
+  const balance = document.querySelector('[data-testid="total-balance"]');
+  return balance !== null && balance.getClientRects().length > 0;
+})()`;
+
+/**
+ * Checks `ready` every frame; once true, waits for a frame and then a task (the main thread
+ * is free to answer input) and resolves with the page's clock. An expression evaluated in
+ * the page, not a function: the app's Content-Security-Policy forbids eval, which
+ * page.waitForFunction needs.
+ */
+function usableAt(ready: string): string {
+  return `new Promise((resolve) => {
+    const check = () => {
+      if (${ready}) requestAnimationFrame(() => setTimeout(() => resolve(performance.now()), 0));
+      else requestAnimationFrame(check);
+    };
+    check();
+  })`;
+}
+
+const SCREENS: readonly Screen[] = [
+  { name: 'newcomer (sign-up / sign-in form)', ready: NEWCOMER_FORM_READY, signedIn: false },
+  { name: 'signed in (dashboard)', ready: DASHBOARD_READY, signedIn: true },
+];
+
+interface LoadResult {
+  usable_ms: number;
+  js_bytes_until_usable: number;
+  /** The same without response headers: the compressed JavaScript itself. */
+  js_body_bytes_until_usable: number;
+  bytes_until_usable: number;
+  js_bytes_total: number;
+  bytes_total: number;
+  requests_total: number;
+  statuses_5xx: number;
+}
+
+/**
+ * Bytes on the wire per request, by resource type, from CDP: loadingFinished counts headers
+ * and the encoded body; the headers are what had arrived at responseReceived.
+ */
+class TransferLog {
+  private readonly types = new Map<string, string>();
+  private readonly headerBytes = new Map<string, number>();
+  private readonly bytes = new Map<string, number>();
+  fivexx = 0;
+
+  received(id: string, response: { type: string; status: number; header_bytes: number }): void {
+    this.types.set(id, response.type);
+    this.headerBytes.set(id, response.header_bytes);
+    if (response.status >= 500) this.fivexx += 1;
+  }
+  finished(id: string, encoded: number): void {
+    this.bytes.set(id, encoded);
+  }
+  totals(): { js: number; js_body: number; all: number; requests: number } {
+    let js = 0;
+    let jsBody = 0;
+    let all = 0;
+    for (const [id, bytes] of this.bytes) {
+      all += bytes;
+      if (this.types.get(id) !== 'Script') continue;
+      js += bytes;
+      jsBody += bytes - (this.headerBytes.get(id) ?? 0);
+    }
+    return { js, js_body: jsBody, all, requests: this.bytes.size };
+  }
+}
+
+async function throttle(context: BrowserContext, page: Page, transfers: TransferLog): Promise<void> {
+  const cdp = await context.newCDPSession(page);
+  cdp.on('Network.responseReceived', (event) =>
+    transfers.received(event.requestId, {
+      type: event.type,
+      status: event.response.status,
+      header_bytes: event.response.encodedDataLength,
+    }),
+  );
+  cdp.on('Network.loadingFinished', (event) => transfers.finished(event.requestId, event.encodedDataLength));
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: ROUND_TRIP_MS,
+    downloadThroughput: DOWNLOAD_BITS_PER_S / 8,
+    uploadThroughput: UPLOAD_BITS_PER_S / 8,
+  });
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: CPU_SLOWDOWN });
+}
+
+/**
+ * Loads `/` in a fresh context and returns the page's own clock (milliseconds since the
+ * navigation started) once the screen is ready AND the main thread answers a frame and a
+ * task: a form that is drawn but still frozen by script is not usable.
+ */
+async function measure(browser: Browser, base: string, screen: Screen, signedIn: StorageState): Promise<LoadResult> {
+  const context = await browser.newContext({
+    baseURL: base,
+    viewport: PHONE_VIEWPORT,
+    locale: 'pt-BR',
+    timezoneId: 'America/Sao_Paulo',
+    storageState: screen.signedIn ? signedIn : undefined,
+  });
+  try {
+    const page = await context.newPage();
+    const transfers = new TransferLog();
+    await throttle(context, page, transfers);
+    await page.goto('/', { waitUntil: 'commit' });
+    const usable = page.evaluate<number>(usableAt(screen.ready));
+    const usable_ms = await Promise.race([usable, page.waitForTimeout(USABLE_TIMEOUT_MS).then(() => Number.NaN)]);
+    if (Number.isNaN(usable_ms)) throw new Error(`${screen.name}: not usable within ${USABLE_TIMEOUT_MS} ms`);
+    const untilUsable = transfers.totals();
+    await page.waitForLoadState('networkidle');
+    const total = transfers.totals();
+    return {
+      usable_ms,
+      js_bytes_until_usable: untilUsable.js,
+      js_body_bytes_until_usable: untilUsable.js_body,
+      bytes_until_usable: untilUsable.all,
+      js_bytes_total: total.js,
+      bytes_total: total.all,
+      requests_total: total.requests,
+      statuses_5xx: transfers.fivexx,
+    };
+  } finally {
+    await context.close();
+  }
+}
+
+// ---------------------------------------------------------------- report
+
+function median(values: readonly number[]): number {
+  return quantile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
+}
+
+const kB = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`;
+
+function summarise(screen: Screen, results: readonly LoadResult[]): string[] {
+  const usable = median(results.map((result) => result.usable_ms));
+  const js = median(results.map((result) => result.js_body_bytes_until_usable));
+  const lines = [
+    `${screen.name}, median of ${results.length}:`,
+    `  usable after      ${usable.toFixed(0)} ms  (runs: ${results.map((result) => result.usable_ms.toFixed(0)).join(', ')}) — goal ≤ ${USABLE_GOAL_MS} ms: ${usable <= USABLE_GOAL_MS ? 'met' : 'NOT met'}`,
+    `  JS until usable   ${kB(js)} compressed, ${kB(median(results.map((result) => result.js_bytes_until_usable)))} with headers — goal < ${kB(FIRST_SCREEN_JS_GOAL_BYTES)}: ${js < FIRST_SCREEN_JS_GOAL_BYTES ? 'met' : 'NOT met'}`,
+    `  all until usable  ${kB(median(results.map((result) => result.bytes_until_usable)))}`,
+    `  JS, network idle  ${kB(median(results.map((result) => result.js_bytes_total)))}`,
+    `  all, network idle ${kB(median(results.map((result) => result.bytes_total)))} in ${median(results.map((result) => result.requests_total))} requests`,
+  ];
+  const fivexx = results.reduce((sum, result) => sum + result.statuses_5xx, 0);
+  if (fivexx > 0) lines.push(`  WARNING: ${fivexx} responses ≥ 500`);
+  return lines;
+}
+
+// ---------------------------------------------------------------- main
+
+function launchOptions() {
+  const project = playwrightConfig.projects?.[0];
+  return { ...project?.use?.launchOptions };
+}
+
+async function pgbenchFigure(url: string, databases: BenchDatabase[]): Promise<void> {
+  if (PGBENCH_DURATION_S === 0) return;
+  const database = await createDatabase(url, 'vdp_pgbench_s1');
+  databases.push(database);
+  await pgbenchInit(database.url, 1);
+  const note = await waitForQuiet({ wait_s: QUIET_WAIT_S, busy_max_percent: QUIET_BUSY_MAX_PERCENT });
+  const tpcb = await pgbenchTpcb(database.url, 1, PGBENCH_DURATION_S);
+  log(
+    `pgbench tpcb-like, scale 1, 1 client, ${PGBENCH_DURATION_S} s on the same server: ${tpcb.tps.toFixed(0)} tps, ${tpcb.latency_average_ms.toFixed(2)} ms average (${note})`,
+  );
+}
+
+async function main(setCleanup: (cleanup: () => Promise<void>) => void): Promise<number> {
+  const url = adminUrl();
+  const databases: BenchDatabase[] = [];
+  let server: RunningServer | undefined;
+  let browser: Browser | undefined;
+  setCleanup(async () => {
+    await browser?.close().catch(() => {});
+    await server?.stop();
+    for (const database of databases) await database.drop().catch((error) => console.error(`drop ${database.name}:`, error));
+  });
+
+  const machine = machineFacts();
+  const facts = await serverFacts(url);
+  log(`machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; PostgreSQL: ${facts.version}`);
+  log(
+    `profile: ${DOWNLOAD_BITS_PER_S / 1e6} Mbps down, ${UPLOAD_BITS_PER_S / 1e3} kbps up, ${ROUND_TRIP_MS} ms round trip, CPU ${CPU_SLOWDOWN}× slower, ${PHONE_VIEWPORT.width}×${PHONE_VIEWPORT.height}, cold cache; ${RUNS} runs per screen`,
+  );
+  if (BASE_URL) {
+    server = { base: BASE_URL, stop: async () => {} };
+  } else {
+    const database = await createDatabase(url, 'vdp_firstload');
+    databases.push(database);
+    server = await startServer(database.url);
+  }
+  log(`app: ${server.base}`);
+
+  browser = await chromium.launch(launchOptions());
+  const signedIn = await signedInState(browser, server.base);
+  const results: Record<string, LoadResult[]> = {};
+  for (const screen of SCREENS) {
+    const runs: LoadResult[] = [];
+    for (let run = 0; run < RUNS; run += 1) {
+      const note = await waitForQuiet({ wait_s: QUIET_WAIT_S, busy_max_percent: QUIET_BUSY_MAX_PERCENT });
+      const result = await measure(browser, server.base, screen, signedIn);
+      log(
+        `  ${screen.name} run ${run + 1}: usable ${result.usable_ms.toFixed(0)} ms, JS ${kB(result.js_bytes_until_usable)} (${note})`,
+      );
+      runs.push(result);
+    }
+    results[screen.name] = runs;
+  }
+  log();
+  for (const screen of SCREENS) for (const line of summarise(screen, results[screen.name] ?? [])) log(line);
+  log();
+  await pgbenchFigure(url, databases);
+  output.write(RESULTS_DIR, 'first-load', { machine, facts, settings: { RUNS, BASE_URL }, results });
+  const fivexx = Object.values(results)
+    .flat()
+    .some((result) => result.statuses_5xx > 0);
+  return fivexx ? 1 : 0;
+}
+
+runBench('stopping the app and dropping the bench databases', main);
