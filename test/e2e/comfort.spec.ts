@@ -76,7 +76,7 @@ async function expectToastClearOfHeader(page: Page, toastText: string): Promise<
   for (const control of [
     page.getByRole('radiogroup', { name: /Idioma|Language/ }),
     page.getByRole('button', { name: /^(Tema|Theme):/ }),
-    page.getByRole('button', { name: /Menu da conta|Account menu/ }),
+    page.getByRole('button', { name: /^(Meu cadastro|My profile)$/ }),
   ]) {
     const box = await control.boundingBox();
     if (!toastBox || !box) throw new Error('toast or header control not rendered');

@@ -97,7 +97,7 @@ test('an expense corrected and one deleted keep their history; a reversed transf
   await expect(dialog.getByText('Chave de idempotência')).toBeHidden();
   await dialog.getByRole('button', { name: 'Detalhes técnicos' }).click();
   await expect(dialog.getByText('Chave de idempotência')).toBeVisible();
-  await expect(dialog.getByText('ledger_v1')).toBeVisible();
+  await expect(dialog.getByText('ledger_v2')).toBeVisible();
   // Its link opens the original, which says it was corrected and by what.
   await chain.getByRole('button').click();
   await expect(dialog.getByText('Este lançamento foi corrigido.')).toBeVisible();
@@ -146,6 +146,18 @@ test('an expense corrected and one deleted keep their history; a reversed transf
     .filter({ hasText: 'Padaria' })
     .filter({ hasNotText: /Corrected|Reversal/ })
     .click();
-  await page.getByRole('dialog', { name: 'Transaction' }).getByRole('button', { name: 'Audit' }).click();
+  const english = page.getByRole('dialog', { name: 'Transaction' });
+  await english.getByRole('button', { name: 'Audit' }).click();
   await expect(page.getByTestId('audit-chain')).toContainText('This transaction corrects the one of');
+
+  // A correction that overspends is asked about from the server's figures (the R$ 45,00
+  // comes back first: R$ 200,00 - R$ 900,00), then recorded once with allow_negative.
+  await english.getByLabel('Amount').fill('900,00');
+  await english.getByRole('button', { name: 'Save' }).click();
+  await expect(english.getByRole('alert')).toContainText('This will leave the account R$ 700,00 in the red. Record it anyway?');
+  await english.getByRole('button', { name: 'Record it anyway' }).dblclick();
+  await expect(page.getByText('Transaction corrected.')).toBeVisible();
+  await expect(english.getByText(/ · Carteira$/)).toBeVisible();
+  await page.goto('/contas');
+  await expect(accountRow(page, 'Carteira')).toContainText('-R$ 700,00');
 });

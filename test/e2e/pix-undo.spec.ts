@@ -52,7 +52,7 @@ test('"Já recebi" offers "Desfazer": undone once on a double click, the charge 
   await expect(page.getByRole('button', { name: 'Já recebi' })).toBeVisible();
   await expect(page.getByRole('region', { name: 'Cobranças recentes' }).getByText('Aguardando')).toBeVisible();
   // One reversal, though the button was clicked twice.
-  const listed = (await (await page.request.get('/api/transactions?limit=100')).json()) as Listed;
+  const listed = (await (await page.request.get('/api/transactions?limit=100&include_reversed=true')).json()) as Listed;
   expect(listed.items.filter((item) => item.kind === 'reversal')).toHaveLength(1);
 
   // Received again; this time the offer lapses.

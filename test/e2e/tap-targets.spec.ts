@@ -64,7 +64,7 @@ const SIGNED_IN_VISITS: Visit[] = [
     name: 'dashboard: user menu',
     path: () => '/',
     open: async (page) => {
-      await page.getByRole('button', { name: 'Menu da conta' }).click();
+      await page.getByRole('button', { name: 'Meu cadastro' }).click();
       await expect(page.getByRole('menu')).toBeVisible();
     },
   },
@@ -89,6 +89,15 @@ const SIGNED_IN_VISITS: Visit[] = [
   },
   { name: 'accounts', path: () => '/contas' },
   { name: 'accounts: row menu', path: () => '/contas', open: openFirstRowMenu },
+  {
+    name: 'accounts: settings dialog',
+    path: () => '/contas',
+    open: async (page) => {
+      await openFirstRowMenu(page);
+      await page.getByRole('menuitem', { name: 'Configurações' }).click();
+      await expect(page.getByRole('dialog', { name: /^Configurações/ })).toBeVisible();
+    },
+  },
   { name: 'account statement', path: (seed) => `/contas/${seed.accountId}` },
   { name: 'transactions', path: () => '/lancamentos' },
   {
@@ -99,6 +108,7 @@ const SIGNED_IN_VISITS: Visit[] = [
       await expect(page.getByRole('dialog')).toBeVisible();
     },
   },
+  { name: 'transactions: reversed shown', path: () => '/lancamentos?estornados=1' },
   { name: 'transfer', path: () => '/transferir' },
   { name: 'categories', path: () => '/categorias' },
   { name: 'categories: row menu', path: () => '/categorias', open: openFirstRowMenu },
@@ -110,6 +120,23 @@ const SIGNED_IN_VISITS: Visit[] = [
   { name: 'recurring: row menu', path: () => '/recorrentes', open: openFirstRowMenu },
   { name: 'Pix: receive', path: () => '/pix/receber' },
   { name: 'Pix: paid', path: () => '/pix/pago' },
+  { name: 'profile', path: () => '/perfil' },
+  {
+    name: 'dashboard: theme menu',
+    path: () => '/',
+    open: async (page) => {
+      await page.getByRole('button', { name: /^Tema/ }).click();
+      await expect(page.getByRole('menu')).toBeVisible();
+    },
+  },
+  {
+    name: 'dashboard: keyboard shortcuts',
+    path: () => '/',
+    open: async (page) => {
+      await page.keyboard.press('?');
+      await expect(page.getByRole('dialog', { name: 'Atalhos de teclado' })).toBeVisible();
+    },
+  },
   { name: 'not found (signed in)', path: () => '/pagina-que-nao-existe' },
 ];
 

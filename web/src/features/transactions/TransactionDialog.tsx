@@ -13,6 +13,7 @@ import {
   type Transaction,
 } from '../../api/ledger';
 import { problemRecord } from '../../api/problem';
+import { CategoryPicker } from '../../components/CategoryPicker';
 import { DateField } from '../../components/DateField';
 import { Money } from '../../components/Money';
 import { MoneyInput } from '../../components/MoneyInput';
@@ -21,6 +22,7 @@ import { usePhoneLayout } from '../../components/usePhoneLayout';
 import { mappedFieldErrorsFrom } from '../../i18n/problems';
 import { displayToIso, isoToDisplay } from '../../lib/dates';
 import { formatBrl, formatBrlInput } from '../../lib/money';
+import { FROZEN_FIELDSET_STYLE, OverspendQuestion, useOverspendConfirm } from '../accounts/useOverspendConfirm';
 import { useLedgerLabels } from '../ledger/labels';
 import { invalidateMoney, LEDGER_KEYS, useAccounts, useCategories, useTransaction } from '../ledger/queries';
 import { useIdempotentMutation } from '../ledger/useIdempotentMutation';
@@ -222,7 +224,7 @@ function TransactionDetails({
 }
 
 /** The PATCH body: the details always, the money fields only where a correction may follow. */
-function patchInput(values: EditValues, options: { categorized: boolean; correctable: boolean; rowVersion: number }) {
+function patchInput(values: EditValues, options: { categorized: boolean; correctable: boolean; rowVersion: number }): PatchBody {
   const date = displayToIso(values.date);
   return {
     description: values.description.trim(),
@@ -238,6 +240,8 @@ function patchInput(values: EditValues, options: { categorized: boolean; correct
     row_version: options.rowVersion,
   };
 }
+
+type PatchBody = Parameters<typeof patchTransaction>[1] & { amount_cents?: number; allow_negative?: boolean };
 
 /**
  * The edit form, its save and the conflict reload. The version the form was filled from
@@ -261,25 +265,32 @@ function useEditTransaction(transaction: Transaction, onCorrected: (id: string) 
     },
   });
   const mutation = useIdempotentMutation({
-    mutationFn: (values: EditValues, key: string) =>
-      patchTransaction(transaction.id, patchInput(values, { categorized, correctable, rowVersion }), key),
+    mutationFn: (body: PatchBody, key: string) => patchTransaction(transaction.id, body, key),
     onSuccess: () => invalidateMoney(queryClient),
   });
+  // A correction that takes an account below its floor is asked about from the server's
+  // figures (the reversal's money back counts first, so the screen's balance cannot tell).
+  const overspend = useOverspendConfirm(mutation);
+  const accounts = useAccounts().data ?? [];
   const save = (values: EditValues) =>
-    mutation.submit(values, {
-      onSuccess: (saved) => {
-        queryClient.setQueryData(oneTransactionKey(saved.id), saved);
-        if (saved.id !== transaction.id) {
-          notifications.show({ color: 'brand', message: t('transactions.edit.corrected') });
-          onCorrected(saved.id);
-          return;
-        }
-        setRowVersion(saved.row_version);
-        form.resetDirty(valuesOf(saved));
-        notifications.show({ color: 'brand', message: t('transactions.edit.done') });
+    overspend.submit(
+      patchInput(values, { categorized, correctable, rowVersion }),
+      { account: accounts.find((account) => account.id === values.accountId), expense: false },
+      {
+        onSuccess: (saved) => {
+          queryClient.setQueryData(oneTransactionKey(saved.id), saved);
+          if (saved.id !== transaction.id) {
+            notifications.show({ color: 'brand', message: t('transactions.edit.corrected') });
+            onCorrected(saved.id);
+            return;
+          }
+          setRowVersion(saved.row_version);
+          form.resetDirty(valuesOf(saved));
+          notifications.show({ color: 'brand', message: t('transactions.edit.done') });
+        },
+        onError: (error) => form.setErrors(mappedFieldErrorsFrom(error, FIELDS_BY_API_NAME)),
       },
-      onError: (error) => form.setErrors(mappedFieldErrorsFrom(error, FIELDS_BY_API_NAME)),
-    });
+    );
 
   const reloadCurrent = async () => {
     // The conflict answer carries the server's current version; if it somehow does not, ask.
@@ -294,7 +305,7 @@ function useEditTransaction(transaction: Transaction, onCorrected: (id: string) 
     notifications.show({ message: t('conflict.reloaded') });
     void invalidateMoney(queryClient);
   };
-  return { form, mutation, save, reloadCurrent, categorized, correctable };
+  return { form, mutation, save, reloadCurrent, categorized, correctable, overspend };
 }
 
 /** Amount, date and account of an income or expense still standing. */
@@ -333,54 +344,89 @@ function MoneyFields({ form, transaction }: { form: UseFormReturnType<EditValues
 
 function EditTransactionForm({ transaction, onCorrected }: { transaction: Transaction; onCorrected: (id: string) => void }) {
   const { t } = useTranslation();
-  const labels = useLedgerLabels();
-  const errorText = useFormErrorText();
-  const categories = useCategories().data ?? [];
-  const { form, mutation, save, reloadCurrent, categorized, correctable } = useEditTransaction(transaction, onCorrected);
-  const categoryOptions = categories
-    .filter((category) => category.kind === transaction.kind && (!category.archived || category.id === form.values.categoryId))
-    .map((category) => ({ value: category.id, label: labels.category(category) }));
+  const { form, mutation, save, reloadCurrent, categorized, correctable, overspend } = useEditTransaction(
+    transaction,
+    onCorrected,
+  );
 
   return (
     <form onSubmit={form.onSubmit(save)} noValidate>
       <Stack gap="sm">
-        {correctable ? <MoneyFields form={form} transaction={transaction} /> : null}
-        <TextInput
-          {...form.getInputProps('description')}
-          error={errorText(form.errors.description)}
-          label={t('transactions.form.description')}
-          maxLength={DESCRIPTION_LENGTH_MAX}
-          required
-          withAsterisk={false}
-        />
-        {categorized ? (
-          <Select
-            {...form.getInputProps('categoryId')}
-            error={errorText(form.errors.categoryId)}
-            label={t('transactions.form.category')}
-            placeholder={t('categories.none')}
-            data={categoryOptions}
-            clearable
-            comboboxProps={{ withinPortal: true }}
-          />
-        ) : null}
-        <Textarea
-          {...form.getInputProps('notes')}
-          error={errorText(form.errors.notes)}
-          label={t('transactions.form.notes')}
-          autosize
-          minRows={2}
-          maxRows={6}
-          maxLength={NOTES_LENGTH_MAX}
-        />
+        <fieldset disabled={overspend.overspend !== null} style={FROZEN_FIELDSET_STYLE}>
+          <Stack gap="sm">
+            <EditFields form={form} transaction={transaction} correctable={correctable} categorized={categorized} />
+          </Stack>
+        </fieldset>
         <ProblemAlert error={mutation.error} onReloadCurrent={() => void reloadCurrent()} />
-        <Group justify="flex-end">
-          <Button type="submit" loading={mutation.isPending} disabled={!form.isDirty()}>
-            {t('forms.save')}
-          </Button>
-        </Group>
+        {overspend.overspend ? (
+          <OverspendQuestion
+            overspend={overspend.overspend}
+            pending={mutation.isPending}
+            onConfirm={overspend.confirm}
+            onCancel={overspend.cancel}
+          />
+        ) : (
+          <Group justify="flex-end">
+            <Button type="submit" loading={mutation.isPending} disabled={!form.isDirty()}>
+              {t('forms.save')}
+            </Button>
+          </Group>
+        )}
       </Stack>
     </form>
+  );
+}
+
+/** The fields of the edit form: money fields only where a correction may follow. */
+function EditFields({
+  form,
+  transaction,
+  correctable,
+  categorized,
+}: {
+  form: UseFormReturnType<EditValues>;
+  transaction: Transaction;
+  correctable: boolean;
+  categorized: boolean;
+}) {
+  const { t } = useTranslation();
+  const labels = useLedgerLabels();
+  const errorText = useFormErrorText();
+  const categories = useCategories().data ?? [];
+  const categoryOptions = categories
+    .filter((category) => category.kind === transaction.kind && (!category.archived || category.id === form.values.categoryId))
+    .map((category) => ({ value: category.id, label: labels.category(category) }));
+  return (
+    <>
+      {correctable ? <MoneyFields form={form} transaction={transaction} /> : null}
+      <TextInput
+        {...form.getInputProps('description')}
+        error={errorText(form.errors.description)}
+        label={t('transactions.form.description')}
+        maxLength={DESCRIPTION_LENGTH_MAX}
+        required
+        withAsterisk={false}
+      />
+      {categorized ? (
+        <CategoryPicker
+          {...form.getInputProps('categoryId')}
+          error={errorText(form.errors.categoryId)}
+          label={t('transactions.form.category')}
+          placeholder={t('categories.none')}
+          options={categoryOptions}
+          clearable
+        />
+      ) : null}
+      <Textarea
+        {...form.getInputProps('notes')}
+        error={errorText(form.errors.notes)}
+        label={t('transactions.form.notes')}
+        autosize
+        minRows={2}
+        maxRows={6}
+        maxLength={NOTES_LENGTH_MAX}
+      />
+    </>
   );
 }
 
