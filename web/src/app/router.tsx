@@ -5,6 +5,7 @@ import { createBrowserRouter, Outlet } from 'react-router';
 import { GuestOnly, RequireAuth } from '../features/auth/guards';
 import { LoginPage } from '../features/auth/LoginPage';
 import { RegisterPage } from '../features/auth/RegisterPage';
+import { hasSignedInHere } from '../features/auth/visitMarker';
 import { AppLayout } from './AppLayout';
 import {
   ACCOUNTS_PATH,
@@ -42,6 +43,13 @@ const ProfilePage = lazyPage(() => import('../features/profile/ProfilePage'), 'P
 const RecurringPage = lazyPage(() => import('../features/recurring/RecurringPage'), 'RecurringPage');
 const TransactionsPage = lazyPage(() => import('../features/transactions/TransactionsPage'), 'TransactionsPage');
 const TransferPage = lazyPage(() => import('../features/transactions/TransferPage'), 'TransferPage');
+
+/**
+ * A person who has signed in on this browser before most likely opens on the dashboard: its
+ * code is fetched alongside the session check instead of after it (one round trip less on a
+ * phone connection; docs/PERFORMANCE.md). A newcomer fetches no signed-in page.
+ */
+if (hasSignedInHere()) void import('../features/dashboard/DashboardPage').catch(() => undefined);
 
 /** Where the address that last reloaded for a missing chunk is kept, so it reloads only once. */
 const RELOADED_FOR_CHUNK_KEY = 'vai-de-pix.reloaded-for-chunk';
