@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/lib/clock.js';
+import { encodeBrCode } from '../../src/modules/pix/brcode.js';
 import { bearer, signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { expectAppendOnly, expectLedgerInvariants } from '../helpers/ledger.js';
 import { expectProblem, expectStatus } from '../helpers/problem.js';
@@ -238,6 +239,110 @@ describe('a correction', () => {
       404,
       'not_found',
     );
+  });
+});
+
+describe('a correction where the parts of the app meet', () => {
+  it('takes an income up, or down by less than was spent, without refusing on the way', async () => {
+    const { client } = await signedIn(t.app);
+    const cash = await client.account({ name: 'Carteira', type: 'cash' });
+    const income = expectStatus(
+      await client.post('/api/transactions', { account_id: cash.id, type: 'income', amount_cents: 1_000, description: 'Bico' }),
+      201,
+    ).json().transaction;
+    await expense(client, cash.id, 900);
+
+    // R$ 10 in, R$ 9 spent: the income told right as R$ 11 ends at R$ 2, as R$ 9,50 at R$ 0,50.
+    const up = expectStatus(
+      await client.patch(`/api/transactions/${income.id}`, { amount_cents: 1_100, row_version: income.row_version }),
+      200,
+    ).json();
+    expect(await balanceOf(client, cash.id)).toBe(200);
+    expectStatus(await client.patch(`/api/transactions/${up.id}`, { amount_cents: 950, row_version: up.row_version }), 200);
+    expect(await balanceOf(client, cash.id)).toBe(50);
+    // No entry on the way went below the floor.
+    const entries = await t.pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM ledger_entries WHERE account_id = $1 AND balance_after_cents < 0',
+      [cash.id],
+    );
+    expect(entries.rows[0]?.n).toBe(0);
+  });
+
+  it('names the refused account and its debit when the old account would go negative', async () => {
+    const { client } = await signedIn(t.app);
+    const cash = await client.account({ name: 'Carteira', type: 'cash' });
+    const bank = await client.account({ name: 'Banco', type: 'checking', initial_balance_cents: 5_000 });
+    const income = expectStatus(
+      await client.post('/api/transactions', { account_id: cash.id, type: 'income', amount_cents: 1_000, description: 'Bico' }),
+      201,
+    ).json().transaction;
+    await expense(client, cash.id, 900);
+
+    // Moving the income to the bank takes R$ 10 back from a wallet holding R$ 1.
+    const refused = await client.patch(`/api/transactions/${income.id}`, {
+      account_id: bank.id,
+      row_version: income.row_version,
+    });
+    expectProblem(refused, 422, 'insufficient_funds');
+    expect(refused.json()).toMatchObject({ account_id: cash.id, balance_cents: 100, floor_cents: 0, debit_cents: 1_000 });
+    expect(await balanceOf(client, cash.id)).toBe(100);
+  });
+
+  it('deletes an income whose money was spent only when the person confirms going negative', async () => {
+    const { client } = await signedIn(t.app);
+    const cash = await client.account({ name: 'Carteira', type: 'cash' });
+    const income = expectStatus(
+      await client.post('/api/transactions', { account_id: cash.id, type: 'income', amount_cents: 1_000, description: 'Bico' }),
+      201,
+    ).json().transaction;
+    await expense(client, cash.id, 900);
+
+    const refused = await client.post(`/api/transactions/${income.id}/reverse`, {});
+    expectProblem(refused, 422, 'insufficient_funds');
+    expect(refused.json()).toMatchObject({ account_id: cash.id, balance_cents: 100, debit_cents: 1_000 });
+    expectStatus(await client.post(`/api/transactions/${income.id}/reverse`, { allow_negative: true }), 201);
+    expect(await balanceOf(client, cash.id)).toBe(-900);
+    // A transfer's reversal keeps the floor whatever the request says (the wallet stands at -R$ 4,00).
+    const bank = await client.account({ name: 'Banco', type: 'savings', initial_balance_cents: 500 });
+    const transfer = expectStatus(
+      await client.post('/api/transfers', { from_account_id: bank.id, to_account_id: cash.id, amount_cents: 500 }),
+      201,
+    ).json().transaction;
+    expectProblem(
+      await client.post(`/api/transactions/${transfer.id}/reverse`, { allow_negative: true }),
+      422,
+      'insufficient_funds',
+    );
+  });
+
+  it("refuses to correct a Pix charge's receipt, which the charge names, and keeps a paid Pix's payee", async () => {
+    const { client } = await signedIn(t.app);
+    const bank = await client.account({ name: 'Banco', type: 'checking', initial_balance_cents: 10_000 });
+    expectStatus(await client.put(`/api/accounts/${bank.id}/pix-key`, { key: '529.982.247-25' }), 200);
+    const charge = expectStatus(await client.post('/api/pix/charges', { account_id: bank.id, amount_cents: 2_500 }), 201).json();
+    const receipt = expectStatus(await client.post(`/api/pix/charges/${charge.id}/receive`), 201).json().transaction;
+
+    const refused = await client.patch(`/api/transactions/${receipt.id}`, {
+      amount_cents: 2_600,
+      row_version: receipt.row_version,
+    });
+    expectProblem(refused, 422, 'correction_not_supported');
+    expect(refused.json()).toMatchObject({ reason: 'pix_charge_receipt' });
+    expect((await client.get(`/api/pix/charges/${charge.id}`)).json()).toMatchObject({ status: 'received' });
+    expectProblem(await client.post(`/api/pix/charges/${charge.id}/receive`), 409, 'charge_already_received');
+    expect(await balanceOf(client, bank.id)).toBe(12_500);
+
+    const encoded = encodeBrCode({ key: '+5511987654321', name: 'Padaria', city: 'Recife', amountCents: 2_350, txid: 'PAD9' });
+    if (!encoded.ok) throw new Error(JSON.stringify(encoded.errors));
+    const paid = expectStatus(
+      await client.post('/api/pix/payments', { account_id: bank.id, payload: encoded.payload }),
+      201,
+    ).json().transaction;
+    const corrected = expectStatus(
+      await client.patch(`/api/transactions/${paid.id}`, { amount_cents: 2_530, row_version: paid.row_version }),
+      200,
+    ).json();
+    expect(corrected).toMatchObject({ amount_cents: 2_530, payee_name: 'Padaria', payee_city: 'Recife', pix_txid: 'PAD9' });
   });
 });
 

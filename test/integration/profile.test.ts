@@ -256,7 +256,7 @@ describe('rate limits on re-entering the password', () => {
   });
 
   it('counts e-mail and password attempts together per person, then answers 429 even to the right password', async () => {
-    const { token } = await registerUser(limited);
+    const { token, user } = await registerUser(limited);
     const client = clientFor(limited, token);
     for (let attempt = 0; attempt < PER_PERSON_MAX; attempt += 1) {
       const guess = `palpite-errado-${attempt}`;
@@ -269,6 +269,13 @@ describe('rate limits on re-entering the password', () => {
     const blocked = await client.put('/api/me/password', { current_password: PASSWORD, new_password: NEW_PASSWORD });
     expectProblem(blocked, 429, 'rate_limited');
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+    // The guesses count against signing in with that e-mail too: a stolen session gets no extra ones.
+    const login = await limited.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { email: user.email, password: PASSWORD },
+    });
+    expectProblem(login, 429, 'rate_limited');
 
     // Another person is not affected, and the name can still be changed.
     const someoneElse = await registerUser(limited);

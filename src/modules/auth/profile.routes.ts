@@ -25,7 +25,8 @@ function reauthenticationLimit(options: MeRoutesOptions) {
   const { limiter, rateLimits } = options;
   return async (request: FastifyRequest): Promise<void> => {
     await enforcePerAddress(limiter, 'reauth', request.ip, rateLimits);
-    await limiter.enforce('reauth:user', currentUser(request).id, rateLimits.per_email);
+    // The same bucket as signing in with this e-mail: guesses through either count together.
+    await limiter.enforce('login:email', currentUser(request).email, rateLimits.per_email);
   };
 }
 

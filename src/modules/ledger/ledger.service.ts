@@ -118,6 +118,11 @@ export interface ReversalPosting extends PostingCommon {
   description: string | undefined;
   /** As on an EntryPosting: honoured only when the original is an income or an expense. */
   allowNegative?: boolean;
+  /**
+   * The id of the new posting of a correction in the same batch: when it is posted first, it
+   * already names the original, and that is this reversal's own correction, not another.
+   */
+  correctedBy?: string;
 }
 
 export type Posting = EntryPosting | TransferPosting | OpeningPosting | GoalPosting | ReversalPosting;
@@ -151,12 +156,12 @@ export function accountNotFound(): DomainError {
 export function insufficientFunds(
   accountId: string,
   availableCents: number,
-  judged?: { balanceCents: number; floorCents: number },
+  judged?: { balanceCents: number; floorCents: number; debitCents: number },
 ): DomainError {
   return new DomainError('insufficient_funds', 422, 'The account does not have enough funds for this movement.', {
     account_id: accountId,
     available_cents: availableCents,
-    ...(judged && { balance_cents: judged.balanceCents, floor_cents: judged.floorCents }),
+    ...(judged && { balance_cents: judged.balanceCents, floor_cents: judged.floorCents, debit_cents: judged.debitCents }),
   });
 }
 
@@ -356,7 +361,7 @@ async function planReversal(client: pg.PoolClient, source: PostingSource, postin
     usableIds: [],
     underLock: async () => {
       const locked = await findTransaction(client, source.userId, original.id);
-      if (locked?.corrected_by_transaction_id) {
+      if (locked?.corrected_by_transaction_id && locked.corrected_by_transaction_id !== posting.correctedBy) {
         throw new DomainError('already_corrected', 409, 'This transaction was already corrected.', {
           corrected_by_transaction_id: locked.corrected_by_transaction_id,
         });
@@ -407,9 +412,11 @@ async function postLegs(
   });
   if (!check.ok) {
     const account = accounts.get(check.account_id) as AccountRow;
+    const leg = legs.find((candidate) => candidate.account_id === check.account_id) as Leg;
     throw insufficientFunds(check.account_id, check.available_cents, {
       balanceCents: account.balance_cents,
       floorCents: balanceFloorCents(account) ?? 0,
+      debitCents: -leg.amount_cents,
     });
   }
 
@@ -562,6 +569,35 @@ export function correctionNotSupported(kind: string): DomainError {
   );
 }
 
+/**
+ * A Pix charge's receipt is the charge's state as much as a posting: the charge names it
+ * (pix_charges.receipt_transaction_id), so it is undone from the charge ("Desfazer") or
+ * reversed, and received again, never corrected.
+ */
+function pixReceiptNotCorrectable(): DomainError {
+  return new DomainError(
+    'correction_not_supported',
+    422,
+    "A Pix charge's receipt cannot be corrected; undo the receipt on the charge and receive it again.",
+    { kind: 'income', reason: 'pix_charge_receipt' },
+  );
+}
+
+/** A paid Pix keeps its payee and txid through a correction: it is the same payment, told right. */
+function paidPixOf(original: {
+  payee_name?: string | null;
+  payee_city?: string | null;
+  pix_txid?: string | null;
+}): PixDetails | undefined {
+  const details = {
+    payeeName: original.payee_name ?? null,
+    payeeCity: original.payee_city ?? null,
+    txid: original.pix_txid ?? null,
+  };
+  if (details.payeeName === null && details.payeeCity === null && details.txid === null) return undefined;
+  return { ...details, chargeId: null };
+}
+
 /** The original as it stands, for a stale row_version's 409. */
 async function staleOriginal(client: pg.PoolClient, userId: string, transactionId: string): Promise<DomainError> {
   const row = await findTransaction(client, userId, transactionId);
@@ -586,6 +622,7 @@ export async function correct(
   const original = await findTransaction(client, source.userId, posting.originalTransactionId);
   if (!original) throw notFound('transaction');
   if (original.kind !== 'income' && original.kind !== 'expense') throw correctionNotSupported(original.kind);
+  if (original.pix_charge_id) throw pixReceiptNotCorrectable();
   const claim = async () => {
     const claimed = await claimTransactionVersion(client, {
       userId: source.userId,
@@ -594,25 +631,35 @@ export async function correct(
     });
     if (!claimed) throw await staleOriginal(client, source.userId, original.id);
   };
-  const [reversal, replacement] = await postBatch(client, source, [
-    {
-      kind: 'reversal',
-      originalTransactionId: original.id,
-      description: undefined,
-      whileLocked: claim,
-      allowNegative: options.allowNegative,
-    },
-    {
-      kind: original.kind,
-      accountId: posting.accountId,
-      amountCents: posting.amountCents,
-      description: posting.description,
-      categoryId: posting.categoryId,
-      notes: posting.notes,
-      occurredOn: posting.occurredOn,
-      correctsTransactionId: original.id,
-      allowNegative: options.allowNegative,
-    },
-  ]);
-  return { reversal: reversal as Posted, replacement: replacement as Posted };
+  const replacementId = newId();
+  const reversal: ReversalPosting = {
+    kind: 'reversal',
+    originalTransactionId: original.id,
+    description: undefined,
+    allowNegative: options.allowNegative,
+    correctedBy: replacementId,
+  };
+  const replacement: EntryPosting = {
+    transactionId: replacementId,
+    kind: original.kind,
+    accountId: posting.accountId,
+    amountCents: posting.amountCents,
+    description: posting.description,
+    categoryId: posting.categoryId,
+    notes: posting.notes,
+    occurredOn: posting.occurredOn,
+    correctsTransactionId: original.id,
+    pix: paidPixOf(original),
+    allowNegative: options.allowNegative,
+  };
+  // The floor is judged after each posting, so the one that raises a balance goes first: an
+  // expense's reversal gives the money back before the new amount is taken; an income's new
+  // amount comes in before the old one is taken back. Either way a correction whose end
+  // state keeps the account at or above its floor is never refused on the way there.
+  if (original.kind === 'expense') {
+    const [undone, redone] = await postBatch(client, source, [{ ...reversal, whileLocked: claim }, replacement]);
+    return { reversal: undone as Posted, replacement: redone as Posted };
+  }
+  const [redone, undone] = await postBatch(client, source, [{ ...replacement, whileLocked: claim }, reversal]);
+  return { reversal: undone as Posted, replacement: redone as Posted };
 }

@@ -103,7 +103,15 @@ export const PatchTransactionBody = Type.Object(
 );
 export type PatchTransactionInput = Static<typeof PatchTransactionBody>;
 
-export const ReverseBody = Type.Object({ description: Type.Optional(Description) }, { additionalProperties: false });
+export const ReverseBody = Type.Object(
+  { description: Type.Optional(Description), allow_negative: Type.Optional(AllowNegative) },
+  {
+    additionalProperties: false,
+    description:
+      'allow_negative (ledger_v2): reversing an income whose money was spent may take the account below its floor ' +
+      'when the person confirmed it; without it the floor holds (422 insufficient_funds).',
+  },
+);
 
 export const ReversedTransaction = Type.Object(
   { transaction: Type.Ref(Transaction), accounts: Type.Array(Type.Ref(AccountBalance)) },

@@ -145,12 +145,13 @@ export class TransactionsService {
   async reverse(
     context: RequestContext,
     transactionId: string,
-    input: { description?: string | undefined },
+    input: { description?: string | undefined; allow_negative?: boolean | undefined },
   ): Promise<WriteResult<unknown>> {
     return idempotentWrite(this.deps, context, async (client) => {
       const posted = await reverse(client, sourceOf(context, this.deps.clock.now()), {
         originalTransactionId: transactionId,
         description: input.description,
+        allowNegative: input.allow_negative,
       });
       return { status: 201, body: { transaction: postedTransactionResponse(posted), accounts: userBalancesOf(posted) } };
     });

@@ -134,9 +134,9 @@ export function patchTransaction(id: string, input: PatchTransactionInput, idemp
   );
 }
 
-export function reverseTransaction(id: string, idempotencyKey: string) {
+export function reverseTransaction(id: string, idempotencyKey: string, body: { allow_negative?: boolean } = {}) {
   return unwrap(
-    api.POST('/api/transactions/{id}/reverse', { params: { path: { id }, header: idempotencyHeader(idempotencyKey) }, body: {} }),
+    api.POST('/api/transactions/{id}/reverse', { params: { path: { id }, header: idempotencyHeader(idempotencyKey) }, body }),
   );
 }
 

@@ -111,6 +111,13 @@ export function problemInteger(error: unknown, name: string): number | undefined
   return typeof value === 'number' && Number.isSafeInteger(value) ? value : undefined;
 }
 
+/** A string extension member of an API error (e.g. `account_id`), if present. */
+export function problemString(error: unknown, name: string): string | undefined {
+  if (!isApiError(error)) return undefined;
+  const value = error.problem.extensions[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
 /** An object extension member of an API error (e.g. `current`), if present. */
 export function problemRecord(error: unknown, name: string): Record<string, unknown> | undefined {
   if (!isApiError(error)) return undefined;

@@ -1684,10 +1684,13 @@ export interface paths {
                 };
                 cookie?: never;
             };
+            /** @description allow_negative (ledger_v2): reversing an income whose money was spent may take the account below its floor when the person confirmed it; without it the floor holds (422 insufficient_funds). */
             requestBody: {
                 content: {
                     "application/json": {
                         description?: string;
+                        /** @description Record this even if it takes the account below its floor (ledger_v2); without it such a movement is 422 insufficient_funds */
+                        allow_negative?: boolean;
                     };
                 };
             };

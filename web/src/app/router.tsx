@@ -27,7 +27,14 @@ import {
  * round trip before the first form appears.
  */
 function lazyPage<Name extends string>(load: () => Promise<Record<Name, ComponentType>>, name: Name) {
-  return lazy(async (): Promise<{ default: ComponentType }> => ({ default: (await load())[name] }));
+  return lazy(async (): Promise<{ default: ComponentType }> => {
+    const module: Record<Name, ComponentType> | undefined = await load();
+    // A chunk that a new release replaced resolves to nothing once the handler below has
+    // started the reload: keep the loader on screen until the new page replaces this one.
+    if (module === undefined) return new Promise<never>(() => undefined);
+    forgetChunkReload();
+    return { default: module[name] };
+  });
 }
 
 const AccountStatementPage = lazyPage(() => import('../features/accounts/AccountStatementPage'), 'AccountStatementPage');
@@ -59,6 +66,15 @@ const RELOADED_FOR_CHUNK_KEY = 'vai-de-pix.reloaded-for-chunk';
  * 404 for them. Reloading fetches the new index.html (never cached) and its chunks. Once per
  * address per tab: a chunk that is missing for another reason shows the error, not a loop.
  */
+/** A page's code arrived: a later release may reload this tab once more. */
+function forgetChunkReload() {
+  try {
+    window.sessionStorage.removeItem(RELOADED_FOR_CHUNK_KEY);
+  } catch {
+    // Without storage the handler below never reloads; nothing to forget.
+  }
+}
+
 window.addEventListener('vite:preloadError', (event) => {
   try {
     if (window.sessionStorage.getItem(RELOADED_FOR_CHUNK_KEY) === window.location.pathname) return;

@@ -1,5 +1,5 @@
 import type { Account, AccountType } from '../../api/ledger';
-import { isApiError, problemInteger } from '../../api/problem';
+import { isApiError, problemInteger, problemString } from '../../api/problem';
 
 /**
  * What the screen asks before recording an expense that takes an account below its floor
@@ -40,13 +40,23 @@ export function overspendFromAccount(account: Account | undefined, amountCents: 
 }
 
 /**
- * From the server's refusal (422 insufficient_funds carries the balance and floor it judged
- * on): the same question, with the server's figures, when the screen's were stale.
+ * From the server's refusal (422 insufficient_funds carries the account, its balance and
+ * floor, and the debit it judged): the same question, with the server's figures, when the
+ * screen's were stale. The refused account may not be the one the form names (a correction
+ * takes the old amount back from the old account), so its type is looked up among
+ * `accounts` when given; the debit is the server's when it says, else the form's amount.
  */
-export function overspendFromProblem(error: unknown, type: AccountType | undefined, amountCents: number): Overspend | null {
-  if (!type || !isApiError(error) || error.code !== 'insufficient_funds') return null;
+export function overspendFromProblem(
+  error: unknown,
+  type: AccountType | undefined,
+  amountCents: number,
+  accounts: readonly Pick<Account, 'id' | 'type'>[] = [],
+): Overspend | null {
+  if (!isApiError(error) || error.code !== 'insufficient_funds') return null;
+  const refusedId = problemString(error, 'account_id');
+  const refusedType = accounts.find((account) => account.id === refusedId)?.type ?? type;
   const balanceCents = problemInteger(error, 'balance_cents');
   const floorCents = problemInteger(error, 'floor_cents');
-  if (balanceCents === undefined || floorCents === undefined) return null;
-  return overspendOf({ type, balanceCents, floorCents }, amountCents);
+  if (!refusedType || balanceCents === undefined || floorCents === undefined) return null;
+  return overspendOf({ type: refusedType, balanceCents, floorCents }, problemInteger(error, 'debit_cents') ?? amountCents);
 }

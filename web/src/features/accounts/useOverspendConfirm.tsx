@@ -39,6 +39,7 @@ interface Asked<I, R> {
  */
 export function useOverspendConfirm<I extends { amount_cents?: number; allow_negative?: boolean }, R>(
   mutation: GuardedMutation<I, R>,
+  accounts: readonly Account[] = [],
 ) {
   const [asked, setAsked] = useState<Asked<I, R> | null>(null);
 
@@ -54,7 +55,7 @@ export function useOverspendConfirm<I extends { amount_cents?: number; allow_neg
         callbacks.onSuccess?.(result);
       },
       onError: (error) => {
-        const overspend = input.allow_negative ? null : overspendFromProblem(error, type, input.amount_cents ?? 0);
+        const overspend = input.allow_negative ? null : overspendFromProblem(error, type, input.amount_cents ?? 0, accounts);
         if (!overspend) return callbacks.onError?.(error);
         mutation.reset();
         ask({ overspend, input, type, callbacks });

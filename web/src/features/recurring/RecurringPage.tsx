@@ -43,9 +43,10 @@ function useRunDue() {
         showUndoToast({
           message: t('recurring.runDueDone', { count: result.posted }),
           doneMessage: t('recurring.runDueUndone'),
-          // One key per reversal, the same on a retry: each posting is reversed once.
+          // One key per reversal, the same on a retry: each posting is reversed once. Newest
+          // first, so taking back an income never comes before giving back what it paid for.
           undo: async (key) => {
-            for (const [index, id] of postedIds.entries()) await reverseTransaction(id, `${key}:${index}`);
+            for (const [index, id] of [...postedIds.entries()].reverse()) await reverseTransaction(id, `${key}:${index}`);
             await invalidateMoney(queryClient);
           },
         });

@@ -79,8 +79,13 @@ function canReverse(transaction: Transaction): boolean {
  * An income or expense still standing takes a new amount, date or account: the server
  * posts that as a correction (a reversal plus a new posting). Anything else keeps its money.
  */
+/** A Pix charge's receipt is undone from the charge, not corrected (the charge names it). */
 function canCorrect(transaction: Transaction): boolean {
-  return (transaction.kind === 'income' || transaction.kind === 'expense') && transaction.reversed_by_transaction_id === null;
+  return (
+    (transaction.kind === 'income' || transaction.kind === 'expense') &&
+    transaction.reversed_by_transaction_id === null &&
+    transaction.pix_charge_id === null
+  );
 }
 
 /**
@@ -241,6 +246,8 @@ function patchInput(values: EditValues, options: { categorized: boolean; correct
   };
 }
 
+type ReverseBody = { allow_negative?: boolean };
+
 type PatchBody = Parameters<typeof patchTransaction>[1] & { amount_cents?: number; allow_negative?: boolean };
 
 /**
@@ -270,8 +277,8 @@ function useEditTransaction(transaction: Transaction, onCorrected: (id: string) 
   });
   // A correction that takes an account below its floor is asked about from the server's
   // figures (the reversal's money back counts first, so the screen's balance cannot tell).
-  const overspend = useOverspendConfirm(mutation);
   const accounts = useAccounts().data ?? [];
+  const overspend = useOverspendConfirm(mutation, accounts);
   const save = (values: EditValues) =>
     overspend.submit(
       patchInput(values, { categorized, correctable, rowVersion }),
@@ -442,30 +449,41 @@ function ReverseConfirm({
   const { t } = useTranslation();
   const queryClient = useQueryClient();
   const mutation = useIdempotentMutation({
-    mutationFn: (_: undefined, key: string) => reverseTransaction(transaction.id, key),
+    mutationFn: (body: ReverseBody, key: string) => reverseTransaction(transaction.id, key, body),
     onSuccess: () => invalidateMoney(queryClient),
   });
-
-  const confirm = () =>
-    mutation.submit(undefined, {
-      onSuccess: () => {
-        notifications.show({ color: 'brand', message: t('transactions.reverse.done') });
-        onDone();
-      },
-    });
+  // Taking back an income whose money was spent is asked about from the server's figures,
+  // then sent with allow_negative under a fresh key (ledger_v2).
+  const overspend = useOverspendConfirm(mutation, useAccounts().data ?? []);
+  const callbacks = {
+    onSuccess: () => {
+      notifications.show({ color: 'brand', message: t('transactions.reverse.done') });
+      onDone();
+    },
+  };
+  const confirm = () => overspend.submit({}, { account: undefined, expense: false }, callbacks);
 
   return (
     <Stack gap="md">
       <Text size="sm">{t('transactions.reverse.text', { amount: formatBrl(transaction.amount_cents) })}</Text>
       <ProblemAlert error={mutation.error} />
-      <Group justify="flex-end" gap="sm">
-        <Button variant="default" onClick={onCancel} disabled={mutation.isPending}>
-          {t('forms.cancel')}
-        </Button>
-        <Button color="red" onClick={confirm} loading={mutation.isPending} data-autofocus>
-          {t('transactions.reverse.confirm')}
-        </Button>
-      </Group>
+      {overspend.overspend ? (
+        <OverspendQuestion
+          overspend={overspend.overspend}
+          pending={mutation.isPending}
+          onConfirm={overspend.confirm}
+          onCancel={overspend.cancel}
+        />
+      ) : (
+        <Group justify="flex-end" gap="sm">
+          <Button variant="default" onClick={onCancel} disabled={mutation.isPending}>
+            {t('forms.cancel')}
+          </Button>
+          <Button color="red" onClick={confirm} loading={mutation.isPending} data-autofocus>
+            {t('transactions.reverse.confirm')}
+          </Button>
+        </Group>
+      )}
     </Stack>
   );
 }

@@ -821,7 +821,7 @@ export const ptBR = {
     },
     sessions: {
       title: 'Sessões',
-      text: 'Saia da sua conta em todos os aparelhos e navegadores de uma vez, inclusive neste.',
+      text: 'Encerre sua sessão em todos os aparelhos e navegadores de uma vez, inclusive neste.',
       logoutEverywhere: 'Sair de todas as sessões',
     },
   },
