@@ -25,9 +25,10 @@ const HOSTILE_DATES = [
 
 /**
  * The specs whose screens show, compute or default a date (today, months, due days, goal
- * deadlines, the date picker, "Hoje é…"): these run again at each hostile date. The others
- * (sign-in, profile, tap-target geometry, compression, contrast, search) do not read the
- * calendar, and running them four times would push CI past its time budget.
+ * deadlines, the date picker, "Hoje é…"), or whose data is dated (tap-targets seeds this
+ * month's budget and a bill from today): these run again at each hostile date. The others
+ * (sign-in, profile, compression, contrast, search) do not read the calendar, and running
+ * them four times would push CI past its time budget.
  */
 const HOSTILE_DATE_SPECS = [
   'ledger',
@@ -39,6 +40,7 @@ const HOSTILE_DATE_SPECS = [
   'transfer-balances',
   'comfort',
   'layout',
+  'tap-targets',
 ].map((name) => `test/e2e/${name}.spec.ts`);
 
 const vitest = (project) =>
