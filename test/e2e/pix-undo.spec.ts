@@ -55,6 +55,9 @@ test('"Já recebi" offers "Desfazer": undone once on a double click, the charge 
   const listed = (await (await page.request.get('/api/transactions?limit=100&include_reversed=true')).json()) as Listed;
   expect(listed.items.filter((item) => item.kind === 'reversal')).toHaveLength(1);
 
+  // The undone toast leaves (its exit transition runs on the page clock) before the next one comes.
+  await expect(page.getByRole('button', { name: 'Desfazer' })).toHaveCount(0);
+
   // Received again; this time the offer lapses.
   await page.getByRole('button', { name: 'Já recebi' }).click();
   await expect(page.getByRole('button', { name: 'Desfazer' })).toBeVisible();
