@@ -123,10 +123,12 @@ async function startServer(databaseUrl: string): Promise<RunningServer> {
 }
 
 /**
- * One person with one account, signed in through the API: the session cookie lands in a
- * storage state that each dashboard run starts from (the HTTP cache stays cold).
+ * One person with one account, signed in through the API: the session cookie (and the
+ * app's marker of an earlier sign-in) land in a storage state that each dashboard run
+ * starts from (the HTTP cache stays cold).
  */
 type StorageState = Awaited<ReturnType<BrowserContext['storageState']>>;
+const SIGNED_IN_BEFORE_KEY = 'vai-de-pix.signed-in-before';
 
 async function signedInState(browser: Browser, base: string): Promise<StorageState> {
   const context = await browser.newContext({ baseURL: base });
@@ -141,7 +143,13 @@ async function signedInState(browser: Browser, base: string): Promise<StorageSta
       data: { name: 'Conta corrente', type: 'checking', initial_balance_cents: 150_000 },
     });
     if (account.status() !== 201) throw new Error(`create account: ${account.status()} ${await account.text()}`);
-    return await context.storageState();
+    // A returning person's browser also holds the app's "signed in here before" marker
+    // (web/src/features/auth/visitMarker.ts), which lets the app fetch the dashboard early.
+    const state = await context.storageState();
+    return {
+      ...state,
+      origins: [{ origin: new URL(base).origin, localStorage: [{ name: SIGNED_IN_BEFORE_KEY, value: '1' }] }],
+    };
   } finally {
     await context.close();
   }
