@@ -273,7 +273,11 @@ function useEditTransaction(transaction: Transaction, onCorrected: (id: string) 
   });
   const mutation = useIdempotentMutation({
     mutationFn: (body: PatchBody, key: string) => patchTransaction(transaction.id, body, key),
-    onSuccess: () => invalidateMoney(queryClient),
+    // Not awaited: the refetch re-keys the details (the original now names its reversal) and
+    // unmounts this form, and TanStack drops a call's own callbacks once its observer is gone.
+    onSuccess: () => {
+      void invalidateMoney(queryClient);
+    },
   });
   // A correction that takes an account below its floor is asked about from the server's
   // figures (the reversal's money back counts first, so the screen's balance cannot tell).
@@ -450,7 +454,11 @@ function ReverseConfirm({
   const queryClient = useQueryClient();
   const mutation = useIdempotentMutation({
     mutationFn: (body: ReverseBody, key: string) => reverseTransaction(transaction.id, key, body),
-    onSuccess: () => invalidateMoney(queryClient),
+    // Not awaited: the refetch re-keys the details (the original now names its reversal) and
+    // unmounts this form, and TanStack drops a call's own callbacks once its observer is gone.
+    onSuccess: () => {
+      void invalidateMoney(queryClient);
+    },
   });
   // Taking back an income whose money was spent is asked about from the server's figures,
   // then sent with allow_negative under a fresh key (ledger_v2).
