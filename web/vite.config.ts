@@ -93,8 +93,11 @@ export default defineConfig({
         codeSplitting: {
           groups: [
             { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler|react-router)[\\/]/ },
-            { name: 'mantine', test: /node_modules[\\/]@mantine[\\/]/ },
-            { name: 'vendor', test: /node_modules[\\/]/ },
+            { name: 'mantine', test: /node_modules[\\/]@mantine[\\/](?!dates[\\/])/ },
+            { name: 'vendor', test: /node_modules[\\/](?!dayjs[\\/]|@mantine[\\/]dates[\\/])/ },
+            // The date picker's libraries load with the forms that use them, not on the first
+            // screen; last, so the libraries they share are already in the chunks above.
+            { name: 'dates', test: /node_modules[\\/](@mantine[\\/]dates|dayjs)[\\/]/ },
           ],
         },
       },

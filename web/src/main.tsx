@@ -1,6 +1,5 @@
 import '@mantine/core/styles.css';
 import '@mantine/notifications/styles.css';
-import '@mantine/dates/styles.css';
 import './styles.css';
 // Initialises i18next before the first render, so nothing flashes in the wrong language.
 import './i18n';

@@ -1,10 +1,13 @@
-import { Modal } from '@mantine/core';
-import { createContext, type ReactNode, useContext, useMemo, useState } from 'react';
-import { useTranslation } from 'react-i18next';
+import { createContext, lazy, type ReactNode, Suspense, useContext, useMemo, useState } from 'react';
 import type { EntryType } from '../../api/ledger';
-import { usePhoneLayout } from '../../components/usePhoneLayout';
-import { TransactionForm } from '../transactions/TransactionForm';
-import { TransferForm } from '../transactions/TransferForm';
+
+/**
+ * The dialogs' forms (with the date and category pickers and their libraries) are fetched
+ * when one first opens, not with the app's frame, so the first screen stays light
+ * (docs/PERFORMANCE.md, "First load").
+ */
+const EntryDialog = lazy(async () => ({ default: (await import('./LedgerDialogs')).EntryDialog }));
+const TransferDialog = lazy(async () => ({ default: (await import('./LedgerDialogs')).TransferDialog }));
 
 interface LedgerActions {
   openEntry: (type: EntryType, options?: { accountId?: string }) => void;
@@ -24,8 +27,6 @@ type Intent =
  * which is what gives each submission its own Idempotency-Key.
  */
 export function LedgerActionsProvider({ children }: { children: ReactNode }) {
-  const { t } = useTranslation();
-  const phone = usePhoneLayout();
   const [intent, setIntent] = useState<Intent>({ kind: 'none' });
   const close = () => setIntent({ kind: 'none' });
 
@@ -42,31 +43,17 @@ export function LedgerActionsProvider({ children }: { children: ReactNode }) {
   return (
     <LedgerActionsContext.Provider value={actions}>
       {children}
-      <Modal
-        opened={entry !== null}
-        onClose={close}
-        title={entry?.type === 'income' ? t('transactions.newIncome') : t('transactions.newExpense')}
-        fullScreen={phone}
-        closeButtonProps={{ 'aria-label': t('forms.close') }}
-      >
+      <Suspense fallback={null}>
         {entry ? (
-          <TransactionForm
+          <EntryDialog
             type={entry.type}
-            onTypeChange={(type) => setIntent({ ...entry, type })}
             accountId={entry.accountId}
-            onDone={close}
+            onTypeChange={(type) => setIntent({ ...entry, type })}
+            onClose={close}
           />
         ) : null}
-      </Modal>
-      <Modal
-        opened={transfer !== null}
-        onClose={close}
-        title={t('transfer.title')}
-        fullScreen={phone}
-        closeButtonProps={{ 'aria-label': t('forms.close') }}
-      >
-        {transfer ? <TransferForm fromAccountId={transfer.fromAccountId} onDone={close} /> : null}
-      </Modal>
+        {transfer ? <TransferDialog fromAccountId={transfer.fromAccountId} onClose={close} /> : null}
+      </Suspense>
     </LedgerActionsContext.Provider>
   );
 }
