@@ -13,13 +13,11 @@
  * round trip) and Emulation.setCPUThrottlingRate 4. Every run is a new browser context,
  * so nothing is cached.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from '@playwright/test';
 import playwrightConfig from '../playwright.config.js';
-import { freePort } from '../src/db/embedded.js';
 import {
   adminUrl,
   type BenchDatabase,
@@ -30,8 +28,10 @@ import {
   pgbenchTpcb,
   quantile,
   Report,
+  type RunningServer,
   runBench,
   serverFacts,
+  startServerProcess,
   waitForQuiet,
 } from './support.js';
 
@@ -56,11 +56,8 @@ const PHONE_VIEWPORT = { width: 360, height: 800 };
 const USABLE_GOAL_MS = 3_000;
 const FIRST_SCREEN_JS_GOAL_BYTES = 250_000;
 
-const SERVER_START_TIMEOUT_MS = 60_000;
-const SERVER_STOP_TIMEOUT_MS = 15_000;
 /** A first screen that takes longer than this on the throttled profile counts as a failed run. */
 const USABLE_TIMEOUT_MS = 60_000;
-const STDERR_KEPT_BYTES = 8_192;
 const BENCH_PASSWORD = 'bench-password-123';
 
 const output = new Report();
@@ -68,58 +65,16 @@ const log = output.log;
 
 // ---------------------------------------------------------------- the app under test
 
-interface RunningServer {
-  base: string;
-  child?: ChildProcess;
-  stop(): Promise<void>;
-}
-
-async function waitHealthy(base: string, child: ChildProcess, stderr: () => string): Promise<void> {
-  const deadline = Date.now() + SERVER_START_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the app exited with ${child.exitCode}:\n${stderr()}`);
-    try {
-      const response = await fetch(`${base}/api/health`);
-      if (response.status === 200) return;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`the app did not become healthy within ${SERVER_START_TIMEOUT_MS} ms:\n${stderr()}`);
-}
-
 /** The built app, `node dist/main.js`, as production runs it (and as the browser tests do). */
 async function startServer(databaseUrl: string): Promise<RunningServer> {
   for (const file of [SERVER_ENTRY, SPA_ENTRY]) {
     if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` first`);
   }
-  const port = await freePort();
-  const child = spawn(process.execPath, [SERVER_ENTRY], {
+  return startServerProcess({
+    args: [SERVER_ENTRY],
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: databaseUrl, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    env: (port) => ({ ...process.env, DATABASE_URL: databaseUrl, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn' }),
   });
-  let stderrTail = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderrTail = (stderrTail + chunk.toString('utf8')).slice(-STDERR_KEPT_BYTES);
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), SERVER_STOP_TIMEOUT_MS);
-    await exited;
-    clearTimeout(timer);
-  };
-  const base = `http://127.0.0.1:${port}`;
-  try {
-    await waitHealthy(base, child, () => stderrTail);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  return { base, child, stop };
 }
 
 /**
@@ -352,7 +307,8 @@ async function pgbenchFigure(url: string, databases: BenchDatabase[]): Promise<v
 async function main(setCleanup: (cleanup: () => Promise<void>) => void): Promise<number> {
   const url = adminUrl();
   const databases: BenchDatabase[] = [];
-  let server: RunningServer | undefined;
+  // The app started here, or the one at BENCH_BASE_URL (no child process of ours).
+  let server: Pick<RunningServer, 'base' | 'stop'> | undefined;
   let browser: Browser | undefined;
   setCleanup(async () => {
     await browser?.close().catch(() => {});

@@ -3,11 +3,12 @@
  * ledger invariants (the same SQL as test/helpers/ledger.ts, without Vitest), and CPU
  * accounting read from /proc. Nothing here sends traffic anywhere but the loopback.
  */
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import pg from 'pg';
+import { freePort } from '../src/db/embedded.js';
 
 export const ADMIN_URL_DEFAULT = 'postgresql://postgres@127.0.0.1:5432/postgres';
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
@@ -440,4 +441,68 @@ export function runBench(
       await cleanOnce();
       process.exit(code);
     });
+}
+
+// ---------------------------------------------------------------- the app as a child process
+
+const SERVER_START_TIMEOUT_MS = 60_000;
+const SERVER_STOP_TIMEOUT_MS = 15_000;
+const STDERR_KEPT_BYTES = 8_192;
+
+export interface RunningServer {
+  base: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+async function waitHealthy(base: string, child: ChildProcess, stderr: () => string): Promise<void> {
+  const deadline = Date.now() + SERVER_START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the app exited with ${child.exitCode}:\n${stderr()}`);
+    try {
+      const response = await fetch(`${base}/api/health`);
+      if (response.status === 200) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`the app did not become healthy within ${SERVER_START_TIMEOUT_MS} ms:\n${stderr()}`);
+}
+
+/**
+ * Starts the app as a child process on a free loopback port (`env` gets the port) and waits
+ * until GET /api/health answers; `stop` ends it with SIGTERM, then SIGKILL after a grace.
+ */
+export async function startServerProcess(options: {
+  args: readonly string[];
+  cwd: string;
+  env: (port: number) => NodeJS.ProcessEnv;
+}): Promise<RunningServer> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [...options.args], {
+    cwd: options.cwd,
+    env: options.env(port),
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderrTail = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderrTail = (stderrTail + chunk.toString('utf8')).slice(-STDERR_KEPT_BYTES);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), SERVER_STOP_TIMEOUT_MS);
+    await exited;
+    clearTimeout(timer);
+  };
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    await waitHealthy(base, child, () => stderrTail);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { base, child, stop };
 }

@@ -10,12 +10,11 @@
  * its event loop does not share a thread with autocannon; both still share the machine's
  * cores with PostgreSQL, just as pgbench's client threads do.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import autocannon, { type Instance, type RequestData } from 'autocannon';
-import { freePort } from '../src/db/embedded.js';
 import { migrate } from '../src/db/migrate.js';
 import { createPool } from '../src/db/pool.js';
 import {
@@ -35,8 +34,10 @@ import {
   processCpuSeconds,
   quantile,
   Report,
+  type RunningServer,
   runBench,
   serverFacts,
+  startServerProcess,
   trackCpu,
   waitForQuiet,
 } from './support.js';
@@ -71,14 +72,11 @@ const INITIAL_BALANCE_CENTS = 100_000_000_000;
 const TRANSFER_AMOUNT_MAX_CENTS = 10_000;
 const GOAL_CONNECTIONS = 8;
 const GOAL_RATIO = 0.5;
-const SERVER_START_TIMEOUT_MS = 60_000;
-const SERVER_STOP_TIMEOUT_MS = 15_000;
 const REQUEST_TIMEOUT_S = 30;
 /** Before each measurement, wait (at most this long) for other work on the machine to pause. */
 const QUIET_WAIT_S = integerEnv('BENCH_QUIET_WAIT_S', 180, { min: 0, max: 3600 });
 const QUIET_BUSY_MAX_PERCENT = 15;
 const SEED_PARALLEL = 4;
-const STDERR_KEPT_BYTES = 8_192;
 const BENCH_PASSWORD = 'bench-password-123';
 
 interface BenchUser {
@@ -131,33 +129,12 @@ async function compileServer(): Promise<string[]> {
   return [`${SERVER_BUILD_DIR}/main.js`];
 }
 
-interface RunningServer {
-  base: string;
-  child: ChildProcess;
-  stop(): Promise<void>;
-}
-
-async function waitHealthy(base: string, child: ChildProcess, stderr: () => string): Promise<void> {
-  const deadline = Date.now() + SERVER_START_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the app exited with ${child.exitCode}:\n${stderr()}`);
-    try {
-      const response = await fetch(`${base}/api/health`);
-      if (response.status === 200) return;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`the app did not become healthy within ${SERVER_START_TIMEOUT_MS} ms:\n${stderr()}`);
-}
-
 async function startServer(databaseUrl: string, poolMax: number): Promise<RunningServer> {
   const args = await compileServer();
-  const port = await freePort();
-  const child = spawn(process.execPath, [...SERVER_NODE_ARGS, ...args], {
+  return startServerProcess({
+    args: [...SERVER_NODE_ARGS, ...args],
     cwd: ROOT,
-    env: {
+    env: (port) => ({
       ...process.env,
       DATABASE_URL: databaseUrl,
       HOST: '127.0.0.1',
@@ -168,29 +145,8 @@ async function startServer(databaseUrl: string, poolMax: number): Promise<Runnin
       NODE_ENV: 'production',
       METRICS_TOKEN: '',
       SENTRY_DSN: '',
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    }),
   });
-  let stderrTail = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderrTail = (stderrTail + chunk.toString('utf8')).slice(-STDERR_KEPT_BYTES);
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), SERVER_STOP_TIMEOUT_MS);
-    await exited;
-    clearTimeout(timer);
-  };
-  const base = `http://127.0.0.1:${port}`;
-  try {
-    await waitHealthy(base, child, () => stderrTail);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  return { base, child, stop };
 }
 
 // ---------------------------------------------------------------- seeding through the API
