@@ -7,6 +7,7 @@
  *   npm run build && npm run bench:first-load
  *   BENCH_RUNS=9 npm run bench:first-load
  *   BENCH_BASE_URL=http://127.0.0.1:3000 npm run bench:first-load   # an app already running
+ *   BENCH_WATERFALL=1 npm run bench:first-load   # also each run's requests, sent → finished
  *
  * Chromium (/usr/bin/chromium, the flags of playwright.config.ts) is throttled through the
  * DevTools protocol: Network.emulateNetworkConditions (1.6 Mbps down, 750 kbps up, 150 ms
@@ -45,6 +46,7 @@ const PGBENCH_DURATION_S = integerEnv('BENCH_PGBENCH_S', 10, { min: 0, max: 600 
 const QUIET_WAIT_S = integerEnv('BENCH_QUIET_WAIT_S', 60, { min: 0, max: 3600 });
 const QUIET_BUSY_MAX_PERCENT = 15;
 const BASE_URL = process.env.BENCH_BASE_URL;
+const WATERFALL = process.env.BENCH_WATERFALL === '1';
 
 /** The issue's phone profile: 1.6 Mbps down, 750 kbps up, 150 ms round trip, a CPU 4× slower. */
 const DOWNLOAD_BITS_PER_S = 1_600_000;
@@ -165,6 +167,8 @@ interface LoadResult {
   bytes_total: number;
   requests_total: number;
   statuses_5xx: number;
+  /** Each request's path with when it was sent and finished (printed with BENCH_WATERFALL=1). */
+  waterfall: string[];
 }
 
 /**
@@ -175,15 +179,33 @@ class TransferLog {
   private readonly types = new Map<string, string>();
   private readonly headerBytes = new Map<string, number>();
   private readonly bytes = new Map<string, number>();
+  private readonly timeline = new Map<string, { url: string; sent_s: number; finished_s?: number }>();
   fivexx = 0;
+
+  sent(id: string, url: string, timestamp_s: number): void {
+    this.timeline.set(id, { url, sent_s: timestamp_s });
+  }
 
   received(id: string, response: { type: string; status: number; header_bytes: number }): void {
     this.types.set(id, response.type);
     this.headerBytes.set(id, response.header_bytes);
     if (response.status >= 500) this.fivexx += 1;
   }
-  finished(id: string, encoded: number): void {
+  finished(id: string, encoded: number, timestamp_s: number): void {
     this.bytes.set(id, encoded);
+    const entry = this.timeline.get(id);
+    if (entry) entry.finished_s = timestamp_s;
+  }
+  /** Each request's path, when it was sent and when it finished, from the first request's start. */
+  waterfall(): string[] {
+    const entries = [...this.timeline.entries()].sort((a, b) => a[1].sent_s - b[1].sent_s);
+    const start = entries[0]?.[1].sent_s ?? 0;
+    const ms = (seconds: number) => ((seconds - start) * 1000).toFixed(0).padStart(5);
+    return entries.map(([id, entry]) => {
+      const path = new URL(entry.url).pathname + new URL(entry.url).search;
+      const finished = entry.finished_s === undefined ? '    —' : ms(entry.finished_s);
+      return `    ${ms(entry.sent_s)} → ${finished} ms  ${kB(this.bytes.get(id) ?? 0).padStart(9)}  ${path}`;
+    });
   }
   totals(): { js: number; js_body: number; all: number; requests: number } {
     let js = 0;
@@ -208,7 +230,8 @@ async function throttle(context: BrowserContext, page: Page, transfers: Transfer
       header_bytes: event.response.encodedDataLength,
     }),
   );
-  cdp.on('Network.loadingFinished', (event) => transfers.finished(event.requestId, event.encodedDataLength));
+  cdp.on('Network.requestWillBeSent', (event) => transfers.sent(event.requestId, event.request.url, event.timestamp));
+  cdp.on('Network.loadingFinished', (event) => transfers.finished(event.requestId, event.encodedDataLength, event.timestamp));
   await cdp.send('Network.enable');
   await cdp.send('Network.emulateNetworkConditions', {
     offline: false,
@@ -252,6 +275,7 @@ async function measure(browser: Browser, base: string, screen: Screen, signedIn:
       bytes_total: total.all,
       requests_total: total.requests,
       statuses_5xx: transfers.fivexx,
+      waterfall: transfers.waterfall(),
     };
   } finally {
     await context.close();
@@ -342,6 +366,7 @@ async function main(setCleanup: (cleanup: () => Promise<void>) => void): Promise
       log(
         `  ${screen.name} run ${run + 1}: usable ${result.usable_ms.toFixed(0)} ms, JS ${kB(result.js_bytes_until_usable)} (${note})`,
       );
+      if (WATERFALL) for (const line of result.waterfall) log(line);
       runs.push(result);
     }
     results[screen.name] = runs;

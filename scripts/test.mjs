@@ -86,11 +86,13 @@ let failedStep;
 const started = Date.now();
 for (const [name, command, env = {}] of steps) {
   console.log(`\n=== ${name}: ${command}`);
+  const stepStarted = Date.now();
   const result = spawnSync(command, {
     shell: true,
     stdio: 'inherit',
     env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: `${RESULTS}/e2e.json`, ...env },
   });
+  console.log(`=== ${name}: ${result.status === 0 ? 'passed' : 'FAILED'} in ${Math.round((Date.now() - stepStarted) / 1000)} s`);
   if (result.status !== 0) {
     failedStep = name;
     break;

@@ -80,6 +80,9 @@ function precompress(): Plugin {
   };
 }
 
+/** Modules that only the forms need (the date picker's libraries come with DateField). */
+const FORM_MODULES = /[\\/](DateField|CategoryPicker|TransactionForm|TransferForm|useOverspendConfirm|validation|MoneyInput|useIdempotentMutation)\.tsx?$/;
+
 export default defineConfig({
   root: webRoot,
   plugins: [openApiLimitsOnly(), react(), precompress()],
@@ -95,6 +98,17 @@ export default defineConfig({
             { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler|react-router)[\\/]/ },
             { name: 'mantine', test: /node_modules[\\/]@mantine[\\/](?!dates[\\/])/ },
             { name: 'vendor', test: /node_modules[\\/](?!dayjs[\\/]|@mantine[\\/]dates[\\/])/ },
+            // The app's own code on the first screen, whatever it is: one chunk, as before.
+            { name: 'app', test: /[\\/]web[\\/]src[\\/]/, tags: ['$initial'] },
+            // The small modules that several pages share, in one chunk: the dashboard needs one
+            // request for them instead of a dozen, each a round trip on a phone connection
+            // (docs/PERFORMANCE.md). What only a form needs stays apart, fetched with the form.
+            {
+              name: 'shared',
+              test: (id) => /[\\/]web[\\/]src[\\/]/.test(id) && !FORM_MODULES.test(id),
+              minShareCount: 2,
+              includeDependenciesRecursively: false,
+            },
             // The date picker's libraries load with the forms that use them, not on the first
             // screen; last, so the libraries they share are already in the chunks above.
             { name: 'dates', test: /node_modules[\\/](@mantine[\\/]dates|dayjs)[\\/]/ },

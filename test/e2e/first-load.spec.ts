@@ -84,3 +84,38 @@ test('a page whose chunk a new release replaced reloads once and then opens', as
   await page.getByRole('link', { name: 'Contas', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Contas', level: 1 })).toBeVisible();
 });
+
+/** Chunks only a form needs: the forms, their pickers, the date picker's libraries, the first-run steps. */
+const FORM_CHUNK =
+  /\/assets\/(TransactionDialog|TransactionForm|TransferForm|DateField|CategoryPicker|dates|FirstAccountStep|FirstExpenseStep)-[\w-]+\.js$/;
+const formChunks = (scripts: readonly ScriptResponse[]) =>
+  scripts.map((script) => FORM_CHUNK.exec(script.url)?.[1]).filter((name) => name !== undefined);
+
+test("a returning person's dashboard loads no form; opening a transaction brings its dialog", async ({ page }) => {
+  await page.setViewportSize(PHONE);
+  await registerViaApi(page, newPerson('Carla Dias', 'dashboard-forms'));
+  const csrf = { 'X-Requested-With': 'vai-de-pix' };
+  const account = await page.request.post('/api/accounts', {
+    data: { name: 'Conta corrente', type: 'checking', initial_balance_cents: 50_000 },
+    headers: { ...csrf, 'Idempotency-Key': 'dashboard-forms-account' },
+  });
+  expect(account.status(), await account.text()).toBe(201);
+  const { id } = (await account.json()) as { id: string };
+  const expense = await page.request.post('/api/transactions', {
+    data: { type: 'expense', account_id: id, amount_cents: 1_250, description: 'Padaria' },
+    headers: { ...csrf, 'Idempotency-Key': 'dashboard-forms-expense' },
+  });
+  expect(expense.status(), await expense.text()).toBe(201);
+
+  const scripts = recordScripts(page);
+  await page.goto('/');
+  await expect(page.getByTestId('total-balance')).toHaveText('R$ 487,50');
+  await expect(page.getByRole('button', { name: 'Padaria' })).toBeVisible();
+  expect(formChunks(scripts)).toEqual([]);
+
+  await page.getByRole('button', { name: 'Padaria' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Lançamento', exact: true });
+  await expect(dialog.getByLabel('Valor')).toHaveValue('12,50');
+  expect(formChunks(scripts)).toContain('TransactionDialog');
+  expect(formChunks(scripts)).not.toContain('FirstAccountStep');
+});

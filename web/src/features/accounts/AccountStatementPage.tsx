@@ -28,8 +28,8 @@ import { isoToDisplay } from '../../lib/dates';
 import { useLedgerActions } from '../ledger/LedgerActions';
 import { useLedgerLabels } from '../ledger/labels';
 import { useAccount, useAccountStatement } from '../ledger/queries';
+import { LazyTransactionDialog } from '../transactions/LazyTransactionDialog';
 import { ShowReversedToggle } from '../transactions/ShowReversedToggle';
-import { TransactionDialog } from '../transactions/TransactionDialog';
 import { useTransactionDescription } from '../transactions/TransactionList';
 
 const STATEMENT_PAGE_SIZE = 20;
@@ -138,7 +138,7 @@ export function AccountStatementPage() {
           />
         </Center>
       ) : null}
-      <TransactionDialog transactionId={openId} onClose={() => setOpenId(null)} />
+      <LazyTransactionDialog transactionId={openId} onClose={() => setOpenId(null)} />
     </Stack>
   );
 }

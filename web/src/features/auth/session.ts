@@ -1,4 +1,4 @@
-import { type QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type QueryClient, queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../../api/client';
 import { isApiError } from '../../api/problem';
 import { markSignedInHere } from './visitMarker';
@@ -23,14 +23,16 @@ export type CurrentUser = NonNullable<Awaited<ReturnType<typeof fetchMe>>>;
 export type LoginInput = { email: string; password: string };
 export type RegisterInput = { email: string; password: string; name: string };
 
+export const meQuery = queryOptions({
+  queryKey: ME_QUERY_KEY,
+  queryFn: fetchMe,
+  staleTime: ME_STALE_MS,
+  retry: (failureCount, error) =>
+    failureCount < ME_RETRIES_MAX && !(isApiError(error) && error.status >= 400 && error.status < 500),
+});
+
 export function useMe() {
-  return useQuery({
-    queryKey: ME_QUERY_KEY,
-    queryFn: fetchMe,
-    staleTime: ME_STALE_MS,
-    retry: (failureCount, error) =>
-      failureCount < ME_RETRIES_MAX && !(isApiError(error) && error.status >= 400 && error.status < 500),
-  });
+  return useQuery(meQuery);
 }
 
 /**

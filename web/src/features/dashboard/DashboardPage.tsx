@@ -1,5 +1,5 @@
 import { Anchor, Card, Center, Divider, Group, Loader, SimpleGrid, Stack, Text, Title } from '@mantine/core';
-import { Fragment, useState } from 'react';
+import { Fragment, lazy, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import type { Account } from '../../api/ledger';
@@ -16,14 +16,24 @@ import { GoalsSummaryCard } from '../goals/GoalsSummaryCard';
 import { useGoals } from '../goals/queries';
 import { useLedgerActions } from '../ledger/LedgerActions';
 import { activeAccounts, totalBalanceCents, useAccounts, useCategories, useTransactions } from '../ledger/queries';
-import { FirstAccountStep } from '../onboarding/FirstAccountStep';
-import { FirstExpenseStep } from '../onboarding/FirstExpenseStep';
 import { firstRunSkipped, skipFirstRun } from '../onboarding/firstRun';
 import { UpcomingBillsCard } from '../recurring/UpcomingBillsCard';
-import { TransactionDialog } from '../transactions/TransactionDialog';
+import { LazyTransactionDialog } from '../transactions/LazyTransactionDialog';
 import { TransactionList } from '../transactions/TransactionList';
 
 const LATEST_TRANSACTIONS = 5;
+
+/**
+ * The first-run steps (with the account and expense forms and their pickers) are fetched only
+ * for someone without an account, so a returning person's dashboard does not carry them
+ * (docs/PERFORMANCE.md, "First load").
+ */
+const FirstAccountStep = lazy(async () => {
+  // Step 2 follows at once after step 1: fetched alongside, so it appears without a wait.
+  void import('../onboarding/FirstExpenseStep').catch(() => undefined);
+  return { default: (await import('../onboarding/FirstAccountStep')).FirstAccountStep };
+});
+const FirstExpenseStep = lazy(async () => ({ default: (await import('../onboarding/FirstExpenseStep')).FirstExpenseStep }));
 
 function firstName(name: string): string {
   return name.trim().split(/\s+/)[0] ?? name;
@@ -65,18 +75,26 @@ export function DashboardPage() {
           <Loader aria-label={t('app.loading')} />
         </Center>
       ) : null}
-      {firstRun ? (
-        <FirstAccountStep
-          onCreated={setFirstExpenseAccount}
-          onSkip={() => {
-            skipFirstRun(user.id);
-            setSkipped(true);
-          }}
-        />
-      ) : null}
-      {firstExpenseAccount && active.length > 0 ? (
-        <FirstExpenseStep account={firstExpenseAccount} onDone={() => setFirstExpenseAccount(null)} />
-      ) : null}
+      <Suspense
+        fallback={
+          <Center py="xl">
+            <Loader aria-label={t('app.loading')} />
+          </Center>
+        }
+      >
+        {firstRun ? (
+          <FirstAccountStep
+            onCreated={setFirstExpenseAccount}
+            onSkip={() => {
+              skipFirstRun(user.id);
+              setSkipped(true);
+            }}
+          />
+        ) : null}
+        {firstExpenseAccount && active.length > 0 ? (
+          <FirstExpenseStep account={firstExpenseAccount} onDone={() => setFirstExpenseAccount(null)} />
+        ) : null}
+      </Suspense>
       {accounts.isSuccess && !firstRun ? <Overview /> : null}
     </Stack>
   );
@@ -185,7 +203,7 @@ function Overview() {
           />
         ) : null}
       </Card>
-      <TransactionDialog transactionId={openId} onClose={() => setOpenId(null)} />
+      <LazyTransactionDialog transactionId={openId} onClose={() => setOpenId(null)} />
     </>
   );
 }

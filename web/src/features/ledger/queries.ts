@@ -1,4 +1,4 @@
-import { keepPreviousData, type QueryClient, useQuery } from '@tanstack/react-query';
+import { keepPreviousData, type QueryClient, queryOptions, useQuery } from '@tanstack/react-query';
 import {
   type Account,
   type Category,
@@ -55,15 +55,17 @@ export async function fetchAll<T>(fetchPage: (page: PageRequest) => Promise<Page
  * account a person opens is usually their main one, so it leads lists and is the default
  * in forms.
  */
+export const accountsQuery = queryOptions({
+  queryKey: LEDGER_KEYS.accounts,
+  queryFn: async () => {
+    const accounts = await fetchAll<Account>((page) => listAccounts(page, true));
+    return accounts.sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+  },
+  staleTime: LEDGER_STALE_MS,
+});
+
 export function useAccounts() {
-  return useQuery({
-    queryKey: LEDGER_KEYS.accounts,
-    queryFn: async () => {
-      const accounts = await fetchAll<Account>((page) => listAccounts(page, true));
-      return accounts.sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
-    },
-    staleTime: LEDGER_STALE_MS,
-  });
+  return useQuery(accountsQuery);
 }
 
 export function useAccount(id: string) {

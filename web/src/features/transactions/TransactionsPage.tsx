@@ -28,8 +28,8 @@ import { displayToIso, isoToDisplay } from '../../lib/dates';
 import { useLedgerActions } from '../ledger/LedgerActions';
 import { useLedgerLabels } from '../ledger/labels';
 import { useAccounts, useCategories, useTransactions } from '../ledger/queries';
+import { LazyTransactionDialog } from './LazyTransactionDialog';
 import { ShowReversedToggle } from './ShowReversedToggle';
-import { TransactionDialog } from './TransactionDialog';
 import { TransactionList } from './TransactionList';
 
 export const TRANSACTIONS_PAGE_SIZE = 20;
@@ -333,7 +333,7 @@ export function TransactionsPage() {
           onOpen={setOpenId}
         />
       ) : null}
-      <TransactionDialog transactionId={openId} onClose={() => setOpenId(null)} />
+      <LazyTransactionDialog transactionId={openId} onClose={() => setOpenId(null)} />
     </Stack>
   );
 }
