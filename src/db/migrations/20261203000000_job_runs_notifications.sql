@@ -46,3 +46,40 @@ CREATE TABLE notifications (
 );
 -- Unread first, newest first, per person.
 CREATE INDEX notifications_user_list_idx ON notifications (user_id, (read_at IS NOT NULL), created_at DESC, id DESC);
+
+-- A notification the person turned off in the app is still written (it keeps its natural key
+-- and can go by e-mail), but is not listed.
+ALTER TABLE notifications ADD COLUMN in_app boolean NOT NULL DEFAULT true;
+
+-- Per person and kind, where notifications go. No row: in the app and by e-mail.
+CREATE TABLE notification_preferences (
+  user_id uuid NOT NULL REFERENCES users (id),
+  kind text NOT NULL,
+  in_app boolean NOT NULL DEFAULT true,
+  email boolean NOT NULL DEFAULT true,
+  row_version integer NOT NULL DEFAULT 1,
+  CONSTRAINT notification_preferences_kind_known CHECK (kind IN ('budget_alert', 'weekly_summary')),
+  PRIMARY KEY (user_id, kind)
+);
+
+-- E-mails to send, exactly one per notification (UNIQUE), written in the same transaction as
+-- the notification and sent by the worker (send_emails), retried with backoff on SMTP failure.
+-- The address is read when sending, so a changed e-mail is honoured.
+CREATE TABLE email_outbox (
+  id uuid PRIMARY KEY,
+  user_id uuid NOT NULL REFERENCES users (id),
+  notification_id uuid NOT NULL,
+  status text NOT NULL DEFAULT 'pending',
+  attempts integer NOT NULL DEFAULT 0,
+  next_attempt_at timestamptz NOT NULL,
+  last_error text,
+  sent_at timestamptz,
+  created_at timestamptz NOT NULL,
+  CONSTRAINT email_outbox_status_known CHECK (status IN ('pending', 'sent', 'failed', 'cancelled')),
+  CONSTRAINT email_outbox_sent CHECK ((status = 'sent') = (sent_at IS NOT NULL)),
+  CONSTRAINT email_outbox_attempts_range CHECK (attempts >= 0),
+  CONSTRAINT email_outbox_error_length CHECK (last_error IS NULL OR length(last_error) <= 500),
+  CONSTRAINT email_outbox_notification_key UNIQUE (notification_id),
+  CONSTRAINT email_outbox_notification_fkey FOREIGN KEY (notification_id, user_id) REFERENCES notifications (id, user_id)
+);
+CREATE INDEX email_outbox_due_idx ON email_outbox (next_attempt_at) WHERE status = 'pending';
