@@ -20,9 +20,12 @@ import { registerSecurityHeaders } from './http/security-headers.js';
 import { SHARED_SCHEMAS } from './http/shared-schemas.js';
 import { createValidatorCompiler } from './http/validation.js';
 import { findWebApp, serveWebApp, setWebAppNotFoundHandler, type WebApp } from './http/web-app.js';
+import { allJobs } from './jobs/registry.js';
 import { type Clock, systemClock } from './lib/clock.js';
 import { accountsRoutes } from './modules/accounts/accounts.routes.js';
 import { AccountsService } from './modules/accounts/accounts.service.js';
+import { adminRoutes } from './modules/admin/admin.routes.js';
+import { Operators } from './modules/admin/operators.js';
 import { AuthRepository } from './modules/auth/auth.repository.js';
 import { type AuthRateLimits, authRoutes } from './modules/auth/auth.routes.js';
 import { AuthService } from './modules/auth/auth.service.js';
@@ -165,7 +168,8 @@ async function registerModules(app: FastifyInstance, wiring: Wiring, auth: AuthS
     devices: new KnownDevices(new DevicesRepository(pool), clock),
   });
   const profile = new ProfileService({ repository: new ProfileRepository(pool), auth, clock });
-  await app.register(meRoutes, { prefix: '/api/me', profile, limiter, rateLimits: wiring.rateLimits });
+  const operators = new Operators({ pool, clock, adminEmails: wiring.config.adminEmails });
+  await app.register(meRoutes, { prefix: '/api/me', profile, limiter, rateLimits: wiring.rateLimits, operators });
   const deps = {
     pool,
     clock,
@@ -185,6 +189,7 @@ async function registerModules(app: FastifyInstance, wiring: Wiring, auth: AuthS
   const pix = new PixService(deps);
   await app.register(pixKeyRoutes, { prefix: '/api/accounts', pix });
   await app.register(pixRoutes, { prefix: '/api/pix', pix });
+  await app.register(adminRoutes, { prefix: '/api/admin', pool, clock, jobs: allJobs(wiring.config), operators });
   openApiDocumentRoute(app);
 }
 

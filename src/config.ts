@@ -23,6 +23,10 @@ export const EnvSchema = Type.Object({
   SESSION_IDLE_HOURS: Type.Integer({ minimum: 1, maximum: 24 * 365, default: 72 }),
   SESSION_CACHE_SECONDS: Type.Integer({ minimum: 0, maximum: 300, default: 30 }),
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16, maxLength: 256 })),
+  /** Where a process that runs the worker serves /metrics and /health (ROLE=worker: 9464 unless set). */
+  METRICS_PORT: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+  /** Comma-separated e-mails of the operators (the admin pages); the first person registered is one too. */
+  ADMIN_EMAILS: Type.String({ maxLength: 4096, default: '' }),
   SENTRY_DSN: Type.Optional(Type.String({ pattern: '^https?://', maxLength: 2048 })),
   DATABASE_POOL_MAX: Type.Integer({ minimum: 1, maximum: 200, default: 20 }),
   /** false, a hop count, or a comma-separated list of proxy addresses/CIDRs; see parseTrustProxy. */
@@ -56,6 +60,10 @@ export interface Config {
   /** How long a process may answer "who is this" from memory; 0 asks the database every time. */
   sessionCacheSeconds: number;
   metricsToken: string | undefined;
+  /** Where the worker serves /metrics and /health; undefined: not served apart from the API. */
+  metricsPort: number | undefined;
+  /** Lower-cased operator e-mails, besides the first person registered. */
+  adminEmails: string[];
   sentryDsn: string | undefined;
   databasePoolMax: number;
   /** Whose X-Forwarded-For is believed: nobody, the nearest N hops, or these proxies. */
@@ -78,6 +86,9 @@ export interface Config {
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
+
+/** A worker's /metrics port when METRICS_PORT is not set (the Prometheus exporters' usual range). */
+export const WORKER_METRICS_PORT_DEFAULT = 9464;
 
 const FLAG_DEFAULTS: Record<string, string> = {
   ENABLE_INSIGHTS: 'true',
@@ -163,6 +174,10 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     sessionIdleHours: env.SESSION_IDLE_HOURS,
     sessionCacheSeconds: env.SESSION_CACHE_SECONDS,
     metricsToken: env.METRICS_TOKEN,
+    metricsPort: env.METRICS_PORT ?? (env.ROLE === 'worker' ? WORKER_METRICS_PORT_DEFAULT : undefined),
+    adminEmails: env.ADMIN_EMAILS.split(',')
+      .map((email) => email.trim().toLowerCase())
+      .filter((email) => email.length > 0),
     sentryDsn: env.SENTRY_DSN,
     databasePoolMax: env.DATABASE_POOL_MAX,
     trustProxy,

@@ -8,11 +8,11 @@ import { type EmbeddedDatabase, startEmbeddedDatabase } from './db/embedded.js';
 import { migrate } from './db/migrate.js';
 import { createPool } from './db/pool.js';
 import { isDatabaseUnavailable } from './http/errors.js';
-import { expireIdempotencyKeysJob } from './jobs/expire-idempotency-keys.js';
-import { expireRateLimitsJob } from './jobs/expire-rate-limits.js';
-import { materializeRecurringJob } from './jobs/materialize-recurring.js';
-import { purgeSessionsJob } from './jobs/purge-sessions.js';
+import { createMetrics, type Metrics } from './http/metrics.js';
+import { createJobMetrics } from './jobs/metrics.js';
+import { allJobs } from './jobs/registry.js';
 import { type Scheduler, startScheduler } from './jobs/scheduler.js';
+import { startWorkerHttp, type WorkerHttp } from './jobs/worker-http.js';
 import { type Clock, clockStartingAt } from './lib/clock.js';
 import { serializeError } from './observability/errors.js';
 import { embeddedPostgresLogWriter, loggerOptions } from './observability/logging.js';
@@ -57,6 +57,7 @@ interface Running {
   embedded?: EmbeddedDatabase;
   pool?: ReturnType<typeof createPool>;
   scheduler?: Scheduler;
+  workerHttp?: WorkerHttp;
   app?: FastifyInstance;
 }
 
@@ -76,6 +77,7 @@ function loadConfigOrExit(): Config {
 
 async function shutdown(running: Running): Promise<void> {
   await running.app?.close();
+  await running.workerHttp?.close();
   await running.scheduler?.stop();
   await running.pool?.end();
   await running.embedded?.stop();
@@ -131,19 +133,42 @@ async function openDatabase(config: Config, logger: pino.Logger, running: Runnin
   return { url: databaseUrl, pool };
 }
 
-function startWorker(config: Config, pool: pg.Pool, clock: Clock, logger: pino.Logger, reporter: Reporter): Scheduler {
-  return startScheduler({
+/**
+ * The scheduler with every job, its metrics in the process's registry (the API's /metrics
+ * shows them under ROLE=all), and under METRICS_PORT its own /metrics and /health.
+ */
+async function startWorker(
+  config: Config,
+  pool: pg.Pool,
+  clock: Clock,
+  logger: pino.Logger,
+  reporter: Reporter,
+  metrics: Metrics,
+  running: Running,
+): Promise<void> {
+  running.scheduler = startScheduler({
     pool,
     logger,
     clock,
-    jobs: [
-      expireIdempotencyKeysJob,
-      materializeRecurringJob,
-      purgeSessionsJob({ sessionIdleHours: config.sessionIdleHours }),
-      expireRateLimitsJob,
-    ],
-    ...(reporter ? { onJobFailed: (error, job) => reporter.jobFailed(error, { job: job.name }) } : {}),
+    jobs: allJobs(config),
+    metrics: createJobMetrics(metrics.registry),
+    ...(reporter
+      ? {
+          onJobFailed: (error, job) => reporter.jobFailed(error, { job: job.name }),
+          onFinding: (error, context) => reporter.jobFailed(error, { job: String(context.job) }),
+        }
+      : {}),
   });
+  if (config.metricsPort !== undefined) {
+    running.workerHttp = await startWorkerHttp({
+      port: config.metricsPort,
+      host: config.host,
+      registry: metrics.registry,
+      pool,
+      token: config.metricsToken,
+    });
+    logger.info({ port: running.workerHttp.port }, `worker metrics and health on port ${running.workerHttp.port}`);
+  }
 }
 
 async function startApi(
@@ -152,9 +177,11 @@ async function startApi(
   running: Running,
   logger: pino.Logger,
   reporter: Reporter,
+  metrics: Metrics,
 ) {
   running.app = await buildApp({
     config,
+    metrics,
     pool: database.pool,
     clock: database.clock,
     logger: loggerOptions(config.logLevel),
@@ -190,10 +217,14 @@ async function main(): Promise<void> {
   handleSignalsAndCrashes(running, logger, reporter);
   try {
     const database = await openDatabase(config, logger, running);
+    // One registry per process: under ROLE=all the API's /metrics shows the jobs' too.
+    const metrics = createMetrics();
     if (config.role === 'all' || config.role === 'worker') {
-      running.scheduler = startWorker(config, database.pool, clock, logger, reporter);
+      await startWorker(config, database.pool, clock, logger, reporter, metrics, running);
     }
-    if (config.role === 'all' || config.role === 'api') await startApi(config, { ...database, clock }, running, logger, reporter);
+    if (config.role === 'all' || config.role === 'api') {
+      await startApi(config, { ...database, clock }, running, logger, reporter, metrics);
+    }
   } catch (error) {
     await failStart(error, running, logger, reporter);
   }

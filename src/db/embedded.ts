@@ -120,6 +120,21 @@ async function claimDataDir(dataDir: string): Promise<() => Promise<void>> {
   throw new DataDirInUseError(`could not claim DATA_DIR ${path.resolve(dataDir)}`);
 }
 
+/**
+ * The address of the embedded PostgreSQL that a running app started in DATA_DIR (its port is
+ * line 4 of PostgreSQL's own postmaster.pid), for a command that must reach the same data
+ * while the app runs (`npm run job`). Undefined when no server runs there.
+ */
+export async function runningEmbeddedUrl(dataDirOption: string): Promise<string | undefined> {
+  const dataDir = path.resolve(dataDirOption);
+  const postmaster = await readFile(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').catch(() => undefined);
+  const port = Number.parseInt(postmaster?.split('\n')[3] ?? '', 10);
+  const passwordPath = path.join(dataDir, PASSWORD_FILE);
+  if (!Number.isInteger(port) || port < 1 || port > 65535 || !existsSync(passwordPath)) return undefined;
+  const password = (await readFile(passwordPath, 'utf8')).trim();
+  return `postgresql://${EMBEDDED_USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${EMBEDDED_DATABASE}`;
+}
+
 async function readOrCreatePassword(dataDir: string): Promise<string> {
   const passwordPath = path.join(dataDir, PASSWORD_FILE);
   if (existsSync(passwordPath)) return (await readFile(passwordPath, 'utf8')).trim();

@@ -12,6 +12,12 @@ export enum AdvisoryLock {
   JobMaterializeRecurring = 7_201_000_102,
   JobPurgeSessions = 7_201_000_103,
   JobExpireRateLimits = 7_201_000_104,
+  JobBudgetAlert = 7_201_000_105,
+  JobInsights = 7_201_000_106,
+  JobWeeklySummary = 7_201_000_107,
+  JobBalanceSnapshots = 7_201_000_108,
+  JobReconcile = 7_201_000_109,
+  JobSendEmails = 7_201_000_110,
 }
 
 /** Blocks until this session holds the lock; release with unlockSession. */
@@ -21,6 +27,16 @@ export async function lockSession(client: PoolClient, lock: AdvisoryLock): Promi
 
 export async function unlockSession(client: PoolClient, lock: AdvisoryLock): Promise<void> {
   await client.query('SELECT pg_advisory_unlock($1)', [lock]);
+}
+
+/**
+ * Takes the lock for the current transaction if free (released at COMMIT or ROLLBACK, or
+ * when the connection drops); false means another worker holds it. Unlike the session form
+ * this works behind PgBouncer in transaction pooling, where a session is not one connection.
+ */
+export async function tryLockTransaction(client: PoolClient, lock: AdvisoryLock): Promise<boolean> {
+  const result = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [lock]);
+  return result.rows[0]?.locked === true;
 }
 
 /** Takes the lock if free; false means another session (another worker) holds it. */

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { AdvisoryLock } from '../db/locks.js';
 import { deleteExpiredKeys } from '../modules/idempotency/idempotency.repository.js';
-import type { Job } from './scheduler.js';
+import type { Job } from './job.js';
 
 /** Rows removed per statement, so one run never holds a long lock or a huge WAL burst. */
 export const EXPIRY_BATCH_MAX = 5_000;
@@ -23,5 +23,5 @@ export const expireIdempotencyKeysJob: Job = {
   name: 'expire_idempotency_keys',
   lock: AdvisoryLock.JobExpireIdempotencyKeys,
   schedule: '*/10 * * * *',
-  run: (pool, now) => expireIdempotencyKeys(pool, now),
+  run: ({ pool, now }) => expireIdempotencyKeys(pool, now),
 };

@@ -3,7 +3,7 @@ import { AdvisoryLock } from '../db/locks.js';
 import { RateLimitRepository } from '../http/rate-limit.repository.js';
 import { DevicesRepository } from '../modules/auth/devices.repository.js';
 import { deleteInBatches } from './delete-in-batches.js';
-import type { Job } from './scheduler.js';
+import type { Job } from './job.js';
 
 /** Rows removed per statement, so one statement never holds a long lock or a huge WAL burst. */
 export const RATE_LIMIT_EXPIRY_BATCH_MAX = 5_000;
@@ -32,5 +32,5 @@ export const expireRateLimitsJob: Job = {
   name: 'expire_rate_limits',
   lock: AdvisoryLock.JobExpireRateLimits,
   schedule: '*/5 * * * *',
-  run: (pool, now) => expireRateLimits(pool, now),
+  run: ({ pool, now }) => expireRateLimits(pool, now),
 };

@@ -1,8 +1,7 @@
 import { AdvisoryLock } from '../db/locks.js';
 import { calendarDay } from '../lib/calendar.js';
-import { systemClock } from '../lib/clock.js';
 import { RecurringService } from '../modules/recurring/recurring.service.js';
-import type { Job } from './scheduler.js';
+import type { Job } from './job.js';
 
 /**
  * Posts people's recurring occurrences that are due by today (São Paulo). Safe to run
@@ -15,8 +14,8 @@ export const materializeRecurringJob: Job = {
   name: 'materialize_recurring',
   lock: AdvisoryLock.JobMaterializeRecurring,
   schedule: '5 * * * *',
-  async run(pool, now) {
-    const service = new RecurringService({ pool, clock: systemClock, hooks: {} });
+  async run({ pool, now, clock }) {
+    const service = new RecurringService({ pool, clock, hooks: {} });
     const result = await service.materializeDue({ until: calendarDay(now), requestId: 'job:materialize_recurring' });
     return result.posted + result.failed;
   },

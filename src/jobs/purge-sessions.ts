@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { AdvisoryLock } from '../db/locks.js';
 import { AuthRepository } from '../modules/auth/auth.repository.js';
 import { deleteInBatches } from './delete-in-batches.js';
-import type { Job } from './scheduler.js';
+import type { Job } from './job.js';
 
 const HOUR_MS = 3_600_000;
 /** Rows removed per statement, so one run never holds many row locks or writes a WAL burst. */
@@ -36,6 +36,6 @@ export function purgeSessionsJob(options: { sessionIdleHours: number }): Job {
     name: 'purge_sessions',
     lock: AdvisoryLock.JobPurgeSessions,
     schedule: '17 * * * *',
-    run: (pool, now) => purgeSessions(pool, now, options),
+    run: ({ pool, now }) => purgeSessions(pool, now, options),
   };
 }

@@ -1,48 +1,14 @@
 import { Cron } from 'croner';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { type AdvisoryLock, tryLockSession, unlockSession } from '../db/locks.js';
 import { type Clock, systemClock } from '../lib/clock.js';
 import { LOG_SERIALIZERS } from '../observability/logging.js';
+import type { Job } from './job.js';
+import type { JobMetrics } from './metrics.js';
+import { runJobOnce } from './runner.js';
 
-/**
- * A scheduled job. Each run happens under the job's own pg_try_advisory_lock, so with
- * any number of workers exactly one runs it at a time; the others skip that tick.
- * Jobs are idempotent (natural keys, or deletes by condition), so a skipped or
- * repeated tick does no harm.
- */
-export interface Job {
-  name: string;
-  lock: AdvisoryLock;
-  /** A cron pattern (croner syntax), in UTC. */
-  schedule: string;
-  /** Returns how many rows it affected, for the log. */
-  run(pool: pg.Pool, now: Date): Promise<number>;
-}
-
-export type JobOutcome = { ran: true; affected: number } | { ran: false; reason: 'locked' };
-
-/** Runs a job once if no other worker holds its lock. */
-export async function runJobOnce(pool: pg.Pool, job: Job, clock: Clock = systemClock): Promise<JobOutcome> {
-  const client = await pool.connect();
-  // After any error this connection is destroyed, not pooled: it may have lost its
-  // connection (a database restart) or still hold the job's session lock, and closing
-  // it releases that lock.
-  let broken: Error | undefined;
-  try {
-    if (!(await tryLockSession(client, job.lock))) return { ran: false, reason: 'locked' };
-    try {
-      return { ran: true, affected: await job.run(pool, clock.now()) };
-    } finally {
-      await unlockSession(client, job.lock);
-    }
-  } catch (error) {
-    broken = error instanceof Error ? error : new Error(String(error));
-    throw error;
-  } finally {
-    client.release(broken);
-  }
-}
+export type { Job, JobContext } from './job.js';
+export { type JobOutcome, runJobOnce } from './runner.js';
 
 export interface Scheduler {
   jobs: readonly Job[];
@@ -54,12 +20,21 @@ export interface SchedulerOptions {
   logger: Logger;
   jobs: Job[];
   clock?: Clock;
+  metrics?: JobMetrics;
   /** Called with every failed run, e.g. to report it to Sentry with the job's name. */
   onJobFailed?: (error: unknown, job: Job) => void;
+  /** Where a job's findings go (a reconcile mismatch); see JobContext.report. */
+  onFinding?: (error: Error, context: Record<string, string | number>) => void;
+}
+
+/** When the job's schedule next fires after `from` (UTC), or null if never. */
+export function nextRunOf(job: Pick<Job, 'schedule'>, from: Date): Date | null {
+  return new Cron(job.schedule, { timezone: 'UTC', paused: true }).nextRun(from);
 }
 
 export function startScheduler(options: SchedulerOptions): Scheduler {
   const { pool, jobs } = options;
+  const clock = options.clock ?? systemClock;
   // Whatever logger is passed, a failed run's error is written through the one serializer.
   const logger = options.logger.child({}, { serializers: LOG_SERIALIZERS });
   const running = new Set<Promise<unknown>>();
@@ -67,7 +42,13 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     (job) =>
       new Cron(job.schedule, { timezone: 'UTC', protect: true }, () => {
         const started = Date.now();
-        const tick = runJobOnce(pool, job, options.clock)
+        const tick = runJobOnce(pool, job, {
+          clock,
+          logger,
+          trigger: 'schedule',
+          ...(options.metrics ? { metrics: options.metrics } : {}),
+          ...(options.onFinding ? { report: options.onFinding } : {}),
+        })
           .then((outcome) => {
             if (outcome.ran)
               logger.info({ job: job.name, affected: outcome.affected, duration_ms: Date.now() - started }, 'job ran');

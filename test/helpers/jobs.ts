@@ -1,5 +1,5 @@
 import { AdvisoryLock } from '../../src/db/locks.js';
-import type { Job } from '../../src/jobs/scheduler.js';
+import type { Job } from '../../src/jobs/job.js';
 
 /** The name of failingJob, to find its log line or error report. */
 export const FAILING_JOB_NAME = 'test-failing-job';
@@ -14,7 +14,7 @@ export function failingJob(secretEmail: string): Job {
     name: FAILING_JOB_NAME,
     lock: AdvisoryLock.JobExpireIdempotencyKeys,
     schedule: '* * * * * *',
-    run: async (pool) => {
+    run: async ({ pool }) => {
       await pool.query(`DO $$ BEGIN RAISE EXCEPTION 'cannot notify %', '${secretEmail}'; END $$`);
       return 0;
     },

@@ -347,7 +347,7 @@ describe('the pieces that hold connections, through an outage', { timeout: FILE_
       name: 'probe',
       lock: AdvisoryLock.JobExpireIdempotencyKeys,
       schedule: '* * * * * *',
-      run: async (jobPool) => (await jobPool.query('SELECT 1')).rowCount ?? 0,
+      run: async ({ pool: jobPool }) => (await jobPool.query('SELECT 1')).rowCount ?? 0,
     };
     listener.start();
     const scheduler = startScheduler({ pool, logger: schedulerLog.logger, jobs: [everySecond] });

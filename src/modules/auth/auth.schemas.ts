@@ -39,6 +39,9 @@ export const User = Type.Object(
     language: UserLanguageOrNull,
     row_version: Type.Integer({ description: 'Send it back with PATCH /api/me; a stale one gets 409' }),
     created_at: Type.String({ format: 'date-time' }),
+    is_operator: Type.Optional(
+      Type.Boolean({ description: 'GET /api/me only: whether this person may see the operator pages (/api/admin)' }),
+    ),
   },
   { $id: 'User', additionalProperties: false },
 );

@@ -3,6 +3,7 @@ import { currentUser, requireSession } from '../../http/auth.js';
 import { enforcePerAddress, type RateLimiter } from '../../http/rate-limit.js';
 import { type RouteApi, routeApi } from '../../http/route-api.js';
 import { bearerSecurity, problems } from '../../http/schemas.js';
+import type { Operators } from '../admin/operators.js';
 import type { AuthRateLimits } from './auth.routes.js';
 import { User } from './auth.schemas.js';
 import { toUserResponse } from './auth.service.js';
@@ -11,6 +12,7 @@ import type { ProfileService } from './profile.service.js';
 
 export interface MeRoutesOptions {
   profile: ProfileService;
+  operators: Operators;
   limiter: RateLimiter;
   rateLimits: AuthRateLimits;
 }
@@ -79,7 +81,10 @@ export async function meRoutes(app: FastifyInstance, options: MeRoutesOptions) {
         response: { 200: User, ...problems(401) },
       },
     },
-    async (request) => toUserResponse(currentUser(request)),
+    async (request) => {
+      const user = currentUser(request);
+      return { ...toUserResponse(user), is_operator: await options.operators.isOperator(user) };
+    },
   );
 
   api.patch(

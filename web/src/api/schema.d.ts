@@ -400,6 +400,8 @@ export interface paths {
                             row_version: number;
                             /** Format: date-time */
                             created_at: string;
+                            /** @description GET /api/me only: whether this person may see the operator pages (/api/admin) */
+                            is_operator?: boolean;
                         };
                     };
                 };
@@ -460,6 +462,8 @@ export interface paths {
                             row_version: number;
                             /** Format: date-time */
                             created_at: string;
+                            /** @description GET /api/me only: whether this person may see the operator pages (/api/admin) */
+                            is_operator?: boolean;
                         };
                     };
                 };
@@ -550,6 +554,8 @@ export interface paths {
                             row_version: number;
                             /** Format: date-time */
                             created_at: string;
+                            /** @description GET /api/me only: whether this person may see the operator pages (/api/admin) */
+                            is_operator?: boolean;
                         };
                     };
                 };
@@ -4381,6 +4387,72 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every job's schedule, next run and last runs (operators only: the first person registered, or ADMIN_EMAILS) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Runs per job */
+                    runs: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AdminJobs"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4414,6 +4486,8 @@ export interface components {
             row_version: number;
             /** Format: date-time */
             created_at: string;
+            /** @description GET /api/me only: whether this person may see the operator pages (/api/admin) */
+            is_operator?: boolean;
         };
         PasswordChanged: {
             /** @description How many other sessions were signed out; the session that made the change stays open */
@@ -5113,6 +5187,33 @@ export interface components {
             charge: components["schemas"]["PixCharge"];
             transaction: components["schemas"]["Transaction"];
             account: components["schemas"]["AccountBalance"];
+        };
+        JobRun: {
+            /** @description The run, in start order */
+            id: string;
+            job: string;
+            trigger: "schedule" | "command";
+            /** @description host:pid of the process that ran it */
+            worker: string;
+            /** Format: date-time */
+            started_at: string;
+            finished_at: string | null;
+            /** @description 'died': its process stopped before it finished (found by the next run) */
+            status: "running" | "succeeded" | "failed" | "died";
+            items: number;
+            /** @description Class, SQLSTATE and message; no values */
+            error_summary: string | null;
+        };
+        AdminJob: {
+            name: string;
+            /** @description Cron pattern, UTC */
+            schedule: string;
+            next_run_at: string | null;
+            /** @description Newest first */
+            last_runs: components["schemas"]["JobRun"][];
+        };
+        AdminJobs: {
+            jobs: components["schemas"]["AdminJob"][];
         };
     };
     responses: never;

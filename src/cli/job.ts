@@ -1,0 +1,88 @@
+/**
+ * `npm run job -- <name>`: runs one job once, under its lock, against the configured database
+ * (DATABASE_URL, or the embedded one in DATA_DIR: the running app's, else started for the
+ * run), and prints one line of JSON: {"job":…,"ran":true|false,"items":N,"ms":…}. Exit 0 when
+ * it ran or was skipped because another worker held the lock; 1 when it failed; 64 for an
+ * unknown job name; 78 for a bad environment.
+ */
+import pino from 'pino';
+import { ConfigError, loadConfig } from '../config.js';
+import { DataDirInUseError, type EmbeddedDatabase, runningEmbeddedUrl, startEmbeddedDatabase } from '../db/embedded.js';
+import { migrate } from '../db/migrate.js';
+import { createPool } from '../db/pool.js';
+import { allJobs } from '../jobs/registry.js';
+import { errorSummary, runJobOnce } from '../jobs/runner.js';
+import { clockStartingAt } from '../lib/clock.js';
+import { loggerOptions } from '../observability/logging.js';
+import { initSentry } from '../observability/sentry.js';
+
+const EXIT_USAGE = 64;
+const EXIT_CONFIG = 78;
+
+function fail(message: string, code: number): never {
+  process.stderr.write(`vai-de-pix job: ${message}\n`);
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message, EXIT_CONFIG);
+    throw error;
+  }
+  const jobs = allJobs(config);
+  const name = process.argv[2];
+  const job = jobs.find((candidate) => candidate.name === name);
+  if (!job)
+    fail(
+      `${name === undefined ? 'which job?' : `no job named ${JSON.stringify(name)}`} One of: ${jobs.map((candidate) => candidate.name).join(', ')}`,
+      EXIT_USAGE,
+    );
+
+  // Logs go to stderr, so stdout is the one line of JSON a script reads.
+  const logger = pino(loggerOptions(config.logLevel), pino.destination(2));
+  const reporter = await initSentry(config.sentryDsn);
+  let embedded: EmbeddedDatabase | undefined;
+  let url = config.databaseUrl;
+  if (url === undefined) {
+    url = await runningEmbeddedUrl(config.dataDir);
+    if (url === undefined) {
+      try {
+        embedded = await startEmbeddedDatabase({ dataDir: config.dataDir });
+        url = embedded.url;
+      } catch (error) {
+        if (error instanceof DataDirInUseError) fail(`${error.message} (or set DATABASE_URL)`, 1);
+        throw error;
+      }
+    }
+  }
+  const pool = createPool(url, { max: 4 });
+  const started = Date.now();
+  let exitCode = 0;
+  try {
+    await migrate(pool);
+    const outcome = await runJobOnce(pool, job, {
+      clock: clockStartingAt(config.testClockStart),
+      logger,
+      trigger: 'command',
+      ...(reporter ? { report: (error: Error) => reporter.jobFailed(error, { job: job.name }) } : {}),
+    });
+    const items = outcome.ran ? outcome.affected : 0;
+    process.stdout.write(`${JSON.stringify({ job: job.name, ran: outcome.ran, items, ms: Date.now() - started })}\n`);
+  } catch (error) {
+    reporter?.jobFailed(error, { job: job.name });
+    process.stdout.write(
+      `${JSON.stringify({ job: job.name, ran: true, items: 0, ms: Date.now() - started, error: errorSummary(error) })}\n`,
+    );
+    exitCode = 1;
+  } finally {
+    await pool.end();
+    await embedded?.stop();
+    await reporter?.flush();
+  }
+  process.exit(exitCode);
+}
+
+await main();

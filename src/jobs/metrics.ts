@@ -1,0 +1,55 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+/** Buckets in seconds, from a run with nothing to do to a long backlog. */
+const JOB_DURATION_BUCKETS_SECONDS = [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300];
+
+export interface JobMetrics {
+  lockAcquired: Counter<'job'>;
+  lockSkipped: Counter<'job'>;
+  duration: Histogram<'job'>;
+  failures: Counter<'job'>;
+  items: Counter<'job'>;
+  lastSuccess: Gauge<'job'>;
+}
+
+export function createJobMetrics(registry: Registry): JobMetrics {
+  return {
+    lockAcquired: new Counter({
+      name: 'job_lock_acquired_total',
+      help: "Runs that took the job's advisory lock and ran",
+      labelNames: ['job'],
+      registers: [registry],
+    }),
+    lockSkipped: new Counter({
+      name: 'job_lock_skipped_total',
+      help: "Runs skipped because another worker held the job's advisory lock",
+      labelNames: ['job'],
+      registers: [registry],
+    }),
+    duration: new Histogram({
+      name: 'job_duration_seconds',
+      help: 'How long a run that took the lock lasted, failed runs included',
+      labelNames: ['job'],
+      buckets: JOB_DURATION_BUCKETS_SECONDS,
+      registers: [registry],
+    }),
+    failures: new Counter({
+      name: 'job_failures_total',
+      help: 'Runs that ended with an error',
+      labelNames: ['job'],
+      registers: [registry],
+    }),
+    items: new Counter({
+      name: 'job_items_total',
+      help: 'Items handled by successful runs (rows written or removed, notifications, accounts checked)',
+      labelNames: ['job'],
+      registers: [registry],
+    }),
+    lastSuccess: new Gauge({
+      name: 'job_last_success_timestamp_seconds',
+      help: 'Unix time at which the last successful run of the job finished, in this process',
+      labelNames: ['job'],
+      registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,67 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type pg from 'pg';
+import type { Registry } from 'prom-client';
+import { metricsTokenMatches } from '../http/metrics.js';
+
+/** How long the health check waits for the database before it answers 503. */
+const HEALTH_QUERY_TIMEOUT_MS = 2_000;
+
+export interface WorkerHttp {
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * A worker without the API still needs to be scraped and probed: GET /metrics (the bearer
+ * METRICS_TOKEN when set, as on the API) and GET /health (200 when the database answers,
+ * 503 when not), on METRICS_PORT. Nothing else; every other path is 404.
+ */
+export async function startWorkerHttp(options: {
+  port: number;
+  host: string;
+  registry: Registry;
+  pool: pg.Pool;
+  token: string | undefined;
+}): Promise<WorkerHttp> {
+  const { registry, pool, token } = options;
+  const server: Server = createServer((request, response) => {
+    const path = (request.url ?? '').split('?')[0];
+    const send = (status: number, type: string, body: string) => {
+      response.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+      response.end(request.method === 'HEAD' ? undefined : body);
+    };
+    const problem = (status: number, code: string, detail: string) =>
+      send(status, 'application/problem+json', JSON.stringify({ type: 'about:blank', title: detail, status, code, detail }));
+    if (request.method !== 'GET' && request.method !== 'HEAD') return problem(405, 'method_not_allowed', 'Only GET.');
+    if (path === '/metrics') {
+      if (token !== undefined && !metricsTokenMatches(request.headers.authorization, token)) {
+        return problem(401, 'unauthenticated', 'Metrics need the METRICS_TOKEN bearer token.');
+      }
+      registry.metrics().then(
+        (text) => send(200, registry.contentType, text),
+        () => problem(500, 'internal_error', 'Could not collect the metrics.'),
+      );
+      return;
+    }
+    if (path === '/health') {
+      const timeout = new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('timeout')), HEALTH_QUERY_TIMEOUT_MS).unref(),
+      );
+      Promise.race([pool.query('SELECT 1'), timeout]).then(
+        () => send(200, 'application/json', JSON.stringify({ status: 'ok', role: 'worker' })),
+        () => problem(503, 'database_unavailable', 'The database does not answer.'),
+      );
+      return;
+    }
+    problem(404, 'not_found', 'Only /metrics and /health here.');
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

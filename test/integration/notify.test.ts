@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixedClock } from '../../src/lib/clock.js';
+import { notify } from '../../src/modules/notifications/notify.js';
+import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
+
+const clock = fixedClock('2026-08-01T12:00:00Z');
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp({ clock });
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const alert = (userId: string, dedupeKey: string) => ({
+  userId,
+  kind: 'budget_alert' as const,
+  dedupeKey,
+  params: { threshold: 80 },
+  link: '/orcamentos',
+  now: clock.now(),
+});
+
+describe('notify', () => {
+  it('writes each notification and its e-mail exactly once, however many writers race', async () => {
+    const { user } = await signedIn(t.app);
+    const ids = await Promise.all(Array.from({ length: 8 }, () => notify(t.pool, alert(user.id, 'budget:x:80'))));
+    expect(ids.filter((id) => id !== null)).toHaveLength(1);
+    const rows = await t.pool.query(
+      'SELECT n.in_app, o.status FROM notifications n JOIN email_outbox o ON o.notification_id = n.id WHERE n.user_id = $1',
+      [user.id],
+    );
+    expect(rows.rows).toEqual([{ in_app: true, status: 'pending' }]);
+  });
+
+  it('follows the preferences: off in the app is written but not listed; off by e-mail queues nothing', async () => {
+    const { user } = await signedIn(t.app);
+    await t.pool.query(
+      `INSERT INTO notification_preferences (user_id, kind, in_app, email) VALUES ($1, 'budget_alert', false, false)`,
+      [user.id],
+    );
+    expect(await notify(t.pool, alert(user.id, 'budget:y:50'))).not.toBeNull();
+    expect((await t.pool.query('SELECT in_app FROM notifications WHERE user_id = $1', [user.id])).rows).toEqual([
+      { in_app: false },
+    ]);
+    expect((await t.pool.query('SELECT 1 FROM email_outbox WHERE user_id = $1', [user.id])).rowCount).toBe(0);
+  });
+});
