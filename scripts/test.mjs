@@ -87,6 +87,8 @@ function runLogged(run) {
     const child = spawn(run.command, { shell: true, env: { ...baseEnv(), ...run.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.pipe(log, { end: false });
     child.stderr.pipe(log, { end: false });
+    // A run that cannot even start is a failed run, not a crash of the whole summary.
+    child.on('error', (error) => log.write(`could not start: ${error.message}\n`));
     child.on('close', (status) => {
       log.end(() => {
         console.log(`\n--- ${run.label} (exit ${status}): ${run.command}`);

@@ -13,7 +13,8 @@ import { createJobMetrics } from './jobs/metrics.js';
 import { allJobs } from './jobs/registry.js';
 import { type Scheduler, startScheduler } from './jobs/scheduler.js';
 import { startWorkerHttp, type WorkerHttp } from './jobs/worker-http.js';
-import { type Clock, clockStartingAt } from './lib/clock.js';
+import { type Clock, clockStartingAt, systemClock } from './lib/clock.js';
+import { Operators } from './modules/admin/operators.js';
 import { serializeError } from './observability/errors.js';
 import { embeddedPostgresLogWriter, loggerOptions } from './observability/logging.js';
 import { type ErrorReporter, initSentry } from './observability/sentry.js';
@@ -112,6 +113,18 @@ interface Database {
   pool: pg.Pool;
 }
 
+/** An ADMIN_EMAILS address no account holds yet goes to whoever registers it first: say so. */
+async function warnAboutUnclaimedOperatorAddresses(config: Config, pool: pg.Pool, logger: pino.Logger): Promise<void> {
+  const operators = new Operators({ pool, clock: systemClock, adminEmails: config.adminEmails });
+  const unclaimed = await operators.unclaimedAddresses();
+  if (unclaimed.length > 0) {
+    logger.warn(
+      { unclaimed: unclaimed.length },
+      `${unclaimed.length} ADMIN_EMAILS address(es) belong to no account yet: whoever registers one becomes an operator; register them first or remove them`,
+    );
+  }
+}
+
 /** The configured PostgreSQL server, or an embedded one when none is configured, migrated. */
 async function openDatabase(config: Config, logger: pino.Logger, running: Running): Promise<Database> {
   if (config.databaseUrl === undefined) {
@@ -130,6 +143,7 @@ async function openDatabase(config: Config, logger: pino.Logger, running: Runnin
   });
   running.pool = pool;
   await migrateWhenReachable(pool, logger);
+  await warnAboutUnclaimedOperatorAddresses(config, pool, logger);
   return { url: databaseUrl, pool };
 }
 
@@ -164,7 +178,6 @@ async function startWorker(
       port: config.metricsPort,
       host: config.host,
       registry: metrics.registry,
-      pool,
       token: config.metricsToken,
     });
     logger.info({ port: running.workerHttp.port }, `worker metrics and health on port ${running.workerHttp.port}`);

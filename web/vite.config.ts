@@ -107,7 +107,6 @@ export default defineConfig({
               name: 'shared',
               test: (id) => /[\\/]web[\\/]src[\\/]/.test(id) && !FORM_MODULES.test(id),
               minShareCount: 2,
-              includeDependenciesRecursively: false,
             },
             // The date picker's libraries load with the forms that use them, not on the first
             // screen; last, so the libraries they share are already in the chunks above.

@@ -1,9 +1,11 @@
 /**
  * `npm run job -- <name>`: runs one job once, under its lock, against the configured database
  * (DATABASE_URL, or the embedded one in DATA_DIR: the running app's, else started for the
- * run), and prints one line of JSON: {"job":…,"ran":true|false,"items":N,"ms":…}. Exit 0 when
- * it ran or was skipped because another worker held the lock; 1 when it failed; 64 for an
- * unknown job name; 78 for a bad environment.
+ * run), and prints one line of JSON: {"job":…,"ran":true|false,"items":N,"ms":…}, plus "error"
+ * when it failed. Like `npm start`, it first applies any pending migrations to that database.
+ * Exit 0 when it ran or was skipped because another worker held the lock; 1 when it failed or
+ * could not run (database unreachable: then "ran" is false); 64 for an unknown job name; 78 for a
+ * bad environment.
  */
 import pino from 'pino';
 import { ConfigError, loadConfig } from '../config.js';
@@ -60,6 +62,7 @@ async function main(): Promise<void> {
   }
   const pool = createPool(url, { max: 4 });
   const started = Date.now();
+  let locked = false;
   let exitCode = 0;
   try {
     await migrate(pool);
@@ -67,14 +70,17 @@ async function main(): Promise<void> {
       clock: clockStartingAt(config.testClockStart),
       logger,
       trigger: 'command',
+      onLocked: () => {
+        locked = true;
+      },
       ...(reporter ? { report: (error: Error) => reporter.jobFailed(error, { job: job.name }) } : {}),
     });
     const items = outcome.ran ? outcome.affected : 0;
     process.stdout.write(`${JSON.stringify({ job: job.name, ran: outcome.ran, items, ms: Date.now() - started })}\n`);
   } catch (error) {
-    reporter?.jobFailed(error, { job: job.name });
+    if (locked) reporter?.jobFailed(error, { job: job.name });
     process.stdout.write(
-      `${JSON.stringify({ job: job.name, ran: true, items: 0, ms: Date.now() - started, error: errorSummary(error) })}\n`,
+      `${JSON.stringify({ job: job.name, ran: locked, items: 0, ms: Date.now() - started, error: errorSummary(error) })}\n`,
     );
     exitCode = 1;
   } finally {

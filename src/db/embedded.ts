@@ -127,8 +127,11 @@ async function claimDataDir(dataDir: string): Promise<() => Promise<void>> {
  */
 export async function runningEmbeddedUrl(dataDirOption: string): Promise<string | undefined> {
   const dataDir = path.resolve(dataDirOption);
-  const postmaster = await readFile(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').catch(() => undefined);
-  const port = Number.parseInt(postmaster?.split('\n')[3] ?? '', 10);
+  const postmaster = (await readFile(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').catch(() => '')).split('\n');
+  // A file left behind by a server that is gone (a reboot, a kill -9) names a dead process.
+  const pid = Number.parseInt(postmaster[0] ?? '', 10);
+  if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid)) return undefined;
+  const port = Number.parseInt(postmaster[3] ?? '', 10);
   const passwordPath = path.join(dataDir, PASSWORD_FILE);
   if (!Number.isInteger(port) || port < 1 || port > 65535 || !existsSync(passwordPath)) return undefined;
   const password = (await readFile(passwordPath, 'utf8')).trim();

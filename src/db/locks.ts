@@ -2,8 +2,8 @@ import type { PoolClient } from 'pg';
 
 /**
  * Every advisory-lock id the application takes, in one place, so two features can
- * never pick the same number by accident. Session-level locks (migrations, jobs) use
- * these single-bigint ids; per-account transaction locks use the two-int form
+ * never pick the same number by accident. The migrations' session lock and the jobs'
+ * transaction locks (src/jobs/runner.ts) use these single-bigint ids; per-account transaction locks use the two-int form
  * (namespace, account key) so they never collide with these.
  */
 export enum AdvisoryLock {
@@ -27,16 +27,6 @@ export async function lockSession(client: PoolClient, lock: AdvisoryLock): Promi
 
 export async function unlockSession(client: PoolClient, lock: AdvisoryLock): Promise<void> {
   await client.query('SELECT pg_advisory_unlock($1)', [lock]);
-}
-
-/**
- * Takes the lock for the current transaction if free (released at COMMIT or ROLLBACK, or
- * when the connection drops); false means another worker holds it. Unlike the session form
- * this works behind PgBouncer in transaction pooling, where a session is not one connection.
- */
-export async function tryLockTransaction(client: PoolClient, lock: AdvisoryLock): Promise<boolean> {
-  const result = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [lock]);
-  return result.rows[0]?.locked === true;
 }
 
 /** Takes the lock if free; false means another session (another worker) holds it. */

@@ -9,6 +9,11 @@ export interface JobContext {
   /** The instant the run started; a job computes its window (day, week, month) from it. */
   now: Date;
   clock: Clock;
+  /**
+   * Aborted when the run loses its lock (the lock's connection died): another worker may now
+   * run the same job. Check it between batches (`signal.throwIfAborted()`).
+   */
+  signal: AbortSignal;
   logger: Logger;
   /**
    * Reports a problem the job found and recorded but must not fix by itself (a reconcile

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
-import type pg from 'pg';
+import pg from 'pg';
 import pino, { type Logger } from 'pino';
-import { tryLockTransaction } from '../db/locks.js';
+import type { AdvisoryLock } from '../db/locks.js';
 import { type Clock, systemClock } from '../lib/clock.js';
 import { serializeError } from '../observability/errors.js';
 import type { Job, JobContext } from './job.js';
@@ -18,6 +18,10 @@ export interface RunOptions {
   /** Where a job's findings go (Sentry when configured); see JobContext.report. */
   report?: (error: Error, context: Record<string, string | number>) => void;
   trigger?: JobTrigger;
+  /** How often the lock's connection is checked while the job runs; see runJobOnce. */
+  heartbeatMs?: number;
+  /** Called once the lock is taken, before the run is recorded and the job starts. */
+  onLocked?: () => void;
 }
 
 /** This process, as job_runs and the admin page name it. */
@@ -28,7 +32,14 @@ const JOB_RUNS_RETENTION_DAYS = 30;
 const JOB_RUNS_PURGE_BATCH_MAX = 1_000;
 /** job_runs.items is an int4. */
 const ITEMS_RECORDED_MAX = 2_147_483_647;
+const HEARTBEAT_MS_DEFAULT = 5_000;
+const DIED_SUMMARY = 'did not record its end: its process stopped, or lost the database, before it finished';
 const silentLogger = pino({ level: 'silent' });
+
+/** The run lost the connection that held its lock: another worker may now run the same job. */
+export class JobLockLostError extends Error {
+  override name = 'JobLockLostError';
+}
 
 /** What a failed run records: the error's class, SQLSTATE and scrubbed message, never row values. */
 export function errorSummary(error: unknown): string {
@@ -38,15 +49,49 @@ export function errorSummary(error: unknown): string {
 }
 
 /**
+ * The lock's own connection: a client of its own, not one of the pool's, so a small pool never
+ * leaves a job waiting for the connection that would hold its lock, and the jobs never take
+ * the API's connections for it.
+ */
+async function connectLockHolder(pool: pg.Pool, onLost: (error: Error) => void): Promise<pg.Client> {
+  const { connectionString, host, port, user, password, database, ssl } = pool.options;
+  const client = new pg.Client({
+    connectionString,
+    host,
+    port,
+    user,
+    password,
+    database,
+    ssl,
+    application_name: 'vai-de-pix-job-lock',
+  });
+  client.on('error', onLost);
+  client.on('end', () => onLost(new JobLockLostError("the connection holding the job's lock closed")));
+  await client.connect();
+  return client;
+}
+
+/**
+ * Takes the job's lock for the holder's transaction. The statement has no parameters, so it goes
+ * by the simple query protocol and leaves no portal (and no snapshot) behind: the idle lock
+ * transaction then holds back neither VACUUM nor anyone else. The lock id is an enum number.
+ */
+async function tryLock(holder: pg.Client, lock: AdvisoryLock): Promise<boolean> {
+  const result = await holder.query<{ locked: boolean }>(`SELECT pg_try_advisory_xact_lock(${Number(lock)}) AS locked`);
+  return result.rows[0]?.locked === true;
+}
+
+/**
  * Runs a job once if no other worker holds its lock.
  *
- * The lock is a transaction-level advisory lock (pg_try_advisory_xact_lock) held by a
- * transaction of its own on a dedicated connection for the whole run, while the job does its
- * work in its own short transactions on other connections. That works behind PgBouncer in
- * transaction pooling (the open transaction keeps its server connection), and the lock goes
- * with the connection: a worker killed mid-run releases it, and the next run finishes the work.
- * The lock transaction takes no snapshot between statements and writes nothing, so it holds
- * back neither VACUUM nor anyone else.
+ * The lock is a transaction-level advisory lock (pg_try_advisory_xact_lock) held by an open
+ * READ COMMITTED transaction on a connection of its own for the whole run, while the job works
+ * in its own short transactions on the pool's connections. That works behind PgBouncer in
+ * transaction pooling (an open transaction keeps its server connection; a session lock would
+ * not), and the lock goes with the connection: a worker killed mid-run releases it, and the
+ * next run finishes the work. The connection is checked every `heartbeatMs`; if it is lost, the
+ * lock is gone, so `context.signal` aborts and the job stops at its next batch boundary (what it
+ * wrote is keyed by natural keys, so a run that overlapped another duplicates nothing).
  */
 export async function runJobOnce(
   pool: pg.Pool,
@@ -57,79 +102,92 @@ export async function runJobOnce(
   const options: RunOptions = 'now' in clockOrOptions ? { ...maybeOptions, clock: clockOrOptions } : clockOrOptions;
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
-  const holder = await pool.connect();
-  // After any error on it, the holder is destroyed, not pooled: closing it releases the lock.
-  let broken: Error | undefined;
+  const lost = new AbortController();
+  const holder = await connectLockHolder(pool, (error) => {
+    if (!lost.signal.aborted) lost.abort(new JobLockLostError(`lost the connection holding the lock: ${errorSummary(error)}`));
+  });
+  let heartbeat: NodeJS.Timeout | undefined;
   try {
-    await holder.query('BEGIN');
+    await holder.query('BEGIN ISOLATION LEVEL READ COMMITTED');
     // The lock transaction sits idle while the job works; a server-wide idle timeout must not end it.
     await holder.query('SET LOCAL idle_in_transaction_session_timeout = 0');
-    if (!(await tryLockTransaction(holder, job.lock))) {
-      await holder.query('ROLLBACK');
+    if (!(await tryLock(holder, job.lock))) {
       options.metrics?.lockSkipped.inc({ job: job.name });
       return { ran: false, reason: 'locked' };
     }
     options.metrics?.lockAcquired.inc({ job: job.name });
-    const affected = await runHoldingLock(pool, job, { ...options, clock, logger });
-    await holder.query('COMMIT');
+    options.onLocked?.();
+    heartbeat = setInterval(() => {
+      holder.query('SELECT 1').catch((error: unknown) => {
+        if (!lost.signal.aborted)
+          lost.abort(new JobLockLostError(`the lock's connection stopped answering: ${errorSummary(error)}`));
+      });
+    }, options.heartbeatMs ?? HEARTBEAT_MS_DEFAULT);
+    heartbeat.unref();
+    const affected = await runHoldingLock(pool, job, lost.signal, { ...options, clock, logger });
     return { ran: true, affected };
-  } catch (error) {
-    broken = error instanceof Error ? error : new Error(String(error));
-    throw error;
   } finally {
-    holder.release(broken);
+    clearInterval(heartbeat);
+    // Ending the connection ends its transaction and releases the lock, whatever happened.
+    await holder.end().catch(() => undefined);
   }
 }
 
-async function runHoldingLock(pool: pg.Pool, job: Job, options: RunOptions & { clock: Clock; logger: Logger }): Promise<number> {
+async function runHoldingLock(
+  pool: pg.Pool,
+  job: Job,
+  signal: AbortSignal,
+  options: RunOptions & { clock: Clock; logger: Logger },
+): Promise<number> {
   const { clock, logger, metrics } = options;
   const now = clock.now();
-  // Holding the lock proves no run of this job is alive: one still 'running' died mid-way.
-  const died = await pool.query(
-    `UPDATE job_runs SET status = 'died', finished_at = $2,
-            error_summary = 'the process running it stopped before it finished'
-      WHERE job = $1 AND status = 'running'`,
-    [job.name, now],
-  );
-  if ((died.rowCount ?? 0) > 0) logger.warn({ job: job.name, runs: died.rowCount }, 'found runs of this job that died');
-  const inserted = await pool.query<{ id: string }>(
-    `INSERT INTO job_runs (job, trigger, worker, started_at) VALUES ($1, $2, $3, $4) RETURNING id`,
-    [job.name, options.trigger ?? 'schedule', WORKER_NAME, now],
-  );
-  const runId = inserted.rows[0]?.id;
-  const context: JobContext = {
-    pool,
-    now,
-    clock,
-    logger: logger.child({ job: job.name }),
-    report: (error, extra = {}) => {
-      try {
-        options.report?.(error, { job: job.name, ...extra });
-      } catch (reportError) {
-        logger.error({ job: job.name, err: reportError }, 'could not report a finding');
-      }
-    },
-  };
   const started = process.hrtime.bigint();
   const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+  let runId: string | undefined;
   try {
-    const items = await job.run(context);
+    // Holding the lock proves no run of this job is alive: one still 'running' did not finish.
+    const died = await pool.query(
+      `UPDATE job_runs SET status = 'died', finished_at = $2, error_summary = $3 WHERE job = $1 AND status = 'running'`,
+      [job.name, now, DIED_SUMMARY],
+    );
+    if ((died.rowCount ?? 0) > 0)
+      logger.warn({ job: job.name, runs: died.rowCount }, 'found runs of this job that did not finish');
+    const inserted = await pool.query<{ id: string }>(
+      `INSERT INTO job_runs (job, trigger, worker, started_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+      [job.name, options.trigger ?? 'schedule', WORKER_NAME, now],
+    );
+    runId = inserted.rows[0]?.id;
+    const context: JobContext = {
+      pool,
+      now,
+      clock,
+      signal,
+      logger: logger.child({ job: job.name }),
+      report: (error, extra = {}) => {
+        try {
+          options.report?.(error, { job: job.name, ...extra });
+        } catch (reportError) {
+          logger.error({ job: job.name, err: reportError }, 'could not report a finding');
+        }
+      },
+    };
+    const returned = await job.run(context);
+    // The work may be done, but without the lock another run may have overlapped it: say so.
+    signal.throwIfAborted();
+    const items = Number.isSafeInteger(returned) && returned > 0 ? Math.min(returned, ITEMS_RECORDED_MAX) : 0;
+    await finishRun(pool, runId, { status: 'succeeded', items, finishedAt: clock.now(), error: null });
     metrics?.duration.observe({ job: job.name }, seconds());
     metrics?.items.inc({ job: job.name }, items);
-    await finishRun(pool, runId, {
-      status: 'succeeded',
-      items: Math.min(items, ITEMS_RECORDED_MAX),
-      finishedAt: clock.now(),
-      error: null,
-    });
     metrics?.lastSuccess.set({ job: job.name }, Date.now() / 1000);
     return items;
   } catch (error) {
     metrics?.duration.observe({ job: job.name }, seconds());
     metrics?.failures.inc({ job: job.name });
-    await finishRun(pool, runId, { status: 'failed', items: 0, finishedAt: clock.now(), error: errorSummary(error) }).catch(
-      (finishError: unknown) => logger.error({ job: job.name, err: finishError }, 'could not record a failed run'),
-    );
+    if (runId !== undefined) {
+      await finishRun(pool, runId, { status: 'failed', items: 0, finishedAt: clock.now(), error: errorSummary(error) }).catch(
+        (finishError: unknown) => logger.error({ job: job.name, err: finishError }, 'could not record a failed run'),
+      );
+    }
     throw error;
   } finally {
     await pool
@@ -142,16 +200,14 @@ async function runHoldingLock(pool: pg.Pool, job: Job, options: RunOptions & { c
   }
 }
 
+/** Only a run still 'running' is finished: a later run may already have marked it. */
 async function finishRun(
   pool: pg.Pool,
   runId: string | undefined,
   outcome: { status: 'succeeded' | 'failed'; items: number; finishedAt: Date; error: string | null },
 ): Promise<void> {
-  await pool.query(`UPDATE job_runs SET status = $2, items = $3, finished_at = $4, error_summary = $5 WHERE id = $1`, [
-    runId,
-    outcome.status,
-    outcome.items,
-    outcome.finishedAt,
-    outcome.error,
-  ]);
+  await pool.query(
+    `UPDATE job_runs SET status = $2, items = $3, finished_at = $4, error_summary = $5 WHERE id = $1 AND status = 'running'`,
+    [runId, outcome.status, outcome.items, outcome.finishedAt, outcome.error],
+  );
 }

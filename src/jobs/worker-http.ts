@@ -1,11 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type pg from 'pg';
 import type { Registry } from 'prom-client';
 import { metricsTokenMatches } from '../http/metrics.js';
-
-/** How long the health check waits for the database before it answers 503. */
-const HEALTH_QUERY_TIMEOUT_MS = 2_000;
 
 export interface WorkerHttp {
   port: number;
@@ -14,17 +10,16 @@ export interface WorkerHttp {
 
 /**
  * A worker without the API still needs to be scraped and probed: GET /metrics (the bearer
- * METRICS_TOKEN when set, as on the API) and GET /health (200 when the database answers,
- * 503 when not), on METRICS_PORT. Nothing else; every other path is 404.
+ * METRICS_TOKEN when set, as on the API) and GET /health (liveness: 200 while the process
+ * runs), on METRICS_PORT. Nothing else; every other path is 404.
  */
 export async function startWorkerHttp(options: {
   port: number;
   host: string;
   registry: Registry;
-  pool: pg.Pool;
   token: string | undefined;
 }): Promise<WorkerHttp> {
-  const { registry, pool, token } = options;
+  const { registry, token } = options;
   const server: Server = createServer((request, response) => {
     const path = (request.url ?? '').split('?')[0];
     const send = (status: number, type: string, body: string) => {
@@ -45,14 +40,9 @@ export async function startWorkerHttp(options: {
       return;
     }
     if (path === '/health') {
-      const timeout = new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new Error('timeout')), HEALTH_QUERY_TIMEOUT_MS).unref(),
-      );
-      Promise.race([pool.query('SELECT 1'), timeout]).then(
-        () => send(200, 'application/json', JSON.stringify({ status: 'ok', role: 'worker' })),
-        () => problem(503, 'database_unavailable', 'The database does not answer.'),
-      );
-      return;
+      // Liveness only, like the API's /health: a database outage must not get workers restarted
+      // in a loop (the jobs fail and are recorded, and resume when it is back).
+      return send(200, 'application/json', JSON.stringify({ status: 'ok', role: 'worker' }));
     }
     problem(404, 'not_found', 'Only /metrics and /health here.');
   });

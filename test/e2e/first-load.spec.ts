@@ -118,4 +118,8 @@ test("a returning person's dashboard loads no form; opening a transaction brings
   await expect(dialog.getByLabel('Valor')).toHaveValue('12,50');
   expect(formChunks(scripts)).toContain('TransactionDialog');
   expect(formChunks(scripts)).not.toContain('FirstAccountStep');
+  // Closing the dialog that was fetched for this opening returns focus to the row that opened it.
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole('button', { name: 'Padaria' })).toBeFocused();
 });

@@ -7,7 +7,7 @@ import { createJobMetrics } from '../../src/jobs/metrics.js';
 import { runJobOnce } from '../../src/jobs/runner.js';
 import { startWorkerHttp } from '../../src/jobs/worker-http.js';
 import { fixedClock } from '../../src/lib/clock.js';
-import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
+import { PASSWORD, signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { expectProblem, expectStatus } from '../helpers/problem.js';
 
 const clock = fixedClock('2026-08-01T12:00:00Z');
@@ -121,6 +121,31 @@ describe('the job runner', () => {
     expect((await runsOf('test_crash')).map((run) => run.status)).toEqual(['died', 'succeeded']);
   });
 
+  it("the idle lock transaction holds no snapshot (VACUUM is not held back) and needs none of the pool's connections", async () => {
+    const { createPool } = await import('../../src/db/pool.js');
+    const tiny = createPool(t.database.url, { max: 1 });
+    try {
+      let holderXmin: unknown = 'not read';
+      const outcome = await runJobOnce(
+        tiny,
+        job('test_snapshot', async ({ pool }) => {
+          // The pool's one connection is free for the job: the lock has a connection of its own.
+          const found = await pool.query<{ xmin: string | null }>(
+            `SELECT backend_xmin::text AS xmin FROM pg_stat_activity WHERE application_name = 'vai-de-pix-job-lock'
+               AND datname = current_database()`,
+          );
+          holderXmin = found.rows.map((row) => row.xmin);
+          return 1;
+        }),
+        { clock },
+      );
+      expect(outcome).toEqual({ ran: true, affected: 1 });
+      expect(holderXmin).toEqual([null]);
+    } finally {
+      await tiny.end();
+    }
+  });
+
   it('losing the connection that holds the lock fails the run, not the process', async () => {
     let release: () => void = () => undefined;
     const waiting = new Promise<void>((resolve) => {
@@ -146,9 +171,7 @@ describe('the job runner', () => {
     }
     expect(holderPid).toBeDefined();
     await t.pool.query('SELECT pg_terminate_backend($1, 5000)', [holderPid]);
-    release();
-    await expect(run).rejects.toThrow();
-    // The lock went with the connection.
+    // The lock went with the connection: another worker takes it, and marks the first run as not finished.
     expect(
       (
         await runJobOnce(
@@ -158,6 +181,10 @@ describe('the job runner', () => {
         )
       ).ran,
     ).toBe(true);
+    release();
+    await expect(run).rejects.toThrow(/lost the connection holding the lock/);
+    // The first run, ending after that, does not overwrite what the second recorded about it.
+    expect((await runsOf('test_lost_lock')).map((row) => row.status)).toEqual(['died', 'succeeded']);
   });
 });
 
@@ -183,6 +210,13 @@ describe('GET /api/admin/jobs', () => {
     expectProblem(await first.client.get('/api/admin/jobs?runs=51'), 400, 'validation_failed');
   });
 
+  it('nobody becomes an operator by changing their e-mail to a listed address (e-mails are not verified)', async () => {
+    const someone = await signedIn(t.app, 'Alguém');
+    const response = await someone.client.put('/api/me/email', { email: 'OUTRA@example.com', password: PASSWORD });
+    expectProblem(response, 403, 'email_reserved');
+    expectProblem(await someone.client.get('/api/admin/jobs'), 403, 'forbidden');
+  });
+
   it('an e-mail in ADMIN_EMAILS is an operator whatever its case', async () => {
     const { registerUser, clientFor } = await import('../helpers/app.js');
     const { token } = await registerUser(t.app, { name: 'Operadora', email: 'operadora@example.com' });
@@ -194,7 +228,7 @@ describe('the worker on METRICS_PORT', () => {
   it('serves /metrics (behind the token when set) and /health, nothing else', async () => {
     const registry = new Registry();
     createJobMetrics(registry);
-    const http = await startWorkerHttp({ port: 0, host: '127.0.0.1', registry, pool: t.pool, token: 'token-de-metricas-1234' });
+    const http = await startWorkerHttp({ port: 0, host: '127.0.0.1', registry, token: 'token-de-metricas-1234' });
     try {
       const base = `http://127.0.0.1:${http.port}`;
       expect((await fetch(`${base}/metrics`)).status).toBe(401);

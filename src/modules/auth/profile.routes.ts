@@ -3,6 +3,7 @@ import { currentUser, requireSession } from '../../http/auth.js';
 import { enforcePerAddress, type RateLimiter } from '../../http/rate-limit.js';
 import { type RouteApi, routeApi } from '../../http/route-api.js';
 import { bearerSecurity, problems } from '../../http/schemas.js';
+import { DomainError } from '../../lib/errors.js';
 import type { Operators } from '../admin/operators.js';
 import type { AuthRateLimits } from './auth.routes.js';
 import { User } from './auth.schemas.js';
@@ -48,7 +49,16 @@ function passwordRoutes(api: RouteApi, options: MeRoutesOptions) {
       },
       onRequest: limit,
     },
-    async (request) => profile.changeEmail(currentUser(request), request.body),
+    async (request) => {
+      // E-mails are not verified: switching to an operator's address must not make one an operator.
+      if (
+        options.operators.isListed(request.body.email) &&
+        request.body.email.trim().toLowerCase() !== currentUser(request).email
+      ) {
+        throw new DomainError('email_reserved', 403, 'This address is reserved for an operator of this installation.');
+      }
+      return profile.changeEmail(currentUser(request), request.body);
+    },
   );
 
   api.put(

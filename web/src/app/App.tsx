@@ -1,6 +1,6 @@
 import { MantineProvider } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
-import { QueryClientProvider } from '@tanstack/react-query';
+import { type QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { useState } from 'react';
 import { RouterProvider } from 'react-router';
 import { meQuery } from '../features/auth/session';
@@ -10,11 +10,6 @@ import { createQueryClient } from './queryClient';
 import { router } from './router';
 import { cssVariablesResolver, theme } from './theme';
 
-/**
- * The colour scheme follows the system until the header's switch picks one (Mantine
- * keeps that choice in localStorage). Toasts sit at the bottom, so they never cover the
- * header's controls (language, theme, account menu) at any width.
- */
 /**
  * The session check starts with the app, not after its first render; a person who has signed
  * in on this browser before most likely opens on the dashboard, whose first figure is the
@@ -29,8 +24,20 @@ function startQueryClient() {
   return client;
 }
 
+/** One per page load, started once (React's StrictMode calls a state initializer twice in development). */
+let started: QueryClient | undefined;
+const startedQueryClient = () => {
+  started ??= startQueryClient();
+  return started;
+};
+
+/**
+ * The colour scheme follows the system until the header's switch picks one (Mantine
+ * keeps that choice in localStorage). Toasts sit at the bottom, so they never cover the
+ * header's controls (language, theme, account menu) at any width.
+ */
 export function App() {
-  const [queryClient] = useState(startQueryClient);
+  const [queryClient] = useState(startedQueryClient);
   return (
     <MantineProvider theme={theme} defaultColorScheme="auto" cssVariablesResolver={cssVariablesResolver}>
       <Notifications position="bottom-right" autoClose={4000} />

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import type { Account } from '../../api/ledger';
 import { ACCOUNTS_PATH, TRANSACTIONS_PATH } from '../../app/paths';
+import { LoadFailedBoundary } from '../../components/LoadFailedBoundary';
 import { Money } from '../../components/Money';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { QuickActions } from '../../components/QuickActions';
@@ -75,26 +76,28 @@ export function DashboardPage() {
           <Loader aria-label={t('app.loading')} />
         </Center>
       ) : null}
-      <Suspense
-        fallback={
-          <Center py="xl">
-            <Loader aria-label={t('app.loading')} />
-          </Center>
-        }
-      >
-        {firstRun ? (
-          <FirstAccountStep
-            onCreated={setFirstExpenseAccount}
-            onSkip={() => {
-              skipFirstRun(user.id);
-              setSkipped(true);
-            }}
-          />
-        ) : null}
-        {firstExpenseAccount && active.length > 0 ? (
-          <FirstExpenseStep account={firstExpenseAccount} onDone={() => setFirstExpenseAccount(null)} />
-        ) : null}
-      </Suspense>
+      <LoadFailedBoundary>
+        <Suspense
+          fallback={
+            <Center py="xl">
+              <Loader aria-label={t('app.loading')} />
+            </Center>
+          }
+        >
+          {firstRun ? (
+            <FirstAccountStep
+              onCreated={setFirstExpenseAccount}
+              onSkip={() => {
+                skipFirstRun(user.id);
+                setSkipped(true);
+              }}
+            />
+          ) : null}
+          {firstExpenseAccount && active.length > 0 ? (
+            <FirstExpenseStep account={firstExpenseAccount} onDone={() => setFirstExpenseAccount(null)} />
+          ) : null}
+        </Suspense>
+      </LoadFailedBoundary>
       {accounts.isSuccess && !firstRun ? <Overview /> : null}
     </Stack>
   );

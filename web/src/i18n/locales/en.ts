@@ -6,6 +6,8 @@ export const en: Messages = {
     tagline: 'Your money, your way, on your own server.',
     documentTitle: '{{page}} · Vai de Pix',
     loading: 'Loading…',
+    partFailed: 'This part of the app could not be loaded. Check your connection.',
+    reload: 'Reload',
   },
   language: {
     label: 'Language',

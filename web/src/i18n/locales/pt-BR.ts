@@ -6,6 +6,8 @@ export const ptBR = {
     tagline: 'Suas finanças, do seu jeito, no seu servidor.',
     documentTitle: '{{page}} · Vai de Pix',
     loading: 'Carregando…',
+    partFailed: 'Não foi possível carregar esta parte do app. Verifique a conexão.',
+    reload: 'Recarregar',
   },
   language: {
     label: 'Idioma',
