@@ -1,0 +1,206 @@
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AdvisoryLock } from '../../src/db/locks.js';
+import { startTestApp, type TestApp } from '../helpers/app.js';
+import {
+  createJobWorld,
+  expectOccurrencesPostedOnce,
+  itemsRecorded,
+  JOB_CASES,
+  type JobWorld,
+  seedDailyRules,
+} from '../helpers/job-cases.js';
+import { expectLedgerInvariants } from '../helpers/ledger.js';
+import {
+  requireBuild,
+  scrapeCounter,
+  startWorkerProcess,
+  stopWorkerProcess,
+  type WorkerProcess,
+  waitFor,
+} from '../helpers/worker-processes.js';
+
+/**
+ * Real worker processes (node dist/main.js, ROLE=worker) against one database, every job
+ * firing every second on each (JOB_SCHEDULE_OVERRIDE): the advisory lock lets one run at a
+ * time, the others skip, and every job's work is done exactly once; a worker killed in the
+ * middle of a run leaves nothing half done that the next run does not finish.
+ */
+const WORKERS = 4;
+/** Many ticks: every job fires this many seconds on each worker. */
+const TICKING_MS = 8_000;
+const DONE_TIMEOUT_MS = 60_000;
+/** Starting the workers, the ticks, the wait for the work and the checks. */
+const TEST_TIMEOUT_MS = 180_000;
+/** A short pause makes every run last a while, so the workers' ticks meet at the lock. */
+const TICKING_PAUSE_MS = '20';
+
+beforeAll(() => requireBuild());
+
+/** Pairs of runs of the same job whose [started_at, finished_at] intervals overlap. */
+async function overlappingRuns(pool: pg.Pool) {
+  const result = await pool.query(
+    `SELECT a.job, a.id AS first, b.id AS second
+       FROM job_runs a JOIN job_runs b ON a.job = b.job AND a.id < b.id
+      WHERE a.started_at < coalesce(b.finished_at, 'infinity') AND b.started_at < coalesce(a.finished_at, 'infinity')`,
+  );
+  return result.rows;
+}
+
+async function runsByStatus(pool: pg.Pool, job: string): Promise<Record<string, number>> {
+  const result = await pool.query<{ status: string; n: number }>(
+    'SELECT status, count(*)::int AS n FROM job_runs WHERE job = $1 GROUP BY status',
+    [job],
+  );
+  return Object.fromEntries(result.rows.map((row) => [row.status, row.n]));
+}
+
+function sum(values: Iterable<number>): number {
+  let total = 0;
+  for (const value of values) total += value;
+  return total;
+}
+
+describe(`${WORKERS} worker processes on one database`, () => {
+  let t: TestApp;
+  let world: JobWorld;
+  const workers: WorkerProcess[] = [];
+  beforeAll(async () => {
+    t = await startTestApp();
+    world = await createJobWorld(t.app, t.pool);
+  });
+  afterAll(async () => {
+    await Promise.all(workers.map((worker) => stopWorkerProcess(worker)));
+    await t?.close();
+  });
+
+  it(
+    'run each job one at a time, count the skipped ticks, and do every job’s work exactly once',
+    async () => {
+      for (const jobCase of JOB_CASES) await jobCase.seed(world);
+      for (let index = 0; index < WORKERS; index += 1)
+        workers.push(await startWorkerProcess(t.database.url, { JOB_TEST_PAUSE_MS: TICKING_PAUSE_MS }));
+      const output = () => workers.map((worker) => worker.output()).join('\n');
+      const ticking = new Promise((resolve) => setTimeout(resolve, TICKING_MS));
+      for (const jobCase of JOB_CASES)
+        await waitFor(`${jobCase.job} to finish`, () => jobCase.done(world), DONE_TIMEOUT_MS, output);
+      await ticking;
+
+      const skipped = await Promise.all(workers.map((worker) => scrapeCounter(worker, 'job_lock_skipped_total')));
+      const acquired = await Promise.all(workers.map((worker) => scrapeCounter(worker, 'job_lock_acquired_total')));
+      for (const worker of workers) expect((await fetch(`${worker.metricsUrl}/health`)).status).toBe(200);
+      const exits = await Promise.all(workers.map((worker) => stopWorkerProcess(worker)));
+      expect(exits).toEqual(workers.map(() => 0));
+
+      expect(sum(skipped.flatMap((byJob) => [...byJob.values()]))).toBeGreaterThan(0);
+      for (const jobCase of JOB_CASES) {
+        const runs = await runsByStatus(t.pool, jobCase.job);
+        // Every run that took the lock left a row, and every one succeeded.
+        expect(runs, jobCase.job).toEqual({ succeeded: sum(acquired.map((byJob) => byJob.get(jobCase.job) ?? 0)) });
+        expect(runs.succeeded, jobCase.job).toBeGreaterThanOrEqual(TICKING_MS / 1_000 / 2);
+        await jobCase.expectDoneOnce(world);
+      }
+      expect(await overlappingRuns(t.pool)).toEqual([]);
+      await expectLedgerInvariants(t.pool);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
+
+describe('a worker killed with SIGKILL in the middle of a run', () => {
+  const JOB = 'materialize_recurring';
+  const PREFIX = 'Regra do kill';
+  /** Long enough that the run is still going when it is killed, short enough for one tick. */
+  const SLOW_PAUSE_MS = '150';
+  let t: TestApp;
+  let world: JobWorld;
+  const workers: WorkerProcess[] = [];
+  beforeAll(async () => {
+    t = await startTestApp();
+    world = await createJobWorld(t.app, t.pool);
+  });
+  afterAll(async () => {
+    await Promise.all(workers.map((worker) => stopWorkerProcess(worker)));
+    await t?.close();
+  });
+
+  async function postedSoFar(): Promise<number> {
+    const result = await t.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM recurring_occurrences o JOIN recurring_rules r ON r.id = o.rule_id WHERE r.description LIKE $1 || ' %'`,
+      [PREFIX],
+    );
+    return result.rows[0]?.n ?? 0;
+  }
+
+  /** Sessions on the test database beyond the test pool's (the app's listener, workers). */
+  async function otherSessions(): Promise<number> {
+    const result = await t.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'`,
+    );
+    return (result.rows[0]?.n ?? 0) - t.pool.totalCount;
+  }
+
+  /** Whether some session holds the job's lock: the test tries to take it in a transaction of its own. */
+  async function lockHeld(): Promise<boolean> {
+    const client = await t.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [
+        AdvisoryLock.JobMaterializeRecurring,
+      ]);
+      return result.rows[0]?.locked !== true;
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
+  }
+
+  it(
+    'releases the lock with its connection; the next worker marks the run died and finishes the work once',
+    async () => {
+      const expected = await seedDailyRules(world, { rules: 3, days: 30, prefix: PREFIX });
+      const ownSessions = await otherSessions();
+      const slow = await startWorkerProcess(t.database.url, { JOB_TEST_PAUSE_MS: SLOW_PAUSE_MS });
+      workers.push(slow);
+      await waitFor(
+        'a run in the middle of its work',
+        async () => (await runsByStatus(t.pool, JOB)).running === 1 && (await postedSoFar()) >= 3,
+        DONE_TIMEOUT_MS,
+        slow.output,
+      );
+      expect(await lockHeld()).toBe(true);
+      slow.child.kill('SIGKILL');
+      await slow.exited;
+      // The server ends the dead client's sessions, and the lock transaction's lock with them.
+      await waitFor('the lock to be released', async () => !(await lockHeld()), 10_000);
+      await waitFor('the dead worker’s sessions to end', async () => (await otherSessions()) === ownSessions, 10_000);
+      const postedWhenKilled = await postedSoFar();
+      expect(postedWhenKilled).toBeLessThan(expected);
+      expect(await runsByStatus(t.pool, JOB)).toMatchObject({ running: 1 });
+
+      const next = await startWorkerProcess(t.database.url);
+      workers.push(next);
+      await waitFor(
+        'the work to be finished',
+        async () => (await postedSoFar()) === expected && ((await runsByStatus(t.pool, JOB)).succeeded ?? 0) >= 1,
+        DONE_TIMEOUT_MS,
+        next.output,
+      );
+      expect(await stopWorkerProcess(next)).toBe(0);
+
+      const runs = await t.pool.query<{ status: string; error_summary: string | null; items: number | null }>(
+        'SELECT status, error_summary, items FROM job_runs WHERE job = $1 ORDER BY started_at',
+        [JOB],
+      );
+      expect(runs.rows[0]).toMatchObject({ status: 'died', error_summary: expect.stringMatching(/stopped before it finished/) });
+      expect(runs.rows.slice(1).every((run) => run.status === 'succeeded')).toBe(true);
+      // The killed run's occurrences count nowhere but are there; the rest were posted after.
+      expect(await itemsRecorded(t.pool, JOB)).toBe(expected - postedWhenKilled);
+      expect(next.output()).toContain('found runs of this job that died');
+      await expectOccurrencesPostedOnce(t.pool, PREFIX, expected);
+      expect(await overlappingRuns(t.pool)).toEqual([]);
+      await expectLedgerInvariants(t.pool);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
