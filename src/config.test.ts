@@ -131,7 +131,9 @@ describe('JOB_SCHEDULE_OVERRIDE and JOB_TEST_PAUSE_MS', () => {
   });
 
   it.each(['every second', '* * *', '61 * * * * *'])('refuses the pattern %s', (pattern) => {
-    expect(() => loadConfig({ NODE_ENV: 'test', JOB_SCHEDULE_OVERRIDE: pattern })).toThrow(/JOB_SCHEDULE_OVERRIDE: not a cron pattern/);
+    expect(() => loadConfig({ NODE_ENV: 'test', JOB_SCHEDULE_OVERRIDE: pattern })).toThrow(
+      /JOB_SCHEDULE_OVERRIDE: not a cron pattern/,
+    );
   });
 
   it.each(['0', '-5', 'soon', '60001'])('refuses the pause %s', (pause) => {

@@ -8,6 +8,7 @@ import {
   itemsRecorded,
   JOB_CASES,
   type JobWorld,
+  occurrencesClaimed,
   seedDailyRules,
 } from '../helpers/job-cases.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
@@ -88,9 +89,11 @@ describe(`${WORKERS} worker processes on one database`, () => {
 
       const skipped = await Promise.all(workers.map((worker) => scrapeCounter(worker, 'job_lock_skipped_total')));
       const acquired = await Promise.all(workers.map((worker) => scrapeCounter(worker, 'job_lock_acquired_total')));
-      for (const worker of workers) expect((await fetch(`${worker.metricsUrl}/health`)).status).toBe(200);
+      const health = await Promise.all(workers.map((worker) => fetch(`${worker.metricsUrl}/health`)));
       const exits = await Promise.all(workers.map((worker) => stopWorkerProcess(worker)));
       expect(exits).toEqual(workers.map(() => 0));
+      expect(await overlappingRuns(t.pool)).toEqual([]);
+      expect(health.map((response) => response.status)).toEqual(workers.map(() => 200));
 
       expect(sum(skipped.flatMap((byJob) => [...byJob.values()]))).toBeGreaterThan(0);
       for (const jobCase of JOB_CASES) {
@@ -100,7 +103,6 @@ describe(`${WORKERS} worker processes on one database`, () => {
         expect(runs.succeeded, jobCase.job).toBeGreaterThanOrEqual(TICKING_MS / 1_000 / 2);
         await jobCase.expectDoneOnce(world);
       }
-      expect(await overlappingRuns(t.pool)).toEqual([]);
       await expectLedgerInvariants(t.pool);
     },
     TEST_TIMEOUT_MS,
@@ -124,13 +126,7 @@ describe('a worker killed with SIGKILL in the middle of a run', () => {
     await t?.close();
   });
 
-  async function postedSoFar(): Promise<number> {
-    const result = await t.pool.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM recurring_occurrences o JOIN recurring_rules r ON r.id = o.rule_id WHERE r.description LIKE $1 || ' %'`,
-      [PREFIX],
-    );
-    return result.rows[0]?.n ?? 0;
-  }
+  const postedSoFar = () => occurrencesClaimed(t.pool, PREFIX);
 
   /** Sessions on the test database beyond the test pool's (the app's listener, workers). */
   async function otherSessions(): Promise<number> {
