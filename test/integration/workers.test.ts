@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdvisoryLock } from '../../src/db/locks.js';
@@ -13,6 +14,7 @@ import {
 } from '../helpers/job-cases.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
 import {
+  MAIN,
   requireBuild,
   scrapeCounter,
   startWorkerProcess,
@@ -61,6 +63,25 @@ function sum(values: Iterable<number>): number {
   for (const value of values) total += value;
   return total;
 }
+
+describe('the test-only job settings', () => {
+  it.each(['JOB_SCHEDULE_OVERRIDE', 'JOB_TEST_PAUSE_MS'])('stop a real process outside NODE_ENV=test (%s)', async (name) => {
+    const child = spawn(process.execPath, [MAIN], {
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        ROLE: 'worker',
+        DATABASE_URL: 'postgresql://nobody@127.0.0.1:1/none',
+        [name]: name === 'JOB_TEST_PAUSE_MS' ? '100' : '* * * * * *',
+      },
+    });
+    let output = '';
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(code).toBe(78);
+    expect(output).toContain(`${name}: only allowed when NODE_ENV=test`);
+  });
+});
 
 describe(`${WORKERS} worker processes on one database`, () => {
   let t: TestApp;
