@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { expect } from 'vitest';
+import { AdvisoryLock } from '../../src/db/locks.js';
 import { addDays, calendarDay } from '../../src/lib/calendar.js';
 import { signedIn } from './app.js';
 
@@ -181,6 +182,38 @@ export const JOB_CASES: JobCase[] = [
     async expectDoneOnce({ pool }) {
       expect(await count(pool, 'SELECT 1 FROM rate_limits WHERE window_ends_at > now()')).toBeGreaterThanOrEqual(KEPT);
       expect(await itemsRecorded(pool, 'expire_rate_limits')).toBe(SEEDED);
+    },
+  },
+];
+
+/**
+ * How a job is killed with SIGKILL in the middle of a run (its worker slowed down with
+ * JOB_TEST_PAUSE_MS) and proved finished exactly once by the next worker. Each job that can
+ * be caught mid-run (its work spans several transactions) adds one row.
+ */
+export interface KillCase {
+  job: string;
+  lock: AdvisoryLock;
+  /** Seeds work for several transactions; returns how many units (occurrences, notifications…) it is. */
+  seed(world: JobWorld): Promise<number>;
+  /** Units done and committed so far. */
+  progress(world: JobWorld): Promise<number>;
+  /** After the next worker finished: every unit done once, and what the runs recorded. */
+  expectDoneOnce(world: JobWorld, total: number, doneWhenKilled: number): Promise<void>;
+}
+
+const KILL_RULE_PREFIX = 'Regra do kill';
+
+export const KILL_CASES: KillCase[] = [
+  {
+    job: 'materialize_recurring',
+    lock: AdvisoryLock.JobMaterializeRecurring,
+    seed: (world) => seedDailyRules(world, { rules: 3, days: 30, prefix: KILL_RULE_PREFIX }),
+    progress: ({ pool }) => occurrencesClaimed(pool, KILL_RULE_PREFIX),
+    async expectDoneOnce({ pool }, total, doneWhenKilled) {
+      await expectOccurrencesPostedOnce(pool, KILL_RULE_PREFIX, total);
+      // The killed run's occurrences are there but counted by no run; the rest were posted after.
+      expect(await itemsRecorded(pool, 'materialize_recurring')).toBe(total - doneWhenKilled);
     },
   },
 ];

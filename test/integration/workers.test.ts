@@ -1,17 +1,8 @@
 import { spawn } from 'node:child_process';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdvisoryLock } from '../../src/db/locks.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import {
-  createJobWorld,
-  expectOccurrencesPostedOnce,
-  itemsRecorded,
-  JOB_CASES,
-  type JobWorld,
-  occurrencesClaimed,
-  seedDailyRules,
-} from '../helpers/job-cases.js';
+import { createJobWorld, JOB_CASES, type JobWorld, KILL_CASES } from '../helpers/job-cases.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
 import {
   MAIN,
@@ -132,11 +123,12 @@ describe(`${WORKERS} worker processes on one database`, () => {
   );
 });
 
-describe('a worker killed with SIGKILL in the middle of a run', () => {
-  const JOB = 'materialize_recurring';
-  const PREFIX = 'Regra do kill';
+describe.each(KILL_CASES)('a worker killed with SIGKILL in the middle of a $job run', (killCase) => {
   /** Long enough that the run is still going when it is killed, short enough for one tick. */
   const SLOW_PAUSE_MS = '150';
+  /** Units done before the kill, so the run is caught between its transactions. */
+  const DONE_BEFORE_KILL = 3;
+  const { job } = killCase;
   let t: TestApp;
   let world: JobWorld;
   const workers: WorkerProcess[] = [];
@@ -148,8 +140,6 @@ describe('a worker killed with SIGKILL in the middle of a run', () => {
     await Promise.all(workers.map((worker) => stopWorkerProcess(worker)));
     await t?.close();
   });
-
-  const postedSoFar = () => occurrencesClaimed(t.pool, PREFIX);
 
   /** Sessions on the test database beyond the test pool's (the app's listener, workers). */
   async function otherSessions(): Promise<number> {
@@ -164,9 +154,7 @@ describe('a worker killed with SIGKILL in the middle of a run', () => {
     const client = await t.pool.connect();
     try {
       await client.query('BEGIN');
-      const result = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [
-        AdvisoryLock.JobMaterializeRecurring,
-      ]);
+      const result = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [killCase.lock]);
       return result.rows[0]?.locked !== true;
     } finally {
       await client.query('ROLLBACK');
@@ -177,13 +165,13 @@ describe('a worker killed with SIGKILL in the middle of a run', () => {
   it(
     'releases the lock with its connection; the next worker marks the run died and finishes the work once',
     async () => {
-      const expected = await seedDailyRules(world, { rules: 3, days: 30, prefix: PREFIX });
+      const total = await killCase.seed(world);
       const ownSessions = await otherSessions();
       const slow = await startWorkerProcess(t.database.url, { JOB_TEST_PAUSE_MS: SLOW_PAUSE_MS });
       workers.push(slow);
       await waitFor(
         'a run in the middle of its work',
-        async () => (await runsByStatus(t.pool, JOB)).running === 1 && (await postedSoFar()) >= 3,
+        async () => (await runsByStatus(t.pool, job)).running === 1 && (await killCase.progress(world)) >= DONE_BEFORE_KILL,
         DONE_TIMEOUT_MS,
         slow.output,
       );
@@ -193,30 +181,28 @@ describe('a worker killed with SIGKILL in the middle of a run', () => {
       // The server ends the dead client's sessions, and the lock transaction's lock with them.
       await waitFor('the lock to be released', async () => !(await lockHeld()), 10_000);
       await waitFor('the dead worker’s sessions to end', async () => (await otherSessions()) === ownSessions, 10_000);
-      const postedWhenKilled = await postedSoFar();
-      expect(postedWhenKilled).toBeLessThan(expected);
-      expect(await runsByStatus(t.pool, JOB)).toMatchObject({ running: 1 });
+      const doneWhenKilled = await killCase.progress(world);
+      expect(doneWhenKilled).toBeLessThan(total);
+      expect(await runsByStatus(t.pool, job)).toMatchObject({ running: 1 });
 
       const next = await startWorkerProcess(t.database.url);
       workers.push(next);
       await waitFor(
         'the work to be finished',
-        async () => (await postedSoFar()) === expected && ((await runsByStatus(t.pool, JOB)).succeeded ?? 0) >= 1,
+        async () => (await killCase.progress(world)) === total && ((await runsByStatus(t.pool, job)).succeeded ?? 0) >= 1,
         DONE_TIMEOUT_MS,
         next.output,
       );
       expect(await stopWorkerProcess(next)).toBe(0);
 
-      const runs = await t.pool.query<{ status: string; error_summary: string | null; items: number | null }>(
-        'SELECT status, error_summary, items FROM job_runs WHERE job = $1 ORDER BY started_at',
-        [JOB],
+      const runs = await t.pool.query<{ status: string; error_summary: string | null }>(
+        'SELECT status, error_summary FROM job_runs WHERE job = $1 ORDER BY started_at',
+        [job],
       );
       expect(runs.rows[0]).toMatchObject({ status: 'died', error_summary: expect.stringMatching(/stopped before it finished/) });
       expect(runs.rows.slice(1).every((run) => run.status === 'succeeded')).toBe(true);
-      // The killed run's occurrences count nowhere but are there; the rest were posted after.
-      expect(await itemsRecorded(t.pool, JOB)).toBe(expected - postedWhenKilled);
       expect(next.output()).toContain('found runs of this job that died');
-      await expectOccurrencesPostedOnce(t.pool, PREFIX, expected);
+      await killCase.expectDoneOnce(world, total, doneWhenKilled);
       expect(await overlappingRuns(t.pool)).toEqual([]);
       await expectLedgerInvariants(t.pool);
     },
