@@ -105,3 +105,38 @@ describe('TEST_CLOCK_START', () => {
     },
   );
 });
+
+describe('JOB_SCHEDULE_OVERRIDE and JOB_TEST_PAUSE_MS', () => {
+  it('are unset unless given', () => {
+    const config = loadConfig({ NODE_ENV: 'test' });
+    expect(config.jobScheduleOverride).toBeUndefined();
+    expect(config.jobTestPauseMs).toBeUndefined();
+  });
+
+  it('give every job one pattern and a pause when NODE_ENV=test', () => {
+    const config = loadConfig({ NODE_ENV: 'test', JOB_SCHEDULE_OVERRIDE: '* * * * * *', JOB_TEST_PAUSE_MS: '250' });
+    expect(config.jobScheduleOverride).toBe('* * * * * *');
+    expect(config.jobTestPauseMs).toBe(250);
+  });
+
+  it.each([
+    [undefined, 'JOB_SCHEDULE_OVERRIDE', '* * * * * *'],
+    ['production', 'JOB_SCHEDULE_OVERRIDE', '* * * * * *'],
+    ['development', 'JOB_TEST_PAUSE_MS', '100'],
+    ['production', 'JOB_TEST_PAUSE_MS', '100'],
+  ])('are refused, naming the variable, when NODE_ENV is %s (%s)', (nodeEnv, name, value) => {
+    const environment = { [name]: value, ...(nodeEnv ? { NODE_ENV: nodeEnv } : {}) };
+    expect(() => loadConfig(environment)).toThrow(ConfigError);
+    expect(() => loadConfig(environment)).toThrow(new RegExp(`${name}: only allowed when NODE_ENV=test`));
+  });
+
+  it.each(['every second', '* * *', '61 * * * * *'])('refuses the pattern %s', (pattern) => {
+    expect(() => loadConfig({ NODE_ENV: 'test', JOB_SCHEDULE_OVERRIDE: pattern })).toThrow(
+      /JOB_SCHEDULE_OVERRIDE: not a cron pattern/,
+    );
+  });
+
+  it.each(['0', '-5', 'soon', '60001'])('refuses the pause %s', (pause) => {
+    expect(() => loadConfig({ NODE_ENV: 'test', JOB_TEST_PAUSE_MS: pause })).toThrow(/JOB_TEST_PAUSE_MS:/);
+  });
+});

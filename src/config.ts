@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { Cron } from 'croner';
 import { parseTrustProxy, type TrustProxy } from './http/client-address.js';
 import type { RateLimitRule } from './http/rate-limit.js';
 
@@ -44,6 +45,13 @@ export const EnvSchema = Type.Object({
    * time. An instant with its offset, e.g. 2028-02-29T12:00:00-03:00.
    */
   TEST_CLOCK_START: Type.Optional(Type.String({ maxLength: 64 })),
+  /**
+   * Tests only: a croner pattern every job runs on instead of its own, e.g. every second
+   * (six fields: "* * * * * *"), so a test sees many ticks without waiting for cron minutes.
+   */
+  JOB_SCHEDULE_OVERRIDE: Type.Optional(Type.String({ maxLength: 128 })),
+  /** Tests only: each job waits this long before each statement or transaction, so a test can stop a worker mid-run. */
+  JOB_TEST_PAUSE_MS: Type.Optional(Type.Integer({ minimum: 1, maximum: 60_000 })),
 });
 export type Env = Static<typeof EnvSchema>;
 
@@ -81,6 +89,10 @@ export interface Config {
   features: { insights: boolean; pix: boolean; imports: boolean };
   /** Set only under NODE_ENV=test: the instant the server's clock starts at (TEST_CLOCK_START). */
   testClockStart?: Date;
+  /** Set only under NODE_ENV=test: the pattern every job runs on (JOB_SCHEDULE_OVERRIDE). */
+  jobScheduleOverride?: string;
+  /** Set only under NODE_ENV=test: the pause before each of a job's statements (JOB_TEST_PAUSE_MS). */
+  jobTestPauseMs?: number;
 }
 
 export class ConfigError extends Error {
@@ -138,6 +150,29 @@ function readTestClockStart(environment: NodeJS.ProcessEnv, problems: string[]):
   return start;
 }
 
+/** A test-only variable set under another NODE_ENV is refused, not ignored: it would change what runs when. */
+function refuseOutsideTests(name: string, environment: NodeJS.ProcessEnv, problems: string[]): boolean {
+  const value = environment[name];
+  if (value === undefined || value === '') return false;
+  if (environment.NODE_ENV === 'test') return true;
+  problems.push(
+    `${name}: only allowed when NODE_ENV=test (NODE_ENV is ${environment.NODE_ENV === undefined ? 'not set' : JSON.stringify(environment.NODE_ENV)})`,
+  );
+  return false;
+}
+
+function readJobScheduleOverride(environment: NodeJS.ProcessEnv, problems: string[]): string | undefined {
+  if (!refuseOutsideTests('JOB_SCHEDULE_OVERRIDE', environment, problems)) return undefined;
+  const pattern = String(environment.JOB_SCHEDULE_OVERRIDE);
+  try {
+    new Cron(pattern, { paused: true, timezone: 'UTC' }).stop();
+  } catch (error) {
+    problems.push(`JOB_SCHEDULE_OVERRIDE: not a cron pattern: ${(error as Error).message} (got ${JSON.stringify(pattern)})`);
+    return undefined;
+  }
+  return pattern;
+}
+
 /** Reads the configuration from an environment; throws ConfigError naming each bad variable. */
 export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config {
   const raw: Record<string, unknown> = {};
@@ -159,6 +194,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     problems.push(`TRUST_PROXY: ${(error as Error).message}`);
   }
   const testClockStart = readTestClockStart(environment, problems);
+  const jobScheduleOverride = readJobScheduleOverride(environment, problems);
+  const jobTestPause = refuseOutsideTests('JOB_TEST_PAUSE_MS', environment, problems);
   if (problems.length > 0) throw new ConfigError(`invalid environment:\n  ${problems.join('\n  ')}`);
   const env = converted as Env;
   const window_ms = env.AUTH_RATE_LIMIT_WINDOW_SECONDS * 1000;
@@ -189,5 +226,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     },
     features: { insights: flag(env.ENABLE_INSIGHTS), pix: flag(env.ENABLE_PIX), imports: flag(env.ENABLE_IMPORTS) },
     ...(testClockStart ? { testClockStart } : {}),
+    ...(jobScheduleOverride ? { jobScheduleOverride } : {}),
+    ...(jobTestPause && env.JOB_TEST_PAUSE_MS !== undefined ? { jobTestPauseMs: env.JOB_TEST_PAUSE_MS } : {}),
   };
 }

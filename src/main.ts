@@ -12,6 +12,7 @@ import { createMetrics, type Metrics } from './http/metrics.js';
 import { createJobMetrics } from './jobs/metrics.js';
 import { allJobs } from './jobs/registry.js';
 import { type Scheduler, startScheduler } from './jobs/scheduler.js';
+import { withTestOverrides } from './jobs/test-overrides.js';
 import { startWorkerHttp, type WorkerHttp } from './jobs/worker-http.js';
 import { type Clock, clockStartingAt, systemClock } from './lib/clock.js';
 import { Operators } from './modules/admin/operators.js';
@@ -164,7 +165,7 @@ async function startWorker(
     pool,
     logger,
     clock,
-    jobs: allJobs(config),
+    jobs: withTestOverrides(allJobs(config), config),
     metrics: createJobMetrics(metrics.registry),
     ...(reporter
       ? {
