@@ -199,9 +199,12 @@ describe.each(KILL_CASES)('a worker killed with SIGKILL in the middle of a $job 
         'SELECT status, error_summary FROM job_runs WHERE job = $1 ORDER BY started_at',
         [job],
       );
-      expect(runs.rows[0]).toMatchObject({ status: 'died', error_summary: expect.stringMatching(/stopped before it finished/) });
+      expect(runs.rows[0]).toMatchObject({
+        status: 'died',
+        error_summary: expect.stringMatching(/its process stopped, or lost the database, before it finished/),
+      });
       expect(runs.rows.slice(1).every((run) => run.status === 'succeeded')).toBe(true);
-      expect(next.output()).toContain('found runs of this job that died');
+      expect(next.output()).toContain('found runs of this job that did not finish');
       await killCase.expectDoneOnce(world, total, doneWhenKilled);
       expect(await overlappingRuns(t.pool)).toEqual([]);
       await expectLedgerInvariants(t.pool);
