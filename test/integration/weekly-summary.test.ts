@@ -131,6 +131,11 @@ describe('weekly_summary', () => {
     clock.set(MONDAY_MORNING);
     const summaries = await summariesOf(person.user.id);
     expect(summaries.map((summary) => summary.dedupe_key)).toEqual(['week:2026-W53', 'week:2027-W01']);
-    expect(summaries[1]?.params).toMatchObject({ from_day: '2027-01-04', to_day: '2027-01-10', spent_cents: 77_777, income_cents: 0 });
+    expect(summaries[1]?.params).toMatchObject({
+      from_day: '2027-01-04',
+      to_day: '2027-01-10',
+      spent_cents: 77_777,
+      income_cents: 0,
+    });
   });
 });
