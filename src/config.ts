@@ -52,6 +52,12 @@ export const EnvSchema = Type.Object({
   JOB_SCHEDULE_OVERRIDE: Type.Optional(Type.String({ maxLength: 128 })),
   /** Tests only: each job waits this long before each statement or transaction, so a test can stop a worker mid-run. */
   JOB_TEST_PAUSE_MS: Type.Optional(Type.Integer({ minimum: 1, maximum: 60_000 })),
+  /** Where e-mail goes, e.g. smtp://user:pass@host:587 (smtps:// for TLS from the start); unset: no e-mail is sent. */
+  SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://', maxLength: 2048 })),
+  /** The From of every e-mail: an address, or a name and an address. */
+  MAIL_FROM: Type.String({ minLength: 3, maxLength: 320, pattern: '@', default: 'Vai de Pix <no-reply@localhost>' }),
+  /** The public base URL people reach the app at; links in e-mails start with it. */
+  APP_URL: Type.String({ pattern: '^https?://[^/?#]+', maxLength: 2048, default: 'http://localhost:3000' }),
 });
 export type Env = Static<typeof EnvSchema>;
 
@@ -87,6 +93,8 @@ export interface Config {
     per_device: RateLimitRule;
   };
   features: { insights: boolean; pix: boolean; imports: boolean };
+  /** E-mail delivery; smtpUrl undefined: the outbox is not sent (see docs/OPERATIONS.md). */
+  mail: { smtpUrl: string | undefined; from: string; appUrl: string };
   /** Set only under NODE_ENV=test: the instant the server's clock starts at (TEST_CLOCK_START). */
   testClockStart?: Date;
   /** Set only under NODE_ENV=test: the pattern every job runs on (JOB_SCHEDULE_OVERRIDE). */
@@ -225,6 +233,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
       per_device: { max: env.AUTH_RATE_LIMIT_PER_DEVICE, window_ms },
     },
     features: { insights: flag(env.ENABLE_INSIGHTS), pix: flag(env.ENABLE_PIX), imports: flag(env.ENABLE_IMPORTS) },
+    mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, appUrl: env.APP_URL.replace(/\/+$/, '') },
     ...(testClockStart ? { testClockStart } : {}),
     ...(jobScheduleOverride ? { jobScheduleOverride } : {}),
     ...(jobTestPause && env.JOB_TEST_PAUSE_MS !== undefined ? { jobTestPauseMs: env.JOB_TEST_PAUSE_MS } : {}),

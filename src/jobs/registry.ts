@@ -4,13 +4,17 @@ import { expireRateLimitsJob } from './expire-rate-limits.js';
 import type { Job } from './job.js';
 import { materializeRecurringJob } from './materialize-recurring.js';
 import { purgeSessionsJob } from './purge-sessions.js';
+import { sendEmailsJob } from './send-emails.js';
+import { weeklySummaryJob } from './weekly-summary.js';
 
 /** Every job a worker schedules and `npm run job -- <name>` can run, by name. */
-export function allJobs(config: Pick<Config, 'sessionIdleHours'>): Job[] {
+export function allJobs(config: Pick<Config, 'sessionIdleHours' | 'mail'>): Job[] {
   return [
     expireIdempotencyKeysJob,
     materializeRecurringJob,
     purgeSessionsJob({ sessionIdleHours: config.sessionIdleHours }),
     expireRateLimitsJob,
+    weeklySummaryJob,
+    sendEmailsJob({ mail: config.mail }),
   ];
 }

@@ -199,6 +199,8 @@ describe('hostile text in every string of every route answers 400 naming the fie
   it('the same routes answer their sample request without hostile text (so the 400s above are about the text)', async () => {
     for (const route of routes(document)) {
       if (route.method !== 'GET') continue;
+      // Its token is signed with this server's own key, so no sample can be valid: email.test.ts covers it.
+      if (route.path === '/api/notifications/unsubscribe') continue;
       const response = await send(sampleRequest(document, route, idFor));
       expect(response.statusCode, `${route.method} ${route.path}: ${response.body.slice(0, 300)}`).toBe(200);
     }

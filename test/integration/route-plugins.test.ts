@@ -41,12 +41,13 @@ function routesOf(tree: string): Route[] {
 /**
  * Routes that need no session, each for a reason: signing in, probes, the API document
  * and its page, the hidden routes that answer unreadable URLs, the metrics scrape (its own
- * bearer token, METRICS_TOKEN) and the web app's files (the wildcard, printed as `*`,
- * present once the web app is built).
+ * bearer token, METRICS_TOKEN), the web app's files (the wildcard, printed as `*`,
+ * present once the web app is built) and an e-mail's unsubscribe link (its own signed token).
  */
 function isPublic({ method, path }: Route): boolean {
   if (method === 'POST' && (path === '/api/auth/register' || path === '/api/auth/login')) return true;
   if (path.startsWith('/api/_problems/')) return true;
+  if (path === '/api/notifications/unsubscribe') return true;
   if (method !== 'GET' && method !== 'HEAD') return false;
   return (
     ['/health', '/api/health', '/api/openapi.json', '/metrics', '*', '/*'].includes(path) ||
@@ -91,7 +92,15 @@ describe('every route that needs a session refuses a request without one before 
   it('every public route exists, so the list of exceptions holds nothing stale', () => {
     const all = routesOf(t.app.printRoutes({ commonPrefix: false }));
     const paths = new Set(all.map((route) => route.path));
-    for (const path of ['/api/auth/register', '/api/auth/login', '/health', '/api/health', '/api/openapi.json', '/metrics']) {
+    for (const path of [
+      '/api/auth/register',
+      '/api/auth/login',
+      '/health',
+      '/api/health',
+      '/api/openapi.json',
+      '/metrics',
+      '/api/notifications/unsubscribe',
+    ]) {
       expect(paths).toContain(path);
     }
   });

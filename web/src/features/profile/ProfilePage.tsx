@@ -12,6 +12,7 @@ import { PasswordField } from '../auth/PasswordField';
 import { type CurrentUser, useMe } from '../auth/session';
 import { useFieldErrorText } from '../auth/useFieldErrorText';
 import { PASSWORD_LENGTH_MIN, validateEmail, validateLoginPassword, validateName, validateNewPassword } from '../auth/validation';
+import { NotificationsSection } from './NotificationsSection';
 import { useChangeEmail, useChangePassword, useUpdateProfile } from './queries';
 
 /** Every control on this page is at least this tall, a comfortable tap target on a phone. */
@@ -40,6 +41,7 @@ export function ProfilePage() {
           <LanguageSection user={user} />
           <EmailSection user={user} />
           <PasswordSection />
+          <NotificationsSection />
           <SessionsSection />
         </>
       ) : null}

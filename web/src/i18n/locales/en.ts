@@ -817,6 +817,13 @@ export const en: Messages = {
       changed:
         'You are still signed in on this device. Your other open sessions were ended ({{count}}): on other devices, sign in again with the new password.',
     },
+    notifications: {
+      title: 'Notifications',
+      kinds: { budget_alert: 'Budget alerts', weekly_summary: 'Weekly summary (Monday morning)' },
+      channels: { in_app: 'In the app', email: 'By email' },
+      switchLabel: '{{kind}}: {{channel}}',
+      emailDisabled: 'This server does not send email yet: your email choices apply once it does.',
+    },
     sessions: {
       title: 'Sessions',
       text: 'Sign out of your account on every device and browser at once, this one included.',

@@ -821,6 +821,13 @@ export const ptBR = {
       changed:
         'Você continua conectado neste aparelho. As outras sessões abertas foram encerradas ({{count}}): nos outros aparelhos, entre de novo com a nova senha.',
     },
+    notifications: {
+      title: 'Notificações',
+      kinds: { budget_alert: 'Alertas de orçamento', weekly_summary: 'Resumo semanal (segunda de manhã)' },
+      channels: { in_app: 'No app', email: 'Por e-mail' },
+      switchLabel: '{{kind}}: {{channel}}',
+      emailDisabled: 'Este servidor ainda não envia e-mails: suas escolhas de e-mail valem quando ele enviar.',
+    },
     sessions: {
       title: 'Sessões',
       text: 'Encerre sua sessão em todos os aparelhos e navegadores de uma vez, inclusive neste.',
