@@ -5,6 +5,7 @@ import { PasswordChanged } from '../modules/auth/profile.schemas.js';
 import { BudgetLine, BudgetMonth } from '../modules/budgets/budgets.schemas.js';
 import { Category, CategoryPage } from '../modules/categories/categories.schemas.js';
 import { Goal, GoalMovement, GoalPage } from '../modules/goals/goals.schemas.js';
+import { Insights } from '../modules/insights/insights.schemas.js';
 import {
   BrCode,
   BrCodeProblem,
@@ -76,4 +77,5 @@ export const SHARED_SCHEMAS = [
   JobRun,
   AdminJob,
   AdminJobs,
+  Insights,
 ];

@@ -1,16 +1,18 @@
 import type { Config } from '../config.js';
 import { expireIdempotencyKeysJob } from './expire-idempotency-keys.js';
 import { expireRateLimitsJob } from './expire-rate-limits.js';
+import { insightsJob } from './insights.js';
 import type { Job } from './job.js';
 import { materializeRecurringJob } from './materialize-recurring.js';
 import { purgeSessionsJob } from './purge-sessions.js';
 
 /** Every job a worker schedules and `npm run job -- <name>` can run, by name. */
-export function allJobs(config: Pick<Config, 'sessionIdleHours'>): Job[] {
+export function allJobs(config: Pick<Config, 'sessionIdleHours' | 'features'>): Job[] {
   return [
     expireIdempotencyKeysJob,
     materializeRecurringJob,
     purgeSessionsJob({ sessionIdleHours: config.sessionIdleHours }),
     expireRateLimitsJob,
+    insightsJob(config),
   ];
 }

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { accountLockOrder, accountLocksTaken } from '../../db/locks.js';
 import type { Queryable } from '../../db/queryable.js';
 import type { AccountType } from '../../policies/ledger_v1.js';
+import { MONTH_INSIGHTS } from '../insights/staleness.js';
 
 export interface AccountRow {
   id: string;
@@ -217,12 +218,21 @@ export async function updateTransactionDetails(
     notes: string | null;
   },
 ): Promise<true | undefined> {
-  const result = await client.query(
-    `UPDATE transactions SET description = $4, category_id = $5, notes = $6, row_version = row_version + 1
-      WHERE user_id = $1 AND id = $2 AND row_version = $3`,
+  // A new category or description changes the month's insights: the edit marks them stale
+  // (see insights/staleness.ts) in the same statement.
+  const result = await client.query<{ edited: number }>(
+    `WITH edited AS (
+       UPDATE transactions SET description = $4, category_id = $5, notes = $6, row_version = row_version + 1
+        WHERE user_id = $1 AND id = $2 AND row_version = $3
+       RETURNING to_char(occurred_on, 'YYYY-MM') AS month
+     ), marked AS (
+       UPDATE insight_cache SET stale = true
+        WHERE user_id = $1 AND kind = '${MONTH_INSIGHTS}' AND period >= (SELECT month FROM edited) AND NOT stale
+     )
+     SELECT count(*)::int AS edited FROM edited`,
     [options.userId, options.transactionId, options.rowVersion, options.description, options.categoryId, options.notes],
   );
-  return result.rowCount === 1 ? true : undefined;
+  return result.rows[0]?.edited === 1 ? true : undefined;
 }
 
 /**
