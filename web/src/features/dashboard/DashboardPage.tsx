@@ -14,6 +14,7 @@ import { useMe } from '../auth/session';
 import { BudgetSummaryCard } from '../budgets/BudgetSummaryCard';
 import { GoalsSummaryCard } from '../goals/GoalsSummaryCard';
 import { useGoals } from '../goals/queries';
+import { LazyDashboardCharts } from '../insights/LazyDashboardCharts';
 import { useLedgerActions } from '../ledger/LedgerActions';
 import { activeAccounts, totalBalanceCents, useAccounts, useCategories, useTransactions } from '../ledger/queries';
 import { firstRunSkipped, skipFirstRun } from '../onboarding/firstRun';
@@ -203,6 +204,7 @@ function Overview() {
           />
         ) : null}
       </Card>
+      <LazyDashboardCharts />
       <LazyTransactionDialog transactionId={openId} onClose={() => setOpenId(null)} />
     </>
   );

@@ -205,7 +205,10 @@ export function TransferForm({ fromAccountId, onDone }: TransferFormProps) {
 
 type Translate = ReturnType<typeof useTranslation>['t'];
 
-function resultLine(t: Translate, change: BalanceChange): string {
+function resultLine(translate: Translate, change: BalanceChange): string {
+  // A plain signature: checking this call against every key's interpolation types exceeds
+  // the compiler's instantiation depth once the catalogue grows past ~700 keys.
+  const t = translate as unknown as (key: 'transfer.resultLine', options: Record<string, string>) => string;
   return t('transfer.resultLine', {
     name: change.name,
     before: formatBrl(change.beforeCents),
