@@ -29,7 +29,7 @@ export function LazyDashboardCharts() {
     </Center>
   );
   return (
-    <Box ref={ref} mih={seen ? undefined : PLACEHOLDER_HEIGHT_PX}>
+    <Box ref={ref} mih={seen ? undefined : PLACEHOLDER_HEIGHT_PX} data-testid="dashboard-charts-place">
       {seen ? (
         <Suspense fallback={loading}>
           <DashboardCharts month={currentMonth()} />
