@@ -210,14 +210,21 @@ describe('insights', () => {
     expectStatus(await rule('expense', 120_000, 25), 201);
     expectStatus(await rule('income', 50_000, 28), 201);
     expectStatus(await rule('expense', 99_000, 5), 201);
+    // A card that opens owing R$ 500,00: its opening is negative.
+    await client.account({ name: 'Cartão', type: 'credit_card', initial_balance_cents: -50_000, overdraft_limit_cents: 100_000 });
     const body = await insights(client, '2026-11');
     expect(body.projection).toEqual({
       as_of: '2026-11-20',
-      balance_cents: 300_000,
+      balance_cents: 250_000,
       bills_cents: 120_000,
       expected_income_cents: 50_000,
-      projected_cents: 230_000,
+      projected_cents: 180_000,
     });
+    // Both openings are in November's balance and in no month before it.
+    expect(body.series.slice(-2)).toEqual([
+      { month: '2026-10', income_cents: 0, expense_cents: 0, balance_cents: 0 },
+      { month: '2026-11', income_cents: 0, expense_cents: 0, balance_cents: 250_000 },
+    ]);
     expect((await insights(client, '2026-10')).projection).toBeNull();
   });
 

@@ -2,32 +2,65 @@ import type pg from 'pg';
 import type { Queryable } from '../../db/queryable.js';
 import { MONTH_INSIGHTS } from './staleness.js';
 
-/** The legs on one of the person's counterparty accounts (income, expense, equity), summed per month and category. */
+/** What moved per month and category: income and expenses, and what openings put into the person's own accounts. */
 export interface FlowRow {
   month: string;
-  account_type: 'income' | 'expense' | 'equity';
   category_id: string | null;
-  cents: number;
+  income: number;
+  expense: number;
+  opened: number;
 }
 
 /**
- * Every leg on the person's income, expense and equity accounts whose transaction falls on
- * or after `fromDay`, summed per month, account type and category. What the person's own
- * accounts gained is exactly what these lost (every transaction's legs sum to zero).
+ * The person's flows from `fromDay` on, per month and category, read from the journal
+ * headers: an income or an expense (or its reversal, which keeps the original's accounts and
+ * counts negated) moves its amount between the person's account and their income or expense
+ * account, exactly as its two legs do. Only an opening's sign (a debt opens negative) is read
+ * from its leg. Transfers and goal movements stay among the person's own accounts.
  */
-export async function flowsFrom(client: Queryable, userId: string, fromDay: string): Promise<FlowRow[]> {
+export async function flowsFrom(
+  client: Queryable,
+  options: { userId: string; fromDay: string; counterparties: Counterparties },
+): Promise<FlowRow[]> {
   const result = await client.query<FlowRow>({
     name: 'insights_flows_from',
-    text: `SELECT to_char(t.occurred_on, 'YYYY-MM') AS month, a.type AS account_type, t.category_id,
-                  sum(e.amount_cents)::bigint AS cents
+    text: `SELECT to_char(t.occurred_on, 'YYYY-MM') AS month, t.category_id,
+                  coalesce(sum(CASE WHEN t.counterparty_account_id = $3 THEN signed.cents END), 0)::bigint AS income,
+                  coalesce(sum(CASE WHEN t.counterparty_account_id = $4 THEN signed.cents END), 0)::bigint AS expense,
+                  coalesce(sum(CASE WHEN t.counterparty_account_id = $5 THEN
+                    (SELECT e.amount_cents FROM ledger_entries e WHERE e.transaction_id = t.id AND e.account_id = t.account_id)
+                  END), 0)::bigint AS opened
              FROM transactions t
-             JOIN ledger_entries e ON e.transaction_id = t.id
-             JOIN accounts a ON a.id = e.account_id AND a.type IN ('income', 'expense', 'equity')
+            CROSS JOIN LATERAL (SELECT CASE WHEN t.kind = 'reversal' THEN -t.amount_cents ELSE t.amount_cents END AS cents) signed
             WHERE t.user_id = $1 AND t.occurred_on >= $2
-            GROUP BY 1, 2, 3`,
-    values: [userId, fromDay],
+            GROUP BY 1, 2`,
+    values: [
+      options.userId,
+      options.fromDay,
+      options.counterparties.income,
+      options.counterparties.expense,
+      options.counterparties.equity,
+    ],
   });
   return result.rows;
+}
+
+export interface Counterparties {
+  income: string;
+  expense: string;
+  equity: string;
+}
+
+/** The person's income, expense and equity accounts. */
+export async function counterpartiesOf(client: Queryable, userId: string): Promise<Counterparties> {
+  const result = await client.query<{ type: keyof Counterparties; id: string }>({
+    name: 'insights_counterparties',
+    text: `SELECT type, id FROM accounts WHERE user_id = $1 AND type IN ('income', 'expense', 'equity')`,
+    values: [userId],
+  });
+  const found = Object.fromEntries(result.rows.map((row) => [row.type, row.id])) as Partial<Counterparties>;
+  if (!found.income || !found.expense || !found.equity) throw new Error('person has no internal accounts');
+  return { income: found.income, expense: found.expense, equity: found.equity };
 }
 
 /** What the person's own accounts (every type but income, expense and equity) hold now, archived or not. */

@@ -9,6 +9,7 @@ import {
   type CategoryRow,
   categoriesOf,
   claimCache,
+  counterpartiesOf,
   type FlowRow,
   flowsFrom,
   freshCache,
@@ -40,11 +41,11 @@ export function featureDisabled(): DomainError {
   return new DomainError('feature_disabled', 404, 'Insights are turned off on this server.', { feature: 'insights' });
 }
 
-/** Flows by month: what came in, what went out, and what every counterparty leg summed to. */
+/** Flows by month: what came in, what went out, what the person's own accounts gained. */
 interface MonthFlows {
   income: number;
   expense: number;
-  counterparty: number;
+  ownChange: number;
   byCategory: Map<string | null, number>;
 }
 
@@ -53,15 +54,13 @@ function flowsByMonth(rows: readonly FlowRow[]): Map<string, MonthFlows> {
   for (const row of rows) {
     let flows = months.get(row.month);
     if (!flows) {
-      flows = { income: 0, expense: 0, counterparty: 0, byCategory: new Map() };
+      flows = { income: 0, expense: 0, ownChange: 0, byCategory: new Map() };
       months.set(row.month, flows);
     }
-    flows.counterparty += row.cents;
-    if (row.account_type === 'income') flows.income -= row.cents;
-    if (row.account_type === 'expense') {
-      flows.expense += row.cents;
-      flows.byCategory.set(row.category_id, (flows.byCategory.get(row.category_id) ?? 0) + row.cents);
-    }
+    flows.income += row.income;
+    flows.expense += row.expense;
+    flows.ownChange += row.income - row.expense + row.opened;
+    if (row.expense !== 0) flows.byCategory.set(row.category_id, (flows.byCategory.get(row.category_id) ?? 0) + row.expense);
   }
   return months;
 }
@@ -74,8 +73,7 @@ export function savingsRate(incomeCents: number, netCents: number): number | nul
 
 /**
  * The balance of the person's own accounts at the end of each month of the series: today's
- * balance, less what came in after that month's end (every counterparty leg after it, with
- * its sign turned, since the legs of a transaction sum to zero).
+ * balance, less what they gained after that month's end.
  */
 function monthEndBalances(
   months: readonly string[],
@@ -86,8 +84,8 @@ function monthEndBalances(
   const later = [...flows.entries()];
   for (const month of months) {
     let after = 0;
-    for (const [flowMonth, flow] of later) if (flowMonth > month) after += flow.counterparty;
-    balances.set(month, ownNow + after);
+    for (const [flowMonth, flow] of later) if (flowMonth > month) after += flow.ownChange;
+    balances.set(month, ownNow - after);
   }
   return balances;
 }
@@ -156,7 +154,11 @@ export class InsightsService {
       const toDay = lastDayOfMonth(month);
       const firstSeriesMonth = shiftMonth(month, 1 - SERIES_MONTHS);
       const [flowRows, ownNow, payees, unusual] = [
-        await flowsFrom(client, userId, firstDayOfMonth(firstSeriesMonth)),
+        await flowsFrom(client, {
+          userId,
+          fromDay: firstDayOfMonth(firstSeriesMonth),
+          counterparties: await counterpartiesOf(client, userId),
+        }),
         await ownBalanceNow(client, userId),
         await topPayees(client, { userId, fromDay, toDay, limit: TOP_PAYEES_MAX }),
         await unusualExpenses(client, {
