@@ -8,7 +8,9 @@ export const MONTH_INSIGHTS = 'month';
  * A month's figures compare it with the months before it and carry the balance at each
  * month's end, so a write in a month changes that month and every later one. One UPDATE
  * through the primary key's range; it touches at most one row per cached month and none
- * that are stale already.
+ * that are stale already. The ledger runs the same UPDATE inside its posting statement
+ * (ledger.repository insertPosting) and its detail edit, so a posting costs no round trip
+ * more; this function is for everything else (tests, benchmarks, maintenance).
  */
 export async function markInsightsStale(client: Queryable, userId: string, fromMonth: string): Promise<void> {
   await client.query({
@@ -17,11 +19,4 @@ export async function markInsightsStale(client: Queryable, userId: string, fromM
             WHERE user_id = $1 AND kind = '${MONTH_INSIGHTS}' AND period >= $2 AND NOT stale`,
     values: [userId, fromMonth],
   });
-}
-
-/** The earliest month (YYYY-MM) among calendar days (YYYY-MM-DD). */
-export function earliestMonthOf(days: readonly string[]): string {
-  let earliest = days[0] as string;
-  for (const day of days) if (day < earliest) earliest = day;
-  return earliest.slice(0, 'YYYY-MM'.length);
 }

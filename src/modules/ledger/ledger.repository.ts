@@ -100,8 +100,9 @@ export async function findInternalAccountId(
 }
 
 /**
- * Writes a posting in one round trip: the journal header, its legs, and each account's
- * new balance and version. The deferred constraint re-checks the legs at COMMIT.
+ * Writes a posting in one round trip: the journal header, its legs, each account's new
+ * balance and version, and the person's cached insights from the posting's month on marked
+ * stale (insights/staleness.ts). The deferred constraint re-checks the legs at COMMIT.
  */
 export async function insertPosting(
   client: pg.PoolClient,
@@ -120,6 +121,9 @@ export async function insertPosting(
        SELECT $1, leg.account_id, $2, leg.amount_cents, leg.balance_after_cents, leg.account_version, $15
          FROM unnest($16::uuid[], $17::bigint[], $18::bigint[], $19::integer[])
            AS leg (account_id, amount_cents, balance_after_cents, account_version)
+     ), stale AS (
+       UPDATE insight_cache SET stale = true
+        WHERE user_id = $2 AND kind = '${MONTH_INSIGHTS}' AND period >= to_char($10::date, 'YYYY-MM') AND NOT stale
      )
      UPDATE accounts SET balance_cents = leg.balance_after_cents, row_version = leg.account_version
        FROM unnest($16::uuid[], $18::bigint[], $19::integer[]) AS leg (account_id, balance_after_cents, account_version)

@@ -20,7 +20,6 @@ import {
 import { checkPosting, LEDGER_POLICY_VERSION } from '../../policies/ledger_v2.js';
 import { TRANSFERS_POLICY_VERSION, transferLegs } from '../../policies/transfers_v1.js';
 import { checkCategoryFor } from '../categories/categories.service.js';
-import { earliestMonthOf, markInsightsStale } from '../insights/staleness.js';
 import {
   type AccountRow,
   claimTransactionVersion,
@@ -507,7 +506,6 @@ export async function postBatch(client: pg.PoolClient, source: PostingSource, po
     accounts = result.state;
     posted.push(result.posted);
   }
-  await markInsightsStale(client, source.userId, earliestMonthOf(posted.map(({ transaction }) => transaction.occurred_on)));
   return posted;
 }
 
