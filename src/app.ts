@@ -43,6 +43,7 @@ import { goalsRoutes } from './modules/goals/goals.routes.js';
 import { GoalsService } from './modules/goals/goals.service.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { notificationPreferencesRoutes } from './modules/notifications/preferences.routes.js';
+import { insightsRoutes } from './modules/insights/insights.routes.js';
 import { pixKeyRoutes, pixRoutes } from './modules/pix/pix.routes.js';
 import { PixService } from './modules/pix/pix.service.js';
 import { recurringRoutes } from './modules/recurring/recurring.routes.js';
@@ -191,6 +192,7 @@ async function registerModules(app: FastifyInstance, wiring: Wiring, auth: AuthS
   await app.register(pixKeyRoutes, { prefix: '/api/accounts', pix });
   await app.register(pixRoutes, { prefix: '/api/pix', pix });
   await app.register(notificationPreferencesRoutes, { prefix: '/api/notifications', pool, clock, mail: wiring.config.mail });
+  await app.register(insightsRoutes, { prefix: '/api/insights', pool, clock, metrics, enabled: wiring.config.features.insights });
   await app.register(adminRoutes, { prefix: '/api/admin', pool, clock, jobs: allJobs(wiring.config), operators });
   openApiDocumentRoute(app);
 }

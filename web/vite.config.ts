@@ -97,6 +97,12 @@ export default defineConfig({
           groups: [
             { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler|react-router)[\\/]/ },
             { name: 'mantine', test: /node_modules[\\/]@mantine[\\/](?!dates[\\/])/ },
+            // Recharts and the libraries only it uses load with the charts, never on the first screen.
+            {
+              name: 'charts',
+              test: /node_modules[\\/](recharts|@reduxjs|react-redux|redux|redux-thunk|immer|reselect|decimal\.js-light|es-toolkit|eventemitter3|tiny-invariant|victory-vendor|d3-[\w-]+|internmap)[\\/]/,
+              includeDependenciesRecursively: false,
+            },
             { name: 'vendor', test: /node_modules[\\/](?!dayjs[\\/]|@mantine[\\/]dates[\\/])/ },
             // The app's own code on the first screen, whatever it is: one chunk, as before.
             { name: 'app', test: /[\\/]web[\\/]src[\\/]/, tags: ['$initial'] },

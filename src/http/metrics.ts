@@ -17,6 +17,9 @@ export interface Metrics {
   sessionCacheLookups: Counter<'result'>;
   databaseUnavailable: Counter;
   poolCheckoutTimeouts: Counter;
+  insightsCacheHits: Counter;
+  insightsCacheMisses: Counter;
+  insightsComputeSeconds: Histogram;
 }
 
 /** One registry per app instance, so tests can build many apps in one process. */
@@ -69,6 +72,22 @@ export function createMetrics(): Metrics {
     poolCheckoutTimeouts: new Counter({
       name: 'database_pool_checkout_timeouts_total',
       help: 'Requests answered 503 busy because no pooled database connection became free within the connect timeout (overload or a leaked client)',
+      registers: [registry],
+    }),
+    insightsCacheHits: new Counter({
+      name: 'insights_cache_hits_total',
+      help: 'Insights reads answered from a fresh insight_cache entry',
+      registers: [registry],
+    }),
+    insightsCacheMisses: new Counter({
+      name: 'insights_cache_misses_total',
+      help: 'Insights reads that found their month stale, being computed or missing, and computed it',
+      registers: [registry],
+    }),
+    insightsComputeSeconds: new Histogram({
+      name: 'insights_compute_seconds',
+      help: "Time to compute one person's month of insights from the ledger and cache it",
+      buckets: LATENCY_BUCKETS_SECONDS,
       registers: [registry],
     }),
   };

@@ -6,6 +6,7 @@ import { BudgetLine, BudgetMonth } from '../modules/budgets/budgets.schemas.js';
 import { Category, CategoryPage } from '../modules/categories/categories.schemas.js';
 import { Goal, GoalMovement, GoalPage } from '../modules/goals/goals.schemas.js';
 import { NotificationPreference, NotificationPreferences } from '../modules/notifications/preferences.schemas.js';
+import { Insights } from '../modules/insights/insights.schemas.js';
 import {
   BrCode,
   BrCodeProblem,
@@ -79,4 +80,5 @@ export const SHARED_SCHEMAS = [
   AdminJobs,
   NotificationPreference,
   NotificationPreferences,
+  Insights,
 ];

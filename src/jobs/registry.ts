@@ -1,6 +1,7 @@
 import type { Config } from '../config.js';
 import { expireIdempotencyKeysJob } from './expire-idempotency-keys.js';
 import { expireRateLimitsJob } from './expire-rate-limits.js';
+import { insightsJob } from './insights.js';
 import type { Job } from './job.js';
 import { materializeRecurringJob } from './materialize-recurring.js';
 import { purgeSessionsJob } from './purge-sessions.js';
@@ -8,7 +9,7 @@ import { sendEmailsJob } from './send-emails.js';
 import { weeklySummaryJob } from './weekly-summary.js';
 
 /** Every job a worker schedules and `npm run job -- <name>` can run, by name. */
-export function allJobs(config: Pick<Config, 'sessionIdleHours' | 'mail'>): Job[] {
+export function allJobs(config: Pick<Config, 'sessionIdleHours' | 'mail' | 'features'>): Job[] {
   return [
     expireIdempotencyKeysJob,
     materializeRecurringJob,
@@ -16,5 +17,6 @@ export function allJobs(config: Pick<Config, 'sessionIdleHours' | 'mail'>): Job[
     expireRateLimitsJob,
     weeklySummaryJob,
     sendEmailsJob({ mail: config.mail }),
+    insightsJob(config),
   ];
 }

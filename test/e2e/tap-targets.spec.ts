@@ -116,6 +116,7 @@ const SIGNED_IN_VISITS: Visit[] = [
   { name: 'goals: card menu', path: () => '/metas', open: openFirstRowMenu },
   { name: 'budgets', path: () => '/orcamentos' },
   { name: 'budgets: row menu', path: () => '/orcamentos', open: openFirstRowMenu },
+  { name: 'insights', path: () => '/analises' },
   { name: 'recurring', path: () => '/recorrentes' },
   { name: 'recurring: row menu', path: () => '/recorrentes', open: openFirstRowMenu },
   { name: 'Pix: receive', path: () => '/pix/receber' },

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { accountLockOrder, accountLocksTaken } from '../../db/locks.js';
 import type { Queryable } from '../../db/queryable.js';
 import type { AccountType } from '../../policies/ledger_v1.js';
+import { MONTH_INSIGHTS } from '../insights/staleness.js';
 
 export interface AccountRow {
   id: string;
@@ -99,8 +100,9 @@ export async function findInternalAccountId(
 }
 
 /**
- * Writes a posting in one round trip: the journal header, its legs, and each account's
- * new balance and version. The deferred constraint re-checks the legs at COMMIT.
+ * Writes a posting in one round trip: the journal header, its legs, each account's new
+ * balance and version, and the person's cached insights from the posting's month on marked
+ * stale (insights/staleness.ts). The deferred constraint re-checks the legs at COMMIT.
  */
 export async function insertPosting(
   client: pg.PoolClient,
@@ -119,6 +121,9 @@ export async function insertPosting(
        SELECT $1, leg.account_id, $2, leg.amount_cents, leg.balance_after_cents, leg.account_version, $15
          FROM unnest($16::uuid[], $17::bigint[], $18::bigint[], $19::integer[])
            AS leg (account_id, amount_cents, balance_after_cents, account_version)
+     ), stale AS (
+       UPDATE insight_cache SET stale = true
+        WHERE user_id = $2 AND kind = '${MONTH_INSIGHTS}' AND period >= to_char($10::date, 'YYYY-MM') AND NOT stale
      )
      UPDATE accounts SET balance_cents = leg.balance_after_cents, row_version = leg.account_version
        FROM unnest($16::uuid[], $18::bigint[], $19::integer[]) AS leg (account_id, balance_after_cents, account_version)
@@ -217,12 +222,21 @@ export async function updateTransactionDetails(
     notes: string | null;
   },
 ): Promise<true | undefined> {
-  const result = await client.query(
-    `UPDATE transactions SET description = $4, category_id = $5, notes = $6, row_version = row_version + 1
-      WHERE user_id = $1 AND id = $2 AND row_version = $3`,
+  // A new category or description changes the month's insights: the edit marks them stale
+  // (see insights/staleness.ts) in the same statement.
+  const result = await client.query<{ edited: number }>(
+    `WITH edited AS (
+       UPDATE transactions SET description = $4, category_id = $5, notes = $6, row_version = row_version + 1
+        WHERE user_id = $1 AND id = $2 AND row_version = $3
+       RETURNING to_char(occurred_on, 'YYYY-MM') AS month
+     ), marked AS (
+       UPDATE insight_cache SET stale = true
+        WHERE user_id = $1 AND kind = '${MONTH_INSIGHTS}' AND period >= (SELECT month FROM edited) AND NOT stale
+     )
+     SELECT count(*)::int AS edited FROM edited`,
     [options.userId, options.transactionId, options.rowVersion, options.description, options.categoryId, options.notes],
   );
-  return result.rowCount === 1 ? true : undefined;
+  return result.rows[0]?.edited === 1 ? true : undefined;
 }
 
 /**

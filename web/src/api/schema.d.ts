@@ -4624,6 +4624,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/insights": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A month's insights from the ledger: spending by category against last month and the 3-month average, income and expenses, savings rate, top payees, unusual expenses, 12 months of flows and balances, and (this month) the month-end projection */
+        get: {
+            parameters: {
+                query: {
+                    /**
+                     * @description A month, YYYY-MM
+                     * @example 2026-11
+                     */
+                    month: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Insights"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/jobs": {
         parameters: {
             query?: never;
@@ -5465,6 +5534,92 @@ export interface components {
             items: components["schemas"]["NotificationPreference"][];
             /** @description Whether this server sends e-mail at all (SMTP_URL is set) */
             email_enabled: boolean;
+        };
+        Insights: {
+            /**
+             * @description A month, YYYY-MM
+             * @example 2026-11
+             */
+            month: string;
+            /** Format: date-time */
+            computed_at: string;
+            /** @description Centavos */
+            income_cents: number;
+            /** @description Centavos */
+            expense_cents: number;
+            /** @description Centavos */
+            net_cents: number;
+            savings_rate: number | null;
+            categories: {
+                category_id: string | null;
+                name: string | null;
+                system_key: string | null;
+                /** @description Centavos */
+                spent_cents: number;
+                /** @description Centavos */
+                last_month_cents: number;
+                /** @description Average of the three months before, rounded to the centavo */
+                average_3_months_cents: number;
+            }[];
+            top_payees: {
+                payee: string;
+                /** @description Centavos */
+                spent_cents: number;
+                count: number;
+            }[];
+            unusual_expenses: {
+                /**
+                 * Format: uuid
+                 * @description UUID
+                 */
+                transaction_id: string;
+                /**
+                 * Format: date
+                 * @description Calendar date, YYYY-MM-DD
+                 * @example 2026-11-29
+                 */
+                occurred_on: string;
+                description: string;
+                /**
+                 * Format: uuid
+                 * @description UUID
+                 */
+                category_id: string;
+                /** @description Centavos */
+                amount_cents: number;
+                /** @description Centavos */
+                median_cents: number;
+            }[];
+            /** @description The 12 months ending with this one, oldest first */
+            series: {
+                /**
+                 * @description A month, YYYY-MM
+                 * @example 2026-11
+                 */
+                month: string;
+                /** @description Centavos */
+                income_cents: number;
+                /** @description Centavos */
+                expense_cents: number;
+                /** @description The person's own accounts at the month's end */
+                balance_cents: number;
+            }[];
+            projection: {
+                /**
+                 * Format: date
+                 * @description Calendar date, YYYY-MM-DD
+                 * @example 2026-11-29
+                 */
+                as_of: string;
+                /** @description Active accounts now */
+                balance_cents: number;
+                /** @description Recurring expenses still due until the month ends */
+                bills_cents: number;
+                /** @description Recurring income still due until the month ends */
+                expected_income_cents: number;
+                /** @description balance - bills + expected income */
+                projected_cents: number;
+            } | null;
         };
     };
     responses: never;

@@ -5,6 +5,7 @@ import { Link, Outlet, useLocation } from 'react-router';
 import { BrandLogo } from '../components/BrandLogo';
 import { ColorSchemeSwitch } from '../components/ColorSchemeSwitch';
 import {
+  ChartIcon,
   HomeIcon,
   ListIcon,
   PieIcon,
@@ -20,12 +21,14 @@ import { KeyboardShortcuts } from '../components/KeyboardShortcuts';
 import { LanguageSwitch } from '../components/LanguageSwitch';
 import { HOME_PATH } from '../features/auth/guards';
 import { useMe } from '../features/auth/session';
+import { useInsightsDisabled } from '../features/insights/availability';
 import { LedgerActionsProvider } from '../features/ledger/LedgerActions';
 import {
   ACCOUNTS_PATH,
   BUDGETS_PATH,
   CATEGORIES_PATH,
   GOALS_PATH,
+  INSIGHTS_PATH,
   PIX_PAID_PATH,
   PIX_RECEIVE_PATH,
   RECURRING_PATH,
@@ -47,6 +50,7 @@ export function AppLayout() {
   const me = useMe();
   // RequireAuth renders this layout only once the user is known.
   const user = me.data;
+  const insightsDisabled = useInsightsDisabled();
 
   const navItems = [
     { to: HOME_PATH, label: t('nav.dashboard'), icon: <HomeIcon size={20} /> },
@@ -55,6 +59,7 @@ export function AppLayout() {
     { to: TRANSFER_PATH, label: t('nav.transfer'), icon: <TransferIcon size={20} /> },
     { to: GOALS_PATH, label: t('nav.goals'), icon: <TargetIcon size={20} /> },
     { to: BUDGETS_PATH, label: t('nav.budgets'), icon: <PieIcon size={20} /> },
+    ...(insightsDisabled ? [] : [{ to: INSIGHTS_PATH, label: t('nav.insights'), icon: <ChartIcon size={20} /> }]),
     { to: RECURRING_PATH, label: t('nav.recurring'), icon: <RepeatIcon size={20} /> },
     { to: CATEGORIES_PATH, label: t('nav.categories'), icon: <TagIcon size={20} /> },
     { to: PIX_RECEIVE_PATH, label: t('nav.pixReceive'), icon: <QrCodeIcon size={20} /> },

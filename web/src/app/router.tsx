@@ -12,6 +12,7 @@ import {
   BUDGETS_PATH,
   CATEGORIES_PATH,
   GOALS_PATH,
+  INSIGHTS_PATH,
   PIX_PAID_PATH,
   PIX_RECEIVE_PATH,
   PROFILE_PATH,
@@ -43,6 +44,7 @@ const BudgetsPage = lazyPage(() => import('../features/budgets/BudgetsPage'), 'B
 const CategoriesPage = lazyPage(() => import('../features/categories/CategoriesPage'), 'CategoriesPage');
 const DashboardPage = lazyPage(() => import('../features/dashboard/DashboardPage'), 'DashboardPage');
 const GoalsPage = lazyPage(() => import('../features/goals/GoalsPage'), 'GoalsPage');
+const InsightsPage = lazyPage(() => import('../features/insights/InsightsPage'), 'InsightsPage');
 const NotFoundPage = lazyPage(() => import('./NotFoundPage'), 'NotFoundPage');
 const PixPaidPage = lazyPage(() => import('../features/pix/PixPaidPage'), 'PixPaidPage');
 const PixReceivePage = lazyPage(() => import('../features/pix/PixReceivePage'), 'PixReceivePage');
@@ -132,6 +134,7 @@ export const router = createBrowserRouter([
               { path: CATEGORIES_PATH, element: <CategoriesPage /> },
               { path: GOALS_PATH, element: <GoalsPage /> },
               { path: BUDGETS_PATH, element: <BudgetsPage /> },
+              { path: INSIGHTS_PATH, element: <InsightsPage /> },
               { path: RECURRING_PATH, element: <RecurringPage /> },
               { path: PIX_RECEIVE_PATH, element: <PixReceivePage /> },
               { path: PIX_PAID_PATH, element: <PixPaidPage /> },

@@ -219,6 +219,16 @@ export function PieIcon(props: IconProps) {
   );
 }
 
+/** Bars rising beside a line: insights (análises). */
+export function ChartIcon(props: IconProps) {
+  return (
+    <Icon {...props}>
+      <path d="M4 20h16" />
+      <path d="M7 16v-4M12 16V8M17 16v-6" />
+    </Icon>
+  );
+}
+
 /** Two arrows in a loop: recurring bills. */
 export function RepeatIcon(props: IconProps) {
   return (

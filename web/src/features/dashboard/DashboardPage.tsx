@@ -15,6 +15,7 @@ import { useMe } from '../auth/session';
 import { BudgetSummaryCard } from '../budgets/BudgetSummaryCard';
 import { GoalsSummaryCard } from '../goals/GoalsSummaryCard';
 import { useGoals } from '../goals/queries';
+import { LazyDashboardCharts } from '../insights/LazyDashboardCharts';
 import { useLedgerActions } from '../ledger/LedgerActions';
 import { activeAccounts, totalBalanceCents, useAccounts, useCategories, useTransactions } from '../ledger/queries';
 import { firstRunSkipped, skipFirstRun } from '../onboarding/firstRun';
@@ -206,6 +207,7 @@ function Overview() {
           />
         ) : null}
       </Card>
+      <LazyDashboardCharts />
       <LazyTransactionDialog transactionId={openId} onClose={() => setOpenId(null)} />
     </>
   );

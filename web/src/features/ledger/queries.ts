@@ -26,6 +26,7 @@ export const LEDGER_KEYS = {
   goals: ['goals'],
   budgets: ['budgets'],
   recurring: ['recurring'],
+  insights: ['insights'],
 } as const;
 
 const OWNED_PAGES_MAX = Math.ceil(OWNED_ITEMS_MAX / PAGE_LIMIT_MAX) + 1;
@@ -121,6 +122,7 @@ export function invalidateMoney(queryClient: QueryClient): Promise<void> {
     queryClient.invalidateQueries({ queryKey: LEDGER_KEYS.statements }),
     queryClient.invalidateQueries({ queryKey: LEDGER_KEYS.goals }),
     queryClient.invalidateQueries({ queryKey: LEDGER_KEYS.budgets }),
+    queryClient.invalidateQueries({ queryKey: LEDGER_KEYS.insights }),
   ]).then(() => undefined);
 }
 
