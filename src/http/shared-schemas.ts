@@ -5,8 +5,8 @@ import { PasswordChanged } from '../modules/auth/profile.schemas.js';
 import { BudgetLine, BudgetMonth } from '../modules/budgets/budgets.schemas.js';
 import { Category, CategoryPage } from '../modules/categories/categories.schemas.js';
 import { Goal, GoalMovement, GoalPage } from '../modules/goals/goals.schemas.js';
-import { NotificationPreference, NotificationPreferences } from '../modules/notifications/preferences.schemas.js';
 import { Insights } from '../modules/insights/insights.schemas.js';
+import { NotificationPreference, NotificationPreferences } from '../modules/notifications/preferences.schemas.js';
 import {
   BrCode,
   BrCodeProblem,
