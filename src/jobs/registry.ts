@@ -1,9 +1,11 @@
 import type { Config } from '../config.js';
+import { balanceSnapshotsJob } from './balance-snapshots.js';
 import { expireIdempotencyKeysJob } from './expire-idempotency-keys.js';
 import { expireRateLimitsJob } from './expire-rate-limits.js';
 import type { Job } from './job.js';
 import { materializeRecurringJob } from './materialize-recurring.js';
 import { purgeSessionsJob } from './purge-sessions.js';
+import { reconcileJob } from './reconcile.js';
 
 /** Every job a worker schedules and `npm run job -- <name>` can run, by name. */
 export function allJobs(config: Pick<Config, 'sessionIdleHours'>): Job[] {
@@ -12,5 +14,7 @@ export function allJobs(config: Pick<Config, 'sessionIdleHours'>): Job[] {
     materializeRecurringJob,
     purgeSessionsJob({ sessionIdleHours: config.sessionIdleHours }),
     expireRateLimitsJob,
+    balanceSnapshotsJob,
+    reconcileJob,
   ];
 }

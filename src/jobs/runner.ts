@@ -109,6 +109,7 @@ async function runHoldingLock(pool: pg.Pool, job: Job, options: RunOptions & { c
         logger.error({ job: job.name, err: reportError }, 'could not report a finding');
       }
     },
+    ...(metrics ? { metrics } : {}),
   };
   const started = process.hrtime.bigint();
   const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
