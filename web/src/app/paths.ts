@@ -9,3 +9,4 @@ export const GOALS_PATH = '/metas';
 export const BUDGETS_PATH = '/orcamentos';
 export const RECURRING_PATH = '/recorrentes';
 export const PROFILE_PATH = '/perfil';
+export const OPERATIONS_PATH = '/operacao';

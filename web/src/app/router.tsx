@@ -12,6 +12,7 @@ import {
   BUDGETS_PATH,
   CATEGORIES_PATH,
   GOALS_PATH,
+  OPERATIONS_PATH,
   PIX_PAID_PATH,
   PIX_RECEIVE_PATH,
   PROFILE_PATH,
@@ -44,6 +45,7 @@ const CategoriesPage = lazyPage(() => import('../features/categories/CategoriesP
 const DashboardPage = lazyPage(() => import('../features/dashboard/DashboardPage'), 'DashboardPage');
 const GoalsPage = lazyPage(() => import('../features/goals/GoalsPage'), 'GoalsPage');
 const NotFoundPage = lazyPage(() => import('./NotFoundPage'), 'NotFoundPage');
+const OperationsPage = lazyPage(() => import('../features/admin/OperationsPage'), 'OperationsPage');
 const PixPaidPage = lazyPage(() => import('../features/pix/PixPaidPage'), 'PixPaidPage');
 const PixReceivePage = lazyPage(() => import('../features/pix/PixReceivePage'), 'PixReceivePage');
 const ProfilePage = lazyPage(() => import('../features/profile/ProfilePage'), 'ProfilePage');
@@ -136,6 +138,7 @@ export const router = createBrowserRouter([
               { path: PIX_RECEIVE_PATH, element: <PixReceivePage /> },
               { path: PIX_PAID_PATH, element: <PixPaidPage /> },
               { path: PROFILE_PATH, element: <ProfilePage /> },
+              { path: OPERATIONS_PATH, element: <OperationsPage /> },
             ],
           },
         ],
