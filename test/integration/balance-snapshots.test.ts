@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import type pg from 'pg';
+import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { balanceSnapshotsJob, writeBalanceSnapshots } from '../../src/jobs/balance-snapshots.js';
@@ -187,8 +188,10 @@ describe('reconcile', () => {
 
     const metrics = createJobMetrics(new Registry());
     const reports: Array<Record<string, string | number>> = [];
+    const logLines: string[] = [];
     const options = {
       clock: fixedClock('2026-04-02T13:41:00Z'),
+      logger: pino({ level: 'error' }, { write: (line: string) => logLines.push(line) }),
       metrics,
       report: (_error: Error, context: Record<string, string | number>) => reports.push(context),
     };
@@ -214,6 +217,10 @@ describe('reconcile', () => {
       expect(await open()).toEqual([{ cached_balance_cents: 3_507, ledger_balance_cents: 3_500, snapshot_balance_cents: 3_500 }]);
       expect(reports).toEqual([expect.objectContaining({ job: 'reconcile', account_id: account })]);
       expect(await mismatches()).toBe(1);
+      // Logged once at error level, with ids only: no amounts, no names.
+      expect(logLines).toHaveLength(1);
+      expect(JSON.parse(logLines[0] ?? '{}')).toMatchObject({ level: 50, job: 'reconcile', account_id: account });
+      expect(logLines[0]).not.toMatch(/3507|3500|Maria/);
       // The cached balance was left as it was: the job records, never fixes.
       expect((await t.pool.query('SELECT balance_cents FROM accounts WHERE id = $1', [account])).rows[0].balance_cents).toBe(
         3_507,
