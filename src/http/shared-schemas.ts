@@ -1,5 +1,5 @@
 import { Account, AccountPage, BalanceAt, LedgerEntry, LedgerPage } from '../modules/accounts/accounts.schemas.js';
-import { AdminJob, AdminJobs, JobRun } from '../modules/admin/admin.schemas.js';
+import { AdminJob, AdminJobs, JobRun, ReconcileFinding, ReconcileFindings } from '../modules/admin/admin.schemas.js';
 import { User } from '../modules/auth/auth.schemas.js';
 import { PasswordChanged } from '../modules/auth/profile.schemas.js';
 import { BudgetLine, BudgetMonth } from '../modules/budgets/budgets.schemas.js';
@@ -81,4 +81,6 @@ export const SHARED_SCHEMAS = [
   NotificationPreference,
   NotificationPreferences,
   Insights,
+  ReconcileFinding,
+  ReconcileFindings,
 ];

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { AdvisoryLock } from '../db/locks.js';
 import type { Clock } from '../lib/clock.js';
+import type { JobMetrics } from './metrics.js';
 
 /** What a run gets: the database, the run's instant, and where to say what it found. */
 export interface JobContext {
@@ -20,6 +21,8 @@ export interface JobContext {
    * mismatch): to Sentry when it is configured, under the job's name. Never throws.
    */
   report(error: Error, context?: Record<string, string | number>): void;
+  /** The worker's metrics, for a job that counts what it finds; absent when nobody scrapes them. */
+  metrics?: JobMetrics;
 }
 
 /**

@@ -10,6 +10,8 @@ export interface JobMetrics {
   failures: Counter<'job'>;
   items: Counter<'job'>;
   lastSuccess: Gauge<'job'>;
+  /** New reconcile findings: an account whose cached balance, ledger sum and snapshot path disagree. */
+  reconcileMismatches: Counter;
 }
 
 export function createJobMetrics(registry: Registry): JobMetrics {
@@ -49,6 +51,11 @@ export function createJobMetrics(registry: Registry): JobMetrics {
       name: 'job_last_success_timestamp_seconds',
       help: 'Unix time at which the last successful run of the job finished, in this process',
       labelNames: ['job'],
+      registers: [registry],
+    }),
+    reconcileMismatches: new Counter({
+      name: 'ledger_reconcile_mismatches_total',
+      help: 'Accounts found with a new disagreement between cached balance, ledger sum and snapshot plus later entries',
       registers: [registry],
     }),
   };

@@ -1,10 +1,12 @@
 import type { Config } from '../config.js';
+import { balanceSnapshotsJob } from './balance-snapshots.js';
 import { expireIdempotencyKeysJob } from './expire-idempotency-keys.js';
 import { expireRateLimitsJob } from './expire-rate-limits.js';
 import { insightsJob } from './insights.js';
 import type { Job } from './job.js';
 import { materializeRecurringJob } from './materialize-recurring.js';
 import { purgeSessionsJob } from './purge-sessions.js';
+import { reconcileJob } from './reconcile.js';
 import { sendEmailsJob } from './send-emails.js';
 import { weeklySummaryJob } from './weekly-summary.js';
 
@@ -18,5 +20,7 @@ export function allJobs(config: Pick<Config, 'sessionIdleHours' | 'mail' | 'feat
     weeklySummaryJob,
     sendEmailsJob({ mail: config.mail }),
     insightsJob(config),
+    balanceSnapshotsJob,
+    reconcileJob,
   ];
 }

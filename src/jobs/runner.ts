@@ -170,6 +170,7 @@ async function runHoldingLock(
           logger.error({ job: job.name, err: reportError }, 'could not report a finding');
         }
       },
+      ...(metrics ? { metrics } : {}),
     };
     const returned = await job.run(context);
     // The work may be done, but without the lock another run may have overlapped it: say so.

@@ -8,6 +8,7 @@ import pg from 'pg';
 import { createTestDatabase, resolveAdminUrl, stopAdminServer } from '../helpers/db.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
 import { DEFAULT_E2E_CLOCK_START, E2E_CLOCK_RUN_START_VARIABLE, E2E_CLOCK_START_VARIABLE, saoPauloDay } from './clock.js';
+import { E2E_OPERATOR_EMAIL } from './operator-email.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SERVER_ENTRY = path.join(REPO_ROOT, 'dist/main.js');
@@ -190,6 +191,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         AUTH_RATE_LIMIT_PER_NETWORK: String(E2E_AUTH_ATTEMPTS_MAX),
         AUTH_RATE_LIMIT_PER_EMAIL: String(E2E_AUTH_ATTEMPTS_MAX),
         AUTH_RATE_LIMIT_PER_DEVICE: String(E2E_AUTH_ATTEMPTS_MAX),
+        ADMIN_EMAILS: E2E_OPERATOR_EMAIL,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

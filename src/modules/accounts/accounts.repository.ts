@@ -116,15 +116,27 @@ export async function listLedger(
   return { rows: rows.rows, total: total.rows[0]?.n ?? 0 };
 }
 
-/** The balance at an instant: the sum of the account's entries up to it, from the ledger alone. */
+/**
+ * The balance at an instant: the sum of the account's entries with created_at up to it, from
+ * the ledger alone. It starts from the latest month-end snapshot at or before the instant
+ * (which holds exactly that sum as of its month end) and adds only the entries after it, so
+ * it reads at most a month of entries however old the account is; without a snapshot it
+ * sums from the first entry.
+ */
 export async function balanceAt(
   client: Queryable,
   accountId: string,
   at: Date,
 ): Promise<{ balance_cents: number; entry_count: number }> {
   const result = await client.query<{ balance_cents: number; entry_count: number }>(
-    `SELECT coalesce(sum(amount_cents), 0)::bigint AS balance_cents, count(*)::int AS entry_count
-       FROM ledger_entries WHERE account_id = $1 AND created_at <= $2`,
+    `WITH snapshot AS (
+       SELECT as_of, balance_cents, entry_count FROM account_balance_snapshots
+        WHERE account_id = $1 AND as_of <= $2 ORDER BY as_of DESC LIMIT 1)
+     SELECT (coalesce((SELECT balance_cents FROM snapshot), 0) + coalesce(sum(e.amount_cents), 0))::bigint AS balance_cents,
+            (coalesce((SELECT entry_count FROM snapshot), 0) + count(*))::int AS entry_count
+       FROM ledger_entries e
+      WHERE e.account_id = $1 AND e.created_at <= $2
+        AND e.created_at > coalesce((SELECT as_of FROM snapshot), '-infinity')`,
     [accountId, at],
   );
   return result.rows[0] ?? { balance_cents: 0, entry_count: 0 };

@@ -8,7 +8,15 @@ import type { Job } from '../../jobs/job.js';
 import { nextRunOf } from '../../jobs/scheduler.js';
 import type { Clock } from '../../lib/clock.js';
 import { DomainError } from '../../lib/errors.js';
-import { AdminJobs, AdminJobsQuery, type AdminJobsResponse, type JobRunResponse } from './admin.schemas.js';
+import {
+  AdminJobs,
+  AdminJobsQuery,
+  type AdminJobsResponse,
+  type JobRunResponse,
+  ReconcileFindings,
+  ReconcileFindingsQuery,
+  type ReconcileFindingsResponse,
+} from './admin.schemas.js';
 import type { Operators } from './operators.js';
 
 export interface AdminRoutesOptions {
@@ -59,6 +67,41 @@ async function lastRuns(pool: pg.Pool, names: readonly string[], runs: number): 
   return byJob;
 }
 
+interface FindingRow {
+  id: string;
+  account_id: string;
+  found_at: Date;
+  cached_balance_cents: number;
+  ledger_balance_cents: number;
+  snapshot_balance_cents: number;
+  snapshot_as_of: Date | null;
+}
+
+/** The open reconcile findings, newest first, and how many are open. */
+async function openFindings(pool: pg.Pool, limit: number): Promise<ReconcileFindingsResponse> {
+  const [rows, total] = await Promise.all([
+    pool.query<FindingRow>(
+      `SELECT id::text AS id, account_id::text AS account_id, found_at, cached_balance_cents, ledger_balance_cents,
+              snapshot_balance_cents, snapshot_as_of
+         FROM reconcile_findings WHERE resolved_at IS NULL ORDER BY found_at DESC, id DESC LIMIT $1`,
+      [limit],
+    ),
+    pool.query<{ n: number }>('SELECT count(*)::int AS n FROM reconcile_findings WHERE resolved_at IS NULL'),
+  ]);
+  return {
+    findings: rows.rows.map((row) => ({
+      id: row.id,
+      account_id: row.account_id,
+      found_at: row.found_at.toISOString(),
+      cached_balance_cents: row.cached_balance_cents,
+      ledger_balance_cents: row.ledger_balance_cents,
+      snapshot_balance_cents: row.snapshot_balance_cents,
+      snapshot_as_of: row.snapshot_as_of?.toISOString() ?? null,
+    })),
+    total: total.rows[0]?.n ?? 0,
+  };
+}
+
 /** /api/admin: what the worker did and will do, for the operators of this installation. */
 export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOptions) {
   const { pool, clock, jobs, operators } = options;
@@ -93,5 +136,18 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
         })),
       };
     },
+  );
+  api.get(
+    '/findings',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Open reconcile findings: accounts whose cached balance, ledger sum and snapshot path disagree (operators only)',
+        security: bearerSecurity,
+        querystring: ReconcileFindingsQuery,
+        response: { 200: Type.Ref(ReconcileFindings), ...problems(400, 401, 403) },
+      },
+    },
+    async (request): Promise<ReconcileFindingsResponse> => openFindings(pool, request.query.limit),
   );
 }

@@ -35,3 +35,33 @@ export const AdminJobsQuery = Type.Object(
   { runs: Type.Integer({ minimum: 1, maximum: 50, default: 10, description: 'Runs per job' }) },
   { additionalProperties: false },
 );
+
+export const ReconcileFinding = Type.Object(
+  {
+    id: Type.String(),
+    account_id: Type.String({ format: 'uuid' }),
+    found_at: Type.String({ format: 'date-time' }),
+    cached_balance_cents: Type.Integer({ description: 'accounts.balance_cents, the balance every screen shows' }),
+    ledger_balance_cents: Type.Integer({ description: "The sum of all the account's ledger entries" }),
+    snapshot_balance_cents: Type.Integer({ description: 'The latest month-end snapshot plus the entries after it' }),
+    snapshot_as_of: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+      description: 'The snapshot used; null when the account had none',
+    }),
+  },
+  { $id: 'ReconcileFinding', additionalProperties: false },
+);
+export type ReconcileFindingResponse = Static<typeof ReconcileFinding>;
+
+export const ReconcileFindings = Type.Object(
+  {
+    findings: Type.Array(Type.Ref(ReconcileFinding), { description: 'Open findings, newest first' }),
+    total: Type.Integer({ minimum: 0, description: 'Open findings in all' }),
+  },
+  { $id: 'ReconcileFindings', additionalProperties: false },
+);
+export type ReconcileFindingsResponse = Static<typeof ReconcileFindings>;
+
+export const ReconcileFindingsQuery = Type.Object(
+  { limit: Type.Integer({ minimum: 1, maximum: 100, default: 50, description: 'Findings listed' }) },
+  { additionalProperties: false },
+);

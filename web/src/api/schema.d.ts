@@ -4759,6 +4759,72 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/findings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Open reconcile findings: accounts whose cached balance, ledger sum and snapshot path disagree (operators only) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Findings listed */
+                    limit: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReconcileFindings"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -5620,6 +5686,27 @@ export interface components {
                 /** @description balance - bills + expected income */
                 projected_cents: number;
             } | null;
+        };
+        ReconcileFinding: {
+            id: string;
+            /** Format: uuid */
+            account_id: string;
+            /** Format: date-time */
+            found_at: string;
+            /** @description accounts.balance_cents, the balance every screen shows */
+            cached_balance_cents: number;
+            /** @description The sum of all the account's ledger entries */
+            ledger_balance_cents: number;
+            /** @description The latest month-end snapshot plus the entries after it */
+            snapshot_balance_cents: number;
+            /** @description The snapshot used; null when the account had none */
+            snapshot_as_of: string | null;
+        };
+        ReconcileFindings: {
+            /** @description Open findings, newest first */
+            findings: components["schemas"]["ReconcileFinding"][];
+            /** @description Open findings in all */
+            total: number;
         };
     };
     responses: never;

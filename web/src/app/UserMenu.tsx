@@ -1,14 +1,16 @@
 import { Avatar, Button, Group, Menu, Modal, Stack, Text, UnstyledButton } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
-import { ChevronDownIcon, LogoutIcon, UserIcon } from '../components/icons';
+import { ChevronDownIcon, ListIcon, LogoutIcon, UserIcon } from '../components/icons';
 import { ProblemAlert } from '../components/ProblemAlert';
+import { useOperationsMessages } from '../features/admin/messages';
 import { LOGIN_PATH } from '../features/auth/guards';
-import { type CurrentUser, useLogout, useLogoutEverywhere } from '../features/auth/session';
+import { type CurrentUser, ME_QUERY_KEY, useLogout, useLogoutEverywhere } from '../features/auth/session';
 import { useServerLanguage } from '../features/profile/queries';
-import { PROFILE_PATH } from './paths';
+import { OPERATIONS_PATH, PROFILE_PATH } from './paths';
 
 const INITIALS_MAX = 2;
 
@@ -28,6 +30,7 @@ export function UserMenu({ user }: { user: CurrentUser }) {
   const [confirmingEverywhere, setConfirmingEverywhere] = useState(false);
   // The header is on every signed-in screen: the language saved on the profile applies here.
   useServerLanguage(user);
+  useOperatorFlag(user);
 
   const onLogout = () => {
     logout.mutate(undefined, {
@@ -56,6 +59,19 @@ export function UserMenu({ user }: { user: CurrentUser }) {
       </Modal>
     </>
   );
+}
+
+/**
+ * Signing in or registering stores the person the server answered, which does not say
+ * whether they operate this installation (only GET /api/me does): ask once, so the
+ * "Operação" entry appears without a reload.
+ */
+function useOperatorFlag(user: CurrentUser) {
+  const queryClient = useQueryClient();
+  const unknown = user.is_operator === undefined;
+  useEffect(() => {
+    if (unknown) void queryClient.invalidateQueries({ queryKey: ME_QUERY_KEY });
+  }, [unknown, queryClient]);
 }
 
 /** The confirmation of "sign out everywhere", also offered on the profile page. */
@@ -95,6 +111,7 @@ interface AccountMenuProps {
 
 function AccountMenu({ user, onLogout, logoutPending, onLogoutEverywhere }: AccountMenuProps) {
   const { t } = useTranslation();
+  const operations = useOperationsMessages();
   return (
     <Menu position="bottom-end" width={240} shadow="md" withinPortal>
       <Menu.Target>
@@ -118,6 +135,11 @@ function AccountMenu({ user, onLogout, logoutPending, onLogoutEverywhere }: Acco
         <Menu.Item component={Link} to={PROFILE_PATH} leftSection={<UserIcon size={18} />}>
           {t('profile.menuLink')}
         </Menu.Item>
+        {user.is_operator ? (
+          <Menu.Item component={Link} to={OPERATIONS_PATH} leftSection={<ListIcon size={18} />}>
+            {operations.menuLink}
+          </Menu.Item>
+        ) : null}
         <Menu.Divider />
         <Menu.Item leftSection={<LogoutIcon size={18} />} onClick={onLogout} disabled={logoutPending}>
           {t('userMenu.logout')}

@@ -10,3 +10,4 @@ export const BUDGETS_PATH = '/orcamentos';
 export const RECURRING_PATH = '/recorrentes';
 export const PROFILE_PATH = '/perfil';
 export const INSIGHTS_PATH = '/analises';
+export const OPERATIONS_PATH = '/operacao';

@@ -13,6 +13,7 @@ import {
   CATEGORIES_PATH,
   GOALS_PATH,
   INSIGHTS_PATH,
+  OPERATIONS_PATH,
   PIX_PAID_PATH,
   PIX_RECEIVE_PATH,
   PROFILE_PATH,
@@ -46,6 +47,7 @@ const DashboardPage = lazyPage(() => import('../features/dashboard/DashboardPage
 const GoalsPage = lazyPage(() => import('../features/goals/GoalsPage'), 'GoalsPage');
 const InsightsPage = lazyPage(() => import('../features/insights/InsightsPage'), 'InsightsPage');
 const NotFoundPage = lazyPage(() => import('./NotFoundPage'), 'NotFoundPage');
+const OperationsPage = lazyPage(() => import('../features/admin/OperationsPage'), 'OperationsPage');
 const PixPaidPage = lazyPage(() => import('../features/pix/PixPaidPage'), 'PixPaidPage');
 const PixReceivePage = lazyPage(() => import('../features/pix/PixReceivePage'), 'PixReceivePage');
 const ProfilePage = lazyPage(() => import('../features/profile/ProfilePage'), 'ProfilePage');
@@ -139,6 +141,7 @@ export const router = createBrowserRouter([
               { path: PIX_RECEIVE_PATH, element: <PixReceivePage /> },
               { path: PIX_PAID_PATH, element: <PixPaidPage /> },
               { path: PROFILE_PATH, element: <ProfilePage /> },
+              { path: OPERATIONS_PATH, element: <OperationsPage /> },
             ],
           },
         ],
