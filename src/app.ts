@@ -42,6 +42,8 @@ import { CategoriesService } from './modules/categories/categories.service.js';
 import { goalsRoutes } from './modules/goals/goals.routes.js';
 import { GoalsService } from './modules/goals/goals.service.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { notificationsRoutes } from './modules/notifications/notifications.routes.js';
+import { NotificationsService } from './modules/notifications/notifications.service.js';
 import { pixKeyRoutes, pixRoutes } from './modules/pix/pix.routes.js';
 import { PixService } from './modules/pix/pix.service.js';
 import { recurringRoutes } from './modules/recurring/recurring.routes.js';
@@ -189,6 +191,7 @@ async function registerModules(app: FastifyInstance, wiring: Wiring, auth: AuthS
   const pix = new PixService(deps);
   await app.register(pixKeyRoutes, { prefix: '/api/accounts', pix });
   await app.register(pixRoutes, { prefix: '/api/pix', pix });
+  await app.register(notificationsRoutes, { prefix: '/api/notifications', notifications: new NotificationsService(deps) });
   await app.register(adminRoutes, { prefix: '/api/admin', pool, clock, jobs: allJobs(wiring.config), operators });
   openApiDocumentRoute(app);
 }

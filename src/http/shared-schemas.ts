@@ -5,6 +5,7 @@ import { PasswordChanged } from '../modules/auth/profile.schemas.js';
 import { BudgetLine, BudgetMonth } from '../modules/budgets/budgets.schemas.js';
 import { Category, CategoryPage } from '../modules/categories/categories.schemas.js';
 import { Goal, GoalMovement, GoalPage } from '../modules/goals/goals.schemas.js';
+import { Notification, NotificationPage, NotificationsReadAll } from '../modules/notifications/notifications.schemas.js';
 import {
   BrCode,
   BrCodeProblem,
@@ -76,4 +77,7 @@ export const SHARED_SCHEMAS = [
   JobRun,
   AdminJob,
   AdminJobs,
+  Notification,
+  NotificationPage,
+  NotificationsReadAll,
 ];

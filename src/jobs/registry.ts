@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import { budgetAlertJob } from './budget-alert.js';
 import { expireIdempotencyKeysJob } from './expire-idempotency-keys.js';
 import { expireRateLimitsJob } from './expire-rate-limits.js';
 import type { Job } from './job.js';
@@ -12,5 +13,6 @@ export function allJobs(config: Pick<Config, 'sessionIdleHours'>): Job[] {
     materializeRecurringJob,
     purgeSessionsJob({ sessionIdleHours: config.sessionIdleHours }),
     expireRateLimitsJob,
+    budgetAlertJob,
   ];
 }
