@@ -21,6 +21,7 @@ import { LanguageSwitch } from '../components/LanguageSwitch';
 import { HOME_PATH } from '../features/auth/guards';
 import { useMe } from '../features/auth/session';
 import { LedgerActionsProvider } from '../features/ledger/LedgerActions';
+import { NotificationBell } from '../features/notifications/NotificationBell';
 import {
   ACCOUNTS_PATH,
   BUDGETS_PATH,
@@ -106,6 +107,7 @@ export function AppLayout() {
               <KeyboardShortcuts />
               <LanguageSwitch />
               <ColorSchemeSwitch />
+              <NotificationBell />
               {user ? <UserMenu user={user} /> : null}
             </Group>
           </Group>

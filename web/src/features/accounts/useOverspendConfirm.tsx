@@ -1,4 +1,5 @@
 import { Alert, Button, Group, Stack, Text } from '@mantine/core';
+import type { TFunction } from 'i18next';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Account, AccountType } from '../../api/ledger';
@@ -76,7 +77,7 @@ export function useOverspendConfirm<I extends { amount_cents?: number; allow_neg
   return { submit, overspend: asked?.overspend ?? null, confirm, cancel: () => setAsked(null) };
 }
 
-function questionText(overspend: Overspend, t: ReturnType<typeof useTranslation>['t']): string {
+function questionText(overspend: Overspend, t: TFunction): string {
   switch (overspend.kind) {
     case 'card':
       return t('overspend.card', { amount: formatBrl(overspend.beyondLimitCents) });

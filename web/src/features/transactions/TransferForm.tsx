@@ -2,6 +2,7 @@ import { Alert, Button, Group, Select, type SelectProps, Stack, Text, TextInput 
 import { type UseFormReturnType, useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useQueryClient } from '@tanstack/react-query';
+import type { TFunction } from 'i18next';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type Account, createTransfer, DESCRIPTION_LENGTH_MAX } from '../../api/ledger';
@@ -203,7 +204,7 @@ export function TransferForm({ fromAccountId, onDone }: TransferFormProps) {
   );
 }
 
-type Translate = ReturnType<typeof useTranslation>['t'];
+type Translate = TFunction;
 
 function resultLine(t: Translate, change: BalanceChange): string {
   return t('transfer.resultLine', {

@@ -860,6 +860,17 @@ export const en: Messages = {
     previousDecade: 'Previous decade',
     nextDecade: 'Next decade',
   },
+  notifications: {
+    label: 'Notifications',
+    labelUnread: 'Notifications ({{count}} unread)',
+    title: 'Notifications',
+    readAll: 'Mark all as read',
+    unread: 'Unread',
+    empty: 'Nothing new here.',
+    loadFailed: "Couldn't load your notifications.",
+    budgetAlert: "You've spent {{threshold}}% of your {{category}} budget for {{month}}",
+    weeklySummary: 'Your weekly summary is ready',
+  },
   notFound: {
     pageTitle: 'Page not found',
     code: '404',

@@ -864,6 +864,17 @@ export const ptBR = {
     previousDecade: 'Década anterior',
     nextDecade: 'Próxima década',
   },
+  notifications: {
+    label: 'Notificações',
+    labelUnread: 'Notificações ({{count}} não lidas)',
+    title: 'Notificações',
+    readAll: 'Marcar todas como lidas',
+    unread: 'Não lida',
+    empty: 'Nada de novo por aqui.',
+    loadFailed: 'Não foi possível carregar as notificações.',
+    budgetAlert: 'Você já gastou {{threshold}} % do orçamento de {{category}} em {{month}}',
+    weeklySummary: 'Seu resumo da semana está pronto',
+  },
   notFound: {
     pageTitle: 'Página não encontrada',
     code: '404',
