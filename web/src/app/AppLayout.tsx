@@ -103,7 +103,8 @@ export function AppLayout() {
                 <BrandLogo size={28} wordmarkFrom="xs" />
               </Link>
             </Group>
-            <Group gap="xs" wrap="nowrap">
+            {/* Four 44 px controls and the language switch share a 360 px phone's header. */}
+            <Group gap={4} wrap="nowrap">
               <KeyboardShortcuts />
               <LanguageSwitch />
               <ColorSchemeSwitch />
