@@ -83,6 +83,10 @@ test('on a phone in pt-BR, an expense past 80 % of a budget rings the bell, and 
   const form = page.getByRole('dialog', { name: 'Definir orçamento' });
   await choose(page, form.getByRole('combobox', { name: 'Categoria' }), 'Alimentação');
   await form.getByLabel('Limite do mês').fill('1.000,00');
+  // The default alerts are 50, 80 and 100 %; this budget warns at 60 %, 80 % and 100 % instead.
+  await expect(form.getByLabel('Avisar ao chegar a')).toHaveValue('50');
+  await expect(form.getByLabel('Outros avisos (%)')).toHaveValue('80, 100');
+  await form.getByLabel('Avisar ao chegar a').fill('60');
   await form.getByRole('button', { name: 'Salvar orçamento' }).click();
   await expect(form).toBeHidden();
 
@@ -100,7 +104,7 @@ test('on a phone in pt-BR, an expense past 80 % of a budget rings the bell, and 
   runBudgetAlertJob();
   await page.reload();
 
-  // R$ 850,00 of R$ 1.000,00 crossed 50 % and 80 % at once: two alerts.
+  // R$ 850,00 of R$ 1.000,00 crossed 60 % and 80 % at once: two alerts.
   const bell = page.getByRole('button', { name: 'Notificações (2 não lidas)' });
   await expect(bell).toBeVisible();
   await expect(page.getByTestId('notification-count')).toContainText('2');
@@ -114,6 +118,7 @@ test('on a phone in pt-BR, an expense past 80 % of a budget rings the bell, and 
   });
   await expect(alert).toBeVisible();
   await expect(list.locator('[data-notification]')).toHaveCount(2);
+  await expect(list.getByRole('button', { name: /^Você já gastou 60 % do orçamento de Alimentação/ })).toBeVisible();
   expect(await documentScrollWidth(page)).toBeLessThanOrEqual(PHONE.width);
   // Every header control stays on the screen with the bell there.
   for (const control of [bell, page.getByRole('button', { name: 'Meu cadastro' })]) {
