@@ -43,6 +43,8 @@ import { goalsRoutes } from './modules/goals/goals.routes.js';
 import { GoalsService } from './modules/goals/goals.service.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { insightsRoutes } from './modules/insights/insights.routes.js';
+import { notificationsRoutes } from './modules/notifications/notifications.routes.js';
+import { NotificationsService } from './modules/notifications/notifications.service.js';
 import { notificationPreferencesRoutes } from './modules/notifications/preferences.routes.js';
 import { pixKeyRoutes, pixRoutes } from './modules/pix/pix.routes.js';
 import { PixService } from './modules/pix/pix.service.js';
@@ -193,6 +195,7 @@ async function registerModules(app: FastifyInstance, wiring: Wiring, auth: AuthS
   await app.register(pixRoutes, { prefix: '/api/pix', pix });
   await app.register(notificationPreferencesRoutes, { prefix: '/api/notifications', pool, clock, mail: wiring.config.mail });
   await app.register(insightsRoutes, { prefix: '/api/insights', pool, clock, metrics, enabled: wiring.config.features.insights });
+  await app.register(notificationsRoutes, { prefix: '/api/notifications', notifications: new NotificationsService(deps) });
   await app.register(adminRoutes, { prefix: '/api/admin', pool, clock, jobs: allJobs(wiring.config), operators });
   openApiDocumentRoute(app);
 }

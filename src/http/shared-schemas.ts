@@ -6,6 +6,7 @@ import { BudgetLine, BudgetMonth } from '../modules/budgets/budgets.schemas.js';
 import { Category, CategoryPage } from '../modules/categories/categories.schemas.js';
 import { Goal, GoalMovement, GoalPage } from '../modules/goals/goals.schemas.js';
 import { Insights } from '../modules/insights/insights.schemas.js';
+import { Notification, NotificationPage, NotificationsReadAll } from '../modules/notifications/notifications.schemas.js';
 import { NotificationPreference, NotificationPreferences } from '../modules/notifications/preferences.schemas.js';
 import {
   BrCode,
@@ -83,4 +84,7 @@ export const SHARED_SCHEMAS = [
   Insights,
   ReconcileFinding,
   ReconcileFindings,
+  Notification,
+  NotificationPage,
+  NotificationsReadAll,
 ];

@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
 import { balanceSnapshotsJob } from './balance-snapshots.js';
+import { budgetAlertJob } from './budget-alert.js';
 import { expireIdempotencyKeysJob } from './expire-idempotency-keys.js';
 import { expireRateLimitsJob } from './expire-rate-limits.js';
 import { insightsJob } from './insights.js';
@@ -22,5 +23,6 @@ export function allJobs(config: Pick<Config, 'sessionIdleHours' | 'mail' | 'feat
     insightsJob(config),
     balanceSnapshotsJob,
     reconcileJob,
+    budgetAlertJob,
   ];
 }

@@ -9,4 +9,4 @@ export const ACCOUNTS_PER_USER_MAX = 200;
 /** How many categories a person may hold, the default ones included. */
 export const CATEGORIES_PER_USER_MAX = 200;
 /** A budget's alert thresholds, in percent of what is available, when none are given. */
-export const DEFAULT_ALERT_THRESHOLDS: [number, number] = [80, 100];
+export const DEFAULT_ALERT_THRESHOLDS: [number, number, number] = [50, 80, 100];

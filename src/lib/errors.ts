@@ -30,6 +30,7 @@ export type Entity =
   | 'recurring_rule'
   | 'pix_charge'
   | 'pix_key'
+  | 'notification'
   | 'route';
 
 const NOT_FOUND_DETAIL: Record<Entity, string> = {
@@ -41,6 +42,7 @@ const NOT_FOUND_DETAIL: Record<Entity, string> = {
   recurring_rule: 'No such recurring rule.',
   pix_charge: 'No such Pix charge.',
   pix_key: 'This account has no Pix key.',
+  notification: 'No such notification.',
   route: 'No such route.',
 };
 
@@ -53,6 +55,7 @@ const ENTITY_NAME: Record<Entity, string> = {
   recurring_rule: 'rule',
   pix_charge: 'Pix charge',
   pix_key: 'Pix key',
+  notification: 'notification',
   route: 'route',
 };
 

@@ -199,6 +199,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     server.stderr?.on('data', (chunk: Buffer) => output.append(chunk));
     await waitUntilHealthy(baseUrl, server, output);
     process.env.E2E_BASE_URL = baseUrl;
+    // For tests that run a job as an operator would (`npm run job`), against the app's database.
+    process.env.E2E_DATABASE_URL = database.url;
     process.env[E2E_CLOCK_RUN_START_VARIABLE] = start.at.toISOString();
   } catch (error) {
     await cleanUp(server, database);

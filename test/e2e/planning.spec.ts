@@ -228,7 +228,7 @@ test.describe('goals, budgets and recurring bills', () => {
     const form = page.getByRole('dialog', { name: 'Definir orçamento' });
     await choose(page, form.getByRole('combobox', { name: 'Categoria' }), 'Alimentação');
     await form.getByLabel('Limite do mês').fill('1.000,00');
-    await expect(form.getByLabel('Avisar ao chegar a')).toHaveValue('80');
+    await expect(form.getByLabel('Avisar ao chegar a')).toHaveValue('50');
     await form.getByRole('button', { name: 'Salvar orçamento' }).click();
     await expect(form).toBeHidden();
     const line = budgetLine(page, 'Alimentação');

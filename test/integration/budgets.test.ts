@@ -77,19 +77,19 @@ describe('monthly budgets', () => {
     expect(ledger.rows[0].s).toBe(37_000);
   });
 
-  it('says which alert thresholds are crossed (default 80 % and 100 %)', async () => {
+  it('says which alert thresholds are crossed (default 50 %, 80 % and 100 %)', async () => {
     const { client, food, expense } = await setup();
     expectStatus(await client.put(`/api/budgets/2026-03/${food}`, { limit_cents: 10_000 }), 201);
-    await expense(7_999, '2026-03-05');
+    await expense(4_999, '2026-03-05');
     expect((await client.get('/api/budgets?month=2026-03')).json().items[0]).toMatchObject({
-      alert_thresholds: [80, 100],
+      alert_thresholds: [50, 80, 100],
       crossed_thresholds: [],
     });
-    await expense(1, '2026-03-05');
-    expect((await client.get('/api/budgets?month=2026-03')).json().items[0].crossed_thresholds).toEqual([80]);
+    await expense(3_001, '2026-03-05');
+    expect((await client.get('/api/budgets?month=2026-03')).json().items[0].crossed_thresholds).toEqual([50, 80]);
     await expense(2_500, '2026-03-06');
     expect((await client.get('/api/budgets?month=2026-03')).json().items[0]).toMatchObject({
-      crossed_thresholds: [80, 100],
+      crossed_thresholds: [50, 80, 100],
       percent: 105,
       remaining_cents: -500,
     });
@@ -118,7 +118,7 @@ describe('monthly budgets', () => {
       row_version: created.json().row_version,
     });
     expect(replaced.statusCode).toBe(200);
-    expect(replaced.json()).toMatchObject({ limit_cents: 60_000, alert_thresholds: [80, 100], row_version: 2 });
+    expect(replaced.json()).toMatchObject({ limit_cents: 60_000, alert_thresholds: [50, 80, 100], row_version: 2 });
     const stale = await client.put(`/api/budgets/2026-02/${food}`, { limit_cents: 1, row_version: 1 });
     expectProblem(stale, 409, 'row_version_conflict');
     expect(stale.json().current.limit_cents).toBe(60_000);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { notify } from '../../src/modules/notifications/notify.js';
 import { crc16Hex } from '../../src/modules/pix/crc16.js';
 import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
@@ -59,6 +60,14 @@ beforeAll(async () => {
   await created(await client.put(`/api/accounts/${ids.account}/pix-key`, { key: '529.982.247-25' }), 'pix key');
   const charge = await created(await client.post('/api/pix/charges', { account_id: ids.account, amount_cents: 500 }), 'charge');
   ids.charge = charge.id as string;
+  ids.notification = (await notify(t.pool, {
+    userId: person.user.id,
+    kind: 'budget_alert',
+    dedupeKey: 'budget:hostile:50',
+    params: { threshold: 50 },
+    link: '/orcamentos',
+    now: new Date(),
+  })) as string;
 });
 afterAll(async () => {
   await t?.close();
@@ -79,6 +88,7 @@ function idFor(name: string, route: Route): string {
     ['/api/goals/{id}', ids.goal],
     ['/api/recurring/{id}', ids.rule],
     ['/api/pix/charges/{id}', ids.charge],
+    ['/api/notifications/{id}', ids.notification],
   ];
   const id = name === 'id' ? byPath.find(([prefix]) => route.path.startsWith(prefix))?.[1] : byField[name];
   if (id === undefined) throw new Error(`no real id for ${name} in ${route.method} ${route.path}`);

@@ -159,11 +159,14 @@ describe('the job runner', () => {
       }),
       { clock },
     );
-    // The holder is the backend idle in a transaction holding this job's advisory lock.
+    // The holder is the backend idle in a transaction holding this job's advisory lock, in
+    // this file's database: other test files run the real budget_alert job under that id.
     let holderPid: number | undefined;
     for (let attempt = 0; attempt < 100 && holderPid === undefined; attempt += 1) {
       const found = await t.pool.query<{ pid: number }>(
-        `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = $1::bigint % 4294967296 AND granted`,
+        `SELECT pid FROM pg_locks
+          WHERE locktype = 'advisory' AND objid = $1::bigint % 4294967296 AND granted
+            AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
         [AdvisoryLock.JobBudgetAlert],
       );
       holderPid = found.rows[0]?.pid;

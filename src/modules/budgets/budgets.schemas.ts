@@ -28,7 +28,7 @@ export const PutBudgetBody = Type.Object(
         minItems: 1,
         maxItems: 5,
         uniqueItems: true,
-        description: 'Percent of the budget; default [80, 100]',
+        description: 'Percent of the budget; default [50, 80, 100]',
       }),
     ),
     row_version: Type.Optional(RowVersion),

@@ -129,7 +129,7 @@ export class BudgetsService {
     const values: BudgetValues = {
       limitCents: input.limit_cents,
       rollover: input.rollover ?? false,
-      alertThresholds: input.alert_thresholds ?? DEFAULT_ALERT_THRESHOLDS,
+      alertThresholds: input.alert_thresholds ?? [...DEFAULT_ALERT_THRESHOLDS],
     };
     const rowVersion = input.row_version;
     const created = await runTransaction(this.deps.pool, async (client) => {

@@ -23,6 +23,7 @@ import { HOME_PATH } from '../features/auth/guards';
 import { useMe } from '../features/auth/session';
 import { useInsightsDisabled } from '../features/insights/availability';
 import { LedgerActionsProvider } from '../features/ledger/LedgerActions';
+import { NotificationBell } from '../features/notifications/NotificationBell';
 import {
   ACCOUNTS_PATH,
   BUDGETS_PATH,
@@ -107,10 +108,12 @@ export function AppLayout() {
                 <BrandLogo size={28} wordmarkFrom="xs" />
               </Link>
             </Group>
-            <Group gap="xs" wrap="nowrap">
+            {/* Four 44 px controls and the language switch share a 360 px phone's header. */}
+            <Group gap={4} wrap="nowrap">
               <KeyboardShortcuts />
               <LanguageSwitch />
               <ColorSchemeSwitch />
+              <NotificationBell />
               {user ? <UserMenu user={user} /> : null}
             </Group>
           </Group>

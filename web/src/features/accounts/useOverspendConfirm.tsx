@@ -1,4 +1,5 @@
 import { Alert, Button, Group, Stack, Text } from '@mantine/core';
+import type { TFunction } from 'i18next';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Account, AccountType } from '../../api/ledger';
@@ -76,10 +77,7 @@ export function useOverspendConfirm<I extends { amount_cents?: number; allow_neg
   return { submit, overspend: asked?.overspend ?? null, confirm, cancel: () => setAsked(null) };
 }
 
-function questionText(overspend: Overspend, translate: ReturnType<typeof useTranslation>['t']): string {
-  // A plain signature: checking these calls against every key's interpolation types
-  // exceeds the compiler's instantiation depth once the catalogue grows past ~700 keys.
-  const t = translate as unknown as (key: `overspend.${Overspend['kind']}`, options: Record<string, string>) => string;
+function questionText(overspend: Overspend, t: TFunction): string {
   switch (overspend.kind) {
     case 'card':
       return t('overspend.card', { amount: formatBrl(overspend.beyondLimitCents) });

@@ -16,7 +16,7 @@ import { useLedgerLabels } from '../ledger/labels';
 import { LEDGER_KEYS, useCategories } from '../ledger/queries';
 import { amountCents, useFormErrorText, validateAmount, validateChoice } from '../ledger/validation';
 import { type BudgetLine, getBudgetMonth, putBudget } from './api';
-import { thresholdsWithFirst } from './status';
+import { ALERT_THRESHOLDS_MAX } from './status';
 
 /** The lowest alert the server accepts, in whole percent. */
 const ALERT_PERCENT_MIN = bodyItemLimit('put', '/api/budgets/{month}/{category_id}', 'alert_thresholds', 'minimum');
@@ -26,23 +26,51 @@ const ALERT_PERCENT_MIN = bodyItemLimit('put', '/api/budgets/{month}/{category_i
  * would only ever fire after the line has already turned red.
  */
 const ALERT_PERCENT_MAX = 100;
+/** The highest threshold the server accepts, in whole percent. */
+const FURTHER_ALERT_PERCENT_MAX = bodyItemLimit('put', '/api/budgets/{month}/{category_id}', 'alert_thresholds', 'maximum');
 
 interface BudgetValues {
   categoryId: string | null;
   limit: string;
   rollover: boolean;
   alertAt: string;
+  /** The thresholds above the first, as typed: "80, 100". */
+  moreAlerts: string;
 }
 
 const FIELDS_BY_API_NAME = { limit_cents: 'limit', rollover: 'rollover', alert_thresholds: 'alertAt' } as const;
 
 function valuesOf(line: BudgetLine | undefined): BudgetValues {
+  const [first, ...more] = [...(line?.alert_thresholds ?? DEFAULT_ALERT_THRESHOLDS)].sort((a, b) => a - b);
   return {
     categoryId: line?.category_id ?? null,
     limit: line ? formatBrlInput(line.limit_cents) : '',
     rollover: line?.rollover ?? false,
-    alertAt: String(line?.alert_thresholds[0] ?? DEFAULT_ALERT_THRESHOLDS[0]),
+    alertAt: String(first ?? DEFAULT_ALERT_THRESHOLDS[0]),
+    moreAlerts: more.join(', '),
   };
+}
+
+/** "80, 100" → [80, 100]; undefined when a part is not a whole number. */
+function parseMoreAlerts(text: string): number[] | undefined {
+  const parts = text.split(/[\s,;]+/).filter((part) => part.length > 0);
+  if (!parts.every((part) => /^\d{1,4}$/.test(part))) return undefined;
+  return [...new Set(parts.map(Number))].sort((a, b) => a - b);
+}
+
+function validateMoreAlerts(text: string, values: BudgetValues): string | null {
+  const more = parseMoreAlerts(text);
+  const first = Number(values.alertAt.trim());
+  const valid =
+    more !== undefined &&
+    more.length < ALERT_THRESHOLDS_MAX &&
+    more.every((threshold) => threshold > first && threshold <= FURTHER_ALERT_PERCENT_MAX);
+  return valid ? null : 'budgets.form.moreAlertsInvalid';
+}
+
+/** Every threshold to save: the first alert and the ones above it. */
+function thresholdsOf(values: BudgetValues): number[] {
+  return [Number(values.alertAt.trim()), ...(parseMoreAlerts(values.moreAlerts) ?? [])];
 }
 
 function validateAlertPercent(text: string): string | null {
@@ -97,10 +125,14 @@ function useBudgetSave(month: string, line: BudgetLine | undefined, onDone: () =
   const labels = useLedgerLabels();
   const queryClient = useQueryClient();
   const [rowVersion, setRowVersion] = useState<number | undefined>(line?.row_version);
-  const [thresholds, setThresholds] = useState<readonly number[]>(line?.alert_thresholds ?? DEFAULT_ALERT_THRESHOLDS);
   const form = useForm<BudgetValues>({
     initialValues: valuesOf(line),
-    validate: { categoryId: validateChoice, limit: (value) => validateAmount(value), alertAt: validateAlertPercent },
+    validate: {
+      categoryId: validateChoice,
+      limit: (value) => validateAmount(value),
+      alertAt: validateAlertPercent,
+      moreAlerts: validateMoreAlerts,
+    },
   });
   const categoryName = (saved: Pick<BudgetLine, 'category_name' | 'category_system_key'>) =>
     labels.category({ name: saved.category_name, system_key: saved.category_system_key });
@@ -113,7 +145,7 @@ function useBudgetSave(month: string, line: BudgetLine | undefined, onDone: () =
         body: {
           limit_cents: amountCents(values.limit),
           rollover: values.rollover,
-          alert_thresholds: thresholdsWithFirst(thresholds, Number(values.alertAt.trim())),
+          alert_thresholds: thresholdsOf(values),
           ...(rowVersion !== undefined ? { row_version: rowVersion } : {}),
         },
       }),
@@ -137,7 +169,6 @@ function useBudgetSave(month: string, line: BudgetLine | undefined, onDone: () =
     // Removed meanwhile (null): saving creates it again, with no version.
     form.setValues(current ? valuesOf(current) : { ...form.values });
     setRowVersion(current?.row_version);
-    if (current) setThresholds(current.alert_thresholds);
     mutation.reset();
     notifications.show({ message: t('conflict.reloaded') });
     void queryClient.invalidateQueries({ queryKey: LEDGER_KEYS.budgets });
@@ -185,6 +216,14 @@ export function BudgetForm({ month, line, budgetedCategoryIds, onDone }: BudgetF
           inputMode="numeric"
           maxLength={3}
           rightSection={<span aria-hidden="true">%</span>}
+          styles={{ input: { fontVariantNumeric: 'tabular-nums' } }}
+        />
+        <TextInput
+          {...form.getInputProps('moreAlerts')}
+          error={form.errors.moreAlerts ? t('budgets.form.moreAlertsInvalid', { count: ALERT_THRESHOLDS_MAX - 1 }) : undefined}
+          label={t('budgets.form.moreAlerts')}
+          description={t('budgets.form.moreAlertsHint')}
+          inputMode="numeric"
           styles={{ input: { fontVariantNumeric: 'tabular-nums' } }}
         />
         <Switch

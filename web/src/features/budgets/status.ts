@@ -31,7 +31,7 @@ export function worstStatus(lines: readonly StatusFigures[]): BudgetStatus {
 
 /**
  * The month as a whole: red once everything available is spent, amber from the default
- * first alert (80 %), green below. A single category over its limit does not paint the total.
+ * first alert (50 %), green below. A single category over its limit does not paint the total.
  */
 export function totalsStatus(totals: { spent_cents: number; available_cents: number }): BudgetStatus {
   const reachedFirstAlert = totals.spent_cents * 100 >= DEFAULT_ALERT_THRESHOLDS[0] * totals.available_cents;

@@ -2,6 +2,7 @@ import { Alert, Button, Group, Select, type SelectProps, Stack, Text, TextInput 
 import { type UseFormReturnType, useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useQueryClient } from '@tanstack/react-query';
+import type { TFunction } from 'i18next';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type Account, createTransfer, DESCRIPTION_LENGTH_MAX } from '../../api/ledger';
@@ -203,12 +204,9 @@ export function TransferForm({ fromAccountId, onDone }: TransferFormProps) {
   );
 }
 
-type Translate = ReturnType<typeof useTranslation>['t'];
+type Translate = TFunction;
 
-function resultLine(translate: Translate, change: BalanceChange): string {
-  // A plain signature: checking this call against every key's interpolation types exceeds
-  // the compiler's instantiation depth once the catalogue grows past ~700 keys.
-  const t = translate as unknown as (key: 'transfer.resultLine', options: Record<string, string>) => string;
+function resultLine(t: Translate, change: BalanceChange): string {
   return t('transfer.resultLine', {
     name: change.name,
     before: formatBrl(change.beforeCents),

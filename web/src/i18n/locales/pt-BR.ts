@@ -581,6 +581,10 @@ export const ptBR = {
       alertAt: 'Avisar ao chegar a',
       alertAtHint: 'A categoria fica amarela a partir desta porcentagem e vermelha ao chegar a 100%.',
       alertInvalid: 'Use um número inteiro de 1 a 100.',
+      moreAlerts: 'Outros avisos (%)',
+      moreAlertsHint:
+        'Percentuais acima do primeiro, separados por vírgula, por exemplo 80, 100. Você recebe uma notificação em cada um.',
+      moreAlertsInvalid: 'Use até {{count}} números inteiros maiores que o primeiro aviso e até 1000, separados por vírgula.',
       rollover: 'Levar a sobra para o mês seguinte',
       rolloverHint: 'O que sobrar (ou passar) neste mês aumenta (ou diminui) o limite do próximo.',
       submit: 'Salvar orçamento',
@@ -909,6 +913,17 @@ export const ptBR = {
     noUnusual: 'Nada fora do comum neste mês.',
     usually: 'Normalmente {{amount}}',
     disabled: 'As análises estão desativadas neste servidor.',
+  },
+  notifications: {
+    label: 'Notificações',
+    labelUnread: 'Notificações ({{count}} não lidas)',
+    title: 'Notificações',
+    readAll: 'Marcar todas como lidas',
+    unread: 'Não lida',
+    empty: 'Nada de novo por aqui.',
+    loadFailed: 'Não foi possível carregar as notificações.',
+    budgetAlert: 'Você já gastou {{threshold}} % do orçamento de {{category}} em {{month}}',
+    weeklySummary: 'Seu resumo da semana está pronto',
   },
   notFound: {
     pageTitle: 'Página não encontrada',
