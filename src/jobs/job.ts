@@ -12,7 +12,8 @@ export interface JobContext {
   clock: Clock;
   /**
    * Aborted when the run loses its lock (the lock's connection died): another worker may now
-   * run the same job. Check it between batches (`signal.throwIfAborted()`).
+   * run the same job. `pool` then refuses new statements and transactions by itself; a job that
+   * computes long between statements checks it too (`signal.throwIfAborted()`).
    */
   signal: AbortSignal;
   logger: Logger;

@@ -41,6 +41,24 @@ export class JobLockLostError extends Error {
   override name = 'JobLockLostError';
 }
 
+/**
+ * The pool a job works on: once the run has lost its lock, it refuses to start another
+ * statement or transaction, so every job stops at its next one without checking anything
+ * itself (a transaction already under way finishes: nothing is cut in the middle).
+ */
+function poolStoppingWhen(pool: pg.Pool, signal: AbortSignal): pg.Pool {
+  return new Proxy(pool, {
+    get(target, property) {
+      if (property === 'connect' || property === 'query') {
+        const method = Reflect.get(target, property, target) as (...args: unknown[]) => unknown;
+        return (...args: unknown[]) => (signal.aborted ? Promise.reject(signal.reason) : method.apply(target, args));
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 /** What a failed run records: the error's class, SQLSTATE and scrubbed message, never row values. */
 export function errorSummary(error: unknown): string {
   const described = serializeError(error);
@@ -90,8 +108,9 @@ async function tryLock(holder: pg.Client, lock: AdvisoryLock): Promise<boolean> 
  * transaction pooling (an open transaction keeps its server connection; a session lock would
  * not), and the lock goes with the connection: a worker killed mid-run releases it, and the
  * next run finishes the work. The connection is checked every `heartbeatMs`; if it is lost, the
- * lock is gone, so `context.signal` aborts and the job stops at its next batch boundary (what it
- * wrote is keyed by natural keys, so a run that overlapped another duplicates nothing).
+ * lock is gone, so `context.signal` aborts and the job's pool refuses its next statement or
+ * transaction (what it wrote is keyed by natural keys, so a run that overlapped another
+ * duplicates nothing).
  */
 export async function runJobOnce(
   pool: pg.Pool,
@@ -158,7 +177,7 @@ async function runHoldingLock(
     );
     runId = inserted.rows[0]?.id;
     const context: JobContext = {
-      pool,
+      pool: poolStoppingWhen(pool, signal),
       now,
       clock,
       signal,

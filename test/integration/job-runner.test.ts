@@ -151,10 +151,14 @@ describe('the job runner', () => {
     const waiting = new Promise<void>((resolve) => {
       release = resolve;
     });
+    let queriedAfterLoss = false;
     const run = runJobOnce(
       t.pool,
-      job('test_lost_lock', async () => {
+      job('test_lost_lock', async ({ pool }) => {
         await waiting;
+        // Its pool refuses new statements once the lock is gone: the job stops here.
+        await pool.query('SELECT 1');
+        queriedAfterLoss = true;
         return 0;
       }),
       { clock },
@@ -186,6 +190,7 @@ describe('the job runner', () => {
     ).toBe(true);
     release();
     await expect(run).rejects.toThrow(/lost the connection holding the lock/);
+    expect(queriedAfterLoss).toBe(false);
     // The first run, ending after that, does not overwrite what the second recorded about it.
     expect((await runsOf('test_lost_lock')).map((row) => row.status)).toEqual(['died', 'succeeded']);
   });
