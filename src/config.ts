@@ -204,6 +204,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
   const testClockStart = readTestClockStart(environment, problems);
   const jobScheduleOverride = readJobScheduleOverride(environment, problems);
   const jobTestPause = refuseOutsideTests('JOB_TEST_PAUSE_MS', environment, problems);
+  if (environment.SMTP_URL && !URL.canParse(environment.SMTP_URL)) {
+    problems.push('SMTP_URL: not a URL, e.g. smtp://user:password@host:587 (value not shown: it may hold a secret)');
+  }
   if (problems.length > 0) throw new ConfigError(`invalid environment:\n  ${problems.join('\n  ')}`);
   const env = converted as Env;
   const window_ms = env.AUTH_RATE_LIMIT_WINDOW_SECONDS * 1000;

@@ -16,6 +16,12 @@ export interface JobContext {
    * computes long between statements checks it too (`signal.throwIfAborted()`).
    */
   signal: AbortSignal;
+  /**
+   * The same database without that guard, only for recording the outcome of something already
+   * done outside it (an e-mail the SMTP server accepted): refusing that write would make the
+   * next run do it again. Absent where a caller builds a context by hand; then `pool`.
+   */
+  outcomePool?: pg.Pool;
   logger: Logger;
   /**
    * Reports a problem the job found and recorded but must not fix by itself (a reconcile

@@ -178,6 +178,7 @@ async function runHoldingLock(
     runId = inserted.rows[0]?.id;
     const context: JobContext = {
       pool: poolStoppingWhen(pool, signal),
+      outcomePool: pool,
       now,
       clock,
       signal,

@@ -50,16 +50,28 @@ export function scrubSmtpError(error: unknown, smtpUrl: string): string {
   let text = [details.code, details.responseCode, details.message]
     .filter((part) => typeof part === 'string' || typeof part === 'number')
     .join(' ');
-  try {
-    const url = new URL(smtpUrl);
-    for (const secret of [url.password, decodeURIComponent(url.password), url.username, decodeURIComponent(url.username)]) {
-      if (secret.length > 0) text = text.split(secret).join('***');
-    }
-  } catch {
-    // A URL that does not parse was refused at start; nothing to take out.
-  }
+  for (const secret of smtpSecrets(smtpUrl)) text = text.split(secret).join('***');
   text = text.replace(/[^\s<>()[\]"',;:]+@[^\s<>()[\]"',;:]+/g, '<address>');
   return (text || 'unknown SMTP error').slice(0, ERROR_LENGTH_MAX);
+}
+
+/** The user and password of SMTP_URL, as written and decoded (each decoded on its own: a bare % does not decode). */
+function smtpSecrets(smtpUrl: string): string[] {
+  let url: URL;
+  try {
+    url = new URL(smtpUrl);
+  } catch {
+    // loadConfig refuses an SMTP_URL that does not parse; nothing to take out here.
+    return [];
+  }
+  const decoded = (part: string) => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      return part;
+    }
+  };
+  return [url.password, decoded(url.password), url.username, decoded(url.username)].filter((secret) => secret.length > 0);
 }
 
 /** Whether the SMTP server answered (a per-message refusal), rather than could not be reached. */
@@ -107,6 +119,7 @@ async function keepBounded({ pool, now }: JobContext): Promise<number> {
   const cancelled = await cancelStale(pool, {
     before: new Date(now.getTime() - EMAIL_STALE_DAYS * DAY_MS),
     limit: HOUSEKEEPING_BATCH_MAX,
+    claimedBefore: new Date(now.getTime() - CLAIM_LEASE_MS),
   });
   const purged = await purgeFinished(pool, {
     before: new Date(now.getTime() - EMAIL_RETENTION_DAYS * DAY_MS),
@@ -125,12 +138,17 @@ async function sendDue(sender: Sender, context: JobContext): Promise<number> {
       await cancelEmail(context.pool, { id: claim.id, attempts: claim.attempts, reason: 'unsubscribed' });
       continue;
     }
+    // Recorded even if the run loses its lock meanwhile: the SMTP server has already answered.
+    const outcomes = context.outcomePool ?? context.pool;
     try {
+      // A run that has lost its lock starts no send (the claim's lease keeps the row for later).
+      context.signal.throwIfAborted();
       await sendOne(sender, claim);
     } catch (error) {
+      if (context.signal.aborted) throw error;
       const delay = retryDelayMs(claim.attempts);
       const failedAt = context.clock.now();
-      await markAttemptFailed(context.pool, {
+      await markAttemptFailed(outcomes, {
         id: claim.id,
         attempts: claim.attempts,
         error: scrubSmtpError(error, sender.mail.smtpUrl ?? ''),
@@ -144,7 +162,7 @@ async function sendDue(sender: Sender, context: JobContext): Promise<number> {
       continue;
     }
     // Accepted by the server: from here a crash before this UPDATE means a second copy later.
-    if (await markSent(context.pool, { id: claim.id, attempts: claim.attempts, now: context.clock.now() })) sent += 1;
+    if (await markSent(outcomes, { id: claim.id, attempts: claim.attempts, now: context.clock.now() })) sent += 1;
   }
   return sent;
 }

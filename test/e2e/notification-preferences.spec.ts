@@ -28,28 +28,29 @@ test('the notification switches on the profile toggle and stay as set after a re
 
   const weeklyByEmail = section.getByRole('switch', { name: 'Resumo semanal (segunda de manhã): Por e-mail' });
   const alertsInApp = section.getByRole('switch', { name: 'Alertas de orçamento: No app' });
-  await expect(weeklyByEmail).toBeChecked();
+  // E-mail is opt-in (addresses are not verified); in the app is on.
+  await expect(weeklyByEmail).not.toBeChecked();
   await expect(alertsInApp).toBeChecked();
 
   await weeklyByEmail.click();
-  await expect(weeklyByEmail).not.toBeChecked();
+  await expect(weeklyByEmail).toBeChecked();
   await expect(weeklyByEmail).toBeEnabled();
   await alertsInApp.click();
   await expect(alertsInApp).not.toBeChecked();
   await expect(alertsInApp).toBeEnabled();
 
   await page.reload();
-  await expect(weeklyByEmail).not.toBeChecked();
+  await expect(weeklyByEmail).toBeChecked();
   await expect(alertsInApp).not.toBeChecked();
   await expect(section.getByRole('switch', { name: 'Resumo semanal (segunda de manhã): No app' })).toBeChecked();
-  await expect(section.getByRole('switch', { name: 'Alertas de orçamento: Por e-mail' })).toBeChecked();
+  await expect(section.getByRole('switch', { name: 'Alertas de orçamento: Por e-mail' })).not.toBeChecked();
 
-  // And back on.
+  // And back off.
   await weeklyByEmail.click();
-  await expect(weeklyByEmail).toBeChecked();
+  await expect(weeklyByEmail).not.toBeChecked();
   await expect(weeklyByEmail).toBeEnabled();
   await page.reload();
-  await expect(weeklyByEmail).toBeChecked();
+  await expect(weeklyByEmail).not.toBeChecked();
 });
 
 test('the section in English at desktop width', async ({ page }) => {
@@ -60,11 +61,11 @@ test('the section in English at desktop width', async ({ page }) => {
   await page.goto('/perfil');
   const section = page.getByRole('region', { name: 'Notifications' });
   const alertsByEmail = section.getByRole('switch', { name: 'Budget alerts: By email' });
-  await expect(alertsByEmail).toBeChecked();
-  await alertsByEmail.click();
   await expect(alertsByEmail).not.toBeChecked();
+  await alertsByEmail.click();
+  await expect(alertsByEmail).toBeChecked();
   await expect(alertsByEmail).toBeEnabled();
   await page.reload();
-  await expect(alertsByEmail).not.toBeChecked();
-  await expect(section.getByRole('switch', { name: 'Weekly summary (Monday morning): By email' })).toBeChecked();
+  await expect(alertsByEmail).toBeChecked();
+  await expect(section.getByRole('switch', { name: 'Weekly summary (Monday morning): By email' })).not.toBeChecked();
 });

@@ -30,9 +30,15 @@ beforeEach(async () => {
 
 const job = () => sendEmailsJob({ mail: t.config.mail });
 
+/** Someone who asked for both kinds by e-mail (e-mail is opt-in). */
 async function person(language: 'pt-BR' | 'en' | null, name = 'Maria da Silva') {
   const signed = await signedIn(t.app, name);
   if (language) expectStatus(await signed.client.patch('/api/me', { language }), 200);
+  const both = [
+    { kind: 'budget_alert', in_app: true, email: true },
+    { kind: 'weekly_summary', in_app: true, email: true },
+  ];
+  expectStatus(await signed.client.put('/api/notifications/preferences', { items: both }), 200);
   return signed;
 }
 
@@ -304,9 +310,10 @@ describe('notification preferences', () => {
   it('reads defaults, saves idempotently, refuses a kind twice and bad bodies', async () => {
     const { client } = await signedIn(t.app);
     expect((await client.get('/api/notifications/preferences')).json()).toEqual({
+      // E-mail is opt-in: addresses are not verified.
       items: [
-        { kind: 'budget_alert', in_app: true, email: true },
-        { kind: 'weekly_summary', in_app: true, email: true },
+        { kind: 'budget_alert', in_app: true, email: false },
+        { kind: 'weekly_summary', in_app: true, email: false },
       ],
       email_enabled: true,
     });
@@ -314,7 +321,7 @@ describe('notification preferences', () => {
     for (let repeat = 0; repeat < 2; repeat += 1) {
       const saved = expectStatus(await client.put('/api/notifications/preferences', body), 200).json();
       expect(saved.items).toContainEqual({ kind: 'weekly_summary', in_app: false, email: true });
-      expect(saved.items).toContainEqual({ kind: 'budget_alert', in_app: true, email: true });
+      expect(saved.items).toContainEqual({ kind: 'budget_alert', in_app: true, email: false });
     }
     expectProblem(
       await client.put('/api/notifications/preferences', {

@@ -24,6 +24,9 @@ const alert = (userId: string, dedupeKey: string) => ({
 describe('notify', () => {
   it('writes each notification and its e-mail exactly once, however many writers race', async () => {
     const { user } = await signedIn(t.app);
+    await t.pool.query(`INSERT INTO notification_preferences (user_id, kind, email) VALUES ($1, 'budget_alert', true)`, [
+      user.id,
+    ]);
     const ids = await Promise.all(Array.from({ length: 8 }, () => notify(t.pool, alert(user.id, 'budget:x:80'))));
     expect(ids.filter((id) => id !== null)).toHaveLength(1);
     const rows = await t.pool.query(
@@ -31,6 +34,12 @@ describe('notify', () => {
       [user.id],
     );
     expect(rows.rows).toEqual([{ in_app: true, status: 'pending' }]);
+  });
+
+  it('queues no e-mail for someone who did not ask for it (e-mail is opt-in)', async () => {
+    const { user } = await signedIn(t.app);
+    expect(await notify(t.pool, alert(user.id, 'budget:z:80'))).not.toBeNull();
+    expect((await t.pool.query('SELECT 1 FROM email_outbox WHERE user_id = $1', [user.id])).rowCount).toBe(0);
   });
 
   it('follows the preferences: off in the app is written but not listed; off by e-mail queues nothing', async () => {

@@ -79,6 +79,10 @@ const context = () => ({
 describe('weekly_summary', () => {
   it('waits for 08:00 on Monday in São Paulo, then summarises the ISO week across New Year, once per person', async () => {
     const people = await Promise.all([personWithWeek(), personWithWeek(), personWithWeek()]);
+    // The first asked for the summary by e-mail too (e-mail is opt-in).
+    await t.pool.query(`INSERT INTO notification_preferences (user_id, kind, email) VALUES ($1, 'weekly_summary', true)`, [
+      people[0]?.user.id,
+    ]);
     const newcomer = await signedIn(t.app);
     clock.set('2027-01-04T10:59:00Z'); // 07:59 in São Paulo
     expect(await runJobOnce(t.pool, weeklySummaryJob, clock)).toEqual({ ran: true, affected: 0 });

@@ -26,7 +26,7 @@ export async function notify(db: Queryable, notification: NewNotification): Prom
   const result = await db.query<{ id: string }>(
     `WITH preference AS (
        SELECT coalesce((SELECT in_app FROM notification_preferences WHERE user_id = $2 AND kind = $3), true) AS in_app,
-              coalesce((SELECT email FROM notification_preferences WHERE user_id = $2 AND kind = $3), true) AS email
+              coalesce((SELECT email FROM notification_preferences WHERE user_id = $2 AND kind = $3), false) AS email
      ), inserted AS (
        INSERT INTO notifications (id, user_id, kind, dedupe_key, params, link, created_at, in_app)
        SELECT $1, $2, $3, $4, $5, $6, $7, preference.in_app FROM preference

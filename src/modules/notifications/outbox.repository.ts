@@ -39,7 +39,7 @@ export async function claimNextDue(db: Queryable, options: { now: Date; leaseMs:
         RETURNING o.id, o.attempts, o.user_id, o.notification_id
      )
      SELECT c.id, c.attempts, c.user_id, u.email, u.name, u.language, n.kind, n.params, n.link,
-            coalesce(p.email, true) AS wants_email
+            coalesce(p.email, false) AS wants_email
        FROM claimed c
        JOIN users u ON u.id = c.user_id
        JOIN notifications n ON n.id = c.notification_id
@@ -81,12 +81,14 @@ export async function cancelEmail(db: Queryable, claim: { id: string; attempts: 
 }
 
 /** Cancels, at most `limit` at a time, e-mails still pending that were queued before `before`. */
-export async function cancelStale(db: Queryable, options: { before: Date; limit: number }): Promise<number> {
+export async function cancelStale(db: Queryable, options: { before: Date; limit: number; claimedBefore: Date }): Promise<number> {
+  // A row claimed within the lease may be in the SMTP server's hands right now: left alone.
   const result = await db.query(
     `UPDATE email_outbox SET status = 'cancelled', last_error = 'not sent in time'
       WHERE id IN (SELECT id FROM email_outbox WHERE status = 'pending' AND created_at < $1
+                      AND (claimed_at IS NULL OR claimed_at < $3)
                     ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
-    [options.before, options.limit],
+    [options.before, options.limit, options.claimedBefore],
   );
   return result.rowCount ?? 0;
 }

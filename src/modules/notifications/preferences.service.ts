@@ -27,7 +27,7 @@ export class PreferencesService {
     return {
       items: NOTIFICATION_KINDS.map((kind) => {
         const row = saved.find((preference) => preference.kind === kind);
-        return { kind, in_app: row?.in_app ?? true, email: row?.email ?? true };
+        return { kind, in_app: row?.in_app ?? true, email: row?.email ?? false };
       }),
       email_enabled: this.deps.emailEnabled,
     };
