@@ -8,6 +8,7 @@ import {
   MAIN,
   requireBuild,
   scrapeCounter,
+  scrapeTotal,
   startWorkerProcess,
   stopWorkerProcess,
   type WorkerProcess,
@@ -102,12 +103,15 @@ describe(`${WORKERS} worker processes on one database`, () => {
       const skipped = await Promise.all(workers.map((worker) => scrapeCounter(worker, 'job_lock_skipped_total')));
       const acquired = await Promise.all(workers.map((worker) => scrapeCounter(worker, 'job_lock_acquired_total')));
       const health = await Promise.all(workers.map((worker) => fetch(`${worker.metricsUrl}/health`)));
+      const mismatches = await Promise.all(workers.map((worker) => scrapeTotal(worker, 'ledger_reconcile_mismatches_total')));
       const exits = await Promise.all(workers.map((worker) => stopWorkerProcess(worker)));
       expect(exits).toEqual(workers.map(() => 0));
       expect(await overlappingRuns(t.pool)).toEqual([]);
       expect(health.map((response) => response.status)).toEqual(workers.map(() => 200));
 
       expect(sum(skipped.flatMap((byJob) => [...byJob.values()]))).toBeGreaterThan(0);
+      // The one planted mismatch, counted by the one worker that recorded it.
+      expect(sum(mismatches)).toBe(1);
       for (const jobCase of JOB_CASES) {
         const runs = await runsByStatus(t.pool, jobCase.job);
         // Every run that took the lock left a row, and every one succeeded (runs may have
