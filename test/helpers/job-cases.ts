@@ -4,7 +4,9 @@ import type pg from 'pg';
 import { expect } from 'vitest';
 import { AdvisoryLock } from '../../src/db/locks.js';
 import { addDays, calendarDay, calendarMonth, TIME_ZONE } from '../../src/lib/calendar.js';
+import { notify } from '../../src/modules/notifications/notify.js';
 import { signedIn } from './app.js';
+import type { TestSmtpServer } from './smtp.js';
 
 /** One person with a checking account, whom the job cases seed work for. */
 export interface JobWorld {
@@ -14,6 +16,8 @@ export interface JobWorld {
   token: string;
   checking: string;
   housing: string;
+  /** The SMTP server the workers send to, when the test gave them one (SMTP_URL). */
+  smtp?: TestSmtpServer;
 }
 
 const OPENING_BALANCE_CENTS = 100_000_000;
@@ -197,7 +201,7 @@ export async function expectBudgetAlertsOnce(world: JobWorld, crossings: number)
   );
   expect(await budgetAlertsRecorded(pool)).toBe(crossings);
   const notified = await pool.query<{ dedupe_key: string }>(
-    `SELECT dedupe_key FROM notifications WHERE user_id = $1 AND kind = 'budget_alert'`,
+    `SELECT dedupe_key FROM notifications WHERE user_id = $1 AND kind = 'budget_alert' AND dedupe_key LIKE 'budget:%'`,
     [userId],
   );
   expect(notified.rows.length).toBe(crossings);
@@ -304,6 +308,45 @@ async function plantedAccount(pool: pg.Pool): Promise<string> {
   return id;
 }
 
+/** The app URL the workers are given with SMTP_URL; Message-IDs end in its host name. */
+export const WORKERS_APP_URL = 'https://pix.example.org';
+const QUEUED_EMAILS = 12;
+
+/** E-mails queued the way the jobs queue them: a notification with its outbox row, in one statement. */
+async function queueEmails(world: JobWorld, emails: number): Promise<void> {
+  for (let index = 0; index < emails; index += 1) {
+    await notify(world.pool, {
+      userId: world.userId,
+      kind: 'budget_alert',
+      dedupeKey: `email-case:${index}`,
+      params: { month: calendarMonth(new Date()), threshold: 50, percent: 50, spent_cents: 100, available_cents: 100 },
+      link: '/orcamentos',
+      now: new Date(),
+    });
+  }
+}
+
+function smtpOf(world: JobWorld): TestSmtpServer {
+  if (world.smtp === undefined) throw new Error('the send_emails case needs the workers started with SMTP_URL');
+  return world.smtp;
+}
+
+/**
+ * Every outbox row sent once, and the SMTP server received each one's Message-ID once. Other
+ * cases' notifications queue e-mails too, so the rows are all of the outbox, not only the seeded ones.
+ */
+async function expectEmailsSentOnce(world: JobWorld): Promise<void> {
+  const outbox = await world.pool.query<{ id: string; status: string; attempts: number }>(
+    'SELECT id, status, attempts FROM email_outbox',
+  );
+  expect(outbox.rows.length).toBeGreaterThanOrEqual(QUEUED_EMAILS);
+  expect(outbox.rows.filter((row) => row.status !== 'sent' || row.attempts !== 1)).toEqual([]);
+  const host = new URL(WORKERS_APP_URL).hostname;
+  const received = smtpOf(world).received.map((mail) => mail.messageId);
+  expect(received.toSorted()).toEqual(outbox.rows.map((row) => `<${row.id}@${host}>`).toSorted());
+  expect(await itemsRecorded(world.pool, 'send_emails')).toBe(outbox.rows.length);
+}
+
 /** The jobs on this branch; each job added to registry.ts adds its row. */
 export const JOB_CASES: JobCase[] = [
   {
@@ -391,6 +434,15 @@ export const JOB_CASES: JobCase[] = [
       // Put the balance back, so the ledger invariants hold again.
       await pool.query('UPDATE accounts SET balance_cents = balance_cents - $2 WHERE id = $1', [account, PLANTED_MISMATCH_CENTS]);
     },
+  },
+  {
+    job: 'send_emails',
+    seed: (world) => queueEmails(world, QUEUED_EMAILS),
+    // Last: the other cases' notifications are queued by the time their work is done.
+    done: async ({ pool }) =>
+      (await count(pool, `SELECT 1 FROM email_outbox WHERE status = 'sent'`)) >= QUEUED_EMAILS &&
+      (await count(pool, `SELECT 1 FROM email_outbox WHERE status <> 'sent'`)) === 0,
+    expectDoneOnce: (world) => expectEmailsSentOnce(world),
   },
 ];
 

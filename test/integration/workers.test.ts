@@ -2,8 +2,9 @@ import { spawn } from 'node:child_process';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { createJobWorld, JOB_CASES, type JobWorld, KILL_CASES } from '../helpers/job-cases.js';
+import { createJobWorld, JOB_CASES, type JobWorld, KILL_CASES, WORKERS_APP_URL } from '../helpers/job-cases.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
+import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
 import {
   MAIN,
   requireBuild,
@@ -78,14 +79,17 @@ describe('the test-only job settings', () => {
 describe(`${WORKERS} worker processes on one database`, () => {
   let t: TestApp;
   let world: JobWorld;
+  let smtp: TestSmtpServer;
   const workers: WorkerProcess[] = [];
   beforeAll(async () => {
+    smtp = await startSmtpServer();
     t = await startTestApp();
-    world = await createJobWorld(t.app, t.pool);
+    world = { ...(await createJobWorld(t.app, t.pool)), smtp };
   });
   afterAll(async () => {
     await Promise.all(workers.map((worker) => stopWorkerProcess(worker)));
     await t?.close();
+    await smtp?.close();
   });
 
   it(
@@ -93,7 +97,13 @@ describe(`${WORKERS} worker processes on one database`, () => {
     async () => {
       for (const jobCase of JOB_CASES) await jobCase.seed(world);
       for (let index = 0; index < WORKERS; index += 1)
-        workers.push(await startWorkerProcess(t.database.url, { JOB_TEST_PAUSE_MS: TICKING_PAUSE_MS }));
+        workers.push(
+          await startWorkerProcess(t.database.url, {
+            JOB_TEST_PAUSE_MS: TICKING_PAUSE_MS,
+            SMTP_URL: smtp.url,
+            APP_URL: WORKERS_APP_URL,
+          }),
+        );
       const output = () => workers.map((worker) => worker.output()).join('\n');
       const ticking = new Promise((resolve) => setTimeout(resolve, TICKING_MS));
       for (const jobCase of JOB_CASES)
