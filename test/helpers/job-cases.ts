@@ -3,7 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { expect } from 'vitest';
 import { AdvisoryLock } from '../../src/db/locks.js';
-import { addDays, calendarDay, calendarMonth, TIME_ZONE } from '../../src/lib/calendar.js';
+import { addDays, calendarDay, calendarMonth, TIME_ZONE, weekdayOf } from '../../src/lib/calendar.js';
+import { jobMonths } from '../../src/modules/insights/insights.service.js';
+import { weekEndedBefore } from '../../src/modules/notifications/iso-week.js';
 import { notify } from '../../src/modules/notifications/notify.js';
 import { signedIn } from './app.js';
 import type { TestSmtpServer } from './smtp.js';
@@ -490,3 +492,68 @@ export const KILL_CASES: KillCase[] = [
     },
   },
 ];
+
+/**
+ * The next Monday after the real today at 09:00 São Paulo: the workers of the Monday cases
+ * start their clock there (TEST_CLOCK_START), after the weekly summary's 08:00 gate.
+ */
+export function nextMondayMorning(today = calendarDay(new Date())): string {
+  const MONDAY = 1;
+  const days = (MONDAY - weekdayOf(today) + 7) % 7 || 7;
+  return `${addDays(today, days)}T09:00:00-03:00`;
+}
+
+const MONDAY_PEOPLE = 5;
+
+async function allPeople(pool: pg.Pool): Promise<string[]> {
+  return (await pool.query<{ id: string }>('SELECT id FROM users ORDER BY id')).rows.map((row) => row.id);
+}
+
+/** The person of the world and MONDAY_PEOPLE - 1 more. */
+async function seedPeople(world: JobWorld): Promise<void> {
+  for (let index = 1; index < MONDAY_PEOPLE; index += 1) await signedIn(world.app, `Pessoa de segunda ${index}`);
+}
+
+/** One weekly summary per person, for the week that ended the Sunday before the workers' Monday. */
+async function expectOneSummaryEach(pool: pg.Pool, monday: string): Promise<void> {
+  const week = weekEndedBefore(monday.slice(0, 10));
+  const summaries = await pool.query<{ user_id: string; dedupe_key: string }>(
+    `SELECT user_id, dedupe_key FROM notifications WHERE kind = 'weekly_summary' ORDER BY user_id`,
+  );
+  expect(summaries.rows).toEqual((await allPeople(pool)).map((user_id) => ({ user_id, dedupe_key: `week:${week.key}` })));
+}
+
+const freshInsights = `SELECT 1 FROM insight_cache WHERE kind = 'month' AND payload IS NOT NULL AND NOT stale AND period = ANY($1)`;
+
+/** The jobs whose work needs the workers' clock on a Monday morning (see nextMondayMorning). */
+export function mondayCases(monday: string): JobCase[] {
+  const months = jobMonths(new Date(monday));
+  return [
+    {
+      job: 'weekly_summary',
+      seed: seedPeople,
+      done: async ({ pool }) =>
+        (await count(pool, `SELECT 1 FROM notifications WHERE kind = 'weekly_summary'`)) === MONDAY_PEOPLE,
+      async expectDoneOnce({ pool }) {
+        await expectOneSummaryEach(pool, monday);
+        expect(await itemsRecorded(pool, 'weekly_summary')).toBe(MONDAY_PEOPLE);
+      },
+    },
+    {
+      job: 'insights',
+      // Everyone's two months are missing but one, which a posting marked stale.
+      async seed({ pool, userId }) {
+        await pool.query(`INSERT INTO insight_cache (user_id, kind, period, stale) VALUES ($1, 'month', $2, true)`, [
+          userId,
+          months[0],
+        ]);
+      },
+      done: async ({ pool }) => (await count(pool, freshInsights, [months])) === MONDAY_PEOPLE * months.length,
+      async expectDoneOnce({ pool }) {
+        expect(await count(pool, 'SELECT 1 FROM insight_cache')).toBe(MONDAY_PEOPLE * months.length);
+        expect(await count(pool, freshInsights, [months])).toBe(MONDAY_PEOPLE * months.length);
+        expect(await itemsRecorded(pool, 'insights')).toBe(MONDAY_PEOPLE * months.length);
+      },
+    },
+  ];
+}

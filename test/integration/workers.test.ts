@@ -2,7 +2,15 @@ import { spawn } from 'node:child_process';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { createJobWorld, JOB_CASES, type JobWorld, KILL_CASES, WORKERS_APP_URL } from '../helpers/job-cases.js';
+import {
+  createJobWorld,
+  JOB_CASES,
+  type JobWorld,
+  KILL_CASES,
+  mondayCases,
+  nextMondayMorning,
+  WORKERS_APP_URL,
+} from '../helpers/job-cases.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
 import {
@@ -132,6 +140,54 @@ describe(`${WORKERS} worker processes on one database`, () => {
         await jobCase.expectDoneOnce(world);
       }
       await expectLedgerInvariants(t.pool);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
+
+describe(`${WORKERS} worker processes whose clock starts on a Monday morning`, () => {
+  const monday = nextMondayMorning();
+  const cases = mondayCases(monday);
+  /** Enough ticks for every job to run a few times after its work is done. */
+  const MONDAY_TICKING_MS = 4_000;
+  let t: TestApp;
+  let world: JobWorld;
+  const workers: WorkerProcess[] = [];
+  beforeAll(async () => {
+    t = await startTestApp();
+    world = await createJobWorld(t.app, t.pool);
+  });
+  afterAll(async () => {
+    await Promise.all(workers.map((worker) => stopWorkerProcess(worker)));
+    await t?.close();
+  });
+
+  it(
+    `send one weekly summary per person and recompute each person's insights once (clock at ${monday})`,
+    async () => {
+      for (const jobCase of cases) await jobCase.seed(world);
+      for (let index = 0; index < WORKERS; index += 1)
+        workers.push(
+          await startWorkerProcess(t.database.url, {
+            JOB_TEST_PAUSE_MS: TICKING_PAUSE_MS,
+            TEST_CLOCK_START: monday,
+            ENABLE_INSIGHTS: 'true',
+          }),
+        );
+      const output = () => workers.map((worker) => worker.output()).join('\n');
+      const ticking = new Promise((resolve) => setTimeout(resolve, MONDAY_TICKING_MS));
+      for (const jobCase of cases) await waitFor(`${jobCase.job} to finish`, () => jobCase.done(world), DONE_TIMEOUT_MS, output);
+      await ticking;
+      const exits = await Promise.all(workers.map((worker) => stopWorkerProcess(worker)));
+      expect(exits).toEqual(workers.map(() => 0));
+      // No overlap check here: each worker's clock starts at TEST_CLOCK_START when its process
+      // starts, so the workers' run times are offset from each other (the first describe checks it).
+      for (const jobCase of cases) {
+        const runs = await runsByStatus(t.pool, jobCase.job);
+        expect(Object.keys(runs), jobCase.job).toEqual(['succeeded']);
+        expect(runs.succeeded, jobCase.job).toBeGreaterThanOrEqual(2);
+        await jobCase.expectDoneOnce(world);
+      }
     },
     TEST_TIMEOUT_MS,
   );
