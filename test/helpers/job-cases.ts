@@ -265,7 +265,7 @@ export async function seedOldAccounts(world: JobWorld, pairs: number): Promise<v
  * The snapshots the old accounts are owed: each completed month end (São Paulo) from the
  * month of their first entry to an hour ago, counted by the calendar rather than the job's query.
  */
-export async function snapshotsOwed(pool: pg.Pool): Promise<number> {
+export async function snapshotsOwed(pool: pg.Pool, prefix = SNAPSHOT_ACCOUNT_PREFIX): Promise<number> {
   const result = await pool.query<{ n: string }>(
     `SELECT coalesce(sum(owed), 0)::text AS n FROM (
        SELECT (SELECT count(*) FROM generate_series(
@@ -273,7 +273,7 @@ export async function snapshotsOwed(pool: pg.Pool): Promise<number> {
                  date_trunc('month', (now() - interval '1 hour') AT TIME ZONE $2), interval '1 month')) AS owed
          FROM accounts a JOIN ledger_entries e ON e.account_id = a.id
         WHERE a.name LIKE $1 || ' %' GROUP BY a.id) per_account`,
-    [SNAPSHOT_ACCOUNT_PREFIX, TIME_ZONE],
+    [prefix, TIME_ZONE],
   );
   return Number(result.rows[0]?.n);
 }
@@ -281,23 +281,54 @@ export async function snapshotsOwed(pool: pg.Pool): Promise<number> {
 const oldAccountSnapshots = `SELECT s.account_id, s.as_of, s.balance_cents FROM account_balance_snapshots s
   JOIN accounts a ON a.id = s.account_id WHERE a.name LIKE $1 || ' %'`;
 
-export async function oldAccountSnapshotsWritten(pool: pg.Pool): Promise<number> {
-  return count(pool, oldAccountSnapshots, [SNAPSHOT_ACCOUNT_PREFIX]);
+export async function oldAccountSnapshotsWritten(pool: pg.Pool, prefix = SNAPSHOT_ACCOUNT_PREFIX): Promise<number> {
+  return count(pool, oldAccountSnapshots, [prefix]);
 }
 
 /** One snapshot per owed month end, each the sum of the account's entries up to it. */
-export async function expectSnapshotsOnce(pool: pg.Pool, owed: number): Promise<void> {
+export async function expectSnapshotsOnce(pool: pg.Pool, owed: number, prefix = SNAPSHOT_ACCOUNT_PREFIX): Promise<void> {
   const wrong = await pool.query(
     `SELECT s.account_id, s.as_of FROM (${oldAccountSnapshots}) s
       WHERE s.balance_cents <> (SELECT coalesce(sum(amount_cents), 0) FROM ledger_entries e
                                  WHERE e.account_id = s.account_id AND e.created_at <= s.as_of)`,
-    [SNAPSHOT_ACCOUNT_PREFIX],
+    [prefix],
   );
   expect(wrong.rows).toEqual([]);
-  expect(await count(pool, `SELECT DISTINCT account_id, as_of FROM (${oldAccountSnapshots}) s`, [SNAPSHOT_ACCOUNT_PREFIX])).toBe(
-    owed,
+  expect(await count(pool, `SELECT DISTINCT account_id, as_of FROM (${oldAccountSnapshots}) s`, [prefix])).toBe(owed);
+  expect(await oldAccountSnapshotsWritten(pool, prefix)).toBe(owed);
+}
+
+const KILL_ACCOUNT_PREFIX = 'Conta do kill';
+const KILL_ACCOUNT_PAIRS = 600;
+const KILL_OPENING_CENTS = 1_000;
+
+/**
+ * `pairs` pairs of accounts, each pair with one transfer about three months ago, written in
+ * one statement (the API would take minutes): enough accounts for several of the job's
+ * batches. Each account's cached balance, version and balance_after agree with its one entry.
+ */
+async function seedManyOldAccounts(world: JobWorld, pairs: number): Promise<void> {
+  await world.pool.query(
+    `WITH pairs AS (
+       SELECT gen_random_uuid() AS account, gen_random_uuid() AS counterparty, gen_random_uuid() AS tx, n
+         FROM generate_series(1, $2) AS n
+     ), opened AS (
+       INSERT INTO accounts (id, user_id, name, type, overdraft_limit_cents, balance_cents, row_version, created_at)
+       SELECT account, $1::uuid, $4::text || ' ' || n, 'checking', 100000000, $3::bigint, 2, $5::timestamptz FROM pairs
+       UNION ALL
+       SELECT counterparty, $1::uuid, $4::text || ' ' || n || ' origem', 'checking', 100000000, -$3::bigint, 2, $5::timestamptz FROM pairs
+     ), header AS (
+       INSERT INTO transactions (id, user_id, kind, account_id, counterparty_account_id, amount_cents, description,
+                                 occurred_on, policy_version, created_at)
+       SELECT tx, $1::uuid, 'adjustment', account, counterparty, $3::bigint, 'Saldo antigo', ($5::timestamptz AT TIME ZONE $6)::date,
+              'ledger_v1', $5::timestamptz FROM pairs
+     )
+     INSERT INTO ledger_entries (transaction_id, account_id, user_id, amount_cents, balance_after_cents, account_version, created_at)
+     SELECT tx, account, $1::uuid, $3::bigint, $3::bigint, 2, $5::timestamptz FROM pairs
+     UNION ALL
+     SELECT tx, counterparty, $1::uuid, -$3::bigint, -$3::bigint, 2, $5::timestamptz FROM pairs`,
+    [world.userId, pairs, KILL_OPENING_CENTS, KILL_ACCOUNT_PREFIX, new Date(Date.now() - 95 * DAY_MS), TIME_ZONE],
   );
-  expect(await oldAccountSnapshotsWritten(pool)).toBe(owed);
 }
 
 /** Cents the reconcile case adds to one account's cached balance, and takes back once the workers stopped. */
@@ -491,10 +522,24 @@ export const KILL_CASES: KillCase[] = [
       expect(await itemsRecorded(world.pool, 'budget_alert')).toBe(total - doneWhenKilled);
     },
   },
+  {
+    job: 'balance_snapshots',
+    lock: AdvisoryLock.JobBalanceSnapshots,
+    async seed(world) {
+      await seedManyOldAccounts(world, KILL_ACCOUNT_PAIRS);
+      return snapshotsOwed(world.pool, KILL_ACCOUNT_PREFIX);
+    },
+    progress: ({ pool }) => oldAccountSnapshotsWritten(pool, KILL_ACCOUNT_PREFIX),
+    async expectDoneOnce({ pool }, total, doneWhenKilled) {
+      expect(total).toBeGreaterThan(2 * 200 * 2);
+      await expectSnapshotsOnce(pool, total, KILL_ACCOUNT_PREFIX);
+      // The killed run's batches are there but counted by no run; the rest were written after.
+      expect(await itemsRecorded(pool, 'balance_snapshots')).toBe(total - doneWhenKilled);
+    },
+  },
 ];
 
-/**
- * The next Monday after the real today at 09:00 São Paulo: the workers of the Monday cases
+/** The next Monday after the real today at 09:00 São Paulo: the workers of the Monday cases
  * start their clock there (TEST_CLOCK_START), after the weekly summary's 08:00 gate.
  */
 export function nextMondayMorning(today = calendarDay(new Date())): string {
