@@ -3,8 +3,12 @@ import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { expect } from 'vitest';
 import { AdvisoryLock } from '../../src/db/locks.js';
-import { addDays, calendarDay } from '../../src/lib/calendar.js';
+import { addDays, calendarDay, calendarMonth, TIME_ZONE, weekdayOf } from '../../src/lib/calendar.js';
+import { jobMonths } from '../../src/modules/insights/insights.service.js';
+import { weekEndedBefore } from '../../src/modules/notifications/iso-week.js';
+import { notify } from '../../src/modules/notifications/notify.js';
 import { signedIn } from './app.js';
+import type { TestSmtpServer } from './smtp.js';
 
 /** One person with a checking account, whom the job cases seed work for. */
 export interface JobWorld {
@@ -14,6 +18,8 @@ export interface JobWorld {
   token: string;
   checking: string;
   housing: string;
+  /** The SMTP server the workers send to, when the test gave them one (SMTP_URL). */
+  smtp?: TestSmtpServer;
 }
 
 const OPENING_BALANCE_CENTS = 100_000_000;
@@ -103,6 +109,8 @@ export async function expectOccurrencesPostedOnce(pool: pg.Pool, prefix: string,
 }
 
 const RULES = 3;
+const BUDGETS = 3;
+const SNAPSHOT_PAIRS = 3;
 const RULE_DAYS = 10;
 const RULE_PREFIX = 'Regra dos workers';
 
@@ -138,6 +146,239 @@ const expiredKeys = `SELECT 1 FROM idempotency_keys WHERE key LIKE 'jobs-%' AND 
 const keptKeys = `SELECT 1 FROM idempotency_keys WHERE key LIKE 'jobs-%' AND expires_at > now()`;
 const deadSessions = `SELECT 1 FROM sessions WHERE expires_at <= now()`;
 const expiredCounters = `SELECT 1 FROM rate_limits WHERE window_ends_at <= now()`;
+
+type Method = 'GET' | 'POST' | 'PUT';
+
+/** One request as the person, through the app; anything but a 2xx stops the seeding. */
+async function asPerson(world: JobWorld, method: Method, url: string, payload?: object): Promise<unknown> {
+  const response = await world.app.inject({
+    method,
+    url,
+    headers: { authorization: `Bearer ${world.token}` },
+    ...(payload === undefined ? {} : { payload }),
+  });
+  if (response.statusCode >= 300) throw new Error(`${method} ${url}: ${response.statusCode} ${response.body}`);
+  return response.json();
+}
+
+const BUDGET_THRESHOLDS = [20, 40, 60, 80, 100];
+const BUDGET_LIMIT_CENTS = 10_000;
+
+/**
+ * Budgets of this month on expense categories other than housing (where the recurring rules
+ * post), each overspent by one expense: every threshold of each is crossed. Returns the
+ * crossings, one alert each.
+ */
+export async function seedCrossedBudgets(world: JobWorld, budgets: number): Promise<number> {
+  const now = new Date();
+  const listed = (await asPerson(world, 'GET', '/api/categories?kind=expense')) as { items: Array<{ id: string }> };
+  const categories = listed.items.filter((category) => category.id !== world.housing).slice(0, budgets);
+  if (categories.length < budgets) throw new Error(`only ${categories.length} expense categories to budget`);
+  for (const category of categories) {
+    await asPerson(world, 'PUT', `/api/budgets/${calendarMonth(now)}/${category.id}`, {
+      limit_cents: BUDGET_LIMIT_CENTS,
+      alert_thresholds: BUDGET_THRESHOLDS,
+    });
+    await asPerson(world, 'POST', '/api/transactions', {
+      account_id: world.checking,
+      type: 'expense',
+      amount_cents: BUDGET_LIMIT_CENTS,
+      description: 'Gasto do orçamento',
+      occurred_on: calendarDay(now),
+      category_id: category.id,
+    });
+  }
+  return budgets * BUDGET_THRESHOLDS.length;
+}
+
+export async function budgetAlertsRecorded(pool: pg.Pool): Promise<number> {
+  return count(pool, 'SELECT 1 FROM budget_alerts');
+}
+
+/** Every crossing recorded once and notified once, each notification by its own (budget, threshold) key. */
+export async function expectBudgetAlertsOnce(world: JobWorld, crossings: number): Promise<void> {
+  const { pool, userId } = world;
+  expect(await count(pool, 'SELECT DISTINCT budget_id, threshold FROM budget_alerts WHERE user_id = $1', [userId])).toBe(
+    crossings,
+  );
+  expect(await budgetAlertsRecorded(pool)).toBe(crossings);
+  const notified = await pool.query<{ dedupe_key: string }>(
+    `SELECT dedupe_key FROM notifications WHERE user_id = $1 AND kind = 'budget_alert' AND dedupe_key LIKE 'budget:%'`,
+    [userId],
+  );
+  expect(notified.rows.length).toBe(crossings);
+  expect(new Set(notified.rows.map((row) => row.dedupe_key)).size).toBe(crossings);
+}
+
+/** A checking account with no entries yet and an overdraft deep enough for the backdated postings. */
+async function emptyAccount(world: JobWorld, name: string): Promise<string> {
+  const created = (await asPerson(world, 'POST', '/api/accounts', {
+    name,
+    type: 'checking',
+    overdraft_limit_cents: 100_000_000,
+  })) as { id: string };
+  return created.id;
+}
+
+/**
+ * Moves `amountCents` from the counterparty into the account with both entries dated `at`,
+ * written with SQL (the API dates entries now): the cached balances and the balance_after
+ * chain stay exact.
+ */
+async function postAt(world: JobWorld, accounts: { account: string; counterparty: string }, amountCents: number, at: Date) {
+  await world.pool.query(
+    `WITH header AS (
+            INSERT INTO transactions (id, user_id, kind, account_id, counterparty_account_id, amount_cents, description,
+                                      occurred_on, policy_version, created_at)
+            VALUES ($1, $2, 'adjustment', $3, $6, abs($4::bigint), 'Saldo antigo', ($5::timestamptz AT TIME ZONE $7)::date,
+                    'ledger_v1', $5)),
+          mine AS (
+            UPDATE accounts SET balance_cents = balance_cents + $4, row_version = row_version + 1
+             WHERE id = $3 RETURNING balance_cents, row_version),
+          theirs AS (
+            UPDATE accounts SET balance_cents = balance_cents - $4, row_version = row_version + 1
+             WHERE id = $6 RETURNING id, balance_cents, row_version)
+     INSERT INTO ledger_entries (transaction_id, account_id, user_id, amount_cents, balance_after_cents, account_version, created_at)
+     SELECT $1, $3, $2, $4, balance_cents, row_version, $5 FROM mine
+     UNION ALL
+     SELECT $1, id, $2, -$4::bigint, balance_cents, row_version, $5 FROM theirs`,
+    [randomUUID(), world.userId, accounts.account, amountCents, at, accounts.counterparty, TIME_ZONE],
+  );
+}
+
+const DAY_MS = 24 * HOUR_MS;
+const SNAPSHOT_ACCOUNT_PREFIX = 'Conta antiga';
+
+/** `pairs` pairs of accounts whose entries began about three months ago and went on monthly. */
+export async function seedOldAccounts(world: JobWorld, pairs: number): Promise<void> {
+  const now = Date.now();
+  for (let index = 0; index < pairs; index += 1) {
+    const accounts = {
+      account: await emptyAccount(world, `${SNAPSHOT_ACCOUNT_PREFIX} ${index}`),
+      counterparty: await emptyAccount(world, `${SNAPSHOT_ACCOUNT_PREFIX} ${index} origem`),
+    };
+    for (const daysAgo of [95, 65, 35]) await postAt(world, accounts, 1_000 + index, new Date(now - daysAgo * DAY_MS));
+  }
+}
+
+/**
+ * The snapshots the old accounts are owed: each completed month end (São Paulo) from the
+ * month of their first entry to an hour ago, counted by the calendar rather than the job's query.
+ */
+export async function snapshotsOwed(pool: pg.Pool, prefix = SNAPSHOT_ACCOUNT_PREFIX): Promise<number> {
+  const result = await pool.query<{ n: string }>(
+    `SELECT coalesce(sum(owed), 0)::text AS n FROM (
+       SELECT (SELECT count(*) FROM generate_series(
+                 date_trunc('month', (min(e.created_at) AT TIME ZONE $2)) + interval '1 month',
+                 date_trunc('month', (now() - interval '1 hour') AT TIME ZONE $2), interval '1 month')) AS owed
+         FROM accounts a JOIN ledger_entries e ON e.account_id = a.id
+        WHERE a.name LIKE $1 || ' %' GROUP BY a.id) per_account`,
+    [prefix, TIME_ZONE],
+  );
+  return Number(result.rows[0]?.n);
+}
+
+const oldAccountSnapshots = `SELECT s.account_id, s.as_of, s.balance_cents FROM account_balance_snapshots s
+  JOIN accounts a ON a.id = s.account_id WHERE a.name LIKE $1 || ' %'`;
+
+export async function oldAccountSnapshotsWritten(pool: pg.Pool, prefix = SNAPSHOT_ACCOUNT_PREFIX): Promise<number> {
+  return count(pool, oldAccountSnapshots, [prefix]);
+}
+
+/** One snapshot per owed month end, each the sum of the account's entries up to it. */
+export async function expectSnapshotsOnce(pool: pg.Pool, owed: number, prefix = SNAPSHOT_ACCOUNT_PREFIX): Promise<void> {
+  const wrong = await pool.query(
+    `SELECT s.account_id, s.as_of FROM (${oldAccountSnapshots}) s
+      WHERE s.balance_cents <> (SELECT coalesce(sum(amount_cents), 0) FROM ledger_entries e
+                                 WHERE e.account_id = s.account_id AND e.created_at <= s.as_of)`,
+    [prefix],
+  );
+  expect(wrong.rows).toEqual([]);
+  expect(await count(pool, `SELECT DISTINCT account_id, as_of FROM (${oldAccountSnapshots}) s`, [prefix])).toBe(owed);
+  expect(await oldAccountSnapshotsWritten(pool, prefix)).toBe(owed);
+}
+
+const KILL_ACCOUNT_PREFIX = 'Conta do kill';
+const KILL_ACCOUNT_PAIRS = 600;
+const KILL_OPENING_CENTS = 1_000;
+
+/**
+ * `pairs` pairs of accounts, each pair with one transfer about three months ago, written in
+ * one statement (the API would take minutes): enough accounts for several of the job's
+ * batches. Each account's cached balance, version and balance_after agree with its one entry.
+ */
+async function seedManyOldAccounts(world: JobWorld, pairs: number): Promise<void> {
+  await world.pool.query(
+    `WITH pairs AS (
+       SELECT gen_random_uuid() AS account, gen_random_uuid() AS counterparty, gen_random_uuid() AS tx, n
+         FROM generate_series(1, $2) AS n
+     ), opened AS (
+       INSERT INTO accounts (id, user_id, name, type, overdraft_limit_cents, balance_cents, row_version, created_at)
+       SELECT account, $1::uuid, $4::text || ' ' || n, 'checking', 100000000, $3::bigint, 2, $5::timestamptz FROM pairs
+       UNION ALL
+       SELECT counterparty, $1::uuid, $4::text || ' ' || n || ' origem', 'checking', 100000000, -$3::bigint, 2, $5::timestamptz FROM pairs
+     ), header AS (
+       INSERT INTO transactions (id, user_id, kind, account_id, counterparty_account_id, amount_cents, description,
+                                 occurred_on, policy_version, created_at)
+       SELECT tx, $1::uuid, 'adjustment', account, counterparty, $3::bigint, 'Saldo antigo', ($5::timestamptz AT TIME ZONE $6)::date,
+              'ledger_v1', $5::timestamptz FROM pairs
+     )
+     INSERT INTO ledger_entries (transaction_id, account_id, user_id, amount_cents, balance_after_cents, account_version, created_at)
+     SELECT tx, account, $1::uuid, $3::bigint, $3::bigint, 2, $5::timestamptz FROM pairs
+     UNION ALL
+     SELECT tx, counterparty, $1::uuid, -$3::bigint, -$3::bigint, 2, $5::timestamptz FROM pairs`,
+    [world.userId, pairs, KILL_OPENING_CENTS, KILL_ACCOUNT_PREFIX, new Date(Date.now() - 95 * DAY_MS), TIME_ZONE],
+  );
+}
+
+/** Cents the reconcile case adds to one account's cached balance, and takes back once the workers stopped. */
+const PLANTED_MISMATCH_CENTS = 7;
+
+async function plantedAccount(pool: pg.Pool): Promise<string> {
+  const result = await pool.query<{ id: string }>(`SELECT id FROM accounts WHERE name = 'Conta divergente'`);
+  const id = result.rows[0]?.id;
+  if (id === undefined) throw new Error('no planted account');
+  return id;
+}
+
+/** The app URL the workers are given with SMTP_URL; Message-IDs end in its host name. */
+export const WORKERS_APP_URL = 'https://pix.example.org';
+const QUEUED_EMAILS = 12;
+
+/** E-mails queued the way the jobs queue them: a notification with its outbox row, in one statement. */
+async function queueEmails(world: JobWorld, emails: number): Promise<void> {
+  for (let index = 0; index < emails; index += 1) {
+    await notify(world.pool, {
+      userId: world.userId,
+      kind: 'budget_alert',
+      dedupeKey: `email-case:${index}`,
+      params: { month: calendarMonth(new Date()), threshold: 50, percent: 50, spent_cents: 100, available_cents: 100 },
+      link: '/orcamentos',
+      now: new Date(),
+    });
+  }
+}
+
+function smtpOf(world: JobWorld): TestSmtpServer {
+  if (world.smtp === undefined) throw new Error('the send_emails case needs the workers started with SMTP_URL');
+  return world.smtp;
+}
+
+/**
+ * Every outbox row sent once, and the SMTP server received each one's Message-ID once. Other
+ * cases' notifications queue e-mails too, so the rows are all of the outbox, not only the seeded ones.
+ */
+async function expectEmailsSentOnce(world: JobWorld): Promise<void> {
+  const outbox = await world.pool.query<{ id: string; status: string; attempts: number }>(
+    'SELECT id, status, attempts FROM email_outbox',
+  );
+  expect(outbox.rows.length).toBeGreaterThanOrEqual(QUEUED_EMAILS);
+  expect(outbox.rows.filter((row) => row.status !== 'sent' || row.attempts !== 1)).toEqual([]);
+  const host = new URL(WORKERS_APP_URL).hostname;
+  const received = smtpOf(world).received.map((mail) => mail.messageId);
+  expect(received.toSorted()).toEqual(outbox.rows.map((row) => `<${row.id}@${host}>`).toSorted());
+  expect(await itemsRecorded(world.pool, 'send_emails')).toBe(outbox.rows.length);
+}
 
 /** The jobs on this branch; each job added to registry.ts adds its row. */
 export const JOB_CASES: JobCase[] = [
@@ -184,6 +425,58 @@ export const JOB_CASES: JobCase[] = [
       expect(await itemsRecorded(pool, 'expire_rate_limits')).toBe(SEEDED);
     },
   },
+  {
+    job: 'budget_alert',
+    seed: (world) => seedCrossedBudgets(world, BUDGETS).then(() => undefined),
+    done: async ({ pool }) => (await budgetAlertsRecorded(pool)) === BUDGETS * BUDGET_THRESHOLDS.length,
+    async expectDoneOnce(world) {
+      await expectBudgetAlertsOnce(world, BUDGETS * BUDGET_THRESHOLDS.length);
+      expect(await itemsRecorded(world.pool, 'budget_alert')).toBe(BUDGETS * BUDGET_THRESHOLDS.length);
+    },
+  },
+  {
+    job: 'balance_snapshots',
+    seed: (world) => seedOldAccounts(world, SNAPSHOT_PAIRS),
+    done: async ({ pool }) => (await oldAccountSnapshotsWritten(pool)) === (await snapshotsOwed(pool)),
+    async expectDoneOnce({ pool }) {
+      const owed = await snapshotsOwed(pool);
+      expect(owed).toBeGreaterThanOrEqual(SNAPSHOT_PAIRS * 2 * 2);
+      await expectSnapshotsOnce(pool, owed);
+      // Only the old accounts had a completed month end behind their entries.
+      expect(await itemsRecorded(pool, 'balance_snapshots')).toBe(await count(pool, 'SELECT 1 FROM account_balance_snapshots'));
+    },
+  },
+  {
+    job: 'reconcile',
+    async seed(world) {
+      const account = await emptyAccount(world, 'Conta divergente');
+      await world.pool.query('UPDATE accounts SET balance_cents = balance_cents + $2 WHERE id = $1', [
+        account,
+        PLANTED_MISMATCH_CENTS,
+      ]);
+    },
+    done: async ({ pool }) => (await count(pool, 'SELECT 1 FROM reconcile_findings')) > 0,
+    async expectDoneOnce({ pool }) {
+      const account = await plantedAccount(pool);
+      const findings = await pool.query(
+        'SELECT account_id, cached_balance_cents::int, ledger_balance_cents::int FROM reconcile_findings',
+      );
+      expect(findings.rows).toEqual([
+        { account_id: account, cached_balance_cents: PLANTED_MISMATCH_CENTS, ledger_balance_cents: 0 },
+      ]);
+      // Put the balance back, so the ledger invariants hold again.
+      await pool.query('UPDATE accounts SET balance_cents = balance_cents - $2 WHERE id = $1', [account, PLANTED_MISMATCH_CENTS]);
+    },
+  },
+  {
+    job: 'send_emails',
+    seed: (world) => queueEmails(world, QUEUED_EMAILS),
+    // Last: the other cases' notifications are queued by the time their work is done.
+    done: async ({ pool }) =>
+      (await count(pool, `SELECT 1 FROM email_outbox WHERE status = 'sent'`)) >= QUEUED_EMAILS &&
+      (await count(pool, `SELECT 1 FROM email_outbox WHERE status <> 'sent'`)) === 0,
+    expectDoneOnce: (world) => expectEmailsSentOnce(world),
+  },
 ];
 
 /**
@@ -203,6 +496,8 @@ export interface KillCase {
 }
 
 const KILL_RULE_PREFIX = 'Regra do kill';
+/** Each crossing is a transaction of its own, so a slowed run takes seconds over these. */
+const KILL_BUDGETS = 4;
 
 export const KILL_CASES: KillCase[] = [
   {
@@ -216,4 +511,94 @@ export const KILL_CASES: KillCase[] = [
       expect(await itemsRecorded(pool, 'materialize_recurring')).toBe(total - doneWhenKilled);
     },
   },
+  {
+    job: 'budget_alert',
+    lock: AdvisoryLock.JobBudgetAlert,
+    seed: (world) => seedCrossedBudgets(world, KILL_BUDGETS),
+    progress: ({ pool }) => budgetAlertsRecorded(pool),
+    async expectDoneOnce(world, total, doneWhenKilled) {
+      await expectBudgetAlertsOnce(world, total);
+      // The killed run's alerts are there but counted by no run.
+      expect(await itemsRecorded(world.pool, 'budget_alert')).toBe(total - doneWhenKilled);
+    },
+  },
+  {
+    job: 'balance_snapshots',
+    lock: AdvisoryLock.JobBalanceSnapshots,
+    async seed(world) {
+      await seedManyOldAccounts(world, KILL_ACCOUNT_PAIRS);
+      return snapshotsOwed(world.pool, KILL_ACCOUNT_PREFIX);
+    },
+    progress: ({ pool }) => oldAccountSnapshotsWritten(pool, KILL_ACCOUNT_PREFIX),
+    async expectDoneOnce({ pool }, total, doneWhenKilled) {
+      expect(total).toBeGreaterThan(2 * 200 * 2);
+      await expectSnapshotsOnce(pool, total, KILL_ACCOUNT_PREFIX);
+      // The killed run's batches are there but counted by no run; the rest were written after.
+      expect(await itemsRecorded(pool, 'balance_snapshots')).toBe(total - doneWhenKilled);
+    },
+  },
 ];
+
+/** The next Monday after the real today at 09:00 São Paulo: the workers of the Monday cases
+ * start their clock there (TEST_CLOCK_START), after the weekly summary's 08:00 gate.
+ */
+export function nextMondayMorning(today = calendarDay(new Date())): string {
+  const MONDAY = 1;
+  const days = (MONDAY - weekdayOf(today) + 7) % 7 || 7;
+  return `${addDays(today, days)}T09:00:00-03:00`;
+}
+
+const MONDAY_PEOPLE = 5;
+
+async function allPeople(pool: pg.Pool): Promise<string[]> {
+  return (await pool.query<{ id: string }>('SELECT id FROM users ORDER BY id')).rows.map((row) => row.id);
+}
+
+/** The person of the world and MONDAY_PEOPLE - 1 more. */
+async function seedPeople(world: JobWorld): Promise<void> {
+  for (let index = 1; index < MONDAY_PEOPLE; index += 1) await signedIn(world.app, `Pessoa de segunda ${index}`);
+}
+
+/** One weekly summary per person, for the week that ended the Sunday before the workers' Monday. */
+async function expectOneSummaryEach(pool: pg.Pool, monday: string): Promise<void> {
+  const week = weekEndedBefore(monday.slice(0, 10));
+  const summaries = await pool.query<{ user_id: string; dedupe_key: string }>(
+    `SELECT user_id, dedupe_key FROM notifications WHERE kind = 'weekly_summary' ORDER BY user_id`,
+  );
+  expect(summaries.rows).toEqual((await allPeople(pool)).map((user_id) => ({ user_id, dedupe_key: `week:${week.key}` })));
+}
+
+const freshInsights = `SELECT 1 FROM insight_cache WHERE kind = 'month' AND payload IS NOT NULL AND NOT stale AND period = ANY($1)`;
+
+/** The jobs whose work needs the workers' clock on a Monday morning (see nextMondayMorning). */
+export function mondayCases(monday: string): JobCase[] {
+  const months = jobMonths(new Date(monday));
+  return [
+    {
+      job: 'weekly_summary',
+      seed: seedPeople,
+      done: async ({ pool }) =>
+        (await count(pool, `SELECT 1 FROM notifications WHERE kind = 'weekly_summary'`)) === MONDAY_PEOPLE,
+      async expectDoneOnce({ pool }) {
+        await expectOneSummaryEach(pool, monday);
+        expect(await itemsRecorded(pool, 'weekly_summary')).toBe(MONDAY_PEOPLE);
+      },
+    },
+    {
+      job: 'insights',
+      // Everyone's two months are missing but one, which a posting marked stale.
+      async seed({ pool, userId }) {
+        await pool.query(`INSERT INTO insight_cache (user_id, kind, period, stale) VALUES ($1, 'month', $2, true)`, [
+          userId,
+          months[0],
+        ]);
+      },
+      done: async ({ pool }) => (await count(pool, freshInsights, [months])) === MONDAY_PEOPLE * months.length,
+      async expectDoneOnce({ pool }) {
+        expect(await count(pool, 'SELECT 1 FROM insight_cache')).toBe(MONDAY_PEOPLE * months.length);
+        expect(await count(pool, freshInsights, [months])).toBe(MONDAY_PEOPLE * months.length);
+        expect(await itemsRecorded(pool, 'insights')).toBe(MONDAY_PEOPLE * months.length);
+      },
+    },
+  ];
+}

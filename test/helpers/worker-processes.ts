@@ -84,6 +84,14 @@ export async function scrapeCounter(worker: WorkerProcess, name: string): Promis
   return byJob;
 }
 
+/** A counter without labels in a worker's /metrics, e.g. ledger_reconcile_mismatches_total (0 when absent). */
+export async function scrapeTotal(worker: WorkerProcess, name: string): Promise<number> {
+  const response = await fetch(`${worker.metricsUrl}/metrics`);
+  if (response.status !== 200) throw new Error(`/metrics answered ${response.status}`);
+  const line = (await response.text()).split('\n').find((text) => text.startsWith(`${name} `));
+  return line === undefined ? 0 : Number(line.slice(name.length + 1));
+}
+
 export async function waitFor(
   what: string,
   condition: () => Promise<boolean>,
