@@ -347,6 +347,12 @@ const QUEUED_EMAILS = 12;
 
 /** E-mails queued the way the jobs queue them: a notification with its outbox row, in one statement. */
 async function queueEmails(world: JobWorld, emails: number): Promise<void> {
+  // E-mail is opt-in: this person asked for budget alerts by e-mail.
+  await world.pool.query(
+    `INSERT INTO notification_preferences (user_id, kind, email) VALUES ($1, 'budget_alert', true)
+     ON CONFLICT (user_id, kind) DO UPDATE SET email = true`,
+    [world.userId],
+  );
   for (let index = 0; index < emails; index += 1) {
     await notify(world.pool, {
       userId: world.userId,
