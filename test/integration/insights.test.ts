@@ -320,6 +320,19 @@ describe('insights', () => {
     expect(spending(await insights(client, '2026-11'), 'food')).toBeUndefined();
   });
 
+  it('renaming a category marks every cached month stale and the next read shows the new name', async () => {
+    const { client, user, leisure } = await fixedDataSet();
+    await insights(client, '2026-10');
+    await insights(client, '2026-11');
+    const current = await t.pool.query<{ row_version: number }>('SELECT row_version FROM categories WHERE id = $1', [leisure]);
+    const rowVersion = current.rows[0]?.row_version;
+    expectStatus(await client.patch(`/api/categories/${leisure}`, { name: 'Passeios', row_version: rowVersion }), 200);
+    expect((await cacheRow(user.id, '2026-10'))?.stale).toBe(true);
+    expect((await cacheRow(user.id, '2026-11'))?.stale).toBe(true);
+    const names = (await insights(client, '2026-10')).categories.map((line: { name: string | null }) => line.name);
+    expect(names).toContain('Passeios');
+  });
+
   it('refuses months that are not months, and people who are not signed in', async () => {
     const { client } = await signedIn(t.app);
     for (const month of ['2026-13', '2026-1', '2026-11-01', '%00', '2026-11%00', '%ED%A0%80', '9'.repeat(5000)]) {
