@@ -340,6 +340,19 @@ describe('insights', () => {
     }
     expectProblem(await t.app.inject({ method: 'GET', url: '/api/insights?month=2026-11' }), 401, 'unauthenticated');
   });
+
+  it('refuses a month after the current one in São Paulo with 422 month_in_future, and caches nothing for it', async () => {
+    clock.set('2026-12-01T02:30:00Z');
+    const { client, user } = await signedIn(t.app);
+    expect((await insights(client, '2026-11')).month).toBe('2026-11');
+    for (const month of ['2026-12', '2027-01', '2099-12']) {
+      expectProblem(await client.get(`/api/insights?month=${month}`), 422, 'month_in_future');
+    }
+    const rows = await t.pool.query('SELECT period FROM insight_cache WHERE user_id = $1 ORDER BY period', [user.id]);
+    expect(rows.rows.map((row) => row.period)).toEqual(['2026-11']);
+    clock.set('2026-12-01T03:00:00Z');
+    expect((await insights(client, '2026-12')).month).toBe('2026-12');
+  });
 });
 
 describe('insights turned off (ENABLE_INSIGHTS=false)', () => {
