@@ -239,5 +239,13 @@ describe('notifications API', () => {
     await expense(10_000, '2026-03-02');
     expect(await budgetAlertJob.run(jobContext())).toBe(3);
     expect((await client.get('/api/notifications')).json()).toMatchObject({ items: [], total: 0, unread: 0 });
+
+    // Back on: the three written while it was off show.
+    const inApp = (on: boolean) => ({ items: [{ kind: 'budget_alert', in_app: on, email: false }] });
+    expectStatus(await client.put('/api/notifications/preferences', inApp(true)), 200);
+    expect((await client.get('/api/notifications')).json()).toMatchObject({ total: 3, unread: 3 });
+    // Off again: hidden again.
+    expectStatus(await client.put('/api/notifications/preferences', inApp(false)), 200);
+    expect((await client.get('/api/notifications')).json()).toMatchObject({ items: [], total: 0, unread: 0 });
   });
 });
