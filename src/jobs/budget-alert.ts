@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { AdvisoryLock } from '../db/locks.js';
 import type { Queryable } from '../db/queryable.js';
 import { runTransaction } from '../db/unit-of-work.js';
-import { calendarMonth, firstDayOfMonth } from '../lib/calendar.js';
+import { calendarDay, calendarMonth, dayParts, firstDayOfMonth, previousMonth } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
 import type { BudgetLineResponse } from '../modules/budgets/budgets.schemas.js';
 import { BudgetsService } from '../modules/budgets/budgets.service.js';
@@ -96,14 +96,36 @@ async function crossingsOf(budgets: BudgetsService, userId: string, budgetIds: R
   return lines.flatMap((line) => line.crossed_thresholds.map((threshold): Crossing => ({ userId, month, line, threshold })));
 }
 
+/** For the first days of a month the job also checks the last one (see budgetMonthsToCheck). */
+export const PREVIOUS_MONTH_GRACE_DAYS = 3;
+
 /**
- * Notifies each threshold a budget of the current month (São Paulo) has reached, once per
- * (budget, threshold). Spending is what the budgets screen shows (the expense legs of the
- * month, rollover included); a threshold reached and then left by a reversal stays notified.
+ * The months whose budgets are checked at `now`: the current month in São Paulo, and during
+ * its first PREVIOUS_MONTH_GRACE_DAYS days the previous one too, so an expense recorded late
+ * with last month's date, or one posted in the last minutes of the month after the last
+ * run, still notifies.
+ */
+export function budgetMonthsToCheck(now: Date): string[] {
+  const month = calendarMonth(now);
+  const { day } = dayParts(calendarDay(now));
+  return day <= PREVIOUS_MONTH_GRACE_DAYS ? [previousMonth(month), month] : [month];
+}
+
+/**
+ * Notifies each threshold a budget of the months to check (budgetMonthsToCheck) has
+ * reached, once per (budget, threshold). Spending is what the budgets screen shows (the
+ * expense legs of the month, rollover included); a threshold reached and then left by a
+ * reversal stays notified.
  */
 export async function alertBudgets(pool: pg.Pool, clock: Clock, now: Date): Promise<number> {
-  const month = calendarMonth(now);
   const budgets = new BudgetsService({ pool, clock, hooks: {} });
+  let notified = 0;
+  for (const month of budgetMonthsToCheck(now)) notified += await alertBudgetsOf(pool, budgets, month, now);
+  return notified;
+}
+
+/** One month's budgets, in bounded batches of people in budget id order. */
+async function alertBudgetsOf(pool: pg.Pool, budgets: BudgetsService, month: string, now: Date): Promise<number> {
   let notified = 0;
   let after = NIL_UUID;
   for (;;) {

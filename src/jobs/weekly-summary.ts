@@ -1,5 +1,7 @@
 import { AdvisoryLock } from '../db/locks.js';
 import { calendarDay, daysBetween, firstDayOfMonth, lastDayOfMonth, monthOf, TIME_ZONE, weekdayOf } from '../lib/calendar.js';
+import { overBudget } from '../modules/budgets/budget-math.js';
+import { BudgetsService } from '../modules/budgets/budgets.service.js';
 import { type IsoWeek, isoWeekOf, weekEndedBefore } from '../modules/notifications/iso-week.js';
 import { notify } from '../modules/notifications/notify.js';
 import { nextPeopleWithoutSummary, type WeekFigures } from '../modules/notifications/weekly-summary.repository.js';
@@ -40,7 +42,17 @@ async function billsDue(recurring: RecurringService, userId: string, today: stri
   };
 }
 
-function summaryParams(week: IsoWeek, figures: WeekFigures, bills: NextWeekBills) {
+/**
+ * How many of the person's budgets of the month are over, by the budgets screen's rule:
+ * against what each makes available with rollover, not its bare limit.
+ */
+async function budgetsOverCount(budgets: BudgetsService, figures: WeekFigures, month: string): Promise<number> {
+  if (figures.budgets_count === 0) return 0;
+  const lines = (await budgets.month(figures.user_id, month)).items;
+  return lines.filter((line) => overBudget(line.spent_cents, line.available_cents)).length;
+}
+
+function summaryParams(week: IsoWeek, figures: WeekFigures & { budgets_over_count: number }, bills: NextWeekBills) {
   return {
     week: week.key,
     from_day: week.from,
@@ -80,6 +92,7 @@ export const weeklySummaryJob: Job = {
     const month = monthOf(week.to);
     const thisWeekEnd = isoWeekOf(today).to;
     const recurring = new RecurringService({ pool, clock, hooks: {} });
+    const budgets = new BudgetsService({ pool, clock, hooks: {} });
     let notified = 0;
     let after = NIL_UUID;
     while (notified < SUMMARIES_PER_RUN_MAX) {
@@ -94,11 +107,12 @@ export const weeklySummaryJob: Job = {
       });
       for (const figures of people) {
         const bills = await billsDue(recurring, figures.user_id, today, thisWeekEnd);
+        const overCount = await budgetsOverCount(budgets, figures, month);
         const id = await notify(pool, {
           userId: figures.user_id,
           kind: 'weekly_summary',
           dedupeKey: `week:${week.key}`,
-          params: summaryParams(week, figures, bills),
+          params: summaryParams(week, { ...figures, budgets_over_count: overCount }, bills),
           link: '/lancamentos',
           now,
         });

@@ -135,7 +135,7 @@ describe('budget_alert job', () => {
     expect((await sent(user.id)).alerts.map((row) => row.threshold)).toEqual([50]);
   });
 
-  it("takes the month from São Paulo's calendar: 23:59 on 30 April is April, 00:00 is May", async () => {
+  it("takes the month from São Paulo's calendar, and watches last month's budgets for the first 3 days of a month", async () => {
     clock.set('2026-04-30T15:00:00Z');
     const { user, expense, budget } = await setup();
     const april = await budget('2026-04', 10_000);
@@ -145,17 +145,33 @@ describe('budget_alert job', () => {
     const may = await budget('2026-05', 10_000);
     await budgetAlertJob.run(jobContext());
     expect((await sent(user.id)).alerts).toEqual([{ budget_id: april.id, threshold: 50 }]);
-    // From midnight in São Paulo only May's budgets are watched; April's month is over.
+    // Midnight in São Paulo: May's budgets are watched, and April's still are, so an expense
+    // recorded late with April's date crosses April's 80 %.
     clock.set('2026-05-01T03:00:00Z');
     await expense(3_000, '2026-04-30');
     await expense(5_000, '2026-05-01');
     await budgetAlertJob.run(jobContext());
-    const { notifications, alerts } = await sent(user.id);
-    expect(alerts).toEqual([
+    expect((await sent(user.id)).alerts).toEqual([
       { budget_id: april.id, threshold: 50 },
       { budget_id: may.id, threshold: 50 },
+      { budget_id: april.id, threshold: 80 },
     ]);
-    expect(notifications.map((row) => row.link).sort()).toEqual(['/orcamentos?mes=2026-04', '/orcamentos?mes=2026-05']);
+    // Another late April expense takes April to 100 %: from 00:00 on 4 May April is no longer
+    // watched, while 23:59 on 3 May was its last minute.
+    await expense(1_000, '2026-04-28');
+    clock.set('2026-05-04T03:00:00Z');
+    await budgetAlertJob.run(jobContext());
+    expect((await sent(user.id)).alerts).toHaveLength(3);
+    clock.set('2026-05-04T02:59:00Z');
+    await budgetAlertJob.run(jobContext());
+    const { notifications, alerts } = await sent(user.id);
+    expect(alerts).toContainEqual({ budget_id: april.id, threshold: 100 });
+    expect(notifications.map((row) => row.link).sort()).toEqual([
+      '/orcamentos?mes=2026-04',
+      '/orcamentos?mes=2026-04',
+      '/orcamentos?mes=2026-04',
+      '/orcamentos?mes=2026-05',
+    ]);
   });
 });
 
@@ -238,6 +254,14 @@ describe('notifications API', () => {
     await budget('2026-03', 10_000);
     await expense(10_000, '2026-03-02');
     expect(await budgetAlertJob.run(jobContext())).toBe(3);
+    expect((await client.get('/api/notifications')).json()).toMatchObject({ items: [], total: 0, unread: 0 });
+
+    // Back on: the three written while it was off show.
+    const inApp = (on: boolean) => ({ items: [{ kind: 'budget_alert', in_app: on, email: false }] });
+    expectStatus(await client.put('/api/notifications/preferences', inApp(true)), 200);
+    expect((await client.get('/api/notifications')).json()).toMatchObject({ total: 3, unread: 3 });
+    // Off again: hidden again.
+    expectStatus(await client.put('/api/notifications/preferences', inApp(false)), 200);
     expect((await client.get('/api/notifications')).json()).toMatchObject({ items: [], total: 0, unread: 0 });
   });
 });

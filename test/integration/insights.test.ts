@@ -4,6 +4,7 @@ import { runJobOnce } from '../../src/jobs/scheduler.js';
 import { fixedClock } from '../../src/lib/clock.js';
 import { claimCache, storeCache } from '../../src/modules/insights/insights.repository.js';
 import { markInsightsStale } from '../../src/modules/insights/staleness.js';
+import { updateTransactionDetails } from '../../src/modules/ledger/ledger.repository.js';
 import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
 import { expectProblem, expectStatus } from '../helpers/problem.js';
@@ -261,12 +262,96 @@ describe('insights', () => {
     expect(await cacheRow(user.id, '2026-11')).toEqual({ stale: true, has_payload: false });
   });
 
+  it('a read during an uncommitted category edit of a stale month waits for it and caches the edited figures', async () => {
+    clock.set('2026-11-20T15:00:00Z');
+    const { client, user } = await signedIn(t.app);
+    const account = (await client.account({ name: 'Conta', type: 'checking' })).id;
+    const food = await client.category('expense', 'food');
+    const education = await client.category('expense', 'education');
+    const salary = await client.category('income', 'salary');
+    expectStatus(
+      await client.post('/api/transactions', {
+        account_id: account,
+        type: 'income',
+        amount_cents: 100_000,
+        description: 'Salário',
+        category_id: salary,
+        occurred_on: '2026-11-05',
+      }),
+      201,
+    );
+    const book = expectStatus(
+      await client.post('/api/transactions', {
+        account_id: account,
+        type: 'expense',
+        amount_cents: 6_000,
+        description: 'Livro',
+        category_id: food,
+        occurred_on: '2026-11-10',
+      }),
+      201,
+    ).json().transaction as { id: string; row_version: number };
+    await insights(client, '2026-11');
+    await markInsightsStale(t.pool, user.id, '2026-11');
+    const spending = (body: { categories: Array<{ system_key: string; spent_cents: number }> }, key: string) =>
+      body.categories.find((line) => line.system_key === key)?.spent_cents;
+
+    const editor = await t.pool.connect();
+    try {
+      await editor.query('BEGIN');
+      const edited = await updateTransactionDetails(editor, {
+        userId: user.id,
+        transactionId: book.id,
+        rowVersion: book.row_version,
+        description: 'Livro',
+        categoryId: education,
+        notes: null,
+      });
+      expect(edited).toBe(true);
+      const read = client.get('/api/insights?month=2026-11');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await editor.query('COMMIT');
+      expect(spending(expectStatus(await read, 200).json(), 'education')).toBe(6_000);
+    } finally {
+      editor.release();
+    }
+    expect(await cacheRow(user.id, '2026-11')).toEqual({ stale: false, has_payload: true });
+    expect(spending(await insights(client, '2026-11'), 'education')).toBe(6_000);
+    expect(spending(await insights(client, '2026-11'), 'food')).toBeUndefined();
+  });
+
+  it('renaming a category marks every cached month stale and the next read shows the new name', async () => {
+    const { client, user, leisure } = await fixedDataSet();
+    await insights(client, '2026-10');
+    await insights(client, '2026-11');
+    const current = await t.pool.query<{ row_version: number }>('SELECT row_version FROM categories WHERE id = $1', [leisure]);
+    const rowVersion = current.rows[0]?.row_version;
+    expectStatus(await client.patch(`/api/categories/${leisure}`, { name: 'Passeios', row_version: rowVersion }), 200);
+    expect((await cacheRow(user.id, '2026-10'))?.stale).toBe(true);
+    expect((await cacheRow(user.id, '2026-11'))?.stale).toBe(true);
+    const names = (await insights(client, '2026-10')).categories.map((line: { name: string | null }) => line.name);
+    expect(names).toContain('Passeios');
+  });
+
   it('refuses months that are not months, and people who are not signed in', async () => {
     const { client } = await signedIn(t.app);
     for (const month of ['2026-13', '2026-1', '2026-11-01', '%00', '2026-11%00', '%ED%A0%80', '9'.repeat(5000)]) {
       expectProblem(await client.get(`/api/insights?month=${month}`), 400, 'validation_failed');
     }
     expectProblem(await t.app.inject({ method: 'GET', url: '/api/insights?month=2026-11' }), 401, 'unauthenticated');
+  });
+
+  it('refuses a month after the current one in São Paulo with 422 month_in_future, and caches nothing for it', async () => {
+    clock.set('2026-12-01T02:30:00Z');
+    const { client, user } = await signedIn(t.app);
+    expect((await insights(client, '2026-11')).month).toBe('2026-11');
+    for (const month of ['2026-12', '2027-01', '2099-12']) {
+      expectProblem(await client.get(`/api/insights?month=${month}`), 422, 'month_in_future');
+    }
+    const rows = await t.pool.query('SELECT period FROM insight_cache WHERE user_id = $1 ORDER BY period', [user.id]);
+    expect(rows.rows.map((row) => row.period)).toEqual(['2026-11']);
+    clock.set('2026-12-01T03:00:00Z');
+    expect((await insights(client, '2026-12')).month).toBe('2026-12');
   });
 });
 

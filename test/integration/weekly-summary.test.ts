@@ -133,6 +133,19 @@ describe('weekly_summary', () => {
     expect(outbox.rows[0]).toEqual({ n: 1 });
   });
 
+  it("counts a budget over by the budgets screen's rule: what rollover made available, not the bare limit", async () => {
+    const person = await personWithWeek();
+    const food = (await person.client.get('/api/budgets?month=2027-01')).json().items[0].category_id as string;
+    // December left R$ 1.000,01 of R$ 2.100,00 unspent; January carries it: 110_001 available.
+    expectStatus(await person.client.put(`/api/budgets/2026-12/${food}`, { limit_cents: 210_000 }), 201);
+    expectStatus(await person.client.put(`/api/budgets/2027-01/${food}`, { limit_cents: 10_000, rollover: true }), 200);
+    const screen = (await person.client.get('/api/budgets?month=2027-01')).json().items[0];
+    expect({ spent: screen.spent_cents, available: screen.available_cents }).toEqual({ spent: 82_777, available: 110_001 });
+    clock.set(MONDAY_MORNING);
+    await weeklySummaryJob.run(context());
+    expect((await summariesOf(person.user.id))[0]?.params).toMatchObject({ budgets_count: 1, budgets_over_count: 0 });
+  });
+
   it('runs later in the week still summarise the week that ended; the next Monday brings the next week', async () => {
     const person = await personWithWeek();
     clock.set('2027-01-08T15:00:00Z'); // Friday

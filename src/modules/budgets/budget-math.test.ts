@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { lastDayOfMonth as monthEnd, shiftMonth } from '../../lib/calendar.js';
-import { availableFor, crossedThresholds, percentOf } from './budget-math.js';
+import { availableFor, crossedThresholds, overBudget, percentOf } from './budget-math.js';
 
 describe('months', () => {
   it('know their last day and shift across years', () => {
@@ -51,5 +51,15 @@ describe('thresholds', () => {
     expect(crossedThresholds([80, 100], 1, 0)).toEqual([80, 100]);
     expect(percentOf(1_500, 1_000)).toBe(150);
     expect(percentOf(0, 0)).toBe(0);
+  });
+});
+
+describe('over budget', () => {
+  it('is spending that reached what is available; with nothing available, any spending', () => {
+    expect(overBudget(999, 1_000)).toBe(false);
+    expect(overBudget(1_000, 1_000)).toBe(true);
+    expect(overBudget(0, 0)).toBe(false);
+    expect(overBudget(0, -500)).toBe(false);
+    expect(overBudget(1, -500)).toBe(true);
   });
 });

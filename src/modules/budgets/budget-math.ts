@@ -38,3 +38,12 @@ export function crossedThresholds(thresholds: readonly number[], spent: number, 
     .filter((threshold) => (available <= 0 ? spent > 0 : spent * 100 >= threshold * available))
     .sort((a, b) => a - b);
 }
+
+/**
+ * Whether a budget line is over, as the budgets screen paints it red (web budgets/status.ts):
+ * spending reached what was available, or, with nothing available (a zero limit, or last
+ * month's overspending carried over), any spending at all.
+ */
+export function overBudget(spent: number, available: number): boolean {
+  return available > 0 ? spent >= available : spent > 0;
+}

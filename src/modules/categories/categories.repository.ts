@@ -1,5 +1,6 @@
 import type { Queryable } from '../../db/queryable.js';
 import { pgCode, SqlState } from '../../db/sqlstate.js';
+import { MONTH_INSIGHTS } from '../insights/staleness.js';
 
 export interface CategoryRow {
   id: string;
@@ -87,14 +88,23 @@ export async function updateCategory(
   },
 ): Promise<CategoryRow | typeof NAME_TAKEN | undefined> {
   return nameTakenAsValue(async () => {
+    // Cached insights carry category names: a rename marks all of the person's months stale
+    // in the same statement (see insights/staleness.ts), stale ones included so that a
+    // concurrent claim waits for the rename to commit.
     const result = await client.query<CategoryRow>(
-      `UPDATE categories
-          SET name = coalesce($4, name),
-              archived_at = CASE WHEN $5::boolean IS NULL THEN archived_at
-                                 WHEN $5 THEN coalesce(archived_at, $6) ELSE NULL END,
-              row_version = row_version + 1
-        WHERE user_id = $1 AND id = $2 AND row_version = $3
-        RETURNING ${COLUMNS}`,
+      `WITH updated AS (
+         UPDATE categories
+            SET name = coalesce($4, name),
+                archived_at = CASE WHEN $5::boolean IS NULL THEN archived_at
+                                   WHEN $5 THEN coalesce(archived_at, $6) ELSE NULL END,
+                row_version = row_version + 1
+          WHERE user_id = $1 AND id = $2 AND row_version = $3
+          RETURNING ${COLUMNS}
+       ), marked AS (
+         UPDATE insight_cache SET stale = true
+          WHERE user_id = $1 AND kind = '${MONTH_INSIGHTS}' AND $4::text IS NOT NULL AND EXISTS (SELECT 1 FROM updated)
+       )
+       SELECT * FROM updated`,
       [options.userId, options.categoryId, options.rowVersion, options.name ?? null, options.archived ?? null, options.now],
     );
     return result.rows[0];

@@ -212,7 +212,10 @@ export async function freshCache(client: Queryable, userId: string, month: strin
  * stale again and the store below then refuses. The person's accounts are read FOR SHARE
  * first, in the ascending id order postings lock them in: a posting holds at least one of
  * them FOR UPDATE until it commits, so one in flight commits before the claim and its
- * figures are in what is computed after it.
+ * figures are in what is computed after it. Writes that touch no account (a detail edit, a
+ * category rename) mark the entry stale even when it already is, so they hold its row lock:
+ * the upsert below waits for them to commit, and one that starts after the claim makes the
+ * store refuse.
  */
 export async function claimCache(client: pg.PoolClient, userId: string, month: string): Promise<void> {
   await client.query({

@@ -11,7 +11,8 @@ import { InsightsService } from './insights.service.js';
 
 /**
  * GET /api/insights?month=YYYY-MM. With ENABLE_INSIGHTS=false it answers 404
- * feature_disabled, which is also how the web app learns the screens are off.
+ * feature_disabled, which is also how the web app learns the screens are off; a month after
+ * the current one in São Paulo answers 422 month_in_future.
  */
 export async function insightsRoutes(
   app: FastifyInstance,
@@ -38,7 +39,7 @@ export async function insightsRoutes(
         summary:
           "A month's insights from the ledger: spending by category against last month and the 3-month average, income and expenses, savings rate, top payees, unusual expenses, 12 months of flows and balances, and (this month) the month-end projection",
         querystring: InsightsQuery,
-        response: { 200: Type.Ref('Insights'), ...problems(400, 401, 404) },
+        response: { 200: Type.Ref('Insights'), ...problems(400, 401, 404, 422) },
       },
     },
     async (request) => insights.month(currentUser(request).id, request.query.month),

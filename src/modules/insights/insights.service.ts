@@ -41,6 +41,14 @@ export function featureDisabled(): DomainError {
   return new DomainError('feature_disabled', 404, 'Insights are turned off on this server.', { feature: 'insights' });
 }
 
+/**
+ * A month that has not begun in São Paulo has nothing to show, and refusing it keeps one
+ * person from filling the cache with a row per future month.
+ */
+export function monthInFuture(month: string, current: string): DomainError {
+  return new DomainError('month_in_future', 422, 'This month has not begun yet.', { month, current_month: current });
+}
+
 /** Flows by month: what came in, what went out, what the person's own accounts gained. */
 interface MonthFlows {
   income: number;
@@ -130,6 +138,8 @@ export class InsightsService {
 
   async month(userId: string, month: string): Promise<InsightsResponse> {
     if (!this.deps.enabled) throw featureDisabled();
+    const current = calendarMonth(this.deps.clock.now());
+    if (month > current) throw monthInFuture(month, current);
     const cached = await freshCache(this.deps.pool, userId, month);
     this.deps.hooks?.onCacheLookup?.(cached !== undefined);
     const figures = (cached?.payload as CachedMonthInsights | undefined) ?? (await this.refresh(userId, month));

@@ -223,7 +223,9 @@ export async function updateTransactionDetails(
   },
 ): Promise<true | undefined> {
   // A new category or description changes the month's insights: the edit marks them stale
-  // (see insights/staleness.ts) in the same statement.
+  // (see insights/staleness.ts) in the same statement. It updates rows that are stale already
+  // too: an edit touches no account, so the cache row's lock is what makes a concurrent
+  // claim (insights.repository claimCache) wait for the edit to commit.
   const result = await client.query<{ edited: number }>(
     `WITH edited AS (
        UPDATE transactions SET description = $4, category_id = $5, notes = $6, row_version = row_version + 1
@@ -231,7 +233,7 @@ export async function updateTransactionDetails(
        RETURNING to_char(occurred_on, 'YYYY-MM') AS month
      ), marked AS (
        UPDATE insight_cache SET stale = true
-        WHERE user_id = $1 AND kind = '${MONTH_INSIGHTS}' AND period >= (SELECT month FROM edited) AND NOT stale
+        WHERE user_id = $1 AND kind = '${MONTH_INSIGHTS}' AND period >= (SELECT month FROM edited)
      )
      SELECT count(*)::int AS edited FROM edited`,
     [options.userId, options.transactionId, options.rowVersion, options.description, options.categoryId, options.notes],

@@ -7,7 +7,6 @@ export interface WeekFigures {
   spent_cents: number;
   income_cents: number;
   budgets_count: number;
-  budgets_over_count: number;
   budgets_spent_cents: number;
   budgets_limit_cents: number;
 }
@@ -16,7 +15,8 @@ export interface WeekFigures {
  * The next people (ascending id after `afterUserId`) who had an account before the week
  * ended and have no summary of it yet, with the week's spending and income (the legs on
  * their expense and income counterparty accounts, as budgets read spending; reversals
- * net out) and the budgets of the month the week ended in: spent against limit.
+ * net out) and the budgets of the month the week ended in: spent against limit. Which
+ * budgets are over needs rollover (budgets.service), so the job asks for it per person.
  */
 export async function nextPeopleWithoutSummary(
   db: Queryable,
@@ -61,13 +61,12 @@ export async function nextPeopleWithoutSummary(
          FROM budgets b JOIN people p ON p.id = b.user_id
         WHERE b.month = $5
      ), budget_status AS (
-       SELECT user_id, count(*) AS budgets, count(*) FILTER (WHERE spent > limit_cents) AS over,
-              sum(spent) AS spent, sum(limit_cents) AS limit_cents
+       SELECT user_id, count(*) AS budgets, sum(spent) AS spent, sum(limit_cents) AS limit_cents
          FROM budget_spent GROUP BY user_id
      )
      SELECT p.id AS user_id,
             coalesce(w.spent, 0)::bigint AS spent_cents, coalesce(w.income, 0)::bigint AS income_cents,
-            coalesce(s.budgets, 0)::int AS budgets_count, coalesce(s.over, 0)::int AS budgets_over_count,
+            coalesce(s.budgets, 0)::int AS budgets_count,
             coalesce(s.spent, 0)::bigint AS budgets_spent_cents, coalesce(s.limit_cents, 0)::bigint AS budgets_limit_cents
        FROM people p
        LEFT JOIN week w ON w.user_id = p.id

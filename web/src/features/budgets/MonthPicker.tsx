@@ -4,7 +4,16 @@ import { ChevronLeftIcon, ChevronRightIcon } from '../../components/icons';
 import { capitalize, currentMonth, MONTH_MAX, MONTH_MIN, monthLabel, shiftMonth } from '../../lib/months';
 
 /** Previous / next month around the month's name, and a way back to this month. */
-export function MonthPicker({ month, onChange }: { month: string; onChange: (month: string) => void }) {
+/** `max`: the last month one can step to (the insights stop at the current month). */
+export function MonthPicker({
+  month,
+  onChange,
+  max = MONTH_MAX,
+}: {
+  month: string;
+  onChange: (month: string) => void;
+  max?: string;
+}) {
   const { t, i18n } = useTranslation();
   const thisMonth = currentMonth();
   const language = i18n.resolvedLanguage ?? 'pt-BR';
@@ -41,7 +50,7 @@ export function MonthPicker({ month, onChange }: { month: string; onChange: (mon
           radius="md"
           aria-label={t('budgets.nextMonth')}
           onClick={() => onChange(shiftMonth(month, 1))}
-          disabled={month >= MONTH_MAX}
+          disabled={month >= max}
         >
           <ChevronRightIcon size={20} />
         </ActionIcon>

@@ -15,7 +15,7 @@ export function InsightsPage() {
   return (
     <Stack gap="lg" maw={960} mx="auto">
       <Title order={1}>{t('insights.pageTitle')}</Title>
-      <MonthPicker month={month} onChange={setMonth} />
+      <MonthPicker month={month} onChange={setMonth} max={currentMonth()} />
       <Suspense
         fallback={
           <Center py="xl">

@@ -1,4 +1,5 @@
 import { ActionIcon, Button, Group, Indicator, Popover, ScrollArea, Stack, Text, UnstyledButton } from '@mantine/core';
+import type { TFunction } from 'i18next';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
@@ -6,12 +7,18 @@ import { BellIcon } from '../../components/icons';
 import { useLedgerLabels } from '../ledger/labels';
 import type { AppNotification } from './api';
 import { useMarkAllRead, useMarkRead, useNotifications } from './queries';
-import { budgetAlertValues } from './text';
+import { budgetAlertValues, weeklySummaryValues } from './text';
 
 /** Past this the badge says "99+": the exact figure is in the list. */
 const BADGE_COUNT_MAX = 99;
 /** Fits a 360 px screen with the header's padding on both sides. */
 const DROPDOWN_WIDTH = 'min(22rem, calc(100vw - 1rem))';
+
+/** The summary's figures when it carries them; otherwise only that it is ready. */
+function weeklySummaryText(params: AppNotification['params'], language: string, t: TFunction): string {
+  const values = weeklySummaryValues(params, { language });
+  return values ? t('notifications.weeklySummaryFigures', values) : t('notifications.weeklySummary');
+}
 
 function NotificationItem({ notification, onOpen }: { notification: AppNotification; onOpen: () => void }) {
   const { t, i18n } = useTranslation();
@@ -35,7 +42,7 @@ function NotificationItem({ notification, onOpen }: { notification: AppNotificat
               'notifications.budgetAlert',
               budgetAlertValues(notification.params, { language: i18n.language, categoryLabel: labels.category }),
             )
-          : t('notifications.weeklySummary')}
+          : weeklySummaryText(notification.params, i18n.language, t)}
       </Text>
       <Text size="xs" c="dimmed">
         {unread ? `${t('notifications.unread')} · ` : ''}

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { budgetAlertValues } from './text';
+import { en } from '../../i18n/locales/en';
+import { ptBR } from '../../i18n/locales/pt-BR';
+import { budgetAlertValues, weeklySummaryValues } from './text';
 
 const categoryLabel = (category: { name: string; system_key: string | null }) =>
   category.system_key === 'food' && category.name === 'Alimentação' ? 'Food' : category.name;
@@ -30,5 +32,31 @@ describe('budgetAlertValues', () => {
       category: '',
       month: '',
     });
+  });
+});
+
+describe('weeklySummaryValues', () => {
+  const params = { week: '2026-W48', from_day: '2026-11-23', to_day: '2026-11-29', spent_cents: 123_456, income_cents: 200_000 };
+  const sentence = (template: string, values: Record<string, string>) =>
+    template.replace(/\{\{(\w+)\}\}/g, (_, name: string) => values[name] ?? '');
+
+  it('reads the week, spending and income from the params, in the reader language', () => {
+    const pt = weeklySummaryValues(params, { language: 'pt-BR' });
+    expect(pt).toEqual({ week: '23/11', spent: 'R$\u00a01.234,56', income: 'R$\u00a02.000,00' });
+    expect(sentence(ptBR.notifications.weeklySummaryFigures, pt ?? {}).replace(/\u00a0/g, ' ')).toBe(
+      'Semana de 23/11: gastos R$ 1.234,56, receitas R$ 2.000,00',
+    );
+    const english = weeklySummaryValues(params, { language: 'en' });
+    expect(english?.week).toBe('11/23');
+    expect(sentence(en.notifications.weeklySummaryFigures, english ?? {}).replace(/\u00a0/g, ' ')).toBe(
+      'Week of 11/23: spent R$ 1.234,56, income R$ 2.000,00',
+    );
+  });
+
+  it('is null when a figure is missing or malformed', () => {
+    expect(weeklySummaryValues({ ...params, spent_cents: '123' }, { language: 'pt-BR' })).toBeNull();
+    expect(weeklySummaryValues({ ...params, income_cents: null }, { language: 'pt-BR' })).toBeNull();
+    expect(weeklySummaryValues({ ...params, from_day: '2026-02-30' }, { language: 'pt-BR' })).toBeNull();
+    expect(weeklySummaryValues({ ...params, income_cents: 1.5 }, { language: 'en' })).toBeNull();
   });
 });

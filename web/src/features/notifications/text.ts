@@ -1,3 +1,4 @@
+import { formatBrlInText } from '../../lib/money';
 import { isMonth } from '../../lib/months';
 import type { AppNotification } from './api';
 
@@ -29,4 +30,33 @@ export function budgetAlertValues(
     category: options.categoryLabel({ name: text(params.category_name) ?? '', system_key: text(params.category_system_key) }),
     month: month && isMonth(month) ? monthName(month, options.language) : '',
   };
+}
+
+function cents(value: unknown): number | null {
+  return typeof value === 'number' && Number.isSafeInteger(value) ? value : null;
+}
+
+/** "23/11" / "11/23": the day a week starts, in the reader's order of day and month. */
+function dayAndMonth(day: string, language: string): string | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!match) return null;
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]), 12));
+  if (Number.isNaN(date.getTime()) || date.getUTCDate() !== Number(match[3])) return null;
+  return new Intl.DateTimeFormat(language, { day: '2-digit', month: '2-digit', timeZone: 'UTC' }).format(date);
+}
+
+/**
+ * The figures of a weekly summary for its sentence ("Semana de 23/11: gastos R$ 1.234,56,
+ * receitas R$ 2.000,00"), from what the job stored (src/jobs/weekly-summary.ts); null when
+ * they are missing or malformed, and the bell then says only that the summary is ready.
+ */
+export function weeklySummaryValues(
+  params: AppNotification['params'],
+  options: { language: string },
+): { week: string; spent: string; income: string } | null {
+  const week = dayAndMonth(text(params.from_day) ?? '', options.language);
+  const spent = cents(params.spent_cents);
+  const income = cents(params.income_cents);
+  if (week === null || spent === null || income === null) return null;
+  return { week, spent: formatBrlInText(spent), income: formatBrlInText(income) };
 }

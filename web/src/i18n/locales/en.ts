@@ -918,6 +918,7 @@ export const en: Messages = {
     loadFailed: "Couldn't load your notifications.",
     budgetAlert: "You've spent {{threshold}}% of your {{category}} budget for {{month}}",
     weeklySummary: 'Your weekly summary is ready',
+    weeklySummaryFigures: 'Week of {{week}}: spent {{spent}}, income {{income}}',
   },
   notFound: {
     pageTitle: 'Page not found',

@@ -924,6 +924,7 @@ export const ptBR = {
     loadFailed: 'Não foi possível carregar as notificações.',
     budgetAlert: 'Você já gastou {{threshold}} % do orçamento de {{category}} em {{month}}',
     weeklySummary: 'Seu resumo da semana está pronto',
+    weeklySummaryFigures: 'Semana de {{week}}: gastos {{spent}}, receitas {{income}}',
   },
   notFound: {
     pageTitle: 'Página não encontrada',
