@@ -45,6 +45,15 @@ test('the operator finds "Operação" in the user menu: every job with its sched
   expect((await refresh.boundingBox())?.height ?? 0).toBeGreaterThanOrEqual(TAP_TARGET_MIN_PX);
   // Nothing is wider than the phone.
   expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
+
+  // The same page in English at desktop width.
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.getByRole('radiogroup', { name: 'Idioma' }).getByText('EN', { exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Operations', level: 1 })).toBeVisible();
+  const english = page.getByRole('region', { name: 'Jobs' });
+  await expect(english.getByRole('article', { name: 'reconcile' }).getByText(/^Next run: \d{1,2}\/\d{1,2}\/\d{2}/)).toBeVisible();
+  await expect(page.getByRole('region', { name: /Open findings: \d+/ })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Refresh' })).toBeVisible();
 });
 
 test('anyone else sees no "Operação" entry, and the address shows that the page is only for operators', async ({ page }) => {

@@ -6,7 +6,6 @@ import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { ChevronDownIcon, ListIcon, LogoutIcon, UserIcon } from '../components/icons';
 import { ProblemAlert } from '../components/ProblemAlert';
-import { useOperationsMessages } from '../features/admin/messages';
 import { LOGIN_PATH } from '../features/auth/guards';
 import { type CurrentUser, ME_QUERY_KEY, useLogout, useLogoutEverywhere } from '../features/auth/session';
 import { useServerLanguage } from '../features/profile/queries';
@@ -111,7 +110,6 @@ interface AccountMenuProps {
 
 function AccountMenu({ user, onLogout, logoutPending, onLogoutEverywhere }: AccountMenuProps) {
   const { t } = useTranslation();
-  const operations = useOperationsMessages();
   return (
     <Menu position="bottom-end" width={240} shadow="md" withinPortal>
       <Menu.Target>
@@ -137,7 +135,7 @@ function AccountMenu({ user, onLogout, logoutPending, onLogoutEverywhere }: Acco
         </Menu.Item>
         {user.is_operator ? (
           <Menu.Item component={Link} to={OPERATIONS_PATH} leftSection={<ListIcon size={18} />}>
-            {operations.menuLink}
+            {t('operations.menuLink')}
           </Menu.Item>
         ) : null}
         <Menu.Divider />

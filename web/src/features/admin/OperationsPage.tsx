@@ -7,7 +7,6 @@ import { ProblemAlert } from '../../components/ProblemAlert';
 import { usePageTitle } from '../../components/usePageTitle';
 import { TIME_ZONE } from '../../lib/calendar';
 import { type AdminJob, type JobRun, type ReconcileFinding, useAdminJobs, useReconcileFindings } from './api';
-import { fill, useOperationsMessages } from './messages';
 
 const TAP = { minHeight: 44 } as const;
 const STATUS_COLORS: Record<JobRun['status'], string> = {
@@ -26,8 +25,7 @@ function useInstantFormat() {
 /** "Operação": the worker's jobs (schedule, next run, last runs) and the open reconcile findings. */
 export function OperationsPage() {
   const { t } = useTranslation();
-  const m = useOperationsMessages();
-  usePageTitle(m.pageTitle);
+  usePageTitle(t('operations.pageTitle'));
   const jobs = useAdminJobs();
   const findings = useReconcileFindings();
 
@@ -36,7 +34,7 @@ export function OperationsPage() {
     <Stack gap="lg" maw={960} mx="auto">
       <Group justify="space-between" wrap="wrap">
         <Title order={1} fz={{ base: 26, sm: 32 }}>
-          {m.pageTitle}
+          {t('operations.pageTitle')}
         </Title>
         <Button
           variant="default"
@@ -47,13 +45,13 @@ export function OperationsPage() {
             void findings.refetch();
           }}
         >
-          {m.refresh}
+          {t('operations.refresh')}
         </Button>
       </Group>
       <FindingsSection findings={findings.data?.findings} total={findings.data?.total} error={findings.error} />
       <Stack gap="sm" component="section" aria-labelledby="operations-jobs">
         <Title order={2} fz="lg" id="operations-jobs">
-          {m.jobs.title}
+          {t('operations.jobs.title')}
         </Title>
         <ProblemAlert error={jobs.error} />
         {jobs.isPending ? <Loader aria-label={t('app.loading')} /> : null}
@@ -66,17 +64,17 @@ export function OperationsPage() {
 }
 
 function OnlyOperators() {
-  const m = useOperationsMessages();
+  const { t } = useTranslation();
   return (
     <Stack gap="md" maw={640} mx="auto">
       <Title order={1} fz={{ base: 26, sm: 32 }}>
-        {m.pageTitle}
+        {t('operations.pageTitle')}
       </Title>
-      <Alert color="yellow" title={m.onlyOperators.title}>
+      <Alert color="yellow" title={t('operations.onlyOperators.title')}>
         <Stack gap="sm">
-          <Text size="sm">{m.onlyOperators.text}</Text>
+          <Text size="sm">{t('operations.onlyOperators.text')}</Text>
           <Button component={Link} to="/" variant="default" style={{ ...TAP, alignSelf: 'flex-start' }}>
-            {m.onlyOperators.home}
+            {t('operations.onlyOperators.home')}
           </Button>
         </Stack>
       </Alert>
@@ -85,7 +83,7 @@ function OnlyOperators() {
 }
 
 function JobCard({ job }: { job: AdminJob }) {
-  const m = useOperationsMessages();
+  const { t } = useTranslation();
   const formatInstant = useInstantFormat();
   return (
     <Card withBorder radius="lg" padding="md" component="article" aria-label={job.name}>
@@ -97,10 +95,10 @@ function JobCard({ job }: { job: AdminJob }) {
           <Code>{job.schedule}</Code>
         </Group>
         <Text size="sm" c="dimmed">
-          {fill(m.jobs.nextRun, { at: formatInstant(job.next_run_at) })}
+          {t('operations.jobs.nextRun', { at: formatInstant(job.next_run_at) })}
         </Text>
         {job.last_runs.length === 0 ? (
-          <Text size="sm">{m.jobs.neverRan}</Text>
+          <Text size="sm">{t('operations.jobs.neverRan')}</Text>
         ) : (
           <Stack gap={6} component="ul" style={{ listStyle: 'none', padding: 0, margin: 0 }}>
             {job.last_runs.map((run) => (
@@ -114,17 +112,17 @@ function JobCard({ job }: { job: AdminJob }) {
 }
 
 function RunLine({ run }: { run: JobRun }) {
-  const m = useOperationsMessages();
+  const { t } = useTranslation();
   const formatInstant = useInstantFormat();
   return (
     <li>
       <Group gap="xs" wrap="wrap">
         <Badge color={STATUS_COLORS[run.status]} variant="light">
-          {m.status[run.status]}
+          {t(`operations.status.${run.status}`)}
         </Badge>
         <Text size="sm">{formatInstant(run.started_at)}</Text>
         <Text size="sm" c="dimmed">
-          {fill(m.jobs.items, { count: run.items })}
+          {t('operations.jobs.items', { count: run.items })}
         </Text>
       </Group>
       {run.error_summary ? (
@@ -137,26 +135,26 @@ function RunLine({ run }: { run: JobRun }) {
 }
 
 function FindingsSection({ findings, total, error }: { findings?: ReconcileFinding[]; total?: number; error: Error | null }) {
-  const m = useOperationsMessages();
+  const { t } = useTranslation();
   const formatInstant = useInstantFormat();
   return (
     <Stack gap="sm" component="section" aria-labelledby="operations-findings">
       <Title order={2} fz="lg" id="operations-findings">
-        {fill(m.findings.title, { count: total ?? 0 })}
+        {t('operations.findings.title', { count: total ?? 0 })}
       </Title>
       <ProblemAlert error={error} />
-      {findings && findings.length === 0 ? <Text size="sm">{m.findings.none}</Text> : null}
+      {findings && findings.length === 0 ? <Text size="sm">{t('operations.findings.none')}</Text> : null}
       {findings && findings.length > 0 ? (
-        <Alert color="red" title={m.findings.alert}>
+        <Alert color="red" title={t('operations.findings.alert')}>
           <Table.ScrollContainer minWidth={560}>
             <Table>
               <Table.Thead>
                 <Table.Tr>
-                  <Table.Th>{m.findings.foundAt}</Table.Th>
-                  <Table.Th>{m.findings.account}</Table.Th>
-                  <Table.Th>{m.findings.cached}</Table.Th>
-                  <Table.Th>{m.findings.ledger}</Table.Th>
-                  <Table.Th>{m.findings.snapshot}</Table.Th>
+                  <Table.Th>{t('operations.findings.foundAt')}</Table.Th>
+                  <Table.Th>{t('operations.findings.account')}</Table.Th>
+                  <Table.Th>{t('operations.findings.cached')}</Table.Th>
+                  <Table.Th>{t('operations.findings.ledger')}</Table.Th>
+                  <Table.Th>{t('operations.findings.snapshot')}</Table.Th>
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
@@ -181,7 +179,7 @@ function FindingsSection({ findings, total, error }: { findings?: ReconcileFindi
             </Table>
           </Table.ScrollContainer>
           <Text size="xs" mt="xs">
-            {m.findings.runbook}
+            {t('operations.findings.runbook')}
           </Text>
         </Alert>
       ) : null}

@@ -1,4 +1,4 @@
-import type { Messages, OperationsMessages } from './pt-BR';
+import type { Messages } from './pt-BR';
 
 export const en: Messages = {
   app: {
@@ -927,39 +927,37 @@ export const en: Messages = {
     description: "The address you opened doesn't exist or has moved.",
     home: 'Back to the start',
   },
-};
-
-/** The operator page's words; see ptBROperations. */
-export const enOperations: OperationsMessages = {
-  pageTitle: 'Operations',
-  menuLink: 'Operations',
-  refresh: 'Refresh',
-  onlyOperators: {
-    title: 'Only for the operators of this installation',
-    text: "This page shows the server's jobs and balance mismatches. It is only for the operators of this installation (the first person who registered, or anyone in ADMIN_EMAILS).",
-    home: 'Back to the start',
-  },
-  jobs: {
-    title: 'Jobs',
-    nextRun: 'Next run: {{at}}',
-    neverRan: 'Has not run yet.',
-    items: 'Items: {{count}}',
-  },
-  status: {
-    running: 'Running',
-    succeeded: 'Succeeded',
-    failed: 'Failed',
-    died: 'Died',
-  },
-  findings: {
-    title: 'Open findings: {{count}}',
-    none: 'No findings: cached balances, the ledger and the month-end snapshots agree.',
-    alert: 'Balances that disagree. Nothing was fixed automatically.',
-    foundAt: 'Found at',
-    account: 'Account',
-    cached: 'Cached balance',
-    ledger: 'Ledger sum',
-    snapshot: 'Snapshot + later',
-    runbook: 'What to do: see the runbook in docs/AUDITABILITY.md (Reconciliation).',
+  operations: {
+    pageTitle: 'Operations',
+    menuLink: 'Operations',
+    refresh: 'Refresh',
+    onlyOperators: {
+      title: 'Only for the operators of this installation',
+      text: "This page shows the server's jobs and balance mismatches. It is only for the operators of this installation (the first person who registered, or anyone in ADMIN_EMAILS).",
+      home: 'Back to the start',
+    },
+    jobs: {
+      title: 'Jobs',
+      nextRun: 'Next run: {{at}}',
+      neverRan: 'Has not run yet.',
+      items: 'Items: {{count}}',
+    },
+    status: {
+      running: 'Running',
+      succeeded: 'Succeeded',
+      failed: 'Failed',
+      died: 'Died',
+    },
+    findings: {
+      title: 'Open findings: {{count}}',
+      none: 'No findings: cached balances, the ledger and the month-end snapshots agree.',
+      alert: 'Balances that disagree. Nothing was fixed automatically.',
+      foundAt: 'Found at',
+      account: 'Account',
+      cached: 'Cached balance',
+      ledger: 'Ledger sum',
+      snapshot: 'Snapshot + later',
+      runbook: 'What to do: see the runbook in docs/AUDITABILITY.md (Reconciliation).',
+    },
   },
 };

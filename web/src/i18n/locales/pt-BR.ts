@@ -933,49 +933,41 @@ export const ptBR = {
     description: 'O endereço que você abriu não existe ou mudou de lugar.',
     home: 'Voltar ao início',
   },
+  operations: {
+    pageTitle: 'Operação',
+    menuLink: 'Operação',
+    refresh: 'Atualizar',
+    onlyOperators: {
+      title: 'Só para quem opera esta instalação',
+      text: 'Esta página mostra as tarefas do servidor e as divergências de saldo. Ela é só para quem opera esta instalação (a primeira pessoa cadastrada ou quem está em ADMIN_EMAILS).',
+      home: 'Voltar ao início',
+    },
+    jobs: {
+      title: 'Tarefas',
+      nextRun: 'Próxima execução: {{at}}',
+      neverRan: 'Ainda não rodou.',
+      items: 'Itens: {{count}}',
+    },
+    status: {
+      running: 'Rodando',
+      succeeded: 'Concluída',
+      failed: 'Falhou',
+      died: 'Interrompida',
+    },
+    findings: {
+      title: 'Divergências abertas: {{count}}',
+      none: 'Nenhuma divergência: os saldos guardados, o razão e os fechamentos mensais batem.',
+      alert: 'Saldos que não batem. Nada foi corrigido automaticamente.',
+      foundAt: 'Encontrada em',
+      account: 'Conta',
+      cached: 'Saldo guardado',
+      ledger: 'Soma do razão',
+      snapshot: 'Fechamento + depois',
+      runbook: 'O que fazer: veja o roteiro em docs/AUDITABILITY.md (Reconciliação).',
+    },
+  },
 } as const;
 
 type Widen<T> = { [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };
 
 export type Messages = Widen<typeof ptBR>;
-
-/**
- * The operator page's words ("Operação"), outside `ptBR`: the typed keys of `ptBR` are at the
- * size where i18next's key types exceed the compiler's instantiation limit, so these are read
- * with useOperationsMessages (web/src/features/admin/messages.ts) instead of t().
- */
-export const ptBROperations = {
-  pageTitle: 'Operação',
-  menuLink: 'Operação',
-  refresh: 'Atualizar',
-  onlyOperators: {
-    title: 'Só para quem opera esta instalação',
-    text: 'Esta página mostra as tarefas do servidor e as divergências de saldo. Ela é só para quem opera esta instalação (a primeira pessoa cadastrada ou quem está em ADMIN_EMAILS).',
-    home: 'Voltar ao início',
-  },
-  jobs: {
-    title: 'Tarefas',
-    nextRun: 'Próxima execução: {{at}}',
-    neverRan: 'Ainda não rodou.',
-    items: 'Itens: {{count}}',
-  },
-  status: {
-    running: 'Rodando',
-    succeeded: 'Concluída',
-    failed: 'Falhou',
-    died: 'Interrompida',
-  },
-  findings: {
-    title: 'Divergências abertas: {{count}}',
-    none: 'Nenhuma divergência: os saldos guardados, o razão e os fechamentos mensais batem.',
-    alert: 'Saldos que não batem. Nada foi corrigido automaticamente.',
-    foundAt: 'Encontrada em',
-    account: 'Conta',
-    cached: 'Saldo guardado',
-    ledger: 'Soma do razão',
-    snapshot: 'Fechamento + depois',
-    runbook: 'O que fazer: veja o roteiro em docs/AUDITABILITY.md (Reconciliação).',
-  },
-} as const;
-
-export type OperationsMessages = Widen<typeof ptBROperations>;
