@@ -516,10 +516,10 @@ const RECONCILE_KILL_PAIRS = 1_500;
 /** How long the reconcile run has been comparing when it is killed: a few of its many batches. */
 const RECONCILE_KILL_AFTER_MS = 600;
 /** People whose two months of insights are due; each recomputation takes several slowed statements. */
-const INSIGHTS_KILL_PEOPLE = 12;
+const INSIGHTS_KILL_PEOPLE = 8;
 /** More people than one batch of the weekly summary (SUMMARY_BATCH_SIZE), so the next run spans two. */
-const SUMMARY_KILL_PEOPLE = 600;
-const QUEUED_KILL_EMAILS = 30;
+const SUMMARY_KILL_PEOPLE = SUMMARY_BATCH_SIZE + 20;
+const QUEUED_KILL_EMAILS = 15;
 
 /** Every account's cached balance and version, which reconcile reads and must never touch. */
 async function accountStates(pool: pg.Pool): Promise<Array<{ id: string; balance_cents: string; row_version: number }>> {
