@@ -3,6 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { expect } from 'vitest';
 import { AdvisoryLock } from '../../src/db/locks.js';
+import { CLAIM_LEASE_MS } from '../../src/jobs/send-emails.js';
+import { SUMMARY_BATCH_SIZE } from '../../src/jobs/weekly-summary.js';
 import { addDays, calendarDay, calendarMonth, TIME_ZONE, weekdayOf } from '../../src/lib/calendar.js';
 import { jobMonths } from '../../src/modules/insights/insights.service.js';
 import { weekEndedBefore } from '../../src/modules/notifications/iso-week.js';
@@ -499,9 +501,46 @@ export interface KillCase {
   progress(world: JobWorld): Promise<number>;
   /** After the next worker finished: every unit done once, and what the runs recorded. */
   expectDoneOnce(world: JobWorld, total: number, doneWhenKilled: number): Promise<void>;
+  /** Settings of the killed worker and of the next one beyond the test's own (SMTP_URL, TEST_CLOCK_START…). */
+  workerEnv?(world: JobWorld, worker: 'killed' | 'next'): NodeJS.ProcessEnv;
+  /**
+   * Whether the run in progress is far enough into its work to be killed, for a job whose
+   * progress shows no units as it goes (the test's default: a few units done, some left).
+   */
+  midRun?(world: JobWorld): Promise<boolean>;
 }
 
 const KILL_RULE_PREFIX = 'Regra do kill';
+/** Pairs of old accounts the killed reconcile run compares: many of its batches, each slowed down. */
+const RECONCILE_KILL_PAIRS = 1_500;
+/** How long the reconcile run has been comparing when it is killed: a few of its many batches. */
+const RECONCILE_KILL_AFTER_MS = 600;
+/** People whose two months of insights are due; each recomputation takes several slowed statements. */
+const INSIGHTS_KILL_PEOPLE = 8;
+/** More people than one batch of the weekly summary (SUMMARY_BATCH_SIZE), so the next run spans two. */
+const SUMMARY_KILL_PEOPLE = SUMMARY_BATCH_SIZE + 20;
+const QUEUED_KILL_EMAILS = 15;
+
+/** Every account's cached balance and version, which reconcile reads and must never touch. */
+async function accountStates(pool: pg.Pool): Promise<Array<{ id: string; balance_cents: string; row_version: number }>> {
+  return (await pool.query('SELECT id, balance_cents, row_version FROM accounts ORDER BY id')).rows;
+}
+
+/** `people` people written in one statement (the API would hash a password each), with no data of their own. */
+async function insertPeople(pool: pg.Pool, people: number): Promise<void> {
+  await pool.query(
+    `INSERT INTO users (id, email, name, password_hash)
+     SELECT gen_random_uuid(), 'kill-' || n || '@example.org', 'Pessoa ' || n, 'not-a-hash' FROM generate_series(1, $1) n`,
+    [people],
+  );
+}
+
+/**
+ * The reconcile case's accounts as they were after the planting; the kill case checks the
+ * killed and the next runs changed none of them.
+ */
+let reconcileAccountsBefore: Awaited<ReturnType<typeof accountStates>> = [];
+
 /** Each crossing is a transaction of its own, so a slowed run takes seconds over these. */
 const KILL_BUDGETS = 4;
 
@@ -543,7 +582,141 @@ export const KILL_CASES: KillCase[] = [
       expect(await itemsRecorded(pool, 'balance_snapshots')).toBe(total - doneWhenKilled);
     },
   },
+  {
+    job: 'reconcile',
+    lock: AdvisoryLock.JobReconcile,
+    async seed(world) {
+      await seedManyOldAccounts(world, RECONCILE_KILL_PAIRS);
+      // Written with SQL: the person already has more accounts than the API allows.
+      await world.pool.query(
+        `INSERT INTO accounts (id, user_id, name, type, balance_cents, row_version)
+         VALUES (gen_random_uuid(), $1, 'Conta divergente', 'checking', $2, 1)`,
+        [world.userId, PLANTED_MISMATCH_CENTS],
+      );
+      reconcileAccountsBefore = await accountStates(world.pool);
+      return 1;
+    },
+    // Its unit is the one finding; the killed run may have recorded it or not.
+    progress: ({ pool }) => count(pool, 'SELECT 1 FROM reconcile_findings'),
+    midRun: async ({ pool }) =>
+      (await count(
+        pool,
+        `SELECT 1 FROM job_runs WHERE job = 'reconcile' AND status = 'running' AND started_at < now() - make_interval(secs => $1)`,
+        [RECONCILE_KILL_AFTER_MS / 1_000],
+      )) === 1,
+    async expectDoneOnce({ pool }) {
+      const account = await plantedAccount(pool);
+      const findings = await pool.query(
+        'SELECT account_id, cached_balance_cents::int, ledger_balance_cents::int FROM reconcile_findings',
+      );
+      // Recorded once, whether by the killed run, the next one, or both (the second insert is ignored).
+      expect(findings.rows).toEqual([
+        { account_id: account, cached_balance_cents: PLANTED_MISMATCH_CENTS, ledger_balance_cents: 0 },
+      ]);
+      expect(reconcileAccountsBefore.length).toBeGreaterThan(RECONCILE_KILL_PAIRS * 2);
+      expect(await accountStates(pool)).toEqual(reconcileAccountsBefore);
+      // Every run after the kill compared every account, wrapping around from wherever it started.
+      const runs = await pool.query<{ items: number }>(
+        `SELECT items FROM job_runs WHERE job = 'reconcile' AND status = 'succeeded'`,
+      );
+      expect(runs.rows.length).toBeGreaterThanOrEqual(1);
+      expect(runs.rows.every((run) => run.items === reconcileAccountsBefore.length)).toBe(true);
+      await pool.query('UPDATE accounts SET balance_cents = balance_cents - $2 WHERE id = $1', [account, PLANTED_MISMATCH_CENTS]);
+    },
+  },
+  {
+    job: 'insights',
+    lock: AdvisoryLock.JobInsights,
+    workerEnv: () => ({ ENABLE_INSIGHTS: 'true' }),
+    // Everyone's two months are missing, but for every other person one month a posting marked stale.
+    async seed({ app, pool }) {
+      for (let index = 1; index < INSIGHTS_KILL_PEOPLE; index += 1) await signedIn(app, `Pessoa dos insights ${index}`);
+      const months = jobMonths(new Date());
+      const people = await allPeople(pool);
+      await pool.query(
+        `INSERT INTO insight_cache (user_id, kind, period, stale) SELECT id, 'month', $2, true FROM unnest($1::uuid[]) id`,
+        [people.filter((_, index) => index % 2 === 0), months[0]],
+      );
+      return people.length * months.length;
+    },
+    progress: ({ pool }) => count(pool, freshInsights, [jobMonths(new Date())]),
+    async expectDoneOnce({ pool }, total, doneWhenKilled) {
+      expect(total).toBe(INSIGHTS_KILL_PEOPLE * 2);
+      expect(await count(pool, 'SELECT 1 FROM insight_cache')).toBe(total);
+      expect(await count(pool, freshInsights, [jobMonths(new Date())])).toBe(total);
+      // The killed run's entries are fresh and recomputed by no later run; each of the rest once.
+      expect(await itemsRecorded(pool, 'insights')).toBe(total - doneWhenKilled);
+    },
+  },
+  {
+    job: 'weekly_summary',
+    lock: AdvisoryLock.JobWeeklySummary,
+    /*
+     * Both workers' clocks start on the same Monday morning, so both summarise the same week;
+     * the next one's an hour later, so its runs come after the killed one's on the job_runs clock.
+     */
+    workerEnv: (_world, worker) => ({ TEST_CLOCK_START: worker === 'killed' ? nextMondayMorning() : nextMondayLater() }),
+    async seed({ pool }) {
+      await insertPeople(pool, SUMMARY_KILL_PEOPLE);
+      return (await allPeople(pool)).length;
+    },
+    // People summarised, not summaries: a second summary for someone shows in expectDoneOnce, not as a wait.
+    progress: ({ pool }) => count(pool, `SELECT DISTINCT user_id FROM notifications WHERE kind = 'weekly_summary'`),
+    async expectDoneOnce({ pool }, total, doneWhenKilled) {
+      expect(total).toBeGreaterThan(SUMMARY_BATCH_SIZE);
+      await expectOneSummaryEach(pool, nextMondayMorning());
+      expect(await itemsRecorded(pool, 'weekly_summary')).toBe(total - doneWhenKilled);
+    },
+  },
+  {
+    job: 'send_emails',
+    lock: AdvisoryLock.JobSendEmails,
+    /*
+     * The next worker's clock starts past the claim lease: the row the killed run had claimed
+     * is due again only when its lease ends (docs/OPERATIONS.md, "Exactly once, honestly").
+     */
+    workerEnv: (world, worker) => ({
+      SMTP_URL: smtpOf(world).url,
+      APP_URL: WORKERS_APP_URL,
+      ...(worker === 'next' ? { TEST_CLOCK_START: new Date(Date.now() + CLAIM_LEASE_MS + 60_000).toISOString() } : {}),
+    }),
+    async seed(world) {
+      await queueEmails(world, QUEUED_KILL_EMAILS);
+      return count(world.pool, 'SELECT 1 FROM email_outbox');
+    },
+    progress: ({ pool }) => count(pool, `SELECT 1 FROM email_outbox WHERE status = 'sent'`),
+    expectDoneOnce: (world, total, doneWhenKilled) => expectEmailsSentAfterKill(world, total, doneWhenKilled),
+  },
 ];
+
+/**
+ * Every outbox row sent, and the SMTP server received each row's Message-ID at least once
+ * and at most one of them twice. That one is the documented at-least-once window
+ * (docs/OPERATIONS.md, "Exactly once, honestly"): the killed run had claimed the row and
+ * may have handed it to the SMTP server before it could mark it sent, so the next run,
+ * once the claim's lease ended, sent it again under the same Message-ID. A run sends one
+ * e-mail at a time, so no other row can have been in the server's hands at the kill.
+ */
+async function expectEmailsSentAfterKill(world: JobWorld, total: number, doneWhenKilled: number): Promise<void> {
+  const outbox = await world.pool.query<{ id: string; status: string; attempts: number }>(
+    'SELECT id, status, attempts FROM email_outbox',
+  );
+  expect(outbox.rows.length).toBe(total);
+  expect(outbox.rows.filter((row) => row.status !== 'sent')).toEqual([]);
+  const host = new URL(WORKERS_APP_URL).hostname;
+  const messageIdOf = (id: string) => `<${id}@${host}>`;
+  const received = smtpOf(world).received.map((mail) => mail.messageId);
+  expect(new Set(received)).toEqual(new Set(outbox.rows.map((row) => messageIdOf(row.id))));
+  const twice = received.filter((messageId, index) => received.indexOf(messageId) !== index);
+  expect(twice.length).toBeLessThanOrEqual(1);
+  // Only the row claimed at the kill took a second attempt; a copy sent twice is that row's.
+  const retried = outbox.rows.filter((row) => row.attempts !== 1);
+  expect(retried.length).toBeLessThanOrEqual(1);
+  expect(retried.every((row) => row.attempts === 2)).toBe(true);
+  for (const messageId of twice) expect(retried.map((row) => messageIdOf(row.id))).toContain(messageId);
+  // The killed run's sent rows are counted by no run; the next runs sent each of the rest once.
+  expect(await itemsRecorded(world.pool, 'send_emails')).toBe(total - doneWhenKilled);
+}
 
 /** The next Monday after the real today at 09:00 São Paulo: the workers of the Monday cases
  * start their clock there (TEST_CLOCK_START), after the weekly summary's 08:00 gate.
@@ -552,6 +725,11 @@ export function nextMondayMorning(today = calendarDay(new Date())): string {
   const MONDAY = 1;
   const days = (MONDAY - weekdayOf(today) + 7) % 7 || 7;
   return `${addDays(today, days)}T09:00:00-03:00`;
+}
+
+/** An hour after nextMondayMorning: the same Monday, the same week to summarise. */
+function nextMondayLater(): string {
+  return nextMondayMorning().replace('T09:00', 'T10:00');
 }
 
 const MONDAY_PEOPLE = 5;
