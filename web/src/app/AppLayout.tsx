@@ -29,6 +29,7 @@ import {
   BUDGETS_PATH,
   CATEGORIES_PATH,
   GOALS_PATH,
+  IMPORTS_PATH,
   INSIGHTS_PATH,
   PIX_PAID_PATH,
   PIX_RECEIVE_PATH,
@@ -63,6 +64,7 @@ export function AppLayout() {
     ...(insightsDisabled ? [] : [{ to: INSIGHTS_PATH, label: t('nav.insights'), icon: <ChartIcon size={20} /> }]),
     { to: RECURRING_PATH, label: t('nav.recurring'), icon: <RepeatIcon size={20} /> },
     { to: CATEGORIES_PATH, label: t('nav.categories'), icon: <TagIcon size={20} /> },
+    { to: IMPORTS_PATH, label: t('nav.imports'), icon: <ListIcon size={20} /> },
     { to: PIX_RECEIVE_PATH, label: t('nav.pixReceive'), icon: <QrCodeIcon size={20} /> },
     { to: PIX_PAID_PATH, label: t('nav.pixPaid'), icon: <PixIcon size={20} /> },
   ];

@@ -9,7 +9,7 @@ import { ProblemAlert } from '../components/ProblemAlert';
 import { LOGIN_PATH } from '../features/auth/guards';
 import { type CurrentUser, ME_QUERY_KEY, useLogout, useLogoutEverywhere } from '../features/auth/session';
 import { useServerLanguage } from '../features/profile/queries';
-import { OPERATIONS_PATH, PROFILE_PATH } from './paths';
+import { MY_DATA_PATH, OPERATIONS_PATH, PROFILE_PATH } from './paths';
 
 const INITIALS_MAX = 2;
 
@@ -132,6 +132,9 @@ function AccountMenu({ user, onLogout, logoutPending, onLogoutEverywhere }: Acco
         <Stacked name={user.name} email={user.email} />
         <Menu.Item component={Link} to={PROFILE_PATH} leftSection={<UserIcon size={18} />}>
           {t('profile.menuLink')}
+        </Menu.Item>
+        <Menu.Item component={Link} to={MY_DATA_PATH} leftSection={<UserIcon size={18} />}>
+          {t('privacy.title')}
         </Menu.Item>
         {user.is_operator ? (
           <Menu.Item component={Link} to={OPERATIONS_PATH} leftSection={<ListIcon size={18} />}>

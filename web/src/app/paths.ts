@@ -11,3 +11,8 @@ export const RECURRING_PATH = '/recorrentes';
 export const PROFILE_PATH = '/perfil';
 export const INSIGHTS_PATH = '/analises';
 export const OPERATIONS_PATH = '/operacao';
+export const IMPORTS_PATH = '/importar';
+export const MY_DATA_PATH = '/meus-dados';
+// Public pages: read before signing up, linked from the footer of every screen.
+export const PRIVACY_POLICY_PATH = '/privacidade';
+export const TERMS_PATH = '/termos';

@@ -12,12 +12,16 @@ import {
   BUDGETS_PATH,
   CATEGORIES_PATH,
   GOALS_PATH,
+  IMPORTS_PATH,
   INSIGHTS_PATH,
+  MY_DATA_PATH,
   OPERATIONS_PATH,
   PIX_PAID_PATH,
   PIX_RECEIVE_PATH,
+  PRIVACY_POLICY_PATH,
   PROFILE_PATH,
   RECURRING_PATH,
+  TERMS_PATH,
   TRANSACTIONS_PATH,
   TRANSFER_PATH,
 } from './paths';
@@ -45,13 +49,17 @@ const BudgetsPage = lazyPage(() => import('../features/budgets/BudgetsPage'), 'B
 const CategoriesPage = lazyPage(() => import('../features/categories/CategoriesPage'), 'CategoriesPage');
 const DashboardPage = lazyPage(() => import('../features/dashboard/DashboardPage'), 'DashboardPage');
 const GoalsPage = lazyPage(() => import('../features/goals/GoalsPage'), 'GoalsPage');
+const ImportsPage = lazyPage(() => import('../features/imports/ImportsPage'), 'ImportsPage');
 const InsightsPage = lazyPage(() => import('../features/insights/InsightsPage'), 'InsightsPage');
+const MyDataPage = lazyPage(() => import('../features/privacy/MyDataPage'), 'MyDataPage');
 const NotFoundPage = lazyPage(() => import('./NotFoundPage'), 'NotFoundPage');
 const OperationsPage = lazyPage(() => import('../features/admin/OperationsPage'), 'OperationsPage');
 const PixPaidPage = lazyPage(() => import('../features/pix/PixPaidPage'), 'PixPaidPage');
 const PixReceivePage = lazyPage(() => import('../features/pix/PixReceivePage'), 'PixReceivePage');
+const PrivacyPolicyPage = lazyPage(() => import('../features/legal/PrivacyPolicyPage'), 'PrivacyPolicyPage');
 const ProfilePage = lazyPage(() => import('../features/profile/ProfilePage'), 'ProfilePage');
 const RecurringPage = lazyPage(() => import('../features/recurring/RecurringPage'), 'RecurringPage');
+const TermsPage = lazyPage(() => import('../features/legal/TermsPage'), 'TermsPage');
 const TransactionsPage = lazyPage(() => import('../features/transactions/TransactionsPage'), 'TransactionsPage');
 const TransferPage = lazyPage(() => import('../features/transactions/TransferPage'), 'TransferPage');
 
@@ -142,11 +150,21 @@ export const router = createBrowserRouter([
               { path: PIX_PAID_PATH, element: <PixPaidPage /> },
               { path: PROFILE_PATH, element: <ProfilePage /> },
               { path: OPERATIONS_PATH, element: <OperationsPage /> },
+              { path: IMPORTS_PATH, element: <ImportsPage /> },
+              { path: MY_DATA_PATH, element: <MyDataPage /> },
             ],
           },
         ],
       },
     ],
   },
-  { element: <PageLoading />, children: [{ path: '*', element: <NotFoundPage /> }] },
+  // The legal pages are for everyone, signed in or not: registration links to them.
+  {
+    element: <PageLoading />,
+    children: [
+      { path: PRIVACY_POLICY_PATH, element: <PrivacyPolicyPage /> },
+      { path: TERMS_PATH, element: <TermsPage /> },
+      { path: '*', element: <NotFoundPage /> },
+    ],
+  },
 ]);

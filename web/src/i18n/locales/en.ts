@@ -1,3 +1,6 @@
+import { importsEn } from './imports';
+import { legalEn } from './legal';
+import { privacyEn } from './privacy';
 import type { Messages } from './pt-BR';
 
 export const en: Messages = {
@@ -30,6 +33,7 @@ export const en: Messages = {
     recurring: 'Recurring',
     pixReceive: 'Receive Pix',
     pixPaid: 'Record a paid Pix',
+    imports: 'Import a statement',
     open: 'Open navigation menu',
     close: 'Close navigation menu',
   },
@@ -960,4 +964,7 @@ export const en: Messages = {
       runbook: 'What to do: see the runbook in docs/AUDITABILITY.md (Reconciliation).',
     },
   },
+  imports: importsEn,
+  privacy: privacyEn,
+  legal: legalEn,
 };

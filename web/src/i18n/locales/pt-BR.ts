@@ -1,3 +1,7 @@
+import { importsPtBR } from './imports';
+import { legalPtBR } from './legal';
+import { privacyPtBR } from './privacy';
+
 // Brazilian Portuguese is the source language: every other locale must have the same keys
 // (the `Messages` type below makes the compiler check that).
 export const ptBR = {
@@ -31,6 +35,7 @@ export const ptBR = {
     recurring: 'Recorrentes',
     pixReceive: 'Receber Pix',
     pixPaid: 'Registrar Pix pago',
+    imports: 'Importar extrato',
     open: 'Abrir menu de navegação',
     close: 'Fechar menu de navegação',
   },
@@ -966,6 +971,9 @@ export const ptBR = {
       runbook: 'O que fazer: veja o roteiro em docs/AUDITABILITY.md (Reconciliação).',
     },
   },
+  imports: importsPtBR,
+  privacy: privacyPtBR,
+  legal: legalPtBR,
 } as const;
 
 type Widen<T> = { [K in keyof T]: T[K] extends string ? string : Widen<T[K]> };

@@ -1,0 +1,4 @@
+/** The versions of the terms and the privacy policy the person accepted, and when. */
+export function ConsentHistory() {
+  return null;
+}
