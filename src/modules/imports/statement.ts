@@ -44,6 +44,10 @@ export interface CsvMapping {
   decimal: 'comma' | 'dot' | 'cents';
   /** Card statements list purchases as positive numbers: flip them so a purchase is negative. */
   invertSign: boolean;
+  /** A column with the bank's own id for the row (Nubank's "Identificador"; the app's entry id). */
+  fitidColumn?: number;
+  /** Only rows whose column holds this value (the app's own export lists every account in one file). */
+  filter?: { column: number; value: string };
 }
 
 export interface ParsedStatement {
@@ -66,6 +70,14 @@ export class StatementUnreadable extends Error {
   ) {
     super(message);
     this.name = 'StatementUnreadable';
+  }
+}
+
+/** The file holds more than IMPORT_LINES_MAX movements; 413 import_too_large. */
+export class StatementTooLarge extends Error {
+  constructor(readonly linesMax: number) {
+    super(`more than ${linesMax} lines`);
+    this.name = 'StatementTooLarge';
   }
 }
 
