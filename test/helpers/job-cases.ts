@@ -3,6 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { expect } from 'vitest';
 import { AdvisoryLock } from '../../src/db/locks.js';
+import { EXPIRY_BATCH_MAX } from '../../src/jobs/expire-idempotency-keys.js';
+import { RATE_LIMIT_EXPIRY_BATCH_MAX } from '../../src/jobs/expire-rate-limits.js';
+import { SESSION_PURGE_BATCH_MAX } from '../../src/jobs/purge-sessions.js';
 import { CLAIM_LEASE_MS } from '../../src/jobs/send-emails.js';
 import { SUMMARY_BATCH_SIZE } from '../../src/jobs/weekly-summary.js';
 import { addDays, calendarDay, calendarMonth, TIME_ZONE, weekdayOf } from '../../src/lib/calendar.js';
@@ -489,8 +492,8 @@ export const JOB_CASES: JobCase[] = [
 
 /**
  * How a job is killed with SIGKILL in the middle of a run (its worker slowed down with
- * JOB_TEST_PAUSE_MS) and proved finished exactly once by the next worker. Each job that can
- * be caught mid-run (its work spans several transactions) adds one row.
+ * JOB_TEST_PAUSE_MS) and proved finished exactly once by the next worker. Each job adds one
+ * row; its work spans several transactions, so the kill can land between two of them.
  */
 export interface KillCase {
   job: string;
@@ -544,6 +547,182 @@ let reconcileAccountsBefore: Awaited<ReturnType<typeof accountStates>> = [];
 /** Each crossing is a transaction of its own, so a slowed run takes seconds over these. */
 const KILL_BUDGETS = 4;
 
+/**
+ * The cleanup jobs delete a whole batch in milliseconds. Their killed worker waits this long
+ * before each statement instead, so its run sits a second between its first batch and the
+ * next: the test sees the first one committed and kills the worker well before the second.
+ */
+const CLEANUP_KILL_PAUSE_MS = '1000';
+/** Expired rows beyond one full batch: the killed run's second batch, left to the next run. */
+const CLEANUP_KILL_REST = 40;
+/** Rows each cleanup case seeds that the job must keep. */
+const CLEANUP_KILL_KEPT = 6;
+const EXPIRED_LABEL = 'kill-expired';
+const KEPT_LABEL = 'kill-kept';
+
+/**
+ * Row n of the rows seeded under a label ($1) has the key `label-n`, or its SHA-256 where the
+ * key is 32 bytes: the test finds exactly its own rows again, whatever the clock did meanwhile.
+ */
+const labelledKey = `$1::text || '-' || n`;
+const labelledHashes = `SELECT sha256(convert_to(${labelledKey}, 'UTF8')) FROM generate_series(1, $2::int) n`;
+const KEY_COLUMNS = { sessions: 'token_hash', rate_limits: 'key', known_devices: 'token_hash' } as const;
+
+/** How many of the `rows` rows seeded under `label` are still in `table`. */
+async function labelledLeft(pool: pg.Pool, table: keyof typeof KEY_COLUMNS, label: string, rows: number): Promise<number> {
+  return count(pool, `SELECT 1 FROM ${table} WHERE ${KEY_COLUMNS[table]} IN (${labelledHashes})`, [label, rows]);
+}
+
+async function labelledKeysLeft(pool: pg.Pool, label: string): Promise<number> {
+  return count(pool, `SELECT 1 FROM idempotency_keys WHERE key LIKE $1 || '-%'`, [label]);
+}
+
+async function insertLabelledKeys(world: JobWorld, options: { label: string; rows: number; expiresIn: string }) {
+  await world.pool.query(
+    `INSERT INTO idempotency_keys (user_id, key, method, path, request_hash, status, expires_at)
+     SELECT $3, ${labelledKey}, 'POST', '/api/transactions', '\\x00'::bytea, 'in_flight', now() + $4::interval
+       FROM generate_series(1, $2::int) n`,
+    [options.label, options.rows, world.userId, options.expiresIn],
+  );
+}
+
+/**
+ * Dead sessions of the person, every other one expired or idle for days (past the default
+ * SESSION_IDLE_HOURS), and kept ones: seen a day ago, every other one revoked a day ago (kept
+ * for SESSION_REVOKED_RETENTION_MS).
+ */
+async function insertLabelledSessions(world: JobWorld, dead: number, kept: number): Promise<void> {
+  await world.pool.query(
+    `INSERT INTO sessions (id, user_id, token_hash, created_at, expires_at, last_seen_at)
+     SELECT gen_random_uuid(), $3, sha256(convert_to(${labelledKey}, 'UTF8')), now() - interval '30 days',
+            CASE WHEN n % 2 = 0 THEN now() - interval '1 day' ELSE now() + interval '20 days' END,
+            CASE WHEN n % 2 = 0 THEN now() - interval '2 days' ELSE now() - interval '10 days' END
+       FROM generate_series(1, $2::int) n`,
+    [EXPIRED_LABEL, dead, world.userId],
+  );
+  await world.pool.query(
+    `INSERT INTO sessions (id, user_id, token_hash, created_at, expires_at, last_seen_at, revoked_at)
+     SELECT gen_random_uuid(), $3, sha256(convert_to(${labelledKey}, 'UTF8')), now() - interval '30 days',
+            now() + interval '20 days', now() - interval '1 day', CASE WHEN n % 2 = 0 THEN now() - interval '1 day' END
+       FROM generate_series(1, $2::int) n`,
+    [KEPT_LABEL, kept, world.userId],
+  );
+}
+
+async function insertLabelledCounters(world: JobWorld, options: { label: string; rows: number; windowEndsIn: string }) {
+  await world.pool.query(
+    `INSERT INTO rate_limits (key, hits, window_ends_at)
+     SELECT sha256(convert_to(${labelledKey}, 'UTF8')), 1, now() + $3::interval FROM generate_series(1, $2::int) n`,
+    [options.label, options.rows, options.windowEndsIn],
+  );
+}
+
+async function insertLabelledDevices(world: JobWorld, options: { label: string; rows: number; expiresIn: string }) {
+  await world.pool.query(
+    `INSERT INTO known_devices (token_hash, user_id, created_at, expires_at)
+     SELECT sha256(convert_to(${labelledKey}, 'UTF8')), $3, now() - interval '400 days', now() + $4::interval
+       FROM generate_series(1, $2::int) n`,
+    [options.label, options.rows, world.userId, options.expiresIn],
+  );
+}
+
+/** What a cleanup job's kill case seeds and counts; cleanupKillCase makes the row of KILL_CASES. */
+interface CleanupKill {
+  job: string;
+  lock: AdvisoryLock;
+  /** Seeds `expired` rows the job deletes and `kept` rows it must leave. */
+  seed(world: JobWorld): Promise<void>;
+  expired: number;
+  kept: number;
+  expiredLeft(world: JobWorld): Promise<number>;
+  keptLeft(world: JobWorld): Promise<number>;
+  /**
+   * The rows a run can have removed while it is still going, between two of its statements:
+   * whole batches only. A run killed after it finished removed all, which is none of these.
+   */
+  removedMidRun: number[];
+}
+
+/**
+ * A cleanup job killed between two of its batches: the kill really was mid-run (some expired
+ * rows gone, not all), the next run removed exactly the rest, and every kept row is still there.
+ */
+function cleanupKillCase(cleanup: CleanupKill): KillCase {
+  return {
+    job: cleanup.job,
+    lock: cleanup.lock,
+    workerEnv: (_world, worker) => (worker === 'killed' ? { JOB_TEST_PAUSE_MS: CLEANUP_KILL_PAUSE_MS } : {}),
+    async seed(world) {
+      await cleanup.seed(world);
+      expect(await cleanup.expiredLeft(world)).toBe(cleanup.expired);
+      expect(await cleanup.keptLeft(world)).toBe(cleanup.kept);
+      return cleanup.expired;
+    },
+    progress: async (world) => cleanup.expired - (await cleanup.expiredLeft(world)),
+    async expectDoneOnce(world, total, doneWhenKilled) {
+      expect(cleanup.removedMidRun).toContain(doneWhenKilled);
+      expect(await cleanup.expiredLeft(world)).toBe(0);
+      expect(await cleanup.keptLeft(world)).toBe(cleanup.kept);
+      // The killed run's deletes are counted by no run; the next run removed exactly the rest.
+      expect(await itemsRecorded(world.pool, cleanup.job)).toBe(total - doneWhenKilled);
+    },
+  };
+}
+
+/** Devices past their expiry, which expire_rate_limits deletes after the counters. */
+const EXPIRED_KILL_DEVICES = CLEANUP_KILL_REST;
+
+const CLEANUP_KILL_CASES: KillCase[] = [
+  cleanupKillCase({
+    job: 'expire_idempotency_keys',
+    lock: AdvisoryLock.JobExpireIdempotencyKeys,
+    async seed(world) {
+      await insertLabelledKeys(world, { label: EXPIRED_LABEL, rows: EXPIRY_BATCH_MAX + CLEANUP_KILL_REST, expiresIn: '-1 hour' });
+      await insertLabelledKeys(world, { label: KEPT_LABEL, rows: CLEANUP_KILL_KEPT, expiresIn: '1 day' });
+    },
+    expired: EXPIRY_BATCH_MAX + CLEANUP_KILL_REST,
+    kept: CLEANUP_KILL_KEPT,
+    expiredLeft: ({ pool }) => labelledKeysLeft(pool, EXPIRED_LABEL),
+    keptLeft: ({ pool }) => labelledKeysLeft(pool, KEPT_LABEL),
+    removedMidRun: [EXPIRY_BATCH_MAX],
+  }),
+  cleanupKillCase({
+    job: 'purge_sessions',
+    lock: AdvisoryLock.JobPurgeSessions,
+    seed: (world) => insertLabelledSessions(world, SESSION_PURGE_BATCH_MAX + CLEANUP_KILL_REST, CLEANUP_KILL_KEPT),
+    expired: SESSION_PURGE_BATCH_MAX + CLEANUP_KILL_REST,
+    // The seeded kept sessions and the person's own, signed in by createJobWorld.
+    kept: CLEANUP_KILL_KEPT + 1,
+    expiredLeft: ({ pool }) => labelledLeft(pool, 'sessions', EXPIRED_LABEL, SESSION_PURGE_BATCH_MAX + CLEANUP_KILL_REST),
+    // The person's own session is the only one seen within the hour.
+    keptLeft: async ({ pool, userId }) =>
+      (await labelledLeft(pool, 'sessions', KEPT_LABEL, CLEANUP_KILL_KEPT)) +
+      (await count(pool, `SELECT 1 FROM sessions WHERE user_id = $1 AND last_seen_at > now() - interval '1 hour'`, [userId])),
+    removedMidRun: [SESSION_PURGE_BATCH_MAX],
+  }),
+  cleanupKillCase({
+    job: 'expire_rate_limits',
+    lock: AdvisoryLock.JobExpireRateLimits,
+    async seed(world) {
+      const rows = RATE_LIMIT_EXPIRY_BATCH_MAX + CLEANUP_KILL_REST;
+      await insertLabelledCounters(world, { label: EXPIRED_LABEL, rows, windowEndsIn: '-1 minute' });
+      await insertLabelledCounters(world, { label: KEPT_LABEL, rows: CLEANUP_KILL_KEPT, windowEndsIn: '1 hour' });
+      await insertLabelledDevices(world, { label: EXPIRED_LABEL, rows: EXPIRED_KILL_DEVICES, expiresIn: '-1 day' });
+      await insertLabelledDevices(world, { label: KEPT_LABEL, rows: CLEANUP_KILL_KEPT, expiresIn: '30 days' });
+    },
+    expired: RATE_LIMIT_EXPIRY_BATCH_MAX + CLEANUP_KILL_REST + EXPIRED_KILL_DEVICES,
+    kept: 2 * CLEANUP_KILL_KEPT,
+    expiredLeft: async ({ pool }) =>
+      (await labelledLeft(pool, 'rate_limits', EXPIRED_LABEL, RATE_LIMIT_EXPIRY_BATCH_MAX + CLEANUP_KILL_REST)) +
+      (await labelledLeft(pool, 'known_devices', EXPIRED_LABEL, EXPIRED_KILL_DEVICES)),
+    keptLeft: async ({ pool }) =>
+      (await labelledLeft(pool, 'rate_limits', KEPT_LABEL, CLEANUP_KILL_KEPT)) +
+      (await labelledLeft(pool, 'known_devices', KEPT_LABEL, CLEANUP_KILL_KEPT)),
+    // Killed between the two batches of counters, or with the counters clean and the devices not.
+    removedMidRun: [RATE_LIMIT_EXPIRY_BATCH_MAX, RATE_LIMIT_EXPIRY_BATCH_MAX + CLEANUP_KILL_REST],
+  }),
+];
+
 export const KILL_CASES: KillCase[] = [
   {
     job: 'materialize_recurring',
@@ -556,6 +735,7 @@ export const KILL_CASES: KillCase[] = [
       expect(await itemsRecorded(pool, 'materialize_recurring')).toBe(total - doneWhenKilled);
     },
   },
+  ...CLEANUP_KILL_CASES,
   {
     job: 'budget_alert',
     lock: AdvisoryLock.JobBudgetAlert,
