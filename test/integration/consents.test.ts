@@ -90,6 +90,36 @@ describe('consent log', () => {
     expect((await t.pool.query('SELECT count(*)::int AS n FROM consents')).rows[0].n).toBe(before);
   });
 
+  it('the consents are written in the transaction that creates the person: when they cannot be, no person is left', async () => {
+    // A trigger refuses this one version, so the consent fails after the person's row was inserted.
+    const refused = '2099-01-01';
+    await t.pool.query(`CREATE FUNCTION test_refuse_consent() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.version = '${refused}' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END; $$`);
+    await t.pool.query(
+      'CREATE TRIGGER test_refuse_consent BEFORE INSERT ON consents FOR EACH ROW EXECUTE FUNCTION test_refuse_consent()',
+    );
+    const broken = await buildApp({
+      config: t.config,
+      pool: t.pool,
+      clock,
+      consentVersions: { terms: refused, privacy: PRIVACY_POLICY_VERSION },
+    });
+    try {
+      const email = uniqueEmail('atomic');
+      const response = await broken.inject({
+        method: 'POST',
+        url: '/api/auth/register',
+        payload: { email, password: PASSWORD, name: 'Ana Souza', accepted_terms_version: refused },
+      });
+      expect(response.statusCode, response.body).toBe(500);
+      expect((await t.pool.query('SELECT count(*)::int AS n FROM users WHERE email = $1', [email])).rows[0].n).toBe(0);
+    } finally {
+      await broken.close();
+      await t.pool.query('DROP TRIGGER test_refuse_consent ON consents');
+      await t.pool.query('DROP FUNCTION test_refuse_consent()');
+    }
+  });
+
   it('a new version of the terms is pending at the next sign-in, and accepting it clears it', async () => {
     const { user } = expectStatus(await register(t.app, CURRENT), 201).json();
     const login = await bumped.inject({
