@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { fixedClock } from '../../src/lib/clock.js';
-import { PRIVACY_POLICY_VERSION, TERMS_VERSION } from '../../src/modules/privacy/consents.js';
+import { CURRENT_CONSENT_VERSIONS, PRIVACY_POLICY_VERSION, TERMS_VERSION } from '../../src/modules/privacy/consents.js';
+import { ConsentsService } from '../../src/modules/privacy/consents.service.js';
 import { clientFor, PASSWORD, registerUser, startTestApp, type TestApp, uniqueEmail } from '../helpers/app.js';
 import { expectProblem, expectStatus } from '../helpers/problem.js';
 
@@ -191,6 +192,20 @@ describe('consent log', () => {
     await expect(t.pool.query("UPDATE consents SET version = '1999-01-01' WHERE user_id = $1", [ana.user.id])).rejects.toThrow(
       /never edited/,
     );
+  });
+
+  it("erasing a person's log (account deletion) removes their rows and nobody else's", async () => {
+    const carla = expectStatus(await register(t.app, CURRENT), 201).json();
+    const davi = expectStatus(await register(t.app, CURRENT), 201).json();
+    const consents = new ConsentsService({ pool: t.pool, clock, hooks: {} }, CURRENT_CONSENT_VERSIONS);
+    const client = await t.pool.connect();
+    try {
+      expect(await consents.eraseFor(client, carla.user.id)).toBe(2);
+    } finally {
+      client.release();
+    }
+    expect(await consentRows(carla.user.id)).toEqual([]);
+    expect(await consentRows(davi.user.id)).toHaveLength(2);
   });
 
   it('refuses unknown documents and extra fields, and answers 401 without a session', async () => {
