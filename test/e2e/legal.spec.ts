@@ -46,6 +46,11 @@ test('the footer opens the privacy policy signed out and signed in, on a phone',
   await page.getByRole('link', { name: 'Termos' }).click();
   await expect(page.getByRole('heading', { name: 'Termos de uso', level: 1 })).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Pix: o app não movimenta dinheiro' })).toBeVisible();
+  // The same page in English, with the version date in English.
+  await page.getByRole('radiogroup', { name: 'Idioma' }).getByText('EN', { exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Terms of use', level: 1 })).toBeVisible();
+  await expect(page.getByText('Version of December 1, 2026')).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Governing law' })).toBeVisible();
 });
 
 test('registering through the form records both acceptances, shown in "Meus dados"', async ({ page }) => {
