@@ -22,6 +22,7 @@ import { createValidatorCompiler } from './http/validation.js';
 import { findWebApp, serveWebApp, setWebAppNotFoundHandler, type WebApp } from './http/web-app.js';
 import { allJobs } from './jobs/registry.js';
 import { type Clock, systemClock } from './lib/clock.js';
+import type { ServiceDeps } from './lib/service-context.js';
 import { accountsRoutes } from './modules/accounts/accounts.routes.js';
 import { AccountsService } from './modules/accounts/accounts.service.js';
 import { adminRoutes } from './modules/admin/admin.routes.js';
@@ -48,6 +49,9 @@ import { NotificationsService } from './modules/notifications/notifications.serv
 import { notificationPreferencesRoutes } from './modules/notifications/preferences.routes.js';
 import { pixKeyRoutes, pixRoutes } from './modules/pix/pix.routes.js';
 import { PixService } from './modules/pix/pix.service.js';
+import { type ConsentVersions, CURRENT_CONSENT_VERSIONS } from './modules/privacy/consents.js';
+import { consentsRoutes } from './modules/privacy/consents.routes.js';
+import { ConsentsService } from './modules/privacy/consents.service.js';
 import { recurringRoutes } from './modules/recurring/recurring.routes.js';
 import { RecurringService } from './modules/recurring/recurring.service.js';
 import { transactionsRoutes } from './modules/transactions/transactions.routes.js';
@@ -75,6 +79,11 @@ export interface AppOptions {
   webDir?: string;
   /** Called with every unexpected error (500), e.g. to report it to Sentry. */
   onServerError?: (error: unknown, context: ServerErrorContext) => void;
+  /**
+   * Tests only (refused unless NODE_ENV=test): other versions of the terms and the privacy
+   * policy than CURRENT_CONSENT_VERSIONS, to play a new version being published.
+   */
+  consentVersions?: ConsentVersions;
 }
 
 /** The options with every default filled in, as the wiring below uses them. */
@@ -87,6 +96,7 @@ interface Wiring {
   migrations: MigrationFile[];
   webApp: WebApp;
   onServerError: AppOptions['onServerError'];
+  consentVersions: ConsentVersions;
 }
 
 /**
@@ -131,9 +141,10 @@ async function registerExternalPlugins(app: FastifyInstance): Promise<void> {
  * The session check every guarded module plugin runs (requireSession), the cross-site
  * Origin check, and the 404 that comes before any body is read.
  */
-async function registerAuthentication(app: FastifyInstance, wiring: Wiring): Promise<AuthService> {
+async function registerAuthentication(app: FastifyInstance, wiring: Wiring, consents: ConsentsService): Promise<AuthService> {
   const { config, pool, clock, metrics } = wiring;
   const auth = new AuthService({
+    consents,
     repository: new AuthRepository(pool),
     clock,
     sessionTtlHours: config.sessionTtlHours,
@@ -146,12 +157,26 @@ async function registerAuthentication(app: FastifyInstance, wiring: Wiring): Pro
   return auth;
 }
 
-async function registerAppPlugins(app: FastifyInstance, wiring: Wiring): Promise<AuthService> {
+async function registerAppPlugins(app: FastifyInstance, wiring: Wiring, consents: ConsentsService): Promise<AuthService> {
   logRequests(app);
   setProblemErrorHandler(app, { metrics: wiring.metrics, onServerError: wiring.onServerError });
   setWebAppNotFoundHandler(app, wiring.webApp);
   await app.register(metricsPlugin, { metrics: wiring.metrics, token: wiring.config.metricsToken });
-  return registerAuthentication(app, wiring);
+  return registerAuthentication(app, wiring, consents);
+}
+
+/** What every module's service is built with: the pool, the clock, and the write metrics. */
+function serviceDeps(wiring: Wiring): ServiceDeps {
+  const { pool, clock, metrics } = wiring;
+  return {
+    pool,
+    clock,
+    hooks: {
+      onRetry: (code: string) => metrics.ledgerRetries.inc({ code }),
+      onReplay: () => metrics.idempotencyReplays.inc(),
+      onConflict: (code: string) => metrics.idempotencyConflicts.inc({ code }),
+    },
+  };
 }
 
 /**
@@ -159,7 +184,12 @@ async function registerAppPlugins(app: FastifyInstance, wiring: Wiring): Promise
  * Two modules own two prefixes: auth (/api/auth and /api/me) and Pix (its own /api/pix,
  * and an account's key under /api/accounts).
  */
-async function registerModules(app: FastifyInstance, wiring: Wiring, auth: AuthService): Promise<void> {
+async function registerModules(
+  app: FastifyInstance,
+  wiring: Wiring,
+  services: { auth: AuthService; consents: ConsentsService },
+): Promise<void> {
+  const { auth, consents } = services;
   const { pool, clock, metrics } = wiring;
   await app.register(frameworkErrorRoutes);
   await app.register(healthRoutes, { pool, migrations: wiring.migrations });
@@ -173,16 +203,15 @@ async function registerModules(app: FastifyInstance, wiring: Wiring, auth: AuthS
   });
   const profile = new ProfileService({ repository: new ProfileRepository(pool), auth, clock });
   const operators = new Operators({ pool, clock, adminEmails: wiring.config.adminEmails });
-  await app.register(meRoutes, { prefix: '/api/me', profile, limiter, rateLimits: wiring.rateLimits, operators });
-  const deps = {
-    pool,
-    clock,
-    hooks: {
-      onRetry: (code: string) => metrics.ledgerRetries.inc({ code }),
-      onReplay: () => metrics.idempotencyReplays.inc(),
-      onConflict: (code: string) => metrics.idempotencyConflicts.inc({ code }),
-    },
-  };
+  await app.register(meRoutes, {
+    prefix: '/api/me',
+    profile,
+    limiter,
+    rateLimits: wiring.rateLimits,
+    operators,
+    pendingConsents: (userId) => consents.pending(userId),
+  });
+  const deps = serviceDeps(wiring);
   await app.register(accountsRoutes, { prefix: '/api/accounts', accounts: new AccountsService(deps) });
   await app.register(categoriesRoutes, { prefix: '/api/categories', categories: new CategoriesService(deps) });
   await app.register(transactionsRoutes, { prefix: '/api/transactions', transactions: new TransactionsService(deps) });
@@ -196,8 +225,21 @@ async function registerModules(app: FastifyInstance, wiring: Wiring, auth: AuthS
   await app.register(notificationPreferencesRoutes, { prefix: '/api/notifications', pool, clock, mail: wiring.config.mail });
   await app.register(insightsRoutes, { prefix: '/api/insights', pool, clock, metrics, enabled: wiring.config.features.insights });
   await app.register(notificationsRoutes, { prefix: '/api/notifications', notifications: new NotificationsService(deps) });
+  await app.register(consentsRoutes, { prefix: '/api/privacy', consents });
   await app.register(adminRoutes, { prefix: '/api/admin', pool, clock, jobs: allJobs(wiring.config), operators });
   openApiDocumentRoute(app);
+}
+
+/**
+ * Other versions of the legal texts than the published ones would let a build record
+ * acceptances of texts nobody showed; only a test may ask for them, and anywhere else the
+ * request is refused rather than ignored (as config.ts does with its test-only variables).
+ */
+function testConsentVersions(versions: ConsentVersions | undefined): ConsentVersions | undefined {
+  if (versions !== undefined && process.env.NODE_ENV !== 'test') {
+    throw new Error('consentVersions: only allowed when NODE_ENV=test');
+  }
+  return versions;
 }
 
 /**
@@ -214,11 +256,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     migrations: options.migrations ?? (await readMigrationFiles()),
     webApp: findWebApp(options.webDir ?? WEB_DIST_DIR),
     onServerError: options.onServerError,
+    consentVersions: testConsentVersions(options.consentVersions) ?? CURRENT_CONSENT_VERSIONS,
   };
+  const consents = new ConsentsService(serviceDeps(wiring), wiring.consentVersions);
   const app = createInstance(options);
   await registerExternalPlugins(app);
-  const auth = await registerAppPlugins(app, wiring);
-  await registerModules(app, wiring, auth);
+  const auth = await registerAppPlugins(app, wiring, consents);
+  await registerModules(app, wiring, { auth, consents });
   await serveWebApp(app, wiring.webApp);
   return app;
 }

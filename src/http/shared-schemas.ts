@@ -21,6 +21,7 @@ import {
   PixKeyValidation,
   PixReceiptUndone,
 } from '../modules/pix/pix.schemas.js';
+import { ConsentState } from '../modules/privacy/consents.schemas.js';
 import { RecurringPage, RecurringRule, RunDueResult, Upcoming } from '../modules/recurring/recurring.schemas.js';
 import {
   AccountBalance,
@@ -87,4 +88,5 @@ export const SHARED_SCHEMAS = [
   Notification,
   NotificationPage,
   NotificationsReadAll,
+  ConsentState,
 ];

@@ -1,4 +1,5 @@
 import type { Page } from '@playwright/test';
+import { PRIVACY_POLICY_VERSION, TERMS_VERSION } from '../../src/modules/privacy/consents.js';
 import { E2E_OPERATOR_EMAIL } from './operator-email.js';
 import { expect, newPerson, PASSWORD, registerViaApi, test } from './support.js';
 
@@ -11,8 +12,10 @@ const TAP_TARGET_MIN_PX = 44;
  */
 async function signInOperator(page: Page): Promise<void> {
   const person = { name: 'Olga Operadora', email: E2E_OPERATOR_EMAIL, password: PASSWORD };
+  // The current terms and privacy policy accepted, as the form does, so no dialog stands in the way.
+  const accepted = { accepted_terms_version: TERMS_VERSION, accepted_privacy_version: PRIVACY_POLICY_VERSION };
   const headers = { 'X-Requested-With': 'vai-de-pix' };
-  const registered = await page.request.post('/api/auth/register', { data: person, headers });
+  const registered = await page.request.post('/api/auth/register', { data: { ...person, ...accepted }, headers });
   if (registered.status() === 201) return;
   const login = await page.request.post('/api/auth/login', { data: { email: person.email, password: person.password }, headers });
   expect(login.status(), await login.text()).toBe(200);

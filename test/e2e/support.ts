@@ -1,4 +1,5 @@
 import { test as base, expect, type Locator, type Page } from '@playwright/test';
+import { PRIVACY_POLICY_VERSION, TERMS_VERSION } from '../../src/modules/privacy/consents.js';
 import { E2E_CLOCK_RUN_START_VARIABLE, saoPauloDay } from './clock.js';
 
 /**
@@ -107,9 +108,14 @@ export function newPerson(name: string, label: string): Person {
  * Registers through the API with the page's own request context, so the session cookie
  * lands in the browser; for tests whose subject is not the registration form.
  */
+/**
+ * Registers as the form does, accepting the current terms and privacy policy, so the
+ * person signs in without the dialog that asks for them; a test of that dialog registers
+ * without the versions itself.
+ */
 export async function registerViaApi(page: Page, person: Person): Promise<void> {
   const response = await page.request.post('/api/auth/register', {
-    data: person,
+    data: { ...person, accepted_terms_version: TERMS_VERSION, accepted_privacy_version: PRIVACY_POLICY_VERSION },
     headers: { 'X-Requested-With': 'vai-de-pix' },
   });
   expect(response.status(), await response.text()).toBe(201);

@@ -48,6 +48,8 @@ const GUEST_VISITS: Visit[] = [
   { name: 'login', path: () => '/entrar' },
   { name: 'registration', path: () => '/cadastro' },
   { name: 'not found (signed out)', path: () => '/pagina-que-nao-existe' },
+  { name: 'privacy policy', path: () => '/privacidade' },
+  { name: 'terms of use', path: () => '/termos' },
 ];
 
 const SIGNED_IN_VISITS: Visit[] = [

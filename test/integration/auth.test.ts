@@ -153,6 +153,8 @@ describe('sessions', () => {
       created_at: '2026-03-10T12:00:00.000Z',
       // Not the first person of this database (other tests registered before), not in ADMIN_EMAILS.
       is_operator: expect.any(Boolean),
+      // Registered without the versions of the terms and the privacy policy: both still to accept.
+      pending_consents: ['terms', 'privacy'],
     });
     const viaCookie = await t.app.inject({ method: 'GET', url: '/api/me', headers: { cookie } });
     expect(viaCookie.statusCode).toBe(200);

@@ -58,8 +58,10 @@ export class AuthRepository {
   /**
    * Inserts a user with what every person gets (internal ledger accounts, default
    * categories) in one transaction; returns undefined when the e-mail is taken.
+   * `alsoInTransaction` writes what must exist exactly when the person does (the consents
+   * accepted on the registration form).
    */
-  async insertUser(row: UserRow): Promise<UserRow | undefined> {
+  async insertUser(row: UserRow, alsoInTransaction?: (client: pg.PoolClient) => Promise<void>): Promise<UserRow | undefined> {
     try {
       return await withTransaction(this.pool, async (client) => {
         await client.query({
@@ -69,6 +71,7 @@ export class AuthRepository {
           values: [row.id, row.email, row.name, row.passwordHash, row.createdAt],
         });
         await client.query({ name: 'auth_provision_user', text: 'SELECT provision_user($1)', values: [row.id] });
+        await alsoInTransaction?.(client);
         return row;
       });
     } catch (error) {

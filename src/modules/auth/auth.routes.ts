@@ -131,7 +131,7 @@ function signInRoutes(api: RouteApi, options: AuthRoutesOptions) {
         tags: ['auth'],
         summary: 'Create an account and open a session',
         body: RegisterBody,
-        response: { 201: AuthResponse, ...problems(400, 409, 413, 429) },
+        response: { 201: AuthResponse, ...problems(400, 409, 413, 422, 429) },
       },
       onRequest: registerPerAddress,
       preHandler: registerPerEmail,

@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { CONSENT_VERSION_LENGTH_MAX } from '../privacy/consents.js';
 
 export const EMAIL_LENGTH_MAX = 254;
 export const PASSWORD_LENGTH_MIN = 10;
@@ -42,16 +43,35 @@ export const User = Type.Object(
     is_operator: Type.Optional(
       Type.Boolean({ description: 'GET /api/me only: whether this person may see the operator pages (/api/admin)' }),
     ),
+    pending_consents: Type.Optional(
+      Type.Array(Type.Union([Type.Literal('terms'), Type.Literal('privacy')]), {
+        description:
+          'GET /api/me and the sign-in and registration answers: the documents (terms of use, privacy policy) whose current version this person has not accepted; the app asks before going on (POST /api/privacy/consents)',
+      }),
+    ),
   },
   { $id: 'User', additionalProperties: false },
 );
 export type UserResponse = Static<typeof User>;
+
+/** A version of the terms or of the privacy policy, as the registration form showed it. */
+const AcceptedVersion = (document: string) =>
+  Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: CONSENT_VERSION_LENGTH_MAX,
+      description: `The version of the ${document} the form showed; recorded as accepted with the account. Must be the current one (else 422 consent_version_not_current); when absent the app asks after sign-in.`,
+      examples: ['2026-12-01'],
+    }),
+  );
 
 export const RegisterBody = Type.Object(
   {
     email: Email,
     password: Type.String({ minLength: PASSWORD_LENGTH_MIN, maxLength: PASSWORD_LENGTH_MAX }),
     name: Type.String({ minLength: 1, maxLength: NAME_LENGTH_MAX }),
+    accepted_terms_version: AcceptedVersion('terms of use'),
+    accepted_privacy_version: AcceptedVersion('privacy policy'),
   },
   { additionalProperties: false },
 );

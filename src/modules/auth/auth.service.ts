@@ -1,7 +1,9 @@
 import { hash, verify } from '@node-rs/argon2';
+import type pg from 'pg';
 import type { Clock } from '../../lib/clock.js';
 import { DomainError, type FieldError, invalidFields } from '../../lib/errors.js';
 import { hashToken, newId, newSessionToken } from '../../lib/ids.js';
+import type { ConsentDocument } from '../privacy/consents.js';
 import type { AuthRepository, SessionUser, UserLanguage, UserRow } from './auth.repository.js';
 import { type AuthResult, EMAIL_LENGTH_MAX, type LoginInput, type RegisterInput, type UserResponse } from './auth.schemas.js';
 import { loadCommonPasswords, type PasswordProblem, passwordProblem } from './password-policy.js';
@@ -44,6 +46,19 @@ export interface AuthServiceOptions {
   onCacheLookup?: (hit: boolean) => void;
   /** Argon2id by default; tests count the calls to prove both register paths hash. */
   hashPassword?: (password: string) => Promise<string>;
+  /** The consent log (src/modules/privacy/consents.service.ts); without it answers carry no pending_consents. */
+  consents?: AuthConsents | undefined;
+}
+
+/** What signing up and signing in need from the consent log. */
+export interface AuthConsents {
+  /** The documents the form's versions accept; throws 422 for a version that is not current. */
+  registrationDocuments(input: RegisterInput): ConsentDocument[];
+  recordAtRegistration(
+    client: pg.PoolClient,
+    options: { userId: string; documents: ConsentDocument[]; now: Date },
+  ): Promise<void>;
+  pending(userId: string): Promise<ConsentDocument[]>;
 }
 
 export function normaliseEmail(email: string): string {
@@ -82,6 +97,7 @@ export class AuthService {
   private readonly cache: SessionCache | undefined;
   private readonly onCacheLookup: (hit: boolean) => void;
   private readonly hashPassword: (password: string) => Promise<string>;
+  private readonly consents: AuthConsents | undefined;
   private readonly ttlMs: number;
   private readonly idleMs: number;
   /**
@@ -96,6 +112,7 @@ export class AuthService {
     this.cache = options.cache;
     this.onCacheLookup = options.onCacheLookup ?? (() => {});
     this.hashPassword = options.hashPassword ?? hashWithArgon2;
+    this.consents = options.consents;
     this.ttlMs = options.sessionTtlHours * HOUR_MS;
     this.idleMs = options.sessionIdleHours * HOUR_MS;
     this.decoyHash = hashWithArgon2(newSessionToken());
@@ -122,6 +139,8 @@ export class AuthService {
     const problem = passwordProblem(input.password);
     if (problem) errors.push({ field: 'body/password', message: PASSWORD_PROBLEM_MESSAGES[problem], code: problem });
     if (errors.length > 0) throw invalidFields(errors);
+    // Before the hash and the insert: a stale version writes nothing, whoever the e-mail belongs to.
+    const documents = this.consents?.registrationDocuments(input) ?? [];
     const user: UserRow = {
       id: newId(),
       email,
@@ -131,16 +150,28 @@ export class AuthService {
       rowVersion: 1,
       createdAt: this.clock.now(),
     };
-    const inserted = await this.repository.insertUser(user);
+    const consents = this.consents;
+    const inserted = await this.repository.insertUser(
+      user,
+      consents && documents.length > 0
+        ? (client) => consents.recordAtRegistration(client, { userId: user.id, documents, now: user.createdAt })
+        : undefined,
+    );
     if (!inserted) throw new DomainError('email_taken', 409, 'An account with this e-mail already exists.');
-    return this.openSession(user);
+    return this.withPendingConsents(await this.openSession(user));
+  }
+
+  /** The answer's user with what is still to accept, so the app asks before going on. */
+  private async withPendingConsents(result: AuthResult): Promise<AuthResult> {
+    if (!this.consents) return result;
+    return { ...result, user: { ...result.user, pending_consents: await this.consents.pending(result.user.id) } };
   }
 
   async login(input: LoginInput): Promise<AuthResult> {
     const user = await this.repository.findUserByEmail(normaliseEmail(input.email));
     const passwordMatches = await verify(user?.passwordHash ?? (await this.decoyHash), input.password);
     if (!user || !passwordMatches) throw new DomainError('invalid_credentials', 401, 'E-mail or password is incorrect.');
-    return this.openSession(user);
+    return this.withPendingConsents(await this.openSession(user));
   }
 
   /**

@@ -5,6 +5,7 @@ import { type RouteApi, routeApi } from '../../http/route-api.js';
 import { bearerSecurity, problems } from '../../http/schemas.js';
 import { DomainError } from '../../lib/errors.js';
 import type { Operators } from '../admin/operators.js';
+import type { ConsentDocument } from '../privacy/consents.js';
 import type { AuthRateLimits } from './auth.routes.js';
 import { User } from './auth.schemas.js';
 import { toUserResponse } from './auth.service.js';
@@ -13,6 +14,8 @@ import type { ProfileService } from './profile.service.js';
 
 export interface MeRoutesOptions {
   profile: ProfileService;
+  /** What the person has not accepted yet (the consent log), carried by GET /api/me. */
+  pendingConsents: (userId: string) => Promise<ConsentDocument[]>;
   operators: Operators;
   limiter: RateLimiter;
   rateLimits: AuthRateLimits;
@@ -93,7 +96,8 @@ export async function meRoutes(app: FastifyInstance, options: MeRoutesOptions) {
     },
     async (request) => {
       const user = currentUser(request);
-      return { ...toUserResponse(user), is_operator: await options.operators.isOperator(user) };
+      const [isOperator, pending] = await Promise.all([options.operators.isOperator(user), options.pendingConsents(user.id)]);
+      return { ...toUserResponse(user), is_operator: isOperator, pending_consents: pending };
     },
   );
 

@@ -119,6 +119,16 @@ export interface paths {
                         email: string;
                         password: string;
                         name: string;
+                        /**
+                         * @description The version of the terms of use the form showed; recorded as accepted with the account. Must be the current one (else 422 consent_version_not_current); when absent the app asks after sign-in.
+                         * @example 2026-12-01
+                         */
+                        accepted_terms_version?: string;
+                        /**
+                         * @description The version of the privacy policy the form showed; recorded as accepted with the account. Must be the current one (else 422 consent_version_not_current); when absent the app asks after sign-in.
+                         * @example 2026-12-01
+                         */
+                        accepted_privacy_version?: string;
                     };
                 };
             };
@@ -158,6 +168,15 @@ export interface paths {
                 };
                 /** @description RFC 9457 problem details */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -402,6 +421,8 @@ export interface paths {
                             created_at: string;
                             /** @description GET /api/me only: whether this person may see the operator pages (/api/admin) */
                             is_operator?: boolean;
+                            /** @description GET /api/me and the sign-in and registration answers: the documents (terms of use, privacy policy) whose current version this person has not accepted; the app asks before going on (POST /api/privacy/consents) */
+                            pending_consents?: ("terms" | "privacy")[];
                         };
                     };
                 };
@@ -464,6 +485,8 @@ export interface paths {
                             created_at: string;
                             /** @description GET /api/me only: whether this person may see the operator pages (/api/admin) */
                             is_operator?: boolean;
+                            /** @description GET /api/me and the sign-in and registration answers: the documents (terms of use, privacy policy) whose current version this person has not accepted; the app asks before going on (POST /api/privacy/consents) */
+                            pending_consents?: ("terms" | "privacy")[];
                         };
                     };
                 };
@@ -556,6 +579,8 @@ export interface paths {
                             created_at: string;
                             /** @description GET /api/me only: whether this person may see the operator pages (/api/admin) */
                             is_operator?: boolean;
+                            /** @description GET /api/me and the sign-in and registration answers: the documents (terms of use, privacy policy) whose current version this person has not accepted; the app asks before going on (POST /api/privacy/consents) */
+                            pending_consents?: ("terms" | "privacy")[];
                         };
                     };
                 };
@@ -4870,6 +4895,125 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/privacy/consents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The versions of the terms and the privacy policy the person accepted, and what is pending */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ConsentState"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Accept the current version of the terms of use or of the privacy policy
+         * @description A version other than the one in force answers 422 consent_version_not_current. Accepting a version already accepted records nothing new.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the request safe to retry: same key and body replay the first answer */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description terms: the terms of use; privacy: the privacy policy */
+                        document: "terms" | "privacy";
+                        /**
+                         * @description The date that names a version of the document
+                         * @example 2026-12-01
+                         */
+                        version: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ConsentState"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/jobs": {
         parameters: {
             query?: never;
@@ -5037,6 +5181,8 @@ export interface components {
             created_at: string;
             /** @description GET /api/me only: whether this person may see the operator pages (/api/admin) */
             is_operator?: boolean;
+            /** @description GET /api/me and the sign-in and registration answers: the documents (terms of use, privacy policy) whose current version this person has not accepted; the app asks before going on (POST /api/privacy/consents) */
+            pending_consents?: ("terms" | "privacy")[];
         };
         PasswordChanged: {
             /** @description How many other sessions were signed out; the session that made the change stays open */
@@ -5913,6 +6059,23 @@ export interface components {
         NotificationsReadAll: {
             /** @description How many were unread and are now read */
             marked: number;
+        };
+        ConsentState: {
+            /** @description The acceptances, newest first (at most 100) */
+            items: {
+                /** @description terms: the terms of use; privacy: the privacy policy */
+                document: "terms" | "privacy";
+                version: string;
+                /** Format: date-time */
+                accepted_at: string;
+            }[];
+            /** @description The version of each document in force */
+            current: {
+                terms: string;
+                privacy: string;
+            };
+            /** @description The documents whose current version the person has not accepted yet */
+            pending: ("terms" | "privacy")[];
         };
     };
     responses: never;

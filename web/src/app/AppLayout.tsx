@@ -1,4 +1,4 @@
-import { AppShell, Burger, Group, NavLink } from '@mantine/core';
+import { AppShell, Box, Burger, Group, NavLink } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation } from 'react-router';
@@ -23,6 +23,8 @@ import { HOME_PATH } from '../features/auth/guards';
 import { useMe } from '../features/auth/session';
 import { useInsightsDisabled } from '../features/insights/availability';
 import { LedgerActionsProvider } from '../features/ledger/LedgerActions';
+import { LegalFooter } from '../features/legal/LegalFooter';
+import { PendingConsentDialog } from '../features/legal/PendingConsentDialog';
 import { NotificationBell } from '../features/notifications/NotificationBell';
 import {
   ACCOUNTS_PATH,
@@ -140,7 +142,11 @@ export function AppLayout() {
 
         <AppShell.Main id={MAIN_CONTENT_ID} tabIndex={-1} style={{ outline: 'none' }}>
           <Outlet />
+          <Box component="footer" mt="xl">
+            <LegalFooter />
+          </Box>
         </AppShell.Main>
+        <PendingConsentDialog />
       </AppShell>
     </LedgerActionsProvider>
   );

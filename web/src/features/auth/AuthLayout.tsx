@@ -5,6 +5,7 @@ import { Link } from 'react-router';
 import { BrandLogo } from '../../components/BrandLogo';
 import { LanguageSwitch } from '../../components/LanguageSwitch';
 import { usePageTitle } from '../../components/usePageTitle';
+import { LegalFooter } from '../legal/LegalFooter';
 import { HOME_PATH } from './guards';
 
 interface AuthLayoutProps {
@@ -54,9 +55,12 @@ export function AuthLayout({ pageTitle, title, subtitle, children, footer }: Aut
           </Stack>
         </Paper>
       </Box>
-      <Text component="footer" size="xs" c="dimmed" ta="center">
-        {tagline}
-      </Text>
+      <Stack component="footer" gap={0} align="center">
+        <Text size="xs" c="dimmed" ta="center">
+          {tagline}
+        </Text>
+        <LegalFooter newTab />
+      </Stack>
     </Box>
   );
 }

@@ -1,9 +1,11 @@
-import { Anchor, Button, Stack, TextInput } from '@mantine/core';
+import { Anchor, Button, Stack, Text, TextInput, VisuallyHidden } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
+import { PRIVACY_POLICY_PATH, TERMS_PATH } from '../../app/paths';
 import { fieldErrorsFrom } from '../../i18n/problems';
+import { SHOWN_VERSIONS } from '../legal/consents';
 import { AuthLayout } from './AuthLayout';
 import { FormError } from './FormError';
 import { LOGIN_PATH } from './guards';
@@ -29,7 +31,13 @@ export function RegisterPage() {
   // On success the ['me'] query is filled and the GuestOnly route moves on to the app.
   const submit = form.onSubmit((values) => {
     register.mutate(
-      { name: values.name.trim(), email: values.email.trim(), password: values.password },
+      {
+        name: values.name.trim(),
+        email: values.email.trim(),
+        password: values.password,
+        accepted_terms_version: SHOWN_VERSIONS.terms,
+        accepted_privacy_version: SHOWN_VERSIONS.privacy,
+      },
       { onError: (error) => form.setErrors(fieldErrorsFrom(error, REGISTER_FIELDS)) },
     );
   });
@@ -84,8 +92,33 @@ export function RegisterPage() {
           <Button type="submit" fullWidth loading={register.isPending} mt="xs">
             {t('auth.register.submit')}
           </Button>
+          <RegistrationConsentNotice />
         </Stack>
       </form>
     </AuthLayout>
+  );
+}
+
+/**
+ * What creating the account means, with both documents a tap away. They open in a new tab,
+ * so what was typed in the form is still there when the person comes back.
+ */
+function RegistrationConsentNotice() {
+  const { t } = useTranslation();
+  const newTab = <VisuallyHidden> {t('legal.page.newTab')}</VisuallyHidden>;
+  return (
+    <Text size="sm" c="dimmed" ta="center">
+      {t('legal.registration.before')}
+      <Anchor component={Link} to={TERMS_PATH} target="_blank" rel="noopener" inherit>
+        {t('legal.registration.terms')}
+        {newTab}
+      </Anchor>
+      {t('legal.registration.middle')}
+      <Anchor component={Link} to={PRIVACY_POLICY_PATH} target="_blank" rel="noopener" inherit>
+        {t('legal.registration.privacy')}
+        {newTab}
+      </Anchor>
+      {t('legal.registration.after')}
+    </Text>
   );
 }

@@ -21,7 +21,14 @@ async function fetchMe() {
 export type CurrentUser = NonNullable<Awaited<ReturnType<typeof fetchMe>>>;
 
 export type LoginInput = { email: string; password: string };
-export type RegisterInput = { email: string; password: string; name: string };
+export type RegisterInput = {
+  email: string;
+  password: string;
+  name: string;
+  /** The versions of the terms and the privacy policy the form showed, accepted with the account. */
+  accepted_terms_version?: string;
+  accepted_privacy_version?: string;
+};
 
 export const meQuery = queryOptions({
   queryKey: ME_QUERY_KEY,

@@ -1,13 +1,6 @@
-import { Stack, Title } from '@mantine/core';
-import { useTranslation } from 'react-i18next';
-import { usePageTitle } from '../../components/usePageTitle';
+import { LegalDocumentPage } from './LegalDocumentPage';
 
+/** /privacidade: the privacy policy of this installation, for anyone, signed in or not. */
 export function PrivacyPolicyPage() {
-  const { t } = useTranslation();
-  usePageTitle(t('legal.title'));
-  return (
-    <Stack gap="lg" maw={760} mx="auto" p="md">
-      <Title order={1}>{t('legal.title')}</Title>
-    </Stack>
-  );
+  return <LegalDocumentPage document="privacy" />;
 }
