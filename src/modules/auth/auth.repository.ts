@@ -88,12 +88,20 @@ export class AuthRepository {
     return result.rows[0];
   }
 
-  async insertSession(row: SessionRow): Promise<void> {
+  /**
+   * The session and, when the client's address is known, the access-log line Marco Civil
+   * art. 15 asks for (docs/DATA-RETENTION.md), in one statement: a session is never opened
+   * without its record.
+   */
+  async insertSession(row: SessionRow & { ip?: string | undefined }): Promise<void> {
     await this.pool.query({
       name: 'auth_insert_session',
-      text: `INSERT INTO sessions (id, user_id, token_hash, created_at, expires_at, last_seen_at)
-             VALUES ($1, $2, $3, $4, $5, $4)`,
-      values: [row.id, row.userId, row.tokenHash, row.createdAt, row.expiresAt],
+      text: `WITH opened AS (
+               INSERT INTO sessions (id, user_id, token_hash, created_at, expires_at, last_seen_at)
+               VALUES ($1, $2, $3, $4, $5, $4) RETURNING user_id, created_at)
+             INSERT INTO access_log (user_id, ip, at)
+             SELECT user_id, $6::inet, created_at FROM opened WHERE $6::inet IS NOT NULL`,
+      values: [row.id, row.userId, row.tokenHash, row.createdAt, row.expiresAt, row.ip ?? null],
     });
   }
 

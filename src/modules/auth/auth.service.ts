@@ -33,6 +33,11 @@ export interface AuthenticatedUser {
   sessionId: string;
 }
 
+/** Who is signing in, as the HTTP layer saw it: the address goes to the access log. */
+export interface ClientInfo {
+  ip?: string | undefined;
+}
+
 export interface AuthServiceOptions {
   repository: AuthRepository;
   clock: Clock;
@@ -109,7 +114,7 @@ export class AuthService {
    * why it is said), but only after the password has been hashed exactly as for a new
    * account, so the answer costs the same work either way.
    */
-  async register(input: RegisterInput): Promise<AuthResult> {
+  async register(input: RegisterInput, client: ClientInfo = {}): Promise<AuthResult> {
     const name = input.name.trim();
     const email = normaliseEmail(input.email);
     const errors: FieldError[] = [];
@@ -133,14 +138,14 @@ export class AuthService {
     };
     const inserted = await this.repository.insertUser(user);
     if (!inserted) throw new DomainError('email_taken', 409, 'An account with this e-mail already exists.');
-    return this.openSession(user);
+    return this.openSession(user, client);
   }
 
-  async login(input: LoginInput): Promise<AuthResult> {
+  async login(input: LoginInput, client: ClientInfo = {}): Promise<AuthResult> {
     const user = await this.repository.findUserByEmail(normaliseEmail(input.email));
     const passwordMatches = await verify(user?.passwordHash ?? (await this.decoyHash), input.password);
     if (!user || !passwordMatches) throw new DomainError('invalid_credentials', 401, 'E-mail or password is incorrect.');
-    return this.openSession(user);
+    return this.openSession(user, client);
   }
 
   /**
@@ -206,11 +211,18 @@ export class AuthService {
     this.cache?.evictUser(userId);
   }
 
-  private async openSession(user: UserRow): Promise<AuthResult> {
+  private async openSession(user: UserRow, client: ClientInfo): Promise<AuthResult> {
     const token = newSessionToken();
     const createdAt = this.clock.now();
     const expiresAt = new Date(createdAt.getTime() + this.ttlMs);
-    await this.repository.insertSession({ id: newId(), userId: user.id, tokenHash: hashToken(token), createdAt, expiresAt });
+    await this.repository.insertSession({
+      id: newId(),
+      userId: user.id,
+      tokenHash: hashToken(token),
+      createdAt,
+      expiresAt,
+      ip: client.ip,
+    });
     return { user: toUserResponse(user), token, expires_at: expiresAt.toISOString() };
   }
 }
