@@ -35,6 +35,11 @@ export const EXPORTS_IN_FLIGHT_MAX = 2;
  * transaction after this long idle, which frees the connection.
  */
 export const EXPORT_IDLE_MS_MAX = 5 * 60_000;
+/**
+ * Chunks (pages) a stream holds ahead of its reader: one. Node's default for a stream of
+ * objects is sixteen, which would read sixteen pages ahead of a slow download.
+ */
+export const EXPORT_CHUNKS_AHEAD_MAX = 1;
 /** Seconds a client is told to wait when every export slot is taken. */
 const EXPORT_BUSY_RETRY_AFTER_SECONDS = '30';
 
@@ -135,7 +140,9 @@ export class PrivacyService {
     }
     const onComplete = () => this.recordExport(userId, startedAt);
     if (format === 'json') {
-      const stream = Readable.from(this.jsonChunks(session, userId, startedAt, onComplete));
+      const stream = Readable.from(this.jsonChunks(session, userId, startedAt, onComplete), {
+        highWaterMark: EXPORT_CHUNKS_AHEAD_MAX,
+      });
       stream.on('close', () => session.release());
       return { filename: exportFilename(startedAt, 'json'), contentType: 'application/json; charset=utf-8', stream };
     }
@@ -209,7 +216,7 @@ export class PrivacyService {
     const output = new Readable().wrap(zip.outputStream);
     for (const { name, spec } of EXPORTED) {
       zip.addReadStreamLazy(`${name}.csv`, { mtime: startedAt }, (callback) => {
-        callback(null, Readable.from(this.csvChunks(session, spec, userId)));
+        callback(null, Readable.from(this.csvChunks(session, spec, userId), { highWaterMark: EXPORT_CHUNKS_AHEAD_MAX }));
       });
     }
     zip.on('error', (error: Error) => output.destroy(error));
