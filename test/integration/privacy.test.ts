@@ -255,6 +255,23 @@ describe('POST /api/privacy/delete-account', () => {
   it('a failure in the middle leaves the account exactly as it was', async () => {
     const julia = await personWithMoney('Julia');
     expectStatus(await julia.client.put(`/api/accounts/${julia.bankId}/pix-key`, { key: 'julia@example.com' }), 200);
+    // Rows in tables erased before the Pix keys, which a deletion that is not one transaction would lose.
+    expectStatus(
+      await julia.client.put('/api/notifications/preferences', { items: [{ kind: 'budget_alert', in_app: true, email: true }] }),
+      200,
+    );
+    expectStatus(
+      await julia.client.post(
+        '/api/transactions',
+        { account_id: julia.bankId, type: 'expense', amount_cents: 5, description: 'Chave' },
+        { 'idempotency-key': 'julia-1' },
+      ),
+      201,
+    );
+    const erasedEarly = `SELECT (SELECT count(*) FROM notification_preferences WHERE user_id = $1)::int AS preferences,
+                                (SELECT count(*) FROM idempotency_keys WHERE user_id = $1)::int AS keys`;
+    const before = (await t.pool.query(erasedEarly, [julia.user.id])).rows[0];
+    expect(before).toEqual({ preferences: 1, keys: 1 });
     // Pix keys are erased after the transactions are anonymised and before the profile: a failure in the middle.
     await t.pool.query(`
       CREATE FUNCTION privacy_test_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -271,6 +288,7 @@ describe('POST /api/privacy/delete-account', () => {
     ]);
     expect(descriptions.rows.map((row) => row.description)).toContain('Salário, "Julia"');
     expect((await t.pool.query('SELECT 1 FROM sessions WHERE user_id = $1', [julia.user.id])).rowCount).toBe(1);
+    expect((await t.pool.query(erasedEarly, [julia.user.id])).rows[0]).toEqual(before);
     expect((await t.pool.query('SELECT 1 FROM privacy_requests WHERE user_id = $1', [julia.user.id])).rowCount).toBe(0);
     expectStatus(await julia.client.post('/api/privacy/delete-account', { password: PASSWORD }), 204);
   });
