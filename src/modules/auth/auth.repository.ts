@@ -77,12 +77,13 @@ export class AuthRepository {
     }
   }
 
+  /** A deleted person's row is never found (its e-mail and password were replaced too: defence in depth). */
   async findUserByEmail(email: string): Promise<UserRow | undefined> {
     const result = await this.pool.query<UserRow>({
       name: 'auth_user_by_email',
       text: `SELECT id, email, name, password_hash AS "passwordHash", language, row_version AS "rowVersion",
                     created_at AS "createdAt"
-               FROM users WHERE email = $1`,
+               FROM users WHERE email = $1 AND deleted_at IS NULL`,
       values: [email],
     });
     return result.rows[0];
