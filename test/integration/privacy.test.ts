@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { parse } from 'csv-parse/sync';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
 import { emailRateLimitKeys } from '../../src/http/rate-limit.js';
@@ -128,6 +129,20 @@ describe('GET /api/privacy/export', () => {
     // Oldest first: the opening, the expense (a negative amount stays a plain number), the income.
     expect(rows[1]).toContain(`,2026-11-20,expense,"'=HYPERLINK(""http://mal.example"")",Alimentação,-500,9500,`);
     expect(rows[2]).toContain(',2026-11-25,income,"Salário, ""Carla""",,1234,10734,');
+    // The file alone gives back each account's balance: what the app's own import preset relies on.
+    const legs = parse((files.get('ledger_entries.csv') ?? Buffer.alloc(0)).toString('utf8'), {
+      bom: true,
+      columns: true,
+    }) as Array<Record<string, string>>;
+    const accounts = parse((files.get('accounts.csv') ?? Buffer.alloc(0)).toString('utf8'), {
+      bom: true,
+      columns: true,
+    }) as Array<Record<string, string>>;
+    const bank = accounts.find((account) => account.id === carla.bankId);
+    const bankLegs = legs.filter((leg) => leg.account_id === carla.bankId);
+    expect(bankLegs.reduce((sum, leg) => sum + Number(leg.amount_cents), 0)).toBe(Number(bank?.balance_cents));
+    expect(bankLegs.at(-1)?.balance_after_cents).toBe(bank?.balance_cents);
+    expect(bank?.balance_cents).toBe('10734');
     const transactions = (files.get('transactions.csv') ?? Buffer.alloc(0)).toString('utf8');
     expect(transactions).toContain(`"'=HYPERLINK(""http://mal.example"")"`);
     expect(transactions).not.toMatch(/(^|,)=HYPERLINK/m);
