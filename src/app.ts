@@ -12,7 +12,7 @@ import { frameworkErrorRoutes, redispatchFrameworkErrors } from './http/framewor
 import { guardJsonBodies } from './http/json-body.js';
 import { createMetrics, type Metrics, metricsPlugin } from './http/metrics.js';
 import { openApiDocumentRoute, registerOpenApi } from './http/openapi.js';
-import { RateLimiter } from './http/rate-limit.js';
+import { emailRateLimitKeys, RateLimiter } from './http/rate-limit.js';
 import { RateLimitRepository } from './http/rate-limit.repository.js';
 import { newRequestId } from './http/request-id.js';
 import { logRequests } from './http/request-log.js';
@@ -52,6 +52,8 @@ import { PixService } from './modules/pix/pix.service.js';
 import { type ConsentVersions, CURRENT_CONSENT_VERSIONS } from './modules/privacy/consents.js';
 import { consentsRoutes } from './modules/privacy/consents.routes.js';
 import { ConsentsService } from './modules/privacy/consents.service.js';
+import { privacyRoutes } from './modules/privacy/privacy.routes.js';
+import { PrivacyService } from './modules/privacy/privacy.service.js';
 import { recurringRoutes } from './modules/recurring/recurring.routes.js';
 import { RecurringService } from './modules/recurring/recurring.service.js';
 import { transactionsRoutes } from './modules/transactions/transactions.routes.js';
@@ -226,6 +228,13 @@ async function registerModules(
   await app.register(insightsRoutes, { prefix: '/api/insights', pool, clock, metrics, enabled: wiring.config.features.insights });
   await app.register(notificationsRoutes, { prefix: '/api/notifications', notifications: new NotificationsService(deps) });
   await app.register(consentsRoutes, { prefix: '/api/privacy', consents });
+  const privacy = new PrivacyService({
+    pool,
+    clock,
+    rateLimitKeysOf: emailRateLimitKeys,
+    onDeleted: (id) => auth.forgetCachedUser(id),
+  });
+  await app.register(privacyRoutes, { prefix: '/api/privacy', privacy, limiter, rateLimits: wiring.rateLimits });
   await app.register(adminRoutes, { prefix: '/api/admin', pool, clock, jobs: allJobs(wiring.config), operators });
   openApiDocumentRoute(app);
 }

@@ -18,6 +18,7 @@ export enum AdvisoryLock {
   JobBalanceSnapshots = 7_201_000_108,
   JobReconcile = 7_201_000_109,
   JobSendEmails = 7_201_000_110,
+  JobPurgeAccessLog = 7_201_000_111,
 }
 
 /** Blocks until this session holds the lock; release with unlockSession. */

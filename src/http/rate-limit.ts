@@ -95,6 +95,17 @@ export class RateLimiter {
   }
 }
 
+/**
+ * The scopes whose subject is an e-mail (sign-in and sign-up attempts, src/modules/auth). An
+ * account's deletion removes the person's rows in them (src/modules/privacy).
+ */
+export const EMAIL_SCOPES = ['login:email', 'register:email'] as const;
+
+/** The keys of the rate-limit rows an e-mail may have. */
+export function emailRateLimitKeys(email: string): Buffer[] {
+  return EMAIL_SCOPES.map((scope) => keyOf(scope, email));
+}
+
 function keyOf(scope: string, subject: string): Buffer {
   assert(scope.length > 0 && scope.length <= SCOPE_LENGTH_MAX, 'rate-limit scope length');
   return createHash('sha256').update(scope).update('\u0000').update(subject.slice(0, SUBJECT_LENGTH_MAX)).digest();

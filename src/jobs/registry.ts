@@ -6,6 +6,7 @@ import { expireRateLimitsJob } from './expire-rate-limits.js';
 import { insightsJob } from './insights.js';
 import type { Job } from './job.js';
 import { materializeRecurringJob } from './materialize-recurring.js';
+import { purgeAccessLogJob } from './purge-access-log.js';
 import { purgeSessionsJob } from './purge-sessions.js';
 import { reconcileJob } from './reconcile.js';
 import { sendEmailsJob } from './send-emails.js';
@@ -24,5 +25,6 @@ export function allJobs(config: Pick<Config, 'sessionIdleHours' | 'mail' | 'feat
     balanceSnapshotsJob,
     reconcileJob,
     budgetAlertJob,
+    purgeAccessLogJob,
   ];
 }

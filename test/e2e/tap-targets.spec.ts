@@ -124,6 +124,15 @@ const SIGNED_IN_VISITS: Visit[] = [
   { name: 'Pix: receive', path: () => '/pix/receber' },
   { name: 'Pix: paid', path: () => '/pix/pago' },
   { name: 'profile', path: () => '/perfil' },
+  { name: 'my data', path: () => '/meus-dados' },
+  {
+    name: 'my data: delete dialog',
+    path: () => '/meus-dados',
+    open: async (page) => {
+      await page.getByRole('button', { name: 'Excluir minha conta…' }).click();
+      await expect(page.getByRole('dialog', { name: 'Excluir sua conta?' })).toBeVisible();
+    },
+  },
   {
     name: 'dashboard: theme menu',
     path: () => '/',

@@ -147,6 +147,18 @@ async function insertRateLimits(world: JobWorld, rows: number, windowEndsIn: str
   }
 }
 
+/** Sign-in records from TEST-NET-3 addresses (RFC 5737), so the case counts only its own rows. */
+async function insertAccessLog(world: JobWorld, rows: number, age: string): Promise<void> {
+  await world.pool.query(
+    `INSERT INTO access_log (user_id, ip, at)
+     SELECT $1, ('203.0.113.' || (n % 250))::inet, now() - $3::interval FROM generate_series(1, $2) AS n`,
+    [world.userId, rows, age],
+  );
+}
+
+const oldAccessLog = `SELECT 1 FROM access_log WHERE ip << '203.0.113.0/24' AND at < now() - interval '6 months'`;
+const recentAccessLog = `SELECT 1 FROM access_log WHERE ip << '203.0.113.0/24' AND at > now() - interval '6 months'`;
+
 const expiredKeys = `SELECT 1 FROM idempotency_keys WHERE key LIKE 'jobs-%' AND expires_at <= now()`;
 const keptKeys = `SELECT 1 FROM idempotency_keys WHERE key LIKE 'jobs-%' AND expires_at > now()`;
 const deadSessions = `SELECT 1 FROM sessions WHERE expires_at <= now()`;
@@ -434,6 +446,18 @@ export const JOB_CASES: JobCase[] = [
     async expectDoneOnce({ pool }) {
       expect(await count(pool, 'SELECT 1 FROM rate_limits WHERE window_ends_at > now()')).toBeGreaterThanOrEqual(KEPT);
       expect(await itemsRecorded(pool, 'expire_rate_limits')).toBe(SEEDED);
+    },
+  },
+  {
+    job: 'purge_access_log',
+    async seed(world) {
+      await insertAccessLog(world, SEEDED, '7 months');
+      await insertAccessLog(world, KEPT, '5 months');
+    },
+    done: async ({ pool }) => (await count(pool, oldAccessLog)) === 0,
+    async expectDoneOnce({ pool }) {
+      expect(await count(pool, recentAccessLog)).toBe(KEPT);
+      expect(await itemsRecorded(pool, 'purge_access_log')).toBe(SEEDED);
     },
   },
   {

@@ -80,23 +80,32 @@ export class AuthRepository {
     }
   }
 
+  /** A deleted person's row is never found (its e-mail and password were replaced too: defence in depth). */
   async findUserByEmail(email: string): Promise<UserRow | undefined> {
     const result = await this.pool.query<UserRow>({
       name: 'auth_user_by_email',
       text: `SELECT id, email, name, password_hash AS "passwordHash", language, row_version AS "rowVersion",
                     created_at AS "createdAt"
-               FROM users WHERE email = $1`,
+               FROM users WHERE email = $1 AND deleted_at IS NULL`,
       values: [email],
     });
     return result.rows[0];
   }
 
-  async insertSession(row: SessionRow): Promise<void> {
+  /**
+   * The session and, when the client's address is known, the access-log line Marco Civil
+   * art. 15 asks for (docs/DATA-RETENTION.md), in one statement: a session is never opened
+   * without its record.
+   */
+  async insertSession(row: SessionRow & { ip?: string | undefined }): Promise<void> {
     await this.pool.query({
       name: 'auth_insert_session',
-      text: `INSERT INTO sessions (id, user_id, token_hash, created_at, expires_at, last_seen_at)
-             VALUES ($1, $2, $3, $4, $5, $4)`,
-      values: [row.id, row.userId, row.tokenHash, row.createdAt, row.expiresAt],
+      text: `WITH opened AS (
+               INSERT INTO sessions (id, user_id, token_hash, created_at, expires_at, last_seen_at)
+               VALUES ($1, $2, $3, $4, $5, $4) RETURNING user_id, created_at)
+             INSERT INTO access_log (user_id, ip, at)
+             SELECT user_id, $6::inet, created_at FROM opened WHERE $6::inet IS NOT NULL`,
+      values: [row.id, row.userId, row.tokenHash, row.createdAt, row.expiresAt, row.ip ?? null],
     });
   }
 

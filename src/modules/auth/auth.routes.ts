@@ -137,7 +137,7 @@ function signInRoutes(api: RouteApi, options: AuthRoutesOptions) {
       preHandler: registerPerEmail,
     },
     async (request, reply) => {
-      const result = await auth.register(request.body);
+      const result = await auth.register(request.body, { ip: request.ip });
       setSessionCookie(request, reply, result.token, result.expires_at);
       await rememberDevice(devices, request, reply, result.user.id);
       return reply.code(201).send(result);
@@ -157,7 +157,7 @@ function signInRoutes(api: RouteApi, options: AuthRoutesOptions) {
       preHandler: login.preHandler,
     },
     async (request, reply) => {
-      const result = await auth.login(request.body);
+      const result = await auth.login(request.body, { ip: request.ip });
       setSessionCookie(request, reply, result.token, result.expires_at);
       await rememberDevice(devices, request, reply, result.user.id);
       return result;

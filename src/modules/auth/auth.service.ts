@@ -35,6 +35,11 @@ export interface AuthenticatedUser {
   sessionId: string;
 }
 
+/** Who is signing in, as the HTTP layer saw it: the address goes to the access log. */
+export interface ClientInfo {
+  ip?: string | undefined;
+}
+
 export interface AuthServiceOptions {
   repository: AuthRepository;
   clock: Clock;
@@ -126,7 +131,7 @@ export class AuthService {
    * why it is said), but only after the password has been hashed exactly as for a new
    * account, so the answer costs the same work either way.
    */
-  async register(input: RegisterInput): Promise<AuthResult> {
+  async register(input: RegisterInput, client: ClientInfo = {}): Promise<AuthResult> {
     const name = input.name.trim();
     const email = normaliseEmail(input.email);
     const errors: FieldError[] = [];
@@ -158,7 +163,7 @@ export class AuthService {
         : undefined,
     );
     if (!inserted) throw new DomainError('email_taken', 409, 'An account with this e-mail already exists.');
-    return this.withPendingConsents(await this.openSession(user));
+    return this.withPendingConsents(await this.openSession(user, client));
   }
 
   /** The answer's user with what is still to accept, so the app asks before going on. */
@@ -167,11 +172,11 @@ export class AuthService {
     return { ...result, user: { ...result.user, pending_consents: await this.consents.pending(result.user.id) } };
   }
 
-  async login(input: LoginInput): Promise<AuthResult> {
+  async login(input: LoginInput, client: ClientInfo = {}): Promise<AuthResult> {
     const user = await this.repository.findUserByEmail(normaliseEmail(input.email));
     const passwordMatches = await verify(user?.passwordHash ?? (await this.decoyHash), input.password);
     if (!user || !passwordMatches) throw new DomainError('invalid_credentials', 401, 'E-mail or password is incorrect.');
-    return this.withPendingConsents(await this.openSession(user));
+    return this.withPendingConsents(await this.openSession(user, client));
   }
 
   /**
@@ -237,11 +242,18 @@ export class AuthService {
     this.cache?.evictUser(userId);
   }
 
-  private async openSession(user: UserRow): Promise<AuthResult> {
+  private async openSession(user: UserRow, client: ClientInfo): Promise<AuthResult> {
     const token = newSessionToken();
     const createdAt = this.clock.now();
     const expiresAt = new Date(createdAt.getTime() + this.ttlMs);
-    await this.repository.insertSession({ id: newId(), userId: user.id, tokenHash: hashToken(token), createdAt, expiresAt });
+    await this.repository.insertSession({
+      id: newId(),
+      userId: user.id,
+      tokenHash: hashToken(token),
+      createdAt,
+      expiresAt,
+      ip: client.ip,
+    });
     return { user: toUserResponse(user), token, expires_at: expiresAt.toISOString() };
   }
 }

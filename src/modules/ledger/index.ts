@@ -4,6 +4,7 @@
  */
 export {
   type AccountRow,
+  anonymiseTransactions,
   entriesOf,
   findInternalAccountId,
   findTransaction,

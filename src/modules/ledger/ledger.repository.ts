@@ -256,3 +256,23 @@ export async function claimTransactionVersion(
   );
   return result.rowCount === 1 ? true : undefined;
 }
+
+/**
+ * Strips a deleted person's transactions of free text and outside identifiers (LGPD
+ * deletion, src/modules/privacy): description emptied, notes, category, payee, Pix txid and
+ * charge, idempotency key and request id cleared. Amounts, dates, kinds and accounts stay,
+ * so the books still balance. The caller's transaction must have set
+ * vai_de_pix.anonymising_user to this person (migration 20261204001000_privacy.sql): without
+ * it the guard refuses the change to the immutable columns.
+ */
+export async function anonymiseTransactions(client: Queryable, userId: string): Promise<number> {
+  const result = await client.query(
+    `UPDATE transactions
+        SET description = '', notes = NULL, category_id = NULL, payee_name = NULL, payee_city = NULL,
+            pix_txid = NULL, pix_charge_id = NULL, idempotency_key = NULL, request_id = NULL,
+            row_version = row_version + 1
+      WHERE user_id = $1`,
+    [userId],
+  );
+  return result.rowCount ?? 0;
+}

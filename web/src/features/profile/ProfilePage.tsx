@@ -3,6 +3,8 @@ import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import { MY_DATA_PATH } from '../../app/paths';
 import { LogoutEverywhereConfirm } from '../../app/UserMenu';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { usePageTitle } from '../../components/usePageTitle';
@@ -43,9 +45,23 @@ export function ProfilePage() {
           <PasswordSection />
           <NotificationsSection />
           <SessionsSection />
+          <MyDataLink />
         </>
       ) : null}
     </Stack>
+  );
+}
+
+/** The way to "Meus dados" (export and deletion) from the profile, besides the user menu. */
+function MyDataLink() {
+  const { t } = useTranslation();
+  return (
+    <Section id="profile-my-data" title={t('privacy.profileLink.title')}>
+      <Text size="sm">{t('privacy.profileLink.text')}</Text>
+      <Button component={Link} to={MY_DATA_PATH} variant="light" style={TAP}>
+        {t('privacy.profileLink.open')}
+      </Button>
+    </Section>
   );
 }
 

@@ -1,0 +1,83 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { currentUser, requireSession, sessionCookie } from '../../http/auth.js';
+import { IdempotencyHeaders } from '../../http/common-schemas.js';
+import { enforcePerAddress, type RateLimiter, type RateLimitRule } from '../../http/rate-limit.js';
+import { routeApi } from '../../http/route-api.js';
+import { bearerSecurity, problems } from '../../http/schemas.js';
+import type { AuthRateLimits } from '../auth/auth.routes.js';
+import { DeleteAccountBody, ExportDownload, ExportQuery } from './privacy.schemas.js';
+import type { PrivacyService } from './privacy.service.js';
+
+/**
+ * Exports per person per hour. An export reads every row the person has (100,000
+ * transactions take seconds and megabytes, bench/export.ts); a person needs a few a day at
+ * most, so more is a client looping or someone with a stolen session scraping.
+ */
+export const EXPORT_RATE_LIMIT: RateLimitRule = { max: 10, window_ms: 60 * 60_000 };
+
+export interface PrivacyRoutesOptions {
+  privacy: PrivacyService;
+  limiter: RateLimiter;
+  rateLimits: AuthRateLimits;
+}
+
+const common = { tags: ['privacy'], security: bearerSecurity };
+
+/**
+ * /api/privacy: the export of everything the person has and the deletion of the account
+ * (LGPD Art. 18). The consents routes live in their own plugin at the same prefix.
+ */
+export async function privacyRoutes(app: FastifyInstance, options: PrivacyRoutesOptions) {
+  requireSession(app);
+  const { privacy, limiter, rateLimits } = options;
+  const api = routeApi(app);
+
+  api.get(
+    '/export',
+    {
+      schema: {
+        ...common,
+        summary: 'Download everything you have here: JSON, or with format=zip a ZIP of one CSV per table',
+        querystring: ExportQuery,
+        response: { 200: ExportDownload, ...problems(400, 401, 429) },
+      },
+      onRequest: async (request) => limiter.enforce('privacy:export', currentUser(request).id, EXPORT_RATE_LIMIT),
+    },
+    async (request, reply) => {
+      const download = await privacy.export(currentUser(request).id, request.query.format ?? 'json');
+      return reply
+        .header('content-disposition', `attachment; filename="${download.filename}"`)
+        .header('cache-control', 'no-store')
+        .type(download.contentType)
+        .send(download.stream);
+    },
+  );
+
+  api.post(
+    '/delete-account',
+    {
+      schema: {
+        ...common,
+        summary: 'Delete your account: personal data erased, the books kept anonymised; the password re-entered',
+        description:
+          'Every session ends and the cookie is cleared. Repeating it while the session still works answers 204 again; afterwards 401. See docs/DATA-RETENTION.md for what remains.',
+        headers: IdempotencyHeaders,
+        body: DeleteAccountBody,
+        response: { 204: Type.Null(), ...problems(400, 401, 403, 413, 429) },
+      },
+      // Limited like signing in: per address, and in the same per-e-mail bucket, so a stolen
+      // session gets no more guesses at the password here than on the sign-in page.
+      onRequest: async (request: FastifyRequest) => {
+        await enforcePerAddress(limiter, 'reauth', request.ip, rateLimits);
+        await limiter.enforce('login:email', currentUser(request).email, rateLimits.per_email);
+      },
+    },
+    async (request, reply) => {
+      await privacy.deleteAccount(currentUser(request).id, request.body.password);
+      const cookie = sessionCookie(request);
+      reply.clearCookie(cookie.name, cookie.options);
+      return reply.code(204).send(null);
+    },
+  );
+}
