@@ -4,7 +4,7 @@
  * right: csv-parse counts a "\r\n" inside a quoted field as two lines, so line endings are made
  * "\n" first, and a record's first line is counted from where the previous one ended.
  */
-import { parse } from 'csv-parse/sync';
+import { CsvError, parse } from 'csv-parse/sync';
 import { type CsvMapping, type StatementLine, StatementUnreadable } from '../statement.js';
 import {
   type AmountResult,
@@ -85,8 +85,9 @@ export function readCsv(text: string, mapping: CsvMapping, onMovement: (count: n
   try {
     parse(unified, csvOptions(mapping, onRecord));
   } catch (error) {
-    if (!isCsvError(error)) throw error;
-    const line = error.code === 'CSV_QUOTE_NOT_CLOSED' ? previousEnd + 1 : error.lines;
+    if (!(error instanceof CsvError)) throw error;
+    const line =
+      error.code === 'CSV_QUOTE_NOT_CLOSED' ? previousEnd + 1 : ((error as CsvError & { lines?: number }).lines ?? null);
     throw new StatementUnreadable(`the CSV is malformed: ${error.message}`, line);
   }
   if (accounts.size > 1) {
@@ -109,10 +110,6 @@ function csvOptions(mapping: CsvMapping, onRecord: (record: string[], context: {
   };
 }
 
-function isCsvError(error: unknown): error is Error & { code: string; lines: number } {
-  return error instanceof Error && typeof (error as { code?: unknown }).code === 'string' && error.name === 'CsvError';
-}
-
 function unguard(cell: string): string {
   return cell.replace(FORMULA_GUARD, '');
 }
@@ -124,8 +121,9 @@ function readRow(cells: string[], mapping: CsvMapping, line: number): StatementL
   const detail = mapping.detailColumn === undefined ? '' : (cells[mapping.detailColumn] ?? '');
   const description = normaliseDescription(combineDescriptions(cells[mapping.descriptionColumn] ?? '', detail));
   const dateText = (cells[mapping.dateColumn] ?? '').trim();
-  // Rows without a date are the bank's continuation or footer text, not movements.
-  if (dateText.length === 0 || isBalanceLine(description)) return 'skipped';
+  // Rows whose date cell holds no digit ("", "Total") are the bank's continuation or footer
+  // text, not movements; a date cell with digits must be a real date.
+  if (!/\d/.test(dateText) || isBalanceLine(description)) return 'skipped';
   const occurredOn = readCsvDate(dateText, mapping.dateFormat, line);
   const amountCents = readRowAmount(cells, mapping, line);
   const fitid = mapping.fitidColumn === undefined ? '' : cleanText(cells[mapping.fitidColumn] ?? '');

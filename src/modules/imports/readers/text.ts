@@ -15,7 +15,8 @@ export const CELL_TEXT_LENGTH_MAX = 40;
 
 // C0 and C1 control characters, DEL, and the zero-width and bidirectional marks that make
 // two equal-looking descriptions differ. Whitespace controls (tab, newline) become spaces first.
-const WHITESPACE_RUN = /[\s\u00a0]+/g;
+// Spelt out rather than \s, which also matches U+FEFF, a mark to remove rather than a space.
+const WHITESPACE_RUN = /[\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/g;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is what this pattern is for.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/g;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
