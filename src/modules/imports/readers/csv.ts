@@ -31,7 +31,8 @@ export const CSV_LINE_LENGTH_MAX = 8192;
 export const CSV_RECORD_LENGTH_MAX = 65_536;
 
 // A cell the app's export (or a careful bank) neutralised against formula injection: "'=…".
-const FORMULA_GUARD = /^'(?=[=+\-@\t\r])/;
+// "\n" stands for the guarded "\r", which the line-ending normalisation has already turned into "\n".
+const FORMULA_GUARD = /^'(?=[=+\-@\t\r\n])/;
 
 export interface CsvReadResult {
   lines: StatementLine[];
@@ -177,12 +178,13 @@ export function readCsvDate(text: string, format: CsvMapping['dateFormat'], line
   const parts = /^\d{8}$/.test(datePart)
     ? [datePart.slice(0, 4), datePart.slice(4, 6), datePart.slice(6, 8)]
     : datePart.split(DATE_SEPARATORS);
-  const failure = new StatementUnreadable(`not a ${format} date: ${text.slice(0, CELL_TEXT_LENGTH_MAX)}`, line);
-  if (parts.length !== 3 || !parts.every((part) => /^\d{1,4}$/.test(part))) throw failure;
+  // Built only on failure: an Error captures a stack trace, too dear to make for every row.
+  const failure = () => new StatementUnreadable(`not a ${format} date: ${text.slice(0, CELL_TEXT_LENGTH_MAX)}`, line);
+  if (parts.length !== 3 || !parts.every((part) => /^\d{1,4}$/.test(part))) throw failure();
   const [first = '', second = '', third = ''] = parts;
   const yearFirst = format === 'yyyy-mm-dd';
   const yearText = yearFirst ? first : third;
-  if (yearText.length !== 4 && yearText.length !== 2) throw failure;
+  if (yearText.length !== 4 && yearText.length !== 2) throw failure();
   const year = yearText.length === 2 ? TWO_DIGIT_YEAR_BASE + Number(yearText) : Number(yearText);
   const iso = yearFirst ? isoDay(year, Number(second), Number(third)) : isoDay(year, Number(second), Number(first));
   if (iso === null) throw new StatementUnreadable(`no such day: ${datePart}`, line);
