@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type CsvMapping, StatementUnreadable } from '../statement.js';
+import { checkMapping } from './csv.js';
 import { CSV_PRESETS, detectCsvPreset, readStatement } from './index.js';
 
 function fixture(name: string): Buffer {
@@ -266,5 +267,22 @@ describe('custom mappings', () => {
       [2, '2026-11-05', -123456, 'Loja'],
       [3, '2026-11-06', 1000, 'Estorno'],
     ]);
+  });
+});
+
+describe('mapping checks', () => {
+  const good = CSV_PRESETS.nubank_account?.mapping as CsvMapping;
+  it.each([
+    ['a negative column', { ...good, dateColumn: -1 }],
+    ['a huge column', { ...good, amount: { kind: 'signed', column: 1e9 } }],
+    ['a fractional skip', { ...good, skipRows: 1.5 }],
+    ['an unknown separator', { ...good, delimiter: '|' }],
+    ['an unknown date format', { ...good, dateFormat: 'mm/dd/yyyy' }],
+  ] as [string, CsvMapping][])('refuses %s', (_name, mapping) => {
+    expect(unreadable(() => readStatement(fixture('nubank-account.csv'), { mapping })).message).toMatch(/mapping is invalid/);
+  });
+
+  it('accepts every preset', () => {
+    for (const preset of Object.values(CSV_PRESETS)) expect(() => checkMapping(preset.mapping)).not.toThrow();
   });
 });

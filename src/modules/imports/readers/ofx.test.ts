@@ -135,3 +135,20 @@ describe('OFX tolerance', () => {
     expect(line).toMatchObject({ line: 4, description: 'A <b> é é &amp; 1 < 2', fitid: 'F', amountCents: -100 });
   });
 });
+
+describe('OFX with several accounts', () => {
+  const statement = (account: string, fitid: string) =>
+    `<STMTTRNRS><STMTRS><BANKACCTFROM><BANKID>1<ACCTID>${account}<ACCTTYPE>CHECKING</BANKACCTFROM><BANKTRANLIST>\n` +
+    `<STMTTRN><DTPOSTED>20261101<TRNAMT>-1<FITID>${fitid}<NAME>X<BANKACCTTO><BANKID>2<ACCTID>OTHER-${fitid}</BANKACCTTO></STMTTRN>\n` +
+    '</BANKTRANLIST></STMTRS></STMTTRNRS>\n';
+  const file = (...parts: string[]) =>
+    Buffer.from(`OFXHEADER:100\n\n<OFX><BANKMSGSRSV1>\n${parts.join('')}</BANKMSGSRSV1></OFX>`);
+
+  it('refuses statements of two accounts in one file', () => {
+    expect(unreadable(() => readStatement(file(statement('111', 'a'), statement('222', 'b')))).message).toMatch(/2 accounts/);
+  });
+
+  it('reads two statements of the same account, ignoring the transfer target (BANKACCTTO)', () => {
+    expect(readStatement(file(statement('111', 'a'), statement('111', 'b'))).lines).toHaveLength(2);
+  });
+});
