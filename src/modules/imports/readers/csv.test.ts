@@ -148,7 +148,7 @@ describe('CSV presets, each recognised by its header and read', () => {
 
   it('counts balance, continuation and footer rows as skipped', () => {
     expect(readStatement(fixture('bradesco.csv')).skippedCount).toBe(3);
-    expect(readStatement(fixture('itau.csv')).skippedCount).toBe(3);
+    expect(readStatement(fixture('itau.csv')).skippedCount).toBe(4);
     expect(readStatement(fixture('banco-do-brasil.csv')).skippedCount).toBe(2);
   });
 
@@ -249,9 +249,19 @@ describe('custom mappings', () => {
     ]);
   });
 
-  it('refuses a row with amounts in both or neither column', () => {
+  it('refuses a row with amounts in both columns, and skips one with neither', () => {
     expect(unreadable(() => readStatement(Buffer.from('x\n01/11/26\tA\t1,00\t2,00\n'), { mapping: base })).line).toBe(2);
-    expect(unreadable(() => readStatement(Buffer.from('x\n01/11/26\tA\t\t\n'), { mapping: base })).line).toBe(2);
+    const statement = readStatement(Buffer.from('x\n01/11/26\tA\t\t\n02/11/26\tB\t0,00\t0,00\n03/11/26\tC\t1,00\t\n'), {
+      mapping: base,
+    });
+    expect([statement.lines.map((line) => line.description), statement.skippedCount]).toEqual([['C'], 2]);
+  });
+
+  it('skips a dated row whose signed amount cell is empty, and refuses one it cannot read', () => {
+    const mapping: CsvMapping = { ...base, delimiter: ';', skipRows: 0, hasHeader: true, amount: { kind: 'signed', column: 2 } };
+    const statement = readStatement(Buffer.from('d;t;v\n05/11/26;SDO CTA/APL AUTOMATICAS;\n06/11/26;Loja;-1,00\n'), { mapping });
+    expect([statement.lines.length, statement.skippedCount]).toEqual([1, 1]);
+    expect(unreadable(() => readStatement(Buffer.from('d;t;v\n05/11/26;Loja;um real\n'), { mapping })).line).toBe(2);
   });
 
   it('inverts card purchases and reads R$ amounts', () => {

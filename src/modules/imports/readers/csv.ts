@@ -167,6 +167,9 @@ function readRow(cells: string[], mapping: CsvMapping, line: number): StatementL
   if (!/\d/.test(dateText) || isBalanceLine(description)) return 'skipped';
   const occurredOn = readCsvDate(dateText, mapping.dateFormat, line);
   const amountCents = readRowAmount(cells, mapping, line);
+  // A dated row with no amount at all is an information line (Itaú's "SDO CTA/APL AUTOMATICAS"
+  // carries only a balance); a filled amount cell that cannot be read fails the file.
+  if (amountCents === null) return 'skipped';
   const fitid = mapping.fitidColumn === undefined ? '' : cleanText(cells[mapping.fitidColumn] ?? '');
   return {
     line,
@@ -179,16 +182,19 @@ function readRow(cells: string[], mapping: CsvMapping, line: number): StatementL
   };
 }
 
-function readRowAmount(cells: string[], mapping: CsvMapping, line: number): number {
+/** The row's signed amount, or null when its amount cells are all empty. */
+function readRowAmount(cells: string[], mapping: CsvMapping, line: number): number | null {
   if (mapping.amount.kind === 'signed') {
-    const cents = required(parseAmount(cells[mapping.amount.column] ?? '', mapping.decimal), line);
+    const text = cells[mapping.amount.column] ?? '';
+    if (text.trim().length === 0) return null;
+    const cents = required(parseAmount(text, mapping.decimal), line);
     if (mapping.signColumn === undefined) return cents;
     const sign = (cells[mapping.signColumn.column] ?? '').trim().toUpperCase();
     return sign === mapping.signColumn.debitValue.toUpperCase() ? -Math.abs(cents) : Math.abs(cents);
   }
   const debit = optionalAmount(cells[mapping.amount.debitColumn] ?? '', mapping.decimal, line);
   const credit = optionalAmount(cells[mapping.amount.creditColumn] ?? '', mapping.decimal, line);
-  if (debit === null && credit === null) throw new StatementUnreadable('no amount in the debit or the credit column', line);
+  if (debit === null && credit === null) return null;
   if (debit !== null && credit !== null) throw new StatementUnreadable('an amount in both the debit and the credit column', line);
   return debit !== null ? -Math.abs(debit) : Math.abs(credit ?? 0);
 }
