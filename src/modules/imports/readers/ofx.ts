@@ -1,16 +1,16 @@
 /**
  * Reads OFX bank and card statements: 1.x SGML (leaf elements with or without closing
  * tags) and 2.x XML. Only the movements are read (STMTTRN inside BANKTRANLIST, under STMTRS
- * or CCSTMTRS); balances and account data are the imports module's business, not ours.
+ * or CCSTMTRS), and the account ids, to refuse a file that holds several accounts.
  *
- * Libraries tried (December 2026), both rejected:
- * - `ofx-js` 1.1.1: throws "Missing closing tag for STMTTRN" on an SGML MEMO holding a bare
- *   "<" or "&", gives no line numbers, and its regex-and-slice parser is quadratic — 90 kB of
+ * Libraries tried (December 2026, on SGML files like test/fixtures/imports/*.ofx), both rejected:
+ * - `ofx-js` 1.1.1: throws "Missing closing tag for STMTTRN" on a bare "<" in a MEMO
+ *   ("x < y"), gives no line numbers, and its regex-and-slice parser is quadratic: 90 kB of
  *   "<A." took 9 s.
- * - `node-ofx-parser` 0.5.1: "Error while parsing content" on the same file (it doubles
- *   "&" into "&amp;amp;"), no line numbers, a nested-quantifier regex, and a single STMTTRN
- *   comes back as an object instead of a list.
- * Neither decodes charsets, dates, or comma-decimal amounts, which is most of the work here.
+ * - `node-ofx-parser` 0.5.1: "Error while parsing content" on the same bare "<"; turns "P&O"
+ *   into "P&amp;amp;O"; no line numbers; a nested-quantifier regex over the whole file.
+ * Both return a lone STMTTRN as an object rather than a list, and leave dates and amounts as
+ * text ("-1234,56"), which is most of the work here.
  */
 import { type StatementLine, StatementUnreadable } from '../statement.js';
 import { OfxTokenizer } from './ofx-tokens.js';
