@@ -50,7 +50,7 @@ export function normaliseDescription(text: string, fallback = ''): string {
   return cleanText(text) || cleanText(fallback) || DESCRIPTION_EMPTY;
 }
 
-/** Lower case, no accents, only letters and digits: what two spellings of one text share. */
+/** Lower case and without accents (NFD, combining marks removed): what two spellings of one text share. */
 export function foldText(text: string): string {
   return text.normalize('NFD').replace(COMBINING_MARK, '').toLowerCase();
 }
