@@ -152,3 +152,16 @@ describe('OFX with several accounts', () => {
     expect(readStatement(file(statement('111', 'a'), statement('111', 'b'))).lines).toHaveLength(2);
   });
 });
+
+describe('OFX written on one line', () => {
+  it('reads every movement, all starting on line 1 (line numbers are not unique ids)', () => {
+    const movement = (fitid: string, amount: string) =>
+      `<STMTTRN><DTPOSTED>20261101<TRNAMT>${amount}<FITID>${fitid}<NAME>Loja</STMTTRN>`;
+    const text = `OFXHEADER:100 DATA:OFXSGML <OFX><BANKTRANLIST>${movement('a', '-1')}${movement('b', '-2')}</BANKTRANLIST></OFX>`;
+    const statement = readStatement(Buffer.from(text));
+    expect(statement.lines.map((line) => [line.line, line.amountCents, line.fitid])).toEqual([
+      [1, -100, 'a'],
+      [1, -200, 'b'],
+    ]);
+  });
+});
