@@ -179,8 +179,10 @@ export function readOfxDate(value: string | undefined, line: number): string {
 }
 
 // Hours, minutes, seconds, milliseconds and the bracketed offset, each optional in turn.
-// No nested quantifiers, and the input is at most CELL_TEXT_LENGTH_MAX long.
-const TIME_AND_OFFSET = /^(?:(\d{2})(\d{2})(?:(\d{2})(?:\.\d{1,3})?)?)?(?:\[([+-]?\d{1,2}(?:\.\d{1,2})?)(?::[A-Za-z]{1,8})?\])?$/;
+// No nested quantifiers, and the input is at most CELL_TEXT_LENGTH_MAX long. The zone name may
+// hold digits, since some exports write "[-03:00]".
+const TIME_AND_OFFSET =
+  /^(?:(\d{2})(\d{2})(?:(\d{2})(?:\.\d{1,3})?)?)?(?:\[([+-]?\d{1,2}(?:\.\d{1,2})?)(?::[A-Za-z0-9]{1,8})?\])?$/;
 const HOURS_PER_DAY = 24;
 const MINUTES_PER_HOUR = 60;
 const OFFSET_HOURS_MAX = 14;
