@@ -42,6 +42,8 @@ import { CategoriesService } from './modules/categories/categories.service.js';
 import { goalsRoutes } from './modules/goals/goals.routes.js';
 import { GoalsService } from './modules/goals/goals.service.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { importsRoutes } from './modules/imports/imports.routes.js';
+import { ImportsService } from './modules/imports/imports.service.js';
 import { insightsRoutes } from './modules/insights/insights.routes.js';
 import { notificationsRoutes } from './modules/notifications/notifications.routes.js';
 import { NotificationsService } from './modules/notifications/notifications.service.js';
@@ -195,6 +197,11 @@ async function registerModules(app: FastifyInstance, wiring: Wiring, auth: AuthS
   await app.register(pixRoutes, { prefix: '/api/pix', pix });
   await app.register(notificationPreferencesRoutes, { prefix: '/api/notifications', pool, clock, mail: wiring.config.mail });
   await app.register(insightsRoutes, { prefix: '/api/insights', pool, clock, metrics, enabled: wiring.config.features.insights });
+  await app.register(importsRoutes, {
+    prefix: '/api/imports',
+    imports: new ImportsService(deps),
+    enabled: wiring.config.features.imports,
+  });
   await app.register(notificationsRoutes, { prefix: '/api/notifications', notifications: new NotificationsService(deps) });
   await app.register(adminRoutes, { prefix: '/api/admin', pool, clock, jobs: allJobs(wiring.config), operators });
   openApiDocumentRoute(app);
