@@ -48,6 +48,17 @@ export interface CsvMapping {
   fitidColumn?: number;
   /** Only rows whose column holds this value (the app's own export lists every account in one file). */
   filter?: { column: number; value: string };
+  /**
+   * A second text column appended to the description as "description - detail" when it adds
+   * something (Inter's and Banco do Brasil's detail column, C6's installment). Added by the readers.
+   */
+  detailColumn?: number;
+  /**
+   * A column that says which way an unsigned amount goes (Caixa's "Deb_Cred": "D" or "C"):
+   * the amount is made negative when the cell equals `debitValue` (ignoring case), positive
+   * otherwise. Added by the readers.
+   */
+  signColumn?: { column: number; debitValue: string };
 }
 
 export interface ParsedStatement {

@@ -1,0 +1,167 @@
+/**
+ * Reads OFX bank and card statements: 1.x SGML (leaf elements with or without closing
+ * tags) and 2.x XML. Only the movements are read (STMTTRN inside BANKTRANLIST, under STMTRS
+ * or CCSTMTRS); balances and account data are the imports module's business, not ours.
+ *
+ * Libraries tried (December 2026), both rejected:
+ * - `ofx-js` 1.1.1: throws "Missing closing tag for STMTTRN" on an SGML MEMO holding a bare
+ *   "<" or "&", gives no line numbers, and its regex-and-slice parser is quadratic — 90 kB of
+ *   "<A." took 9 s.
+ * - `node-ofx-parser` 0.5.1: "Error while parsing content" on the same file (it doubles
+ *   "&" into "&amp;amp;"), no line numbers, a nested-quantifier regex, and a single STMTTRN
+ *   comes back as an object instead of a list.
+ * Neither decodes charsets, dates, or comma-decimal amounts, which is most of the work here.
+ */
+import { type StatementLine, StatementUnreadable } from '../statement.js';
+import { OfxTokenizer } from './ofx-tokens.js';
+import {
+  CELL_TEXT_LENGTH_MAX,
+  cleanText,
+  combineDescriptions,
+  isBalanceLine,
+  isoDay,
+  normaliseDescription,
+  parseAmount,
+  parseInstallment,
+} from './text.js';
+
+/** The fields read from one <STMTTRN>; any other element inside it is ignored. */
+const TRANSACTION_FIELDS = new Set(['TRNTYPE', 'DTPOSTED', 'TRNAMT', 'FITID', 'NAME', 'MEMO']);
+
+interface RawTransaction {
+  line: number;
+  isCard: boolean;
+  fields: Map<string, string>;
+}
+
+export interface OfxReadResult {
+  lines: StatementLine[];
+  skippedCount: number;
+}
+
+/** Whether decoded text is an OFX file: its header, an XML declaration with an OFX one, or the <OFX> root. */
+export function looksLikeOfx(text: string): boolean {
+  const head = text.slice(0, 2048).trimStart().toUpperCase();
+  return head.startsWith('OFXHEADER') || head.includes('<?OFX') || head.includes('<OFX>');
+}
+
+export function readOfx(text: string, onMovement: (count: number) => void): OfxReadResult {
+  const raw = collectTransactions(text);
+  const lines: StatementLine[] = [];
+  let skippedCount = 0;
+  for (const transaction of raw) {
+    const line = toStatementLine(transaction);
+    if (line === null) {
+      skippedCount += 1;
+      continue;
+    }
+    lines.push(line);
+    onMovement(lines.length);
+  }
+  return { lines, skippedCount };
+}
+
+/** Walks the tokens once, gathering each <STMTTRN>'s fields; refuses a file cut short. */
+function collectTransactions(text: string): RawTransaction[] {
+  const tokens = new OfxTokenizer(text);
+  const transactions: RawTransaction[] = [];
+  let current: RawTransaction | null = null;
+  let field: string | null = null;
+  let isCard = false;
+  let sawRoot = false;
+  let closedRoot = false;
+  for (let token = tokens.next(); token !== null; token = tokens.next()) {
+    if (token.kind === 'text') {
+      if (current !== null && field !== null) current.fields.set(field, (current.fields.get(field) ?? '') + token.text);
+      continue;
+    }
+    field = null;
+    if (token.kind === 'open') {
+      if (token.name === 'OFX') sawRoot = true;
+      if (token.name === 'CCSTMTRS') isCard = true;
+      if (token.name === 'STMTRS') isCard = false;
+      if (token.name === 'STMTTRN') {
+        current = { line: token.line, isCard, fields: new Map() };
+        transactions.push(current);
+      } else if (current !== null && TRANSACTION_FIELDS.has(token.name) && !current.fields.has(token.name)) {
+        field = token.name;
+        current.fields.set(field, '');
+      }
+      continue;
+    }
+    if (token.name === 'STMTTRN' || token.name === 'BANKTRANLIST') current = null;
+    if (token.name === 'OFX') closedRoot = true;
+  }
+  if (!sawRoot) throw new StatementUnreadable('no <OFX> element: this is not an OFX statement', null);
+  if (!closedRoot) {
+    throw new StatementUnreadable('the file ends before </OFX>: it seems to have been cut short', tokens.currentLine);
+  }
+  return transactions;
+}
+
+const ENTITY = /&(#\d{1,7}|#x[0-9a-f]{1,6}|amp|lt|gt|quot|apos|nbsp);/gi;
+const NAMED_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+const CODE_POINT_MAX = 0x10ffff;
+
+/** A field's text with SGML/XML character references decoded ("&amp;" → "&", "&#233;" → "é"). */
+function fieldText(fields: Map<string, string>, name: string): string {
+  return (fields.get(name) ?? '').replace(ENTITY, (whole, reference: string) => {
+    const lower = reference.toLowerCase();
+    if (!lower.startsWith('#')) return NAMED_ENTITIES[lower] ?? whole;
+    const codePoint = lower.startsWith('#x') ? Number.parseInt(lower.slice(2), 16) : Number.parseInt(lower.slice(1), 10);
+    return codePoint > 0 && codePoint <= CODE_POINT_MAX ? String.fromCodePoint(codePoint) : whole;
+  });
+}
+
+function toStatementLine(transaction: RawTransaction): StatementLine | null {
+  const { fields, line } = transaction;
+  const type = fieldText(fields, 'TRNTYPE');
+  const description = normaliseDescription(combineDescriptions(fieldText(fields, 'NAME'), fieldText(fields, 'MEMO')), type);
+  if (isBalanceLine(description)) return null;
+  const occurredOn = readOfxDate(fieldText(fields, 'DTPOSTED'), line);
+  const amount = parseAmount(fieldText(fields, 'TRNAMT'), 'either');
+  if (!amount.ok) throw new StatementUnreadable(`TRNAMT: ${amount.reason}`, line);
+  const fitid = cleanText(fieldText(fields, 'FITID'));
+  return {
+    line,
+    occurredOn,
+    description,
+    amountCents: amount.cents,
+    fitid: fitid.length > 0 ? fitid : null,
+    dedupeKey: '',
+    installment: parseInstallment(description, transaction.isCard),
+  };
+}
+
+/**
+ * `YYYYMMDD[HHMMSS[.XXX]][[offset[:TZ]]]` → the calendar date as written, which is the date
+ * in the offset the file states: the time and offset are checked for shape, never applied.
+ */
+export function readOfxDate(value: string | undefined, line: number): string {
+  const text = (value ?? '').trim();
+  // Built only on failure: an Error captures a stack trace, too dear to make for every movement.
+  const failure = () => new StatementUnreadable(`DTPOSTED: not an OFX date: ${text.slice(0, CELL_TEXT_LENGTH_MAX)}`, line);
+  if (text.length < 8 || text.length > CELL_TEXT_LENGTH_MAX) throw failure();
+  if (!/^\d{8}/.test(text) || !isTimeAndOffset(text.slice(8))) throw failure();
+  const iso = isoDay(Number(text.slice(0, 4)), Number(text.slice(4, 6)), Number(text.slice(6, 8)));
+  if (iso === null) throw new StatementUnreadable(`DTPOSTED: no such day: ${text.slice(0, 8)}`, line);
+  return iso;
+}
+
+// Hours, minutes, seconds, milliseconds and the bracketed offset, each optional in turn.
+// No nested quantifiers, and the input is at most CELL_TEXT_LENGTH_MAX long.
+const TIME_AND_OFFSET = /^(?:(\d{2})(\d{2})(?:(\d{2})(?:\.\d{1,3})?)?)?(?:\[([+-]?\d{1,2}(?:\.\d{1,2})?)(?::[A-Za-z]{1,8})?\])?$/;
+const HOURS_PER_DAY = 24;
+const MINUTES_PER_HOUR = 60;
+const OFFSET_HOURS_MAX = 14;
+
+function isTimeAndOffset(rest: string): boolean {
+  const match = TIME_AND_OFFSET.exec(rest);
+  if (!match) return false;
+  const [, hours, minutes, seconds, offset] = match;
+  if (hours !== undefined && Number(hours) >= HOURS_PER_DAY) return false;
+  if (minutes !== undefined && Number(minutes) >= MINUTES_PER_HOUR) return false;
+  // 60 is a leap second.
+  if (seconds !== undefined && Number(seconds) > MINUTES_PER_HOUR) return false;
+  return offset === undefined || Math.abs(Number(offset)) <= OFFSET_HOURS_MAX;
+}
