@@ -15,6 +15,7 @@ import {
   stringSites,
 } from '../helpers/openapi.js';
 import { expectProblem } from '../helpers/problem.js';
+import { writeOfx1 } from '../helpers/statement-writer.js';
 
 /**
  * Hostile text answers 400 problem+json naming the field, never 500: U+0000 (which
@@ -68,9 +69,9 @@ beforeAll(async () => {
     link: '/orcamentos',
     now: new Date(),
   })) as string;
-  const statement = `<OFX>\n<STMTTRN>\n<DTPOSTED>20261105\n<TRNAMT>-10.00\n<FITID>H1\n<MEMO>PADARIA\n</STMTTRN>\n</OFX>\n`;
+  const statement = writeOfx1([{ occurredOn: '2026-11-05', amountCents: -1_000, description: 'PADARIA', fitid: 'H1' }]);
   const boundary = 'hostile';
-  const form = `--${boundary}\r\nContent-Disposition: form-data; name="account_id"\r\n\r\n${ids.account}\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.ofx"\r\n\r\n${statement}\r\n--${boundary}--\r\n`;
+  const form = `--${boundary}\r\nContent-Disposition: form-data; name="account_id"\r\n\r\n${ids.account}\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.ofx"\r\n\r\n${statement.toString('utf-8')}\r\n--${boundary}--\r\n`;
   const preview = await t.app.inject({
     method: 'POST',
     url: '/api/imports',

@@ -238,8 +238,10 @@ describe('bad files and hostile forms write nothing', () => {
       const broken = ofx(NOVEMBER).replace('<DTPOSTED>20261110', '<DTPOSTED>ontem');
       const response = await upload(t.app, token, { accountId: account.id, file: broken });
       expectProblem(response, 422, 'import_unreadable');
-      const line = broken.split('\n').findIndex((text) => text.includes('ontem')) + 1;
-      expect(response.json().line).toBe(line);
+      // The readers name the line where the broken movement starts (its <STMTTRN>).
+      const lines = broken.split('\n');
+      const dateLine = lines.findIndex((text) => text.includes('ontem'));
+      expect(response.json().line).toBe(lines.lastIndexOf('<STMTTRN>', dateLine) + 1);
       expectProblem(
         await upload(t.app, token, { accountId: account.id, file: 'não é um extrato', fields: { format: 'ofx' } }),
         422,

@@ -27,6 +27,7 @@ import {
   ImportUndone,
   MAPPING_TEXT_LENGTH_MAX,
   PRESET_LENGTH_MAX,
+  PresetList,
   RuleListQuery,
 } from './imports.schemas.js';
 import { featureDisabled, type ImportsService, importTooLarge, type UploadInput } from './imports.service.js';
@@ -285,6 +286,18 @@ function ruleRoutes(api: RouteApi, imports: ImportsService) {
       await imports.deleteRule(currentUser(request).id, request.params.id);
       return reply.code(204).send(null);
     },
+  );
+
+  api.get(
+    '/presets',
+    {
+      schema: {
+        ...common,
+        summary: 'The CSV layouts the readers recognise (bank exports and the app’s own), by id, for the preset field',
+        response: { 200: PresetList, ...problems(401) },
+      },
+    },
+    async () => imports.presets(),
   );
 
   api.get(

@@ -115,6 +115,10 @@ export const CsvMappingSchema = Type.Object(
     filter: Type.Optional(
       Type.Object({ column: Column, value: Type.String({ maxLength: 200 }) }, { additionalProperties: false }),
     ),
+    detailColumn: Type.Optional(Column),
+    signColumn: Type.Optional(
+      Type.Object({ column: Column, debitValue: Type.String({ minLength: 1, maxLength: 20 }) }, { additionalProperties: false }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -183,3 +187,8 @@ export const CreateRuleBody = Type.Object(
 export type CreateRuleInput = Static<typeof CreateRuleBody>;
 
 export const RuleListQuery = Type.Object({ ...PageQuery }, { additionalProperties: false });
+
+export const PresetList = Type.Object(
+  { items: Type.Array(Type.Object({ id: Type.String(), label: Type.String() }, { additionalProperties: false })) },
+  { additionalProperties: false },
+);

@@ -31,7 +31,7 @@ import type {
 } from './imports.schemas.js';
 import { FILE_NAME_LENGTH_MAX, RULES_PER_USER_MAX } from './imports.schemas.js';
 import { normaliseText } from './payee.js';
-import { readStatement } from './readers/index.js';
+import { CSV_PRESETS, detectCsvPreset, readStatement } from './readers/index.js';
 import {
   type CsvMapping,
   IMPORT_LINES_MAX,
@@ -141,11 +141,20 @@ function checkLines(statement: ParsedStatement): void {
   }
 }
 
-async function readFile(input: UploadInput, remembered: CsvMapping | null): Promise<ParsedStatement> {
-  // A remembered mapping is the default for a CSV only when the request names neither a preset nor a mapping.
-  const mapping = input.mapping ?? (input.preset === undefined && input.format !== 'ofx' ? (remembered ?? undefined) : undefined);
+/**
+ * The account's remembered mapping is the default for a CSV when the request names neither a
+ * preset nor a mapping and no preset recognises the file's header (a bank's own layout is
+ * recognised anew each time; a mapping the person made by hand is not).
+ */
+function defaultMapping(input: UploadInput, remembered: CsvMapping | null): CsvMapping | undefined {
+  if (input.mapping !== undefined) return input.mapping;
+  if (remembered === null || input.preset !== undefined || input.format === 'ofx') return undefined;
+  return detectCsvPreset(input.bytes) === null ? remembered : undefined;
+}
+
+function readFile(input: UploadInput, remembered: CsvMapping | null): ParsedStatement {
   try {
-    return await readStatement(input.bytes, { format: input.format, preset: input.preset, mapping });
+    return readStatement(input.bytes, { format: input.format, preset: input.preset, mapping: defaultMapping(input, remembered) });
   } catch (error) {
     if (error instanceof StatementUnreadable) throw importUnreadable(error.message, error.line);
     if (error instanceof StatementTooLarge) throw importTooLarge(`The file holds more than ${error.linesMax} movements.`);
@@ -194,7 +203,7 @@ export class ImportsService {
     const userId = context.userId;
     await this.usableAccount(this.deps.pool, userId, input.accountId);
     const remembered = await repository.findMapping(this.deps.pool, { userId, accountId: input.accountId });
-    const statement = await readFile(input, remembered);
+    const statement = readFile(input, remembered);
     checkLines(statement);
     return idempotentWrite(this.deps, context, async (client, now) => {
       const duplicates = await findDuplicates(client, { userId, accountId: input.accountId, lines: statement.lines });
@@ -255,6 +264,11 @@ export class ImportsService {
       limit: query.limit,
     });
     return { items: rows.map(toSummary), total, skip: query.skip, limit: query.limit };
+  }
+
+  /** The CSV presets the readers know, for a screen's list. */
+  presets(): { items: Array<{ id: string; label: string }> } {
+    return { items: Object.entries(CSV_PRESETS).map(([id, preset]) => ({ id, label: preset.label })) };
   }
 
   /** The remembered CSV mapping of an account (null when none), so a screen can show it. */

@@ -5490,6 +5490,56 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/imports/presets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The CSV layouts the readers recognise (bank exports and the app’s own), by id, for the preset field */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                label: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/imports/mappings/{id}": {
         parameters: {
             query?: never;
@@ -5543,6 +5593,11 @@ export interface paths {
                                 filter?: {
                                     column: number;
                                     value: string;
+                                };
+                                detailColumn?: number;
+                                signColumn?: {
+                                    column: number;
+                                    debitValue: string;
                                 };
                             } | null;
                         };

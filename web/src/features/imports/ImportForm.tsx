@@ -6,36 +6,7 @@ import { activeAccounts, useAccounts } from '../ledger/queries';
 import { type ImportPreview, uploadStatement } from './api';
 import { noteImportsError } from './availability';
 import { ImportProblem } from './ImportProblem';
-
-/** The CSV presets the server reads (src/modules/imports/readers), by their ids. */
-export const CSV_PRESET_IDS = [
-  'nubank_conta',
-  'nubank_cartao',
-  'inter',
-  'itau',
-  'bradesco',
-  'banco_do_brasil',
-  'caixa',
-  'santander',
-  'c6',
-  'mercado_pago',
-  'vai_de_pix',
-] as const;
-
-/** The names banks go by; the same in every language. */
-const PRESET_LABELS: Record<(typeof CSV_PRESET_IDS)[number], string> = {
-  nubank_conta: 'Nubank (conta)',
-  nubank_cartao: 'Nubank (cartão)',
-  inter: 'Inter',
-  itau: 'Itaú',
-  bradesco: 'Bradesco',
-  banco_do_brasil: 'Banco do Brasil',
-  caixa: 'Caixa',
-  santander: 'Santander',
-  c6: 'C6 Bank',
-  mercado_pago: 'Mercado Pago',
-  vai_de_pix: 'Vai de Pix',
-};
+import { usePresets } from './queries';
 
 /** Step one: the account, the file and (for a CSV) the bank; the answer is the preview. */
 export function ImportForm({ onPreview }: { onPreview: (preview: ImportPreview) => void }) {
@@ -44,6 +15,7 @@ export function ImportForm({ onPreview }: { onPreview: (preview: ImportPreview) 
   const [accountId, setAccountId] = useState<string | null>(null);
   const [file, setFile] = useState<File | null>(null);
   const [preset, setPreset] = useState<string | null>(null);
+  const presets = usePresets().data?.items ?? [];
   const chosenAccount = accountId ?? accounts[0]?.id ?? null;
   const upload = useMutation({
     mutationFn: uploadStatement,
@@ -81,7 +53,7 @@ export function ImportForm({ onPreview }: { onPreview: (preview: ImportPreview) 
           label={t('imports.preset')}
           description={t('imports.presetHint')}
           placeholder={t('imports.presetNone')}
-          data={CSV_PRESET_IDS.map((id) => ({ value: id, label: PRESET_LABELS[id] }))}
+          data={presets.map((item) => ({ value: item.id, label: item.label }))}
           value={preset}
           onChange={setPreset}
           clearable

@@ -51,3 +51,7 @@ export function undoImport(id: string, idempotencyKey: string) {
 export function createRule(input: { pattern: string; category_id: string }) {
   return unwrap(api.POST('/api/imports/rules', { body: input }));
 }
+
+export function listPresets() {
+  return unwrap(api.GET('/api/imports/presets'));
+}

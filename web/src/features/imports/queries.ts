@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { listImports } from './api';
+import { listImports, listPresets } from './api';
 import { noteImportsError } from './availability';
 
 export const IMPORTS_KEY = ['imports'] as const;
@@ -18,4 +18,9 @@ export function useImports() {
       }
     },
   });
+}
+
+/** The CSV layouts the server recognises; they change only with a new server version. */
+export function usePresets() {
+  return useQuery({ queryKey: [...IMPORTS_KEY, 'presets'], queryFn: listPresets, staleTime: Number.POSITIVE_INFINITY });
 }
