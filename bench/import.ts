@@ -217,13 +217,19 @@ runBench('bench/import', async (setCleanup) => {
       service.confirm(context(userId, `confirm-${file.name}`, { id: importId }), importId, {}),
     );
     const posted = (confirm.value.body as { posted_count: number }).posted_count;
+    // Undo is not in the goal, but it reverses every posting through the ledger one by one: worth knowing.
+    const undo = await measured(() => service.undo(context(userId, `undo-${file.name}`, { id: importId }), importId));
+    if ((undo.value.body as { reversed_count: number }).reversed_count !== posted) ok = false;
     if (posted !== read.value.lines.length) ok = false;
     const total = preview.ms + confirm.ms;
-    report.log(`${file.name}: read ${ms(read.ms)} ms, preview ${ms(preview.ms)} ms, confirm ${ms(confirm.ms)} ms`);
+    report.log(
+      `${file.name}: read ${ms(read.ms)} ms, preview ${ms(preview.ms)} ms, confirm ${ms(confirm.ms)} ms, undo ${ms(undo.ms)} ms`,
+    );
     for (const [phase, figure] of [
       ['read (parse only)', read],
       ['preview (parse + duplicates + guess + store)', preview],
       ['confirm (post)', confirm],
+      ['undo (reverse all)', undo],
     ] as const) {
       rows.push([file.name, phase, ms(figure.ms), mb(figure.rssMb), mb(figure.heapMb)]);
       figures[`${file.name}_${phase.split(' ')[0]}_ms`] = figure.ms;
