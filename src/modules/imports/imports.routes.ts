@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { FastifyInstance, FastifyRequest, FastifySchema, FastifySchemaCompiler } from 'fastify';
 import { currentUser, requireSession } from '../../http/auth.js';
-import { IdParams } from '../../http/common-schemas.js';
+import { IdempotencyHeaders, IdParams } from '../../http/common-schemas.js';
 import { requestContext } from '../../http/context.js';
 import { type RouteApi, routeApi } from '../../http/route-api.js';
 import { bearerSecurity, problems } from '../../http/schemas.js';
@@ -162,6 +162,7 @@ function importRoutes(api: RouteApi, imports: ImportsService) {
         summary:
           'Upload a statement (OFX or CSV) for an account: a preview of its lines, duplicates and guessed categories; nothing is posted',
         consumes: ['multipart/form-data'],
+        headers: IdempotencyHeaders,
         body: CreateImportForm,
         response: { 201: ImportPreview, ...problems(400, 401, 404, 409, 413, 415, 422) },
       },

@@ -2,7 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { IsoDate, Nullable, Timestamp, Uuid } from '../../http/common-schemas.js';
 import { PageQuery } from '../../http/pagination.js';
 import { AccountBalance } from '../transactions/transactions.schemas.js';
-import { DESCRIPTION_LENGTH_MAX, IMPORT_FILE_BYTES_MAX, IMPORT_LINES_MAX } from './statement.js';
+import { DESCRIPTION_LENGTH_MAX, IMPORT_FILE_BYTES_MAX } from './statement.js';
 
 /** A file name as the browser sent it is kept trimmed and at most this long (it is only shown). */
 export const FILE_NAME_LENGTH_MAX = 255;
@@ -14,8 +14,12 @@ export const MAPPING_TEXT_LENGTH_MAX = 2_000;
 export const RULE_PATTERN_LENGTH_MAX = 100;
 /** Rules one person may keep: each preview line is matched against all of them. */
 export const RULES_PER_USER_MAX = 500;
-/** Per-line category choices one confirm may carry: one per line at most. */
-export const OVERRIDES_MAX = IMPORT_LINES_MAX;
+/**
+ * Per-line category choices one confirm may carry. A screen sends only the lines the person
+ * changed; the bound keeps the body inside the JSON guard's JSON_VALUES_MAX (10,000 values:
+ * about three per choice) and BODY_LIMIT_BYTES.
+ */
+export const OVERRIDES_MAX = 3_000;
 
 export const ImportStatus = Type.Union(
   [Type.Literal('preview'), Type.Literal('posted'), Type.Literal('undone'), Type.Literal('expired')],
