@@ -120,8 +120,10 @@ export function writeOfx2(movements: WrittenMovement[], options: OfxWriteOptions
 }
 
 function csvCell(text: string, delimiter: string): string {
-  // The app's export neutralises formula-looking cells; the reader takes the quote off again.
-  const guarded = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  // The app's export neutralises formula-looking cells but leaves plain numbers ("-1250") alone;
+  // the reader takes the quote off again.
+  const isPlainNumber = /^-?\d+(\.\d+)?$/.test(text);
+  const guarded = !isPlainNumber && /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
   const needsQuotes = guarded.includes(delimiter) || /["\r\n]/.test(guarded) || guarded !== guarded.trim();
   return needsQuotes ? `"${guarded.replaceAll('"', '""')}"` : guarded;
 }

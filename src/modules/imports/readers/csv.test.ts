@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type CsvMapping, StatementUnreadable } from '../statement.js';
+import { checkMapping } from './csv.js';
 import { CSV_PRESETS, detectCsvPreset, readStatement } from './index.js';
 
 function fixture(name: string): Buffer {
@@ -147,7 +148,7 @@ describe('CSV presets, each recognised by its header and read', () => {
 
   it('counts balance, continuation and footer rows as skipped', () => {
     expect(readStatement(fixture('bradesco.csv')).skippedCount).toBe(3);
-    expect(readStatement(fixture('itau.csv')).skippedCount).toBe(3);
+    expect(readStatement(fixture('itau.csv')).skippedCount).toBe(4);
     expect(readStatement(fixture('banco-do-brasil.csv')).skippedCount).toBe(2);
   });
 
@@ -248,9 +249,19 @@ describe('custom mappings', () => {
     ]);
   });
 
-  it('refuses a row with amounts in both or neither column', () => {
+  it('refuses a row with amounts in both columns, and skips one with neither', () => {
     expect(unreadable(() => readStatement(Buffer.from('x\n01/11/26\tA\t1,00\t2,00\n'), { mapping: base })).line).toBe(2);
-    expect(unreadable(() => readStatement(Buffer.from('x\n01/11/26\tA\t\t\n'), { mapping: base })).line).toBe(2);
+    const statement = readStatement(Buffer.from('x\n01/11/26\tA\t\t\n02/11/26\tB\t0,00\t0,00\n03/11/26\tC\t1,00\t\n'), {
+      mapping: base,
+    });
+    expect([statement.lines.map((line) => line.description), statement.skippedCount]).toEqual([['C'], 2]);
+  });
+
+  it('skips a dated row whose signed amount cell is empty, and refuses one it cannot read', () => {
+    const mapping: CsvMapping = { ...base, delimiter: ';', skipRows: 0, hasHeader: true, amount: { kind: 'signed', column: 2 } };
+    const statement = readStatement(Buffer.from('d;t;v\n05/11/26;SDO CTA/APL AUTOMATICAS;\n06/11/26;Loja;-1,00\n'), { mapping });
+    expect([statement.lines.length, statement.skippedCount]).toEqual([1, 1]);
+    expect(unreadable(() => readStatement(Buffer.from('d;t;v\n05/11/26;Loja;um real\n'), { mapping })).line).toBe(2);
   });
 
   it('inverts card purchases and reads R$ amounts', () => {
@@ -266,5 +277,22 @@ describe('custom mappings', () => {
       [2, '2026-11-05', -123456, 'Loja'],
       [3, '2026-11-06', 1000, 'Estorno'],
     ]);
+  });
+});
+
+describe('mapping checks', () => {
+  const good = CSV_PRESETS.nubank_account?.mapping as CsvMapping;
+  it.each([
+    ['a negative column', { ...good, dateColumn: -1 }],
+    ['a huge column', { ...good, amount: { kind: 'signed', column: 1e9 } }],
+    ['a fractional skip', { ...good, skipRows: 1.5 }],
+    ['an unknown separator', { ...good, delimiter: '|' }],
+    ['an unknown date format', { ...good, dateFormat: 'mm/dd/yyyy' }],
+  ] as [string, CsvMapping][])('refuses %s', (_name, mapping) => {
+    expect(unreadable(() => readStatement(fixture('nubank-account.csv'), { mapping })).message).toMatch(/mapping is invalid/);
+  });
+
+  it('accepts every preset', () => {
+    for (const preset of Object.values(CSV_PRESETS)) expect(() => checkMapping(preset.mapping)).not.toThrow();
   });
 });

@@ -39,6 +39,45 @@ export interface CsvReadResult {
   skippedCount: number;
 }
 
+/** The highest column a mapping may name (0-based) and the most lines it may skip above the header. */
+export const CSV_COLUMNS_MAX = 100;
+export const CSV_SKIP_ROWS_MAX = 100;
+
+const DELIMITERS: readonly string[] = [';', ',', '\t'];
+const DATE_FORMATS: readonly string[] = ['dd/mm/yyyy', 'yyyy-mm-dd', 'dd/mm/yy'];
+const DECIMALS: readonly string[] = ['comma', 'dot', 'cents'];
+
+function isIndex(value: unknown, max: number): boolean {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value < max;
+}
+
+/**
+ * Checks a mapping before use: the person's own mapping arrives from a form, and a column of
+ * -1 or 1e9 should be a clear refusal rather than a file of empty cells.
+ */
+export function checkMapping(mapping: CsvMapping): void {
+  const { amount } = mapping;
+  const columns = [
+    mapping.dateColumn,
+    mapping.descriptionColumn,
+    mapping.fitidColumn,
+    mapping.detailColumn,
+    mapping.filter?.column,
+  ];
+  columns.push(
+    mapping.signColumn?.column,
+    ...(amount.kind === 'signed' ? [amount.column] : [amount.debitColumn, amount.creditColumn]),
+  );
+  const problems = [
+    !DELIMITERS.includes(mapping.delimiter) && 'delimiter',
+    !DATE_FORMATS.includes(mapping.dateFormat) && 'dateFormat',
+    !DECIMALS.includes(mapping.decimal) && 'decimal',
+    !isIndex(mapping.skipRows, CSV_SKIP_ROWS_MAX + 1) && 'skipRows',
+    columns.some((column) => column !== undefined && !isIndex(column, CSV_COLUMNS_MAX)) && 'a column',
+  ].filter((problem) => problem !== false);
+  if (problems.length > 0) throw new StatementUnreadable(`the column mapping is invalid: ${problems.join(', ')}`, null);
+}
+
 /** Text with every line ending made "\n", each physical line checked against CSV_LINE_LENGTH_MAX. */
 export function normaliseLineEndings(text: string): string {
   const unified = text.replace(/\r\n?/g, '\n');
@@ -56,6 +95,7 @@ export function normaliseLineEndings(text: string): string {
 }
 
 export function readCsv(text: string, mapping: CsvMapping, onMovement: (count: number) => void): CsvReadResult {
+  checkMapping(mapping);
   const unified = normaliseLineEndings(text);
   // The app's own export lists every account; without a filter, it must hold only one.
   const accounts = new Set<string>();
@@ -127,6 +167,9 @@ function readRow(cells: string[], mapping: CsvMapping, line: number): StatementL
   if (!/\d/.test(dateText) || isBalanceLine(description)) return 'skipped';
   const occurredOn = readCsvDate(dateText, mapping.dateFormat, line);
   const amountCents = readRowAmount(cells, mapping, line);
+  // A dated row with no amount at all is an information line (Itaú's "SDO CTA/APL AUTOMATICAS"
+  // carries only a balance); a filled amount cell that cannot be read fails the file.
+  if (amountCents === null) return 'skipped';
   const fitid = mapping.fitidColumn === undefined ? '' : cleanText(cells[mapping.fitidColumn] ?? '');
   return {
     line,
@@ -139,16 +182,19 @@ function readRow(cells: string[], mapping: CsvMapping, line: number): StatementL
   };
 }
 
-function readRowAmount(cells: string[], mapping: CsvMapping, line: number): number {
+/** The row's signed amount, or null when its amount cells are all empty. */
+function readRowAmount(cells: string[], mapping: CsvMapping, line: number): number | null {
   if (mapping.amount.kind === 'signed') {
-    const cents = required(parseAmount(cells[mapping.amount.column] ?? '', mapping.decimal), line);
+    const text = cells[mapping.amount.column] ?? '';
+    if (text.trim().length === 0) return null;
+    const cents = required(parseAmount(text, mapping.decimal), line);
     if (mapping.signColumn === undefined) return cents;
     const sign = (cells[mapping.signColumn.column] ?? '').trim().toUpperCase();
     return sign === mapping.signColumn.debitValue.toUpperCase() ? -Math.abs(cents) : Math.abs(cents);
   }
   const debit = optionalAmount(cells[mapping.amount.debitColumn] ?? '', mapping.decimal, line);
   const credit = optionalAmount(cells[mapping.amount.creditColumn] ?? '', mapping.decimal, line);
-  if (debit === null && credit === null) throw new StatementUnreadable('no amount in the debit or the credit column', line);
+  if (debit === null && credit === null) return null;
   if (debit !== null && credit !== null) throw new StatementUnreadable('an amount in both the debit and the credit column', line);
   return debit !== null ? -Math.abs(debit) : Math.abs(credit ?? 0);
 }

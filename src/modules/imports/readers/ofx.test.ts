@@ -110,6 +110,8 @@ describe('readOfxDate', () => {
     ['20261130[-3]', '2026-11-30'],
     ['20240229', '2024-02-29'],
     ['20261130120000[+5.30:IST]', '2026-11-30'],
+    ['20261130120000[-03:00]', '2026-11-30'],
+    ['202611301200', '2026-11-30'],
   ])('%s → %s', (text, day) => {
     expect(readOfxDate(text, 1)).toBe(day);
   });
@@ -133,5 +135,35 @@ describe('OFX tolerance', () => {
     ].join('\r');
     const [line] = readStatement(Buffer.from(text)).lines;
     expect(line).toMatchObject({ line: 4, description: 'A <b> é é &amp; 1 < 2', fitid: 'F', amountCents: -100 });
+  });
+});
+
+describe('OFX with several accounts', () => {
+  const statement = (account: string, fitid: string) =>
+    `<STMTTRNRS><STMTRS><BANKACCTFROM><BANKID>1<ACCTID>${account}<ACCTTYPE>CHECKING</BANKACCTFROM><BANKTRANLIST>\n` +
+    `<STMTTRN><DTPOSTED>20261101<TRNAMT>-1<FITID>${fitid}<NAME>X<BANKACCTTO><BANKID>2<ACCTID>OTHER-${fitid}</BANKACCTTO></STMTTRN>\n` +
+    '</BANKTRANLIST></STMTRS></STMTTRNRS>\n';
+  const file = (...parts: string[]) =>
+    Buffer.from(`OFXHEADER:100\n\n<OFX><BANKMSGSRSV1>\n${parts.join('')}</BANKMSGSRSV1></OFX>`);
+
+  it('refuses statements of two accounts in one file', () => {
+    expect(unreadable(() => readStatement(file(statement('111', 'a'), statement('222', 'b')))).message).toMatch(/2 accounts/);
+  });
+
+  it('reads two statements of the same account, ignoring the transfer target (BANKACCTTO)', () => {
+    expect(readStatement(file(statement('111', 'a'), statement('111', 'b'))).lines).toHaveLength(2);
+  });
+});
+
+describe('OFX written on one line', () => {
+  it('reads every movement, all starting on line 1 (line numbers are not unique ids)', () => {
+    const movement = (fitid: string, amount: string) =>
+      `<STMTTRN><DTPOSTED>20261101<TRNAMT>${amount}<FITID>${fitid}<NAME>Loja</STMTTRN>`;
+    const text = `OFXHEADER:100 DATA:OFXSGML <OFX><BANKTRANLIST>${movement('a', '-1')}${movement('b', '-2')}</BANKTRANLIST></OFX>`;
+    const statement = readStatement(Buffer.from(text));
+    expect(statement.lines.map((line) => [line.line, line.amountCents, line.fitid])).toEqual([
+      [1, -100, 'a'],
+      [1, -200, 'b'],
+    ]);
   });
 });

@@ -1,16 +1,16 @@
 /**
  * Reads OFX bank and card statements: 1.x SGML (leaf elements with or without closing
  * tags) and 2.x XML. Only the movements are read (STMTTRN inside BANKTRANLIST, under STMTRS
- * or CCSTMTRS); balances and account data are the imports module's business, not ours.
+ * or CCSTMTRS), and the account ids, to refuse a file that holds several accounts.
  *
- * Libraries tried (December 2026), both rejected:
- * - `ofx-js` 1.1.1: throws "Missing closing tag for STMTTRN" on an SGML MEMO holding a bare
- *   "<" or "&", gives no line numbers, and its regex-and-slice parser is quadratic — 90 kB of
+ * Libraries tried (December 2026, on SGML files like test/fixtures/imports/*.ofx), both rejected:
+ * - `ofx-js` 1.1.1: throws "Missing closing tag for STMTTRN" on a bare "<" in a MEMO
+ *   ("x < y"), gives no line numbers, and its regex-and-slice parser is quadratic: 90 kB of
  *   "<A." took 9 s.
- * - `node-ofx-parser` 0.5.1: "Error while parsing content" on the same file (it doubles
- *   "&" into "&amp;amp;"), no line numbers, a nested-quantifier regex, and a single STMTTRN
- *   comes back as an object instead of a list.
- * Neither decodes charsets, dates, or comma-decimal amounts, which is most of the work here.
+ * - `node-ofx-parser` 0.5.1: "Error while parsing content" on the same bare "<"; turns "P&O"
+ *   into "P&amp;amp;O"; no line numbers; a nested-quantifier regex over the whole file.
+ * Both return a lone STMTTRN as an object rather than a list, and leave dates and amounts as
+ * text ("-1234,56"), which is most of the work here.
  */
 import { type StatementLine, StatementUnreadable } from '../statement.js';
 import { OfxTokenizer } from './ofx-tokens.js';
@@ -61,42 +61,72 @@ export function readOfx(text: string, onMovement: (count: number) => void): OfxR
   return { lines, skippedCount };
 }
 
-/** Walks the tokens once, gathering each <STMTTRN>'s fields; refuses a file cut short. */
+/** The aggregates that name the account a statement is for (not BANKACCTTO, a transfer's other side). */
+const ACCOUNT_AGGREGATES = new Set(['BANKACCTFROM', 'CCACCTFROM']);
+
+/** What one pass over the tokens has gathered so far. */
+class OfxWalk {
+  readonly transactions: RawTransaction[] = [];
+  readonly accounts = new Set<string>();
+  sawRoot = false;
+  closedRoot = false;
+  private current: RawTransaction | null = null;
+  private field: string | null = null;
+  private isCard = false;
+  private inAccount = false;
+  private readingAccountId = false;
+
+  text(text: string): void {
+    if (this.readingAccountId) this.accounts.add(text.trim());
+    if (this.current !== null && this.field !== null)
+      this.current.fields.set(this.field, (this.current.fields.get(this.field) ?? '') + text);
+  }
+
+  open(name: string, line: number): void {
+    this.field = null;
+    this.readingAccountId = this.inAccount && name === 'ACCTID';
+    if (name === 'OFX') this.sawRoot = true;
+    if (name === 'CCSTMTRS' || name === 'STMTRS') this.isCard = name === 'CCSTMTRS';
+    if (ACCOUNT_AGGREGATES.has(name)) this.inAccount = true;
+    if (name === 'STMTTRN') {
+      this.current = { line, isCard: this.isCard, fields: new Map() };
+      this.transactions.push(this.current);
+    } else if (this.current !== null && TRANSACTION_FIELDS.has(name) && !this.current.fields.has(name)) {
+      this.field = name;
+      this.current.fields.set(name, '');
+    }
+  }
+
+  close(name: string): void {
+    this.field = null;
+    this.readingAccountId = false;
+    if (ACCOUNT_AGGREGATES.has(name)) this.inAccount = false;
+    if (name === 'STMTTRN' || name === 'BANKTRANLIST') this.current = null;
+    if (name === 'OFX') this.closedRoot = true;
+  }
+}
+
+/**
+ * Walks the tokens once, gathering each <STMTTRN>'s fields. Refuses a file cut short, and one
+ * holding several accounts' statements: they would be imported into one account.
+ */
 function collectTransactions(text: string): RawTransaction[] {
   const tokens = new OfxTokenizer(text);
-  const transactions: RawTransaction[] = [];
-  let current: RawTransaction | null = null;
-  let field: string | null = null;
-  let isCard = false;
-  let sawRoot = false;
-  let closedRoot = false;
+  const walk = new OfxWalk();
   for (let token = tokens.next(); token !== null; token = tokens.next()) {
-    if (token.kind === 'text') {
-      if (current !== null && field !== null) current.fields.set(field, (current.fields.get(field) ?? '') + token.text);
-      continue;
-    }
-    field = null;
-    if (token.kind === 'open') {
-      if (token.name === 'OFX') sawRoot = true;
-      if (token.name === 'CCSTMTRS') isCard = true;
-      if (token.name === 'STMTRS') isCard = false;
-      if (token.name === 'STMTTRN') {
-        current = { line: token.line, isCard, fields: new Map() };
-        transactions.push(current);
-      } else if (current !== null && TRANSACTION_FIELDS.has(token.name) && !current.fields.has(token.name)) {
-        field = token.name;
-        current.fields.set(field, '');
-      }
-      continue;
-    }
-    if (token.name === 'STMTTRN' || token.name === 'BANKTRANLIST') current = null;
-    if (token.name === 'OFX') closedRoot = true;
+    if (token.kind === 'text') walk.text(token.text);
+    else if (token.kind === 'open') walk.open(token.name, token.line);
+    else walk.close(token.name);
   }
-  if (!sawRoot) throw new StatementUnreadable('no <OFX> element: this is not an OFX statement', null);
-  if (!closedRoot) {
+  if (!walk.sawRoot) throw new StatementUnreadable('no <OFX> element: this is not an OFX statement', null);
+  if (!walk.closedRoot) {
     throw new StatementUnreadable('the file ends before </OFX>: it seems to have been cut short', tokens.currentLine);
   }
-  return transactions;
+  if (walk.accounts.size > 1) {
+    const message = `this file holds statements of ${walk.accounts.size} accounts: export one account at a time`;
+    throw new StatementUnreadable(message, null);
+  }
+  return walk.transactions;
 }
 
 const ENTITY = /&(#\d{1,7}|#x[0-9a-f]{1,6}|amp|lt|gt|quot|apos|nbsp);/gi;
@@ -149,8 +179,10 @@ export function readOfxDate(value: string | undefined, line: number): string {
 }
 
 // Hours, minutes, seconds, milliseconds and the bracketed offset, each optional in turn.
-// No nested quantifiers, and the input is at most CELL_TEXT_LENGTH_MAX long.
-const TIME_AND_OFFSET = /^(?:(\d{2})(\d{2})(?:(\d{2})(?:\.\d{1,3})?)?)?(?:\[([+-]?\d{1,2}(?:\.\d{1,2})?)(?::[A-Za-z]{1,8})?\])?$/;
+// No nested quantifiers, and the input is at most CELL_TEXT_LENGTH_MAX long. The zone name may
+// hold digits, since some exports write "[-03:00]".
+const TIME_AND_OFFSET =
+  /^(?:(\d{2})(\d{2})(?:(\d{2})(?:\.\d{1,3})?)?)?(?:\[([+-]?\d{1,2}(?:\.\d{1,2})?)(?::[A-Za-z0-9]{1,8})?\])?$/;
 const HOURS_PER_DAY = 24;
 const MINUTES_PER_HOUR = 60;
 const OFFSET_HOURS_MAX = 14;

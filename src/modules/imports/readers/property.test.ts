@@ -16,7 +16,8 @@ import { isBalanceLine, normaliseDescription } from './text.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 60);
 
-// Pieces of descriptions: accents, quotes, separators, newlines, markup, emoji, long words.
+// Pieces of descriptions: accents, quotes, separators, newlines, markup, emoji, long words, and
+// what normalisation must clean: a lone surrogate, a zero-width space, a C1 control, a no-break space.
 const PIECES = [
   'a',
   'Z',
@@ -44,6 +45,10 @@ const PIECES = [
   '🍕',
   'Loja',
   'PIX',
+  '\ud800',
+  '\u200b',
+  '\u0085',
+  '\u00a0',
 ];
 // For windows-1252 files: no character from 0x80–0xBF, so an accented 1252 text can never pass for UTF-8.
 const LATIN_PIECES = ['a', 'Z', 'ç', 'ã', 'É', 'ü', ' ', '"', ';', ',', '<', '&', '/', '-', '7', 'Loja'];

@@ -27,6 +27,11 @@ describe('parseAmount', () => {
     ['1234,5', 'comma', 123450],
     ['1234.56', 'dot', 123456],
     ['-1,234.56', 'dot', -123456],
+    ['−12,50', 'comma', -1250],
+    ['1.234,56-', 'comma', -123456],
+    ['1.234,56 D', 'comma', -123456],
+    ['50,00 c', 'comma', 5000],
+    ['R$ 50,00 C', 'comma', 5000],
     ['-1250', 'cents', -1250],
     ['100000000000', 'cents', 100_000_000_000],
   ] as const)('%s (%s) → %d', (text, style, cents) => {
@@ -51,6 +56,9 @@ describe('parseAmount', () => {
     ['100000000001', 'cents'],
     ['1.000.000.000,01', 'comma'],
     ['1'.repeat(60), 'cents'],
+    ['12,00 X', 'comma'],
+    ['12,00D', 'comma'],
+    ['-', 'either'],
   ] as const)('refuses %s (%s)', (text, style) => {
     expect(parseAmount(text, style).ok).toBe(false);
   });

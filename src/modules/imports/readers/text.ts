@@ -50,7 +50,7 @@ export function normaliseDescription(text: string, fallback = ''): string {
   return cleanText(text) || cleanText(fallback) || DESCRIPTION_EMPTY;
 }
 
-/** Lower case, no accents, only letters and digits: what two spellings of one text share. */
+/** Lower case and without accents (NFD, combining marks removed): what two spellings of one text share. */
 export function foldText(text: string): string {
   return text.normalize('NFD').replace(COMBINING_MARK, '').toLowerCase();
 }
@@ -117,6 +117,8 @@ export function parseInstallment(description: string, isCard: boolean): Statemen
   return { number, count };
 }
 
+const TRAILING_SIGN = /(?:\s*(-)|\s+([DC]))$/i;
+
 export type AmountStyle = 'comma' | 'dot' | 'either' | 'cents';
 export type AmountResult = { ok: true; cents: number } | { ok: false; reason: string };
 
@@ -124,20 +126,29 @@ export type AmountResult = { ok: true; cents: number } | { ok: false; reason: st
  * Reads an amount exactly, from its digits, never through a float. `comma`: 1.234,56;
  * `dot`: 1,234.56; `either` (OFX, where banks write both): when both separators appear the
  * last one is the decimal one, a lone separator is decimal, a repeated one groups thousands;
- * `cents`: signed integer centavos. Signs: leading "-" or "+", before or after "R$".
- * Zero, a separator without digits after it, and more than two decimals are refused.
+ * `cents`: signed integer centavos. Signs: a leading "-", "−" or "+", before or after "R$",
+ * or a trailing "-", " D" (debit) or " C" (credit). Zero, a separator without digits after it,
+ * and more than two decimals are refused.
  */
 export function parseAmount(text: string, style: AmountStyle): AmountResult {
   let rest = text.trim();
   if (rest.length === 0) return { ok: false, reason: 'empty amount' };
   if (rest.length > CELL_TEXT_LENGTH_MAX) return { ok: false, reason: 'amount too long' };
   let negative = false;
+  // U+2212 is the minus sign a spreadsheet may write instead of the hyphen.
+  rest = rest.replaceAll('\u2212', '-');
   for (let round = 0; round < 2; round += 1) {
     if (rest.startsWith('-') || rest.startsWith('+')) {
       negative = negative || rest.startsWith('-');
       rest = rest.slice(1).trim();
     }
     if (rest.startsWith('R$')) rest = rest.slice(2).trim();
+  }
+  // Older bank exports put the sign after the number: "1.234,56-", "1.234,56 D", "50,00 C".
+  const suffix = TRAILING_SIGN.exec(rest);
+  if (suffix !== null) {
+    negative = negative || suffix[1] === '-' || suffix[2]?.toUpperCase() === 'D';
+    rest = rest.slice(0, suffix.index).trim();
   }
   const digits = style === 'cents' ? integerDigits(rest) : decimalDigits(rest, style);
   if (typeof digits !== 'string') return digits;
