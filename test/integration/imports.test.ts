@@ -385,6 +385,30 @@ describe('categories: the guess, rules and choices on confirm', () => {
   });
 });
 
+describe('an OFX written on one line', () => {
+  it('keys its movements by position (their line numbers repeat) and takes a choice by position', async () => {
+    const { client, token, account } = await person();
+    const transport = await client.category('expense', 'transport');
+    const oneLine = ofx(NOVEMBER).replaceAll('\n', '');
+    const preview = expectStatus(await upload(t.app, token, { accountId: account.id, file: oneLine }), 201).json();
+    expect(preview.lines.map((line: { position: number }) => line.position)).toEqual([1, 2, 3, 4]);
+    expect(new Set(preview.lines.map((line: { line: number }) => line.line)).size).toBe(1);
+    const confirmed = await confirm(client, preview.id, 'one-line', { lines: [{ position: 3, category_id: transport }] });
+    expect(expectStatus(confirmed, 201).json().posted_count).toBe(4);
+    const posted = expectStatus(await client.get(`/api/imports/${preview.id}`), 200).json();
+    const categories = await t.pool.query('SELECT id, category_id FROM transactions WHERE id = ANY($1::uuid[])', [
+      posted.lines.map((line: { transaction_id: string }) => line.transaction_id),
+    ]);
+    const byId = new Map(categories.rows.map((row) => [row.id, row.category_id]));
+    expect(posted.lines.map((line: { transaction_id: string }) => byId.get(line.transaction_id))).toEqual([
+      null,
+      null,
+      transport,
+      null,
+    ]);
+  });
+});
+
 describe('imports turned off (ENABLE_IMPORTS=false)', () => {
   it('every imports route answers 404 feature_disabled', async () => {
     const off = await startTestApp({ clock, env: { ENABLE_IMPORTS: 'false' } });

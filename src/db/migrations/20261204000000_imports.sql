@@ -36,9 +36,12 @@ CREATE TABLE imports (
 CREATE INDEX imports_user_idx ON imports (user_id, created_at DESC, id DESC);
 CREATE INDEX imports_account_idx ON imports (account_id);
 
--- The movements read from the file, as previewed; transaction_id is set when posted.
+-- The movements read from the file, as previewed; transaction_id is set when posted. A line
+-- is known by its position in the file (1, 2, …): its line number is not unique when an OFX
+-- is written on one line.
 CREATE TABLE import_lines (
   import_id uuid NOT NULL,
+  position integer NOT NULL,
   line integer NOT NULL,
   user_id uuid NOT NULL,
   occurred_on date NOT NULL,
@@ -48,7 +51,8 @@ CREATE TABLE import_lines (
   category_id uuid,
   duplicate_of uuid,
   transaction_id uuid,
-  PRIMARY KEY (import_id, line),
+  PRIMARY KEY (import_id, position),
+  CONSTRAINT import_lines_position_positive CHECK (position >= 1),
   CONSTRAINT import_lines_line_positive CHECK (line >= 1),
   CONSTRAINT import_lines_amount_range CHECK (amount_cents <> 0 AND abs(amount_cents) <= 100000000000),
   CONSTRAINT import_lines_description_length CHECK (length(description) <= 200),

@@ -23,6 +23,8 @@ export interface ImportRow {
 }
 
 export interface ImportLineRow {
+  /** 1-based order in the file: the line's key (its line number repeats in a one-line OFX). */
+  position: number;
   line: number;
   occurred_on: string;
   description: string;
@@ -35,7 +37,8 @@ export interface ImportLineRow {
 
 const IMPORT_COLUMNS = `id, user_id, account_id, status, format, charset, file_name, file_sha256, mapping, line_count,
   new_count, duplicate_count, skipped_count, posted_count, created_at, posted_at, undone_at`;
-const LINE_COLUMNS = 'line, occurred_on, description, amount_cents, dedupe_key, category_id, duplicate_of, transaction_id';
+const LINE_COLUMNS =
+  'position, line, occurred_on, description, amount_cents, dedupe_key, category_id, duplicate_of, transaction_id';
 
 /** The preview and its lines, in one statement (the lines as parallel arrays). */
 export async function insertImport(
@@ -49,10 +52,11 @@ export async function insertImport(
          new_count, duplicate_count, skipped_count, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
      )
-     INSERT INTO import_lines (import_id, user_id, line, occurred_on, description, amount_cents, dedupe_key, category_id, duplicate_of)
-     SELECT $1, $2, l.line, l.occurred_on, l.description, l.amount_cents, l.dedupe_key, l.category_id, l.duplicate_of
-       FROM unnest($15::int[], $16::date[], $17::text[], $18::bigint[], $19::text[], $20::uuid[], $21::uuid[])
-         AS l (line, occurred_on, description, amount_cents, dedupe_key, category_id, duplicate_of)`,
+     INSERT INTO import_lines (import_id, user_id, position, line, occurred_on, description, amount_cents, dedupe_key, category_id,
+       duplicate_of)
+     SELECT $1, $2, l.position, l.line, l.occurred_on, l.description, l.amount_cents, l.dedupe_key, l.category_id, l.duplicate_of
+       FROM unnest($15::int[], $16::date[], $17::text[], $18::bigint[], $19::text[], $20::uuid[], $21::uuid[], $22::int[])
+         AS l (line, occurred_on, description, amount_cents, dedupe_key, category_id, duplicate_of, position)`,
     [
       row.id,
       row.user_id,
@@ -75,6 +79,7 @@ export async function insertImport(
       lines.map((line) => line.dedupe_key),
       lines.map((line) => line.category_id),
       lines.map((line) => line.duplicate_of),
+      lines.map((line) => line.position),
     ],
   );
 }
@@ -93,7 +98,7 @@ export async function findImport(
 /** Called only with an import found among the person's own. */
 export async function linesOf(client: Queryable, options: { userId: string; importId: string }): Promise<ImportLineRow[]> {
   const result = await client.query<ImportLineRow>(
-    `SELECT ${LINE_COLUMNS} FROM import_lines WHERE user_id = $1 AND import_id = $2 ORDER BY line`,
+    `SELECT ${LINE_COLUMNS} FROM import_lines WHERE user_id = $1 AND import_id = $2 ORDER BY position`,
     [options.userId, options.importId],
   );
   return result.rows;
@@ -293,7 +298,12 @@ export async function markPosted(
     userId: string;
     importId: string;
     now: Date;
-    lines: ReadonlyArray<{ line: number; categoryId: string | null; duplicateOf: string | null; transactionId: string | null }>;
+    lines: ReadonlyArray<{
+      position: number;
+      categoryId: string | null;
+      duplicateOf: string | null;
+      transactionId: string | null;
+    }>;
   },
 ): Promise<void> {
   const posted = options.lines.filter((line) => line.transactionId !== null).length;
@@ -301,15 +311,15 @@ export async function markPosted(
   await client.query(
     `WITH changed AS (
        UPDATE import_lines l SET category_id = c.category_id, duplicate_of = c.duplicate_of, transaction_id = c.transaction_id
-         FROM unnest($3::int[], $4::uuid[], $5::uuid[], $6::uuid[]) AS c (line, category_id, duplicate_of, transaction_id)
-        WHERE l.user_id = $1 AND l.import_id = $2 AND l.line = c.line
+         FROM unnest($3::int[], $4::uuid[], $5::uuid[], $6::uuid[]) AS c (position, category_id, duplicate_of, transaction_id)
+        WHERE l.user_id = $1 AND l.import_id = $2 AND l.position = c.position
      )
      UPDATE imports SET status = 'posted', posted_at = $7, posted_count = $8, new_count = $8, duplicate_count = $9
       WHERE user_id = $1 AND id = $2`,
     [
       options.userId,
       options.importId,
-      options.lines.map((line) => line.line),
+      options.lines.map((line) => line.position),
       options.lines.map((line) => line.categoryId),
       options.lines.map((line) => line.duplicateOf),
       options.lines.map((line) => line.transactionId),
@@ -333,7 +343,7 @@ export async function standingTransactions(client: Queryable, options: { userId:
   const result = await client.query<{ id: string }>(
     `SELECT t.id FROM import_lines l JOIN transactions t ON t.id = l.transaction_id AND t.user_id = l.user_id
       WHERE l.user_id = $1 AND l.import_id = $2 AND ${NOT_REVERSED}
-      ORDER BY l.line`,
+      ORDER BY l.position`,
     [options.userId, options.importId],
   );
   return result.rows.map((row) => row.id);

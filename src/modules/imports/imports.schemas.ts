@@ -29,7 +29,11 @@ export const StatementFormat = Type.Union([Type.Literal('ofx'), Type.Literal('cs
 
 export const ImportLine = Type.Object(
   {
-    line: Type.Integer({ minimum: 1, description: 'Line of the file where the movement starts' }),
+    position: Type.Integer({ minimum: 1, description: "Order of the movement in the file (1, 2, …): the line's key" }),
+    line: Type.Integer({
+      minimum: 1,
+      description: 'Line of the file where the movement starts (repeats when an OFX is written on one line)',
+    }),
     occurred_on: IsoDate,
     description: Type.String({ maxLength: DESCRIPTION_LENGTH_MAX }),
     amount_cents: Type.Integer({ description: 'Signed centavos: negative leaves the account (an expense), positive enters it' }),
@@ -131,8 +135,20 @@ export const ConfirmBody = Type.Object(
   {
     lines: Type.Optional(
       Type.Array(
-        Type.Object({ line: Type.Integer({ minimum: 1 }), category_id: Nullable(Uuid) }, { additionalProperties: false }),
-        { maxItems: OVERRIDES_MAX, description: 'Categories chosen on the preview, by line; the others keep their guess' },
+        Type.Union([
+          Type.Object({ position: Type.Integer({ minimum: 1 }), category_id: Nullable(Uuid) }, { additionalProperties: false }),
+          Type.Object(
+            {
+              line: Type.Integer({ minimum: 1, description: 'Every movement starting on this line' }),
+              category_id: Nullable(Uuid),
+            },
+            { additionalProperties: false },
+          ),
+        ]),
+        {
+          maxItems: OVERRIDES_MAX,
+          description: 'Categories chosen on the preview, by position (or line); the others keep their guess',
+        },
       ),
     ),
   },

@@ -100,6 +100,7 @@ function toSummary(row: ImportRow): ImportSummaryResponse {
 
 function toLine(line: ImportLineRow) {
   return {
+    position: line.position,
     line: line.line,
     occurred_on: line.occurred_on,
     description: line.description,
@@ -128,10 +129,7 @@ export function cleanFileName(name: string | null): string | null {
 /** The readers' output checked against what the ledger accepts; a line it would refuse is the file's fault. */
 function checkLines(statement: ParsedStatement): void {
   if (statement.lines.length > IMPORT_LINES_MAX) throw importTooLarge(`The file holds more than ${IMPORT_LINES_MAX} movements.`);
-  const seen = new Set<number>();
   for (const line of statement.lines) {
-    assert(!seen.has(line.line), `the reader returned line ${line.line} twice`);
-    seen.add(line.line);
     if (line.occurredOn < OCCURRED_ON_MIN || line.occurredOn > OCCURRED_ON_MAX) {
       throw importUnreadable(`The date on line ${line.line} is outside ${OCCURRED_ON_MIN}..${OCCURRED_ON_MAX}.`, line.line);
     }
@@ -183,6 +181,26 @@ async function postAll(
   return last;
 }
 
+/** The lines a choice names: one by its position, or every line with that line number. */
+function linesNamed(lines: readonly ImportLineRow[], override: { position?: number; line?: number }): ImportLineRow[] {
+  if (override.position !== undefined) return lines.filter((line) => line.position === override.position);
+  return lines.filter((line) => line.line === override.line);
+}
+
+/** A chosen category must be the person's own, not archived, and of the line's kind. */
+function checkChosen(category: repository.CategoryKindRow | undefined, line: ImportLineRow): void {
+  if (!category) throw notFound('category');
+  const kind = line.amount_cents < 0 ? 'expense' : 'income';
+  if (category.kind !== kind) {
+    throw new DomainError('category_kind_mismatch', 422, `This category is for ${category.kind}, not ${kind}.`, {
+      line: line.line,
+      position: line.position,
+    });
+  }
+  if (category.archived)
+    throw new DomainError('category_archived', 422, 'This category is archived.', { line: line.line, position: line.position });
+}
+
 export class ImportsService {
   constructor(private readonly deps: ServiceDeps) {}
 
@@ -206,16 +224,19 @@ export class ImportsService {
     const statement = readFile(input, remembered);
     checkLines(statement);
     return idempotentWrite(this.deps, context, async (client, now) => {
-      const duplicates = await findDuplicates(client, { userId, accountId: input.accountId, lines: statement.lines });
-      const categories = await guessCategories(client, { userId, lines: statement.lines });
-      const lines: ImportLineRow[] = statement.lines.map((line) => ({
+      // The helpers key each line by its position in the file: line numbers repeat in a one-line OFX.
+      const byPosition = statement.lines.map((line, index) => ({ ...line, line: index + 1 }));
+      const duplicates = await findDuplicates(client, { userId, accountId: input.accountId, lines: byPosition });
+      const categories = await guessCategories(client, { userId, lines: byPosition });
+      const lines: ImportLineRow[] = statement.lines.map((line, index) => ({
+        position: index + 1,
         line: line.line,
         occurred_on: line.occurredOn,
         description: line.description,
         amount_cents: line.amountCents,
         dedupe_key: line.dedupeKey,
-        category_id: categories.get(line.line) ?? null,
-        duplicate_of: duplicates.get(line.line) ?? null,
+        category_id: categories.get(index + 1) ?? null,
+        duplicate_of: duplicates.get(index + 1) ?? null,
         transaction_id: null,
       }));
       const duplicateCount = duplicates.size;
@@ -294,21 +315,21 @@ export class ImportsService {
       const lines = await repository.linesOf(client, { userId, importId });
       const chosen = await this.chosenCategories(client, userId, lines, input);
       const statementLines = lines.map((line) => ({
-        line: line.line,
+        line: line.position,
         occurredOn: line.occurred_on,
         description: line.description,
         amountCents: line.amount_cents,
         dedupeKey: line.dedupe_key,
       }));
       const duplicates = await findDuplicates(client, { userId, accountId: row.account_id, lines: statementLines });
-      const candidates = lines.filter((line) => !duplicates.has(line.line));
-      const ids = new Map(candidates.map((line) => [line.line, newId()]));
+      const candidates = lines.filter((line) => !duplicates.has(line.position));
+      const ids = new Map(candidates.map((line) => [line.position, newId()]));
       const claimed = await repository.claimDedupeKeys(client, {
         userId,
         accountId: row.account_id,
         importId,
         keys: candidates.map((line) => line.dedupe_key),
-        transactionIds: candidates.map((line) => ids.get(line.line) as string),
+        transactionIds: candidates.map((line) => ids.get(line.position) as string),
       });
       const lost = candidates.filter((line) => !claimed.has(line.dedupe_key));
       if (lost.length > 0) {
@@ -318,17 +339,17 @@ export class ImportsService {
           accountId: row.account_id,
           keys: lost.map((line) => line.dedupe_key),
         });
-        for (const line of lost) duplicates.set(line.line, holders.get(line.dedupe_key) as string);
+        for (const line of lost) duplicates.set(line.position, holders.get(line.dedupe_key) as string);
       }
       const toPost = candidates.filter((line) => claimed.has(line.dedupe_key));
       const source = sourceOf(context, this.deps.clock.now());
       const postings: EntryPosting[] = toPost.map((line) => ({
         kind: line.amount_cents < 0 ? 'expense' : 'income',
-        transactionId: ids.get(line.line) as string,
+        transactionId: ids.get(line.position) as string,
         accountId: row.account_id,
         amountCents: Math.abs(line.amount_cents),
         description: line.description,
-        categoryId: chosen.get(line.line) ?? null,
+        categoryId: chosen.get(line.position) ?? null,
         notes: null,
         occurredOn: line.occurred_on,
         // A statement records money that already moved: the bank's books are the fact, so
@@ -336,16 +357,16 @@ export class ImportsService {
         allowNegative: true,
       }));
       const last = postings.length > 0 ? await postAll(client, source, postings) : undefined;
-      const posted = new Set(toPost.map((line) => line.line));
+      const posted = new Set(toPost.map((line) => line.position));
       await repository.markPosted(client, {
         userId,
         importId,
         now,
         lines: lines.map((line) => ({
-          line: line.line,
-          categoryId: chosen.get(line.line) ?? null,
-          duplicateOf: posted.has(line.line) ? null : (duplicates.get(line.line) ?? null),
-          transactionId: posted.has(line.line) ? (ids.get(line.line) as string) : null,
+          position: line.position,
+          categoryId: chosen.get(line.position) ?? null,
+          duplicateOf: posted.has(line.position) ? null : (duplicates.get(line.position) ?? null),
+          transactionId: posted.has(line.position) ? (ids.get(line.position) as string) : null,
         })),
       });
       const account = last?.accounts.get(row.account_id) ?? (await this.usableAccount(client, userId, row.account_id));
@@ -373,26 +394,20 @@ export class ImportsService {
     lines: readonly ImportLineRow[],
     input: ConfirmInput,
   ): Promise<Map<number, string | null>> {
-    const chosen = new Map(lines.map((line) => [line.line, line.category_id]));
+    const chosen = new Map(lines.map((line) => [line.position, line.category_id]));
     const overrides = input.lines ?? [];
-    const byLine = new Map(lines.map((line) => [line.line, line]));
     const ids = [...new Set(overrides.flatMap((override) => (override.category_id === null ? [] : [override.category_id])))];
     const categories = await repository.categoriesByIds(client, { userId, ids });
     overrides.forEach((override, index) => {
-      const line = byLine.get(override.line);
-      if (!line) throw invalidField(`body/lines/${index}/line`, 'is not a line of this import', 'line');
-      if (override.category_id !== null) {
-        const category = categories.get(override.category_id);
-        if (!category) throw notFound('category');
-        const kind = line.amount_cents < 0 ? 'expense' : 'income';
-        if (category.kind !== kind) {
-          throw new DomainError('category_kind_mismatch', 422, `This category is for ${category.kind}, not ${kind}.`, {
-            line: line.line,
-          });
-        }
-        if (category.archived) throw new DomainError('category_archived', 422, 'This category is archived.', { line: line.line });
+      const targets = linesNamed(lines, override);
+      if (targets.length === 0) {
+        const field = 'position' in override ? 'position' : 'line';
+        throw invalidField(`body/lines/${index}/${field}`, 'is not a line of this import', field);
       }
-      chosen.set(override.line, override.category_id);
+      for (const line of targets) {
+        if (override.category_id !== null) checkChosen(categories.get(override.category_id), line);
+        chosen.set(line.position, override.category_id);
+      }
     });
     return chosen;
   }

@@ -4856,7 +4856,9 @@ export interface paths {
                             posted_at: string | null;
                             undone_at: string | null;
                             lines: {
-                                /** @description Line of the file where the movement starts */
+                                /** @description Order of the movement in the file (1, 2, …): the line's key */
+                                position: number;
+                                /** @description Line of the file where the movement starts (repeats when an OFX is written on one line) */
                                 line: number;
                                 /**
                                  * Format: date
@@ -5001,7 +5003,9 @@ export interface paths {
                             posted_at: string | null;
                             undone_at: string | null;
                             lines: {
-                                /** @description Line of the file where the movement starts */
+                                /** @description Order of the movement in the file (1, 2, …): the line's key */
+                                position: number;
+                                /** @description Line of the file where the movement starts (repeats when an OFX is written on one line) */
                                 line: number;
                                 /**
                                  * Format: date
@@ -5082,11 +5086,15 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Categories chosen on the preview, by line; the others keep their guess */
-                        lines?: {
+                        /** @description Categories chosen on the preview, by position (or line); the others keep their guess */
+                        lines?: ({
+                            position: number;
+                            category_id: string | null;
+                        } | {
+                            /** @description Every movement starting on this line */
                             line: number;
                             category_id: string | null;
-                        }[];
+                        })[];
                     };
                 };
             };

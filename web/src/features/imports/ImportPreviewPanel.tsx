@@ -47,7 +47,7 @@ function LineRow(props: {
         ) : (
           <Group gap="xs" wrap="nowrap">
             <NativeSelect
-              aria-label={t('imports.categoryFor', { line: line.line, description: line.description })}
+              aria-label={t('imports.categoryFor', { line: line.position, description: line.description })}
               data={[{ value: '', label: t('imports.noCategory') }, ...props.options]}
               value={props.choice ?? ''}
               onChange={(event) => props.onChoose(event.currentTarget.value || null)}
@@ -57,7 +57,7 @@ function LineRow(props: {
               variant="subtle"
               size="compact-sm"
               onClick={props.onRule}
-              aria-label={t('imports.saveRuleFor', { line: line.line })}
+              aria-label={t('imports.saveRuleFor', { line: line.position })}
             >
               {t('imports.saveRule')}
             </Button>
@@ -83,8 +83,8 @@ function useCategoryOptions() {
 /** The overrides a confirm sends: only the lines whose category the person changed. */
 function overridesOf(preview: ImportPreview, choices: Choices) {
   return preview.lines.flatMap((line) =>
-    line.line in choices && choices[line.line] !== line.category_id
-      ? [{ line: line.line, category_id: choices[line.line] ?? null }]
+    line.position in choices && choices[line.position] !== line.category_id
+      ? [{ position: line.position, category_id: choices[line.position] ?? null }]
       : [],
   );
 }
@@ -122,13 +122,13 @@ export function ImportPreviewPanel({
   const [shown, setShown] = useState(LINES_SHOWN_STEP);
   const [ruleLine, setRuleLine] = useState<ImportLine | null>(null);
   const confirm = useIdempotentMutation({
-    mutationFn: (input: { lines: { line: number; category_id: string | null }[] }, key: string) =>
+    mutationFn: (input: { lines: { position: number; category_id: string | null }[] }, key: string) =>
       confirmImport(preview.id, input, key),
     onSuccess: async () => {
       await Promise.all([invalidateMoney(queryClient), queryClient.invalidateQueries({ queryKey: IMPORTS_KEY })]);
     },
   });
-  const choiceOf = (line: ImportLine) => (line.line in choices ? (choices[line.line] ?? null) : line.category_id);
+  const choiceOf = (line: ImportLine) => (line.position in choices ? (choices[line.position] ?? null) : line.category_id);
   const submit = () => confirm.submit({ lines: overridesOf(preview, choices) }, { onSuccess: onDone });
   return (
     <Card withBorder padding="md">
@@ -150,11 +150,11 @@ export function ImportPreviewPanel({
             <Table.Tbody>
               {preview.lines.slice(0, shown).map((line) => (
                 <LineRow
-                  key={line.line}
+                  key={line.position}
                   line={line}
                   options={line.amount_cents < 0 ? options.expense : options.income}
                   choice={choiceOf(line)}
-                  onChoose={(id) => setChoices((current) => ({ ...current, [line.line]: id }))}
+                  onChoose={(id) => setChoices((current) => ({ ...current, [line.position]: id }))}
                   onRule={() => setRuleLine(line)}
                 />
               ))}
@@ -189,7 +189,7 @@ export function ImportPreviewPanel({
               line.amount_cents < 0 === (ruleLine?.amount_cents ?? 0) < 0 &&
               foldText(line.description).includes(pattern)
             )
-              next[line.line] = categoryId;
+              next[line.position] = categoryId;
           }
           setChoices((current) => ({ ...current, ...next }));
         }}
