@@ -354,6 +354,9 @@ describe('categories: the guess, rules and choices on confirm', () => {
       400,
       'validation_failed',
     );
+    expectProblem(await confirm(client, second.id, 'neither', { lines: [{ category_id: food }] }), 400, 'validation_failed');
+    const both = { lines: [{ line: second.lines[1].line, position: 2, category_id: food }] };
+    expectProblem(await confirm(client, second.id, 'both', both), 400, 'validation_failed');
     const confirmed = await confirm(client, second.id, 'ok', {
       lines: [
         { line: second.lines[0].line, category_id: salary },

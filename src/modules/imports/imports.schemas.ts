@@ -135,16 +135,16 @@ export const ConfirmBody = Type.Object(
   {
     lines: Type.Optional(
       Type.Array(
-        Type.Union([
-          Type.Object({ position: Type.Integer({ minimum: 1 }), category_id: Nullable(Uuid) }, { additionalProperties: false }),
-          Type.Object(
-            {
-              line: Type.Integer({ minimum: 1, description: 'Every movement starting on this line' }),
-              category_id: Nullable(Uuid),
-            },
-            { additionalProperties: false },
-          ),
-        ]),
+        Type.Object(
+          {
+            position: Type.Optional(Type.Integer({ minimum: 1, description: 'The movement at this position' })),
+            line: Type.Optional(
+              Type.Integer({ minimum: 1, description: 'Every movement starting on this line (instead of position)' }),
+            ),
+            category_id: Nullable(Uuid),
+          },
+          { additionalProperties: false },
+        ),
         {
           maxItems: OVERRIDES_MAX,
           description: 'Categories chosen on the preview, by position (or line); the others keep their guess',

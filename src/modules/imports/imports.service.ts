@@ -399,9 +399,12 @@ export class ImportsService {
     const ids = [...new Set(overrides.flatMap((override) => (override.category_id === null ? [] : [override.category_id])))];
     const categories = await repository.categoriesByIds(client, { userId, ids });
     overrides.forEach((override, index) => {
+      if ((override.position === undefined) === (override.line === undefined)) {
+        throw invalidField(`body/lines/${index}`, 'must name either a position or a line', 'oneOf');
+      }
       const targets = linesNamed(lines, override);
       if (targets.length === 0) {
-        const field = 'position' in override ? 'position' : 'line';
+        const field = override.position !== undefined ? 'position' : 'line';
         throw invalidField(`body/lines/${index}/${field}`, 'is not a line of this import', field);
       }
       for (const line of targets) {

@@ -5087,14 +5087,13 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @description Categories chosen on the preview, by position (or line); the others keep their guess */
-                        lines?: ({
-                            position: number;
+                        lines?: {
+                            /** @description The movement at this position */
+                            position?: number;
+                            /** @description Every movement starting on this line (instead of position) */
+                            line?: number;
                             category_id: string | null;
-                        } | {
-                            /** @description Every movement starting on this line */
-                            line: number;
-                            category_id: string | null;
-                        })[];
+                        }[];
                     };
                 };
             };
