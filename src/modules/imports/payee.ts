@@ -55,7 +55,12 @@ const NOISE_WORDS: ReadonlySet<string> = new Set([
 
 /** The payee key is made of at most this many leading key tokens. */
 export const PAYEE_KEY_TOKENS_MAX = 3;
-/** Token overlap (shared / fewer tokens) at or above which two descriptions are the same payee. */
+/**
+ * Token overlap (shared / fewer tokens) above which two descriptions are the same payee:
+ * more than half, so "Padaria Real" and "Farmácia Real" (one word of two) are not. A false
+ * match would keep a real movement out of the books (a duplicate is not posted), so the
+ * check leans towards posting; a movement posted twice shows in the preview and is undone.
+ */
 export const SIMILARITY_MIN = 0.5;
 
 const COMBINING_MARKS = /[\u0300-\u036f]/g;
@@ -95,5 +100,5 @@ export function similarPayees(a: string, b: string): boolean {
   if (left.size === 0 || right.size === 0) return normaliseText(a) === normaliseText(b);
   let shared = 0;
   for (const token of left) if (right.has(token)) shared += 1;
-  return shared / Math.min(left.size, right.size) >= SIMILARITY_MIN;
+  return shared / Math.min(left.size, right.size) > SIMILARITY_MIN;
 }
