@@ -205,6 +205,20 @@ describe('statement import: preview, confirm, duplicates, undo', () => {
     expect(dedupe.rows[0].n).toBe(4);
   });
 
+  it('two different exports of the same movements confirmed at once post them once', async () => {
+    const { client, token, account } = await person();
+    const bank = ofx(NOVEMBER);
+    // The same movements as another export writes them: other ids, other wording.
+    const other = ofx(
+      NOVEMBER.map((movement) => ({ ...movement, fitid: `X${movement.fitid}`, memo: movement.memo.toLowerCase() })),
+    );
+    const previews = await Promise.all([bank, other].map((file) => upload(t.app, token, { accountId: account.id, file })));
+    const ids = previews.map((response) => expectStatus(response, 201).json().id);
+    const confirms = await Promise.all(ids.map((id, index) => confirm(client, id, `export-${index}`)));
+    expect(confirms.map((response) => expectStatus(response, 201).json().posted_count).sort()).toEqual([0, 4]);
+    expect(await balanceOf(client, account.id)).toBe(100_000 + 500_000 - 3_250 - 3_250 - 120_000);
+  });
+
   it("another person's import or account answers 404", async () => {
     const owner = await person();
     const stranger = await person();

@@ -12,6 +12,8 @@ import {
   type AccountRow,
   BATCH_POSTINGS_MAX,
   type EntryPosting,
+  findInternalAccountId,
+  lockAndLoadAccounts,
   type Posted,
   postBatch,
   type ReversalPosting,
@@ -201,6 +203,20 @@ function checkChosen(category: repository.CategoryKindRow | undefined, line: Imp
     throw new DomainError('category_archived', 422, 'This category is archived.', { line: line.line, position: line.position });
 }
 
+/**
+ * Takes the locks the postings will take (the account and the person's income and expense
+ * accounts, in the ledger's order) before the duplicate check, so two confirms into one
+ * account run one after the other: the second judges duplicates against the first's
+ * committed postings, even when the two files share no key (overlapping exports).
+ */
+async function lockForPosting(client: pg.PoolClient, userId: string, accountId: string): Promise<void> {
+  const counterparties = await Promise.all([
+    findInternalAccountId(client, userId, 'income'),
+    findInternalAccountId(client, userId, 'expense'),
+  ]);
+  await lockAndLoadAccounts(client, userId, [accountId, ...counterparties]);
+}
+
 export class ImportsService {
   constructor(private readonly deps: ServiceDeps) {}
 
@@ -312,6 +328,7 @@ export class ImportsService {
       if (!row) throw importNotFound();
       if (row.status !== 'preview') throw wrongState(row, 'confirm');
       await this.usableAccount(client, userId, row.account_id);
+      await lockForPosting(client, userId, row.account_id);
       const lines = await repository.linesOf(client, { userId, importId });
       const chosen = await this.chosenCategories(client, userId, lines, input);
       const statementLines = lines.map((line) => ({
