@@ -402,6 +402,73 @@ describe('categories: the guess, rules and choices on confirm', () => {
   });
 });
 
+describe('CSV mappings and large files', () => {
+  it("remembers an account's own CSV mapping and reads the next file with it", async () => {
+    const { client, token, account } = await person();
+    // A layout no preset knows: no header, "|"-free but ";" separated, amount first.
+    const mapping = {
+      preset: 'custom',
+      delimiter: ';',
+      skipRows: 0,
+      hasHeader: false,
+      dateColumn: 1,
+      dateFormat: 'dd/mm/yyyy',
+      descriptionColumn: 2,
+      amount: { kind: 'signed', column: 0 },
+      decimal: 'comma',
+      invertSign: false,
+    };
+    const file = '-12,50;03/11/2026;Padaria Real\r\n1.000,00;04/11/2026;Reembolso\r\n';
+    expectProblem(await upload(t.app, token, { accountId: account.id, file, filename: 'minha.csv' }), 422, 'import_unreadable');
+    const first = await upload(t.app, token, {
+      accountId: account.id,
+      file,
+      filename: 'minha.csv',
+      fields: { mapping: JSON.stringify(mapping) },
+    });
+    expect(expectStatus(first, 201).json()).toMatchObject({ format: 'csv', preset: 'custom', new_count: 2 });
+    expect(expectStatus(await client.get(`/api/imports/mappings/${account.id}`), 200).json().mapping).toMatchObject(mapping);
+    const next = '-7,00;05/11/2026;Banca\r\n';
+    const second = expectStatus(
+      await upload(t.app, token, { accountId: account.id, file: next, filename: 'minha2.csv' }),
+      201,
+    ).json();
+    expect(second).toMatchObject({ preset: 'custom', new_count: 1 });
+    expect(second.lines[0]).toMatchObject({ occurred_on: '2026-11-05', amount_cents: -700, description: 'Banca' });
+  });
+
+  it('posts a statement of more lines than one ledger batch in one transaction; more than 50,000 lines is 413', async () => {
+    const { client, token, account } = await person();
+    const LINES = 2_500;
+    const movements: OfxMovement[] = Array.from({ length: LINES }, (_, index) => ({
+      date: `2026-10-${String((index % 28) + 1).padStart(2, '0')}`,
+      amount: `-${(index % 90) + 1}.00`,
+      memo: `LOJA ${index}`,
+      fitid: `B${index}`,
+    }));
+    const preview = expectStatus(await upload(t.app, token, { accountId: account.id, file: ofx(movements) }), 201).json();
+    const confirmed = expectStatus(await confirm(client, preview.id, 'big'), 201).json();
+    const sum = movements.reduce((total, movement) => total - Number(movement.amount.slice(1, -3)) * 100, 0);
+    expect(confirmed).toMatchObject({ posted_count: LINES, account: { balance_cents: 100_000 + sum } });
+    // One database transaction: every row it wrote carries the same xmin (the writing transaction's id).
+    const writers = await t.pool.query(
+      "SELECT count(DISTINCT xmin::text)::int AS n, count(*)::int AS total FROM transactions WHERE account_id = $1 AND kind = 'expense'",
+      [account.id],
+    );
+    expect(writers.rows[0]).toEqual({ n: 1, total: LINES });
+
+    const before = await countRows('imports');
+    const rows = Array.from({ length: 50_001 }, (_, index) => `01/11/2026,-1.00,L${index},Loja`);
+    const huge = `Data,Valor,Identificador,Descrição\r\n${rows.join('\r\n')}\r\n`;
+    expectProblem(
+      await upload(t.app, token, { accountId: account.id, file: huge, filename: 'enorme.csv' }),
+      413,
+      'import_too_large',
+    );
+    expect(await countRows('imports')).toBe(before);
+  });
+});
+
 describe('an OFX written on one line', () => {
   it('keys its movements by position (their line numbers repeat) and takes a choice by position', async () => {
     const { client, token, account } = await person();
