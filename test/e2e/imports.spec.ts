@@ -56,8 +56,21 @@ test('a statement is previewed, a category changed, confirmed into the account, 
   expect(created.status()).toBe(201);
   const accountId = (await created.json()).id as string;
 
+  await page.goto('/importar');
+  await expect(page.getByRole('button', { name: 'Ler o extrato' })).toBeVisible();
+  await expectTapTargets(page.locator('main').getByRole('button').or(page.locator('main').getByRole('textbox')));
   await uploadStatement(page);
   await expect(page.getByTestId('import-totals')).toHaveText('3 novos, 0 já existentes');
+  // A rule from a line: its dialog fits a phone too; cancelled here (the guess is tested on the server).
+  await page
+    .getByRole('button', { name: /Criar regra a partir da linha \d+/ })
+    .first()
+    .click();
+  const ruleDialog = page.getByRole('dialog', { name: 'Nova regra de categoria' });
+  await expect(ruleDialog.getByLabel('Texto que a descrição contém')).toHaveValue('uber trip');
+  await expectTapTargets(ruleDialog.getByRole('button').or(ruleDialog.getByRole('textbox')));
+  await ruleDialog.getByRole('button', { name: 'Cancelar' }).click();
+  await expect(ruleDialog).toBeHidden();
   const uber = page.getByRole('combobox', { name: /Categoria da linha \d+: UBER TRIP/ });
   await uber.selectOption({ label: 'Transporte' });
   await expect(uber).toHaveValue(/.+/);
@@ -88,6 +101,7 @@ test('a statement is previewed, a category changed, confirmed into the account, 
   await expect(posted).toHaveCount(1);
   await posted.getByRole('button', { name: 'Desfazer a importação de extrato.ofx' }).click();
   const dialog = page.getByRole('dialog', { name: 'Desfazer esta importação?' });
+  await expectTapTargets(dialog.getByRole('button'));
   await dialog.getByRole('button', { name: 'Desfazer importação' }).click();
   await expect(dialog).toBeHidden();
   await expect(page.getByText('Importação desfeita: 3 estornos.')).toBeVisible();
