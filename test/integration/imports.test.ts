@@ -166,6 +166,23 @@ describe('statement import: preview, confirm, duplicates, undo', () => {
     expect(await balanceOf(client, account.id)).toBe(100_000 + 500_000 - 3_250 - 3_250 - 120_000);
   });
 
+  it('a line whose posting was reversed by hand is new again in the next import', async () => {
+    const { client, token, account } = await person();
+    const first = expectStatus(await upload(t.app, token, { accountId: account.id, file: ofx(NOVEMBER) }), 201).json();
+    expectStatus(await confirm(client, first.id, 'first'), 201);
+    const rent = expectStatus(await client.get(`/api/imports/${first.id}`), 200).json().lines[3];
+    expectStatus(await client.post(`/api/transactions/${rent.transaction_id}/reverse`, {}), 201);
+    const again = expectStatus(await upload(t.app, token, { accountId: account.id, file: ofx(NOVEMBER) }), 201).json();
+    expect(again).toMatchObject({ new_count: 1, duplicate_count: 3 });
+    expect(again.lines[3]).toMatchObject({ description: 'ALUGUEL NOVEMBRO', duplicate_of: null });
+    expect(expectStatus(await confirm(client, again.id, 'again'), 201).json().posted_count).toBe(1);
+    expect(await balanceOf(client, account.id)).toBe(100_000 + 500_000 - 3_250 - 3_250 - 120_000);
+    // The first import's undo leaves the key with the second import, which still holds it.
+    expectStatus(await client.post(`/api/imports/${first.id}/undo`, undefined, { 'idempotency-key': 'undo-first' }), 201);
+    const third = expectStatus(await upload(t.app, token, { accountId: account.id, file: ofx(NOVEMBER) }), 201).json();
+    expect(third).toMatchObject({ new_count: 3, duplicate_count: 1 });
+  });
+
   it('a confirm replays with its key, refuses another key, and needs a key', async () => {
     const { client, token, account } = await person();
     const preview = expectStatus(await upload(t.app, token, { accountId: account.id, file: ofx(NOVEMBER) }), 201).json();

@@ -126,14 +126,20 @@ async function countImports(client: Queryable, options: { userId: string; accoun
   return result.rows[0]?.n ?? 0;
 }
 
-/** The transaction each of these keys already names in the account (posted by an import not undone). */
+/** A key's holder was reversed by hand: the movement is out of the books, so the key is free again. */
+const HOLDER_REVERSED = 'EXISTS (SELECT 1 FROM transactions r WHERE r.reverses_transaction_id = import_dedupe.transaction_id)';
+
+/**
+ * The transaction each of these keys already names in the account (posted by an import not
+ * undone, and not reversed since).
+ */
 export async function findDedupeKeys(
   client: Queryable,
   options: { userId: string; accountId: string; keys: readonly string[] },
 ): Promise<Map<string, string>> {
   const result = await client.query<{ dedupe_key: string; transaction_id: string }>(
     `SELECT dedupe_key, transaction_id FROM import_dedupe
-      WHERE user_id = $1 AND account_id = $2 AND dedupe_key = ANY($3::text[])`,
+      WHERE user_id = $1 AND account_id = $2 AND dedupe_key = ANY($3::text[]) AND NOT ${HOLDER_REVERSED}`,
     [options.userId, options.accountId, options.keys],
   );
   return new Map(result.rows.map((row) => [row.dedupe_key, row.transaction_id]));
@@ -141,7 +147,8 @@ export async function findDedupeKeys(
 
 /**
  * Claims the keys for this import: a key another transaction holds (even uncommitted: the
- * insert waits for it) is skipped. Returns the keys this call now holds.
+ * insert waits for it) is skipped, unless its holder has been reversed since (then the key
+ * passes to this import). Returns the keys this call now holds.
  */
 export async function claimDedupeKeys(
   client: Queryable,
@@ -150,7 +157,9 @@ export async function claimDedupeKeys(
   const result = await client.query<{ dedupe_key: string }>(
     `INSERT INTO import_dedupe (account_id, dedupe_key, user_id, import_id, transaction_id)
      SELECT $1, k.dedupe_key, $2, $3, k.transaction_id FROM unnest($4::text[], $5::uuid[]) AS k (dedupe_key, transaction_id)
-     ON CONFLICT (account_id, dedupe_key) DO NOTHING
+     ON CONFLICT (account_id, dedupe_key) DO UPDATE
+       SET import_id = EXCLUDED.import_id, transaction_id = EXCLUDED.transaction_id
+       WHERE ${HOLDER_REVERSED}
      RETURNING dedupe_key`,
     [options.accountId, options.userId, options.importId, options.keys, options.transactionIds],
   );
