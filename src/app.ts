@@ -43,6 +43,8 @@ import { CategoriesService } from './modules/categories/categories.service.js';
 import { goalsRoutes } from './modules/goals/goals.routes.js';
 import { GoalsService } from './modules/goals/goals.service.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { importsRoutes } from './modules/imports/imports.routes.js';
+import { ImportsService } from './modules/imports/imports.service.js';
 import { insightsRoutes } from './modules/insights/insights.routes.js';
 import { notificationsRoutes } from './modules/notifications/notifications.routes.js';
 import { NotificationsService } from './modules/notifications/notifications.service.js';
@@ -226,6 +228,11 @@ async function registerModules(
   await app.register(pixRoutes, { prefix: '/api/pix', pix });
   await app.register(notificationPreferencesRoutes, { prefix: '/api/notifications', pool, clock, mail: wiring.config.mail });
   await app.register(insightsRoutes, { prefix: '/api/insights', pool, clock, metrics, enabled: wiring.config.features.insights });
+  await app.register(importsRoutes, {
+    prefix: '/api/imports',
+    imports: new ImportsService(deps),
+    enabled: wiring.config.features.imports,
+  });
   await app.register(notificationsRoutes, { prefix: '/api/notifications', notifications: new NotificationsService(deps) });
   await app.register(consentsRoutes, { prefix: '/api/privacy', consents });
   const privacy = new PrivacyService({

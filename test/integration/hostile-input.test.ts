@@ -15,6 +15,7 @@ import {
   stringSites,
 } from '../helpers/openapi.js';
 import { expectProblem } from '../helpers/problem.js';
+import { writeOfx1 } from '../helpers/statement-writer.js';
 
 /**
  * Hostile text answers 400 problem+json naming the field, never 500: U+0000 (which
@@ -68,6 +69,19 @@ beforeAll(async () => {
     link: '/orcamentos',
     now: new Date(),
   })) as string;
+  const statement = writeOfx1([{ occurredOn: '2026-11-05', amountCents: -1_000, description: 'PADARIA', fitid: 'H1' }]);
+  const boundary = 'hostile';
+  const form = `--${boundary}\r\nContent-Disposition: form-data; name="account_id"\r\n\r\n${ids.account}\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.ofx"\r\n\r\n${statement.toString('utf-8')}\r\n--${boundary}--\r\n`;
+  const preview = await t.app.inject({
+    method: 'POST',
+    url: '/api/imports',
+    headers: { authorization: `Bearer ${person.token}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
+    payload: form,
+  });
+  ids.import = (await created(preview, 'import')).id as string;
+  ids.importRule = (
+    await created(await client.post('/api/imports/rules', { pattern: 'padaria', category_id: ids.category }), 'import rule')
+  ).id as string;
 });
 afterAll(async () => {
   await t?.close();
@@ -89,6 +103,9 @@ function idFor(name: string, route: Route): string {
     ['/api/recurring/{id}', ids.rule],
     ['/api/pix/charges/{id}', ids.charge],
     ['/api/notifications/{id}', ids.notification],
+    ['/api/imports/rules/{id}', ids.importRule],
+    ['/api/imports/mappings/{id}', ids.account],
+    ['/api/imports/{id}', ids.import],
   ];
   const id = name === 'id' ? byPath.find(([prefix]) => route.path.startsWith(prefix))?.[1] : byField[name];
   if (id === undefined) throw new Error(`no real id for ${name} in ${route.method} ${route.path}`);

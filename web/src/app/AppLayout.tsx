@@ -21,6 +21,7 @@ import { KeyboardShortcuts } from '../components/KeyboardShortcuts';
 import { LanguageSwitch } from '../components/LanguageSwitch';
 import { HOME_PATH } from '../features/auth/guards';
 import { useMe } from '../features/auth/session';
+import { useImportsDisabled } from '../features/imports/availability';
 import { useInsightsDisabled } from '../features/insights/availability';
 import { LedgerActionsProvider } from '../features/ledger/LedgerActions';
 import { LegalFooter } from '../features/legal/LegalFooter';
@@ -55,6 +56,7 @@ export function AppLayout() {
   // RequireAuth renders this layout only once the user is known.
   const user = me.data;
   const insightsDisabled = useInsightsDisabled();
+  const importsDisabled = useImportsDisabled();
 
   const navItems = [
     { to: HOME_PATH, label: t('nav.dashboard'), icon: <HomeIcon size={20} /> },
@@ -66,7 +68,7 @@ export function AppLayout() {
     ...(insightsDisabled ? [] : [{ to: INSIGHTS_PATH, label: t('nav.insights'), icon: <ChartIcon size={20} /> }]),
     { to: RECURRING_PATH, label: t('nav.recurring'), icon: <RepeatIcon size={20} /> },
     { to: CATEGORIES_PATH, label: t('nav.categories'), icon: <TagIcon size={20} /> },
-    { to: IMPORTS_PATH, label: t('nav.imports'), icon: <ListIcon size={20} /> },
+    ...(importsDisabled ? [] : [{ to: IMPORTS_PATH, label: t('nav.imports'), icon: <ListIcon size={20} /> }]),
     { to: PIX_RECEIVE_PATH, label: t('nav.pixReceive'), icon: <QrCodeIcon size={20} /> },
     { to: PIX_PAID_PATH, label: t('nav.pixPaid'), icon: <PixIcon size={20} /> },
   ];
