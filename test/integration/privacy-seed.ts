@@ -3,6 +3,7 @@ import { encodeBrCode } from '../../src/modules/pix/brcode.js';
 import { TERMS_VERSION } from '../../src/modules/privacy/consents.js';
 import { clientFor, PASSWORD, registerUser, type TestApp } from '../helpers/app.js';
 import { expectStatus } from '../helpers/problem.js';
+import { ofx, upload } from './imports-support.js';
 
 /** A CPF with valid check digits (a made-up one), as the Pix key of the seeded person. */
 export const SEED_CPF = '529.982.247-25';
@@ -105,11 +106,26 @@ async function seedThroughApi(t: TestApp, person: SeededPerson): Promise<void> {
     }),
     200,
   );
+  await seedImports(t, person, category.id);
   // A second sign-in: another session, another access-log line.
   expectStatus(
     await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: person.email, password: PASSWORD } }),
     200,
   );
+}
+
+/** A confirmed OFX import (imports, lines, dedupe keys), a CSV preview (the remembered mapping) and a rule. */
+async function seedImports(t: TestApp, person: SeededPerson, categoryId: string): Promise<void> {
+  const { client, marker, token } = person;
+  const statement = ofx([{ date: '2026-11-10', amount: '-12.34', memo: `Imp ${marker}`, fitid: `F${marker}` }]);
+  const preview = expectStatus(
+    await upload(t.app, token, { accountId: person.checkingId, file: statement, filename: `extrato-${marker}.ofx` }),
+    201,
+  ).json();
+  expectStatus(await client.post(`/api/imports/${preview.id}/confirm`, {}, { 'idempotency-key': `imp-${marker}` }), 201);
+  const csv = `Data,Valor,Identificador,Descrição\n10/11/2026,-5.00,${marker}-1,Csv ${marker}\n`;
+  expectStatus(await upload(t.app, token, { accountId: person.cashId, file: csv, filename: `nubank-${marker}.csv` }), 201);
+  expectStatus(await client.post('/api/imports/rules', { pattern: `Imp ${marker}`, category_id: categoryId }), 201);
 }
 
 /** The rows only jobs write (notifications, e-mails, alerts, caches, snapshots, findings), inserted directly. */

@@ -473,6 +473,91 @@ export const PRIVACY_TABLES: readonly PrivacyTable[] = [
     },
     erase: deleteOwned('consents'),
   },
+  {
+    // Statement imports: the file's name is the person's; the lines carry bank descriptions.
+    // Their postings are transactions (kept, anonymised above); the imports themselves go.
+    name: 'imports',
+    table: 'imports',
+    export: {
+      columns: [
+        ['id', 'id'],
+        ['account_id', 'account_id'],
+        ['status', 'status'],
+        ['format', 'format'],
+        ['charset', 'charset'],
+        ['file_name', 'file_name'],
+        ['mapping', 'mapping'],
+        ['line_count', 'line_count'],
+        ['new_count', 'new_count'],
+        ['duplicate_count', 'duplicate_count'],
+        ['skipped_count', 'skipped_count'],
+        ['posted_count', 'posted_count'],
+        ['created_at', iso('created_at')],
+        ['posted_at', iso('posted_at')],
+        ['undone_at', iso('undone_at')],
+      ],
+      from: 'imports WHERE user_id = $1',
+      key: 'id',
+      keyType: 'uuid',
+    },
+    // After its lines and keys (erased before it: they are below).
+    erase: deleteOwned('imports'),
+  },
+  {
+    name: 'import_lines',
+    table: 'import_lines',
+    export: {
+      columns: [
+        ['import_id', 'import_id'],
+        ['position', 'position'],
+        ['line', 'line'],
+        ['occurred_on', "to_char(occurred_on, 'YYYY-MM-DD')"],
+        ['description', 'description'],
+        ['amount_cents', 'amount_cents'],
+        ['category_id', 'category_id'],
+        ['duplicate_of', 'duplicate_of'],
+        ['transaction_id', 'transaction_id'],
+      ],
+      from: 'import_lines WHERE user_id = $1',
+      // Fixed-width position, so the text key sorts as the file did.
+      key: "import_id::text || ':' || lpad(position::text, 6, '0')",
+      keyType: 'text',
+    },
+    erase: deleteOwned('import_lines'),
+  },
+  // Which bank ids and content hashes were already posted: derived from the lines, not exported.
+  { name: 'import_dedupe', table: 'import_dedupe', erase: deleteOwned('import_dedupe') },
+  {
+    name: 'import_mappings',
+    table: 'import_mappings',
+    export: {
+      columns: [
+        ['account_id', 'account_id'],
+        ['mapping', 'mapping'],
+        ['updated_at', iso('updated_at')],
+      ],
+      from: 'import_mappings WHERE user_id = $1',
+      key: 'account_id',
+      keyType: 'uuid',
+    },
+    erase: deleteOwned('import_mappings'),
+  },
+  {
+    name: 'import_rules',
+    table: 'import_rules',
+    export: {
+      columns: [
+        ['id', 'id'],
+        ['pattern', 'pattern'],
+        ['category_id', 'category_id'],
+        ['created_at', iso('created_at')],
+      ],
+      from: 'import_rules WHERE user_id = $1',
+      key: 'id',
+      keyType: 'uuid',
+    },
+    erase: deleteOwned('import_rules'),
+  },
 ];
 
 export type ExportSpec = NonNullable<PrivacyTable['export']>;
