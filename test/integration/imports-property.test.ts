@@ -127,8 +127,7 @@ describe('statement import, property', () => {
 
   it("an account's own export (ledger_entries.csv) imported into a new account gives the same balance", async () => {
     const { client, token } = await signedIn(t.app);
-    // No opening balance: the readers take the ledger's "Saldo inicial" for a balance line and
-    // skip it (reported to the lead: the vai_de_pix preset should not skip balance lines).
+    // No opening balance here; export-import-roundtrip.test.ts covers one through the real export.
     const source = await client.account({ name: 'Conta antiga', type: 'checking' });
     const other = await client.account({ name: 'Poupança', type: 'savings' });
     const entries: Array<{ type: 'income' | 'expense'; amount_cents: number; description: string; occurred_on: string }> = [

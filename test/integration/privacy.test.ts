@@ -1,7 +1,6 @@
 import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import yauzl from 'yauzl';
 import { emailRateLimitKeys } from '../../src/http/rate-limit.js';
 import { accessLogCutoff, purgeOldAccessLog } from '../../src/jobs/purge-access-log.js';
 import { fixedClock } from '../../src/lib/clock.js';
@@ -10,6 +9,7 @@ import { type ExportPages, PrivacyService } from '../../src/modules/privacy/priv
 import { PASSWORD, registerUser, signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
 import { expectProblem, expectStatus } from '../helpers/problem.js';
+import { unzip } from '../helpers/zip.js';
 
 const NOW = '2026-12-01T15:00:00.000Z';
 let t: TestApp;
@@ -50,26 +50,6 @@ async function personWithMoney(name: string) {
     201,
   );
   return { ...person, bankId: bank.id };
-}
-
-async function unzip(buffer: Buffer): Promise<Map<string, Buffer>> {
-  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.fromBuffer(buffer, { lazyEntries: false }, (error, file) => (error || !file ? reject(error) : resolve(file))),
-  );
-  const files = new Map<string, Buffer>();
-  await new Promise<void>((resolve, reject) => {
-    zip.on('entry', (entry: yauzl.Entry) => {
-      zip.openReadStream(entry, (error, stream) => {
-        if (error || !stream) return reject(error);
-        const chunks: Buffer[] = [];
-        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-        stream.on('end', () => files.set(entry.fileName, Buffer.concat(chunks)));
-      });
-    });
-    zip.on('end', () => setTimeout(resolve, 50));
-    zip.on('error', reject);
-  });
-  return files;
 }
 
 describe('GET /api/privacy/export', () => {

@@ -155,6 +155,14 @@ function unguard(cell: string): string {
   return cell.replace(FORMULA_GUARD, '');
 }
 
+/**
+ * The app's own export lists ledger entries, never balance rows: its "Saldo inicial" is an
+ * account's opening entry, a movement the balance needs (a bank's "Saldo inicial" is not).
+ */
+function listsOnlyMovements(mapping: CsvMapping): boolean {
+  return mapping.preset === VAI_DE_PIX_PRESET;
+}
+
 /** A movement, 'skipped' (a balance or text row, counted), or 'ignored' (empty, or another account's). */
 function readRow(cells: string[], mapping: CsvMapping, line: number): StatementLine | 'skipped' | 'ignored' {
   if (cells.every((cell) => cell.trim().length === 0)) return 'ignored';
@@ -164,7 +172,7 @@ function readRow(cells: string[], mapping: CsvMapping, line: number): StatementL
   const dateText = (cells[mapping.dateColumn] ?? '').trim();
   // Rows whose date cell holds no digit ("", "Total") are the bank's continuation or footer
   // text, not movements; a date cell with digits must be a real date.
-  if (!/\d/.test(dateText) || isBalanceLine(description)) return 'skipped';
+  if (!/\d/.test(dateText) || (isBalanceLine(description) && !listsOnlyMovements(mapping))) return 'skipped';
   const occurredOn = readCsvDate(dateText, mapping.dateFormat, line);
   const amountCents = readRowAmount(cells, mapping, line);
   // A dated row with no amount at all is an information line (Itaú's "SDO CTA/APL AUTOMATICAS"
