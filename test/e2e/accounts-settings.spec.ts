@@ -7,6 +7,7 @@ import {
   newPerson,
   registerViaApi,
   resizeAndSettle,
+  settleAnimations,
   test,
 } from './support.js';
 
@@ -44,6 +45,8 @@ async function apiPost(page: Page, url: string, data: Record<string, unknown>) {
 }
 
 async function expectTapTarget(page: Page, name: string) {
+  // A dialog scales in: measured mid-animation, a 44 px button is a hair shorter.
+  await settleAnimations(page);
   const box = await page.getByRole('button', { name, exact: true }).boundingBox();
   expect(box?.height ?? 0).toBeGreaterThanOrEqual(TAP_TARGET_MIN_PX);
   expect(box?.width ?? 0).toBeGreaterThanOrEqual(TAP_TARGET_MIN_PX);

@@ -190,6 +190,13 @@ export async function resizeAndSettle(page: Page, size: { width: number; height:
     .toBe(0);
 }
 
+/** Waits until no animation runs: menus, dialogs and drawers animate in; measure what stays. */
+export async function settleAnimations(page: Page): Promise<void> {
+  await expect
+    .poll(() => page.evaluate<number>("document.getAnimations().filter((a) => a.playState === 'running').length"))
+    .toBe(0);
+}
+
 /** The list rows of the ledger screens. */
 export const LIST_ROW_SELECTOR = '[data-transaction-row],[data-account-row],[data-statement-line]';
 

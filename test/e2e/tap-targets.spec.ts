@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { expect as baseExpect, newPerson, registerViaApi, resizeAndSettle, test } from './support.js';
+import { expect as baseExpect, newPerson, registerViaApi, resizeAndSettle, settleAnimations, test } from './support.js';
 
 /**
  * Every visible tap target on every screen is at least 44×44 px on a 360 px phone
@@ -245,10 +245,7 @@ async function measure(page: Page, visit: Visit, seed: Seed): Promise<string[]> 
   await expect(page.locator('.mantine-Loader-root')).toHaveCount(0);
   await expect(page.locator('main, form').first()).toBeVisible();
   if (visit.open) await visit.open(page);
-  // Menus, dialogs and drawers animate in; measure the settled layout.
-  await expect
-    .poll(() => page.evaluate<number>("document.getAnimations().filter((a) => a.playState === 'running').length"))
-    .toBe(0);
+  await settleAnimations(page);
   return (await tapTargetOffenders(page)).map((offender) => `${visit.name}: ${offender}`);
 }
 
