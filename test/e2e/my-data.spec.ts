@@ -1,34 +1,14 @@
 import { readFile } from 'node:fs/promises';
-import yauzl from 'yauzl';
+import { unzip } from '../helpers/zip.js';
 import { choose, createAccountViaUi, expect, loginViaUi, newPerson, registerViaApi, resizeAndSettle, test } from './support.js';
 
 const PHONE = { width: 360, height: 740 };
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
-/** The files of a ZIP, by name. */
-async function unzip(buffer: Buffer): Promise<Map<string, string>> {
-  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.fromBuffer(buffer, { lazyEntries: true }, (error, file) => (error || !file ? reject(error) : resolve(file))),
-  );
-  const files = new Map<string, Buffer>();
-  await new Promise<void>((resolve, reject) => {
-    zip.on('entry', (entry: yauzl.Entry) => {
-      zip.openReadStream(entry, (error, stream) => {
-        if (error || !stream) return reject(error);
-        const chunks: Buffer[] = [];
-        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-        stream.on('end', () => {
-          files.set(entry.fileName, Buffer.concat(chunks));
-          zip.readEntry();
-        });
-      });
-    });
-    zip.on('end', resolve);
-    zip.on('error', reject);
-    zip.readEntry();
-  });
+/** The files of a ZIP, by name, each checked to start with a BOM and read as UTF-8 after it. */
+async function unzipTexts(buffer: Buffer): Promise<Map<string, string>> {
   const texts = new Map<string, string>();
-  for (const [name, content] of files) {
+  for (const [name, content] of await unzip(buffer)) {
     expect(content.subarray(0, 3), `${name} starts with a BOM`).toEqual(BOM);
     texts.set(name, content.subarray(3).toString('utf8'));
   }
@@ -59,7 +39,7 @@ test('Meus dados at 360 px: the ZIP export holds CSVs with a BOM and the ledger 
   await page.getByRole('link', { name: 'Baixar planilhas (ZIP de CSV)' }).click();
   const download = await downloading;
   expect(download.suggestedFilename()).toMatch(/^vai-de-pix-dados-\d{4}-\d{2}-\d{2}\.zip$/);
-  const files = await unzip(await readFile(await download.path()));
+  const files = await unzipTexts(await readFile(await download.path()));
 
   expect(files.get('profile.csv')).toContain('Lia Export');
   const ledger = (files.get('ledger_entries.csv') ?? '').split('\r\n');

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CSV_PRESETS } from '../../src/modules/imports/readers/index.js';
+import { ledgerEntriesColumn } from '../../src/modules/imports/statement.js';
 import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
 import { expectStatus } from '../helpers/problem.js';
@@ -23,8 +24,8 @@ afterAll(async () => {
   await t?.close();
 });
 
-/** The column of ledger_entries.csv that names the account (see LEDGER_ENTRIES_COLUMNS). */
-const ACCOUNT_ID_COLUMN = 2;
+/** The column of ledger_entries.csv that names the account . */
+const ACCOUNT_ID_COLUMN = ledgerEntriesColumn('account_id');
 
 async function personWithHistory() {
   const owner = await signedIn(t.app, 'Joana Exportadora');

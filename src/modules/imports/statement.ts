@@ -96,3 +96,26 @@ export class StatementTooLarge extends Error {
 export const IMPORT_FILE_BYTES_MAX = 10 * 1024 * 1024;
 export const IMPORT_LINES_MAX = 50_000;
 export const DESCRIPTION_LENGTH_MAX = 200;
+
+/**
+ * The header of the app's own export of ledger entries (`ledger_entries.csv` in the ZIP of
+ * GET /api/privacy/export): the export writes it, the `vai_de_pix` preset reads it back.
+ */
+export const LEDGER_ENTRIES_COLUMNS = [
+  'entry_id',
+  'transaction_id',
+  'account_id',
+  'account_name',
+  'occurred_on',
+  'kind',
+  'description',
+  'category_name',
+  'amount_cents',
+  'balance_after_cents',
+  'created_at',
+] as const;
+
+/** The column of a ledger entry's position in LEDGER_ENTRIES_COLUMNS. */
+export function ledgerEntriesColumn(name: (typeof LEDGER_ENTRIES_COLUMNS)[number]): number {
+  return LEDGER_ENTRIES_COLUMNS.indexOf(name);
+}

@@ -53,20 +53,7 @@ function iso(expression: string): string {
 /** The accounts a person sees (not the internal counterparties or goals' accounts). */
 export const USER_FACING_ACCOUNT_TYPES = `('checking', 'savings', 'credit_card', 'cash', 'investment')`;
 
-/** The header H2's `vai_de_pix` import preset reads back; fixed (see issue 13). */
-export const LEDGER_ENTRIES_COLUMNS = [
-  'entry_id',
-  'transaction_id',
-  'account_id',
-  'account_name',
-  'occurred_on',
-  'kind',
-  'description',
-  'category_name',
-  'amount_cents',
-  'balance_after_cents',
-  'created_at',
-] as const;
+export { LEDGER_ENTRIES_COLUMNS } from '../imports/statement.js';
 
 const deleteOwned = (table: string) => (client: Queryable, context: ErasureContext) =>
   client.query(`DELETE FROM ${table} WHERE user_id = $1`, [context.userId]);

@@ -5,7 +5,7 @@
  * Header cells are compared without case, accents or extra spaces.
  */
 import { parse } from 'csv-parse/sync';
-import type { CsvMapping } from '../statement.js';
+import { type CsvMapping, LEDGER_ENTRIES_COLUMNS, ledgerEntriesColumn } from '../statement.js';
 import { decodeStatement } from './charset.js';
 import { normaliseLineEndings, VAI_DE_PIX_PRESET } from './csv.js';
 import { foldText } from './text.js';
@@ -164,33 +164,16 @@ export const CSV_PRESETS: Readonly<Record<string, CsvPreset>> = Object.fromEntri
     },
   ),
   // The app's own export (ledger_entries.csv): one file for every account, hence the filter.
-  preset(
-    VAI_DE_PIX_PRESET,
-    'Vai de Pix — exportação (ledger_entries.csv)',
-    [
-      'entry_id',
-      'transaction_id',
-      'account_id',
-      'account_name',
-      'occurred_on',
-      'kind',
-      'description',
-      'category_name',
-      'amount_cents',
-      'balance_after_cents',
-      'created_at',
-    ],
-    {
-      delimiter: ',',
-      dateColumn: 4,
-      dateFormat: 'yyyy-mm-dd',
-      descriptionColumn: 6,
-      amount: signed(8),
-      decimal: 'cents',
-      invertSign: false,
-      fitidColumn: 0,
-    },
-  ),
+  preset(VAI_DE_PIX_PRESET, 'Vai de Pix — exportação (ledger_entries.csv)', LEDGER_ENTRIES_COLUMNS, {
+    delimiter: ',',
+    dateColumn: ledgerEntriesColumn('occurred_on'),
+    dateFormat: 'yyyy-mm-dd',
+    descriptionColumn: ledgerEntriesColumn('description'),
+    amount: signed(ledgerEntriesColumn('amount_cents')),
+    decimal: 'cents',
+    invertSign: false,
+    fitidColumn: ledgerEntriesColumn('entry_id'),
+  }),
 ]);
 
 function foldHeaderCell(cell: string): string {

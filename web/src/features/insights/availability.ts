@@ -1,46 +1,10 @@
-import { useSyncExternalStore } from 'react';
-import { ApiError } from '../../api/problem';
+import { featureAvailability, useFeatureDisabled } from '../../lib/featureAvailability';
 
-/**
- * Whether the server has insights turned off (ENABLE_INSIGHTS=false). The web app learns it
- * from the API's own answer, 404 feature_disabled, rather than from a request of its own on
- * the first screen; from then on, in this tab, the menu hides the page.
- */
-const DISABLED_KEY = 'vai-de-pix.insights-disabled';
-const listeners = new Set<() => void>();
+export { isFeatureDisabled } from '../../lib/featureAvailability';
 
-function readDisabled(): boolean {
-  try {
-    return window.sessionStorage.getItem(DISABLED_KEY) === '1';
-  } catch {
-    return false;
-  }
-}
-
-let disabled = readDisabled();
-
-export function isFeatureDisabled(error: unknown): boolean {
-  return error instanceof ApiError && error.problem.code === 'feature_disabled';
-}
-
-/** Called with every failed insights request: a feature_disabled answer hides the screens. */
-export function noteInsightsError(error: unknown): void {
-  if (!isFeatureDisabled(error) || disabled) return;
-  disabled = true;
-  try {
-    window.sessionStorage.setItem(DISABLED_KEY, '1');
-  } catch {
-    // Without storage the flag lasts as long as the page.
-  }
-  for (const listener of listeners) listener();
-}
-
+/** Insights, off with ENABLE_INSIGHTS=false. */
+const insights = featureAvailability('insights');
+export const noteInsightsError = insights.noteError;
 export function useInsightsDisabled(): boolean {
-  return useSyncExternalStore(
-    (listener) => {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    () => disabled,
-  );
+  return useFeatureDisabled(insights);
 }
