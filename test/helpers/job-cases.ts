@@ -5,6 +5,7 @@ import { expect } from 'vitest';
 import { AdvisoryLock } from '../../src/db/locks.js';
 import { EXPIRY_BATCH_MAX } from '../../src/jobs/expire-idempotency-keys.js';
 import { RATE_LIMIT_EXPIRY_BATCH_MAX } from '../../src/jobs/expire-rate-limits.js';
+import { ACCESS_LOG_PURGE_BATCH_MAX } from '../../src/jobs/purge-access-log.js';
 import { SESSION_PURGE_BATCH_MAX } from '../../src/jobs/purge-sessions.js';
 import { CLAIM_LEASE_MS } from '../../src/jobs/send-emails.js';
 import { SUMMARY_BATCH_SIZE } from '../../src/jobs/weekly-summary.js';
@@ -650,6 +651,24 @@ async function insertLabelledDevices(world: JobWorld, options: { label: string; 
   );
 }
 
+/** Sign-in records in a private /16 of their own per label, `age` old. */
+const ACCESS_LOG_NETWORKS = { [EXPIRED_LABEL]: '10.201.0.0/16', [KEPT_LABEL]: '10.202.0.0/16' } as const;
+
+async function insertLabelledAccessLog(
+  world: JobWorld,
+  options: { label: keyof typeof ACCESS_LOG_NETWORKS; rows: number; age: string },
+) {
+  await world.pool.query(
+    `INSERT INTO access_log (user_id, ip, at)
+     SELECT $1, host(network($2::inet))::inet + n, now() - $4::interval FROM generate_series(1, $3::int) n`,
+    [world.userId, ACCESS_LOG_NETWORKS[options.label], options.rows, options.age],
+  );
+}
+
+function labelledAccessLogLeft(pool: pg.Pool, label: keyof typeof ACCESS_LOG_NETWORKS): Promise<number> {
+  return count(pool, 'SELECT 1 FROM access_log WHERE ip << $1::inet', [ACCESS_LOG_NETWORKS[label]]);
+}
+
 /** What a cleanup job's kill case seeds and counts; cleanupKillCase makes the row of KILL_CASES. */
 interface CleanupKill {
   job: string;
@@ -744,6 +763,23 @@ const CLEANUP_KILL_CASES: KillCase[] = [
       (await labelledLeft(pool, 'known_devices', KEPT_LABEL, CLEANUP_KILL_KEPT)),
     // Killed between the two batches of counters, or with the counters clean and the devices not.
     removedMidRun: [RATE_LIMIT_EXPIRY_BATCH_MAX, RATE_LIMIT_EXPIRY_BATCH_MAX + CLEANUP_KILL_REST],
+  }),
+  cleanupKillCase({
+    job: 'purge_access_log',
+    lock: AdvisoryLock.JobPurgeAccessLog,
+    async seed(world) {
+      await insertLabelledAccessLog(world, {
+        label: EXPIRED_LABEL,
+        rows: ACCESS_LOG_PURGE_BATCH_MAX + CLEANUP_KILL_REST,
+        age: '7 months',
+      });
+      await insertLabelledAccessLog(world, { label: KEPT_LABEL, rows: CLEANUP_KILL_KEPT, age: '5 months' });
+    },
+    expired: ACCESS_LOG_PURGE_BATCH_MAX + CLEANUP_KILL_REST,
+    kept: CLEANUP_KILL_KEPT,
+    expiredLeft: ({ pool }) => labelledAccessLogLeft(pool, EXPIRED_LABEL),
+    keptLeft: ({ pool }) => labelledAccessLogLeft(pool, KEPT_LABEL),
+    removedMidRun: [ACCESS_LOG_PURGE_BATCH_MAX],
   }),
 ];
 
