@@ -97,16 +97,25 @@ export class AuthRepository {
    * art. 15 asks for (docs/DATA-RETENTION.md), in one statement: a session is never opened
    * without its record.
    */
-  async insertSession(row: SessionRow & { ip?: string | undefined }): Promise<void> {
-    await this.pool.query({
+  async insertSession(row: SessionRow & { ip?: string | undefined }): Promise<boolean> {
+    // Only for a person who is not deleted, read under a key-share lock: a sign-in that checked
+    // the password while the account was being deleted waits for the deletion's lock on the
+    // row, then sees deleted_at and opens nothing (the deletion has already ended every session).
+    const result = await this.pool.query({
       name: 'auth_insert_session',
-      text: `WITH opened AS (
+      text: `WITH person AS (
+               SELECT id FROM users WHERE id = $2 AND deleted_at IS NULL FOR KEY SHARE
+             ), opened AS (
                INSERT INTO sessions (id, user_id, token_hash, created_at, expires_at, last_seen_at)
-               VALUES ($1, $2, $3, $4, $5, $4) RETURNING user_id, created_at)
-             INSERT INTO access_log (user_id, ip, at)
-             SELECT user_id, $6::inet, created_at FROM opened WHERE $6::inet IS NOT NULL`,
+               SELECT $1, person.id, $3, $4, $5, $4 FROM person RETURNING user_id, created_at
+             ), logged AS (
+               INSERT INTO access_log (user_id, ip, at)
+               SELECT user_id, $6::inet, created_at FROM opened WHERE $6::inet IS NOT NULL
+             )
+             SELECT count(*)::int AS opened FROM opened`,
       values: [row.id, row.userId, row.tokenHash, row.createdAt, row.expiresAt, row.ip ?? null],
     });
+    return result.rows[0]?.opened === 1;
   }
 
   /**
@@ -121,7 +130,8 @@ export class AuthRepository {
                     u.row_version AS "rowVersion", u.created_at AS "createdAt",
                     s.expires_at AS "expiresAt", s.last_seen_at AS "lastSeenAt"
                FROM sessions s JOIN users u ON u.id = s.user_id
-              WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND s.last_seen_at > $3`,
+              WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND s.last_seen_at > $3
+                AND u.deleted_at IS NULL`,
       values: [options.tokenHash, options.now, options.idleSince],
     });
     return result.rows[0];

@@ -246,7 +246,7 @@ export class AuthService {
     const token = newSessionToken();
     const createdAt = this.clock.now();
     const expiresAt = new Date(createdAt.getTime() + this.ttlMs);
-    await this.repository.insertSession({
+    const opened = await this.repository.insertSession({
       id: newId(),
       userId: user.id,
       tokenHash: hashToken(token),
@@ -254,6 +254,8 @@ export class AuthService {
       expiresAt,
       ip: client.ip,
     });
+    // The account was deleted between the password check and now: as if it never existed.
+    if (!opened) throw new DomainError('invalid_credentials', 401, 'E-mail or password is incorrect.');
     return { user: toUserResponse(user), token, expires_at: expiresAt.toISOString() };
   }
 }
