@@ -126,8 +126,14 @@ async function countImports(client: Queryable, options: { userId: string; accoun
   return result.rows[0]?.n ?? 0;
 }
 
-/** A key's holder was reversed by hand: the movement is out of the books, so the key is free again. */
-const HOLDER_REVERSED = 'EXISTS (SELECT 1 FROM transactions r WHERE r.reverses_transaction_id = import_dedupe.transaction_id)';
+/**
+ * A key's holder was reversed by hand (deleted): the movement is out of the books, so the key is
+ * free again. A correction also reverses its original, but the movement lives on in the new
+ * posting that names it (`corrects_transaction_id`): its key stays taken, or a re-import of the
+ * file would post the corrected movement a second time.
+ */
+const HOLDER_REVERSED = `(EXISTS (SELECT 1 FROM transactions r WHERE r.reverses_transaction_id = import_dedupe.transaction_id)
+   AND NOT EXISTS (SELECT 1 FROM transactions c WHERE c.corrects_transaction_id = import_dedupe.transaction_id))`;
 
 /**
  * The transaction each of these keys already names in the account (posted by an import not

@@ -19,7 +19,7 @@ export interface StatementLine {
   /** The bank's own id (OFX FITID) when the file gives one that is unique in the file; else null. */
   fitid: string | null;
   /**
-   * The key that recognises this movement in a later import of the same account: `fitid:<FITID>`
+   * The key that recognises this movement in a later import of the same account: `fitid:<FITID>|<amountCents>`
    * when there is one, else `hash:<sha256 hex of date, amount, description, occurrence that day>`.
    */
   dedupeKey: string;

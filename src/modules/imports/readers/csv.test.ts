@@ -163,7 +163,7 @@ describe('CSV presets, each recognised by its header and read', () => {
     const [first] = readStatement(fixture('nubank-account.csv')).lines;
     expect(first).toMatchObject({
       fitid: '6f0c5e2a-0001-4000-8000-000000000001',
-      dedupeKey: 'fitid:6f0c5e2a-0001-4000-8000-000000000001',
+      dedupeKey: 'fitid:6f0c5e2a-0001-4000-8000-000000000001|-1250',
     });
   });
 });

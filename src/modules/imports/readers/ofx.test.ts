@@ -31,7 +31,7 @@ describe('OFX 1.x SGML', () => {
       [44, '2026-11-30', -3990, 'Farmácia Saúde & Cia PARC 02/06', '202611300003'],
     ]);
     expect(statement.lines[2]?.installment).toEqual({ number: 2, count: 6 });
-    expect(statement.lines[0]?.dedupeKey).toBe('fitid:202611030001');
+    expect(statement.lines[0]?.dedupeKey).toBe('fitid:202611030001|-123456');
   });
 
   it('reads an ISO-8859-1 file with closing tags and dot decimals', () => {

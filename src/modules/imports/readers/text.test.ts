@@ -155,7 +155,7 @@ describe('assignDedupeKeys', () => {
     const lines = [line('A', 'X1'), line('B', 'R'), line('C', 'R'), line('D', null)];
     assignDedupeKeys(lines);
     expect(lines.map((entry) => entry.dedupeKey.split(':')[0])).toEqual(['fitid', 'hash', 'hash', 'hash']);
-    expect(lines[0]?.dedupeKey).toBe('fitid:X1');
+    expect(lines[0]?.dedupeKey).toBe('fitid:X1|-450');
     expect(lines.map((entry) => entry.fitid)).toEqual(['X1', null, null, null]);
   });
 

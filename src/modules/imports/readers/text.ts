@@ -211,7 +211,9 @@ export function isoDay(year: number, month: number, day: number): string | null 
 }
 
 /**
- * Gives every movement its dedupe key: `fitid:<FITID>` when its FITID is unique in the file,
+ * Gives every movement its dedupe key: `fitid:<FITID>|<amount_cents>` when its FITID is unique in
+ * the file (with the amount, because some banks reuse ids across statements: a later file's
+ * id 1 for another amount is another movement, not a duplicate to drop),
  * else `hash:` + sha256 hex of `date|amount_cents|folded description|occurrence`, the
  * occurrence counting from 1 among the file's movements with the same date, amount and
  * folded description, in file order. Repeated FITIDs are dropped (set to null).
@@ -225,7 +227,7 @@ export function assignDedupeKeys(lines: StatementLine[]): void {
     const occurrence = (occurrences.get(content) ?? 0) + 1;
     occurrences.set(content, occurrence);
     if (line.fitid !== null && fitidCounts.get(line.fitid) === 1) {
-      line.dedupeKey = `fitid:${line.fitid}`;
+      line.dedupeKey = `fitid:${line.fitid}|${line.amountCents}`;
       continue;
     }
     line.fitid = null;
