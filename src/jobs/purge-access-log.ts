@@ -12,11 +12,25 @@ export const ACCESS_LOG_PURGE_BATCH_MAX = 5_000;
  */
 export const ACCESS_LOG_RETENTION_MONTHS = 6;
 
-/** The instant six calendar months (UTC) before now: rows older than this go. */
+/**
+ * The instant six calendar months (UTC) before now: rows older than this go. The day is clamped
+ * to the target month's last day (31 August → 28 February), never rolled over into the next
+ * month (3 March), which would delete records younger than six months.
+ */
 export function accessLogCutoff(now: Date): Date {
-  const cutoff = new Date(now.getTime());
-  cutoff.setUTCMonth(cutoff.getUTCMonth() - ACCESS_LOG_RETENTION_MONTHS);
-  return cutoff;
+  const firstOfTarget = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - ACCESS_LOG_RETENTION_MONTHS, 1));
+  const lastDay = new Date(Date.UTC(firstOfTarget.getUTCFullYear(), firstOfTarget.getUTCMonth() + 1, 0)).getUTCDate();
+  return new Date(
+    Date.UTC(
+      firstOfTarget.getUTCFullYear(),
+      firstOfTarget.getUTCMonth(),
+      Math.min(now.getUTCDate(), lastDay),
+      now.getUTCHours(),
+      now.getUTCMinutes(),
+      now.getUTCSeconds(),
+      now.getUTCMilliseconds(),
+    ),
+  );
 }
 
 /** Deletes access-log rows past the retention, in bounded batches until clean or the run budget is spent. */

@@ -1,7 +1,9 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD, registerUser, startTestApp, type TestApp } from '../helpers/app.js';
-import { expectProblem } from '../helpers/problem.js';
+import { lockAndLoadAccounts, postEntry } from '../../src/modules/ledger/index.js';
+import { clientFor, PASSWORD, registerUser, startTestApp, type TestApp } from '../helpers/app.js';
+import { expectLedgerInvariants } from '../helpers/ledger.js';
+import { expectProblem, expectStatus } from '../helpers/problem.js';
 
 /**
  * Races around an account deletion, made deterministic: the test holds the lock the deletion
@@ -55,6 +57,47 @@ describe('signing in while the account is being deleted', () => {
       expect(live.rowCount).toBe(0);
     } finally {
       await deletion.end();
+    }
+  });
+});
+
+describe('a posting under way when the account is deleted', () => {
+  it('commits first, and the deletion then anonymises it too', async () => {
+    const { token, user } = await registerUser(t.app);
+    const account = await clientFor(t.app, token).account({ name: 'Conta', type: 'checking', initial_balance_cents: 50_000 });
+    const posting = await t.pool.connect();
+    try {
+      // A posting that has taken its account locks (another tab, a job) and has not written yet.
+      await posting.query('BEGIN');
+      await lockAndLoadAccounts(posting, user.id, [account.id]);
+      const deletion = t.app.inject({
+        method: 'POST',
+        url: '/api/privacy/delete-account',
+        headers: { authorization: `Bearer ${token}` },
+        payload: { password: PASSWORD },
+      });
+      await someoneWaitsOnALock(t.pool);
+      // It writes and commits while the deletion waits: no deadlock, nothing refused.
+      const posted = await postEntry(
+        posting,
+        { userId: user.id, idempotencyKey: null, requestId: null, postedAt: new Date() },
+        {
+          kind: 'expense',
+          accountId: account.id,
+          amountCents: 1_234,
+          description: 'Consulta na clínica da Dra. Segredo',
+          categoryId: null,
+          notes: 'nota pessoal',
+          occurredOn: '2026-11-20',
+        },
+      );
+      await posting.query('COMMIT');
+      expectStatus(await deletion, 204);
+      const row = await t.pool.query('SELECT description, notes FROM transactions WHERE id = $1', [posted.transaction.id]);
+      expect(row.rows[0]).toEqual({ description: '', notes: null });
+      await expectLedgerInvariants(t.pool);
+    } finally {
+      posting.release();
     }
   });
 });

@@ -1,5 +1,6 @@
+import type pg from 'pg';
 import type { Queryable } from '../../db/queryable.js';
-import { anonymiseTransactions } from '../ledger/index.js';
+import { anonymiseTransactions, lockAndLoadAccounts } from '../ledger/index.js';
 
 /**
  * The privacy registry: one entry per table that holds something of a person, saying how
@@ -589,6 +590,19 @@ export async function csvPage(
 }
 
 /** The person's row, locked for the deletion: the password hash, the e-mail and whether it was already deleted. */
+/**
+ * Locks every account of the person (their own and the internal ones) the way the ledger does,
+ * advisory locks in ascending order and then the rows, so a posting already under way (another
+ * tab, a job) commits first and none starts until the deletion is done: the deletion then
+ * anonymises every transaction there will ever be. Taken before the person's row, in the order
+ * a posting takes them (accounts, then the person's row by its foreign keys), so the two never
+ * wait on each other in a cycle.
+ */
+export async function lockAccountsOf(client: pg.PoolClient, userId: string): Promise<void> {
+  const result = await client.query<{ id: string }>('SELECT id FROM accounts WHERE user_id = $1', [userId]);
+  if (result.rows.length > 0) await lockAndLoadAccounts(client, userId, result.rows.map((row) => row.id));
+}
+
 export async function lockPerson(
   client: Queryable,
   userId: string,

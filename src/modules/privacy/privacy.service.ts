@@ -16,6 +16,7 @@ import {
   type ExportSpec,
   insertPrivacyRequest,
   jsonPage,
+  lockAccountsOf,
   lockPerson,
   PRIVACY_TABLES,
 } from './privacy.repository.js';
@@ -259,6 +260,7 @@ export class PrivacyService {
     // Hashed before the transaction: argon2 takes tens of milliseconds of CPU.
     const unusablePasswordHash = await hashWithArgon2(newSessionToken());
     const deleted = await runTransaction(this.pool, async (client) => {
+      await lockAccountsOf(client, userId);
       const person = await lockPerson(client, userId);
       assert(person !== undefined, 'an authenticated person has a row');
       if (person.deletedAt !== null) return false;
