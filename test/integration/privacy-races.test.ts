@@ -1,6 +1,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/lib/clock.js';
 import { lockAndLoadAccounts, postEntry } from '../../src/modules/ledger/index.js';
+import { PrivacyService } from '../../src/modules/privacy/privacy.service.js';
 import { clientFor, PASSWORD, registerUser, startTestApp, type TestApp } from '../helpers/app.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
 import { expectProblem, expectStatus } from '../helpers/problem.js';
@@ -99,5 +101,39 @@ describe('a posting under way when the account is deleted', () => {
     } finally {
       posting.release();
     }
+  });
+});
+
+describe('export slots', () => {
+  it('one export at a time per person: a second one waits its turn, another person does not', async () => {
+    const first = await registerUser(t.app);
+    const second = await registerUser(t.app);
+    const privacy = new PrivacyService({ pool: t.pool, clock: systemClock, rateLimitKeysOf: () => [] });
+    // A download nobody reads yet holds its slot (and its snapshot) until it ends.
+    const held = await privacy.export(first.user.id, 'json');
+    try {
+      await expect(privacy.export(first.user.id, 'zip')).rejects.toMatchObject({ code: 'export_busy', status: 429 });
+      const other = await privacy.export(second.user.id, 'json');
+      other.stream.destroy();
+    } finally {
+      held.stream.destroy();
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    const again = await privacy.export(first.user.id, 'json');
+    again.stream.destroy();
+  });
+
+  it("refuses another site's link before counting it, so it cannot spend the person's exports", async () => {
+    const { token } = await registerUser(t.app);
+    const exportFrom = (site: string) =>
+      t.app.inject({
+        method: 'GET',
+        url: '/api/privacy/export',
+        headers: { authorization: `Bearer ${token}`, 'sec-fetch-site': site },
+      });
+    for (let attempt = 0; attempt < 12; attempt += 1) expectProblem(await exportFrom('cross-site'), 403, 'cross_site_request');
+    expectProblem(await exportFrom('same-site'), 403, 'cross_site_request');
+    expectStatus(await exportFrom('same-origin'), 200);
+    expectStatus(await exportFrom('none'), 200);
   });
 });

@@ -600,7 +600,12 @@ export async function csvPage(
  */
 export async function lockAccountsOf(client: pg.PoolClient, userId: string): Promise<void> {
   const result = await client.query<{ id: string }>('SELECT id FROM accounts WHERE user_id = $1', [userId]);
-  if (result.rows.length > 0) await lockAndLoadAccounts(client, userId, result.rows.map((row) => row.id));
+  if (result.rows.length > 0)
+    await lockAndLoadAccounts(
+      client,
+      userId,
+      result.rows.map((row) => row.id),
+    );
 }
 
 export async function lockPerson(

@@ -5,6 +5,7 @@ import { IdempotencyHeaders } from '../../http/common-schemas.js';
 import { enforcePerAddress, type RateLimiter, type RateLimitRule } from '../../http/rate-limit.js';
 import { routeApi } from '../../http/route-api.js';
 import { bearerSecurity, problems } from '../../http/schemas.js';
+import { DomainError } from '../../lib/errors.js';
 import type { AuthRateLimits } from '../auth/auth.routes.js';
 import { DeleteAccountBody, ExportDownload, ExportQuery } from './privacy.schemas.js';
 import type { PrivacyService } from './privacy.service.js';
@@ -28,6 +29,21 @@ const common = { tags: ['privacy'], security: bearerSecurity };
  * /api/privacy: the export of everything the person has and the deletion of the account
  * (LGPD Art. 18). The consents routes live in their own plugin at the same prefix.
  */
+/** How long an export's socket may move no byte before it is closed. */
+export const EXPORT_STALL_MS = 30_000;
+
+/**
+ * The export is a GET, which the session cookie (SameSite=Lax) accompanies on another site's
+ * link: a page elsewhere could spend the person's hourly exports. Browsers say where a request
+ * comes from in Sec-Fetch-Site; only this site's own pages and a typed address may export.
+ * Clients that do not send it (scripts with a bearer token) are not browsers on another site.
+ */
+function refuseCrossSite(request: FastifyRequest): void {
+  const site = request.headers['sec-fetch-site'];
+  if (site === undefined || site === 'same-origin' || site === 'none') return;
+  throw new DomainError('cross_site_request', 403, 'Exports start from this site only.');
+}
+
 export async function privacyRoutes(app: FastifyInstance, options: PrivacyRoutesOptions) {
   requireSession(app);
   const { privacy, limiter, rateLimits } = options;
@@ -40,12 +56,19 @@ export async function privacyRoutes(app: FastifyInstance, options: PrivacyRoutes
         ...common,
         summary: 'Download everything you have here: JSON, or with format=zip a ZIP of one CSV per table',
         querystring: ExportQuery,
-        response: { 200: ExportDownload, ...problems(400, 401, 429) },
+        response: { 200: ExportDownload, ...problems(400, 401, 403, 429) },
       },
-      onRequest: async (request) => limiter.enforce('privacy:export', currentUser(request).id, EXPORT_RATE_LIMIT),
+      // Refused before it is counted: another site's link must not spend the person's exports.
+      onRequest: async (request) => {
+        refuseCrossSite(request);
+        await limiter.enforce('privacy:export', currentUser(request).id, EXPORT_RATE_LIMIT);
+      },
     },
     async (request, reply) => {
       const download = await privacy.export(currentUser(request).id, request.query.format ?? 'json');
+      // A client that stops reading holds a connection and an export slot: once the socket has
+      // moved nothing for this long it is closed, the stream ends and both are freed.
+      reply.raw.setTimeout(EXPORT_STALL_MS, () => reply.raw.destroy());
       return reply
         .header('content-disposition', `attachment; filename="${download.filename}"`)
         .header('cache-control', 'no-store')

@@ -92,6 +92,8 @@ export class PrivacyService {
   private readonly pages: ExportPages;
   private readonly options: PrivacyServiceOptions;
   private exportsInFlight = 0;
+  /** Who is exporting now: one export at a time per person, so one person cannot take every slot. */
+  private readonly exporting = new Set<string>();
 
   constructor(options: PrivacyServiceOptions) {
     this.options = options;
@@ -105,10 +107,11 @@ export class PrivacyService {
   /**
    * The export as a stream: JSON (one object, a section per table) or a ZIP of one CSV per
    * table. Every table is read in keyset pages from one REPEATABLE READ snapshot, each page
-   * written before the next is read. Rejects with 429 when the process's slots are taken.
+   * written before the next is read. Rejects with 429 when the process's slots are taken, or
+   * when the person already has an export running.
    */
   async export(userId: string, format: ExportFormat): Promise<ExportDownload> {
-    if (this.exportsInFlight >= EXPORTS_IN_FLIGHT_MAX) {
+    if (this.exportsInFlight >= EXPORTS_IN_FLIGHT_MAX || this.exporting.has(userId)) {
       throw new DomainError(
         'export_busy',
         429,
@@ -120,17 +123,20 @@ export class PrivacyService {
       );
     }
     this.exportsInFlight += 1;
+    this.exporting.add(userId);
+    const freeSlot = () => {
+      this.exportsInFlight -= 1;
+      this.exporting.delete(userId);
+    };
     const startedAt = this.clock.now();
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
     } catch (error) {
-      this.exportsInFlight -= 1;
+      freeSlot();
       throw error;
     }
-    const session = new SnapshotSession(client, () => {
-      this.exportsInFlight -= 1;
-    });
+    const session = new SnapshotSession(client, freeSlot);
     try {
       await client.query(
         `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL idle_in_transaction_session_timeout = ${EXPORT_IDLE_MS_MAX}`,

@@ -6010,6 +6010,15 @@ export interface paths {
                     };
                 };
                 /** @description RFC 9457 problem details */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
                 429: {
                     headers: {
                         [name: string]: unknown;
