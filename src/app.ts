@@ -232,6 +232,7 @@ async function registerModules(
     prefix: '/api/imports',
     imports: new ImportsService(deps),
     enabled: wiring.config.features.imports,
+    limiter,
   });
   await app.register(notificationsRoutes, { prefix: '/api/notifications', notifications: new NotificationsService(deps) });
   await app.register(consentsRoutes, { prefix: '/api/privacy', consents });

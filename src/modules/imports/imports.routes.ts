@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyRequest, FastifySchema, FastifySchemaCompi
 import { currentUser, requireSession } from '../../http/auth.js';
 import { IdempotencyHeaders, IdParams } from '../../http/common-schemas.js';
 import { requestContext } from '../../http/context.js';
+import type { RateLimiter, RateLimitRule } from '../../http/rate-limit.js';
 import { type RouteApi, routeApi } from '../../http/route-api.js';
 import { bearerSecurity, problems } from '../../http/schemas.js';
 import { sendWrite } from '../../http/send-write.js';
@@ -153,7 +154,7 @@ const documentedBodyOnly = (): FastifySchemaCompiler<FastifySchema> => {
 };
 
 /** POST and GET /api/imports, and one import. */
-function importRoutes(api: RouteApi, imports: ImportsService) {
+function importRoutes(api: RouteApi, imports: ImportsService, limiter: RateLimiter) {
   api.post(
     '',
     {
@@ -164,9 +165,10 @@ function importRoutes(api: RouteApi, imports: ImportsService) {
         consumes: ['multipart/form-data'],
         headers: IdempotencyHeaders,
         body: CreateImportForm,
-        response: { 201: ImportPreview, ...problems(400, 401, 404, 409, 413, 415, 422) },
+        response: { 201: ImportPreview, ...problems(400, 401, 404, 409, 413, 415, 422, 429) },
       },
       validatorCompiler: documentedBodyOnly(),
+      onRequest: async (request) => limiter.enforce('imports:upload', currentUser(request).id, IMPORT_UPLOAD_RATE_LIMIT),
     },
     async (request, reply) => {
       const upload = await readUpload(request);
@@ -325,7 +327,16 @@ function ruleRoutes(api: RouteApi, imports: ImportsService) {
  * The imports module's routes under /api/imports; every one needs a session. With
  * ENABLE_IMPORTS=false each answers 404 feature_disabled before any body is read.
  */
-export async function importsRoutes(app: FastifyInstance, options: { imports: ImportsService; enabled: boolean }) {
+/**
+ * Uploads per person: reading a 10 MB file takes the event loop for up to about two seconds
+ * (docs/IMPORTS.md, "Limits"), so one person cannot keep the process busy for everyone.
+ */
+export const IMPORT_UPLOAD_RATE_LIMIT: RateLimitRule = { max: 30, window_ms: 10 * 60_000 };
+
+export async function importsRoutes(
+  app: FastifyInstance,
+  options: { imports: ImportsService; enabled: boolean; limiter: RateLimiter },
+) {
   requireSession(app);
   app.addHook('onRequest', async () => {
     if (!options.enabled) throw featureDisabled();
@@ -341,7 +352,7 @@ export async function importsRoutes(app: FastifyInstance, options: { imports: Im
     },
   });
   const api = routeApi(app);
-  importRoutes(api, options.imports);
+  importRoutes(api, options.imports, options.limiter);
   postingRoutes(api, options.imports);
   ruleRoutes(api, options.imports);
 }
