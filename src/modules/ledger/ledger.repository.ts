@@ -183,6 +183,17 @@ export async function insertPostings(client: pg.PoolClient, postings: readonly N
   const first = postings[0];
   if (!first) return;
   const headers = postings.map((posting) => posting.header);
+  // The statement writes one person's, one source's postings: the shared columns are bound once.
+  for (const header of headers) {
+    if (
+      header.user_id !== first.header.user_id ||
+      header.idempotency_key !== first.header.idempotency_key ||
+      header.request_id !== first.header.request_id ||
+      header.created_at.getTime() !== first.header.created_at.getTime()
+    ) {
+      throw new Error('a bulk posting mixes people or sources');
+    }
+  }
   const legs = postings.flatMap((posting) => posting.entries.map((entry) => ({ transactionId: posting.header.id, ...entry })));
   // ISO days sort as text.
   const earliest = headers.map((header) => header.occurred_on).sort()[0];
