@@ -30,6 +30,11 @@ const POSTED_AT = new Date('2026-05-04T15:00:00Z');
 const CACHED_MONTHS = ['2025-11', '2025-12', '2026-01', '2026-02', '2026-03', '2026-04', '2026-05', '2026-06'];
 /** Enough postings on one account that its balance_after chain runs long within a batch. */
 const CHAIN_POSTINGS = 40;
+/**
+ * What a bulk batch sends: the originals and their legs, the categories (three here), the
+ * internal accounts (two), the locks, the originals again under them, the write.
+ */
+const BULK_STATEMENTS_MAX = 12;
 
 interface Person {
   userId: string;
@@ -70,6 +75,24 @@ async function inTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Prom
   } finally {
     client.release();
   }
+}
+
+/** Runs fn in a transaction and counts the statements it sends (BEGIN and COMMIT not included). */
+async function counted<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<{ result: T; statements: number }> {
+  let statements = 0;
+  const result = await inTransaction(async (client) => {
+    const query = client.query;
+    client.query = ((...args: Parameters<typeof query>) => {
+      statements += 1;
+      return Reflect.apply(query, client, args);
+    }) as typeof query;
+    try {
+      return await fn(client);
+    } finally {
+      client.query = query;
+    }
+  });
+  return { result, statements };
 }
 
 /** What every person has before the batch: opening balances and two movements the batch reverses. */
@@ -256,8 +279,12 @@ describe('the bulk path', () => {
     expect(isBulkBatch(singlePostings)).toBe(false);
     expect(isBulkBatch(bulkPostings)).toBe(true);
 
-    const singleAnswers = await inTransaction((client) => postBatch(client, sourceFor(single, 'batch'), singlePostings));
-    const bulkAnswers = await inTransaction((client) => postBatch(client, sourceFor(bulk, 'batch'), bulkPostings));
+    const singleRun = await counted((client) => postBatch(client, sourceFor(single, 'batch'), singlePostings));
+    const bulkRun = await counted((client) => postBatch(client, sourceFor(bulk, 'batch'), bulkPostings));
+    const [singleAnswers, bulkAnswers] = [singleRun.result, bulkRun.result];
+    // The two paths were taken: one statement per posting, and a handful for the whole batch.
+    expect(singleRun.statements).toBeGreaterThan(bulkPostings.length);
+    expect(bulkRun.statements).toBeLessThanOrEqual(BULK_STATEMENTS_MAX);
 
     const [singleLedger, bulkLedger] = [await ledgerOf(single), await ledgerOf(bulk)];
     expect(bulkLedger.transactions).toEqual(singleLedger.transactions);
@@ -286,7 +313,20 @@ describe('the bulk path', () => {
     });
     // An original reversed before the batch is refused on the bulk path too, from the row read under the locks.
     await inTransaction((client) => postBatch(client, sourceFor(who, 'once'), [reversal]));
-    await expect(inTransaction((client) => postBatch(client, sourceFor(who, 'again'), [reversal]))).rejects.toMatchObject({
+    const again: Posting[] = [
+      {
+        kind: 'income',
+        accountId: who.accounts.cash,
+        amountCents: 100,
+        description: 'Outra',
+        categoryId: null,
+        notes: null,
+        occurredOn: '2026-05-04',
+      },
+      reversal,
+    ];
+    expect(isBulkBatch(again)).toBe(true);
+    await expect(inTransaction((client) => postBatch(client, sourceFor(who, 'again'), again))).rejects.toMatchObject({
       code: 'already_reversed',
     });
   });

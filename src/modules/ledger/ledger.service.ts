@@ -534,6 +534,13 @@ function transactionRow(source: PostingSource, header: Header): TransactionRow {
 export const BATCH_POSTINGS_MAX = 1_000;
 
 /**
+ * The fewest postings written by the bulk path. A batch of one (a transfer, an entry, a
+ * reversal from its route) keeps its one-posting statement: the bulk statement's chain
+ * check and arrays buy nothing for one posting, and the request paths stay as measured.
+ */
+export const BULK_POSTINGS_MIN = 2;
+
+/**
  * Whether a batch may take the bulk path: nothing in it needs the batch's earlier postings to
  * be in the database before it is judged or posted. Caller hooks (whileLocked) may read
  * anything; a goal posting's description and a correction's pair are read or judged against
@@ -572,8 +579,8 @@ export function isBulkBatch(postings: readonly Posting[]): boolean {
  * as they stand after that posting.
  *
  * Every posting is judged in order against the accounts as the batch's earlier postings
- * left them (in memory). A batch with no posting that needs those earlier postings in the
- * database (isBulkBatch) is then written in one statement (insertPostings): one round trip
+ * left them (in memory). A batch of several postings with none that needs those earlier
+ * postings in the database (isBulkBatch) is then written in one statement (insertPostings): one round trip
  * instead of one per posting, and each account row updated once instead of once per leg,
  * which inside one long transaction leaves a chain of dead row versions every later update
  * walks. Any other batch writes each posting before the next is judged, as it always did.
@@ -582,7 +589,7 @@ export async function postBatch(client: pg.PoolClient, source: PostingSource, po
   assert(postings.length >= 1 && postings.length <= BATCH_POSTINGS_MAX, `a batch holds 1 to ${BATCH_POSTINGS_MAX} postings`);
   // All or nothing holds only inside a database transaction that a refusal rolls back.
   assert(client.getTransactionStatus() === 'T', 'postBatch runs inside an open database transaction');
-  const bulk = isBulkBatch(postings);
+  const bulk = postings.length >= BULK_POSTINGS_MIN && isBulkBatch(postings);
   const lookups = await lookupsOf(client, source.userId, postings);
   const plans: Array<{ plan: Plan; posting: Posting }> = [];
   for (const posting of postings) plans.push({ plan: await planOf(client, source, posting, lookups), posting });
