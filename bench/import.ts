@@ -217,7 +217,7 @@ runBench('bench/import', async (setCleanup) => {
       service.confirm(context(userId, `confirm-${file.name}`, { id: importId }), importId, {}),
     );
     const posted = (confirm.value.body as { posted_count: number }).posted_count;
-    // Undo is not in the goal, but it reverses every posting through the ledger one by one: worth knowing.
+    // Undo is not in the goal, but it reverses every posting through the ledger (in batches, like confirm): worth knowing.
     const undo = await measured(() => service.undo(context(userId, `undo-${file.name}`, { id: importId }), importId));
     if ((undo.value.body as { reversed_count: number }).reversed_count !== posted) ok = false;
     if (posted !== read.value.lines.length) ok = false;

@@ -157,6 +157,125 @@ export async function insertPosting(
   });
 }
 
+/** One posting of a bulk write: its header and its legs, each leg's balance and version already computed. */
+export interface NewPosting {
+  header: Omit<TransactionRow, 'row_version'>;
+  entries: readonly NewEntry[];
+}
+
+/**
+ * Writes many postings of one person and one source in one round trip (postBatch's bulk
+ * path): every header with one INSERT, every leg with one INSERT (in posting order, so the
+ * entry ids run as the one-by-one path gives them), each touched account once with its last
+ * leg's balance and version, and the cached insights from the earliest posting's month on
+ * marked stale.
+ *
+ * Writing an account once instead of once per posting drops the per-posting check that the
+ * account row moved with each leg, so the statement checks the whole chain instead: per
+ * account, the legs in posting order must start at the locked row's version + 1 and run on
+ * by one, and each balance_after must be the locked balance plus the running sum of the
+ * legs. An account whose chain is broken is written with a NULL balance, which the
+ * column's NOT NULL makes the database refuse: the statement fails and the caller's
+ * transaction rolls back with nothing written. The statement's snapshot is taken before
+ * its own writes, so `accounts` here is the row as the batch locked it.
+ */
+export async function insertPostings(client: pg.PoolClient, postings: readonly NewPosting[]): Promise<void> {
+  const first = postings[0];
+  if (!first) return;
+  const headers = postings.map((posting) => posting.header);
+  // The statement writes one person's, one source's postings: the shared columns are bound once.
+  for (const header of headers) {
+    if (
+      header.user_id !== first.header.user_id ||
+      header.idempotency_key !== first.header.idempotency_key ||
+      header.request_id !== first.header.request_id ||
+      header.created_at.getTime() !== first.header.created_at.getTime()
+    ) {
+      throw new Error('a bulk posting mixes people or sources');
+    }
+  }
+  const legs = postings.flatMap((posting) => posting.entries.map((entry) => ({ transactionId: posting.header.id, ...entry })));
+  // ISO days sort as text.
+  const earliest = headers.map((header) => header.occurred_on).sort()[0];
+  const result = await client.query<{ accounts: number; updated: number }>({
+    name: 'ledger_insert_postings',
+    text: `WITH header AS (
+       INSERT INTO transactions (id, user_id, kind, account_id, counterparty_account_id, amount_cents, description,
+         category_id, notes, occurred_on, policy_version, reverses_transaction_id, idempotency_key, request_id, created_at,
+         payee_name, payee_city, pix_txid, pix_charge_id, corrects_transaction_id)
+       SELECT h.id, $1, h.kind, h.account_id, h.counterparty_account_id, h.amount_cents, h.description,
+              h.category_id, h.notes, h.occurred_on, h.policy_version, h.reverses, $2, $3, $4,
+              h.payee_name, h.payee_city, h.pix_txid, h.pix_charge_id, h.corrects
+         FROM unnest($5::uuid[], $6::text[], $7::uuid[], $8::uuid[], $9::bigint[], $10::text[], $11::uuid[], $12::text[],
+                     $13::date[], $14::text[], $15::uuid[], $16::text[], $17::text[], $18::text[], $19::uuid[], $20::uuid[])
+           WITH ORDINALITY AS h (id, kind, account_id, counterparty_account_id, amount_cents, description, category_id, notes,
+                                 occurred_on, policy_version, reverses, payee_name, payee_city, pix_txid, pix_charge_id, corrects, ord)
+        ORDER BY h.ord
+     ), leg AS (
+       SELECT * FROM unnest($21::uuid[], $22::uuid[], $23::bigint[], $24::bigint[], $25::integer[]) WITH ORDINALITY
+         AS leg (transaction_id, account_id, amount_cents, balance_after_cents, account_version, ord)
+     ), legs AS (
+       INSERT INTO ledger_entries (transaction_id, account_id, user_id, amount_cents, balance_after_cents, account_version, created_at)
+       SELECT leg.transaction_id, leg.account_id, $1, leg.amount_cents, leg.balance_after_cents, leg.account_version, $4
+         FROM leg ORDER BY leg.ord
+     ), stale AS (
+       UPDATE insight_cache SET stale = true
+        WHERE user_id = $1 AND kind = '${MONTH_INSIGHTS}' AND period >= to_char($26::date, 'YYYY-MM') AND NOT stale
+     ), walked AS (
+       SELECT leg.account_id, leg.ord, leg.balance_after_cents, leg.account_version,
+              leg.balance_after_cents = a.balance_cents + sum(leg.amount_cents) OVER running
+                AND leg.account_version = a.row_version + row_number() OVER running AS linked,
+              row_number() OVER (PARTITION BY leg.account_id ORDER BY leg.ord DESC) AS from_last
+         FROM leg JOIN accounts a ON a.id = leg.account_id AND a.user_id = $1
+       WINDOW running AS (PARTITION BY leg.account_id ORDER BY leg.ord)
+     ), chain AS (
+       SELECT walked.*, bool_and(walked.linked) OVER (PARTITION BY walked.account_id) AS intact FROM walked
+     ), updated AS (
+       UPDATE accounts
+          SET balance_cents = CASE WHEN chain.intact THEN chain.balance_after_cents END,
+              row_version = chain.account_version
+         FROM chain
+        WHERE chain.from_last = 1 AND accounts.id = chain.account_id AND accounts.user_id = $1
+       RETURNING accounts.id
+     )
+     SELECT (SELECT count(DISTINCT account_id) FROM leg)::int AS accounts, (SELECT count(*) FROM updated)::int AS updated`,
+    values: [
+      first.header.user_id,
+      first.header.idempotency_key,
+      first.header.request_id,
+      first.header.created_at,
+      headers.map((header) => header.id),
+      headers.map((header) => header.kind),
+      headers.map((header) => header.account_id),
+      headers.map((header) => header.counterparty_account_id),
+      headers.map((header) => header.amount_cents),
+      headers.map((header) => header.description),
+      headers.map((header) => header.category_id),
+      headers.map((header) => header.notes),
+      headers.map((header) => header.occurred_on),
+      headers.map((header) => header.policy_version),
+      headers.map((header) => header.reverses_transaction_id),
+      headers.map((header) => header.payee_name ?? null),
+      headers.map((header) => header.payee_city ?? null),
+      headers.map((header) => header.pix_txid ?? null),
+      headers.map((header) => header.pix_charge_id ?? null),
+      headers.map((header) => header.corrects_transaction_id ?? null),
+      legs.map((entry) => entry.transactionId),
+      legs.map((entry) => entry.account_id),
+      legs.map((entry) => entry.amount_cents),
+      legs.map((entry) => entry.balance_after_cents),
+      legs.map((entry) => entry.account_version),
+      earliest,
+    ],
+  });
+  // Every leg's account is the person's and was written: a leg on someone else's account
+  // would also fail its composite foreign key, but this says so before COMMIT.
+  const counts = result.rows[0];
+  if (!counts || counts.updated !== counts.accounts) {
+    throw new Error(`bulk posting wrote ${counts?.updated} of ${counts?.accounts} accounts`);
+  }
+}
+
 export interface TransactionListRow extends TransactionRow {
   corrects_transaction_id: string | null;
   reversed_by_transaction_id: string | null;
@@ -192,6 +311,20 @@ export async function findTransaction(
     transactionId,
   ]);
   return result.rows[0];
+}
+
+/** Many transactions at once (postBatch reads every reversal's original in one round trip). */
+export async function findTransactions(
+  client: Queryable,
+  userId: string,
+  transactionIds: readonly string[],
+): Promise<Map<string, TransactionListRow>> {
+  if (transactionIds.length === 0) return new Map();
+  const result = await client.query<TransactionListRow>(`${SELECT_TRANSACTION} WHERE t.user_id = $1 AND t.id = ANY($2::uuid[])`, [
+    userId,
+    transactionIds,
+  ]);
+  return new Map(result.rows.map((row) => [row.id, row]));
 }
 
 export async function entriesOf(client: Queryable, userId: string, transactionIds: readonly string[]): Promise<EntryWithType[]> {

@@ -24,12 +24,17 @@ import {
   type AccountRow,
   claimTransactionVersion,
   type EntryRow,
+  type EntryWithType,
   entriesOf,
   findInternalAccountId,
   findTransaction,
+  findTransactions,
   insertPosting,
+  insertPostings,
   lockAndLoadAccounts,
   type NewEntry,
+  type NewPosting,
+  type TransactionListRow,
   type TransactionRow,
 } from './ledger.repository.js';
 import { toTransactionResponse } from './ledger.responses.js';
@@ -211,6 +216,10 @@ interface Plan {
   lockIds: string[];
   usableIds: string[];
   underLock?: (() => Promise<void>) | undefined;
+  /** A reversal's check under the locks, on its original as read under them (the bulk path reads them all at once). */
+  reversible?: ((locked: TransactionListRow | undefined) => void) | undefined;
+  /** A reversal's original. */
+  reverses?: string;
   build: () => { header: Header; legs: Leg[] };
 }
 
@@ -229,9 +238,37 @@ function counterpartiesOf(client: pg.PoolClient, userId: string): Counterparties
   };
 }
 
-async function planEntry(client: pg.PoolClient, userId: string, posting: EntryPosting, internal: Counterparties): Promise<Plan> {
-  if (posting.categoryId) await checkCategoryFor(client, { userId, categoryId: posting.categoryId, kind: posting.kind });
-  const counterpartyId = await internal(posting.kind);
+/**
+ * Checks each category once per batch for each kind: nothing in a batch changes a category,
+ * and a statement import names the same few categories thousands of times.
+ */
+type CategoryChecks = (categoryId: string, kind: 'income' | 'expense') => Promise<void>;
+
+function categoryChecksOf(client: pg.PoolClient, userId: string): CategoryChecks {
+  const checked = new Map<string, Promise<void>>();
+  return (categoryId, kind) => {
+    const key = `${kind}:${categoryId}`;
+    let check = checked.get(key);
+    if (check === undefined) {
+      check = checkCategoryFor(client, { userId, categoryId, kind });
+      checked.set(key, check);
+    }
+    return check;
+  };
+}
+
+/** What planning looks up once per batch. */
+interface Lookups {
+  internal: Counterparties;
+  categories: CategoryChecks;
+  /** Every reversal's original and its legs, read before the locks in one round trip each. */
+  originals: Map<string, TransactionListRow>;
+  originalEntries: Map<string, EntryWithType[]>;
+}
+
+async function planEntry(posting: EntryPosting, lookups: Lookups): Promise<Plan> {
+  if (posting.categoryId) await lookups.categories(posting.categoryId, posting.kind);
+  const counterpartyId = await lookups.internal(posting.kind);
   const header: Header = {
     kind: posting.kind,
     accountId: posting.accountId,
@@ -276,8 +313,8 @@ function planTransfer(posting: TransferPosting): Plan {
   return { lockIds: ids, usableIds: ids, build: () => ({ header, legs }) };
 }
 
-async function planOpening(posting: OpeningPosting, internal: Counterparties): Promise<Plan> {
-  const equityId = await internal('equity');
+async function planOpening(posting: OpeningPosting, lookups: Lookups): Promise<Plan> {
+  const equityId = await lookups.internal('equity');
   const header: Header = {
     kind: 'opening',
     accountId: posting.accountId,
@@ -335,12 +372,12 @@ function planGoal(posting: GoalPosting): Plan {
  * is posted. The original is re-read under the locks: a reversal racing this one has
  * committed or not yet begun; the unique index on reverses_transaction_id backs this up.
  */
-async function planReversal(client: pg.PoolClient, source: PostingSource, posting: ReversalPosting): Promise<Plan> {
-  const original = await findTransaction(client, source.userId, posting.originalTransactionId);
+function planReversal(client: pg.PoolClient, source: PostingSource, posting: ReversalPosting, lookups: Lookups): Plan {
+  const original = lookups.originals.get(posting.originalTransactionId);
   if (!original) throw notFound('transaction');
   if (original.kind === 'reversal')
     throw new DomainError('cannot_reverse_reversal', 422, 'A reversal cannot itself be reversed.');
-  const entries = await entriesOf(client, source.userId, [original.id]);
+  const entries = lookups.originalEntries.get(original.id) ?? [];
   const header: Header = {
     kind: 'reversal',
     accountId: original.account_id,
@@ -359,38 +396,54 @@ async function planReversal(client: pg.PoolClient, source: PostingSource, postin
   return {
     lockIds: entries.map((entry) => entry.account_id),
     usableIds: [],
-    underLock: async () => {
-      const locked = await findTransaction(client, source.userId, original.id);
-      if (locked?.corrected_by_transaction_id && locked.corrected_by_transaction_id !== posting.correctedBy) {
-        throw new DomainError('already_corrected', 409, 'This transaction was already corrected.', {
-          corrected_by_transaction_id: locked.corrected_by_transaction_id,
-        });
-      }
-      if (locked?.reversed_by_transaction_id) {
-        throw new DomainError('already_reversed', 409, 'This transaction was already reversed.', {
-          reversed_by_transaction_id: locked.reversed_by_transaction_id,
-        });
-      }
-    },
+    reverses: original.id,
+    underLock: async () => reversible(await findTransaction(client, source.userId, original.id)),
+    reversible,
     build: () => ({ header, legs: reversalLegs(entries) }),
   };
+
+  function reversible(locked: TransactionListRow | undefined): void {
+    if (locked?.corrected_by_transaction_id && locked.corrected_by_transaction_id !== posting.correctedBy) {
+      throw new DomainError('already_corrected', 409, 'This transaction was already corrected.', {
+        corrected_by_transaction_id: locked.corrected_by_transaction_id,
+      });
+    }
+    if (locked?.reversed_by_transaction_id) {
+      throw new DomainError('already_reversed', 409, 'This transaction was already reversed.', {
+        reversed_by_transaction_id: locked.reversed_by_transaction_id,
+      });
+    }
+  }
 }
 
-function planOf(client: pg.PoolClient, source: PostingSource, posting: Posting, internal: Counterparties): Promise<Plan> | Plan {
+function planOf(client: pg.PoolClient, source: PostingSource, posting: Posting, lookups: Lookups): Promise<Plan> | Plan {
   switch (posting.kind) {
     case 'income':
     case 'expense':
-      return planEntry(client, source.userId, posting, internal);
+      return planEntry(posting, lookups);
     case 'transfer':
       return planTransfer(posting);
     case 'opening':
-      return planOpening(posting, internal);
+      return planOpening(posting, lookups);
     case 'goal_contribution':
     case 'goal_withdrawal':
       return planGoal(posting);
     case 'reversal':
-      return planReversal(client, source, posting);
+      return planReversal(client, source, posting, lookups);
   }
+}
+
+/** Every reversal's original and its legs, read in one round trip each (before the locks, as planning always was). */
+async function lookupsOf(client: pg.PoolClient, userId: string, postings: readonly Posting[]): Promise<Lookups> {
+  const ids = [...new Set(postings.flatMap((posting) => (posting.kind === 'reversal' ? [posting.originalTransactionId] : [])))];
+  const originals = await findTransactions(client, userId, ids);
+  const originalEntries = new Map<string, EntryWithType[]>();
+  for (const entry of await entriesOf(client, userId, [...originals.keys()])) {
+    const legs = originalEntries.get(entry.transaction_id);
+    if (legs) legs.push(entry);
+    else originalEntries.set(entry.transaction_id, [entry]);
+  }
+  return { internal: counterpartiesOf(client, userId), categories: categoryChecksOf(client, userId), originals, originalEntries };
 }
 
 /**
@@ -398,11 +451,10 @@ function planOf(client: pg.PoolClient, source: PostingSource, posting: Posting, 
  * the floors here; the database checks the legs again at COMMIT. An unbalanced set is a
  * programmer error (an assertion), a floor breached is the person's (insufficient_funds).
  */
-async function postLegs(
-  client: pg.PoolClient,
+function planLegs(
   accounts: ReadonlyMap<string, AccountRow>,
   input: { source: PostingSource; header: Header; legs: Leg[] },
-): Promise<{ posted: Posted; state: Map<string, AccountRow> }> {
+): { posted: Posted; state: Map<string, AccountRow>; write: NewPosting } {
   const { source, header, legs } = input;
   assert(legsAreBalanced(legs), `unbalanced legs for ${header.kind}`);
   for (const leg of legs) assert(accounts.has(leg.account_id), `leg account ${leg.account_id} is not locked`);
@@ -432,7 +484,6 @@ async function postLegs(
     };
   });
   const transaction = transactionRow(source, header);
-  await insertPosting(client, transaction, newEntries);
 
   // The batch goes on with every locked account as it now stands; the posting's answer
   // names only the accounts its own legs touched.
@@ -450,7 +501,7 @@ async function postLegs(
     transaction_id: transaction.id,
     created_at: source.postedAt,
   }));
-  return { posted: { transaction, entries, accounts: touched }, state };
+  return { posted: { transaction, entries, accounts: touched }, state, write: { header: transaction, entries: newEntries } };
 }
 
 function transactionRow(source: PostingSource, header: Header): TransactionRow {
@@ -483,29 +534,90 @@ function transactionRow(source: PostingSource, header: Header): TransactionRow {
 export const BATCH_POSTINGS_MAX = 1_000;
 
 /**
+ * The fewest postings written by the bulk path. A batch of one (a transfer, an entry, a
+ * reversal from its route) keeps its one-posting statement: the bulk statement's chain
+ * check and arrays buy nothing for one posting, and the request paths stay as measured.
+ */
+export const BULK_POSTINGS_MIN = 2;
+
+/**
+ * Whether a batch may take the bulk path: nothing in it needs the batch's earlier postings to
+ * be in the database before it is judged or posted. Caller hooks (whileLocked) may read
+ * anything; a goal posting's description and a correction's pair are read or judged against
+ * rows the batch itself writes; two reversals of one original must meet the second's
+ * already_reversed check. Such a batch keeps the one-by-one path.
+ */
+export function isBulkBatch(postings: readonly Posting[]): boolean {
+  const originals = new Set<string>();
+  for (const posting of postings) {
+    if (posting.whileLocked) return false;
+    switch (posting.kind) {
+      case 'goal_contribution':
+      case 'goal_withdrawal':
+        return false;
+      case 'income':
+      case 'expense':
+        if (posting.correctsTransactionId !== undefined) return false;
+        break;
+      case 'reversal':
+        if (posting.correctedBy !== undefined || originals.has(posting.originalTransactionId)) return false;
+        originals.add(posting.originalTransactionId);
+        break;
+      case 'transfer':
+      case 'opening':
+        break;
+    }
+  }
+  return true;
+}
+
+/**
  * Posts many postings in the caller's database transaction, all or nothing: every
  * account any of them touches is locked once, in ascending id order, before the first
  * is posted, and a refusal (or an assertion) in any throws, so the caller's transaction
  * rolls back with nothing half-written. Each answer carries the accounts its legs touched,
  * as they stand after that posting.
+ *
+ * Every posting is judged in order against the accounts as the batch's earlier postings
+ * left them (in memory). A batch of several postings with none that needs those earlier
+ * postings in the database (isBulkBatch) is then written in one statement (insertPostings): one round trip
+ * instead of one per posting, and each account row updated once instead of once per leg,
+ * which inside one long transaction leaves a chain of dead row versions every later update
+ * walks. Any other batch writes each posting before the next is judged, as it always did.
  */
 export async function postBatch(client: pg.PoolClient, source: PostingSource, postings: readonly Posting[]): Promise<Posted[]> {
   assert(postings.length >= 1 && postings.length <= BATCH_POSTINGS_MAX, `a batch holds 1 to ${BATCH_POSTINGS_MAX} postings`);
   // All or nothing holds only inside a database transaction that a refusal rolls back.
   assert(client.getTransactionStatus() === 'T', 'postBatch runs inside an open database transaction');
-  const internal = counterpartiesOf(client, source.userId);
+  const bulk = postings.length >= BULK_POSTINGS_MIN && isBulkBatch(postings);
+  const lookups = await lookupsOf(client, source.userId, postings);
   const plans: Array<{ plan: Plan; posting: Posting }> = [];
-  for (const posting of postings) plans.push({ plan: await planOf(client, source, posting, internal), posting });
+  for (const posting of postings) plans.push({ plan: await planOf(client, source, posting, lookups), posting });
   let accounts = await lockAndLoadAccounts(client, source.userId, [...new Set(plans.flatMap(({ plan }) => plan.lockIds))]);
+  // The bulk path reads every reversal's original again under the locks, at once; nothing of
+  // the batch is written yet and (isBulkBatch) no two reversals share an original.
+  const locked = bulk
+    ? await findTransactions(
+        client,
+        source.userId,
+        plans.flatMap(({ plan }) => (plan.reverses ? [plan.reverses] : [])),
+      )
+    : undefined;
   const posted: Posted[] = [];
+  const writes: NewPosting[] = [];
   for (const { plan, posting } of plans) {
     for (const id of plan.usableIds) usableAccount(accounts, id);
-    await plan.underLock?.();
+    if (locked && plan.reverses) plan.reversible?.(locked.get(plan.reverses));
+    else await plan.underLock?.();
+    assert(!bulk || posting.whileLocked === undefined, 'a bulk batch runs no caller hook');
     await posting.whileLocked?.();
-    const result = await postLegs(client, accounts, { source, ...plan.build() });
+    const result = planLegs(accounts, { source, ...plan.build() });
+    if (bulk) writes.push(result.write);
+    else await insertPosting(client, result.write.header, result.write.entries);
     accounts = result.state;
     posted.push(result.posted);
   }
+  if (bulk) await insertPostings(client, writes);
   return posted;
 }
 
