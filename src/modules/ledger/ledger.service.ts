@@ -149,6 +149,13 @@ export function sourceOf(context: RequestContext, postedAt: Date): PostingSource
   };
 }
 
+/** A posting would take a balance past BALANCE_ABS_MAX_CENTS (R$ 10 trilhões either way). */
+export function balanceOutOfRange(accountId: string): DomainError {
+  return new DomainError('balance_out_of_range', 422, 'This would take the account past the largest balance the ledger keeps.', {
+    account_id: accountId,
+  });
+}
+
 export function accountNotFound(): DomainError {
   return notFound('account');
 }
@@ -475,7 +482,9 @@ function planLegs(
   const newEntries: NewEntry[] = legs.map((leg) => {
     const account = accounts.get(leg.account_id) as AccountRow;
     const balance = account.balance_cents + leg.amount_cents;
-    assert(Math.abs(balance) <= BALANCE_ABS_MAX_CENTS, `balance of ${account.id} leaves the safe range`);
+    // Far beyond any real balance, but input can get there (an import of many huge lines): a
+    // refusal the client can read, not a crash.
+    if (Math.abs(balance) > BALANCE_ABS_MAX_CENTS) throw balanceOutOfRange(account.id);
     return {
       account_id: leg.account_id,
       amount_cents: leg.amount_cents,

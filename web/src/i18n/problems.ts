@@ -13,6 +13,7 @@ const KNOWN_CODES: ReadonlySet<string> = new Set([
   'unauthenticated',
   'network_error',
   'insufficient_funds',
+  'balance_out_of_range',
   'account_archived',
   'category_kind_mismatch',
   'category_archived',
