@@ -84,6 +84,33 @@ export async function insertImport(
   );
 }
 
+/**
+ * Ends the person's previews that are older than `before`, and the oldest beyond `openMax - 1`,
+ * so a new one fits: each becomes `expired` and its stored lines go (they can be read again from
+ * the file). A preview a confirm holds is waited for; once posted it is no longer a preview.
+ */
+export async function expirePreviews(
+  client: Queryable,
+  options: { userId: string; before: Date; openMax: number },
+): Promise<number> {
+  const result = await client.query<{ id: string }>(
+    `WITH open AS (
+       SELECT id, created_at, row_number() OVER (ORDER BY created_at DESC, id DESC) AS newest
+         FROM imports WHERE user_id = $1 AND status = 'preview'
+     ), ended AS (
+       UPDATE imports SET status = 'expired'
+        WHERE user_id = $1 AND status = 'preview'
+          AND id IN (SELECT id FROM open WHERE created_at < $2 OR newest >= $3)
+       RETURNING id
+     ), dropped AS (
+       DELETE FROM import_lines WHERE user_id = $1 AND import_id IN (SELECT id FROM ended)
+     )
+     SELECT id FROM ended`,
+    [options.userId, options.before, options.openMax],
+  );
+  return result.rowCount ?? 0;
+}
+
 export async function findImport(
   client: Queryable,
   options: { userId: string; importId: string; forUpdate?: boolean },

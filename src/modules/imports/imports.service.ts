@@ -65,6 +65,14 @@ export function importUnreadable(detail: string, line: number | null): DomainErr
   return new DomainError('import_unreadable', 422, detail, { line });
 }
 
+/**
+ * How long a preview waits for its confirm, and how many a person may have open at once: a
+ * preview stores every line of its file (up to 50,000), so unconfirmed ones must not pile up.
+ * They end when the person next uploads; an expired one answers 409 import_expired.
+ */
+export const PREVIEW_TTL_MS = 24 * 60 * 60_000;
+export const PREVIEWS_OPEN_MAX = 10;
+
 function importNotFound(): DomainError {
   return new DomainError('not_found', 404, 'No such import.');
 }
@@ -275,6 +283,11 @@ export class ImportsService {
         posted_at: null,
         undone_at: null,
       };
+      await repository.expirePreviews(client, {
+        userId,
+        before: new Date(now.getTime() - PREVIEW_TTL_MS),
+        openMax: PREVIEWS_OPEN_MAX,
+      });
       await repository.insertImport(client, row, lines);
       if (statement.mapping !== null) {
         await repository.saveMapping(client, { userId, accountId: input.accountId, mapping: statement.mapping, now });
