@@ -19,6 +19,8 @@ export function ImportProblem({ error }: { error: unknown }) {
     message = t('imports.errors.alreadyPosted');
   } else if (code === 'import_undone') {
     message = t('imports.errors.undone');
+  } else if (code === 'import_expired') {
+    message = t('imports.errors.expired');
   }
   if (message === undefined) return <ProblemAlert error={error} />;
   return (

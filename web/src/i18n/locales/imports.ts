@@ -72,6 +72,7 @@ export const importsPtBR = {
     tooLarge: 'O arquivo é grande demais (até 10 MB e 50.000 linhas).',
     alreadyPosted: 'Esta importação já foi confirmada.',
     undone: 'Esta importação já foi desfeita.',
+    expired: 'Esta prévia expirou (mais de um dia sem confirmação). Envie o arquivo de novo.',
   },
 } as const;
 
@@ -147,5 +148,6 @@ export const importsEn = {
     tooLarge: 'The file is too large (up to 10 MB and 50,000 lines).',
     alreadyPosted: 'This import was already confirmed.',
     undone: 'This import was already undone.',
+    expired: 'This preview expired (not confirmed within a day). Upload the file again.',
   },
 };
