@@ -1,6 +1,14 @@
 import type { Locator, Page } from '@playwright/test';
 import { saoPauloDay } from './clock.js';
-import { expect as baseExpect, documentScrollWidth, newPerson, registerViaApi, test, testNow } from './support.js';
+import {
+  expect as baseExpect,
+  documentScrollWidth,
+  newPerson,
+  registerViaApi,
+  settleAnimations,
+  test,
+  testNow,
+} from './support.js';
 
 const PHONE = { width: 360, height: 740 };
 const CSRF = { 'X-Requested-With': 'vai-de-pix' };
@@ -35,6 +43,8 @@ async function uploadStatement(page: Page): Promise<void> {
 }
 
 async function expectTapTargets(controls: Locator): Promise<void> {
+  // Dialogs scale in: measure what stays, not a frame of the animation.
+  await settleAnimations(controls.page());
   for (const control of await controls.all()) {
     const box = await control.boundingBox();
     expect(box?.height ?? 0, await control.evaluate((element) => element.outerHTML.slice(0, 120))).toBeGreaterThanOrEqual(

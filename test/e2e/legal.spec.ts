@@ -7,6 +7,7 @@ import {
   newPerson,
   PASSWORD,
   registerViaApi,
+  settleAnimations,
   test,
   uniqueEmail,
 } from './support.js';
@@ -101,6 +102,7 @@ test('a person who never accepted is asked at sign-in, accepts, and is not asked
   // It cannot be dismissed: Esc leaves it in place.
   await page.keyboard.press('Escape');
   await expect(dialog).toBeVisible();
+  await settleAnimations(page);
   for (const name of ['Aceito', 'Sair']) {
     const box = await dialog.getByRole('button', { name }).boundingBox();
     expect(box?.height ?? 0).toBeGreaterThanOrEqual(TAP_TARGET_MIN_PX);
