@@ -224,8 +224,9 @@ async function registerModules(
   await app.register(budgetsRoutes, { prefix: '/api/budgets', budgets: new BudgetsService(deps) });
   await app.register(recurringRoutes, { prefix: '/api/recurring', recurring: new RecurringService(deps) });
   const pix = new PixService(deps);
-  await app.register(pixKeyRoutes, { prefix: '/api/accounts', pix });
-  await app.register(pixRoutes, { prefix: '/api/pix', pix });
+  const pixEnabled = wiring.config.features.pix;
+  await app.register(pixKeyRoutes, { prefix: '/api/accounts', pix, enabled: pixEnabled });
+  await app.register(pixRoutes, { prefix: '/api/pix', pix, enabled: pixEnabled });
   await app.register(notificationPreferencesRoutes, { prefix: '/api/notifications', pool, clock, mail: wiring.config.mail });
   await app.register(insightsRoutes, { prefix: '/api/insights', pool, clock, metrics, enabled: wiring.config.features.insights });
   await app.register(importsRoutes, {

@@ -25,7 +25,7 @@ import {
   RecordPaymentBody,
   ValidateKeyBody,
 } from './pix.schemas.js';
-import type { PixService } from './pix.service.js';
+import { type PixService, pixDisabled } from './pix.service.js';
 
 const brCodeProblem = Type.Ref(BrCodeProblem);
 
@@ -205,14 +205,23 @@ function settlementRoutes(api: RouteApi, pix: PixService) {
  * The account's Pix key, registered under /api/accounts beside the account it belongs to;
  * every route needs a session.
  */
-export async function pixKeyRoutes(app: FastifyInstance, options: { pix: PixService }) {
+/** ENABLE_PIX=false: every Pix route answers 404 feature_disabled (the rest of the account routes stay). */
+function guardFeature(app: FastifyInstance, enabled: boolean): void {
+  app.addHook('onRequest', async () => {
+    if (!enabled) throw pixDisabled();
+  });
+}
+
+export async function pixKeyRoutes(app: FastifyInstance, options: { pix: PixService; enabled: boolean }) {
   requireSession(app);
+  guardFeature(app, options.enabled);
   accountKeyRoutes(routeApi(app), options.pix);
 }
 
 /** The pix module's routes, registered under /api/pix; every one needs a session. */
-export async function pixRoutes(app: FastifyInstance, options: { pix: PixService }) {
+export async function pixRoutes(app: FastifyInstance, options: { pix: PixService; enabled: boolean }) {
   requireSession(app);
+  guardFeature(app, options.enabled);
   const api = routeApi(app);
   keyAndCodeRoutes(api, options.pix);
   chargeRoutes(api, options.pix);

@@ -151,6 +151,10 @@ function merchantText(
   return text;
 }
 
+export function pixDisabled(): DomainError {
+  return new DomainError('feature_disabled', 404, 'Pix tools are turned off on this server.', { feature: 'pix' });
+}
+
 export class PixService {
   constructor(private readonly deps: ServiceDeps) {}
 

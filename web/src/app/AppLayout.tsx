@@ -27,6 +27,7 @@ import { LedgerActionsProvider } from '../features/ledger/LedgerActions';
 import { LegalFooter } from '../features/legal/LegalFooter';
 import { PendingConsentDialog } from '../features/legal/PendingConsentDialog';
 import { NotificationBell } from '../features/notifications/NotificationBell';
+import { usePixDisabled } from '../features/pix/availability';
 import {
   ACCOUNTS_PATH,
   BUDGETS_PATH,
@@ -57,6 +58,7 @@ export function AppLayout() {
   const user = me.data;
   const insightsDisabled = useInsightsDisabled();
   const importsDisabled = useImportsDisabled();
+  const pixDisabled = usePixDisabled();
 
   const navItems = [
     { to: HOME_PATH, label: t('nav.dashboard'), icon: <HomeIcon size={20} /> },
@@ -69,8 +71,12 @@ export function AppLayout() {
     { to: RECURRING_PATH, label: t('nav.recurring'), icon: <RepeatIcon size={20} /> },
     { to: CATEGORIES_PATH, label: t('nav.categories'), icon: <TagIcon size={20} /> },
     ...(importsDisabled ? [] : [{ to: IMPORTS_PATH, label: t('nav.imports'), icon: <ListIcon size={20} /> }]),
-    { to: PIX_RECEIVE_PATH, label: t('nav.pixReceive'), icon: <QrCodeIcon size={20} /> },
-    { to: PIX_PAID_PATH, label: t('nav.pixPaid'), icon: <PixIcon size={20} /> },
+    ...(pixDisabled
+      ? []
+      : [
+          { to: PIX_RECEIVE_PATH, label: t('nav.pixReceive'), icon: <QrCodeIcon size={20} /> },
+          { to: PIX_PAID_PATH, label: t('nav.pixPaid'), icon: <PixIcon size={20} /> },
+        ]),
   ];
   // An account's statement (/contas/…) belongs to Contas.
   const isActive = (to: string) => (to === HOME_PATH ? location.pathname === to : location.pathname.startsWith(to));

@@ -14,6 +14,7 @@ const KNOWN_CODES: ReadonlySet<string> = new Set([
   'network_error',
   'insufficient_funds',
   'balance_out_of_range',
+  'feature_disabled',
   'account_archived',
   'category_kind_mismatch',
   'category_archived',

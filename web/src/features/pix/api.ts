@@ -5,6 +5,7 @@ import { api, unwrap } from '../../api/client';
 import { bodyLimit } from '../../api/limits';
 import { type ApiError, isApiError } from '../../api/problem';
 import type { components, paths } from '../../api/schema';
+import { notePixError } from './availability';
 
 type Schemas = components['schemas'];
 type JsonBody<T> = T extends { requestBody: { content: { 'application/json': infer B } } } ? B : never;
@@ -37,54 +38,68 @@ export const MERCHANT_CITY_LENGTH_MAX = 15;
 const KEYS_PAGE_LIMIT = 100;
 export const RECENT_CHARGES_LIMIT = 10;
 
+/** Every Pix request: a 404 feature_disabled answer hides the Pix screens for this tab. */
+async function noted<T>(request: Promise<T>): Promise<T> {
+  try {
+    return await request;
+  } catch (error) {
+    notePixError(error);
+    throw error;
+  }
+}
+
 function idempotencyHeader(key: string) {
   return { 'idempotency-key': key };
 }
 
 export function listPixKeys() {
-  return unwrap(api.GET('/api/pix/keys', { params: { query: { skip: 0, limit: KEYS_PAGE_LIMIT } } }));
+  return noted(unwrap(api.GET('/api/pix/keys', { params: { query: { skip: 0, limit: KEYS_PAGE_LIMIT } } })));
 }
 
 export function validatePixKey(key: string) {
-  return unwrap(api.POST('/api/pix/keys/validate', { body: { key } }));
+  return noted(unwrap(api.POST('/api/pix/keys/validate', { body: { key } })));
 }
 
 export function putPixKey(accountId: string, input: PutPixKeyInput) {
-  return unwrap(api.PUT('/api/accounts/{id}/pix-key', { params: { path: { id: accountId } }, body: input }));
+  return noted(unwrap(api.PUT('/api/accounts/{id}/pix-key', { params: { path: { id: accountId } }, body: input })));
 }
 
 export function createCharge(input: CreateChargeInput, idempotencyKey: string) {
-  return unwrap(api.POST('/api/pix/charges', { params: { header: idempotencyHeader(idempotencyKey) }, body: input }));
+  return noted(unwrap(api.POST('/api/pix/charges', { params: { header: idempotencyHeader(idempotencyKey) }, body: input })));
 }
 
 export function listRecentCharges(accountId: string) {
-  return unwrap(
-    api.GET('/api/pix/charges', { params: { query: { skip: 0, limit: RECENT_CHARGES_LIMIT, account_id: accountId } } }),
+  return noted(
+    unwrap(api.GET('/api/pix/charges', { params: { query: { skip: 0, limit: RECENT_CHARGES_LIMIT, account_id: accountId } } })),
   );
 }
 
 export function receiveCharge(input: { id: string; body: ReceiveChargeInput }, idempotencyKey: string) {
-  return unwrap(
-    api.POST('/api/pix/charges/{id}/receive', {
-      params: { path: { id: input.id }, header: idempotencyHeader(idempotencyKey) },
-      body: input.body,
-    }),
+  return noted(
+    unwrap(
+      api.POST('/api/pix/charges/{id}/receive', {
+        params: { path: { id: input.id }, header: idempotencyHeader(idempotencyKey) },
+        body: input.body,
+      }),
+    ),
   );
 }
 
 /** "Desfazer" after "Já recebi": reverses the receipt; the charge waits again. */
 export function undoChargeReceipt(id: string, idempotencyKey: string) {
-  return unwrap(
-    api.POST('/api/pix/charges/{id}/receive/undo', { params: { path: { id }, header: idempotencyHeader(idempotencyKey) } }),
+  return noted(
+    unwrap(
+      api.POST('/api/pix/charges/{id}/receive/undo', { params: { path: { id }, header: idempotencyHeader(idempotencyKey) } }),
+    ),
   );
 }
 
 export function decodePix(payload: string) {
-  return unwrap(api.POST('/api/pix/decode', { body: { payload } }));
+  return noted(unwrap(api.POST('/api/pix/decode', { body: { payload } })));
 }
 
 export function recordPixPayment(input: RecordPaymentInput, idempotencyKey: string) {
-  return unwrap(api.POST('/api/pix/payments', { params: { header: idempotencyHeader(idempotencyKey) }, body: input }));
+  return noted(unwrap(api.POST('/api/pix/payments', { params: { header: idempotencyHeader(idempotencyKey) }, body: input })));
 }
 
 const BR_CODE_ERRORS_MAX = 20;

@@ -99,6 +99,7 @@ export const en: Messages = {
     network_error: "We couldn't reach the server. Check your connection and try again.",
     generic: 'Something went wrong. Try again in a moment.',
     insufficient_funds: 'Not enough balance in this account.',
+    feature_disabled: 'This feature is turned off on this server.',
     balance_out_of_range: 'This would take the account past the largest balance the app keeps.',
     account_archived: 'This account is archived. Reactivate it to record in it.',
     category_kind_mismatch: 'This category is of the other kind (income or expense). Choose another one.',

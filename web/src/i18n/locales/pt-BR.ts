@@ -101,6 +101,7 @@ export const ptBR = {
     network_error: 'Não conseguimos falar com o servidor. Verifique sua conexão e tente de novo.',
     generic: 'Algo deu errado. Tente de novo em instantes.',
     insufficient_funds: 'Saldo insuficiente nesta conta.',
+    feature_disabled: 'Este recurso está desligado neste servidor.',
     balance_out_of_range: 'Isso levaria o saldo da conta além do maior valor que o app guarda.',
     account_archived: 'Esta conta está arquivada. Reative-a para lançar nela.',
     category_kind_mismatch: 'Esta categoria é de outro tipo (receita ou despesa). Escolha outra.',
