@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { fixedClock } from '../../src/lib/clock.js';
-import { CURRENT_CONSENT_VERSIONS, PRIVACY_POLICY_VERSION, TERMS_VERSION } from '../../src/modules/privacy/consents.js';
-import { ConsentsService } from '../../src/modules/privacy/consents.service.js';
+import { PRIVACY_POLICY_VERSION, TERMS_VERSION } from '../../src/modules/privacy/consents.js';
+import { PRIVACY_TABLES } from '../../src/modules/privacy/privacy.repository.js';
 import { clientFor, PASSWORD, registerUser, startTestApp, type TestApp, uniqueEmail } from '../helpers/app.js';
 import { expectProblem, expectStatus } from '../helpers/problem.js';
 
@@ -197,13 +197,16 @@ describe('consent log', () => {
   it("erasing a person's log (account deletion) removes their rows and nobody else's", async () => {
     const carla = expectStatus(await register(t.app, CURRENT), 201).json();
     const davi = expectStatus(await register(t.app, CURRENT), 201).json();
-    const consents = new ConsentsService({ pool: t.pool, clock, hooks: {} }, CURRENT_CONSENT_VERSIONS);
-    const client = await t.pool.connect();
-    try {
-      expect(await consents.eraseFor(client, carla.user.id)).toBe(2);
-    } finally {
-      client.release();
-    }
+    // The step the account deletion runs for this table (src/modules/privacy/privacy.repository.ts).
+    const consents = PRIVACY_TABLES.find((table) => table.name === 'consents');
+    const erased = await consents?.erase?.(t.pool, {
+      userId: carla.user.id,
+      email: carla.user.email,
+      now: new Date(),
+      unusablePasswordHash: '',
+      rateLimitKeys: [],
+    });
+    expect((erased as { rowCount: number } | undefined)?.rowCount).toBe(2);
     expect(await consentRows(carla.user.id)).toEqual([]);
     expect(await consentRows(davi.user.id)).toHaveLength(2);
   });

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { accountLockOrder, accountLocksTaken } from '../../db/locks.js';
 import type { Queryable } from '../../db/queryable.js';
+import { assert } from '../../lib/assert.js';
 import type { AccountType } from '../../policies/ledger_v1.js';
 import { MONTH_INSIGHTS } from '../insights/staleness.js';
 
@@ -185,14 +186,13 @@ export async function insertPostings(client: pg.PoolClient, postings: readonly N
   const headers = postings.map((posting) => posting.header);
   // The statement writes one person's, one source's postings: the shared columns are bound once.
   for (const header of headers) {
-    if (
-      header.user_id !== first.header.user_id ||
-      header.idempotency_key !== first.header.idempotency_key ||
-      header.request_id !== first.header.request_id ||
-      header.created_at.getTime() !== first.header.created_at.getTime()
-    ) {
-      throw new Error('a bulk posting mixes people or sources');
-    }
+    assert(
+      header.user_id === first.header.user_id &&
+        header.idempotency_key === first.header.idempotency_key &&
+        header.request_id === first.header.request_id &&
+        header.created_at.getTime() === first.header.created_at.getTime(),
+      'a bulk posting mixes people or sources',
+    );
   }
   const legs = postings.flatMap((posting) => posting.entries.map((entry) => ({ transactionId: posting.header.id, ...entry })));
   // ISO days sort as text.

@@ -49,16 +49,3 @@ export async function insertConsent(client: Queryable, row: ConsentRow): Promise
     values: [row.id, row.user_id, row.document, row.version, row.accepted_at],
   });
 }
-
-/**
- * Removes every acceptance of the person, for the deletion of their account (LGPD Art. 18,
- * VI): the log is theirs, and no balance depends on it. Returns how many rows went.
- */
-export async function deleteConsentsOf(client: Queryable, userId: string): Promise<number> {
-  const result = await client.query({
-    name: 'consents_delete_of',
-    text: 'DELETE FROM consents WHERE user_id = $1',
-    values: [userId],
-  });
-  return result.rowCount ?? 0;
-}

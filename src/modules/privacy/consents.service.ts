@@ -113,12 +113,4 @@ export class ConsentsService {
       });
     }
   }
-
-  /**
-   * Erases the person's consent log inside the deletion of their account (the caller's
-   * transaction), so the account and its log go together or not at all.
-   */
-  eraseFor(client: Queryable, userId: string): Promise<number> {
-    return repository.deleteConsentsOf(client, userId);
-  }
 }
