@@ -14,6 +14,7 @@ import { createMetrics, type Metrics, metricsPlugin } from './http/metrics.js';
 import { openApiDocumentRoute, registerOpenApi } from './http/openapi.js';
 import { emailRateLimitKeys, RateLimiter } from './http/rate-limit.js';
 import { RateLimitRepository } from './http/rate-limit.repository.js';
+import { createReadOnlyMode, type ReadOnlyMode } from './http/read-only.js';
 import { newRequestId } from './http/request-id.js';
 import { logRequests } from './http/request-log.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
@@ -88,6 +89,8 @@ export interface AppOptions {
    * policy than CURRENT_CONSENT_VERSIONS, to play a new version being published.
    */
   consentVersions?: ConsentVersions;
+  /** Whether writes are refused; from config.readOnly (READ_ONLY) when absent. */
+  readOnly?: ReadOnlyMode;
 }
 
 /** The options with every default filled in, as the wiring below uses them. */
@@ -101,6 +104,7 @@ interface Wiring {
   webApp: WebApp;
   onServerError: AppOptions['onServerError'];
   consentVersions: ConsentVersions;
+  readOnly: ReadOnlyMode;
 }
 
 /**
@@ -275,6 +279,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     webApp: findWebApp(options.webDir ?? WEB_DIST_DIR),
     onServerError: options.onServerError,
     consentVersions: testConsentVersions(options.consentVersions) ?? CURRENT_CONSENT_VERSIONS,
+    readOnly: options.readOnly ?? createReadOnlyMode({ forced: options.config.readOnly }),
   };
   const consents = new ConsentsService(serviceDeps(wiring), wiring.consentVersions);
   const app = createInstance(options);

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { Cron } from 'croner';
@@ -40,6 +41,18 @@ export const EnvSchema = Type.Object({
   ENABLE_INSIGHTS: Flag,
   ENABLE_PIX: Flag,
   ENABLE_IMPORTS: Flag,
+  /** true: every write answers 503 read_only (reads keep working), e.g. during a migration of the server. */
+  READ_ONLY: Flag,
+  /** After SIGTERM, how long in-flight requests and a running job's batch get before the process exits. */
+  SHUTDOWN_GRACE_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 10 }),
+  /** When the worker takes a backup (croner pattern, UTC); unset: no automatic backup. */
+  BACKUP_CRON: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  /** Where automatic backups are written; default DATA_DIR/backups. */
+  BACKUP_DIR: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
+  /** How many of the latest daily backups are kept. */
+  BACKUP_KEEP_DAILY: Type.Integer({ minimum: 1, maximum: 3650, default: 7 }),
+  /** How many monthly backups (the first of each month) are kept besides the daily ones. */
+  BACKUP_KEEP_MONTHLY: Type.Integer({ minimum: 0, maximum: 1200, default: 12 }),
   /**
    * Browser tests only: the server's clock starts at this instant and then runs in real
    * time. An instant with its offset, e.g. 2028-02-29T12:00:00-03:00.
@@ -93,6 +106,11 @@ export interface Config {
     per_device: RateLimitRule;
   };
   features: { insights: boolean; pix: boolean; imports: boolean };
+  /** READ_ONLY=true: writes answer 503 read_only. */
+  readOnly: boolean;
+  shutdownGraceSeconds: number;
+  /** Automatic backups; cron undefined: none. */
+  backup: { cron: string | undefined; dir: string; keepDaily: number; keepMonthly: number };
   /** E-mail delivery; smtpUrl undefined: the outbox is not sent (see docs/OPERATIONS.md). */
   mail: { smtpUrl: string | undefined; from: string; appUrl: string };
   /** Set only under NODE_ENV=test: the instant the server's clock starts at (TEST_CLOCK_START). */
@@ -114,6 +132,7 @@ const FLAG_DEFAULTS: Record<string, string> = {
   ENABLE_INSIGHTS: 'true',
   ENABLE_PIX: 'true',
   ENABLE_IMPORTS: 'true',
+  READ_ONLY: 'false',
 };
 
 /**
@@ -236,6 +255,14 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
       per_device: { max: env.AUTH_RATE_LIMIT_PER_DEVICE, window_ms },
     },
     features: { insights: flag(env.ENABLE_INSIGHTS), pix: flag(env.ENABLE_PIX), imports: flag(env.ENABLE_IMPORTS) },
+    readOnly: flag(env.READ_ONLY),
+    shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
+    backup: {
+      cron: env.BACKUP_CRON,
+      dir: env.BACKUP_DIR ?? path.join(env.DATA_DIR, 'backups'),
+      keepDaily: env.BACKUP_KEEP_DAILY,
+      keepMonthly: env.BACKUP_KEEP_MONTHLY,
+    },
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, appUrl: env.APP_URL.replace(/\/+$/, '') },
     ...(testClockStart ? { testClockStart } : {}),
     ...(jobScheduleOverride ? { jobScheduleOverride } : {}),
