@@ -97,12 +97,15 @@ function unitEnvironment(role: Role): Record<string, string> {
   return Object.assign({}, ...valuesOf(units[role], 'Service', 'Environment').map(environmentAssignments));
 }
 
-/** The configuration a unit's process reads: the env file, then the unit's own variables. */
+/**
+ * The configuration a unit's process reads, merged as systemd merges it: the unit's
+ * Environment= first, then the EnvironmentFile=, whose values win.
+ */
 function configFor(role: Role, { withOptional }: { withOptional: boolean }): Config {
   return loadConfig({
+    ...unitEnvironment(role),
     ...(withOptional ? envExample.optional : {}),
     ...envExample.settings,
-    ...unitEnvironment(role),
   });
 }
 
@@ -462,5 +465,41 @@ describe('the app behind the nginx site, with the env file', () => {
     });
     expect(response.statusCode).toBe(200);
     expect(response.headers['strict-transport-security']).toBeUndefined();
+  });
+});
+
+describe('the readers of these files', () => {
+  it('refuse a unit-file line that is neither a section, a Key=Value nor a comment', () => {
+    expect(() => parseUnitFile('[Service]\nUser=vai-de-pix\nProtectSystem strict\n')).toThrow(/line 3/);
+    expect(() => parseUnitFile('User=vai-de-pix\n')).toThrow(/before any \[Section\]/);
+  });
+
+  it('read a unit file as systemd does: continued lines, repeated and emptied list keys, the last single value', () => {
+    const unit = parseUnitFile(
+      '[Service]\nRestrictAddressFamilies=AF_INET \\\n  AF_UNIX\nUser=a\nUser=b\nReadWritePaths=/x\nReadWritePaths=\n',
+    );
+    expect(listOf(unit, 'Service', 'RestrictAddressFamilies')).toEqual(['AF_INET', 'AF_UNIX']);
+    expect(lastValueOf(unit, 'Service', 'User')).toBe('b');
+    expect(listOf(unit, 'Service', 'ReadWritePaths')).toEqual([]);
+    expect(systemdSeconds('1min 30s')).toBe(90);
+    expect(systemdBoolean('on')).toBe(true);
+    expect(systemdBoolean('maybe')).toBeUndefined();
+  });
+
+  it('refuse environment lines that systemd and a shell would read differently', () => {
+    for (const line of ['export A=1', 'A=two words', "A='single'", 'A=$HOME', 'A="a \\" b"']) {
+      expect(() => parseEnvironmentFile(`${line}\n`), line).toThrow();
+    }
+    expect(parseEnvironmentFile('A="two words"\n#B=2\n# a comment\n')).toEqual({
+      settings: { A: 'two words' },
+      optional: { B: '2' },
+    });
+  });
+
+  it("read sizes with each server's units", () => {
+    expect(nginxBytes('11m')).toBe(11 * 1024 * 1024);
+    expect(caddyBytes('11MiB')).toBe(11 * 1024 * 1024);
+    expect(caddyBytes('11MB')).toBe(11_000_000);
+    expect(() => nginxBytes('11 MB')).toThrow();
   });
 });
