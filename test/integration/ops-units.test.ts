@@ -122,6 +122,7 @@ function isExecutableOnPath(name: string): boolean {
 
 const has = {
   systemdAnalyze: isExecutableOnPath('systemd-analyze'),
+  systemdSysusers: isExecutableOnPath('systemd-sysusers'),
   nginx: isExecutableOnPath('nginx') && isExecutableOnPath('openssl'),
   caddy: isExecutableOnPath('caddy'),
 };
@@ -211,6 +212,26 @@ describe('the systemd units', () => {
     expect(worker.metricsPort).not.toBe(api.port);
   });
 
+  it('the sysusers entry creates the user both units run as', () => {
+    const entries = read(`${UNITS_DIR}/vai-de-pix.sysusers.conf`)
+      .split('\n')
+      .filter((line) => line.trim() !== '' && !line.startsWith('#'));
+    expect(entries).toHaveLength(1);
+    const [type, name] = (entries[0] as string).split(/\s+/);
+    expect([type, name]).toEqual(['u', SERVICE_USER]);
+  });
+
+  it.runIf(has.systemdSysusers)('systemd-sysusers would create that user (where systemd-sysusers is available)', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'vdp-sysusers-'));
+    try {
+      const file = path.join(ROOT, UNITS_DIR, 'vai-de-pix.sysusers.conf');
+      const { stdout, stderr } = await execFileAsync('systemd-sysusers', [`--root=${root}`, '--dry-run', file]);
+      expect(`${stdout}${stderr}`).toContain(`Creating user '${SERVICE_USER}'`);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it.runIf(has.systemdAnalyze)('systemd-analyze verify accepts both units (where systemd-analyze is available)', async () => {
     const files = ROLES.map((role) => path.join(ROOT, UNITS_DIR, UNIT_NAMES[role]));
     const { stdout, stderr } = await execFileAsync('systemd-analyze', ['verify', ...files]);
@@ -263,6 +284,15 @@ describe('the environment example', () => {
     expect(config.backup.dir.startsWith(`${STATE_ROOT}/`)).toBe(true);
     expect(config.mail.smtpUrl).toMatch(/^smtps?:\/\//);
     expect(config.sentryDsn).toMatch(/^https:\/\//);
+  });
+
+  it('reads the same in a shell, as the manual commands in docs/OPERATIONS.md source it', async () => {
+    const file = path.join(ROOT, UNITS_DIR, 'vai-de-pix.env.example');
+    const { stdout } = await execFileAsync('sh', ['-c', 'set -a && . "$1" && env', 'sh', file], { env: {} });
+    const shell = Object.fromEntries(
+      stdout.split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
+    for (const [name, value] of Object.entries(envExample.settings)) expect(shell[name], name).toBe(value);
   });
 
   it('carries no secret: each password and token is a CHANGE-ME placeholder', () => {
