@@ -13,10 +13,11 @@ import {
   rename,
   rm,
   rmdir,
+  stat,
   symlink,
   writeFile,
 } from 'node:fs/promises';
-import { arch, platform, userInfo } from 'node:os';
+import { arch, homedir, platform, userInfo } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -228,6 +229,18 @@ async function noClusterYet(dataDir: string): Promise<boolean> {
 }
 
 /**
+ * DATA_DIR is the app's own directory: the server's account may pass through it (search, not
+ * list), as it must to reach DATA_DIR/pg. A home directory, or one of its ancestors, given as
+ * DATA_DIR is left as it is: its permissions are its owner's business.
+ */
+async function letServerTraverse(dataDir: string): Promise<void> {
+  const home = path.resolve(homedir());
+  if (home === dataDir || home.startsWith(`${dataDir}${path.sep}`) || dataDir === path.parse(dataDir).root) return;
+  const { mode } = await stat(dataDir);
+  if ((mode & 0o001) === 0) await chmod(dataDir, (mode & 0o7777) | 0o001);
+}
+
+/**
  * Decides, once per start, where the programs and the cluster are. In order: a DATA_DIR/pg
  * link (a relocated cluster) is followed; an existing cluster stays where it is; a new one
  * is made in DATA_DIR unless the server's account cannot reach DATA_DIR, then under
@@ -243,6 +256,7 @@ export async function placeEmbeddedServer(dataDir: string): Promise<Placement> {
   const binDir = (await canReach(account, path.join(packagedBinDir, 'postgres')))
     ? packagedBinDir
     : path.join(await systemBinaries(nativeDir, version), 'bin');
+  await letServerTraverse(dataDir);
   const link = path.join(dataDir, CLUSTER_NAME);
   if (await isSymbolicLink(link)) {
     const clusterDir = await realpath(link).catch((error: unknown) => {
