@@ -1,10 +1,18 @@
 import { existsSync } from 'node:fs';
-import { chmod, cp, mkdir, mkdtemp, readdir, readFile, realpath, rm, stat, symlink } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, readdir, readFile, realpath, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { arch, platform, tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { relocatedClusterHome } from '../../src/db/embedded-placement.js';
-import { type AppProcess, postmasterPid, readBalances, startApp, stopLeftoverServer, writeData } from './embedded-support.js';
+import {
+  type AppProcess,
+  postmasterPid,
+  readBalances,
+  runUntilExit,
+  startApp,
+  stopLeftoverServer,
+  writeData,
+} from './embedded-support.js';
 
 /**
  * `npm start` from a checkout in a mode-700 home whose path has spaces and accents, as the
@@ -92,6 +100,26 @@ describe('npm start in a mode-700 home, in a path with spaces and accents', () =
       expect(await readBalances(second.url, 'acentuado@example.com')).toEqual([4_200]);
       second.child.kill('SIGTERM');
       expect(await second.exited).toBe(0);
+    },
+    FILE_TIMEOUT_MS,
+  );
+
+  it(
+    'stops at once with one line naming what is in the way and how to fix it when DATA_DIR cannot be made',
+    async () => {
+      const notADirectory = path.join(home, 'um arquivo');
+      await writeFile(notADirectory, 'não é uma pasta\n');
+      const dataDirUnderAFile = path.join(notADirectory, 'data');
+      const result = await runUntilExit({
+        main: path.resolve('dist/main.js'),
+        cwd: process.cwd(),
+        env: { DATA_DIR: dataDirUnderAFile },
+      });
+      expect(result.code).toBe(1);
+      const lines = result.stderr.split('\n').filter((line) => line.trim() !== '');
+      expect(lines).toEqual([
+        `vai-de-pix: could not start: DATA_DIR ${dataDirUnderAFile} cannot be created or written by this user (ENOTDIR): set DATA_DIR to a writable directory, fix its owner, or set DATABASE_URL`,
+      ]);
     },
     FILE_TIMEOUT_MS,
   );
