@@ -134,7 +134,14 @@ async function openDatabase(config: Config, logger: pino.Logger, running: Runnin
       dataDir: config.dataDir,
       onLog: embeddedPostgresLogWriter((line) => logger.debug({ postgres: line })),
       onUnexpectedExit: (message) => logger.error(message),
+      onNotice: (message) => logger.warn(message),
     });
+    if (running.embedded.relocated) {
+      logger.info(
+        { data_dir: running.embedded.dataDir, cluster_dir: running.embedded.clusterDir },
+        `the embedded PostgreSQL keeps its cluster in ${running.embedded.clusterDir} (linked from ${running.embedded.dataDir}/pg): as root it runs as the postgres user, which cannot reach DATA_DIR`,
+      );
+    }
   }
   const databaseUrl = config.databaseUrl ?? (running.embedded as EmbeddedDatabase).url;
   const pool = createPool(databaseUrl, {

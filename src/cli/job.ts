@@ -9,7 +9,13 @@
  */
 import pino from 'pino';
 import { ConfigError, loadConfig } from '../config.js';
-import { DataDirInUseError, type EmbeddedDatabase, runningEmbeddedUrl, startEmbeddedDatabase } from '../db/embedded.js';
+import {
+  DataDirInUseError,
+  type EmbeddedDatabase,
+  EmbeddedStartError,
+  runningEmbeddedUrl,
+  startEmbeddedDatabase,
+} from '../db/embedded.js';
 import { migrate } from '../db/migrate.js';
 import { createPool } from '../db/pool.js';
 import { allJobs } from '../jobs/registry.js';
@@ -56,6 +62,7 @@ async function main(): Promise<void> {
         url = embedded.url;
       } catch (error) {
         if (error instanceof DataDirInUseError) fail(`${error.message} (or set DATABASE_URL)`, 1);
+        if (error instanceof EmbeddedStartError) fail(error.message, 1);
         throw error;
       }
     }

