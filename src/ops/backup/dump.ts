@@ -87,7 +87,7 @@ async function createPrivateFile(file: string): Promise<void> {
 
 async function writeChecksum(file: string, sha256: string): Promise<void> {
   const checksumFile = `${file}${CHECKSUM_SUFFIX}`;
-  const temporary = `${checksumFile}.${randomBytes(6).toString('hex')}.partial`;
+  const temporary = partialNameFor(checksumFile);
   const handle = await open(temporary, 'wx', FILE_MODE);
   try {
     await handle.writeFile(`${sha256}  ${path.basename(file)}\n`);
