@@ -7,9 +7,12 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
+import { type EmbeddedDatabase, startEmbeddedDatabase } from '../../src/db/embedded.js';
 import { createPool } from '../../src/db/pool.js';
 import { calendarMonth } from '../../src/lib/calendar.js';
 import { fixedClock } from '../../src/lib/clock.js';
+import { BackupError } from '../../src/ops/backup/errors.js';
+import { checkArchive, restoreBackup } from '../../src/ops/backup/restore.js';
 import { clientFor, signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
@@ -320,19 +323,16 @@ describe('backup and restore of a realistic data set', () => {
   });
 
   describe('a file or a target that must not be restored', () => {
-    const restoreInto = (file: string, extra: string[] = []) =>
-      runCommand('restore', ['--in', file, '--into', restoredDatabase?.url ?? '', ...extra], {});
-
     /** Each refusal names its cause, and the target's every row is as it was. */
-    async function expectRefusedUntouched(file: string, code: string, extra: string[] = ['--force']) {
+    async function expectRefusedUntouched(file: string, code: string, options: { force: boolean } = { force: true }) {
       if (!restoredDatabase) throw new Error('the round trip did not run');
-      const before = await withPool(restoredDatabase.url, fingerprint);
-      const result = await restoreInto(file, extra);
-      expect(result.code, result.stderr).toBe(1);
-      expect(result.json).toMatchObject({ ok: false, code });
-      const after = await withPool(restoredDatabase.url, fingerprint);
-      expect(after).toEqual(before);
-      return result;
+      const url = restoredDatabase.url;
+      const before = await withPool(url, fingerprint);
+      const refusal = await restoreBackup({ file, url, force: options.force }).catch((error: unknown) => error);
+      expect(refusal).toBeInstanceOf(BackupError);
+      expect(refusal).toMatchObject({ code });
+      expect(await withPool(url, fingerprint)).toEqual(before);
+      return (refusal as BackupError).message;
     }
 
     it(
@@ -341,8 +341,9 @@ describe('backup and restore of a realistic data set', () => {
         const truncated = path.join(work, 'truncated.dump');
         await copyFile(backupFile, truncated);
         await truncate(truncated, Math.floor((await stat(backupFile)).size / 2));
-        const result = await expectRefusedUntouched(truncated, 'archive_invalid');
-        expect(result.stderr).toMatch(/truncated or corrupted.*nothing was restored/);
+        expect(await expectRefusedUntouched(truncated, 'archive_invalid')).toMatch(
+          /truncated or corrupted.*nothing was restored/,
+        );
       },
       COMMAND_TIMEOUT_MS,
     );
@@ -355,10 +356,9 @@ describe('backup and restore of a realistic data set', () => {
         const middle = Math.floor(bytes.length * 0.6);
         bytes.fill(0xa5, middle, middle + 64);
         await writeFile(corrupted, bytes);
-        await copyFile(`${backupFile}.sha256`, `${corrupted}.sha256`);
         // The checksum file names the original: what matters is the hash it holds.
-        const withChecksum = await expectRefusedUntouched(corrupted, 'checksum_mismatch');
-        expect(withChecksum.stderr).toContain('does not match its checksum');
+        await copyFile(`${backupFile}.sha256`, `${corrupted}.sha256`);
+        expect(await expectRefusedUntouched(corrupted, 'checksum_mismatch')).toContain('does not match its checksum');
         await rm(`${corrupted}.sha256`);
         await expectRefusedUntouched(corrupted, 'archive_invalid');
       },
@@ -366,11 +366,16 @@ describe('backup and restore of a realistic data set', () => {
     );
 
     it(
-      'refuses a target that already has tables unless --force, and a missing file',
+      'refuses a target that already has tables unless --force (exit 1, with its code), and a missing file',
       async () => {
-        const refused = await expectRefusedUntouched(backupFile, 'target_not_empty', []);
+        if (!restoredDatabase) throw new Error('the round trip did not run');
+        const before = await withPool(restoredDatabase.url, fingerprint);
+        const refused = await runCommand('restore', ['--in', backupFile, '--into', restoredDatabase.url], {});
+        expect(refused.code, refused.stderr).toBe(1);
+        expect(refused.json).toMatchObject({ ok: false, code: 'target_not_empty' });
         expect(refused.stderr).toContain('add --force');
-        await expectRefusedUntouched(path.join(work, 'no-such.dump'), 'file_unreadable', []);
+        expect(await withPool(restoredDatabase.url, fingerprint)).toEqual(before);
+        await expectRefusedUntouched(path.join(work, 'no-such.dump'), 'file_unreadable', { force: false });
       },
       COMMAND_TIMEOUT_MS,
     );
@@ -384,8 +389,7 @@ describe('backup and restore of a realistic data set', () => {
         await withPool(restoredDatabase.url, (pool) =>
           pool.query('CREATE TABLE operator_notes (account_id uuid REFERENCES accounts (id))'),
         );
-        const result = await expectRefusedUntouched(backupFile, 'restore_failed');
-        expect(result.stderr).toContain('is as it was');
+        expect(await expectRefusedUntouched(backupFile, 'restore_failed')).toContain('is as it was');
         await withPool(restoredDatabase.url, (pool) => pool.query('DROP TABLE operator_notes'));
       },
       COMMAND_TIMEOUT_MS,
@@ -395,8 +399,8 @@ describe('backup and restore of a realistic data set', () => {
       'with --force replaces the data with the backup’s',
       async () => {
         if (!restoredDatabase) throw new Error('the round trip did not run');
-        const result = await restoreInto(backupFile, ['--force']);
-        expect(result.code, result.stderr).toBe(0);
+        await withPool(restoredDatabase.url, (pool) => pool.query(`UPDATE users SET name = 'Outro nome'`));
+        await restoreBackup({ file: backupFile, url: restoredDatabase.url, force: true });
         const replaced = await withPool(restoredDatabase.url, fingerprint);
         expect(replaced.tables).toEqual(source.tables);
         expect(replaced.balances).toEqual(source.balances);
@@ -406,30 +410,27 @@ describe('backup and restore of a realistic data set', () => {
   });
 
   it(
-    'restores into the embedded database of a DATA_DIR and backs it up again, without DATABASE_URL',
+    'restores into the running embedded database of a DATA_DIR, and backs up one it starts itself, without DATABASE_URL',
     async () => {
       const dataDir = await mkdtemp(path.join(tmpdir(), 'vdp-backup-embedded-'));
+      let embedded: EmbeddedDatabase | undefined = await startEmbeddedDatabase({ dataDir });
       try {
         const restore = await runCommand('restore', ['--in', backupFile], { DATA_DIR: dataDir });
         expect(restore.code, restore.stderr).toBe(0);
-        expect(restore.json).toMatchObject({ ok: true, target: expect.stringContaining('/vaidepix') });
+        expect(restore.json).toMatchObject({ ok: true, target: expect.stringContaining(`:${embedded.port}/vaidepix`) });
+        const inEmbedded = await withPool(embedded.url, fingerprint);
+        expect(inEmbedded.balances).toEqual(source.balances);
+        expect(inEmbedded.tables).toEqual(source.tables);
+        await embedded.stop();
+        embedded = undefined;
+
         const again = path.join(work, 'from-embedded.dump');
         const backup = await runCommand('backup', ['--out', again], { DATA_DIR: dataDir });
         expect(backup.code, backup.stderr).toBe(0);
         expect(backup.json.server_version).toMatch(/^15\./);
-
-        const check = await createTestDatabase();
-        try {
-          const back = await runCommand('restore', ['--in', again, '--into', check.url], {});
-          expect(back.code, back.stderr).toBe(0);
-          const roundTripped = await withPool(check.url, fingerprint);
-          expect(roundTripped.balances).toEqual(source.balances);
-          expect(roundTripped.entries).toBe(source.entries);
-          expect(roundTripped.tables).toEqual(source.tables);
-        } finally {
-          await check.drop();
-        }
+        await expect(checkArchive(again)).resolves.toMatchObject({ checksumVerified: true });
       } finally {
+        await embedded?.stop();
         await rm(dataDir, { recursive: true, force: true });
       }
     },
