@@ -140,3 +140,15 @@ describe('JOB_SCHEDULE_OVERRIDE and JOB_TEST_PAUSE_MS', () => {
     expect(() => loadConfig({ NODE_ENV: 'test', JOB_TEST_PAUSE_MS: pause })).toThrow(/JOB_TEST_PAUSE_MS:/);
   });
 });
+
+describe('BACKUP_CRON', () => {
+  it('is unset unless given, and then read as it is', () => {
+    expect(loadConfig({}).backup.cron).toBeUndefined();
+    expect(loadConfig({ BACKUP_CRON: '15 3 * * *' }).backup.cron).toBe('15 3 * * *');
+  });
+
+  it.each(['daily', '* * *', '61 3 * * *', '0 25 * * *'])('refuses the pattern %s, naming the variable', (pattern) => {
+    expect(() => loadConfig({ BACKUP_CRON: pattern })).toThrow(ConfigError);
+    expect(() => loadConfig({ BACKUP_CRON: pattern })).toThrow(/BACKUP_CRON: not a cron pattern/);
+  });
+});

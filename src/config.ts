@@ -200,6 +200,20 @@ function readJobScheduleOverride(environment: NodeJS.ProcessEnv, problems: strin
   return pattern;
 }
 
+/**
+ * BACKUP_CRON is checked at start like every other variable: a typo found only when the
+ * worker builds its timers would leave the installation without backups and nobody told.
+ */
+function checkBackupCron(environment: NodeJS.ProcessEnv, problems: string[]): void {
+  const pattern = environment.BACKUP_CRON;
+  if (pattern === undefined || pattern === '') return;
+  try {
+    new Cron(pattern, { paused: true, timezone: 'UTC' }).stop();
+  } catch (error) {
+    problems.push(`BACKUP_CRON: not a cron pattern: ${(error as Error).message} (got ${JSON.stringify(pattern)})`);
+  }
+}
+
 /** Reads the configuration from an environment; throws ConfigError naming each bad variable. */
 export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config {
   const raw: Record<string, unknown> = {};
@@ -223,6 +237,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
   const testClockStart = readTestClockStart(environment, problems);
   const jobScheduleOverride = readJobScheduleOverride(environment, problems);
   const jobTestPause = refuseOutsideTests('JOB_TEST_PAUSE_MS', environment, problems);
+  checkBackupCron(environment, problems);
   if (environment.SMTP_URL && !URL.canParse(environment.SMTP_URL)) {
     problems.push('SMTP_URL: not a URL, e.g. smtp://user:password@host:587 (value not shown: it may hold a secret)');
   }

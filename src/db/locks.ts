@@ -19,6 +19,8 @@ export enum AdvisoryLock {
   JobReconcile = 7_201_000_109,
   JobSendEmails = 7_201_000_110,
   JobPurgeAccessLog = 7_201_000_111,
+  /** Far from the sequence above, so a job added on another branch meanwhile does not take the same number. */
+  JobBackup = 7_201_000_131,
 }
 
 /** Blocks until this session holds the lock; release with unlockSession. */

@@ -12,6 +12,10 @@ export interface JobMetrics {
   lastSuccess: Gauge<'job'>;
   /** New reconcile findings: an account whose cached balance, ledger sum and snapshot path disagree. */
   reconcileMismatches: Counter;
+  /** When this process last wrote a backup whole (the backup job), Unix seconds. */
+  backupLastSuccess: Gauge;
+  /** The size of that backup, in bytes. */
+  backupLastSize: Gauge;
 }
 
 export function createJobMetrics(registry: Registry): JobMetrics {
@@ -56,6 +60,16 @@ export function createJobMetrics(registry: Registry): JobMetrics {
     reconcileMismatches: new Counter({
       name: 'ledger_reconcile_mismatches_total',
       help: 'Accounts found with a new disagreement between cached balance, ledger sum and snapshot plus later entries',
+      registers: [registry],
+    }),
+    backupLastSuccess: new Gauge({
+      name: 'backup_last_success_timestamp_seconds',
+      help: 'Unix time at which the backup job last wrote a whole backup, in this process',
+      registers: [registry],
+    }),
+    backupLastSize: new Gauge({
+      name: 'backup_last_size_bytes',
+      help: 'Size of the last backup the backup job wrote, in this process',
       registers: [registry],
     }),
   };

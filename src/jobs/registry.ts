@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import { backupJob } from './backup.js';
 import { balanceSnapshotsJob } from './balance-snapshots.js';
 import { budgetAlertJob } from './budget-alert.js';
 import { expireIdempotencyKeysJob } from './expire-idempotency-keys.js';
@@ -13,7 +14,7 @@ import { sendEmailsJob } from './send-emails.js';
 import { weeklySummaryJob } from './weekly-summary.js';
 
 /** Every job a worker schedules and `npm run job -- <name>` can run, by name. */
-export function allJobs(config: Pick<Config, 'sessionIdleHours' | 'mail' | 'features'>): Job[] {
+export function allJobs(config: Pick<Config, 'sessionIdleHours' | 'mail' | 'features' | 'backup'>): Job[] {
   return [
     expireIdempotencyKeysJob,
     materializeRecurringJob,
@@ -26,5 +27,6 @@ export function allJobs(config: Pick<Config, 'sessionIdleHours' | 'mail' | 'feat
     reconcileJob,
     budgetAlertJob,
     purgeAccessLogJob,
+    ...(config.backup.cron === undefined ? [] : [backupJob({ ...config.backup, cron: config.backup.cron })]),
   ];
 }

@@ -1,0 +1,42 @@
+import path from 'node:path';
+import type { Config } from '../config.js';
+import { AdvisoryLock } from '../db/locks.js';
+import { urlOfPool } from '../ops/backup/connection.js';
+import { writeBackup } from '../ops/backup/dump.js';
+import { applyRetention, backupFileName } from '../ops/backup/retention.js';
+import type { ToolSearch } from '../ops/backup/tools.js';
+import type { Job } from './job.js';
+
+export type BackupSettings = Config['backup'];
+
+/**
+ * The automatic backup: a pg_dump of the worker's database into BACKUP_DIR, named by the run's
+ * instant (UTC), written whole or not at all (see writeBackup), then the directory's retention.
+ * Scheduled only when BACKUP_CRON is set. A backup that fails throws, so the runner counts it
+ * as a failed run (job_failures_total, the log line, Sentry); the retention runs only after a
+ * backup succeeded, so a failing dump never deletes the older backups it would have replaced.
+ */
+export function backupJob(settings: BackupSettings & { cron: string }, search: ToolSearch = {}): Job {
+  const directory = path.resolve(settings.dir);
+  return {
+    name: 'backup',
+    lock: AdvisoryLock.JobBackup,
+    schedule: settings.cron,
+    async run(context) {
+      const backup = await writeBackup({
+        url: urlOfPool(context.pool),
+        file: path.join(directory, backupFileName(context.now)),
+        signal: context.signal,
+        search,
+      });
+      const deleted = await applyRetention(directory, settings);
+      context.metrics?.backupLastSuccess.set(context.clock.now().getTime() / 1000);
+      context.metrics?.backupLastSize.set(backup.bytes);
+      context.logger.info(
+        { file: path.basename(backup.file), bytes: backup.bytes, deleted: deleted.length, pg_dump: backup.pgDumpVersion },
+        'backup written',
+      );
+      return 1 + deleted.length;
+    },
+  };
+}

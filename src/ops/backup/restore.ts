@@ -1,0 +1,162 @@
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import pg from 'pg';
+import { libpqTarget } from './connection.js';
+import { CHECKSUM_SUFFIX, serverVersionOf, sha256OfFile } from './dump.js';
+import { BackupError } from './errors.js';
+import { describeExit, runTool, stderrSummary } from './run-tool.js';
+import { findTool, type PostgresTool, parseToolVersion, requireTool, type ToolSearch } from './tools.js';
+
+const CONNECT_TIMEOUT_MS = 10_000;
+/** Where the full read of an archive writes the SQL it would run: nowhere. */
+const NULL_DEVICE = '/dev/null';
+/** The oldest PostgreSQL the app runs on, so the least a missing pg_restore is asked to be. */
+const POSTGRES_MAJOR_MIN = 15;
+const SHA256_PATTERN = /^([0-9a-f]{64})\b/;
+
+export interface RestoreResult {
+  file: string;
+  target: string;
+  /** Whether a checksum file was beside the backup and matched it. */
+  checksumVerified: boolean;
+  /** Tables in the target's public schema after the restore. */
+  tables: number;
+  dumpedFrom: string | undefined;
+  dumpedBy: string | undefined;
+}
+
+export interface ArchiveCheck {
+  checksumVerified: boolean;
+  dumpedFrom: string | undefined;
+  dumpedBy: string | undefined;
+  pgRestore: PostgresTool;
+}
+
+async function expectReadableFile(file: string): Promise<void> {
+  const found = await stat(file).catch(() => undefined);
+  if (found === undefined) throw new BackupError('file_unreadable', `${file} does not exist`);
+  if (!found.isFile()) throw new BackupError('file_unreadable', `${file} is not a file`);
+  if (found.size === 0) throw new BackupError('archive_invalid', `${file} is empty: not a backup`);
+}
+
+/** Checks the file against the checksum file beside it, when there is one; a copy made without it is checked by pg_restore alone. */
+async function verifyChecksum(file: string): Promise<boolean> {
+  const recorded = await readFile(`${file}${CHECKSUM_SUFFIX}`, 'utf8').catch(() => undefined);
+  if (recorded === undefined) return false;
+  const expected = SHA256_PATTERN.exec(recorded.trim().toLowerCase())?.[1];
+  if (expected === undefined)
+    throw new BackupError('checksum_mismatch', `${file}${CHECKSUM_SUFFIX} does not hold a SHA-256: refusing to trust ${file}`);
+  if ((await sha256OfFile(file)) !== expected)
+    throw new BackupError(
+      'checksum_mismatch',
+      `${file} does not match its checksum (${path.basename(file)}${CHECKSUM_SUFFIX}): the file is truncated or corrupted; nothing was restored`,
+    );
+  return true;
+}
+
+function headerField(listing: string, name: string): string | undefined {
+  const line = listing.split('\n').find((candidate) => candidate.startsWith(`;     ${name}:`));
+  return line?.slice(line.indexOf(':') + 1).trim();
+}
+
+/**
+ * Proves the file is a whole, readable custom-format archive before anything touches the
+ * target: its checksum (when the checksum file is beside it), its table of contents
+ * (`pg_restore --list`), which pg_dump wrote it (pg_restore must be as new), and then every
+ * data block, read and decompressed to nowhere (`pg_restore --file=/dev/null`): a truncated
+ * or corrupted file fails here.
+ */
+export async function checkArchive(file: string, search: ToolSearch = {}): Promise<ArchiveCheck> {
+  await expectReadableFile(file);
+  const checksumVerified = await verifyChecksum(file);
+  const newest = (await findTool('pg_restore', search)) ?? (await requireTool('pg_restore', POSTGRES_MAJOR_MIN, search));
+  const listed = await runTool(newest.path, ['--list', file], { keepStdout: true });
+  if (listed.exitCode !== 0) {
+    const summary = stderrSummary(listed.stderr);
+    if (/unsupported version/.test(summary))
+      throw new BackupError(
+        'tool_too_old',
+        `pg_restore ${newest.version.text} cannot read ${file}, written by a newer pg_dump (${summary}): install the client tools of that PostgreSQL version, e.g. \`apt-get install postgresql-client-NN\``,
+      );
+    throw new BackupError('archive_invalid', `${file} is not a readable pg_dump custom-format archive: ${summary}`);
+  }
+  const dumpedBy = headerField(listed.stdout, 'Dumped by pg_dump version');
+  const dumpedFrom = headerField(listed.stdout, 'Dumped from database version');
+  const pgRestore = await requireTool('pg_restore', parseToolVersion(`(PostgreSQL) ${dumpedBy ?? '0'}`)?.major ?? 0, search);
+  const read = await runTool(pgRestore.path, [`--file=${NULL_DEVICE}`, file]);
+  if (read.exitCode !== 0)
+    throw new BackupError(
+      'archive_invalid',
+      `${file} is truncated or corrupted (pg_restore ${describeExit(read)} reading it: ${stderrSummary(read.stderr)}); nothing was restored`,
+    );
+  return { checksumVerified, dumpedFrom, dumpedBy, pgRestore };
+}
+
+/** Tables in the target's public schema: any one means the database is in use. */
+export async function publicTableCount(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    const result = await client.query<{ tables: number }>(
+      `SELECT count(*)::int AS tables FROM pg_tables WHERE schemaname = 'public'`,
+    );
+    return result.rows[0]?.tables ?? 0;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/**
+ * Restores a backup made by writeBackup (or any pg_dump custom-format archive) into the
+ * database at `url`. The archive is checked whole first (checkArchive); a target with any table
+ * in its public schema is refused unless `force`, which then drops the archive's objects
+ * before re-creating them. pg_restore runs in one transaction and stops at the first error, so
+ * a restore that fails, for whatever reason, leaves the target as it was. Owners and
+ * privileges are not restored: the objects belong to the user that restores them, so a backup
+ * moves between servers with different roles.
+ */
+export async function restoreBackup(options: {
+  file: string;
+  url: string;
+  force?: boolean;
+  search?: ToolSearch;
+}): Promise<RestoreResult> {
+  const file = path.resolve(options.file);
+  const target = libpqTarget(options.url);
+  const archive = await checkArchive(file, options.search);
+  await serverVersionOf(options.url, target.label);
+  const tablesBefore = await publicTableCount(options.url);
+  if (tablesBefore > 0 && !options.force)
+    throw new BackupError(
+      'target_not_empty',
+      `the database ${target.label} already has ${tablesBefore} tables: restore into an empty database, or add --force to replace what the backup holds`,
+    );
+  const restored = await runTool(
+    archive.pgRestore.path,
+    [
+      '--single-transaction',
+      '--exit-on-error',
+      '--no-owner',
+      '--no-privileges',
+      '--no-password',
+      ...(options.force ? ['--clean', '--if-exists'] : []),
+      `--dbname=${target.dbname}`,
+      file,
+    ],
+    { env: target.env },
+  );
+  if (restored.exitCode !== 0)
+    throw new BackupError(
+      'restore_failed',
+      `pg_restore ${describeExit(restored)} and rolled back; ${target.label} is as it was: ${stderrSummary(restored.stderr)}`,
+    );
+  return {
+    file,
+    target: target.label,
+    checksumVerified: archive.checksumVerified,
+    tables: await publicTableCount(options.url),
+    dumpedFrom: archive.dumpedFrom,
+    dumpedBy: archive.dumpedBy,
+  };
+}
