@@ -1,12 +1,15 @@
 import { readFileSync } from 'node:fs';
+import type pg from 'pg';
 import { Gauge } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { loadConfig } from '../../src/config.js';
+import { runTransaction } from '../../src/db/unit-of-work.js';
 import { createMetrics, type Metrics } from '../../src/http/metrics.js';
 import { createJobMetrics, type JobMetrics } from '../../src/jobs/metrics.js';
 import { allJobs } from '../../src/jobs/registry.js';
 import { runJobOnce } from '../../src/jobs/runner.js';
+import { postTransfer as postLedgerTransfer } from '../../src/modules/ledger/index.js';
 import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { failingJob } from '../helpers/jobs.js';
 import {
@@ -315,6 +318,7 @@ describe('the alert rules and the dashboard against the running app', () => {
   }
 
   let postTransfer: () => Promise<number>;
+  let ledgerTransfer: (client: pg.PoolClient) => Promise<unknown>;
 
   beforeAll(async () => {
     metrics = createMetrics();
@@ -325,9 +329,24 @@ describe('the alert rules and the dashboard against the running app', () => {
       (metrics.registry.getSingleMetric(BACKUP_GAUGE) as Gauge | undefined) ??
       new Gauge({ name: BACKUP_GAUGE, help: 'set by the test as the backup job would', registers: [metrics.registry] });
 
-    ({ client } = await signedIn(t.app));
+    const person = await signedIn(t.app);
+    client = person.client;
+    const user = person.user;
     const from = await client.account({ name: 'Banco', type: 'checking', initial_balance_cents: 1_000_000 });
     const to = await client.account({ name: 'Poupança', type: 'savings' });
+    ledgerTransfer = (db) =>
+      postLedgerTransfer(
+        db,
+        { userId: user.id, idempotencyKey: null, requestId: null, postedAt: new Date() },
+        {
+          fromAccountId: from.id,
+          toAccountId: to.id,
+          amountCents: 1,
+          description: 'teste',
+          notes: null,
+          occurredOn: '2026-01-15',
+        },
+      );
     postTransfer = async () =>
       (await client.post('/api/transfers', { from_account_id: from.id, to_account_id: to.id, amount_cents: 100 })).statusCode;
     expect(await postTransfer()).toBe(201);
@@ -381,6 +400,28 @@ describe('the alert rules and the dashboard against the running app', () => {
     const build = samples.find((sample) => sample.labels.__name__ === 'vai_de_pix_build_info');
     expect(build?.labels).toMatchObject({ version: '0.1.0', commit: 'unknown', node_version: process.version });
     expect(value('http_problems_total', { route: '/api/transfers', code: 'internal_error' })).toBe(1);
+  });
+
+  it('counts a posting once its transaction commits: never when it rolls back, once when retried', async () => {
+    const transfers = async () =>
+      (await metrics.ledgerPostings.get()).values.find((value) => value.labels.kind === 'transfer')?.value;
+    const before = await transfers();
+    await expect(
+      runTransaction(t.pool, async (db) => {
+        await ledgerTransfer(db);
+        throw new Error('something failed after the posting');
+      }),
+    ).rejects.toThrow('after the posting');
+    expect(await transfers()).toBe(before);
+    let attempts = 0;
+    await runTransaction(t.pool, async (db) => {
+      await ledgerTransfer(db);
+      attempts += 1;
+      // The first attempt fails as a serialization failure would, after posting: it is retried.
+      if (attempts === 1) throw Object.assign(new Error('could not serialize access'), { code: '40001' });
+    });
+    expect(attempts).toBe(2);
+    expect(await transfers()).toBe((before ?? 0) + 1);
   });
 
   it('reads only metrics and labels the app exports, in every rule and every dashboard panel', () => {
