@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../lib/errors.js';
@@ -59,7 +60,9 @@ describe('the metrics beside the HTTP ones', () => {
 
   it('says which version, commit and Node.js the process runs', async () => {
     const text = await createMetrics({ commit: 'abc1234' }).registry.metrics();
-    expect(text).toContain(`vai_de_pix_build_info{version="0.1.0",commit="abc1234",node_version="${process.version}"} 1`);
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(text).toContain(`vai_de_pix_build_info{version="${version}",commit="abc1234",node_version="${process.version}"} 1`);
     expect(await createMetrics().registry.metrics()).toContain('commit="unknown"');
   });
 

@@ -398,7 +398,8 @@ describe('the alert rules and the dashboard against the running app', () => {
     expect(value('database_pool_connections')).toBeGreaterThanOrEqual(1);
     expect(value('database_pool_waiting_requests')).toBe(0);
     const build = samples.find((sample) => sample.labels.__name__ === 'vai_de_pix_build_info');
-    expect(build?.labels).toMatchObject({ version: '0.1.0', commit: 'unknown', node_version: process.version });
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(build?.labels).toMatchObject({ version, commit: 'unknown', node_version: process.version });
     expect(value('http_problems_total', { route: '/api/transfers', code: 'internal_error' })).toBe(1);
   });
 
