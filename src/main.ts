@@ -164,12 +164,16 @@ async function startWorker(
   // The jobs post (recurring occurrences) and use the pool: counted here even without the API.
   metrics.watchPool(pool);
   observeLedger(metrics);
+  const jobs = withTestOverrides(allJobs(config), config);
   running.scheduler = startScheduler({
     pool,
     logger,
     clock,
-    jobs: withTestOverrides(allJobs(config), config),
-    metrics: createJobMetrics(metrics.registry),
+    jobs,
+    metrics: createJobMetrics(
+      metrics.registry,
+      jobs.map((job) => job.name),
+    ),
     ...(reporter
       ? {
           onJobFailed: (error, job) => reporter.jobFailed(error, { job: job.name }),

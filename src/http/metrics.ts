@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { SqlState } from '../db/sqlstate.js';
 import { DomainError } from '../lib/errors.js';
 import { POSTED_CHANNEL, type PostedEvent, REFUSED_CHANNEL, type RefusedEvent } from '../modules/ledger/ledger.events.js';
 
@@ -120,7 +121,7 @@ function buildInfoGauge(registry: Registry, build: BuildInfo): Metrics['buildInf
 export function createMetrics(build: BuildInfo = {}): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  return {
+  const metrics: Metrics = {
     registry,
     httpDuration: new Histogram({
       name: 'http_request_duration_seconds',
@@ -188,6 +189,21 @@ export function createMetrics(build: BuildInfo = {}): Metrics {
     buildInfo: buildInfoGauge(registry, build),
     watchPool: poolGauges(registry),
   };
+  startAtZero(metrics);
+  return metrics;
+}
+
+/**
+ * increase() and rate() need two samples of a series, so a series born with its first event
+ * hides that event from every alert, and these are rare events the alerts are about. The label
+ * values known in advance are therefore exported at 0 from the start.
+ */
+function startAtZero(metrics: Metrics): void {
+  const kinds = ['income', 'expense', 'transfer', 'opening', 'goal_contribution', 'goal_withdrawal', 'reversal'];
+  for (const kind of kinds) metrics.ledgerPostings.inc({ kind }, 0);
+  for (const code of ['insufficient_funds', 'balance_out_of_range']) metrics.ledgerPolicyRefusals.inc({ code }, 0);
+  for (const code of [SqlState.serializationFailure, SqlState.deadlockDetected]) metrics.ledgerRetries.inc({ code }, 0);
+  for (const code of ['idempotency_key_reused', 'idempotency_key_in_use']) metrics.idempotencyConflicts.inc({ code }, 0);
 }
 
 /** Each Metrics' subscription to the ledger's channels, shared by whoever observes with it. */

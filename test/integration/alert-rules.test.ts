@@ -10,6 +10,7 @@ import { createJobMetrics, type JobMetrics } from '../../src/jobs/metrics.js';
 import { allJobs } from '../../src/jobs/registry.js';
 import { runJobOnce } from '../../src/jobs/runner.js';
 import { postTransfer as postLedgerTransfer } from '../../src/modules/ledger/index.js';
+import { publishRefused } from '../../src/modules/ledger/ledger.events.js';
 import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { failingJob } from '../helpers/jobs.js';
 import {
@@ -270,6 +271,8 @@ describe('the alert rules and the dashboard against the running app', () => {
   let lastText = '';
   let client: Awaited<ReturnType<typeof signedIn>>['client'];
   let jobNames: string[];
+  /** A transfer body between the person's two accounts. */
+  let transferBody: (amount_cents: number) => Record<string, unknown>;
 
   async function scrape(atSeconds: number): Promise<Scrape> {
     const response = await t.app.inject({ method: 'GET', url: '/metrics' });
@@ -324,7 +327,10 @@ describe('the alert rules and the dashboard against the running app', () => {
     metrics = createMetrics();
     t = await startTestApp({ metrics });
     // As under ROLE=all: the jobs' metrics in the API's registry.
-    jobMetrics = createJobMetrics(metrics.registry);
+    jobMetrics = createJobMetrics(
+      metrics.registry,
+      allJobs(t.config).map((job) => job.name),
+    );
     backup =
       (metrics.registry.getSingleMetric(BACKUP_GAUGE) as Gauge | undefined) ??
       new Gauge({ name: BACKUP_GAUGE, help: 'set by the test as the backup job would', registers: [metrics.registry] });
@@ -347,6 +353,7 @@ describe('the alert rules and the dashboard against the running app', () => {
           occurredOn: '2026-01-15',
         },
       );
+    transferBody = (amount_cents) => ({ from_account_id: from.id, to_account_id: to.id, amount_cents });
     postTransfer = async () =>
       (await client.post('/api/transfers', { from_account_id: from.id, to_account_id: to.id, amount_cents: 100 })).statusCode;
     expect(await postTransfer()).toBe(201);
@@ -394,6 +401,9 @@ describe('the alert rules and the dashboard against the running app', () => {
     expect(value('idempotency_replays_total')).toBe(1);
     expect(value('idempotency_conflicts_total', { code: 'idempotency_key_reused' })).toBe(1);
     expect(value('ledger_policy_refusals_total', { code: 'insufficient_funds' })).toBe(1);
+    // Known label values start at 0, so an alert sees their first event.
+    expect(value('ledger_policy_refusals_total', { code: 'balance_out_of_range' })).toBe(0);
+    expect(value('job_failures_total', { job: 'reconcile' })).toBe(0);
     expect(value('database_pool_max_connections')).toBe(10);
     expect(value('database_pool_connections')).toBeGreaterThanOrEqual(1);
     expect(value('database_pool_waiting_requests')).toBe(0);
@@ -511,6 +521,23 @@ describe('the alert rules and the dashboard against the running app', () => {
     const starved = { totalCount: 10, idleCount: 0, waitingCount: 3, options: { max: 10 } };
     expect([...(await window(() => metrics.watchPool(starved))).keys()]).toEqual(['DatabasePoolExhausted']);
     metrics.watchPool(t.pool);
+  });
+
+  it('fires the database and ledger alerts on their first event, the counters having started at 0', async () => {
+    expect([...(await window(() => metrics.databaseUnavailable.inc())).keys()]).toEqual(['DatabaseUnavailable']);
+    // As the ledger would tell it, refusing a posting past the largest balance it keeps.
+    expect([...(await window(() => publishRefused('balance_out_of_range'))).keys()]).toEqual(['LedgerBalanceOutOfRange']);
+    expect([...(await window(() => metrics.ledgerRetries.inc({ code: '40P01' }, 51))).keys()]).toEqual(['LedgerRetriesHigh']);
+  });
+
+  it('fires IdempotencyKeyReuse when a client reuses keys with other bodies', async () => {
+    const fired = await window(async () => {
+      for (let request = 0; request < 21; request += 1) {
+        const response = await client.post('/api/transfers', transferBody(3 + request), { 'idempotency-key': 'metrics-key-1' });
+        expect(response.statusCode).toBe(422);
+      }
+    });
+    expect([...fired.keys()]).toEqual(['IdempotencyKeyReuse']);
   });
 
   it('fires ProcessDown when a scrape fails', async () => {
