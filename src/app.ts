@@ -169,7 +169,7 @@ async function registerAppPlugins(app: FastifyInstance, wiring: Wiring, consents
   logRequests(app);
   setProblemErrorHandler(app, { metrics: wiring.metrics, onServerError: wiring.onServerError });
   setWebAppNotFoundHandler(app, wiring.webApp);
-  await app.register(metricsPlugin, { metrics: wiring.metrics, token: wiring.config.metricsToken });
+  await app.register(metricsPlugin, { metrics: wiring.metrics, token: wiring.config.metricsToken, pool: wiring.pool });
   return registerAuthentication(app, wiring, consents);
 }
 
@@ -273,7 +273,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     config: options.config,
     pool: options.pool,
     clock: options.clock ?? systemClock,
-    metrics: options.metrics ?? createMetrics(),
+    metrics: options.metrics ?? createMetrics({ commit: options.config.gitCommit }),
     rateLimits: options.rateLimits ?? options.config.authRateLimits,
     migrations: options.migrations ?? (await readMigrationFiles()),
     webApp: findWebApp(options.webDir ?? WEB_DIST_DIR),

@@ -25,6 +25,8 @@ export const EnvSchema = Type.Object({
   SESSION_IDLE_HOURS: Type.Integer({ minimum: 1, maximum: 24 * 365, default: 72 }),
   SESSION_CACHE_SECONDS: Type.Integer({ minimum: 0, maximum: 300, default: 30 }),
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16, maxLength: 256 })),
+  /** The commit the build was made from, shown by vai_de_pix_build_info (else "unknown"). */
+  GIT_COMMIT: Type.Optional(Type.String({ pattern: '^[0-9a-f]{7,40}$' })),
   /** Where a process that runs the worker serves /metrics and /health (ROLE=worker: 9464 unless set). */
   METRICS_PORT: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
   /** Comma-separated e-mails of the operators (the admin pages); the first person registered is one too. */
@@ -87,6 +89,7 @@ export interface Config {
   /** How long a process may answer "who is this" from memory; 0 asks the database every time. */
   sessionCacheSeconds: number;
   metricsToken: string | undefined;
+  gitCommit: string | undefined;
   /** Where the worker serves /metrics and /health; undefined: not served apart from the API. */
   metricsPort: number | undefined;
   /** Lower-cased operator e-mails, besides the first person registered. */
@@ -256,6 +259,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     sessionIdleHours: env.SESSION_IDLE_HOURS,
     sessionCacheSeconds: env.SESSION_CACHE_SECONDS,
     metricsToken: env.METRICS_TOKEN,
+    gitCommit: env.GIT_COMMIT,
     metricsPort: env.METRICS_PORT ?? (env.ROLE === 'worker' ? WORKER_METRICS_PORT_DEFAULT : undefined),
     adminEmails: env.ADMIN_EMAILS.split(',')
       .map((email) => email.trim().toLowerCase())

@@ -8,7 +8,7 @@ import { type EmbeddedDatabase, startEmbeddedDatabase } from './db/embedded.js';
 import { migrate } from './db/migrate.js';
 import { createPool } from './db/pool.js';
 import { isDatabaseUnavailable } from './http/errors.js';
-import { createMetrics, type Metrics } from './http/metrics.js';
+import { createMetrics, type Metrics, observeLedger } from './http/metrics.js';
 import { createJobMetrics } from './jobs/metrics.js';
 import { allJobs } from './jobs/registry.js';
 import { type Scheduler, startScheduler } from './jobs/scheduler.js';
@@ -168,12 +168,19 @@ async function startWorker(
   metrics: Metrics,
   running: Running,
 ): Promise<void> {
+  // The jobs post (recurring occurrences) and use the pool: counted here even without the API.
+  metrics.watchPool(pool);
+  observeLedger(metrics);
+  const jobs = withTestOverrides(allJobs(config), config);
   running.scheduler = startScheduler({
     pool,
     logger,
     clock,
-    jobs: withTestOverrides(allJobs(config), config),
-    metrics: createJobMetrics(metrics.registry),
+    jobs,
+    metrics: createJobMetrics(
+      metrics.registry,
+      jobs.map((job) => job.name),
+    ),
     ...(reporter
       ? {
           onJobFailed: (error, job) => reporter.jobFailed(error, { job: job.name }),
@@ -239,7 +246,7 @@ async function main(): Promise<void> {
   try {
     const database = await openDatabase(config, logger, running);
     // One registry per process: under ROLE=all the API's /metrics shows the jobs' too.
-    const metrics = createMetrics();
+    const metrics = createMetrics({ commit: config.gitCommit });
     if (config.role === 'all' || config.role === 'worker') {
       await startWorker(config, database.pool, clock, logger, reporter, metrics, running);
     }

@@ -19,6 +19,29 @@ export interface AfterBegin<R> {
   read: (result: pg.QueryResult) => R;
 }
 
+/**
+ * What a transaction's body asked to run once its COMMIT succeeds (metrics of what it
+ * wrote), by the client that runs it. Started empty at BEGIN and dropped at ROLLBACK, so
+ * an attempt that rolled back, or a retry's earlier attempt, leaves nothing behind.
+ */
+const committedEffects = new WeakMap<pg.PoolClient, Array<() => void>>();
+
+/**
+ * Runs effect after the client's current transaction commits, never if it rolls back.
+ * Outside runTransaction or withTransaction (a hand-made BEGIN … COMMIT) it never runs.
+ * An effect must not throw: it runs after the money is committed, where a throw would
+ * turn a done write into a 500.
+ */
+export function afterCommit(client: pg.PoolClient, effect: () => void): void {
+  committedEffects.get(client)?.push(effect);
+}
+
+function runCommittedEffects(client: pg.PoolClient): void {
+  const effects = committedEffects.get(client) ?? [];
+  committedEffects.delete(client);
+  for (const effect of effects) effect();
+}
+
 /** The statements sent with BEGIN, in order; the rider's answer is the one after them. */
 const BEGIN_STATEMENTS = ['BEGIN', `SET LOCAL lock_timeout = ${LOCK_WAIT_MS}`];
 
@@ -37,6 +60,7 @@ export async function runTransaction<T>(
 
 /** BEGIN (with the rider, if any) in one round trip; returns what the rider read. */
 async function begin<R>(client: pg.PoolClient, rider: AfterBegin<R> | undefined): Promise<R | undefined> {
+  committedEffects.set(client, []);
   const statements = rider ? [...BEGIN_STATEMENTS, rider.sql] : BEGIN_STATEMENTS;
   // pg answers a message of several statements with one result per statement, in order.
   const results = (await client.query(statements.join('; '))) as unknown as pg.QueryResult[];
@@ -71,6 +95,7 @@ export async function runTransactionWith<T, R = never>(
       const begun = await begin(client, steps.afterBegin?.(client));
       const { result, beforeCommit } = await steps.body(client, begun);
       await client.query(beforeCommit ? `${beforeCommit}; COMMIT` : 'COMMIT');
+      runCommittedEffects(client);
       return result;
     } catch (error) {
       broken = await rollback(client);
@@ -93,6 +118,7 @@ export async function runTransactionWith<T, R = never>(
  * again: the error returned is for release(), which then destroys it.
  */
 async function rollback(client: pg.PoolClient): Promise<Error | undefined> {
+  committedEffects.delete(client);
   try {
     await client.query('ROLLBACK');
     return undefined;
@@ -109,9 +135,11 @@ export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClie
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
+    committedEffects.set(client, []);
     await client.query('BEGIN');
     const result = await fn(client);
     await client.query('COMMIT');
+    runCommittedEffects(client);
     return result;
   } catch (error) {
     broken = await rollback(client);

@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../lib/errors.js';
-import { createMetrics, metricsPlugin, metricsTokenMatches } from './metrics.js';
+import { publishPosted, publishRefused } from '../modules/ledger/ledger.events.js';
+import { createMetrics, type Metrics, metricsPlugin, metricsTokenMatches, observeLedger } from './metrics.js';
 
 const TOKEN = 'metrics-token-0123456789';
 
@@ -45,5 +47,58 @@ describe('GET /metrics with METRICS_TOKEN set', () => {
       expect(response.json()).toEqual({ code: 'unauthenticated' });
     }
     await instance.close();
+  });
+});
+
+describe('the metrics beside the HTTP ones', () => {
+  async function sampleValue(metrics: Metrics, name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
+    const metric = (await metrics.registry.getMetricsAsJSON()).find((candidate) => candidate.name === name);
+    const values = (metric?.values ?? []) as { labels: Record<string, string | number>; value: number }[];
+    return values.find((value) => Object.entries(labels).every(([key, expected]) => String(value.labels[key]) === expected))
+      ?.value;
+  }
+
+  it('says which version, commit and Node.js the process runs', async () => {
+    const text = await createMetrics({ commit: 'abc1234' }).registry.metrics();
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(text).toContain(`vai_de_pix_build_info{version="${version}",commit="abc1234",node_version="${process.version}"} 1`);
+    expect(await createMetrics().registry.metrics()).toContain('commit="unknown"');
+  });
+
+  it('reads the pool gauges from the pool when scraped, not when the pool was given', async () => {
+    const metrics = createMetrics();
+    const pool = { totalCount: 3, idleCount: 1, waitingCount: 0, options: { max: 7 } };
+    metrics.watchPool(pool);
+    expect(await sampleValue(metrics, 'database_pool_connections')).toBe(3);
+    Object.assign(pool, { totalCount: 7, idleCount: 0, waitingCount: 4 });
+    expect(await sampleValue(metrics, 'database_pool_connections')).toBe(7);
+    expect(await sampleValue(metrics, 'database_pool_idle_connections')).toBe(0);
+    expect(await sampleValue(metrics, 'database_pool_waiting_requests')).toBe(4);
+    expect(await sampleValue(metrics, 'database_pool_max_connections')).toBe(7);
+  });
+
+  it('counts the ledger postings by kind and the refusals by code while observed, once per Metrics', async () => {
+    const metrics = createMetrics();
+    const other = createMetrics();
+    const stop = observeLedger(metrics);
+    const stopAgain = observeLedger(metrics);
+    const stopOther = observeLedger(other);
+    publishPosted(['transfer', 'income', 'transfer']);
+    publishRefused('insufficient_funds');
+    expect(await sampleValue(metrics, 'ledger_postings_total', { kind: 'transfer' })).toBe(2);
+    expect(await sampleValue(metrics, 'ledger_postings_total', { kind: 'income' })).toBe(1);
+    expect(await sampleValue(metrics, 'ledger_policy_refusals_total', { code: 'insufficient_funds' })).toBe(1);
+    expect(await sampleValue(other, 'ledger_postings_total', { kind: 'transfer' })).toBe(2);
+    stopOther();
+    // One of two holders stopping leaves the other counting.
+    stop();
+    stop();
+    publishPosted(['reversal']);
+    expect(await sampleValue(metrics, 'ledger_postings_total', { kind: 'reversal' })).toBe(1);
+    expect(await sampleValue(other, 'ledger_postings_total', { kind: 'reversal' })).toBe(0);
+    stopAgain();
+    publishPosted(['reversal']);
+    expect(await sampleValue(metrics, 'ledger_postings_total', { kind: 'reversal' })).toBe(1);
   });
 });

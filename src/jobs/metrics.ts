@@ -18,8 +18,14 @@ export interface JobMetrics {
   backupLastSize: Gauge;
 }
 
-export function createJobMetrics(registry: Registry): JobMetrics {
-  return {
+/**
+ * The job metrics in the registry. The counters of each job in jobNames start at 0: increase()
+ * needs two samples of a series, and a failure counter born with the first failure would hide
+ * it from the alerts. job_last_success_timestamp_seconds stays absent until a success, which
+ * is what the "never succeeded" alert looks for.
+ */
+export function createJobMetrics(registry: Registry, jobNames: readonly string[] = []): JobMetrics {
+  const metrics: JobMetrics = {
     lockAcquired: new Counter({
       name: 'job_lock_acquired_total',
       help: "Runs that took the job's advisory lock and ran",
@@ -73,4 +79,8 @@ export function createJobMetrics(registry: Registry): JobMetrics {
       registers: [registry],
     }),
   };
+  for (const job of jobNames) {
+    for (const counter of [metrics.lockAcquired, metrics.lockSkipped, metrics.failures, metrics.items]) counter.inc({ job }, 0);
+  }
+  return metrics;
 }

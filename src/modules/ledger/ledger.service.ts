@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { afterCommit } from '../../db/unit-of-work.js';
 import { assert } from '../../lib/assert.js';
 import { calendarDay } from '../../lib/calendar.js';
 import { DomainError, invalidField, notFound, rowVersionConflict } from '../../lib/errors.js';
@@ -20,6 +21,7 @@ import {
 import { checkPosting, LEDGER_POLICY_VERSION } from '../../policies/ledger_v2.js';
 import { TRANSFERS_POLICY_VERSION, transferLegs } from '../../policies/transfers_v1.js';
 import { checkCategoryFor } from '../categories/categories.service.js';
+import { publishPosted, publishRefused } from './ledger.events.js';
 import {
   type AccountRow,
   claimTransactionVersion,
@@ -472,6 +474,7 @@ function planLegs(
   if (!check.ok) {
     const account = accounts.get(check.account_id) as AccountRow;
     const leg = legs.find((candidate) => candidate.account_id === check.account_id) as Leg;
+    publishRefused('insufficient_funds');
     throw insufficientFunds(check.account_id, check.available_cents, {
       balanceCents: account.balance_cents,
       floorCents: balanceFloorCents(account) ?? 0,
@@ -484,7 +487,10 @@ function planLegs(
     const balance = account.balance_cents + leg.amount_cents;
     // Far beyond any real balance, but input can get there (an import of many huge lines): a
     // refusal the client can read, not a crash.
-    if (Math.abs(balance) > BALANCE_ABS_MAX_CENTS) throw balanceOutOfRange(account.id);
+    if (Math.abs(balance) > BALANCE_ABS_MAX_CENTS) {
+      publishRefused('balance_out_of_range');
+      throw balanceOutOfRange(account.id);
+    }
     return {
       account_id: leg.account_id,
       amount_cents: leg.amount_cents,
@@ -627,6 +633,8 @@ export async function postBatch(client: pg.PoolClient, source: PostingSource, po
     posted.push(result.posted);
   }
   if (bulk) await insertPostings(client, writes);
+  // Counted once the caller's transaction commits: a rollback or a retried attempt posted nothing.
+  afterCommit(client, () => publishPosted(posted.map((one) => one.transaction.kind)));
   return posted;
 }
 
