@@ -85,27 +85,41 @@ function checkAhead(ahead: Applied[]): void {
 }
 
 /**
- * The applied history must be a prefix of the files, name by name and byte by byte:
- * a migration edited after it ran, removed, or renamed means this code does not
- * describe this database, and starting anyway could corrupt it. Migrations past the
- * last file come from a newer release: allowed unless one of them breaks older releases
- * (checkAhead). Returns their names.
+ * The applied history must agree with the files, name by name and byte by byte: a migration
+ * edited after it ran, or a file never applied that sorts before one that was (it would run
+ * out of order), means this code does not describe this database, and starting anyway could
+ * corrupt it. Applied migrations this code has no file for come from a newer release
+ * (branches land in any order, so they may sort anywhere): allowed unless one of them breaks
+ * older releases (checkAhead). Returns their names; the files not applied yet sort after every
+ * applied one. Migrations are never removed or renamed once landed, so nothing else is unknown.
  */
 export function checkPrefix(applied: Applied[], files: MigrationFile[]): string[] {
-  applied.slice(0, files.length).forEach((row, index) => {
-    const file = files[index];
-    if (file === undefined || file.name !== row.name) {
-      throw new MigrationHistoryError(
-        `applied migration ${row.name} does not match file ${file?.name ?? '(none)'} at position ${index + 1}`,
-      );
-    }
+  const fileByName = new Map(files.map((file) => [file.name, file]));
+  const appliedNames = new Set(applied.map((row) => row.name));
+  let lastKnown: string | undefined;
+  for (const row of applied) {
+    const file = fileByName.get(row.name);
+    if (file === undefined) continue;
     if (file.checksum !== row.checksum) {
       throw new MigrationHistoryError(`migration ${row.name} was changed after it was applied (checksum differs)`);
     }
-  });
-  const ahead = applied.slice(files.length);
+    if (lastKnown === undefined || row.name > lastKnown) lastKnown = row.name;
+  }
+  const outOfOrder = files.find((file) => !appliedNames.has(file.name) && lastKnown !== undefined && file.name < lastKnown);
+  if (outOfOrder !== undefined) {
+    throw new MigrationHistoryError(
+      `applied migration ${lastKnown} does not match file ${outOfOrder.name}: that file sorts before it and was never applied`,
+    );
+  }
+  const ahead = applied.filter((row) => !fileByName.has(row.name));
   checkAhead(ahead);
   return ahead.map((row) => row.name);
+}
+
+/** The files not applied yet, in order; checkPrefix has made sure they sort after every applied one. */
+function pendingFiles(applied: Applied[], files: MigrationFile[]): MigrationFile[] {
+  const appliedNames = new Set(applied.map((row) => row.name));
+  return files.filter((file) => !appliedNames.has(file.name));
 }
 
 async function readApplied(client: Queryable): Promise<Applied[]> {
@@ -133,7 +147,7 @@ export async function migrate(pool: pg.Pool, directory = MIGRATIONS_DIR): Promis
       await client.query(CREATE_HISTORY);
       const applied = await readApplied(client);
       const ahead = checkPrefix(applied, files);
-      const pending = files.slice(applied.length);
+      const pending = pendingFiles(applied, files);
       for (const file of pending) {
         await client.query('BEGIN');
         try {
@@ -178,5 +192,5 @@ export async function migrationsCurrent(pool: pg.Pool, files: MigrationFile[]): 
   } catch {
     return false;
   }
-  return applied.length >= files.length;
+  return pendingFiles(applied, files).length === 0;
 }
