@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { copyFile, cp, mkdtemp, readdir, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdtemp, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -136,7 +136,7 @@ async function call(url: string, method: string, route: string, token: string | 
 }
 
 /** What a person does on the release: sign up, accounts, an income, a transfer, and reading them back. */
-async function useTheApi(url: string): Promise<void> {
+async function exerciseTheApi(url: string): Promise<void> {
   const registered = await call(url, 'POST', '/api/auth/register', null, {
     email: 'volta@example.com',
     password: 'senha-forte-123',
@@ -223,7 +223,7 @@ describe('rolling back to the release before the latest migration', () => {
       const url = `http://127.0.0.1:${port}`;
       const health = await call(url, 'GET', '/api/health', null);
       expect(health.status, health.text).toBe(200);
-      await useTheApi(url);
+      await exerciseTheApi(url);
       previous.kill('SIGTERM');
       expect(await previous.exited).toBe(0);
     },
