@@ -59,10 +59,13 @@ export class JobStoppedError extends Error {
   override name = 'JobStoppedError';
 }
 
+/** How deep isStop follows an error's causes: a cycle of causes must not loop for ever. */
+const CAUSE_DEPTH_MAX = 10;
+
 /** Whether the error is the stop's own refusal, as the job's pool gave it (maybe wrapped as a cause). */
 function isStop(error: unknown, stopping: AbortSignal | undefined): boolean {
   if (stopping === undefined || !stopping.aborted) return false;
-  for (let cause = error, depth = 0; cause !== undefined && depth < 10; depth += 1) {
+  for (let cause = error, depth = 0; cause !== undefined && depth < CAUSE_DEPTH_MAX; depth += 1) {
     if (cause === stopping.reason) return true;
     cause = (cause as { cause?: unknown } | null)?.cause;
   }
