@@ -1,4 +1,3 @@
-import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import pino from 'pino';
@@ -7,6 +6,7 @@ import { type Config, ConfigError, loadConfig } from './config.js';
 import { type EmbeddedDatabase, startEmbeddedDatabase } from './db/embedded.js';
 import { migrate } from './db/migrate.js';
 import { createPool } from './db/pool.js';
+import { drainable, type HttpDrain } from './http/drain.js';
 import { isDatabaseUnavailable } from './http/errors.js';
 import { createMetrics, type Metrics, observeLedger } from './http/metrics.js';
 import { createJobMetrics } from './jobs/metrics.js';
@@ -20,9 +20,6 @@ import { serializeError } from './observability/errors.js';
 import { embeddedPostgresLogWriter, loggerOptions } from './observability/logging.js';
 import { type ErrorReporter, initSentry } from './observability/sentry.js';
 import { unexpectedErrorHandler } from './process-errors.js';
-
-/** How long in-flight requests get to finish after SIGTERM before the process exits. */
-const SHUTDOWN_GRACE_MS = 10_000;
 
 function describeDatabase(url: string, embedded: EmbeddedDatabase | undefined): string {
   if (embedded) return `embedded PostgreSQL on 127.0.0.1:${embedded.port}, data in ${embedded.dataDir}`;
@@ -43,8 +40,13 @@ async function migrateWhenReachable(pool: ReturnType<typeof createPool>, logger:
   const deadline = Date.now() + BOOT_DATABASE_WAIT_MS;
   for (;;) {
     try {
-      const { applied } = await migrate(pool);
+      const { applied, ahead } = await migrate(pool);
       if (applied.length > 0) logger.info({ applied }, 'applied migrations');
+      if (ahead.length > 0)
+        logger.warn(
+          { ahead },
+          `the database has ${ahead.length} migration(s) of a newer release (${ahead.join(', ')}), none breaking this one: starting; deploy the newer release again when it is fixed`,
+        );
       return;
     } catch (error) {
       if (!isDatabaseUnavailable(error) || Date.now() > deadline) throw error;
@@ -61,6 +63,9 @@ interface Running {
   scheduler?: Scheduler;
   workerHttp?: WorkerHttp;
   app?: FastifyInstance;
+  drain?: HttpDrain;
+  /** The stop under way, once one has begun: a second caller waits for the same one. */
+  stopped?: Promise<void>;
 }
 
 type Reporter = ErrorReporter | undefined;
@@ -77,24 +82,96 @@ function loadConfigOrExit(): Config {
   }
 }
 
-async function shutdown(running: Running): Promise<void> {
-  await running.app?.close();
-  await running.workerHttp?.close();
-  await running.scheduler?.stop();
-  await running.pool?.end();
-  await running.embedded?.stop();
+/** The signals that stop the process gracefully (systemd, Docker and Kubernetes send SIGTERM; a terminal, SIGINT). */
+const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+
+/**
+ * Stops taking requests and lets those under way finish: new connections are refused at once
+ * (the socket stops listening), idle keep-alive connections are closed, a request arriving on
+ * a busy one is answered 503 draining, and each response closes its connection. Resolves once
+ * the last connection has closed, then runs the app's own onClose hooks.
+ */
+async function closeHttp(app: FastifyInstance, drain: HttpDrain | undefined): Promise<void> {
+  drain?.begin();
+  await new Promise<void>((resolve) => {
+    // Not listening (yet, or any more) is no error here: there is nothing to close.
+    if (app.server.listening) app.server.close(() => resolve());
+    else resolve();
+  });
+  await app.close();
 }
 
-/** SIGTERM and SIGINT stop gracefully; an uncaught error is reported, then the process stops. */
-function handleSignalsAndCrashes(running: Running, logger: pino.Logger, reporter: Reporter): void {
-  const grace = closeWithGrace(
-    { delay: SHUTDOWN_GRACE_MS, skip: ['uncaughtException', 'unhandledRejection'] },
-    async ({ signal }) => {
-      logger.info({ signal }, 'stopping');
-      await shutdown(running);
-      logger.info('stopped');
-    },
+/**
+ * The HTTP side and the jobs drain together; the pool closes once both are done (a request
+ * or a job's batch still needs it until then), and the embedded database last. Called twice
+ * (a signal, then an unexpected error), it waits for the stop already under way.
+ */
+function shutdown(running: Running): Promise<void> {
+  running.stopped ??= (async () => {
+    await Promise.all([
+      running.app ? closeHttp(running.app, running.drain) : undefined,
+      running.workerHttp?.close(),
+      running.scheduler?.stop(),
+    ]);
+    await running.pool?.end();
+    await running.embedded?.stop();
+  })();
+  return running.stopped;
+}
+
+/** What was still running when the grace period ran out, for the one line the operator reads. */
+function logStillRunning(running: Running, logger: pino.Logger, grace_seconds: number): void {
+  const requests = running.drain?.inFlight() ?? { count: 0, listed: [] };
+  const jobs = running.scheduler?.runningJobs() ?? [];
+  logger.error(
+    { grace_seconds, requests_in_flight: requests.count, requests: requests.listed, jobs },
+    `the shutdown grace period (SHUTDOWN_GRACE_SECONDS=${grace_seconds}) ran out with ${requests.count} request(s) and ${jobs.length} job run(s) still going (${jobs.join(', ') || 'no job'}); exiting with 1`,
   );
+}
+
+/**
+ * The drain after SIGTERM or SIGINT, bounded by the grace period: exit 0 once everything has
+ * stopped, or exit 1 when the grace runs out (saying what was still running) or the stop failed.
+ */
+async function drainAndExit(running: Running, logger: pino.Logger, signal: string, grace_seconds: number): Promise<never> {
+  logger.info({ signal, grace_seconds }, 'stopping: no new requests or job runs; letting those under way finish');
+  const deadline = setTimeout(() => {
+    logStillRunning(running, logger, grace_seconds);
+    process.exit(1);
+  }, grace_seconds * 1_000);
+  try {
+    await shutdown(running);
+  } catch (error) {
+    logger.error({ err: error }, 'the shutdown failed; exiting with 1');
+    process.exit(1);
+  }
+  clearTimeout(deadline);
+  logger.info('stopped');
+  process.exit(0);
+}
+
+/**
+ * SIGTERM and SIGINT drain and stop within SHUTDOWN_GRACE_SECONDS. A second one during the drain
+ * is logged and changes nothing (cutting the drain short would cut responses mid-write; the
+ * grace bound still holds, and SIGKILL stops at once). An uncaught error is reported, then the
+ * process stops.
+ */
+function handleSignalsAndCrashes(running: Running, logger: pino.Logger, reporter: Reporter, grace_seconds: number): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      const requests = running.drain?.inFlight().count ?? 0;
+      const jobs = running.scheduler?.runningJobs().length ?? 0;
+      logger.warn(
+        { signal, requests_in_flight: requests, jobs_running: jobs },
+        `already stopping: ${requests} request(s) and ${jobs} job run(s) left; the stop ends within SHUTDOWN_GRACE_SECONDS=${grace_seconds} (SIGKILL stops at once)`,
+      );
+      return;
+    }
+    stopping = true;
+    void drainAndExit(running, logger, signal, grace_seconds);
+  };
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
   const onUnexpectedError = unexpectedErrorHandler({
     logger,
     report: (error) => reporter?.processFailed(error),
@@ -102,8 +179,10 @@ function handleSignalsAndCrashes(running: Running, logger: pino.Logger, reporter
       await shutdown(running);
       await reporter?.flush();
     },
-    uninstall: grace.uninstall,
-    grace_ms: SHUTDOWN_GRACE_MS,
+    uninstall: () => {
+      for (const signal of STOP_SIGNALS) process.removeListener(signal, onSignal);
+    },
+    grace_ms: grace_seconds * 1_000,
   });
   process.on('uncaughtException', onUnexpectedError);
   process.on('unhandledRejection', onUnexpectedError);
@@ -215,6 +294,7 @@ async function startApi(
     logger: loggerOptions(config.logLevel),
     ...(reporter ? { onServerError: (error, context) => reporter.requestFailed(error, context) } : {}),
   });
+  running.drain = drainable(running.app);
   const address = await running.app.listen({ port: config.port, host: config.host });
   logger.info(
     { address, role: config.role, database_mode: running.embedded ? 'embedded' : 'server' },
@@ -242,7 +322,7 @@ async function main(): Promise<void> {
   // The system clock, or in a test run (NODE_ENV=test) one that starts at TEST_CLOCK_START.
   const clock = clockStartingAt(config.testClockStart);
   const running: Running = {};
-  handleSignalsAndCrashes(running, logger, reporter);
+  handleSignalsAndCrashes(running, logger, reporter, config.shutdownGraceSeconds);
   try {
     const database = await openDatabase(config, logger, running);
     // One registry per process: under ROLE=all the API's /metrics shows the jobs' too.

@@ -7,7 +7,7 @@ import { serializeError } from '../observability/errors.js';
 import type { Job, JobContext } from './job.js';
 import type { JobMetrics } from './metrics.js';
 
-export type JobOutcome = { ran: true; affected: number } | { ran: false; reason: 'locked' };
+export type JobOutcome = { ran: true; affected: number } | { ran: false; reason: 'locked' | 'stopping' };
 
 export type JobTrigger = 'schedule' | 'command';
 
@@ -22,6 +22,13 @@ export interface RunOptions {
   heartbeatMs?: number;
   /** Called once the lock is taken, before the run is recorded and the job starts. */
   onLocked?: () => void;
+  /**
+   * Aborted when the process is stopping (SIGTERM): the run finishes the statement or
+   * transaction under way, then its pool refuses the next one, as when the lock is lost; the
+   * run is recorded as stopped early and its next run continues the work. A run not yet
+   * started does not start.
+   */
+  stopping?: AbortSignal;
 }
 
 /** This process, as job_runs and the admin page name it. */
@@ -34,11 +41,35 @@ const JOB_RUNS_PURGE_BATCH_MAX = 1_000;
 const ITEMS_RECORDED_MAX = 2_147_483_647;
 const HEARTBEAT_MS_DEFAULT = 5_000;
 const DIED_SUMMARY = 'did not record its end: its process stopped, or lost the database, before it finished';
+/**
+ * What a run stopped by a shutdown records. Its status stays 'succeeded' (what it did is
+ * whole and correct, and the next run continues), with this note; its items count nothing,
+ * as a killed run's do not: a stop is a normal event, not a failure to alert on.
+ */
+export const STOPPED_SUMMARY = 'stopped early: its process was shutting down; it finished its batch, the next run continues';
 const silentLogger = pino({ level: 'silent' });
 
 /** The run lost the connection that held its lock: another worker may now run the same job. */
 export class JobLockLostError extends Error {
   override name = 'JobLockLostError';
+}
+
+/** The process is stopping: the run stopped after its current batch (see RunOptions.stopping). */
+export class JobStoppedError extends Error {
+  override name = 'JobStoppedError';
+}
+
+/** How deep isStop follows an error's causes: a cycle of causes must not loop for ever. */
+const CAUSE_DEPTH_MAX = 10;
+
+/** Whether the error is the stop's own refusal, as the job's pool gave it (maybe wrapped as a cause). */
+function isStop(error: unknown, stopping: AbortSignal | undefined): boolean {
+  if (stopping === undefined || !stopping.aborted) return false;
+  for (let cause = error, depth = 0; cause !== undefined && depth < CAUSE_DEPTH_MAX; depth += 1) {
+    if (cause === stopping.reason) return true;
+    cause = (cause as { cause?: unknown } | null)?.cause;
+  }
+  return false;
 }
 
 /**
@@ -121,6 +152,7 @@ export async function runJobOnce(
   const options: RunOptions = 'now' in clockOrOptions ? { ...maybeOptions, clock: clockOrOptions } : clockOrOptions;
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
+  if (options.stopping?.aborted) return { ran: false, reason: 'stopping' };
   const lost = new AbortController();
   const holder = await connectLockHolder(pool, (error) => {
     if (!lost.signal.aborted) lost.abort(new JobLockLostError(`lost the connection holding the lock: ${errorSummary(error)}`));
@@ -155,10 +187,12 @@ export async function runJobOnce(
 async function runHoldingLock(
   pool: pg.Pool,
   job: Job,
-  signal: AbortSignal,
+  lost: AbortSignal,
   options: RunOptions & { clock: Clock; logger: Logger },
 ): Promise<number> {
-  const { clock, logger, metrics } = options;
+  const { clock, logger, metrics, stopping } = options;
+  // The job's pool refuses its next statement once the lock is lost or the process stops.
+  const signal = stopping ? AbortSignal.any([lost, stopping]) : lost;
   const now = clock.now();
   const started = process.hrtime.bigint();
   const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
@@ -194,7 +228,7 @@ async function runHoldingLock(
     };
     const returned = await job.run(context);
     // The work may be done, but without the lock another run may have overlapped it: say so.
-    signal.throwIfAborted();
+    lost.throwIfAborted();
     const items = Number.isSafeInteger(returned) && returned > 0 ? Math.min(returned, ITEMS_RECORDED_MAX) : 0;
     await finishRun(pool, runId, { status: 'succeeded', items, finishedAt: clock.now(), error: null });
     metrics?.duration.observe({ job: job.name }, seconds());
@@ -203,6 +237,10 @@ async function runHoldingLock(
     return items;
   } catch (error) {
     metrics?.duration.observe({ job: job.name }, seconds());
+    if (!lost.aborted && isStop(error, stopping)) {
+      await finishRun(pool, runId, { status: 'succeeded', items: 0, finishedAt: clock.now(), error: STOPPED_SUMMARY });
+      throw new JobStoppedError(`${job.name} stopped early: the process is shutting down`, { cause: error });
+    }
     metrics?.failures.inc({ job: job.name });
     if (runId !== undefined) {
       await finishRun(pool, runId, { status: 'failed', items: 0, finishedAt: clock.now(), error: errorSummary(error) }).catch(

@@ -5,14 +5,20 @@ import { type Clock, systemClock } from '../lib/clock.js';
 import { LOG_SERIALIZERS } from '../observability/logging.js';
 import type { Job } from './job.js';
 import type { JobMetrics } from './metrics.js';
-import { runJobOnce } from './runner.js';
+import { JobStoppedError, runJobOnce } from './runner.js';
 
 export type { Job, JobContext } from './job.js';
 export { type JobOutcome, runJobOnce } from './runner.js';
 
 export interface Scheduler {
   jobs: readonly Job[];
+  /**
+   * Starts no new run, tells the runs under way to stop after their current batch (their
+   * next run continues the work), and resolves once they have.
+   */
   stop(): Promise<void>;
+  /** The names of the jobs running now, for the shutdown's log when its grace runs out. */
+  runningJobs(): string[];
 }
 
 export interface SchedulerOptions {
@@ -37,24 +43,34 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   const clock = options.clock ?? systemClock;
   // Whatever logger is passed, a failed run's error is written through the one serializer.
   const logger = options.logger.child({}, { serializers: LOG_SERIALIZERS });
-  const running = new Set<Promise<unknown>>();
+  const running = new Map<Promise<unknown>, string>();
+  const stopping = new AbortController();
   const timers = jobs.map(
     (job) =>
       new Cron(job.schedule, { timezone: 'UTC', protect: true }, () => {
+        if (stopping.signal.aborted) return;
         const started = Date.now();
         const tick = runJobOnce(pool, job, {
           clock,
           logger,
           trigger: 'schedule',
+          stopping: stopping.signal,
           ...(options.metrics ? { metrics: options.metrics } : {}),
           ...(options.onFinding ? { report: options.onFinding } : {}),
         })
           .then((outcome) => {
             if (outcome.ran)
               logger.info({ job: job.name, affected: outcome.affected, duration_ms: Date.now() - started }, 'job ran');
-            else logger.debug({ job: job.name }, 'job skipped: another worker holds its lock');
+            else if (outcome.reason === 'locked') logger.debug({ job: job.name }, 'job skipped: another worker holds its lock');
           })
           .catch((error: unknown) => {
+            if (error instanceof JobStoppedError) {
+              logger.info(
+                { job: job.name },
+                'job stopped early for the shutdown, after its current batch; its next run continues',
+              );
+              return;
+            }
             // The logger's err serializer keeps SQLSTATE and names, never row values.
             logger.error({ job: job.name, err: error }, 'job failed');
             try {
@@ -65,7 +81,7 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
             }
           })
           .finally(() => running.delete(tick));
-        running.add(tick);
+        running.set(tick, job.name);
       }),
   );
   logger.info({ jobs: jobs.map((job) => job.name) }, `worker started with ${jobs.length} jobs`);
@@ -73,8 +89,10 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
     jobs,
     async stop() {
       for (const timer of timers) timer.stop();
-      // Let a run in progress finish, so no job is cut in the middle of a batch.
-      await Promise.allSettled([...running]);
+      // A run in progress finishes the batch under way (nothing is cut in the middle), then stops.
+      if (!stopping.signal.aborted) stopping.abort(new JobStoppedError('the worker is stopping'));
+      await Promise.allSettled([...running.keys()]);
     },
+    runningJobs: () => [...running.values()],
   };
 }

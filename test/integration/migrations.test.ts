@@ -51,13 +51,17 @@ describe('migrations', () => {
     expect(await migrationsCurrent(pool, await readMigrationFiles(directory))).toBe(false);
   });
 
-  it('refuse a database that ran a migration this code does not have', async () => {
+  it('refuse a database that ran a migration this code does not have and that breaks older releases', async () => {
     const database = await freshDatabase();
     const pool = createPool(database.url);
     cleanups.push(() => pool.end());
     await migrate(pool);
-    await pool.query("INSERT INTO schema_migrations (name, checksum) VALUES ('29991231000000_from_the_future.sql', 'x')");
-    await expect(migrate(pool)).rejects.toThrow(/does not know: 29991231000000_from_the_future.sql/);
+    await pool.query(
+      "INSERT INTO schema_migrations (name, checksum, breaks_previous_release) VALUES ('29991231000000_from_the_future.sql', 'x', true)",
+    );
+    await expect(migrate(pool)).rejects.toThrow(
+      /has migration 29991231000000_from_the_future.sql, which this release cannot run with .*deploy a release at least that new/,
+    );
   });
 
   it('refuse a new file that sorts before one already applied', async () => {

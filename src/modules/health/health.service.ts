@@ -21,7 +21,10 @@ function unready(code: 'database_unavailable' | 'migrations_pending', detail: st
   return new DomainError(code, 503, detail, {}, { 'retry-after': DATABASE_RETRY_AFTER_SECONDS });
 }
 
-/** Ready means the database answers within HEALTH_TIMEOUT_MS and every migration is applied. */
+/**
+ * Ready means the database answers within HEALTH_TIMEOUT_MS and every migration is applied;
+ * migrations of a newer release that do not break this one (see migrate) keep it ready.
+ */
 export async function checkReadiness(pool: pg.Pool, migrations: readonly MigrationFile[]): Promise<void> {
   let current: boolean;
   try {

@@ -12,6 +12,7 @@ const KNOWN_CODES: ReadonlySet<string> = new Set([
   'validation_failed',
   'unauthenticated',
   'network_error',
+  'draining',
   'insufficient_funds',
   'balance_out_of_range',
   'feature_disabled',

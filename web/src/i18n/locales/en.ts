@@ -98,6 +98,7 @@ export const en: Messages = {
     unauthenticated: 'Your session has ended. Please log in again.',
     network_error: "We couldn't reach the server. Check your connection and try again.",
     generic: 'Something went wrong. Try again in a moment.',
+    draining: 'The server is restarting and nothing was saved. Try again in a moment.',
     insufficient_funds: 'Not enough balance in this account.',
     feature_disabled: 'This feature is turned off on this server.',
     balance_out_of_range: 'This would take the account past the largest balance the app keeps.',

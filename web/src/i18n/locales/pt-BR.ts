@@ -100,6 +100,7 @@ export const ptBR = {
     unauthenticated: 'Sua sessão terminou. Entre de novo.',
     network_error: 'Não conseguimos falar com o servidor. Verifique sua conexão e tente de novo.',
     generic: 'Algo deu errado. Tente de novo em instantes.',
+    draining: 'O servidor está reiniciando e nada foi gravado. Tente de novo em instantes.',
     insufficient_funds: 'Saldo insuficiente nesta conta.',
     feature_disabled: 'Este recurso está desligado neste servidor.',
     balance_out_of_range: 'Isso levaria o saldo da conta além do maior valor que o app guarda.',
