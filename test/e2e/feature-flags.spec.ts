@@ -27,7 +27,7 @@ const expect = baseExpect.configure({ timeout: 15_000 });
 
 /** The server of the group of tests running now: one with a flag off, or null for the run's own. */
 let offServer: AppServer | null = null;
-const SERVER_START_TIMEOUT_MS = 90_000;
+const SERVER_START_TIMEOUT_MS = 150_000;
 
 /** The pages and requests of a test go to the group's server when it has one. */
 const flagTest = test.extend({
