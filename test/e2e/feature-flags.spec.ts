@@ -47,7 +47,9 @@ async function signIn(page: Page, label: string): Promise<void> {
     headers: { ...CSRF, 'Idempotency-Key': `flags-${label}-${Date.now()}` },
   });
   expect(account.status(), await account.text()).toBe(201);
-  await page.request.post('/api/auth/logout', { headers: CSRF });
+  // Signed out again, so the sign-in below goes through the form.
+  const logout = await page.request.post('/api/auth/logout', { headers: CSRF });
+  expect(logout.ok(), await logout.text()).toBe(true);
   await page.goto('/entrar');
   await loginViaUi(page, person);
   await expect(page.getByRole('heading', { level: 1, name: /Beatriz/ })).toBeVisible();
