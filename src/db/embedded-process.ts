@@ -54,6 +54,8 @@ function watchParent(server: ChildProcess): void {
   const watchdog = spawn('sh', ['-c', 'read -r _line; kill -INT "$1" 2>/dev/null', 'vai-de-pix-watchdog', String(server.pid)], {
     stdio: ['pipe', 'ignore', 'ignore'],
     cwd: '/',
+    // Its own process group, like the server's: a Ctrl-C in the terminal is for the app.
+    detached: true,
   });
   watchdog.on('error', () => {});
   watchdog.unref();
@@ -160,6 +162,9 @@ function spawnServer(placement: Placement, port: number, flags: string[], log: (
     ...placement.runAs,
     cwd: placement.clusterDir,
     stdio: ['ignore', 'ignore', 'pipe'],
+    // Its own process group: a Ctrl-C in the terminal reaches only the app, which then stops
+    // the server last, after draining HTTP and closing the pool.
+    detached: true,
     env: { ...process.env, LC_MESSAGES: 'C' },
   });
   return new Promise((resolve, reject) => {
