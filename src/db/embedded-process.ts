@@ -169,12 +169,15 @@ function spawnServer(placement: Placement, port: number, flags: string[], log: (
   });
   return new Promise((resolve, reject) => {
     let output = '';
+    let ready = false;
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => {
       log(chunk);
-      if (output.length < OUTPUT_KEPT_CHARS * 2) output = (output + chunk).slice(-OUTPUT_KEPT_CHARS);
+      if (ready) return;
+      // Kept across chunks: the ready message can arrive split in two.
+      output = (output + chunk).slice(-OUTPUT_KEPT_CHARS);
       if (output.includes(READY_MESSAGE)) {
-        output = '';
+        ready = true;
         resolve(child);
       }
     });
