@@ -54,6 +54,8 @@ function watchParent(server: ChildProcess): void {
   const watchdog = spawn('sh', ['-c', 'read -r _line; kill -INT "$1" 2>/dev/null', 'vai-de-pix-watchdog', String(server.pid)], {
     stdio: ['pipe', 'ignore', 'ignore'],
     cwd: '/',
+    // Its own process group, like the server's: a Ctrl-C in the terminal is for the app.
+    detached: true,
   });
   watchdog.on('error', () => {});
   watchdog.unref();
@@ -160,16 +162,22 @@ function spawnServer(placement: Placement, port: number, flags: string[], log: (
     ...placement.runAs,
     cwd: placement.clusterDir,
     stdio: ['ignore', 'ignore', 'pipe'],
+    // Its own process group: a Ctrl-C in the terminal reaches only the app, which then stops
+    // the server last, after draining HTTP and closing the pool.
+    detached: true,
     env: { ...process.env, LC_MESSAGES: 'C' },
   });
   return new Promise((resolve, reject) => {
     let output = '';
+    let ready = false;
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => {
       log(chunk);
-      if (output.length < OUTPUT_KEPT_CHARS * 2) output = (output + chunk).slice(-OUTPUT_KEPT_CHARS);
+      if (ready) return;
+      // Kept across chunks: the ready message can arrive split in two.
+      output = (output + chunk).slice(-OUTPUT_KEPT_CHARS);
       if (output.includes(READY_MESSAGE)) {
-        output = '';
+        ready = true;
         resolve(child);
       }
     });

