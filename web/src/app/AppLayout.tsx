@@ -19,6 +19,7 @@ import {
 } from '../components/icons';
 import { KeyboardShortcuts } from '../components/KeyboardShortcuts';
 import { LanguageSwitch } from '../components/LanguageSwitch';
+import { ReadOnlyBanner } from '../components/ReadOnlyBanner';
 import { HOME_PATH } from '../features/auth/guards';
 import { useMe } from '../features/auth/session';
 import { useImportsDisabled } from '../features/imports/availability';
@@ -149,6 +150,7 @@ export function AppLayout() {
         </AppShell.Navbar>
 
         <AppShell.Main id={MAIN_CONTENT_ID} tabIndex={-1} style={{ outline: 'none' }}>
+          <ReadOnlyBanner />
           <Outlet />
           <Box component="footer" mt="xl">
             <LegalFooter />
