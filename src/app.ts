@@ -42,6 +42,7 @@ import { budgetsRoutes } from './modules/budgets/budgets.routes.js';
 import { BudgetsService } from './modules/budgets/budgets.service.js';
 import { categoriesRoutes } from './modules/categories/categories.routes.js';
 import { CategoriesService } from './modules/categories/categories.service.js';
+import { configRoutes } from './modules/config/config.routes.js';
 import { goalsRoutes } from './modules/goals/goals.routes.js';
 import { GoalsService } from './modules/goals/goals.service.js';
 import { healthRoutes } from './modules/health/health.routes.js';
@@ -203,6 +204,7 @@ async function registerModules(
   const { pool, clock, metrics } = wiring;
   await app.register(frameworkErrorRoutes);
   await app.register(healthRoutes, { pool, migrations: wiring.migrations });
+  await app.register(configRoutes, { prefix: '/api/config', features: wiring.config.features, readOnly: wiring.readOnly });
   const limiter = new RateLimiter(new RateLimitRepository(pool), clock);
   await app.register(authRoutes, {
     prefix: '/api/auth',

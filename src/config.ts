@@ -2,6 +2,7 @@ import path from 'node:path';
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { Cron } from 'croner';
+import { FEATURES, type Features } from './features.js';
 import { parseTrustProxy, type TrustProxy } from './http/client-address.js';
 import type { RateLimitRule } from './http/rate-limit.js';
 
@@ -10,6 +11,14 @@ import type { RateLimitRule } from './http/rate-limit.js';
  * process with a message naming the variable, before anything listens or connects.
  */
 const Flag = Type.Union([Type.Literal('true'), Type.Literal('false'), Type.Literal('1'), Type.Literal('0')]);
+
+type FeatureVariable = (typeof FEATURES)[number]['env'];
+
+/** ENABLE_INSIGHTS, ENABLE_PIX…: one variable per feature of src/features.ts. */
+const FEATURE_FLAG_SCHEMA = Object.fromEntries(FEATURES.map((feature) => [feature.env, Flag])) as Record<
+  FeatureVariable,
+  typeof Flag
+>;
 
 export const EnvSchema = Type.Object({
   ROLE: Type.Union([Type.Literal('all'), Type.Literal('api'), Type.Literal('worker')], { default: 'all' }),
@@ -38,9 +47,7 @@ export const EnvSchema = Type.Object({
   AUTH_RATE_LIMIT_PER_NETWORK: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 300 }),
   AUTH_RATE_LIMIT_PER_EMAIL: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 10 }),
   AUTH_RATE_LIMIT_PER_DEVICE: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 30 }),
-  ENABLE_INSIGHTS: Flag,
-  ENABLE_PIX: Flag,
-  ENABLE_IMPORTS: Flag,
+  ...FEATURE_FLAG_SCHEMA,
   /** true: every write answers 503 read_only (reads keep working), e.g. during a migration of the server. */
   READ_ONLY: Flag,
   /** After SIGTERM, how long in-flight requests and a running job's batch get before the process exits. */
@@ -105,7 +112,8 @@ export interface Config {
     per_email: RateLimitRule;
     per_device: RateLimitRule;
   };
-  features: { insights: boolean; pix: boolean; imports: boolean };
+  /** Which features of src/features.ts are on (ENABLE_*). */
+  features: Features;
   /** READ_ONLY=true: writes answer 503 read_only. */
   readOnly: boolean;
   shutdownGraceSeconds: number;
@@ -129,9 +137,7 @@ export class ConfigError extends Error {
 export const WORKER_METRICS_PORT_DEFAULT = 9464;
 
 const FLAG_DEFAULTS: Record<string, string> = {
-  ENABLE_INSIGHTS: 'true',
-  ENABLE_PIX: 'true',
-  ENABLE_IMPORTS: 'true',
+  ...Object.fromEntries(FEATURES.map((feature) => [feature.env, String(feature.default)])),
   READ_ONLY: 'false',
 };
 
@@ -254,7 +260,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
       per_email: { max: env.AUTH_RATE_LIMIT_PER_EMAIL, window_ms },
       per_device: { max: env.AUTH_RATE_LIMIT_PER_DEVICE, window_ms },
     },
-    features: { insights: flag(env.ENABLE_INSIGHTS), pix: flag(env.ENABLE_PIX), imports: flag(env.ENABLE_IMPORTS) },
+    features: Object.fromEntries(FEATURES.map((feature) => [feature.name, flag(env[feature.env])])) as Features,
     readOnly: flag(env.READ_ONLY),
     shutdownGraceSeconds: env.SHUTDOWN_GRACE_SECONDS,
     backup: {

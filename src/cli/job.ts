@@ -4,14 +4,16 @@
  * run), and prints one line of JSON: {"job":…,"ran":true|false,"items":N,"ms":…}, plus "error"
  * when it failed. Like `npm start`, it first applies any pending migrations to that database.
  * Exit 0 when it ran or was skipped because another worker held the lock; 1 when it failed or
- * could not run (database unreachable: then "ran" is false); 64 for an unknown job name; 78 for a
- * bad environment.
+ * could not run (database unreachable: then "ran" is false); 64 for an unknown job name; 69 for a
+ * job of a feature turned off on this server (ENABLE_INSIGHTS=false…: nothing runs, nothing is
+ * written, the database is not touched); 78 for a bad environment.
  */
 import pino from 'pino';
 import { ConfigError, loadConfig } from '../config.js';
 import { DataDirInUseError, type EmbeddedDatabase, runningEmbeddedUrl, startEmbeddedDatabase } from '../db/embedded.js';
 import { migrate } from '../db/migrate.js';
 import { createPool } from '../db/pool.js';
+import { featureOfJob } from '../features.js';
 import { allJobs } from '../jobs/registry.js';
 import { errorSummary, runJobOnce } from '../jobs/runner.js';
 import { clockStartingAt } from '../lib/clock.js';
@@ -19,6 +21,8 @@ import { loggerOptions } from '../observability/logging.js';
 import { initSentry } from '../observability/sentry.js';
 
 const EXIT_USAGE = 64;
+/** sysexits' EX_UNAVAILABLE: the job exists but its feature is off here. */
+const EXIT_FEATURE_DISABLED = 69;
 const EXIT_CONFIG = 78;
 
 function fail(message: string, code: number): never {
@@ -37,6 +41,12 @@ async function main(): Promise<void> {
   const jobs = allJobs(config);
   const name = process.argv[2];
   const job = jobs.find((candidate) => candidate.name === name);
+  const feature = name === undefined ? undefined : featureOfJob(name);
+  if (!job && feature)
+    fail(
+      `the job ${JSON.stringify(name)} belongs to the ${feature.name} feature, which is turned off on this server (${feature.env}): nothing ran`,
+      EXIT_FEATURE_DISABLED,
+    );
   if (!job)
     fail(
       `${name === undefined ? 'which job?' : `no job named ${JSON.stringify(name)}`} One of: ${jobs.map((candidate) => candidate.name).join(', ')}`,

@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import { jobEnabled } from '../features.js';
 import { balanceSnapshotsJob } from './balance-snapshots.js';
 import { budgetAlertJob } from './budget-alert.js';
 import { expireIdempotencyKeysJob } from './expire-idempotency-keys.js';
@@ -12,8 +13,17 @@ import { reconcileJob } from './reconcile.js';
 import { sendEmailsJob } from './send-emails.js';
 import { weeklySummaryJob } from './weekly-summary.js';
 
-/** Every job a worker schedules and `npm run job -- <name>` can run, by name. */
+/**
+ * Every job this server runs: a worker schedules them, `npm run job -- <name>` runs one,
+ * and the operators' page lists them. A job of a turned-off feature (src/features.ts) is
+ * left out of all three.
+ */
 export function allJobs(config: Pick<Config, 'sessionIdleHours' | 'mail' | 'features'>): Job[] {
+  return registeredJobs(config).filter((job) => jobEnabled(job.name, config.features));
+}
+
+/** Every job the code knows, whichever features are on. */
+export function registeredJobs(config: Pick<Config, 'sessionIdleHours' | 'mail' | 'features'>): Job[] {
   return [
     expireIdempotencyKeysJob,
     materializeRecurringJob,

@@ -92,6 +92,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This server's feature flags and whether it is read-only right now; no session needed */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Which features this server has on; a feature that is off answers 404 feature_disabled */
+                            features: {
+                                /** @description Spending insights: the month in figures and charts, and the dashboard charts (ENABLE_INSIGHTS) */
+                                insights: boolean;
+                                /** @description Bank-statement import (CSV, OFX) and its rules (ENABLE_IMPORTS) */
+                                imports: boolean;
+                                /** @description Pix tools: an account's Pix key, charges with QR codes, Pix paid (ENABLE_PIX) */
+                                pix: boolean;
+                            };
+                            /** @description Writes answer 503 read_only right now (READ_ONLY, or the database refused a write) */
+                            read_only: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/register": {
         parameters: {
             query?: never;
