@@ -85,3 +85,20 @@ export function featureOfScreen(pathname: string): FeatureName | undefined {
   );
   return owner?.name;
 }
+
+/**
+ * The operators' table of flags in docs/OPERATIONS.md, as Markdown rows; a test checks
+ * the document holds exactly this, so the table cannot drift from the list above.
+ */
+export function featureFlagsTable(): string {
+  const code = (values: readonly string[]) => (values.length === 0 ? '—' : values.map((value) => `\`${value}\``).join(', '));
+  const rows = FEATURES.map(
+    (feature) =>
+      `| \`${feature.env}\` | \`${feature.default}\` | ${feature.summary} | ${code(feature.apiPaths)} | ${code(feature.jobs)} | ${code(feature.screens)} |`,
+  );
+  return [
+    '| Variable | Default | What it turns off | API paths (404 `feature_disabled`) | Jobs | Screens |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+}

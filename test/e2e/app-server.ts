@@ -12,7 +12,8 @@ const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..
 const SERVER_ENTRY = path.join(REPO_ROOT, 'dist/main.js');
 const SPA_ENTRY = path.join(REPO_ROOT, 'web/dist/index.html');
 
-const HEALTH_WAIT_MS = 30_000;
+/** Generous: a fresh database is migrated first, on a machine other test runs share. */
+const HEALTH_WAIT_MS = 90_000;
 const HEALTH_POLL_MS = 200;
 const HEALTH_REQUEST_TIMEOUT_MS = 2_000;
 const SHUTDOWN_WAIT_MS = 10_000;

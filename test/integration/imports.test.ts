@@ -509,22 +509,3 @@ describe('an OFX written on one line', () => {
     ]);
   });
 });
-
-describe('imports turned off (ENABLE_IMPORTS=false)', () => {
-  it('every imports route answers 404 feature_disabled', async () => {
-    const off = await startTestApp({ clock, env: { ENABLE_IMPORTS: 'false' } });
-    try {
-      const { client, token } = await signedIn(off.app);
-      const account = await client.account({ name: 'Conta', type: 'checking' });
-      expectProblem(await upload(off.app, token, { accountId: account.id, file: ofx(NOVEMBER) }), 404, 'feature_disabled');
-      expectProblem(await client.get('/api/imports'), 404, 'feature_disabled');
-      expectProblem(await client.get('/api/imports/rules'), 404, 'feature_disabled');
-      const id = '00000000-0000-4000-8000-000000000000';
-      expectProblem(await client.post(`/api/imports/${id}/confirm`, {}, { 'idempotency-key': 'k' }), 404, 'feature_disabled');
-      expectProblem(await client.post(`/api/imports/${id}/undo`, undefined, { 'idempotency-key': 'k' }), 404, 'feature_disabled');
-      expect((await off.pool.query('SELECT count(*)::int AS n FROM imports')).rows[0].n).toBe(0);
-    } finally {
-      await off.close();
-    }
-  });
-});

@@ -354,18 +354,3 @@ describe('insights', () => {
     expect((await insights(client, '2026-12')).month).toBe('2026-12');
   });
 });
-
-describe('insights turned off (ENABLE_INSIGHTS=false)', () => {
-  it('answers 404 feature_disabled and the job does nothing', async () => {
-    const off = await startTestApp({ clock, env: { ENABLE_INSIGHTS: 'false' } });
-    try {
-      const { client } = await signedIn(off.app);
-      expectProblem(await client.get('/api/insights?month=2026-11'), 404, 'feature_disabled');
-      expect(await runJobOnce(off.pool, insightsJob(off.config), clock)).toEqual({ ran: true, affected: 0 });
-      const rows = await off.pool.query('SELECT count(*)::int AS n FROM insight_cache');
-      expect(rows.rows[0].n).toBe(0);
-    } finally {
-      await off.close();
-    }
-  });
-});

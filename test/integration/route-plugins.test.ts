@@ -49,7 +49,7 @@ function isPublic({ method, path }: Route): boolean {
   if (path.startsWith('/api/_problems/')) return true;
   if (path === '/api/notifications/unsubscribe') return true;
   // The feature flags and read-only state the web app reads before anyone signs in.
-  if (method === 'GET' && path === '/api/config') return true;
+  if ((method === 'GET' || method === 'HEAD') && path === '/api/config') return true;
   if (method !== 'GET' && method !== 'HEAD') return false;
   return (
     ['/health', '/api/health', '/api/openapi.json', '/metrics', '*', '/*'].includes(path) ||

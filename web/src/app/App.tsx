@@ -6,6 +6,7 @@ import { RouterProvider } from 'react-router';
 import { meQuery } from '../features/auth/session';
 import { hasSignedInHere } from '../features/auth/visitMarker';
 import { accountsQuery } from '../features/ledger/queries';
+import { serverConfigQuery } from '../lib/serverConfig';
 import { createQueryClient } from './queryClient';
 import { router } from './router';
 import { cssVariablesResolver, theme } from './theme';
@@ -21,6 +22,8 @@ function startQueryClient() {
   const client = createQueryClient();
   void client.prefetchQuery(meQuery);
   if (hasSignedInHere() && window.location.pathname === '/') void client.prefetchQuery(accountsQuery);
+  // The feature flags and read-only state, last and in parallel: nothing waits for them.
+  void client.prefetchQuery(serverConfigQuery);
   return client;
 }
 

@@ -1,5 +1,6 @@
 import { AppShell, Box, Burger, Group, NavLink } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
+import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation } from 'react-router';
 import { BrandLogo } from '../components/BrandLogo';
@@ -22,13 +23,12 @@ import { LanguageSwitch } from '../components/LanguageSwitch';
 import { ReadOnlyBanner } from '../components/ReadOnlyBanner';
 import { HOME_PATH } from '../features/auth/guards';
 import { useMe } from '../features/auth/session';
-import { useImportsDisabled } from '../features/imports/availability';
-import { useInsightsDisabled } from '../features/insights/availability';
 import { LedgerActionsProvider } from '../features/ledger/LedgerActions';
 import { LegalFooter } from '../features/legal/LegalFooter';
 import { PendingConsentDialog } from '../features/legal/PendingConsentDialog';
 import { NotificationBell } from '../features/notifications/NotificationBell';
-import { usePixDisabled } from '../features/pix/availability';
+import { type FeatureName, useDisabledFeatureOfScreen, useDisabledFeatures } from '../lib/featureAvailability';
+import { FeatureOffPage } from './FeatureOffPage';
 import {
   ACCOUNTS_PATH,
   BUDGETS_PATH,
@@ -57,28 +57,25 @@ export function AppLayout() {
   const me = useMe();
   // RequireAuth renders this layout only once the user is known.
   const user = me.data;
-  const insightsDisabled = useInsightsDisabled();
-  const importsDisabled = useImportsDisabled();
-  const pixDisabled = usePixDisabled();
+  // A turned-off feature's entries leave the menu, and its screens say it is off (src/features.ts).
+  const disabledFeatures = useDisabledFeatures();
+  const offFeature = useDisabledFeatureOfScreen(location.pathname);
 
-  const navItems = [
+  const allNavItems: Array<{ to: string; label: string; icon: ReactNode; feature?: FeatureName }> = [
     { to: HOME_PATH, label: t('nav.dashboard'), icon: <HomeIcon size={20} /> },
     { to: ACCOUNTS_PATH, label: t('nav.accounts'), icon: <WalletIcon size={20} /> },
     { to: TRANSACTIONS_PATH, label: t('nav.transactions'), icon: <ListIcon size={20} /> },
     { to: TRANSFER_PATH, label: t('nav.transfer'), icon: <TransferIcon size={20} /> },
     { to: GOALS_PATH, label: t('nav.goals'), icon: <TargetIcon size={20} /> },
     { to: BUDGETS_PATH, label: t('nav.budgets'), icon: <PieIcon size={20} /> },
-    ...(insightsDisabled ? [] : [{ to: INSIGHTS_PATH, label: t('nav.insights'), icon: <ChartIcon size={20} /> }]),
+    { to: INSIGHTS_PATH, label: t('nav.insights'), icon: <ChartIcon size={20} />, feature: 'insights' },
     { to: RECURRING_PATH, label: t('nav.recurring'), icon: <RepeatIcon size={20} /> },
     { to: CATEGORIES_PATH, label: t('nav.categories'), icon: <TagIcon size={20} /> },
-    ...(importsDisabled ? [] : [{ to: IMPORTS_PATH, label: t('nav.imports'), icon: <ListIcon size={20} /> }]),
-    ...(pixDisabled
-      ? []
-      : [
-          { to: PIX_RECEIVE_PATH, label: t('nav.pixReceive'), icon: <QrCodeIcon size={20} /> },
-          { to: PIX_PAID_PATH, label: t('nav.pixPaid'), icon: <PixIcon size={20} /> },
-        ]),
+    { to: IMPORTS_PATH, label: t('nav.imports'), icon: <ListIcon size={20} />, feature: 'imports' },
+    { to: PIX_RECEIVE_PATH, label: t('nav.pixReceive'), icon: <QrCodeIcon size={20} />, feature: 'pix' },
+    { to: PIX_PAID_PATH, label: t('nav.pixPaid'), icon: <PixIcon size={20} />, feature: 'pix' },
   ];
+  const navItems = allNavItems.filter((item) => item.feature === undefined || !disabledFeatures.has(item.feature));
   // An account's statement (/contas/…) belongs to Contas.
   const isActive = (to: string) => (to === HOME_PATH ? location.pathname === to : location.pathname.startsWith(to));
 
@@ -151,7 +148,7 @@ export function AppLayout() {
 
         <AppShell.Main id={MAIN_CONTENT_ID} tabIndex={-1} style={{ outline: 'none' }}>
           <ReadOnlyBanner />
-          <Outlet />
+          {offFeature ? <FeatureOffPage feature={offFeature} /> : <Outlet />}
           <Box component="footer" mt="xl">
             <LegalFooter />
           </Box>

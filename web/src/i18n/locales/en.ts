@@ -939,6 +939,12 @@ export const en: Messages = {
     description: "The address you opened doesn't exist or has moved.",
     home: 'Back to the start',
   },
+  featureOff: {
+    title: 'Feature turned off',
+    description: '{{feature}}: this feature is turned off on this server. Whoever runs this installation can turn it back on.',
+    home: 'Back to the start',
+    names: { insights: 'Insights', imports: 'Statement import', pix: 'Pix' },
+  },
   operations: {
     pageTitle: 'Operations',
     menuLink: 'Operations',

@@ -946,6 +946,12 @@ export const ptBR = {
     description: 'O endereço que você abriu não existe ou mudou de lugar.',
     home: 'Voltar ao início',
   },
+  featureOff: {
+    title: 'Recurso desligado',
+    description: '{{feature}}: este recurso está desligado neste servidor. Quem opera esta instalação pode ligá-lo de novo.',
+    home: 'Voltar ao início',
+    names: { insights: 'Análises', imports: 'Importar extrato', pix: 'Pix' },
+  },
   operations: {
     pageTitle: 'Operação',
     menuLink: 'Operação',
