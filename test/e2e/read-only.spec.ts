@@ -1,13 +1,14 @@
 import type { Page } from '@playwright/test';
 import { type AppServer, startAppServer } from './app-server.js';
-import { test as base, expect, loginViaUi, newPerson, type Person, registerViaApi, watchBrowserErrors } from './support.js';
+import { test as base, expect, newPerson, PASSWORD, type Person, registerViaApi, watchBrowserErrors } from './support.js';
 
 /**
  * Read-only mode as a person meets it (issue 14): a second app runs with READ_ONLY=true on
  * the database of the suite's app. The person signs up on the suite's app (a session is a
  * write), then opens the read-only app, whose cookie is the same (cookies do not tell
- * ports apart): reading works, a write is answered 503 read_only, and from then on a banner
- * says why and every form's submit button is disabled, on every screen and on the sign-in page.
+ * ports apart): reading works, a banner says why writes are refused and every form's submit
+ * button is disabled, on every screen and on the sign-in page; a page that learns it only
+ * from a write answered 503 read_only does the same from then on.
  */
 
 /**
@@ -25,7 +26,6 @@ const test = base.extend<{ failOnBrowserErrors: undefined }>({
 });
 
 let readOnly: AppServer;
-const person: Person = newPerson('Rita Somente', 'readonly');
 
 /** The second app starts on a machine the other suites share. */
 const SERVER_START_MS = 90_000;
@@ -44,7 +44,7 @@ test.afterAll(async () => {
 const CSRF = { 'X-Requested-With': 'vai-de-pix' };
 
 /** Signs the person up on the suite's app with two accounts; the page's context keeps the cookie. */
-async function signUpWithAccounts(page: Page): Promise<void> {
+async function signUpWithAccounts(page: Page, person: Person): Promise<void> {
   await registerViaApi(page, person);
   for (const account of [
     { name: 'Carteira', type: 'cash', initial_balance_cents: 12_345 },
@@ -70,14 +70,54 @@ function watchWrites(page: Page): { sent: () => number; refusals: Promise<string
   return { sent: () => sent, refusals };
 }
 
-test('a signed-in person reads everything; the first write is refused, then a banner says why and the forms cannot be sent', async ({
+const banner = (page: Page) => page.getByRole('status').filter({ hasText: 'Só consulta, por enquanto' });
+
+/** GET /api/config as a server that still took writes when the page loaded (its database failed over since). */
+async function configSaysWritable(page: Page): Promise<void> {
+  await page.route('**/api/config', (route) =>
+    route.fulfill({ json: { features: { insights: true, imports: true, pix: true }, read_only: false } }),
+  );
+}
+
+test('a signed-in person opening the read-only app reads everything, and the banner says why every form is disabled', async ({
   page,
 }) => {
-  await signUpWithAccounts(page);
+  await signUpWithAccounts(page, newPerson('Rita Somente', 'readonly-a'));
   const writes = watchWrites(page);
   await page.goto(`${readOnly.baseUrl}/contas`);
   await expect(page.getByText('Carteira').first()).toBeVisible();
   await expect(page.getByText('R$ 123,45').first()).toBeVisible();
+  await expect(banner(page)).toBeVisible();
+  await expect(banner(page)).toContainText('alterações não podem ser salvas');
+
+  await page.getByRole('button', { name: 'Nova conta' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Nova conta' });
+  await dialog.getByLabel('Nome da conta').fill('Reserva');
+  const create = dialog.getByRole('button', { name: 'Criar conta' });
+  await expect(create).toBeDisabled();
+  await expect(create).toHaveAttribute('title', 'Indisponível enquanto o serviço está só para consulta');
+  // Neither a click nor Enter in a field sends it.
+  await create.click({ force: true });
+  await dialog.getByLabel('Nome da conta').press('Enter');
+
+  // Every screen: the banner stays and the transfer form's button is disabled too.
+  await page.keyboard.press('Escape');
+  await page.getByRole('link', { name: 'Transferir' }).first().click();
+  await expect(page).toHaveURL(/\/transferir$/);
+  await expect(banner(page)).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Transferir' }).last()).toBeDisabled();
+  expect(writes.sent()).toBe(0);
+});
+
+test('a write answered 503 read_only after the page loaded shows the banner and disables the forms from then on', async ({
+  page,
+}) => {
+  await signUpWithAccounts(page, newPerson('Rui Depois', 'readonly-b'));
+  await configSaysWritable(page);
+  const writes = watchWrites(page);
+  await page.goto(`${readOnly.baseUrl}/contas`);
+  await expect(page.getByText('Carteira').first()).toBeVisible();
+  await expect(banner(page)).toHaveCount(0);
 
   await page.getByRole('button', { name: 'Nova conta' }).click();
   const dialog = page.getByRole('dialog', { name: 'Nova conta' });
@@ -85,37 +125,24 @@ test('a signed-in person reads everything; the first write is refused, then a ba
   const create = dialog.getByRole('button', { name: 'Criar conta' });
   await create.click();
 
-  const banner = page.getByRole('status').filter({ hasText: 'Só consulta, por enquanto' });
-  await expect(banner).toBeVisible();
-  await expect(banner).toContainText('alterações não podem ser salvas');
+  await expect(banner(page)).toBeVisible();
   expect(await Promise.all(writes.refusals)).toEqual(['read_only 30']);
   await expect(create).toBeDisabled();
-  await expect(create).toHaveAttribute('title', 'Indisponível enquanto o serviço está só para consulta');
-  // Neither a click nor Enter in a field sends it again.
   await create.click({ force: true });
-  await dialog.getByLabel('Nome da conta').press('Enter');
-  expect(writes.sent()).toBe(1);
-
-  // Every screen: the banner stays and the transfer form's button is disabled too.
-  await page.keyboard.press('Escape');
-  await page.getByRole('link', { name: 'Transferir' }).first().click();
-  await expect(page).toHaveURL(/\/transferir$/);
-  await expect(banner).toBeVisible();
-  await expect(page.getByRole('button', { name: 'Transferir' }).last()).toBeDisabled();
   expect(writes.sent()).toBe(1);
 });
 
-test('on the sign-in page, signing in is refused as read-only and the banner says so', async ({ page }) => {
+test('the sign-in page shows the banner and does not send the sign-in', async ({ page }) => {
   const writes = watchWrites(page);
   await page.goto(`${readOnly.baseUrl}/entrar`);
-  await loginViaUi(page, person);
-  const banner = page.getByRole('status').filter({ hasText: 'Só consulta, por enquanto' });
-  await expect(banner).toBeVisible();
-  await expect(banner).toContainText('nem entrar ou sair da conta');
-  expect(await Promise.all(writes.refusals)).toEqual(['read_only 30']);
+  await expect(banner(page)).toBeVisible();
+  await expect(banner(page)).toContainText('nem entrar ou sair da conta');
   const signIn = page.getByRole('button', { name: 'Entrar' });
   await expect(signIn).toBeDisabled();
+  await page.getByLabel('E-mail').fill('rita@example.com');
+  await page.getByLabel('Senha', { exact: true }).fill(PASSWORD);
   await signIn.click({ force: true });
-  expect(writes.sent()).toBe(1);
+  await page.getByLabel('Senha', { exact: true }).press('Enter');
+  expect(writes.sent()).toBe(0);
   await expect(page).toHaveURL(/\/entrar$/);
 });
