@@ -57,6 +57,14 @@ describe('read-only learned from a 503 read_only answer', () => {
     expect(calls).toHaveLength(2);
   });
 
+  it('learned from GET /api/config at start, it is asked again too, so an open tab learns writes are back', async () => {
+    const calls = serverSays(false);
+    setReadOnly(true);
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(calls).toEqual(['/api/config']);
+    expect(isReadOnly()).toBe(false);
+  });
+
   it('a write that succeeds meanwhile (setReadOnly(false)) cancels the question', async () => {
     const calls = serverSays(true);
     noticeReadOnlyAnswer('30');

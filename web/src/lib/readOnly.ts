@@ -8,8 +8,14 @@ import { useSyncExternalStore } from 'react';
 const listeners = new Set<() => void>();
 let readOnly = false;
 
-export function setReadOnly(value: boolean): void {
+/**
+ * Sets what the server said. While writes are refused the server is asked again (GET
+ * /api/config) after `recheckAfter` seconds (a Retry-After; 30 s without one), so an open tab
+ * learns that writes are back even though its write buttons are disabled.
+ */
+export function setReadOnly(value: boolean, recheckAfter: string | null = null): void {
   clearTimeout(recheck);
+  recheck = value ? setTimeout(() => void askServer(recheckAfter), recheckDelayMs(recheckAfter)) : undefined;
   if (value === readOnly) return;
   readOnly = value;
   for (const listener of listeners) listener();
@@ -55,11 +61,7 @@ async function askServer(retryAfter: string | null): Promise<void> {
   } catch {
     stillReadOnly = false;
   }
-  if (!stillReadOnly) {
-    setReadOnly(false);
-    return;
-  }
-  recheck = setTimeout(() => void askServer(retryAfter), recheckDelayMs(retryAfter));
+  setReadOnly(stillReadOnly, retryAfter);
 }
 
 /**
@@ -67,6 +69,5 @@ async function askServer(retryAfter: string | null): Promise<void> {
  * (asked again once Retry-After has passed) or a write that succeeds says otherwise.
  */
 export function noticeReadOnlyAnswer(retryAfter: string | null): void {
-  setReadOnly(true);
-  recheck = setTimeout(() => void askServer(retryAfter), recheckDelayMs(retryAfter));
+  setReadOnly(true, retryAfter);
 }
