@@ -15,6 +15,7 @@ import { openApiDocumentRoute, registerOpenApi } from './http/openapi.js';
 import { emailRateLimitKeys, RateLimiter } from './http/rate-limit.js';
 import { RateLimitRepository } from './http/rate-limit.repository.js';
 import { createReadOnlyMode, type ReadOnlyMode } from './http/read-only.js';
+import { refuseWritesWhenReadOnly } from './http/refuse-writes-when-read-only.js';
 import { newRequestId } from './http/request-id.js';
 import { logRequests } from './http/request-log.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
@@ -168,9 +169,10 @@ async function registerAuthentication(app: FastifyInstance, wiring: Wiring, cons
 
 async function registerAppPlugins(app: FastifyInstance, wiring: Wiring, consents: ConsentsService): Promise<AuthService> {
   logRequests(app);
-  setProblemErrorHandler(app, { metrics: wiring.metrics, onServerError: wiring.onServerError });
+  setProblemErrorHandler(app, { metrics: wiring.metrics, onServerError: wiring.onServerError, readOnly: wiring.readOnly });
   setWebAppNotFoundHandler(app, wiring.webApp);
   await app.register(metricsPlugin, { metrics: wiring.metrics, token: wiring.config.metricsToken, pool: wiring.pool });
+  await app.register(refuseWritesWhenReadOnly, { readOnly: wiring.readOnly });
   return registerAuthentication(app, wiring, consents);
 }
 

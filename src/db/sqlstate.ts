@@ -21,6 +21,8 @@ export const SqlState = {
   crashShutdown: '57P02',
   cannotConnectNow: '57P03',
   tooManyConnections: '53300',
+  /** A write in a read-only transaction: a replica, default_transaction_read_only, a server put in read-only. */
+  readOnlySqlTransaction: '25006',
 } as const;
 
 export type SqlStateCode = (typeof SqlState)[keyof typeof SqlState];

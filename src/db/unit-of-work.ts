@@ -7,6 +7,10 @@ const RETRY_BACKOFF_MS = 5;
 /** No write waits longer than this for a lock (an account, an idempotency key in flight). */
 export const LOCK_WAIT_MS = 10_000;
 
+/**
+ * Contention a second attempt may not meet. A read-only refusal (25006) is deliberately not
+ * here: every attempt would meet it again; it surfaces at once as 503 read_only.
+ */
 const RETRYABLE_CODES: ReadonlySet<string> = new Set([SqlState.serializationFailure, SqlState.deadlockDetected]);
 
 /**

@@ -1,13 +1,23 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { DomainError } from '../lib/errors.js';
 import type { ServerErrorContext } from '../observability/sentry.js';
-import { isPoolCheckoutTimeout, problem, problemFromError, retryAfterSeconds, sendProblem } from './errors.js';
+import {
+  isDatabaseReadOnly,
+  isPoolCheckoutTimeout,
+  problem,
+  problemFromError,
+  retryAfterSeconds,
+  sendProblem,
+} from './errors.js';
 import type { Metrics } from './metrics.js';
+import type { ReadOnlyMode } from './read-only.js';
 
 export interface ErrorHandlerOptions {
   metrics: Metrics;
   /** Called with every unexpected error (500), e.g. to report it to Sentry. */
   onServerError?: ((error: unknown, context: ServerErrorContext) => void) | undefined;
+  /** Told when the database refuses a write as read-only, so the next writes are refused before they reach it. */
+  readOnly?: ReadOnlyMode | undefined;
 }
 
 /**
@@ -21,6 +31,8 @@ export function setProblemErrorHandler(app: FastifyInstance, options: ErrorHandl
     const retryAfter = retryAfterSeconds(error);
     if (retryAfter !== undefined) reply.header('retry-after', retryAfter);
     const body = problemFromError(error);
+    // An expected state of the database, not a bug: a 503 read_only, never reported as a 500.
+    if (isDatabaseReadOnly(error)) options.readOnly?.noticeDatabaseReadOnly();
     if (isPoolCheckoutTimeout(error)) {
       // Every connection stayed busy for the whole checkout timeout: overload or a leaked
       // client, which someone must look at, unlike a single contended transaction.

@@ -3,6 +3,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
 import { pgCode, SqlState } from '../db/sqlstate.js';
 import { DATABASE_RETRY_AFTER_SECONDS, DomainError, type FieldError } from '../lib/errors.js';
+import { READ_ONLY_RETRY_AFTER_SECONDS } from './read-only.js';
 
 export interface Problem {
   type: string;
@@ -194,8 +195,27 @@ export function isPoolCheckoutTimeout(error: unknown): boolean {
   );
 }
 
+/**
+ * True when the error, or an error it wraps, is PostgreSQL refusing a write in a read-only
+ * transaction (SQLSTATE 25006): a replica, default_transaction_read_only, a server put in
+ * read-only. Not contention (a retry now meets the same refusal) and not a bug: the
+ * statement was refused before it changed anything, and the transaction rolls back whole.
+ */
+export function isDatabaseReadOnly(error: unknown): boolean {
+  return somewhereInChain(error, (candidate) => candidate.code === SqlState.readOnlySqlTransaction);
+}
+
+const READ_ONLY_DETAIL =
+  'The service is read-only for now: reading works, changes are refused and nothing was written. Retry later; a write retried with the same Idempotency-Key takes effect once.';
+
+/** The answer to a write while the service is read-only, whoever noticed it (READ_ONLY=true or the database). */
+export function readOnlyRefusal(): DomainError {
+  return new DomainError('read_only', 503, READ_ONLY_DETAIL, {}, { 'retry-after': READ_ONLY_RETRY_AFTER_SECONDS });
+}
+
 /** How long a client is told to wait before retrying a 503, or undefined when the answer is not one. */
 export function retryAfterSeconds(error: unknown): string | undefined {
+  if (isDatabaseReadOnly(error)) return READ_ONLY_RETRY_AFTER_SECONDS;
   if (isContention(error) || isPoolCheckoutTimeout(error)) return CONTENTION_RETRY_AFTER_SECONDS;
   if (isDatabaseUnavailable(error)) return DATABASE_RETRY_AFTER_SECONDS;
   return undefined;
@@ -203,6 +223,7 @@ export function retryAfterSeconds(error: unknown): string | undefined {
 
 export function problemFromError(error: FastifyError): Problem | undefined {
   if (error instanceof DomainError) return problem(error.status, error.code, error.message, error.extra);
+  if (isDatabaseReadOnly(error)) return problem(503, 'read_only', READ_ONLY_DETAIL);
   if (isContention(error)) return problem(503, 'busy', 'The accounts are busy right now; nothing was written. Retry shortly.');
   if (isPoolCheckoutTimeout(error)) {
     return problem(

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
+import { pgCode, SqlState } from '../db/sqlstate.js';
 import { assert } from '../lib/assert.js';
 import type { Clock } from '../lib/clock.js';
 import { DomainError } from '../lib/errors.js';
 import { clientAddressKey, clientNetworkKey } from './client-address.js';
-import type { RateLimitRepository } from './rate-limit.repository.js';
+import type { RateLimitCount, RateLimitRepository } from './rate-limit.repository.js';
 
 export interface RateLimitRule {
   max: number;
@@ -42,6 +43,8 @@ export const DENIED_KEYS_MAX = 10_000;
  */
 export class RateLimiter {
   private readonly deniedUntil = new Map<string, number>();
+  /** Attempts counted while the database refused writes (see count), by key. */
+  private readonly localCounts = new Map<string, { hits: number; windowEndsAtMs: number }>();
 
   constructor(
     private readonly repository: RateLimitRepository,
@@ -56,12 +59,7 @@ export class RateLimiter {
     const cacheKey = key.toString('base64');
     const refused = this.refusedUntil(cacheKey, now.getTime());
     if (refused !== undefined) return { allowed: false, retryAfterSeconds: refused };
-    const count = await this.repository.hit({
-      key,
-      now,
-      windowEndsAt: new Date(now.getTime() + rule.window_ms),
-      ceiling: rule.max + 1,
-    });
+    const count = await this.count(key, cacheKey, now, rule);
     const allowed = count.hits <= rule.max;
     if (!allowed) this.rememberDenied(cacheKey, count.windowEndsAt.getTime(), now.getTime());
     return { allowed, retryAfterSeconds: secondsBetween(now.getTime(), count.windowEndsAt.getTime()) };
@@ -71,6 +69,36 @@ export class RateLimiter {
   async enforce(scope: string, subject: string, rule: RateLimitRule): Promise<void> {
     const decision = await this.consume(scope, subject, rule);
     if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds);
+  }
+
+  /**
+   * Counts one attempt in the database, or in this process while the database is read-only:
+   * a counter is incidental to the request it guards (a GET such as the export among them),
+   * so a read-only database must not refuse the request, nor lift the limit.
+   */
+  private async count(key: Buffer, cacheKey: string, now: Date, rule: RateLimitRule): Promise<RateLimitCount> {
+    const windowEndsAt = new Date(now.getTime() + rule.window_ms);
+    try {
+      return await this.repository.hit({ key, now, windowEndsAt, ceiling: rule.max + 1 });
+    } catch (error) {
+      if (pgCode(error) !== SqlState.readOnlySqlTransaction) throw error;
+      return this.countInProcess(cacheKey, now.getTime(), windowEndsAt.getTime());
+    }
+  }
+
+  /** The same fixed window as the database's, kept in a bounded map (emptied when full, like deniedUntil). */
+  private countInProcess(cacheKey: string, nowMs: number, windowEndsAtMs: number): RateLimitCount {
+    const current = this.localCounts.get(cacheKey);
+    if (current !== undefined && current.windowEndsAtMs > nowMs) {
+      current.hits += 1;
+      return { hits: current.hits, windowEndsAt: new Date(current.windowEndsAtMs) };
+    }
+    if (this.localCounts.size >= DENIED_KEYS_MAX) {
+      for (const [key, count] of this.localCounts) if (count.windowEndsAtMs <= nowMs) this.localCounts.delete(key);
+      if (this.localCounts.size >= DENIED_KEYS_MAX) this.localCounts.clear();
+    }
+    this.localCounts.set(cacheKey, { hits: 1, windowEndsAtMs });
+    return { hits: 1, windowEndsAt: new Date(windowEndsAtMs) };
   }
 
   /**

@@ -2,6 +2,11 @@ import { performance } from 'node:perf_hooks';
 
 /** How long after the database last refused a write the app keeps saying it is read-only (ms). */
 export const READ_ONLY_NOTICE_MS = 30_000;
+/**
+ * What a refused write is told to wait (seconds, as sent in Retry-After): the notice period,
+ * after which this process lets writes reach the database again to see whether it takes them.
+ */
+export const READ_ONLY_RETRY_AFTER_SECONDS = String(READ_ONLY_NOTICE_MS / 1000);
 
 /**
  * Whether writes are refused right now: always under READ_ONLY=true, and for a while after

@@ -1,5 +1,6 @@
 import { hash, verify } from '@node-rs/argon2';
 import type pg from 'pg';
+import { pgCode, SqlState } from '../../db/sqlstate.js';
 import type { Clock } from '../../lib/clock.js';
 import { DomainError, type FieldError, invalidFields } from '../../lib/errors.js';
 import { hashToken, newId, newSessionToken } from '../../lib/ids.js';
@@ -199,12 +200,8 @@ export class AuthService {
     if (!row) return undefined;
     let lastSeenMs = row.lastSeenAt.getTime();
     if (now.getTime() - lastSeenMs >= SESSION_TOUCH_INTERVAL_MS) {
-      await this.repository.touchSession({
-        sessionId: row.sessionId,
-        now,
-        touchedBefore: new Date(now.getTime() - SESSION_TOUCH_INTERVAL_MS),
-      });
-      lastSeenMs = now.getTime();
+      const touched = await this.touchUnlessReadOnly(row.sessionId, now);
+      if (touched) lastSeenMs = now.getTime();
     }
     const user: AuthenticatedUser = {
       id: row.userId,
@@ -218,6 +215,25 @@ export class AuthService {
     const usableUntil = new Date(Math.min(row.expiresAt.getTime(), lastSeenMs + this.idleMs));
     this.cache?.put(tokenHash, user, usableUntil, epoch);
     return user;
+  }
+
+  /**
+   * Moves last_seen_at forward; false when the database is read-only. The touch is incidental
+   * to a read: a read-only database must not turn every authenticated request into a 503, so
+   * the session is served untouched (its idle deadline then stays where it was).
+   */
+  private async touchUnlessReadOnly(sessionId: string, now: Date): Promise<boolean> {
+    try {
+      await this.repository.touchSession({
+        sessionId,
+        now,
+        touchedBefore: new Date(now.getTime() - SESSION_TOUCH_INTERVAL_MS),
+      });
+      return true;
+    } catch (error) {
+      if (pgCode(error) === SqlState.readOnlySqlTransaction) return false;
+      throw error;
+    }
   }
 
   /** Revokes the session; this process forgets it at once, the others when the database tells them. */

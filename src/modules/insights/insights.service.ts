@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { pgCode, SqlState } from '../../db/sqlstate.js';
 import { withTransaction } from '../../db/unit-of-work.js';
 import { calendarDay, calendarMonth, daysBetween, firstDayOfMonth, lastDayOfMonth, shiftMonth } from '../../lib/calendar.js';
 import type { Clock } from '../../lib/clock.js';
@@ -149,11 +150,25 @@ export class InsightsService {
   /** Computes a month's insights and caches them, unless a posting made them stale meanwhile. */
   async refresh(userId: string, month: string): Promise<CachedMonthInsights> {
     const started = performance.now();
-    await withTransaction(this.deps.pool, (client) => claimCache(client, userId, month));
+    const claimed = await this.claimUnlessReadOnly(userId, month);
     const figures = await this.compute(userId, month);
-    await storeCache(this.deps.pool, { userId, month, payload: figures, computedAt: new Date(figures.computed_at) });
+    if (claimed) await storeCache(this.deps.pool, { userId, month, payload: figures, computedAt: new Date(figures.computed_at) });
     this.deps.hooks?.onCompute?.((performance.now() - started) / 1000);
     return figures;
+  }
+
+  /**
+   * Claims the month's cache entry; false when the database is read-only. The cache is
+   * incidental to a read: the figures are then computed and served without being stored.
+   */
+  private async claimUnlessReadOnly(userId: string, month: string): Promise<boolean> {
+    try {
+      await withTransaction(this.deps.pool, (client) => claimCache(client, userId, month));
+      return true;
+    } catch (error) {
+      if (pgCode(error) === SqlState.readOnlySqlTransaction) return false;
+      throw error;
+    }
   }
 
   /** Every figure of the month from the ledger; one snapshot, so the figures agree with each other. */

@@ -1,4 +1,5 @@
 import createClient from 'openapi-fetch';
+import { noticeReadOnlyAnswer, setReadOnly } from '../lib/readOnly';
 import { ApiError, networkError, toProblem } from './problem';
 import type { paths } from './schema';
 
@@ -13,6 +14,36 @@ export const api = createClient<paths>({
   // The session lives in an httpOnly cookie set by the server; the SPA never sees a token.
   credentials: 'same-origin',
   headers: CSRF_HEADER,
+});
+
+const READ_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** The problem code of an answer, read from a copy so the caller still gets the body. */
+async function problemCode(response: Response): Promise<string | undefined> {
+  if (!(response.headers.get('content-type') ?? '').includes('json')) return undefined;
+  try {
+    const body: unknown = await response.clone().json();
+    const code = typeof body === 'object' && body !== null ? (body as { code?: unknown }).code : undefined;
+    return typeof code === 'string' ? code : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Every answer tells the app whether the server takes writes: a 503 read_only (to any
+ * request) says it does not, which shows the banner and disables the write buttons; a write
+ * that succeeded says it does again.
+ */
+api.use({
+  async onResponse({ request, response }) {
+    if (response.status === 503 && (await problemCode(response)) === 'read_only') {
+      noticeReadOnlyAnswer(response.headers.get('retry-after'));
+    } else if (response.ok && !READ_METHODS.has(request.method)) {
+      setReadOnly(false);
+    }
+    return undefined;
+  },
 });
 
 interface FetchOutcome<T> {

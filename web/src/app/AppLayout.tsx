@@ -20,6 +20,7 @@ import {
 } from '../components/icons';
 import { KeyboardShortcuts } from '../components/KeyboardShortcuts';
 import { LanguageSwitch } from '../components/LanguageSwitch';
+import { ReadOnlyBanner } from '../components/ReadOnlyBanner';
 import { HOME_PATH } from '../features/auth/guards';
 import { useMe } from '../features/auth/session';
 import { LedgerActionsProvider } from '../features/ledger/LedgerActions';
@@ -146,6 +147,7 @@ export function AppLayout() {
         </AppShell.Navbar>
 
         <AppShell.Main id={MAIN_CONTENT_ID} tabIndex={-1} style={{ outline: 'none' }}>
+          <ReadOnlyBanner />
           {offFeature ? <FeatureOffPage feature={offFeature} /> : <Outlet />}
           <Box component="footer" mt="xl">
             <LegalFooter />

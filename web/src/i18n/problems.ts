@@ -40,6 +40,7 @@ const KNOWN_CODES: ReadonlySet<string> = new Set([
   'goal_has_entries',
   'goal_archived',
   'rule_ended',
+  'read_only',
 ]);
 
 /** The translation key for an error's stable `code`; unknown codes get the generic text. */

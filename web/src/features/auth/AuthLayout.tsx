@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { BrandLogo } from '../../components/BrandLogo';
 import { LanguageSwitch } from '../../components/LanguageSwitch';
+import { ReadOnlyBanner } from '../../components/ReadOnlyBanner';
 import { usePageTitle } from '../../components/usePageTitle';
 import { LegalFooter } from '../legal/LegalFooter';
 import { HOME_PATH } from './guards';
@@ -41,6 +42,7 @@ export function AuthLayout({ pageTitle, title, subtitle, children, footer }: Aut
       </Group>
       <Box component="main" style={{ flex: 1, display: 'flex', alignItems: 'center', justifyContent: 'center' }} py="xl">
         <Paper withBorder shadow="md" radius="lg" p={{ base: 'lg', xs: 'xl' }} w="100%" maw={440}>
+          <ReadOnlyBanner />
           <Stack gap="lg">
             <Stack gap={6}>
               <Title order={1} fz={{ base: 24, xs: 28 }}>

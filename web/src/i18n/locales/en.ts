@@ -126,6 +126,7 @@ export const en: Messages = {
     goal_has_entries: 'This goal has had deposits or withdrawals, so it cannot be deleted. You can archive it.',
     goal_archived: 'This goal is archived. Reactivate it to deposit or withdraw.',
     rule_ended: 'This recurring item has already ended.',
+    read_only: 'Vai de Pix is read-only right now. Nothing was saved; try again in a little while.',
     title: "Couldn't finish that",
     loadFailedTitle: "Couldn't load",
     retry: 'Try again',
@@ -926,6 +927,11 @@ export const en: Messages = {
     budgetAlert: "You've spent {{threshold}}% of your {{category}} budget for {{month}}",
     weeklySummary: 'Your weekly summary is ready',
     weeklySummaryFigures: 'Week of {{week}}: spent {{spent}}, income {{income}}',
+  },
+  readOnly: {
+    title: 'Read-only for now',
+    text: 'You can see everything, but changes cannot be saved right now (nor signing in or out). Nothing you have recorded was lost; try again in a little while.',
+    disabledHint: 'Unavailable while the service is read-only',
   },
   notFound: {
     pageTitle: 'Page not found',

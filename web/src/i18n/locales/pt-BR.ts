@@ -129,6 +129,7 @@ export const ptBR = {
     goal_has_entries: 'Esta meta já teve depósitos ou resgates e não pode ser excluída. Você pode arquivá-la.',
     goal_archived: 'Esta meta está arquivada. Reative-a para depositar ou resgatar.',
     rule_ended: 'Esta recorrência já foi encerrada.',
+    read_only: 'O Vai de Pix está só para consulta agora. Nada foi salvo; tente de novo daqui a pouco.',
     title: 'Não foi possível concluir',
     loadFailedTitle: 'Não foi possível carregar',
     retry: 'Tentar de novo',
@@ -933,6 +934,11 @@ export const ptBR = {
     budgetAlert: 'Você já gastou {{threshold}} % do orçamento de {{category}} em {{month}}',
     weeklySummary: 'Seu resumo da semana está pronto',
     weeklySummaryFigures: 'Semana de {{week}}: gastos {{spent}}, receitas {{income}}',
+  },
+  readOnly: {
+    title: 'Só consulta, por enquanto',
+    text: 'Você pode ver tudo, mas alterações não podem ser salvas agora (nem entrar ou sair da conta). Nada do que você já registrou se perdeu; tente de novo daqui a pouco.',
+    disabledHint: 'Indisponível enquanto o serviço está só para consulta',
   },
   notFound: {
     pageTitle: 'Página não encontrada',
