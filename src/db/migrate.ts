@@ -122,6 +122,16 @@ function pendingFiles(applied: Applied[], files: MigrationFile[]): MigrationFile
   return files.filter((file) => !appliedNames.has(file.name));
 }
 
+/** Whether the history table exists with every column CREATE_HISTORY gives it (a read, no DDL). */
+async function historyCurrent(client: Queryable): Promise<boolean> {
+  const result = await client.query<{ current: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM information_schema.columns
+                     WHERE table_schema = current_schema() AND table_name = 'schema_migrations'
+                       AND column_name = 'breaks_previous_release') AS current`,
+  );
+  return result.rows[0]?.current === true;
+}
+
 async function readApplied(client: Queryable): Promise<Applied[]> {
   const result = await client.query<Applied>(
     'SELECT name, checksum, breaks_previous_release FROM schema_migrations ORDER BY name',
@@ -144,7 +154,10 @@ export async function migrate(pool: pg.Pool, directory = MIGRATIONS_DIR): Promis
   try {
     await lockSession(client, AdvisoryLock.Migrations);
     try {
-      await client.query(CREATE_HISTORY);
+      // Nothing is written when the database is current: a read-only one (a replica,
+      // default_transaction_read_only, a disk-full server) refuses even IF NOT EXISTS DDL,
+      // and the app must still start there and serve reads.
+      if (!(await historyCurrent(client))) await client.query(CREATE_HISTORY);
       const applied = await readApplied(client);
       const ahead = checkPrefix(applied, files);
       const pending = pendingFiles(applied, files);

@@ -38,6 +38,25 @@ describe('migrations', () => {
     expect(await migrationsCurrent(pool, files)).toBe(true);
   });
 
+  it('start on a current database that refuses writes (default_transaction_read_only): nothing to apply, nothing written', async () => {
+    const database = await freshDatabase();
+    const setup = createPool(database.url);
+    await migrate(setup);
+    const name = new URL(database.url).pathname.slice(1);
+    await setup.query(`ALTER DATABASE "${name}" SET default_transaction_read_only = on`);
+    await setup.end();
+    // A new pool: the setting applies to sessions opened after it.
+    const pool = createPool(database.url);
+    cleanups.push(async () => {
+      await pool.query(`ALTER DATABASE "${name}" SET default_transaction_read_only = off`).catch(() => {});
+      await pool.end();
+    });
+    const readOnly = await pool.query<{ transaction_read_only: string }>('SHOW transaction_read_only');
+    expect(readOnly.rows[0]?.transaction_read_only).toBe('on');
+    expect(await migrate(pool)).toEqual({ applied: [], ahead: [] });
+    expect(await migrationsCurrent(pool, await readMigrationFiles())).toBe(true);
+  });
+
   it('refuse a database whose history was changed after it ran', async () => {
     const database = await freshDatabase();
     const pool = createPool(database.url);
