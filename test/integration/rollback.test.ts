@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { copyFile, cp, mkdtemp, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, readdir, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -61,7 +61,40 @@ async function previousRelease(): Promise<{ commit: string; newer: string[] }> {
   return { commit, newer };
 }
 
-/** The tree of `commit` in a directory of its own, with this checkout's node_modules. */
+/**
+ * The release's dependencies: this checkout's packages (links, so nothing is copied), plus any
+ * package the release depends on that this checkout no longer has (a dependency removed since),
+ * installed from npm's cache into a directory of their own and linked in beside the others.
+ */
+async function linkDependencies(directory: string): Promise<void> {
+  const current = await realpath('node_modules');
+  const modules = path.join(directory, 'node_modules');
+  await mkdir(modules);
+  const released = JSON.parse(await readFile(path.join(directory, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+  };
+  const missing = Object.entries(released.dependencies ?? {}).filter(([name]) => !existsSync(path.join(current, name)));
+  const extra = path.join(directory, '.removed-dependencies');
+  if (missing.length > 0) {
+    await mkdir(extra);
+    await writeFile(path.join(extra, 'package.json'), '{"private":true}\n');
+    await run(
+      'npm',
+      ['install', '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund', '--no-package-lock', '--no-save'].concat(
+        missing.map(([name, version]) => `${name}@${version}`),
+      ),
+      { cwd: extra },
+    );
+  }
+  const sources = [current, ...(missing.length > 0 ? [path.join(extra, 'node_modules')] : [])];
+  for (const source of sources) {
+    for (const entry of await readdir(source)) {
+      if (!existsSync(path.join(modules, entry))) await symlink(path.join(source, entry), path.join(modules, entry));
+    }
+  }
+}
+
+/** The tree of `commit` in a directory of its own, with the dependencies it was released with. */
 async function checkOut(commit: string): Promise<string> {
   const directory = await mkdtemp(path.join(tmpdir(), 'vdp-previous-release-'));
   cleanups.push(() => rm(directory, { recursive: true, force: true }));
@@ -69,7 +102,7 @@ async function checkOut(commit: string): Promise<string> {
   cleanups.push(() => rm(archive, { force: true }));
   await git('archive', '--format=tar', '-o', archive, commit);
   await run('tar', ['-x', '-f', archive, '-C', directory]);
-  await symlink(await realpath('node_modules'), path.join(directory, 'node_modules'));
+  await linkDependencies(directory);
   return directory;
 }
 
