@@ -132,6 +132,49 @@ test('a write answered 503 read_only after the page loaded shows the banner and 
   expect(writes.sent()).toBe(1);
 });
 
+test('the write controls outside a form are disabled too: the archive items of row menus and a delete confirmation send nothing', async ({
+  page,
+}) => {
+  await signUpWithAccounts(page, newPerson('Rosa Menus', 'readonly-c'));
+  const goal = await page.request.post('/api/goals', { data: { name: 'Viagem', target_cents: 500_000 }, headers: CSRF });
+  expect(goal.status(), await goal.text()).toBe(201);
+  const writes = watchWrites(page);
+  await page.goto(`${readOnly.baseUrl}/contas`);
+  await expect(banner(page)).toBeVisible();
+
+  // An account's menu: reading items stay usable, the archive item is disabled and its click stopped.
+  await page.getByRole('button', { name: 'Ações da conta Carteira' }).click();
+  const archiveAccount = page.getByRole('menuitem', { name: 'Arquivar' });
+  await expect(archiveAccount).toBeDisabled();
+  await expect(archiveAccount).toHaveAttribute('title', 'Indisponível enquanto o serviço está só para consulta');
+  await expect(page.getByRole('menuitem', { name: 'Renomear' })).toBeEnabled();
+  await archiveAccount.click({ force: true });
+  await page.keyboard.press('Escape');
+
+  // A goal's menu, then its delete confirmation (opening it only asks; the confirm writes).
+  await page.getByRole('link', { name: 'Metas' }).first().click();
+  await expect(page).toHaveURL(/\/metas$/);
+  await page.getByRole('button', { name: 'Ações da meta Viagem' }).click();
+  const archiveGoal = page.getByRole('menuitem', { name: 'Arquivar' });
+  await expect(archiveGoal).toBeDisabled();
+  await archiveGoal.click({ force: true });
+  // The menu is opened afresh, whether or not that click closed it.
+  await page.keyboard.press('Escape');
+  await expect(archiveGoal).toHaveCount(0);
+  await page.getByRole('button', { name: 'Ações da meta Viagem' }).click();
+  await page.getByRole('menuitem', { name: 'Excluir' }).click();
+  const confirm = page.getByRole('dialog', { name: 'Excluir a meta?' }).getByRole('button', { name: 'Sim, excluir' });
+  await expect(confirm).toBeDisabled();
+  await confirm.click({ force: true });
+  await confirm.press('Enter');
+  await page.keyboard.press('Escape');
+
+  // A page loaded after the clicks: any write they had sent was on its way before these reads.
+  await page.getByRole('link', { name: 'Contas' }).first().click();
+  await expect(page.getByText('R$ 123,45').first()).toBeVisible();
+  expect(writes.sent()).toBe(0);
+});
+
 test('the sign-in page shows the banner and does not send the sign-in', async ({ page }) => {
   const writes = watchWrites(page);
   await page.goto(`${readOnly.baseUrl}/entrar`);

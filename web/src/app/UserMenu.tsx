@@ -93,7 +93,7 @@ export function LogoutEverywhereConfirm({ onCancel }: { onCancel: () => void }) 
         <Button variant="default" onClick={onCancel} disabled={mutation.isPending}>
           {t('forms.cancel')}
         </Button>
-        <Button color="red" onClick={confirm} loading={mutation.isPending} data-autofocus>
+        <Button color="red" onClick={confirm} loading={mutation.isPending} data-autofocus data-writes>
           {t('userMenu.everywhereConfirm.confirm')}
         </Button>
       </Group>
@@ -142,7 +142,7 @@ function AccountMenu({ user, onLogout, logoutPending, onLogoutEverywhere }: Acco
           </Menu.Item>
         ) : null}
         <Menu.Divider />
-        <Menu.Item leftSection={<LogoutIcon size={18} />} onClick={onLogout} disabled={logoutPending}>
+        <Menu.Item leftSection={<LogoutIcon size={18} />} onClick={onLogout} disabled={logoutPending} data-writes>
           {t('userMenu.logout')}
         </Menu.Item>
         <Menu.Item leftSection={<LogoutIcon size={18} />} color="red" onClick={onLogoutEverywhere}>

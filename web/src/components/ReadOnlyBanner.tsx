@@ -6,10 +6,12 @@ import { AlertIcon } from './icons';
 
 /**
  * The controls that write: every submit button (each form of the app, in a page or in a
- * modal, writes when it is submitted). Buttons outside a form that write (archive, delete
- * confirmations) still reach the server, whose 503 read_only the screen then shows.
+ * modal, writes when it is submitted), and every other control whose click writes (an
+ * archive menu item, a delete confirmation, "mark all as read", sign out), which carries
+ * `data-writes` where it is rendered since nothing else tells it from a button that only
+ * navigates or opens a form.
  */
-const WRITE_CONTROLS = 'button[type="submit"]';
+const WRITE_CONTROLS = 'button[type="submit"], [data-writes]';
 /** Set on a control this banner disabled; its value is the aria-disabled it had before, to put back. */
 const DISABLED_MARK = 'data-read-only-disabled';
 const HINT_MARK = 'data-read-only-hint';

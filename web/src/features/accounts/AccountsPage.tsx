@@ -146,7 +146,7 @@ function AccountMenu({ account, onRename, onConfigure }: { account: Account; onR
         <Menu.Item onClick={() => void navigate(accountPath(account.id))}>{t('accounts.statement')}</Menu.Item>
         <Menu.Item onClick={onRename}>{t('accounts.rename')}</Menu.Item>
         <Menu.Item onClick={onConfigure}>{t('accountSettings.menu')}</Menu.Item>
-        <Menu.Item onClick={() => archive.mutate()} disabled={archive.isPending}>
+        <Menu.Item onClick={() => archive.mutate()} disabled={archive.isPending} data-writes>
           {account.archived ? t('accounts.unarchive') : t('accounts.archive')}
         </Menu.Item>
       </Menu.Dropdown>

@@ -101,7 +101,7 @@ export function OverspendQuestion(props: {
       <Stack gap="sm">
         <Text size="sm">{questionText(props.overspend, t)}</Text>
         <Group gap="sm" grow wrap="wrap">
-          <Button color="orange" mih={44} loading={props.pending} onClick={props.onConfirm}>
+          <Button color="orange" mih={44} loading={props.pending} onClick={props.onConfirm} data-writes>
             {t('overspend.confirm')}
           </Button>
           <Button variant="default" mih={44} disabled={props.pending} onClick={props.onCancel}>

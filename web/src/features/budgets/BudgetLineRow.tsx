@@ -66,7 +66,7 @@ export function BudgetLineRow({ line, name, onEdit, onRemove }: BudgetLineRowPro
                 <Menu.Dropdown>
                   {onEdit ? <Menu.Item onClick={onEdit}>{t('budgets.edit')}</Menu.Item> : null}
                   {onRemove ? (
-                    <Menu.Item color="red" onClick={onRemove}>
+                    <Menu.Item color="red" onClick={onRemove} data-writes>
                       {t('budgets.remove')}
                     </Menu.Item>
                   ) : null}

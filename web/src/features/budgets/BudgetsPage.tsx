@@ -86,7 +86,7 @@ export function BudgetsPage() {
         <Button leftSection={<PlusIcon size={18} />} onClick={() => setDialog({ kind: 'create' })}>
           {t('budgets.set')}
         </Button>
-        <Button variant="light" onClick={() => copy.mutate()} loading={copy.isPending}>
+        <Button variant="light" onClick={() => copy.mutate()} loading={copy.isPending} data-writes>
           {t('budgets.copyPrevious')}
         </Button>
       </Flex>

@@ -129,7 +129,7 @@ function CategoryRow({ category, onRename }: { category: Category; onRename: () 
         </Menu.Target>
         <Menu.Dropdown>
           <Menu.Item onClick={onRename}>{t('categories.rename')}</Menu.Item>
-          <Menu.Item onClick={() => archive.mutate()} disabled={archive.isPending}>
+          <Menu.Item onClick={() => archive.mutate()} disabled={archive.isPending} data-writes>
             {category.archived ? t('categories.unarchive') : t('categories.archive')}
           </Menu.Item>
         </Menu.Dropdown>

@@ -200,8 +200,12 @@ function GoalMenu({ goal, onAction }: { goal: Goal; onAction: (action: GoalActio
       </Menu.Target>
       <Menu.Dropdown>
         {goal.archived ? null : <Menu.Item onClick={() => onAction('edit')}>{t('goals.edit')}</Menu.Item>}
-        {goal.achieved && !goal.archived ? <Menu.Item onClick={() => onAction('reopen')}>{t('goals.reopen')}</Menu.Item> : null}
-        <Menu.Item onClick={() => onAction(goal.archived ? 'unarchive' : 'archive')}>
+        {goal.achieved && !goal.archived ? (
+          <Menu.Item onClick={() => onAction('reopen')} data-writes>
+            {t('goals.reopen')}
+          </Menu.Item>
+        ) : null}
+        <Menu.Item onClick={() => onAction(goal.archived ? 'unarchive' : 'archive')} data-writes>
           {goal.archived ? t('goals.unarchive') : t('goals.archive')}
         </Menu.Item>
         <Menu.Item color="red" onClick={() => onAction('delete')}>

@@ -304,7 +304,7 @@ function DeleteGoalConfirm({
             {t('forms.cancel')}
           </Button>
           {goal.archived ? null : (
-            <Button onClick={onArchiveInstead} data-autofocus>
+            <Button onClick={onArchiveInstead} data-autofocus data-writes>
               {t('goals.deleteConfirm.archiveInstead')}
             </Button>
           )}
@@ -320,7 +320,7 @@ function DeleteGoalConfirm({
         <Button variant="default" onClick={onCancel} disabled={mutation.isPending}>
           {t('forms.cancel')}
         </Button>
-        <Button color="red" onClick={() => mutation.mutate()} loading={mutation.isPending} data-autofocus>
+        <Button color="red" onClick={() => mutation.mutate()} loading={mutation.isPending} data-autofocus data-writes>
           {t('goals.deleteConfirm.confirm')}
         </Button>
       </Group>

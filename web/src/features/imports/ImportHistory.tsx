@@ -44,7 +44,7 @@ function UndoDialog({ target, onClose }: { target: ImportSummary | null; onClose
           <Button variant="default" onClick={onClose}>
             {t('imports.cancel')}
           </Button>
-          <Button color="red" onClick={submit} loading={undo.isPending} data-autofocus>
+          <Button color="red" onClick={submit} loading={undo.isPending} data-autofocus data-writes>
             {t('imports.undoConfirm')}
           </Button>
         </Group>

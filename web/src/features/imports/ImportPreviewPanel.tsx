@@ -168,7 +168,7 @@ export function ImportPreviewPanel({
         )}
         <ImportProblem error={confirm.error} />
         <Group>
-          <Button onClick={submit} loading={confirm.isPending} disabled={preview.new_count === 0}>
+          <Button onClick={submit} loading={confirm.isPending} disabled={preview.new_count === 0} data-writes>
             {preview.new_count === 0 ? t('imports.confirmNone') : t('imports.confirm', { count: preview.new_count })}
           </Button>
           <Button variant="default" onClick={onDiscard} disabled={confirm.isPending}>

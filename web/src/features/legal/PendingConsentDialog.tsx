@@ -63,10 +63,10 @@ function PendingConsentModal({ pending }: { pending: ConsentDocument[] }) {
         </List>
         {accept.isError ? <ProblemAlert error={accept.error} /> : null}
         <Group justify="flex-end" gap="sm">
-          <Button variant="default" onClick={signOut} loading={logout.isPending}>
+          <Button variant="default" onClick={signOut} loading={logout.isPending} data-writes>
             {t('legal.dialog.signOut')}
           </Button>
-          <Button onClick={() => accept.mutate(pending)} loading={accept.isPending}>
+          <Button onClick={() => accept.mutate(pending)} loading={accept.isPending} data-writes>
             {t('legal.dialog.accept')}
           </Button>
         </Group>

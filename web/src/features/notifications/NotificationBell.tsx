@@ -105,6 +105,7 @@ export function NotificationBell() {
               disabled={unread === 0}
               loading={markAllRead.isPending}
               onClick={() => markAllRead.mutate()}
+              data-writes
             >
               {t('notifications.readAll')}
             </Button>

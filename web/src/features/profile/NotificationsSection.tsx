@@ -49,6 +49,7 @@ export function NotificationsSection() {
                   checked={preference[channel]}
                   disabled={save.isPending}
                   onChange={(event) => toggle(preference, channel, event.currentTarget.checked)}
+                  data-writes
                 />
               ))}
             </Group>

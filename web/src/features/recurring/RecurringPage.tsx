@@ -112,6 +112,7 @@ function RecurringHeader({ onCreate }: { onCreate: () => void }) {
           <Button
             variant="light"
             onClick={() => runDue.mutate()}
+            data-writes
             loading={runDue.isPending}
             size={phone ? 'sm' : 'md'}
             px={phone ? 'xs' : undefined}
@@ -288,7 +289,7 @@ function EndRuleConfirm({ rule, onCancel, onDone }: { rule: RecurringRule; onCan
         <Button variant="default" onClick={onCancel} disabled={mutation.isPending}>
           {t('forms.cancel')}
         </Button>
-        <Button color="red" onClick={() => mutation.mutate()} loading={mutation.isPending} data-autofocus>
+        <Button color="red" onClick={() => mutation.mutate()} loading={mutation.isPending} data-autofocus data-writes>
           {t('recurring.endConfirm.confirm')}
         </Button>
       </Group>

@@ -65,7 +65,7 @@ export function RuleRow({
                 </Menu.Target>
                 <Menu.Dropdown>
                   <Menu.Item onClick={() => onAction('edit')}>{t('recurring.edit')}</Menu.Item>
-                  <Menu.Item onClick={() => onAction(rule.status === 'paused' ? 'resume' : 'pause')}>
+                  <Menu.Item onClick={() => onAction(rule.status === 'paused' ? 'resume' : 'pause')} data-writes>
                     {rule.status === 'paused' ? t('recurring.resume') : t('recurring.pause')}
                   </Menu.Item>
                   <Menu.Item color="red" onClick={() => onAction('end')}>

@@ -487,7 +487,7 @@ function ReverseConfirm({
           <Button variant="default" onClick={onCancel} disabled={mutation.isPending}>
             {t('forms.cancel')}
           </Button>
-          <Button color="red" onClick={confirm} loading={mutation.isPending} data-autofocus>
+          <Button color="red" onClick={confirm} loading={mutation.isPending} data-autofocus data-writes>
             {t('transactions.reverse.confirm')}
           </Button>
         </Group>
