@@ -2,7 +2,14 @@ import { chmod, chown, lstat, mkdir, mkdtemp, realpath, rm, stat, symlink, write
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EmbeddedStartError, letServerTraverse, linkedCluster, openToAll, refuseUntrustedDataDir } from './embedded-placement.js';
+import {
+  clusterInPlace,
+  EmbeddedStartError,
+  letServerTraverse,
+  linkedCluster,
+  openToAll,
+  refuseUntrustedDataDir,
+} from './embedded-placement.js';
 
 /**
  * What root trusts about DATA_DIR, in temp directories only: a "home" is a mode-700 temp
@@ -63,6 +70,21 @@ describe('refuseUntrustedDataDir (as root, as these tests run: chown needs it)',
     await chown(theirs, NOBODY, NOBODY);
     await symlink(theirs, path.join(scratch, 'mine'));
     await expect(refuseUntrustedDataDir(path.join(scratch, 'mine', 'data'))).rejects.toThrow(`is owned by uid ${NOBODY}`);
+  });
+});
+
+describe('clusterInPlace', () => {
+  it("hands DATA_DIR/pg to the server's account without following a link there", async () => {
+    const target = path.join(scratch, 'not-the-cluster');
+    await mkdir(target);
+    await symlink(target, path.join(scratch, 'pg'));
+    await clusterInPlace(scratch, { uid: NOBODY, gid: NOBODY });
+    expect((await stat(target)).uid).toBe(0);
+  });
+
+  it("makes a new DATA_DIR/pg owned by the server's account", async () => {
+    await clusterInPlace(scratch, { uid: NOBODY, gid: NOBODY });
+    expect((await stat(path.join(scratch, 'pg'))).uid).toBe(NOBODY);
   });
 });
 

@@ -226,7 +226,7 @@ async function relocateCluster(dataDir: string, account: RunAs): Promise<string>
 }
 
 /** The cluster in DATA_DIR/pg, made for the server's account when it does not exist yet. */
-async function clusterInPlace(dataDir: string, account: RunAs | undefined): Promise<string> {
+export async function clusterInPlace(dataDir: string, account: RunAs | undefined): Promise<string> {
   const clusterDir = path.join(dataDir, CLUSTER_NAME);
   try {
     await mkdir(clusterDir, { recursive: true, mode: 0o700 });
