@@ -3,8 +3,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import {
   chmod,
-  chown,
   cp,
+  lchown,
   lstat,
   mkdir,
   readdir,
@@ -66,6 +66,9 @@ export interface Placement {
 }
 
 const FIXES_AS_ROOT = 'run as a normal user, or set DATABASE_URL to a PostgreSQL server';
+/** Group and other write bits, and the sticky bit that makes others' writes harmless. */
+const WRITABLE_BY_OTHERS = 0o022;
+const STICKY = 0o1000;
 
 /** Node's file-system errors carry a bare code (EACCES); this says what was refused and why it matters. */
 function obstacle(what: string, error: unknown, fix: string): EmbeddedStartError {
@@ -154,6 +157,7 @@ async function systemBinaries(nativeDir: string, version: string): Promise<strin
   const partial = `${target}.partial-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
     await cp(nativeDir, partial, { recursive: true, verbatimSymlinks: true });
+    await openToAll(partial);
     await rename(partial, target);
   } catch (error) {
     await rm(partial, { recursive: true, force: true });
@@ -161,6 +165,23 @@ async function systemBinaries(nativeDir: string, version: string): Promise<strin
     throw obstacle(`could not copy the PostgreSQL programs to ${target}`, error, `free space there, ${FIXES_AS_ROOT}`);
   }
   return target;
+}
+
+/**
+ * a+rX, and no one but the owner writes: cp keeps the source's modes, and a checkout made
+ * under root's umask 027 or 077 would give a copy the postgres user cannot read or run.
+ * Directories become 755, files get a+r and a+x when any x bit is set; links are left alone.
+ */
+export async function openToAll(dir: string): Promise<void> {
+  await chmod(dir, 0o755);
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) await openToAll(file);
+    else if (entry.isFile()) {
+      const mode = (await lstat(file)).mode & 0o777 & ~WRITABLE_BY_OTHERS;
+      await chmod(file, mode | 0o444 | (mode & 0o111 ? 0o111 : 0));
+    }
+  }
 }
 
 async function isSymbolicLink(file: string): Promise<boolean> {
@@ -192,7 +213,7 @@ async function relocateCluster(dataDir: string, account: RunAs): Promise<string>
     await chmod(path.dirname(home), 0o755);
     await chmod(home, 0o755);
     await writeFile(path.join(home, OWNER_FILE), `${dataDir}\n`);
-    await chown(clusterDir, account.uid, account.gid);
+    await lchown(clusterDir, account.uid, account.gid);
     await chmod(clusterDir, 0o700);
     const link = path.join(dataDir, CLUSTER_NAME);
     // An empty directory left by an earlier attempt gives way to the link.
@@ -205,11 +226,12 @@ async function relocateCluster(dataDir: string, account: RunAs): Promise<string>
 }
 
 /** The cluster in DATA_DIR/pg, made for the server's account when it does not exist yet. */
-async function clusterInPlace(dataDir: string, account: RunAs | undefined): Promise<string> {
+export async function clusterInPlace(dataDir: string, account: RunAs | undefined): Promise<string> {
   const clusterDir = path.join(dataDir, CLUSTER_NAME);
   try {
     await mkdir(clusterDir, { recursive: true, mode: 0o700 });
-    if (account && !existsSync(path.join(clusterDir, 'PG_VERSION'))) await chown(clusterDir, account.uid, account.gid);
+    // lchown: never hands a link's target to the server's account.
+    if (account && !existsSync(path.join(clusterDir, 'PG_VERSION'))) await lchown(clusterDir, account.uid, account.gid);
   } catch (error) {
     throw obstacle(
       `could not create ${clusterDir}`,
@@ -231,13 +253,71 @@ async function noClusterYet(dataDir: string): Promise<boolean> {
 /**
  * DATA_DIR is the app's own directory: the server's account may pass through it (search, not
  * list), as it must to reach DATA_DIR/pg. A home directory, or one of its ancestors, given as
- * DATA_DIR is left as it is: its permissions are its owner's business.
+ * DATA_DIR is left as it is: its permissions are its owner's business. Both are compared as
+ * physical paths, so a link to a home is recognised as that home.
  */
-async function letServerTraverse(dataDir: string): Promise<void> {
-  const home = path.resolve(homedir());
-  if (home === dataDir || home.startsWith(`${dataDir}${path.sep}`) || dataDir === path.parse(dataDir).root) return;
-  const { mode } = await stat(dataDir);
-  if ((mode & 0o001) === 0) await chmod(dataDir, (mode & 0o7777) | 0o001);
+export async function letServerTraverse(dataDir: string, home = homedir()): Promise<void> {
+  const real = await realpath(dataDir);
+  const realHome = await realpath(home).catch(() => path.resolve(home));
+  if (realHome === real || realHome.startsWith(`${real}${path.sep}`) || real === path.parse(real).root) return;
+  const { mode } = await stat(real);
+  if ((mode & 0o001) === 0) await chmod(real, (mode & 0o7777) | 0o001);
+}
+
+/**
+ * As root, DATA_DIR decides what root creates, chmods and chowns, and which process it may
+ * stop: another user who controls DATA_DIR or a directory on the way to it could point it at
+ * /root or at the system's PostgreSQL. So DATA_DIR must not be a link, and every existing
+ * directory on its path, as given and as resolved, must be root's and closed to others'
+ * writes (a sticky directory such as /tmp is fine). Links on the way must be root's.
+ */
+export async function refuseUntrustedDataDir(dataDir: string): Promise<void> {
+  const given = path.resolve(dataDir);
+  const info = await lstat(given).catch(() => undefined);
+  if (info?.isSymbolicLink()) {
+    throw new EmbeddedStartError(
+      `running as root, DATA_DIR ${given} is a symbolic link, which root does not follow: set DATA_DIR to the directory itself, ${FIXES_AS_ROOT}`,
+    );
+  }
+  await refuseOthersOnPath(given);
+  if (info) await refuseOthersOnPath(await realpath(given));
+}
+
+async function refuseOthersOnPath(target: string): Promise<void> {
+  const { root } = path.parse(target);
+  const parts = target.slice(root.length).split(path.sep).filter(Boolean);
+  for (let depth = 0; depth <= parts.length; depth++) {
+    const dir = path.join(root, ...parts.slice(0, depth));
+    const info = await lstat(dir).catch(() => undefined);
+    if (!info) return;
+    const opened = !info.isSymbolicLink() && (info.mode & WRITABLE_BY_OTHERS) !== 0 && (info.mode & STICKY) === 0;
+    if (info.uid !== 0 || opened) {
+      const why = info.uid !== 0 ? `is owned by uid ${info.uid}` : 'is writable by others';
+      throw new EmbeddedStartError(
+        `running as root, DATA_DIR ${target} is not safe: ${dir} ${why}; use a DATA_DIR whose every directory is root's and not writable by others (chown root, chmod go-w), ${FIXES_AS_ROOT}`,
+      );
+    }
+  }
+}
+
+/**
+ * The relocated cluster DATA_DIR/pg links to, or undefined when it is no link. Only the one
+ * link root itself makes is followed — to relocatedClusterHome(realpath(DATA_DIR))/pg —
+ * so a link planted towards another cluster (the system's PostgreSQL) is refused.
+ */
+export async function linkedCluster(dataDir: string): Promise<string | undefined> {
+  const link = path.join(dataDir, CLUSTER_NAME);
+  if (!(await isSymbolicLink(link))) return undefined;
+  const expected = path.join(relocatedClusterHome(await realpath(dataDir)), CLUSTER_NAME);
+  const target = await realpath(link).catch((error: unknown) => {
+    throw obstacle(`DATA_DIR/pg links to a cluster that is missing`, error, `restore it, or remove the link ${link}`);
+  });
+  if (target !== expected) {
+    throw new EmbeddedStartError(
+      `running as root, ${link} links to ${target}, not to this DATA_DIR's cluster ${expected}: remove the link, ${FIXES_AS_ROOT}`,
+    );
+  }
+  return target;
 }
 
 /**
@@ -252,20 +332,17 @@ export async function placeEmbeddedServer(dataDir: string): Promise<Placement> {
   if (userInfo().uid !== 0) {
     return { binDir: packagedBinDir, clusterDir: await clusterInPlace(dataDir, undefined), relocated: false };
   }
+  await refuseUntrustedDataDir(dataDir);
   const account = await postgresAccount();
   const binDir = (await canReach(account, path.join(packagedBinDir, 'postgres')))
     ? packagedBinDir
     : path.join(await systemBinaries(nativeDir, version), 'bin');
   await letServerTraverse(dataDir);
-  const link = path.join(dataDir, CLUSTER_NAME);
-  if (await isSymbolicLink(link)) {
-    const clusterDir = await realpath(link).catch((error: unknown) => {
-      throw obstacle(`DATA_DIR/pg links to a cluster that is missing`, error, `restore it, or remove the link ${link}`);
-    });
-    return { binDir, clusterDir, relocated: true, runAs: account };
-  }
+  const linked = await linkedCluster(dataDir);
+  if (linked) return { binDir, clusterDir: linked, relocated: true, runAs: account };
   if ((await noClusterYet(dataDir)) && !(await canReach(account, dataDir))) {
-    return { binDir, clusterDir: await relocateCluster(dataDir, account), relocated: true, runAs: account };
+    const clusterDir = await relocateCluster(await realpath(dataDir), account);
+    return { binDir, clusterDir, relocated: true, runAs: account };
   }
   const clusterDir = await clusterInPlace(dataDir, account);
   if (!(await canReach(account, clusterDir))) {

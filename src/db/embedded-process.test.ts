@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -54,6 +54,17 @@ describe('stopOrphanedServer', () => {
     expect(await running(orphan)).toBe(false);
     expect(await signalled).toBe('SIGINT');
     expect(notices.join('\n')).toContain(`stopping the embedded PostgreSQL (pid ${orphan.pid})`);
+  });
+
+  it('stops it too when the cluster is named through a link (DATA_DIR on another disk)', async () => {
+    const orphan = standIn('postgres', clusterDir);
+    const signalled = new Promise((resolve) => orphan.once('exit', (_code, signal) => resolve(signal)));
+    const linked = path.join(scratch, 'data');
+    await symlink(scratch, linked);
+    await pidFile(orphan.pid, path.join(linked, 'pg'));
+    await stopOrphanedServer(path.join(linked, 'pg'), () => {});
+    expect(await running(orphan)).toBe(false);
+    expect(await signalled).toBe('SIGINT');
   });
 
   it('never signals a postgres process that works in another directory (a reused pid)', async () => {

@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chown, readFile, readlink, realpath, rm, writeFile } from 'node:fs/promises';
+import { lchown, readFile, readlink, realpath, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { EmbeddedStartError, type Placement } from './embedded-placement.js';
@@ -83,14 +83,18 @@ async function exitedWithin(pid: number, wait_ms: number): Promise<boolean> {
 
 /**
  * Whether pid is a live postgres process serving exactly clusterDir: the pid file says so,
- * and so does the process itself (PostgreSQL works in its data directory).
+ * and so does the process itself (PostgreSQL works in its data directory). The kernel gives
+ * the working directory as a physical path, so clusterDir is resolved too: a DATA_DIR reached
+ * through a link (data -> /mnt/ssd/vdp) is legitimate for a normal user.
  */
 async function servesCluster(pid: number, recordedDir: string, clusterDir: string): Promise<boolean> {
   const status = await processStatus(pid);
   if (!status?.live || status.command !== 'postgres') return false;
+  const physical = await realpath(clusterDir).catch(() => undefined);
+  if (physical === undefined) return false;
   const recorded = await realpath(recordedDir).catch(() => recordedDir);
   const workingDir = await readlink(`/proc/${pid}/cwd`).catch(() => undefined);
-  return recorded === clusterDir && workingDir === clusterDir;
+  return recorded === physical && workingDir === physical;
 }
 
 /**
@@ -130,9 +134,10 @@ function spawnError(program: string, error: NodeJS.ErrnoException): EmbeddedStar
 async function runInitdb(placement: Placement, password: string, log: (message: string) => void): Promise<void> {
   const workDir = path.dirname(placement.clusterDir);
   const passwordFile = path.join(workDir, `.initdb-password-${randomBytes(6).toString('hex')}`);
-  await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
+  // 'wx': a file (or link) already at this name is never written through.
+  await writeFile(passwordFile, `${password}\n`, { mode: 0o600, flag: 'wx' });
   try {
-    if (placement.runAs) await chown(passwordFile, placement.runAs.uid, placement.runAs.gid);
+    if (placement.runAs) await lchown(passwordFile, placement.runAs.uid, placement.runAs.gid);
     const initdb = path.join(placement.binDir, 'initdb');
     const args = [
       `--pgdata=${placement.clusterDir}`,

@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { constants, existsSync } from 'node:fs';
 import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { userInfo } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { EmbeddedStartError, placeEmbeddedServer } from './embedded-placement.js';
+import { EmbeddedStartError, placeEmbeddedServer, refuseUntrustedDataDir } from './embedded-placement.js';
 import { embeddedServer, type ServerProcess } from './embedded-process.js';
 
 export { EmbeddedStartError } from './embedded-placement.js';
@@ -196,6 +197,8 @@ export async function startEmbeddedDatabase(options: {
   onNotice?: (message: string) => void;
 }): Promise<EmbeddedDatabase> {
   const dataDir = path.resolve(options.dataDir);
+  // Before root creates or writes anything in DATA_DIR (the pid and password files).
+  if (userInfo().uid === 0) await refuseUntrustedDataDir(dataDir);
   await ensureDataDir(dataDir);
   const release = await claimDataDir(dataDir);
   try {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chmod, cp, mkdir, mkdtemp, readdir, readFile, realpath, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, cp, mkdir, mkdtemp, readdir, readFile, realpath, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { arch, platform, tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -120,6 +120,28 @@ describe('npm start in a mode-700 home, in a path with spaces and accents', () =
       expect(lines).toEqual([
         `vai-de-pix: could not start: DATA_DIR ${dataDirUnderAFile} cannot be created or written by this user (ENOTDIR): set DATA_DIR to a writable directory, fix its owner, or set DATABASE_URL`,
       ]);
+    },
+    FILE_TIMEOUT_MS,
+  );
+
+  it(
+    "as root, refuses a DATA_DIR in another user's directory with one line, before writing anything there",
+    async () => {
+      // The tests run as root (as CI does): only root's start trusts nothing it does not own.
+      const planted = path.join(home, 'pasta de outro');
+      await mkdir(planted);
+      await chown(planted, 65534, 65534);
+      const result = await runUntilExit({
+        main: path.resolve('dist/main.js'),
+        cwd: process.cwd(),
+        env: { DATA_DIR: path.join(planted, 'vdp') },
+      });
+      expect(result.code).toBe(1);
+      const lines = result.stderr.split('\n').filter((line) => line.trim() !== '');
+      expect(lines).toEqual([
+        `vai-de-pix: could not start: running as root, DATA_DIR ${path.join(planted, 'vdp')} is not safe: ${planted} is owned by uid 65534; use a DATA_DIR whose every directory is root's and not writable by others (chown root, chmod go-w), run as a normal user, or set DATABASE_URL to a PostgreSQL server`,
+      ]);
+      expect(await readdir(planted)).toEqual([]);
     },
     FILE_TIMEOUT_MS,
   );
