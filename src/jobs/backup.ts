@@ -6,6 +6,7 @@ import { writeBackup } from '../ops/backup/dump.js';
 import { applyRetention, backupFileName } from '../ops/backup/retention.js';
 import type { ToolSearch } from '../ops/backup/tools.js';
 import type { Job } from './job.js';
+import { JobStoppedError } from './runner.js';
 
 export type BackupSettings = Config['backup'];
 
@@ -16,6 +17,22 @@ export type BackupSettings = Config['backup'];
  * as a failed run (job_failures_total, the log line, Sentry); the retention runs only after a
  * backup succeeded, so a failing dump never deletes the older backups it would have replaced.
  */
+/**
+ * The run's signal without the process's stop. A backup cut short is no backup, so a stopping
+ * worker lets pg_dump finish (the drain's SHUTDOWN_GRACE_SECONDS bounds the wait; past it the
+ * process exits 1 and the run is a died one) instead of killing it and recording a success.
+ * Losing the lock still kills it: another worker may be writing the same backup.
+ */
+function abortedOnlyWhenLockLost(signal: AbortSignal): AbortSignal {
+  const lockLost = new AbortController();
+  const follow = () => {
+    if (!(signal.reason instanceof JobStoppedError)) lockLost.abort(signal.reason);
+  };
+  if (signal.aborted) follow();
+  else signal.addEventListener('abort', follow, { once: true });
+  return lockLost.signal;
+}
+
 export function backupJob(settings: BackupSettings & { cron: string }, search: ToolSearch = {}): Job {
   const directory = path.resolve(settings.dir);
   return {
@@ -26,7 +43,7 @@ export function backupJob(settings: BackupSettings & { cron: string }, search: T
       const backup = await writeBackup({
         url: urlOfPool(context.pool),
         file: path.join(directory, backupFileName(context.now)),
-        signal: context.signal,
+        signal: abortedOnlyWhenLockLost(context.signal),
         search,
       });
       const deleted = await applyRetention(directory, settings);
