@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type pg from 'pg';
 import type { Config } from '../config.js';
 import { AdvisoryLock } from '../db/locks.js';
 import { urlOfPool } from '../ops/backup/connection.js';
@@ -6,6 +7,7 @@ import { writeBackup } from '../ops/backup/dump.js';
 import { applyRetention, backupFileName } from '../ops/backup/retention.js';
 import type { ToolSearch } from '../ops/backup/tools.js';
 import type { Job } from './job.js';
+import type { JobMetrics } from './metrics.js';
 import { JobStoppedError } from './runner.js';
 
 export type BackupSettings = Config['backup'];
@@ -56,4 +58,20 @@ export function backupJob(settings: BackupSettings & { cron: string }, search: T
       return 1 + deleted.length;
     },
   };
+}
+
+/**
+ * Seeds backup_last_success_timestamp_seconds at worker start from the last backup run that
+ * wrote its backup (a stopped run, with its note, wrote none), so a restart neither forgets an
+ * old backup (BackupTooOld) nor makes one up. With none, the series stays absent and
+ * BackupNeverSucceeded is the alert that fires. Returns the instant seeded, if any.
+ */
+export async function seedBackupLastSuccess(pool: pg.Pool, metrics: Pick<JobMetrics, 'backupLastSuccess'>): Promise<Date | null> {
+  const result = await pool.query<{ finished_at: Date | null }>(
+    `SELECT max(finished_at) AS finished_at FROM job_runs
+      WHERE job = 'backup' AND status = 'succeeded' AND error_summary IS NULL`,
+  );
+  const finishedAt = result.rows[0]?.finished_at ?? null;
+  if (finishedAt) metrics.backupLastSuccess.set(finishedAt.getTime() / 1000);
+  return finishedAt;
 }
