@@ -48,7 +48,15 @@ export function backupJob(settings: BackupSettings & { cron: string }, search: T
         signal: abortedOnlyWhenLockLost(context.signal),
         search,
       });
-      const deleted = await applyRetention(directory, settings);
+      const deleted = await applyRetention(directory, settings, {
+        now: context.now,
+        justWritten: path.basename(backup.file),
+        onFuture: (names) =>
+          context.logger.warn(
+            { files: names.slice(0, 10), count: names.length },
+            'backups named later than now are kept and take no retention slot: check the clock and BACKUP_DIR',
+          ),
+      });
       context.metrics?.backupLastSuccess.set(context.clock.now().getTime() / 1000);
       context.metrics?.backupLastSize.set(backup.bytes);
       context.logger.info(
