@@ -445,4 +445,15 @@ describe('bad arguments', () => {
     expect(result.json).toMatchObject({ ok: false, code: 'usage' });
     expect(result.stderr).toContain('npm run restore -- --in FILE');
   });
+
+  it.each(['postgresql://vaidepix:s3cr3t-pw@127.0.0.1:1/none', 'postgres://vaidepix@127.0.0.1:1/none?password=s3cr3t-pw'])(
+    'refuses a --into URL with a password (64), before touching anything, without repeating it: %s',
+    async (url) => {
+      const result = await runCommand('restore', ['--in', path.join(tmpdir(), 'no-such.dump'), '--into', url], {});
+      expect(result.code, result.stderr).toBe(64);
+      expect(result.json).toMatchObject({ ok: false, code: 'password_in_url' });
+      expect(result.stderr).toContain('PGPASSWORD');
+      expect(`${result.stdout}${result.stderr}`).not.toContain('s3cr3t-pw');
+    },
+  );
 });
