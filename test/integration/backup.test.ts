@@ -407,6 +407,32 @@ describe('backup and restore of a realistic data set', () => {
       },
       COMMAND_TIMEOUT_MS,
     );
+
+    it(
+      'refuses --force over a database with migrations the backup lacks, before touching it',
+      async () => {
+        if (!restoredDatabase) throw new Error('the round trip did not run');
+        const url = restoredDatabase.url;
+        // The target as a newer release left it: a migration the backup does not know, with its table.
+        await withPool(url, async (pool) => {
+          await pool.query('CREATE TABLE from_a_newer_release (id int PRIMARY KEY)');
+          await pool.query(`INSERT INTO schema_migrations (name, checksum) VALUES ('99991231000000_newer_release.sql', 'x')`);
+        });
+        try {
+          const message = await expectRefusedUntouched(backupFile, 'target_newer_than_backup');
+          expect(message).toContain('99991231000000_newer_release.sql');
+          expect(message).toContain('restore into a new empty database');
+        } finally {
+          await withPool(url, async (pool) => {
+            await pool.query(`DELETE FROM schema_migrations WHERE name = '99991231000000_newer_release.sql'`);
+            await pool.query('DROP TABLE from_a_newer_release');
+          });
+        }
+        // The same target at the backup's migrations is restored as before.
+        await expect(restoreBackup({ file: backupFile, url, force: true })).resolves.toMatchObject({ file: backupFile });
+      },
+      COMMAND_TIMEOUT_MS,
+    );
   });
 
   it(
