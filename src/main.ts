@@ -9,6 +9,7 @@ import { createPool } from './db/pool.js';
 import { drainable, type HttpDrain } from './http/drain.js';
 import { isDatabaseUnavailable } from './http/errors.js';
 import { createMetrics, type Metrics, observeLedger } from './http/metrics.js';
+import { seedBackupLastSuccess } from './jobs/backup.js';
 import { createJobMetrics } from './jobs/metrics.js';
 import { allJobs } from './jobs/registry.js';
 import { type Scheduler, startScheduler } from './jobs/scheduler.js';
@@ -251,15 +252,21 @@ async function startWorker(
   metrics.watchPool(pool);
   observeLedger(metrics);
   const jobs = withTestOverrides(allJobs(config), config);
+  const jobMetrics = createJobMetrics(
+    metrics.registry,
+    jobs.map((job) => job.name),
+  );
+  // The last backup survives a restart in job_runs; without it the gauge stays absent.
+  if (jobs.some((job) => job.name === 'backup'))
+    await seedBackupLastSuccess(pool, jobMetrics).catch((error: unknown) =>
+      logger.warn({ err: serializeError(error) }, 'could not read the last backup from job_runs'),
+    );
   running.scheduler = startScheduler({
     pool,
     logger,
     clock,
     jobs,
-    metrics: createJobMetrics(
-      metrics.registry,
-      jobs.map((job) => job.name),
-    ),
+    metrics: jobMetrics,
     ...(reporter
       ? {
           onJobFailed: (error, job) => reporter.jobFailed(error, { job: job.name }),

@@ -7,8 +7,8 @@
  * target as it was. Then, as `npm run job` does, pending migrations are applied and the
  * reconcile job runs, and its result is printed. Human lines on stderr, one JSON line on
  * stdout: {"ok":true,…,"reconcile":{"accounts":N,"open_findings":N}}, or {"ok":false,"code":…,"error":…}.
- * Exit 0 when restored, 1 when not (or the reconcile run failed), 64 for bad arguments, 78 for a
- * bad environment.
+ * Exit 0 when restored, 1 when not (or the reconcile run failed), 64 for bad arguments (a --into
+ * URL with a password among them: the command line is public), 78 for a bad environment.
  */
 import pino from 'pino';
 import { migrate } from '../db/migrate.js';
@@ -35,6 +35,19 @@ import { restoreBackup } from '../ops/backup/restore.js';
 const COMMAND = 'restore';
 const USAGE = 'npm run restore -- --in FILE [--into DATABASE_URL] [--force]';
 const DATABASE_URL_PATTERN = /^postgres(ql)?:\/\//;
+
+/**
+ * Whether a connection URL carries a password (user:password@, or ?password=), which --into
+ * would show to every user of the machine; an unparsable URL counts as one, to be safe.
+ */
+function hasPassword(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.password !== '' || parsed.searchParams.has('password');
+  } catch {
+    return true;
+  }
+}
 
 interface ReconcileSummary {
   ran: boolean;
@@ -79,6 +92,13 @@ async function main(): Promise<void> {
   );
   if (options.into !== undefined && !DATABASE_URL_PATTERN.test(String(options.into)))
     fail(COMMAND, 'usage', `--into must be a postgresql:// URL. Usage: ${USAGE}`, EXIT_USAGE);
+  if (options.into !== undefined && hasPassword(String(options.into)))
+    fail(
+      COMMAND,
+      'password_in_url',
+      '--into must not carry a password: a command line is readable by every user of the machine (ps). Give it in PGPASSWORD or ~/.pgpass, or use DATABASE_URL in the environment without --into',
+      EXIT_USAGE,
+    );
   const started = Date.now();
   let database: ResolvedDatabase | undefined;
   try {

@@ -12,10 +12,25 @@ export interface JobMetrics {
   lastSuccess: Gauge<'job'>;
   /** New reconcile findings: an account whose cached balance, ledger sum and snapshot path disagree. */
   reconcileMismatches: Counter;
-  /** When this process last wrote a backup whole (the backup job), Unix seconds. */
+  /**
+   * When the backup job last wrote a backup whole, Unix seconds: set by this process's runs,
+   * seeded at worker start from job_runs (seedBackupLastSuccess); absent before any backup.
+   */
   backupLastSuccess: Gauge;
-  /** The size of that backup, in bytes. */
+  /** The size of the last backup this process wrote, in bytes; absent before it wrote one. */
   backupLastSize: Gauge;
+}
+
+/**
+ * A gauge with no sample until it is set. prom-client exports an unlabelled gauge as 0 from
+ * the start, which reads as "the last backup was in 1970": BackupTooOld would fire after every
+ * worker restart and BackupNeverSucceeded (absent_over_time) never could. Reset empties it too.
+ */
+class GaugeAbsentUntilSet extends Gauge {
+  override reset(): void {
+    super.reset();
+    this.remove({});
+  }
 }
 
 /**
@@ -68,12 +83,12 @@ export function createJobMetrics(registry: Registry, jobNames: readonly string[]
       help: 'Accounts found with a new disagreement between cached balance, ledger sum and snapshot plus later entries',
       registers: [registry],
     }),
-    backupLastSuccess: new Gauge({
+    backupLastSuccess: new GaugeAbsentUntilSet({
       name: 'backup_last_success_timestamp_seconds',
-      help: 'Unix time at which the backup job last wrote a whole backup, in this process',
+      help: 'Unix time at which the backup job last wrote a whole backup (by any worker, as job_runs recorded it at this worker start, then by this process)',
       registers: [registry],
     }),
-    backupLastSize: new Gauge({
+    backupLastSize: new GaugeAbsentUntilSet({
       name: 'backup_last_size_bytes',
       help: 'Size of the last backup the backup job wrote, in this process',
       registers: [registry],

@@ -1,14 +1,15 @@
 import { readFileSync } from 'node:fs';
 import type pg from 'pg';
-import { Gauge } from 'prom-client';
+import { Gauge, Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { loadConfig } from '../../src/config.js';
 import { runTransaction } from '../../src/db/unit-of-work.js';
 import { createMetrics, type Metrics } from '../../src/http/metrics.js';
+import { seedBackupLastSuccess } from '../../src/jobs/backup.js';
 import { createJobMetrics, type JobMetrics } from '../../src/jobs/metrics.js';
 import { allJobs } from '../../src/jobs/registry.js';
-import { runJobOnce } from '../../src/jobs/runner.js';
+import { runJobOnce, STOPPED_SUMMARY } from '../../src/jobs/runner.js';
 import { postTransfer as postLedgerTransfer } from '../../src/modules/ledger/index.js';
 import { publishRefused } from '../../src/modules/ledger/ledger.events.js';
 import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
@@ -542,5 +543,65 @@ describe('the alert rules and the dashboard against the running app', () => {
 
   it('fires ProcessDown when a scrape fails', async () => {
     expect([...(await window(() => {}, true)).keys()]).toEqual(['ProcessDown']);
+  });
+});
+
+describe('the backup alerts across a worker restart', () => {
+  const rules = loadRules();
+  const backupRules = rules.filter((rule) => rule.alert.startsWith('Backup'));
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  /** A worker just started: its job metrics in a new registry, the gauge seeded as startWorker does. */
+  async function restartedWorker(): Promise<{ registry: Registry; jobMetrics: JobMetrics }> {
+    const registry = new Registry();
+    const jobMetrics = createJobMetrics(registry, ['backup']);
+    await seedBackupLastSuccess(t.pool, jobMetrics);
+    return { registry, jobMetrics };
+  }
+
+  /** Two scrapes of the worker one interval apart, ending now, and the backup alerts they fire. */
+  async function backupAlertsFiring(registry: Registry): Promise<string[]> {
+    const now = Date.now() / 1000;
+    const scrapes: Scrape[] = [];
+    for (const atSeconds of [now - SCRAPE_INTERVAL_SECONDS, now]) {
+      const samples = parseExposition(await registry.metrics(), TARGET);
+      samples.push({ labels: { ...TARGET, __name__: 'up' }, value: 1 });
+      scrapes.push({ atSeconds, samples });
+    }
+    return backupRules.filter((rule) => firing(rule.expr, scrapes).length > 0).map((rule) => rule.alert);
+  }
+
+  const backupRun = (finishedAgoSeconds: number, status: string, errorSummary: string | null) =>
+    t.pool.query(
+      `INSERT INTO job_runs (job, trigger, worker, started_at, finished_at, status, error_summary)
+       VALUES ('backup', 'schedule', 'test', now() - make_interval(secs => $1 + 60), now() - make_interval(secs => $1), $2, $3)`,
+      [finishedAgoSeconds, status, errorSummary],
+    );
+
+  it('exports no backup series before any backup: BackupNeverSucceeded fires, not BackupTooOld', async () => {
+    const { registry, jobMetrics } = await restartedWorker();
+    expect((await jobMetrics.backupLastSuccess.get()).values).toEqual([]);
+    expect((await jobMetrics.backupLastSize.get()).values).toEqual([]);
+    expect(await backupAlertsFiring(registry)).toEqual(['BackupNeverSucceeded']);
+  });
+
+  it('seeds the last written backup from job_runs after a restart, ignoring stopped and failed runs', async () => {
+    await backupRun(27 * 3600, 'succeeded', null);
+    await backupRun(3600, 'succeeded', STOPPED_SUMMARY);
+    await backupRun(1800, 'failed', 'pg_dump exited with code 1');
+    const old = await restartedWorker();
+    const seeded = (await old.jobMetrics.backupLastSuccess.get()).values[0]?.value ?? 0;
+    expect(Math.abs(seeded - (Date.now() / 1000 - 27 * 3600))).toBeLessThan(3600);
+    expect(await backupAlertsFiring(old.registry)).toEqual(['BackupTooOld']);
+
+    await backupRun(2 * 3600, 'succeeded', null);
+    expect(await backupAlertsFiring((await restartedWorker()).registry)).toEqual([]);
   });
 });

@@ -9,7 +9,7 @@ import { AdvisoryLock } from '../../src/db/locks.js';
 import { type BackupSettings, backupJob } from '../../src/jobs/backup.js';
 import { createJobMetrics, type JobMetrics } from '../../src/jobs/metrics.js';
 import { allJobs } from '../../src/jobs/registry.js';
-import { runJobOnce } from '../../src/jobs/runner.js';
+import { JobStoppedError, runJobOnce } from '../../src/jobs/runner.js';
 import { fixedClock } from '../../src/lib/clock.js';
 import { checkArchive } from '../../src/ops/backup/restore.js';
 import { backupFileName } from '../../src/ops/backup/retention.js';
@@ -152,6 +152,51 @@ exit 1
       message: expect.stringContaining('No space left on device'),
     });
     expect(await backupsIn(directory())).toEqual(before);
+  });
+});
+
+describe('a backup under way when the worker stops', () => {
+  it('lets pg_dump finish and records a plain success with a whole backup', async () => {
+    // A pg_dump that says it started, waits for the test's go, then runs the real one.
+    const real = await findTool('pg_dump');
+    const pgRestore = await findTool('pg_restore');
+    if (!real || !pgRestore) throw new Error('this test needs pg_dump and pg_restore installed');
+    const bin = path.join(work, 'waiting-bin');
+    const started = path.join(work, 'dump-started');
+    const go = path.join(work, 'dump-go');
+    await mkdir(bin, { recursive: true });
+    await writeFile(
+      path.join(bin, 'pg_dump'),
+      `#!/bin/sh
+[ "$1" = "--version" ] && exec "${real.path}" "$@"
+: > "${started}"
+while [ ! -e "${go}" ]; do sleep 0.05; done
+exec "${real.path}" "$@"
+`,
+    );
+    await chmod(path.join(bin, 'pg_dump'), 0o755);
+    await symlink(pgRestore.path, path.join(bin, 'pg_restore'));
+    const dir = path.join(work, 'stopping');
+    const job = backupJob(
+      { cron: '0 3 * * *', dir, keepDaily: 2, keepMonthly: 1 },
+      { versionedRoot: path.join(work, 'none'), searchPath: bin },
+    );
+    const stopping = new AbortController();
+    const run = runJobOnce(t.pool, job, {
+      clock: fixedClock('2026-11-10T03:00:00Z'),
+      stopping: stopping.signal,
+      trigger: 'schedule',
+    });
+    while (!(await stat(started).catch(() => undefined))) await new Promise((resolve) => setTimeout(resolve, 20));
+    stopping.abort(new JobStoppedError('the worker is stopping'));
+    await writeFile(go, '');
+    await expect(run).resolves.toEqual({ ran: true, affected: 1 });
+    const runs = await t.pool.query(
+      `SELECT status, error_summary FROM job_runs WHERE job = 'backup' AND started_at = '2026-11-10T03:00:00Z'`,
+    );
+    expect(runs.rows).toEqual([{ status: 'succeeded', error_summary: null }]);
+    const file = path.join(dir, backupFileName(new Date('2026-11-10T03:00:00Z')));
+    await expect(checkArchive(file)).resolves.toMatchObject({ checksumVerified: true });
   });
 });
 

@@ -407,6 +407,32 @@ describe('backup and restore of a realistic data set', () => {
       },
       COMMAND_TIMEOUT_MS,
     );
+
+    it(
+      'refuses --force over a database with migrations the backup lacks, before touching it',
+      async () => {
+        if (!restoredDatabase) throw new Error('the round trip did not run');
+        const url = restoredDatabase.url;
+        // The target as a newer release left it: a migration the backup does not know, with its table.
+        await withPool(url, async (pool) => {
+          await pool.query('CREATE TABLE from_a_newer_release (id int PRIMARY KEY)');
+          await pool.query(`INSERT INTO schema_migrations (name, checksum) VALUES ('99991231000000_newer_release.sql', 'x')`);
+        });
+        try {
+          const message = await expectRefusedUntouched(backupFile, 'target_newer_than_backup');
+          expect(message).toContain('99991231000000_newer_release.sql');
+          expect(message).toContain('restore into a new empty database');
+        } finally {
+          await withPool(url, async (pool) => {
+            await pool.query(`DELETE FROM schema_migrations WHERE name = '99991231000000_newer_release.sql'`);
+            await pool.query('DROP TABLE from_a_newer_release');
+          });
+        }
+        // The same target at the backup's migrations is restored as before.
+        await expect(restoreBackup({ file: backupFile, url, force: true })).resolves.toMatchObject({ file: backupFile });
+      },
+      COMMAND_TIMEOUT_MS,
+    );
   });
 
   it(
@@ -445,4 +471,15 @@ describe('bad arguments', () => {
     expect(result.json).toMatchObject({ ok: false, code: 'usage' });
     expect(result.stderr).toContain('npm run restore -- --in FILE');
   });
+
+  it.each(['postgresql://vaidepix:s3cr3t-pw@127.0.0.1:1/none', 'postgres://vaidepix@127.0.0.1:1/none?password=s3cr3t-pw'])(
+    'refuses a --into URL with a password (64), before touching anything, without repeating it: %s',
+    async (url) => {
+      const result = await runCommand('restore', ['--in', path.join(tmpdir(), 'no-such.dump'), '--into', url], {});
+      expect(result.code, result.stderr).toBe(64);
+      expect(result.json).toMatchObject({ ok: false, code: 'password_in_url' });
+      expect(result.stderr).toContain('PGPASSWORD');
+      expect(`${result.stdout}${result.stderr}`).not.toContain('s3cr3t-pw');
+    },
+  );
 });

@@ -13,6 +13,7 @@ export type BackupErrorCode =
   | 'checksum_mismatch'
   | 'archive_invalid'
   | 'target_not_empty'
+  | 'target_newer_than_backup'
   | 'target_missing'
   | 'restore_failed';
 

@@ -108,6 +108,70 @@ export async function publicTableCount(url: string): Promise<number> {
 }
 
 /**
+ * The migrations the archive's schema_migrations holds, read from its COPY lines (the name
+ * column; a migration's name has no tab, backslash or newline, so COPY's text escapes do not
+ * arise). An archive without the table yields none.
+ */
+export async function archiveMigrations(pgRestore: PostgresTool, file: string): Promise<string[]> {
+  const listed = await runTool(pgRestore.path, ['--data-only', '--table=schema_migrations', '--file=-', file], {
+    keepStdout: true,
+  });
+  if (listed.exitCode !== 0)
+    throw new BackupError(
+      'archive_invalid',
+      `pg_restore ${describeExit(listed)} reading ${file}: ${stderrSummary(listed.stderr)}`,
+    );
+  const lines = listed.stdout.split('\n');
+  const copy = lines.findIndex((line) => /^COPY \S*schema_migrations \(/.test(line));
+  if (copy === -1) return [];
+  const columns = (/\(([^)]*)\)/.exec(lines[copy] as string)?.[1] ?? '').split(',').map((column) => column.trim());
+  const nameColumn = columns.indexOf('name');
+  if (nameColumn === -1) return [];
+  const names: string[] = [];
+  for (const line of lines.slice(copy + 1)) {
+    if (line === '\\.') break;
+    const name = line.split('\t')[nameColumn];
+    if (name !== undefined && name !== '') names.push(name);
+  }
+  return names;
+}
+
+/** The migrations applied to the target, or none when it has no schema_migrations. */
+async function targetMigrations(url: string): Promise<string[]> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    const present = await client.query<{ present: boolean }>(
+      `SELECT to_regclass('public.schema_migrations') IS NOT NULL AS present`,
+    );
+    if (!present.rows[0]?.present) return [];
+    return (await client.query<{ name: string }>('SELECT name FROM public.schema_migrations ORDER BY name')).rows.map(
+      (row) => row.name,
+    );
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/**
+ * Refuses --force over a database newer than the backup. --clean drops only the archive's
+ * objects: the tables of the target's newer migrations would stay while the restored
+ * schema_migrations forgets them, so the next start re-runs those migrations, their CREATE
+ * TABLE fails and the app cannot start, on a restore that had committed.
+ */
+async function refuseTargetNewerThanArchive(pgRestore: PostgresTool, file: string, url: string, label: string): Promise<void> {
+  const inArchive = new Set(await archiveMigrations(pgRestore, file));
+  const newer = (await targetMigrations(url)).filter((name) => !inArchive.has(name));
+  if (newer.length === 0) return;
+  const shown = newer.slice(0, 5).join(', ') + (newer.length > 5 ? `, … (${newer.length} in all)` : '');
+  throw new BackupError(
+    'target_newer_than_backup',
+    `the database ${label} has migrations the backup lacks (${shown}): --force would leave their tables behind and the app unable to start; restore into a new empty database instead; nothing was restored`,
+  );
+}
+
+/**
  * Restores a backup made by writeBackup (or any pg_dump custom-format archive) into the
  * database at `url`. The archive is checked whole first (checkArchive); a target with any table
  * in its public schema is refused unless `force`, which then drops the archive's objects
@@ -132,6 +196,7 @@ export async function restoreBackup(options: {
       'target_not_empty',
       `the database ${target.label} already has ${tablesBefore} tables: restore into an empty database, or add --force to replace what the backup holds`,
     );
+  if (tablesBefore > 0) await refuseTargetNewerThanArchive(archive.pgRestore, file, options.url, target.label);
   const restored = await runTool(
     archive.pgRestore.path,
     [

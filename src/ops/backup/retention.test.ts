@@ -110,3 +110,37 @@ describe('applyRetention', () => {
     );
   });
 });
+
+describe('the retention around a backup just written', () => {
+  let directory: string | undefined;
+  afterEach(async () => {
+    if (directory) await rm(directory, { recursive: true, force: true });
+  });
+
+  it('keeps the fresh backup with BACKUP_KEEP_DAILY=1 when a name is dated in the future, and deletes neither', async () => {
+    directory = await mkdtemp(path.join(tmpdir(), 'vdp-retention-future-'));
+    const older = name('2026-11-02T03:00:00Z');
+    const fresh = name('2026-11-03T03:00:00Z');
+    const future = name('2027-01-05T03:00:00Z');
+    for (const file of [older, `${older}.sha256`, fresh, `${fresh}.sha256`, future, `${future}.sha256`])
+      await writeFile(path.join(directory, file), 'x');
+    const warned: string[][] = [];
+    const deleted = await applyRetention(
+      directory,
+      { keepDaily: 1, keepMonthly: 0 },
+      // No justWritten: the rule on future names alone must keep the fresh backup.
+      { now: new Date('2026-11-03T03:00:00Z'), onFuture: (names) => warned.push(names) },
+    );
+    expect(deleted.sort()).toEqual([older, `${older}.sha256`].sort());
+    expect((await readdir(directory)).sort()).toEqual([fresh, `${fresh}.sha256`, future, `${future}.sha256`].sort());
+    expect(warned).toEqual([[future]]);
+  });
+
+  it('keeps the backup just written even when the policy would not', () => {
+    const fresh = name('2026-11-03T03:00:00Z');
+    // A second backup of the day written a second earlier by the clock: the policy keeps the later name.
+    const kept = backupsToKeep([fresh, name('2026-11-03T03:00:01Z')], { keepDaily: 1, keepMonthly: 0 }, { justWritten: fresh });
+    expect(kept.has(fresh)).toBe(true);
+    expect(backupsToKeep([fresh, name('2026-11-03T03:00:01Z')], { keepDaily: 1, keepMonthly: 0 }).has(fresh)).toBe(false);
+  });
+});

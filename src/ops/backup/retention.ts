@@ -22,6 +22,14 @@ export interface RetentionPolicy {
   keepMonthly: number;
 }
 
+/** What a run tells the retention about itself; without it, every name counts as past. */
+export interface RetentionRun {
+  /** The run's instant: a name later than it (a wrong clock, a copied file) is never deleted. */
+  now?: Date;
+  /** The backup the run has just written (its name): kept whatever the policy says. */
+  justWritten?: string;
+}
+
 export function backupFileName(at: Date): string {
   const stamp = at
     .toISOString()
@@ -41,13 +49,23 @@ export function instantOfBackup(name: string): Date | undefined {
   return backupFileName(instant) === name ? instant : undefined;
 }
 
+/** The names dated later than the run's instant, which the retention neither counts nor deletes. */
+export function futureBackups(names: readonly string[], now: Date | undefined): string[] {
+  if (now === undefined) return [];
+  return names.filter((name) => (instantOfBackup(name)?.getTime() ?? Number.NEGATIVE_INFINITY) > now.getTime());
+}
+
 /**
  * Which backups to keep (pure, so the rule is tested on its own): the newest of each UTC day,
  * for the latest `keepDaily` days that have a backup, and the first of each UTC month, for the
- * latest `keepMonthly` months that have one. A backup can count as both.
+ * latest `keepMonthly` months that have one. A backup can count as both. A name later than the
+ * run's instant takes no slot (else, with BACKUP_KEEP_DAILY=1, it would push out the backup just
+ * written) and is kept; the backup just written is kept in any case.
  */
-export function backupsToKeep(names: readonly string[], policy: RetentionPolicy): Set<string> {
+export function backupsToKeep(names: readonly string[], policy: RetentionPolicy, run: RetentionRun = {}): Set<string> {
+  const future = new Set(futureBackups(names, run.now));
   const dated = names
+    .filter((name) => !future.has(name))
     .map((name) => ({ name, at: instantOfBackup(name) }))
     .filter((backup): backup is { name: string; at: Date } => backup.at !== undefined)
     .sort((a, b) => a.at.getTime() - b.at.getTime());
@@ -60,18 +78,30 @@ export function backupsToKeep(names: readonly string[], policy: RetentionPolicy)
     if (!firstOfMonth.has(month)) firstOfMonth.set(month, backup.name);
   }
   const latest = <T>(values: Iterable<T>, count: number) => (count === 0 ? [] : [...values].slice(-count));
-  return new Set([...latest(newestOfDay.values(), policy.keepDaily), ...latest(firstOfMonth.values(), policy.keepMonthly)]);
+  return new Set([
+    ...latest(newestOfDay.values(), policy.keepDaily),
+    ...latest(firstOfMonth.values(), policy.keepMonthly),
+    ...future,
+    ...(run.justWritten !== undefined && instantOfBackup(run.justWritten) !== undefined ? [run.justWritten] : []),
+  ]);
 }
 
 /**
  * Deletes the backups the policy does not keep, with their checksum files, plus checksum files
  * whose backup is gone and temporaries of runs that died. Called under the backup job's lock,
- * so no other run of this installation is writing a temporary at the same time. Returns the
- * names deleted.
+ * so no other run of this installation is writing a temporary at the same time. Names later
+ * than the run's instant are handed to `onFuture` (the job logs a warning). Returns the names
+ * deleted.
  */
-export async function applyRetention(directory: string, policy: RetentionPolicy): Promise<string[]> {
+export async function applyRetention(
+  directory: string,
+  policy: RetentionPolicy,
+  run: RetentionRun & { onFuture?: (names: string[]) => void } = {},
+): Promise<string[]> {
   const names = (await readdir(directory)).slice(0, BACKUP_DIRECTORY_ENTRIES_MAX);
-  const keep = backupsToKeep(names, policy);
+  const future = futureBackups(names, run.now);
+  if (future.length > 0) run.onFuture?.(future);
+  const keep = backupsToKeep(names, policy, run);
   const present = new Set(names);
   const doomed = names.filter((name) => {
     if (instantOfBackup(name) !== undefined) return !keep.has(name);
