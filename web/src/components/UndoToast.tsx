@@ -62,7 +62,15 @@ function UndoNotice(props: UndoToastOptions & { id: string }) {
     <Stack gap={4}>
       <Group justify="space-between" gap="xs" wrap="nowrap">
         <Text size="sm">{props.message}</Text>
-        <Button variant="light" size="sm" miw={TAP_TARGET_PX} mih={TAP_TARGET_PX} loading={state === 'working'} onClick={onUndo} data-writes>
+        <Button
+          variant="light"
+          size="sm"
+          miw={TAP_TARGET_PX}
+          mih={TAP_TARGET_PX}
+          loading={state === 'working'}
+          onClick={onUndo}
+          data-writes
+        >
           {t('undo.action')}
         </Button>
       </Group>
