@@ -188,6 +188,11 @@ async function seedPerson(app: FastifyInstance, index: number): Promise<void> {
 }
 
 interface Fingerprint {
+  /**
+   * A hash of the schema's constraints (by table, name, kind and columns: PostgreSQL prints a
+   * restored CHECK with other parentheses), indexes, triggers, views and functions.
+   */
+  schema: string;
   tables: Record<string, { rows: number; md5: string }>;
   balances: Array<{ id: string; balance_cents: number; row_version: number }>;
   entries: number;
@@ -196,9 +201,10 @@ interface Fingerprint {
 }
 
 /**
- * Everything a restore must bring back, read from the database: each table's row count and
- * a hash of all its rows (sorted as text), each account's balance and version, the ledger, and
- * where each sequence stands. The reconcile run the restore adds to job_runs is left out.
+ * Everything a restore must bring back, read from the database: the schema's objects, each
+ * table's row count and a hash of all its rows (sorted as text), each account's balance and
+ * version, the ledger, and where each sequence stands. The reconcile run the restore adds to
+ * job_runs is left out.
  */
 async function fingerprint(pool: pg.Pool): Promise<Fingerprint> {
   const tables = await pool.query<{ name: string }>(
@@ -213,6 +219,15 @@ async function fingerprint(pool: pg.Pool): Promise<Fingerprint> {
     );
     hashes[name] = result.rows[0] as { rows: number; md5: string };
   }
+  const schema = await pool.query<{ md5: string }>(
+    `SELECT md5(string_agg(definition, E'\\n' ORDER BY definition)) AS md5 FROM (
+       SELECT concat_ws(' ', conrelid::regclass, conname, contype, confrelid::regclass, conkey, confkey) AS definition
+         FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+       UNION ALL SELECT indexdef FROM pg_indexes WHERE schemaname = 'public'
+       UNION ALL SELECT tgrelid::regclass::text || ' ' || tgname || ' ' || tgenabled::text FROM pg_trigger WHERE NOT tgisinternal
+       UNION ALL SELECT viewname || ' ' || definition FROM pg_views WHERE schemaname = 'public'
+       UNION ALL SELECT oid::regprocedure::text FROM pg_proc WHERE pronamespace = 'public'::regnamespace) objects`,
+  );
   const balances = await pool.query('SELECT id, balance_cents, row_version FROM accounts ORDER BY id');
   const ledger = await pool.query<{ entries: number; sum: string }>(
     'SELECT count(*)::int AS entries, coalesce(sum(amount_cents), 0)::text AS sum FROM ledger_entries',
@@ -222,6 +237,7 @@ async function fingerprint(pool: pg.Pool): Promise<Fingerprint> {
       WHERE schemaname = 'public' AND sequencename NOT LIKE 'job_runs%' ORDER BY sequencename`,
   );
   return {
+    schema: schema.rows[0]?.md5 ?? '',
     tables: hashes,
     balances: balances.rows,
     entries: ledger.rows[0]?.entries ?? -1,
@@ -278,6 +294,7 @@ describe('backup and restore of a realistic data set', () => {
         await expectLedgerInvariants(pool);
         return fingerprint(pool);
       });
+      expect(restored.schema).toBe(source.schema);
       expect(restored.entries).toBe(source.entries);
       expect(restored.ledgerSum).toBe('0');
       expect(restored.balances).toEqual(source.balances);
@@ -447,6 +464,7 @@ describe('backup and restore of a realistic data set', () => {
         const inEmbedded = await withPool(embedded.url, fingerprint);
         expect(inEmbedded.balances).toEqual(source.balances);
         expect(inEmbedded.tables).toEqual(source.tables);
+        expect(inEmbedded.schema).toBe(source.schema);
         await embedded.stop();
         embedded = undefined;
 
