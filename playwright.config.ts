@@ -27,7 +27,10 @@ export default defineConfig({
     baseURL: process.env.E2E_BASE_URL,
     locale: 'pt-BR',
     timezoneId: 'America/Sao_Paulo',
-    trace: 'retain-on-failure',
+    // A failed test keeps its trace (DOM snapshots of every step) and a screenshot. The trace's
+    // screencast is off: recording it in every test, passed or not, nearly doubled Chromium's CPU
+    // time (docs/PERFORMANCE.md, "Browser tests").
+    trace: { mode: 'retain-on-failure', screenshots: false, snapshots: true, sources: false },
     screenshot: 'only-on-failure',
   },
   projects: [

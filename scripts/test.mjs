@@ -25,11 +25,11 @@ const HOSTILE_DATES = [
 
 /**
  * The specs whose screens show, compute or default a date (today, months, due days, goal
- * deadlines, the date picker, "Hoje é…"), or whose data is dated (tap-targets seeds this
- * month's budget and a bill from today): these run again at each hostile date. The others
- * (sign-in, profile, compression, contrast, search) do not read the calendar, and running
- * them four times would push CI past its time budget. Within these specs, a test tagged
- * @no-calendar (a menu, a conflict dialog, a language switch) reads no date and is left out.
+ * deadlines, the date picker, "Hoje é…"), or whose data is dated: these run again at each
+ * hostile date. The others (sign-in, profile, compression, contrast, search, tap-target sizes)
+ * do not read the calendar, and running them four times would push CI past its time budget.
+ * Within these specs, a test tagged @no-calendar (a menu, a conflict dialog, a language switch,
+ * the dark mode, the signed-out pages) reads no date and is left out.
  */
 const HOSTILE_DATE_SPECS = [
   'ledger',
@@ -41,38 +41,67 @@ const HOSTILE_DATE_SPECS = [
   'transfer-balances',
   'comfort',
   'layout',
-  'tap-targets',
 ].map((name) => `test/e2e/${name}.spec.ts`);
 
 const vitest = (project) =>
   `npx vitest run --project ${project} --reporter=default --reporter=json --outputFile.json=${RESULTS}/${project}.json`;
 
 /**
- * The browser runs (the ordinary day and each hostile date) are independent: each starts its own
- * server on its own database, with its own clock. They run this many at a time, each one's
- * output kept in a log and printed whole when it ends. A browser run keeps about one core busy;
- * two at a time suit the two-core machines CI runs on, and four runs make two full rounds.
+ * Each step is a set of runs; a step's runs start in order as soon as there is room: a run takes
+ * `slots` (default 1) of the step's `capacity`, and no more than `limits[group]` runs of a group
+ * run at once. A step of one run prints its output as it comes; the runs of a bigger step each
+ * keep theirs in a log, printed whole when the run ends. CI machines have two cores:
+ * - the type-checks, lint and unit tests are independent, two at a time;
+ * - so are the two builds and the generated-client check;
+ * - the integration tests (two Vitest workers, two slots) leave a core idle while they wait on
+ *   processes they start, databases they restart and job ticks: one browser run shares the
+ *   machine with them, and when they end the other browser runs go two at a time. Browser runs
+ *   are independent (each starts its own server on its own database, with its own clock), and
+ *   more than two at once would stretch a test started at 23:59 past midnight.
  */
 const BROWSER_RUNS_AT_ONCE = 2;
 
+const run = (label, command, options = {}) => ({ label, command, env: {}, slots: 1, ...options });
+
 const steps = [
-  ['type-check (server and web)', 'npm run typecheck'],
-  ['lint', 'npm run lint'],
-  ['unit tests', vitest('unit')],
-  ['build (server and web)', 'npm run build'],
-  ['generated API client is current', 'npm run check:api'],
-  ['integration tests (PostgreSQL)', vitest('integration')],
-  [
-    `browser tests (Chromium), on an ordinary day and at hostile dates (${HOSTILE_DATES.map(([, start]) => start).join(', ')})`,
-    [
-      { label: 'e2e', command: 'npx playwright test --reporter=list,json', env: {} },
-      ...HOSTILE_DATES.map(([label, start]) => ({
-        label: `e2e-${label}`,
-        command: `npx playwright test --reporter=list,json --grep-invert @no-calendar --output ${RESULTS}/e2e-${label} ${HOSTILE_DATE_SPECS.join(' ')}`,
-        env: { E2E_CLOCK_START: start, PLAYWRIGHT_JSON_OUTPUT_NAME: `${RESULTS}/e2e-${label}.json` },
-      })),
+  {
+    name: 'type-check (server and web), lint, unit tests',
+    capacity: 2,
+    runs: [
+      run('type-check-server', 'npm run typecheck:server'),
+      run('type-check-web', 'npm run typecheck:web'),
+      run('unit', vitest('unit')),
+      run('lint', 'npm run lint'),
     ],
-  ],
+  },
+  {
+    name: 'build (server and web), generated API client is current',
+    capacity: 2,
+    runs: [
+      run('build-server', 'npm run build:server'),
+      run('build-web', 'npm run build:web'),
+      run('generated-api-client', 'npm run check:api'),
+    ],
+  },
+  {
+    name: `integration tests (PostgreSQL); browser tests (Chromium) on an ordinary day and at hostile dates (${HOSTILE_DATES.map(([, start]) => start).join(', ')})`,
+    capacity: 3,
+    limits: { browser: BROWSER_RUNS_AT_ONCE },
+    runs: [
+      run('integration', vitest('integration'), { slots: 2 }),
+      run('e2e', 'npx playwright test --reporter=list,json', { group: 'browser' }),
+      ...HOSTILE_DATES.map(([label, start]) =>
+        run(
+          `e2e-${label}`,
+          `npx playwright test --reporter=list,json --grep-invert @no-calendar --output ${RESULTS}/e2e-${label} ${HOSTILE_DATE_SPECS.join(' ')}`,
+          {
+            group: 'browser',
+            env: { E2E_CLOCK_START: start, PLAYWRIGHT_JSON_OUTPUT_NAME: `${RESULTS}/e2e-${label}.json` },
+          },
+        ),
+      ),
+    ],
+  },
 ];
 
 const baseEnv = () => ({ ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: `${RESULTS}/e2e.json` });
@@ -102,15 +131,42 @@ function runLogged(run) {
   });
 }
 
-/** The runs of a parallel step, `atOnce` at a time; resolves with 0 only if all passed. */
-async function runParallel(runs, atOnce) {
-  const queue = [...runs];
-  const statuses = [];
-  const worker = async () => {
-    for (let run = queue.shift(); run !== undefined; run = queue.shift()) statuses.push(await runLogged(run));
-  };
-  await Promise.all(Array.from({ length: Math.min(atOnce, runs.length) }, worker));
-  return statuses.every((status) => status === 0) ? 0 : 1;
+/**
+ * Runs a step's runs, each as soon as it fits (see `steps`), and resolves with 0 only if all
+ * passed. Every run is started even when an earlier one failed, so one report shows them all.
+ */
+function runStep(step) {
+  if (step.runs.length === 1) return Promise.resolve(runOne(step.runs[0].command, step.runs[0].env));
+  return new Promise((resolve) => {
+    const queue = [...step.runs];
+    const running = new Set();
+    const statuses = [];
+    const fits = (candidate) => {
+      const used = [...running].reduce((sum, other) => sum + other.slots, 0);
+      const sameGroup = [...running].filter((other) => candidate.group && other.group === candidate.group).length;
+      const limit = candidate.group ? (step.limits?.[candidate.group] ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY;
+      // A run bigger than the whole step still starts, alone.
+      return (used + candidate.slots <= step.capacity || running.size === 0) && sameGroup < limit;
+    };
+    const startWhatFits = () => {
+      for (let index = 0; index < queue.length; ) {
+        const candidate = queue[index];
+        if (!fits(candidate)) {
+          index += 1;
+          continue;
+        }
+        queue.splice(index, 1);
+        running.add(candidate);
+        runLogged(candidate).then((status) => {
+          running.delete(candidate);
+          statuses.push(status);
+          if (queue.length === 0 && running.size === 0) resolve(statuses.every((code) => code === 0) ? 0 : 1);
+          else startWhatFits();
+        });
+      }
+    };
+    startWhatFits();
+  });
 }
 
 function counts() {
@@ -136,14 +192,17 @@ function counts() {
 
 let failedStep;
 const started = Date.now();
-for (const [name, command] of steps) {
-  const parallel = Array.isArray(command);
-  console.log(`\n=== ${name}: ${parallel ? `${command.length} runs, ${BROWSER_RUNS_AT_ONCE} at a time` : command}`);
+for (const step of steps) {
+  const how =
+    step.runs.length === 1
+      ? step.runs[0].command
+      : `${step.runs.length} runs (${step.runs.map((each) => each.label).join(', ')}), ${step.capacity} slots`;
+  console.log(`\n=== ${step.name}: ${how}`);
   const stepStarted = Date.now();
-  const status = parallel ? await runParallel(command, BROWSER_RUNS_AT_ONCE) : runOne(command, {});
-  console.log(`=== ${name}: ${status === 0 ? 'passed' : 'FAILED'} in ${Math.round((Date.now() - stepStarted) / 1000)} s`);
+  const status = await runStep(step);
+  console.log(`=== ${step.name}: ${status === 0 ? 'passed' : 'FAILED'} in ${Math.round((Date.now() - stepStarted) / 1000)} s`);
   if (status !== 0) {
-    failedStep = name;
+    failedStep = step.name;
     break;
   }
 }

@@ -237,9 +237,10 @@ async function lowContrastTexts(page: Page): Promise<string[]> {
   }, CONTRAST_AA_MIN);
 }
 
-test('dark mode follows the system, the header switch overrides it and sticks, and text keeps AA contrast in both', async ({
-  page,
-}) => {
+// Reads no date: on the ordinary day only (scripts/test.mjs leaves @no-calendar out at hostile dates).
+test('dark mode follows the system, the header switch overrides it and sticks, and text keeps AA contrast in both', {
+  tag: '@no-calendar',
+}, async ({ page }) => {
   test.setTimeout(FLOW_TIMEOUT_MS);
   await resizeAndSettle(page, PHONE);
   await page.emulateMedia({ colorScheme: 'dark' });

@@ -29,15 +29,7 @@ interface Visit {
   name: string;
   path: (seed: Seed) => string;
   open?: (page: Page) => Promise<void>;
-  /**
-   * false: the screen shows no date and computes none (a menu, a settings form), so it is
-   * measured on the ordinary day only, not again at each hostile date (scripts/test.mjs).
-   */
-  dated?: false;
 }
-
-/** Playwright tag of the tests that read no date: the hostile-date runs leave them out. */
-const NO_CALENDAR = '@no-calendar';
 
 const openFirstRowMenu = async (page: Page) => {
   await page
@@ -64,7 +56,6 @@ const SIGNED_IN_VISITS: Visit[] = [
   { name: 'dashboard', path: () => '/' },
   {
     name: 'dashboard: navigation',
-    dated: false,
     path: () => '/',
     open: async (page) => {
       await page.getByRole('button', { name: 'Abrir menu de navegação' }).click();
@@ -73,7 +64,6 @@ const SIGNED_IN_VISITS: Visit[] = [
   },
   {
     name: 'dashboard: user menu',
-    dated: false,
     path: () => '/',
     open: async (page) => {
       await page.getByRole('button', { name: 'Meu cadastro' }).click();
@@ -99,11 +89,10 @@ const SIGNED_IN_VISITS: Visit[] = [
       await expect(page.getByRole('dialog', { name: 'Calendário' }).getByRole('table')).toBeVisible();
     },
   },
-  { name: 'accounts', dated: false, path: () => '/contas' },
-  { name: 'accounts: row menu', dated: false, path: () => '/contas', open: openFirstRowMenu },
+  { name: 'accounts', path: () => '/contas' },
+  { name: 'accounts: row menu', path: () => '/contas', open: openFirstRowMenu },
   {
     name: 'accounts: settings dialog',
-    dated: false,
     path: () => '/contas',
     open: async (page) => {
       await openFirstRowMenu(page);
@@ -123,8 +112,8 @@ const SIGNED_IN_VISITS: Visit[] = [
   },
   { name: 'transactions: reversed shown', path: () => '/lancamentos?estornados=1' },
   { name: 'transfer', path: () => '/transferir' },
-  { name: 'categories', dated: false, path: () => '/categorias' },
-  { name: 'categories: row menu', dated: false, path: () => '/categorias', open: openFirstRowMenu },
+  { name: 'categories', path: () => '/categorias' },
+  { name: 'categories: row menu', path: () => '/categorias', open: openFirstRowMenu },
   { name: 'goals', path: () => '/metas' },
   { name: 'goals: card menu', path: () => '/metas', open: openFirstRowMenu },
   { name: 'budgets', path: () => '/orcamentos' },
@@ -134,11 +123,10 @@ const SIGNED_IN_VISITS: Visit[] = [
   { name: 'recurring: row menu', path: () => '/recorrentes', open: openFirstRowMenu },
   { name: 'Pix: receive', path: () => '/pix/receber' },
   { name: 'Pix: paid', path: () => '/pix/pago' },
-  { name: 'profile', dated: false, path: () => '/perfil' },
+  { name: 'profile', path: () => '/perfil' },
   { name: 'my data', path: () => '/meus-dados' },
   {
     name: 'my data: delete dialog',
-    dated: false,
     path: () => '/meus-dados',
     open: async (page) => {
       await page.getByRole('button', { name: 'Excluir minha conta…' }).click();
@@ -147,7 +135,6 @@ const SIGNED_IN_VISITS: Visit[] = [
   },
   {
     name: 'dashboard: theme menu',
-    dated: false,
     path: () => '/',
     open: async (page) => {
       await page.getByRole('button', { name: /^Tema/ }).click();
@@ -156,14 +143,13 @@ const SIGNED_IN_VISITS: Visit[] = [
   },
   {
     name: 'dashboard: keyboard shortcuts',
-    dated: false,
     path: () => '/',
     open: async (page) => {
       await page.keyboard.press('?');
       await expect(page.getByRole('dialog', { name: 'Atalhos de teclado' })).toBeVisible();
     },
   },
-  { name: 'not found (signed in)', dated: false, path: () => '/pagina-que-nao-existe' },
+  { name: 'not found (signed in)', path: () => '/pagina-que-nao-existe' },
 ];
 
 /**
@@ -310,43 +296,37 @@ async function seed(page: Page): Promise<Seed> {
 }
 
 /**
- * The walk is cut into a few tests so none runs for a minute: the suite also runs from
- * 23:59 in São Paulo, and a test whose page clock crosses midnight fails (support.ts).
+ * The walk is cut into a few tests so none runs for a minute. Tap-target sizes do not depend on
+ * the date, so this spec runs on the ordinary day only (scripts/test.mjs); the 360 px layout of
+ * the dated screens at hostile dates is checked by the ledger and planning specs.
  */
 const VISITS_PER_TEST = 6;
 
-test('every visible tap target on the signed-out screens is at least 44×44 px at 360 px', { tag: NO_CALENDAR }, async ({
-  page,
-}) => {
+test('every visible tap target on the signed-out screens is at least 44×44 px at 360 px', async ({ page }) => {
   await resizeAndSettle(page, PHONE);
   const offenders: string[] = [];
   for (const visit of GUEST_VISITS) offenders.push(...(await measure(page, visit, { accountId: '' })));
   expect([...new Set(offenders)]).toEqual([]);
 });
 
-/** The signed-in visits cut into tests, those that read no date apart so they can be tagged. */
-function visitGroups(): { visits: Visit[]; dated: boolean }[] {
-  const groups: { visits: Visit[]; dated: boolean }[] = [];
-  for (const dated of [true, false]) {
-    const visits = SIGNED_IN_VISITS.filter((visit) => (visit.dated !== false) === dated);
-    for (let first = 0; first < visits.length; first += VISITS_PER_TEST) {
-      groups.push({ visits: visits.slice(first, first + VISITS_PER_TEST), dated });
-    }
+/** The signed-in visits cut into tests of VISITS_PER_TEST each. */
+function visitGroups(): Visit[][] {
+  const groups: Visit[][] = [];
+  for (let first = 0; first < SIGNED_IN_VISITS.length; first += VISITS_PER_TEST) {
+    groups.push(SIGNED_IN_VISITS.slice(first, first + VISITS_PER_TEST));
   }
   return groups;
 }
 
-for (const { visits, dated } of visitGroups()) {
-  test(
-    `every visible tap target is at least 44×44 px at 360 px: ${visits.map((visit) => visit.name).join(', ')}`,
-    dated ? {} : { tag: NO_CALENDAR },
-    async ({ page }) => {
-      test.setTimeout(WALK_TIMEOUT_MS);
-      await resizeAndSettle(page, PHONE);
-      const seeded = await seed(page);
-      const offenders: string[] = [];
-      for (const visit of visits) offenders.push(...(await measure(page, visit, seeded)));
-      expect([...new Set(offenders)]).toEqual([]);
-    },
-  );
+for (const visits of visitGroups()) {
+  test(`every visible tap target is at least 44×44 px at 360 px: ${visits.map((visit) => visit.name).join(', ')}`, async ({
+    page,
+  }) => {
+    test.setTimeout(WALK_TIMEOUT_MS);
+    await resizeAndSettle(page, PHONE);
+    const seeded = await seed(page);
+    const offenders: string[] = [];
+    for (const visit of visits) offenders.push(...(await measure(page, visit, seeded)));
+    expect([...new Set(offenders)]).toEqual([]);
+  });
 }
