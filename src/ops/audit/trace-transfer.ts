@@ -183,7 +183,9 @@ function keyText(traced: TracedTransaction): string {
 function linkLines(traced: TracedTransaction): string[] {
   const lines = (['reverses', 'reversed_by', 'corrects', 'corrected_by'] as const).flatMap((name) => {
     const link = traced.links[name];
-    return link === null ? [] : [field(name.replace('_', ' '), `${link.id} (${link.kind}, ${link.created_at})`)];
+    if (link === null) return [];
+    const about = link.created_at === '' ? `${link.kind}` : `${link.kind}, ${link.created_at}`;
+    return [field(name.replace('_', ' '), `${link.id} (${about})`)];
   });
   return lines.length > 0 ? lines : [field('links', 'none: neither reversed nor corrected, reverses nothing')];
 }
@@ -220,11 +222,15 @@ function transactionText(traced: TracedTransaction): string[] {
   ];
 }
 
+function transactionsCount(count: number): string {
+  return `${count} ${count === 1 ? 'transaction' : 'transactions'}`;
+}
+
 function lookupText(lookup: Lookup, matched: number, traced: number): string {
-  if (lookup.by === 'transaction') return `trace ${lookup.transaction_id}: ${traced} transactions in its story`;
+  if (lookup.by === 'transaction') return `trace ${lookup.transaction_id}: ${transactionsCount(traced)} in its story`;
   const what = lookup.by === 'request_id' ? `request id ${lookup.request_id}` : `Idempotency-Key ${lookup.idempotency_key}`;
   const more = matched > MATCHES_MAX ? ` (the first ${MATCHES_MAX} traced)` : '';
-  return `trace ${what}: ${matched} transactions posted under it${more}, ${traced} in their story`;
+  return `trace ${what}: ${transactionsCount(matched)} posted under it${more}, ${traced} in their story`;
 }
 
 async function keyLookup(context: OpsContext, key: string, person: string) {
