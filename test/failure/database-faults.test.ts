@@ -21,8 +21,9 @@ import { type Answer, addAccounts, call, observerPool, post, seededRandom, setUp
 /**
  * Faults of the database under a live app (built in this process, listening on a port,
  * its pool four connections wide) on a throwaway PostgreSQL server: backends terminated
- * mid-load, every pooled connection held behind a lock, the server made read-only, and
- * the volume under the app's tables filled up. After each, with no restart and no
+ * mid-load, every pooled connection held behind a lock, the server made read-only, the
+ * server restarted while commits were durable but unanswered, and the volume under the
+ * app's tables filled up. After each, with no restart and no
  * operator step, the app must write again, and the history of every attempt must agree
  * with the ledger (history.ts).
  */
@@ -169,6 +170,16 @@ afterAll(async () => {
   await observer?.end();
 });
 
+/** The app's transactions whose COMMIT is durable and waits for a synchronous standby. */
+async function heldCommits(): Promise<number> {
+  const found = await admin.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM pg_stat_activity
+      WHERE datname = $1 AND application_name = 'vai-de-pix' AND wait_event = 'SyncRep'`,
+    [DATABASE_NAME],
+  );
+  return Number(found.rows[0]?.n);
+}
+
 /** The app's own connections to its database, by backend pid. */
 async function appBackends(): Promise<number[]> {
   const found = await admin.query<{ pid: number }>(
@@ -272,6 +283,31 @@ describe('database faults under load, each recovered without a restart', { timeo
     // No connection was replaced: the pool's own connections took writes again.
     expect((await appBackends()).some((pid) => connectionsBefore.has(pid))).toBe(true);
     await expectWholeAndServing(history, accountIds, 'read-only server');
+  });
+
+  it('a PostgreSQL restart with commits durable but unanswered: 503 database_unavailable meanwhile, and their retries replay', async () => {
+    const accountIds = await addAccounts(base, token, ACCOUNTS_PER_CASE);
+    const history: Attempt[] = [];
+    const load = runClients(base, token, plans(accountIds, 6), history);
+    await waitFor(() => successes(history) >= 8, PHASE_TIMEOUT_MS, 'writes before the restart');
+    // Each COMMIT is written to disk, then waits for a synchronous standby that does not exist.
+    await admin.query("ALTER SYSTEM SET synchronous_standby_names = 'vdp_phantom_standby'");
+    await admin.query('SELECT pg_reload_conf()');
+    try {
+      await waitFor(async () => (await heldCommits()) >= 1, PHASE_TIMEOUT_MS, 'a commit held');
+    } finally {
+      // Written for the next start; the running server keeps holding the commits until it dies.
+      await admin.query('ALTER SYSTEM RESET synchronous_standby_names');
+    }
+    const held = await heldCommits();
+    await database.restartImmediately();
+    await load;
+    expectOnlyServedOrUnavailable(history, ['database_unavailable']);
+    const verdict = await checkHistory(appObserver(), history, accountIds);
+    console.info(`restart: ${held} commits held, ${verdict.answeredByReplay} keys first answered by a replay`);
+    expect(verdict.violations).toEqual([]);
+    expect(verdict.answeredByReplay).toBeGreaterThan(0);
+    await expectWholeAndServing(history, accountIds, 'restart with commits held');
   });
 
   it.runIf(diskDir !== undefined)(

@@ -122,7 +122,8 @@ export interface Verdict {
   answered: number;
   gaveUp: number;
   gaveUpWithEffect: number;
-  replayedAfterLostAnswer: number;
+  /** Keys whose first 2xx was a replay: an earlier attempt took effect and its answer was lost. */
+  answeredByReplay: number;
   attempts: number;
   /** The balances the history implies for each account: opening plus every effect found. */
   expectedBalances: Map<string, number>;
@@ -149,7 +150,7 @@ export async function checkHistory(pool: pg.Pool, history: Attempt[], accountIds
 
   const violations: string[] = [];
   const expectedBalances = new Map(accountIds.map((id) => [id, OPENING_BALANCE_CENTS]));
-  const verdict = { keys: byKey.size, answered: 0, gaveUp: 0, gaveUpWithEffect: 0, replayedAfterLostAnswer: 0 };
+  const verdict = { keys: byKey.size, answered: 0, gaveUp: 0, gaveUpWithEffect: 0, answeredByReplay: 0 };
   for (const [key, attempts] of byKey) {
     const operation = (attempts[0] as Attempt).operation;
     const took = effectsByKey.get(key) ?? [];
@@ -172,8 +173,7 @@ export async function checkHistory(pool: pg.Pool, history: Attempt[], accountIds
       for (const later of successes.slice(1)) {
         if (later.text !== first.text) violations.push(`${key}: a replay answered other bytes than the first answer`);
       }
-      const lostBefore = attempts.slice(0, attempts.indexOf(first)).some((attempt) => attempt.status === 0);
-      if (lostBefore && first.replayed) verdict.replayedAfterLostAnswer += 1;
+      if (first.replayed) verdict.answeredByReplay += 1;
     } else if (refusals.length > 0) {
       if (took.length !== 0) violations.push(`${key}: refused ${refusals[0]?.status} but took effect ${took.length} times`);
     } else {

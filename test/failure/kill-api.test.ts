@@ -130,13 +130,13 @@ describe('kill -9 of the API under retried writes', { timeout: FILE_TIMEOUT_MS }
       }
       console.info(
         `kill-api: ${verdict.keys} keys, ${verdict.attempts} attempts ${JSON.stringify(outcomes(history))}; ` +
-          `${held} commits held at the first kill; ${verdict.replayedAfterLostAnswer} keys replayed after a lost answer; ` +
+          `${held} commits held at the first kill; ${verdict.answeredByReplay} keys first answered by a replay (an answer lost); ` +
           `${verdict.gaveUp} keys abandoned (${verdict.gaveUpWithEffect} of them took effect); ${Date.now() - startedAt} ms`,
       );
       expect(verdict.violations).toEqual([]);
       expect(read).toEqual(Object.fromEntries(verdict.expectedBalances));
       // The history walked the paths the check is about.
-      expect(verdict.replayedAfterLostAnswer).toBeGreaterThan(0);
+      expect(verdict.answeredByReplay).toBeGreaterThan(0);
       expect(verdict.gaveUp).toBeGreaterThan(0);
       expect(history.filter((attempt) => attempt.status === 500)).toEqual([]);
       await expectLedgerInvariants(admin);
