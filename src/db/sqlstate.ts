@@ -21,6 +21,8 @@ export const SqlState = {
   crashShutdown: '57P02',
   cannotConnectNow: '57P03',
   tooManyConnections: '53300',
+  /** No space left where the server writes: a table or index that must grow, a temporary file. */
+  diskFull: '53100',
   /** A write in a read-only transaction: a replica, default_transaction_read_only, a server put in read-only. */
   readOnlySqlTransaction: '25006',
 } as const;

@@ -106,7 +106,9 @@ export function isContention(error: unknown): boolean {
  * are the class 08 connection exceptions that mean a lost or refused connection,
  * admin_shutdown (also sent to every session by pg_ctl stop/restart and
  * pg_terminate_backend), crash_shutdown, cannot_connect_now (starting up, shutting down,
- * in recovery) and too_many_connections. Not the rest of class 08: protocol_violation
+ * in recovery), too_many_connections and disk_full (a table that must grow on a full
+ * volume: the statement is refused before it changes anything, and writes succeed again
+ * once space is freed, with no restart). Not the rest of class 08: protocol_violation
  * (08P01) is what a query with the wrong number of parameters gets, a bug that must
  * answer 500. Then the socket error codes from Node when the server is down or gone.
  */
@@ -120,6 +122,7 @@ const DATABASE_UNAVAILABLE_SQLSTATES: ReadonlySet<string> = new Set([
   SqlState.crashShutdown,
   SqlState.cannotConnectNow,
   SqlState.tooManyConnections,
+  SqlState.diskFull,
 ]);
 const DATABASE_UNAVAILABLE_SOCKET_CODES = new Set([
   'ECONNREFUSED',
