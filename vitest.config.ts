@@ -9,11 +9,14 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  */
 const LONGEST_FIRST = [
   'workers.test.ts',
+  'kill-api.test.ts',
   'backup.test.ts',
   'database-restart.test.ts',
   'drain.test.ts',
   'feature-flags.test.ts',
   'rollback.test.ts',
+  'database-faults.test.ts',
+  'auditability.test.ts',
 ];
 
 class LongestFirstSequencer extends BaseSequencer {
