@@ -49,8 +49,11 @@ export class UnsubscribeTokens {
     const [, userId, kindText, given] = match as unknown as [string, string, string, string];
     const kind = NOTIFICATION_KINDS.find((known) => known === kindText);
     if (!kind) return undefined;
-    const expected = signature(await this.key(), userId, kind);
-    const presented = Buffer.from(given, 'base64url');
+    // Compared as text, not as decoded bytes: base64url's last character carries two unused
+    // bits, so four spellings decode to the same signature, and only the one the server wrote
+    // is a token it signed.
+    const expected = Buffer.from(signature(await this.key(), userId, kind).toString('base64url'));
+    const presented = Buffer.from(given);
     if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) return undefined;
     return { userId, kind };
   }
