@@ -56,7 +56,7 @@ const ID_NOT_ADDRESSABLE: Record<string, string> = {
   users: 'a person is addressed only as "me", through the session',
   sessions: 'addressed only by the secret token; session theft is covered by cookies.test.ts and auth.test.ts',
   budgets: 'addressed by month and category id; the category id is walked',
-  consents: 'read and written only as the caller\u2019s own list',
+  consents: "read and written only as the caller's own list",
   email_outbox: 'never exposed over HTTP',
   privacy_requests: 'never exposed over HTTP',
 };
@@ -112,36 +112,36 @@ const ID_FREE: Record<string, IdFreeRoute> = {
   'GET /api/me': { reason: 'the caller', when: 'walk' },
   'PATCH /api/me': { reason: 'the caller', when: 'walk' },
   'PUT /api/me/email': { reason: 'the caller; an e-mail taken by A is 409 email_taken by design (THREAT-MODEL 6)', when: 'end' },
-  'PUT /api/me/password': { reason: 'the caller; ends the caller\u2019s other sessions', when: 'end' },
+  'PUT /api/me/password': { reason: "the caller; ends the caller's other sessions", when: 'end' },
   'POST /api/accounts': { reason: 'creates a new account of the caller', when: 'walk' },
-  'GET /api/accounts': { reason: 'the caller\u2019s list', when: 'walk' },
-  'GET /api/categories': { reason: 'the caller\u2019s list', when: 'walk' },
+  'GET /api/accounts': { reason: "the caller's list", when: 'walk' },
+  'GET /api/categories': { reason: "the caller's list", when: 'walk' },
   'POST /api/categories': { reason: 'creates a category of the caller', when: 'walk' },
   'POST /api/goals': { reason: 'creates a goal (and its account) of the caller', when: 'walk' },
-  'GET /api/goals': { reason: 'the caller\u2019s list', when: 'walk' },
-  'GET /api/budgets': { reason: 'the caller\u2019s month', when: 'walk' },
-  'POST /api/budgets/{month}/copy-previous': { reason: 'copies the caller\u2019s previous month only', when: 'walk' },
-  'GET /api/recurring': { reason: 'the caller\u2019s list', when: 'walk' },
-  'GET /api/recurring/upcoming': { reason: 'the caller\u2019s rules', when: 'walk' },
-  'POST /api/recurring/run-due': { reason: 'posts the caller\u2019s due occurrences only', when: 'walk' },
-  'GET /api/pix/keys': { reason: 'the caller\u2019s list', when: 'walk' },
-  'POST /api/pix/keys/validate': { reason: 'pure check of a key\u2019s text', when: 'walk' },
+  'GET /api/goals': { reason: "the caller's list", when: 'walk' },
+  'GET /api/budgets': { reason: "the caller's month", when: 'walk' },
+  'POST /api/budgets/{month}/copy-previous': { reason: "copies the caller's previous month only", when: 'walk' },
+  'GET /api/recurring': { reason: "the caller's list", when: 'walk' },
+  'GET /api/recurring/upcoming': { reason: "the caller's rules", when: 'walk' },
+  'POST /api/recurring/run-due': { reason: "posts the caller's due occurrences only", when: 'walk' },
+  'GET /api/pix/keys': { reason: "the caller's list", when: 'walk' },
+  'POST /api/pix/keys/validate': { reason: "pure check of a key's text", when: 'walk' },
   'POST /api/pix/decode': { reason: 'pure reading of a BR Code', when: 'walk' },
-  'GET /api/notifications/preferences': { reason: 'the caller\u2019s', when: 'walk' },
-  'PUT /api/notifications/preferences': { reason: 'the caller\u2019s', when: 'walk' },
+  'GET /api/notifications/preferences': { reason: "the caller's", when: 'walk' },
+  'PUT /api/notifications/preferences': { reason: "the caller's", when: 'walk' },
   'GET /api/notifications/unsubscribe': {
     reason: 'takes a signed token, not an id; forging or turning it on A is 403 (notify.test.ts)',
     when: 'walk',
   },
   'POST /api/notifications/unsubscribe': { reason: 'as the GET', when: 'walk' },
-  'GET /api/insights': { reason: 'the caller\u2019s month', when: 'walk' },
-  'GET /api/imports/rules': { reason: 'the caller\u2019s list', when: 'walk' },
+  'GET /api/insights': { reason: "the caller's month", when: 'walk' },
+  'GET /api/imports/rules': { reason: "the caller's list", when: 'walk' },
   'GET /api/imports/presets': { reason: 'the bank presets, the same for everybody', when: 'walk' },
-  'GET /api/notifications': { reason: 'the caller\u2019s list', when: 'walk' },
-  'POST /api/notifications/read-all': { reason: 'marks the caller\u2019s notifications only', when: 'walk' },
-  'GET /api/privacy/consents': { reason: 'the caller\u2019s', when: 'walk' },
-  'POST /api/privacy/consents': { reason: 'the caller\u2019s', when: 'walk' },
-  'GET /api/privacy/export': { reason: 'the caller\u2019s data', when: 'walk' },
+  'GET /api/notifications': { reason: "the caller's list", when: 'walk' },
+  'POST /api/notifications/read-all': { reason: "marks the caller's notifications only", when: 'walk' },
+  'GET /api/privacy/consents': { reason: "the caller's", when: 'walk' },
+  'POST /api/privacy/consents': { reason: "the caller's", when: 'walk' },
+  'GET /api/privacy/export': { reason: "the caller's data", when: 'walk' },
   'POST /api/privacy/delete-account': { reason: 'deletes the caller', when: 'end' },
   'GET /api/admin/jobs': { reason: 'operators only (403 for B); jobs carry no person', when: 'walk' },
   'GET /api/admin/findings': { reason: 'operators only (403 for B)', when: 'walk' },
@@ -152,8 +152,8 @@ const ID_FREE: Record<string, IdFreeRoute> = {
  * request whoever sends it, never because of whose data it is.
  */
 const DUMP_EXCLUDED_TABLES: Record<string, string> = {
-  access_log: 'one row per signed-in request (the last-seen address), written for B\u2019s own requests',
-  rate_limits: 'counters keyed by hashed address and e-mail: B\u2019s sign-ins and password checks count there',
+  access_log: "one row per signed-in request (the last-seen address), written for B's own requests",
+  rate_limits: "counters keyed by hashed address and e-mail: B's sign-ins and password checks count there",
 };
 
 /** A person's own ids, one of each kind (`other` is a second account). */
@@ -683,7 +683,7 @@ describe("B walks every route with A's ids", () => {
     expect(empty.sort()).toEqual(['account_balance_snapshots', 'privacy_requests', 'reconcile_findings']);
   });
 
-  it('answers 404 not_found to every one of A\u2019s ids at every id site, exactly as to an id that exists nowhere', async () => {
+  it("answers 404 not_found to every one of A's ids at every id site, exactly as to an id that exists nowhere", async () => {
     const failures: string[] = [];
     let sent = 0;
     for (const route of routes(document)) {
@@ -714,7 +714,7 @@ describe("B walks every route with A's ids", () => {
     expect(sent).toBeGreaterThan(300);
   });
 
-  it('the same requests with B\u2019s own ids are accepted (the 404s came from ownership, not from the shape)', async () => {
+  it("the same requests with B's own ids are accepted (the 404s came from ownership, not from the shape)", async () => {
     const refused: string[] = [];
     const order = ['GET', 'PATCH', 'PUT', 'POST', 'DELETE'];
     const byMethod = routes(document)
@@ -795,7 +795,7 @@ describe('what B may do without an id touches only B', () => {
     expect(failures).toEqual([]);
   });
 
-  it('no row that is not A\u2019s points at anything of A', async () => {
+  it("no row that is not A's points at anything of A", async () => {
     const pointing: string[] = [];
     for (const table of await tables(t.pool)) {
       const owner = ownerColumn(table);
@@ -812,7 +812,7 @@ describe('what B may do without an id touches only B', () => {
     expect(pointing).toEqual([]);
   });
 
-  it('B ends its sessions and deletes its account; A\u2019s e-mail is taken (409), nothing else of A moves', async () => {
+  it("B ends its sessions and deletes its account; A's e-mail is taken (409), nothing else of A moves", async () => {
     const newEmail = `b.${randomUUID()}@example.com`;
     const taken = await send(b, 'PUT', '/api/me/email', { email: a.email, password: PASSWORD });
     expect(taken.statusCode, taken.body).toBe(409);
@@ -836,7 +836,7 @@ describe('what B may do without an id touches only B', () => {
     ).toEqual(ended.sort());
   });
 
-  it('A\u2019s data is row for row what it was before B began, in every table', async () => {
+  it("A's data is row for row what it was before B began, in every table", async () => {
     const after = await dumpOfA();
     for (const name of Object.keys(after)) expect(after[name], name).toEqual(before[name]);
     expect(Object.keys(after).sort()).toEqual(Object.keys(before).sort());
