@@ -5,12 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reconcileJob } from '../../src/jobs/reconcile.js';
-import { runJobOnce } from '../../src/jobs/runner.js';
-import { postTransfer } from '../../src/modules/ledger/index.js';
 import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
-import { ops, shown, untilSomeoneWaitsOnALock, withChecksOff } from './runbook-support.js';
+import { ops, shown, withChecksOff } from './runbook-support.js';
 
 let testApp: TestApp;
 

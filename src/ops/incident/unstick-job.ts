@@ -18,7 +18,7 @@ async function waitForRelease(context: OpsContext, lock: number): Promise<boolea
   return false;
 }
 
-function describe(holder: LockHolder): string {
+function holderText(holder: LockHolder): string {
   return `pid ${holder.pid} (${holder.application_name || 'no application name'}, ${holder.address ?? 'local socket'}, ${holder.state ?? '-'}, silent ${Math.round(holder.silent_seconds)} s)`;
 }
 
@@ -52,10 +52,10 @@ export const unstickJobCommand: OpsCommand = {
     const holder = await lockHolder(context.pool, lock);
     if (holder) {
       if (holder.silent_seconds <= silentSecondsMax && parsed.values.force !== true) {
-        context.out(`left alone: ${job.name}'s lock is held by a live session, ${describe(holder)}; wait, or --force`);
+        context.out(`left alone: ${job.name}'s lock is held by a live session, ${holderText(holder)}; wait, or --force`);
         return EXIT_FOUND;
       }
-      context.out(`terminating the session holding ${job.name}'s lock: ${describe(holder)}`);
+      context.out(`terminating the session holding ${job.name}'s lock: ${holderText(holder)}`);
       if (!(await terminateSession(context.pool, holder.pid)) || !(await waitForRelease(context, lock))) {
         context.out(`could not end pid ${holder.pid} (needs pg_signal_backend or superuser): nothing changed`);
         return EXIT_FOUND;
