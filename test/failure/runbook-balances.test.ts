@@ -98,7 +98,7 @@ describe('a divergent balance cache', () => {
         },
       );
       const rebuilding = ops(['rebuild-balances'], testApp.database.url);
-      await untilSomeoneWaitsOnALock(testApp.pool, testApp.database.name);
+      await untilSomeoneWaitsOnALock(testApp.pool, testApp.database.name, rebuilding);
       await held.query('COMMIT');
       const rebuilt = await rebuilding;
       expect(rebuilt.code, shown(rebuilt)).toBe(0);

@@ -61,9 +61,21 @@ export async function withChecksOff(databaseUrl: string, fn: (client: pg.Client)
   }
 }
 
-/** Waits (bounded) until a session of the database other than `exceptPid` waits on a lock. */
-export async function untilSomeoneWaitsOnALock(pool: pg.Pool, database: string): Promise<void> {
-  for (let check = 0; check < 600; check += 1) {
+/**
+ * Waits (bounded) until a session of the database other than this one waits on a lock, or
+ * until `unless` settles first (the command ended without ever waiting).
+ */
+export async function untilSomeoneWaitsOnALock(pool: pg.Pool, database: string, unless: Promise<unknown>): Promise<void> {
+  let settled = false;
+  unless.then(
+    () => {
+      settled = true;
+    },
+    () => {
+      settled = true;
+    },
+  );
+  for (let check = 0; check < 600 && !settled; check += 1) {
     const waiting = await pool.query(
       `SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
       [database],
@@ -71,5 +83,5 @@ export async function untilSomeoneWaitsOnALock(pool: pg.Pool, database: string):
     if ((waiting.rowCount ?? 0) > 0) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new Error('no session came to wait on a lock within 30 s');
+  if (!settled) throw new Error('no session came to wait on a lock within 30 s');
 }
