@@ -32,6 +32,11 @@ export function ops(args: readonly string[], databaseUrl: string): Promise<Comma
   return run('src/cli/ops.ts', args, databaseUrl);
 }
 
+/** `npm run backup -- …` / `npm run restore -- …`. */
+export function backupCommand(name: 'backup' | 'restore', args: readonly string[], databaseUrl: string): Promise<CommandRun> {
+  return run(`src/cli/${name}.ts`, args, databaseUrl);
+}
+
 /** `npm run job -- <name>`. */
 export function job(name: string, databaseUrl: string): Promise<CommandRun> {
   return run('src/cli/job.ts', [name], databaseUrl);
