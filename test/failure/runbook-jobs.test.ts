@@ -2,17 +2,17 @@
  * docs/INCIDENT-PLAYBOOK.md, "A stuck job" and "An idempotent backfill": a job's lock held by a
  * session that stopped working, freed by `npm run ops -- unstick-job` after `npm run ops -- jobs`
  * named it; and recurring occurrences missed for months, caught up by `npm run job --
- * materialize_recurring` run twice at once and once more, each occurrence posted once.
+ * materialize_recurring` beside the person's own "run due" and once more, each occurrence posted once.
  */
 import { addMonths, format } from 'date-fns';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdvisoryLock } from '../../src/db/locks.js';
+import { ACCOUNT_LOCK_NAMESPACE, AdvisoryLock, accountLockKey } from '../../src/db/locks.js';
 import { balanceSnapshotsJob } from '../../src/jobs/balance-snapshots.js';
 import { runJobOnce } from '../../src/jobs/runner.js';
 import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
-import { job, ops, shown } from './runbook-support.js';
+import { type CommandRun, job, ops, shown, untilSomeoneWaitsOnALock } from './runbook-support.js';
 
 let testApp: TestApp;
 
@@ -85,7 +85,7 @@ describe('a stuck job', () => {
 });
 
 describe('an idempotent backfill', () => {
-  it('occurrences missed for months: two runs at once and one more post each occurrence once', async () => {
+  it("occurrences missed for months: the job beside the person's own run, then the job again, post each occurrence once", async () => {
     const { client } = await signedIn(testApp.app);
     const checking = await client.account({ name: 'Conta', type: 'checking', initial_balance_cents: 1_000_000 });
     const startOn = `${format(addMonths(new Date(), -4), 'yyyy-MM')}-01`;
@@ -100,12 +100,23 @@ describe('an idempotent backfill', () => {
     expect(rule.statusCode, rule.body).toBe(201);
     const ruleId = rule.json().id as string;
 
-    const [first, second] = await Promise.all([
-      job('materialize_recurring', testApp.database.url),
-      job('materialize_recurring', testApp.database.url),
-    ]);
+    // The worker's catch-up and the person's own "run due" start together and meet on the same
+    // days: a transaction holding the account's lock keeps both waiting until both are under way.
+    const held = await testApp.pool.connect();
+    let first: CommandRun;
+    try {
+      await held.query('BEGIN');
+      await held.query('SELECT pg_advisory_xact_lock($1, $2)', [ACCOUNT_LOCK_NAMESPACE, accountLockKey(checking.id)]);
+      const running = job('materialize_recurring', testApp.database.url);
+      const due = client.post('/api/recurring/run-due');
+      await untilSomeoneWaitsOnALock(testApp.pool, testApp.database.name, Promise.race([running, due]), 2);
+      await held.query('COMMIT');
+      first = await running;
+      expect((await due).statusCode).toBe(200);
+    } finally {
+      held.release();
+    }
     expect(first.code, shown(first)).toBe(0);
-    expect(second.code, shown(second)).toBe(0);
     const posted = async () =>
       (
         await testApp.pool.query(

@@ -67,10 +67,15 @@ export async function withChecksOff(databaseUrl: string, fn: (client: pg.Client)
 }
 
 /**
- * Waits (bounded) until a session of the database other than this one waits on a lock, or
- * until `unless` settles first (the command ended without ever waiting).
+ * Waits (bounded) until `sessions` sessions of the database other than this one wait on a lock,
+ * or until `unless` settles first (the command ended without ever waiting).
  */
-export async function untilSomeoneWaitsOnALock(pool: pg.Pool, database: string, unless: Promise<unknown>): Promise<void> {
+export async function untilSomeoneWaitsOnALock(
+  pool: pg.Pool,
+  database: string,
+  unless: Promise<unknown>,
+  sessions = 1,
+): Promise<void> {
   let settled = false;
   unless.then(
     () => {
@@ -85,7 +90,7 @@ export async function untilSomeoneWaitsOnALock(pool: pg.Pool, database: string, 
       `SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
       [database],
     );
-    if ((waiting.rowCount ?? 0) > 0) return;
+    if ((waiting.rowCount ?? 0) >= sessions) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   if (!settled) throw new Error('no session came to wait on a lock within 30 s');
