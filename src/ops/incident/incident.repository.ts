@@ -215,7 +215,7 @@ export interface JobStatusRow {
  * the key into classid (high 32 bits) and objid (low 32 bits), objsubid 1.
  */
 const LOCK_HOLDER = (lockParameter: string) => `
-  SELECT a.pid, a.application_name, a.client_addr::text AS address, a.state,
+  SELECT a.pid, a.application_name, host(a.client_addr) AS address, a.state,
          extract(epoch FROM now() - a.state_change)::float8 AS silent_seconds
     FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
    WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
