@@ -107,12 +107,16 @@ describe('an idempotent backfill', () => {
     try {
       await held.query('BEGIN');
       await held.query('SELECT pg_advisory_xact_lock($1, $2)', [ACCOUNT_LOCK_NAMESPACE, accountLockKey(checking.id)]);
+      // The job first (a process to start), then the person's run: each waits less than the
+      // app's lock_timeout (10 s).
       const running = job('materialize_recurring', testApp.database.url);
+      await untilSomeoneWaitsOnALock(testApp.pool, testApp.database.name, running, 1);
       const due = client.post('/api/recurring/run-due');
       await untilSomeoneWaitsOnALock(testApp.pool, testApp.database.name, Promise.race([running, due]), 2);
       await held.query('COMMIT');
       first = await running;
-      expect((await due).statusCode).toBe(200);
+      const answered = await due;
+      expect(answered.statusCode, answered.body).toBe(200);
     } finally {
       held.release();
     }
