@@ -40,3 +40,4 @@ export {
   type TransferPosting,
   usableAccount,
 } from './ledger.service.js';
+export { completeHalfPosting, type MissingLeg, planRepair, type RepairPlan } from './repair.repository.js';

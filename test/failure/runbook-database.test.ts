@@ -1,0 +1,149 @@
+/**
+ * docs/INCIDENT-PLAYBOOK.md, "A read-only database" and "A storm of 409s": the test database is
+ * made read-only, or a stuck transaction holds an Idempotency-Key; the section's commands
+ * (`npm run ops -- database-status`, `npm run ops -- conflicts`) say what is wrong, the section's
+ * fix is applied, and writes take effect once again. Also: every `npm run ops -- <command>` line of
+ * the playbook names a registered command.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createReadOnlyMode, READ_ONLY_NOTICE_MS } from '../../src/http/read-only.js';
+import { AUDIT_COMMANDS } from '../../src/ops/audit/commands.js';
+import { INCIDENT_COMMANDS } from '../../src/ops/incident/commands.js';
+import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
+import { expectLedgerInvariants } from '../helpers/ledger.js';
+import { ops, shown } from './runbook-support.js';
+
+let testApp: TestApp;
+let modeNowMs = 0;
+const mode = createReadOnlyMode({ forced: false, now: () => modeNowMs });
+
+beforeAll(async () => {
+  testApp = await startTestApp({ readOnly: mode });
+});
+
+afterAll(async () => {
+  await asOperator(`ALTER DATABASE ${testApp.database.name} RESET default_transaction_read_only`).catch(() => {});
+  await testApp?.close();
+});
+
+/**
+ * SQL as the operator runs it in psql: a session of its own, which turns read-only off for itself
+ * first (an ALTER DATABASE is refused in a read-only transaction too).
+ */
+async function asOperator(sql: string): Promise<void> {
+  const operator = new pg.Client({ connectionString: testApp.database.url, application_name: 'runbook-operator' });
+  await operator.connect();
+  try {
+    await operator.query('SET default_transaction_read_only = off');
+    await operator.query(sql);
+  } finally {
+    await operator.end();
+  }
+}
+
+/** The playbook's step: end the app's connections opened while writes were refused. */
+async function endAppConnections(): Promise<void> {
+  await asOperator(
+    `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'vai-de-pix'`,
+  );
+  for (let waits = 0; testApp.pool.totalCount > 0 && waits < 200; waits += 1)
+    await new Promise((resolve) => setTimeout(resolve, 25));
+}
+
+describe('a read-only database', () => {
+  it('database-status says why writes are refused; after the fix writes take effect once', async () => {
+    const { client } = await signedIn(testApp.app);
+    const account = await client.account({ name: 'Conta', type: 'checking', initial_balance_cents: 10_000 });
+    await testApp.pool.query(`ALTER DATABASE ${testApp.database.name} SET default_transaction_read_only = on`);
+    await endAppConnections();
+
+    const body = { account_id: account.id, type: 'expense', amount_cents: 2_345, description: 'Feira' };
+    const key = `feira-${randomUUID()}`;
+    const refused = await client.post('/api/transactions', body, { 'idempotency-key': key });
+    expect(refused.statusCode, refused.body).toBe(503);
+    expect(refused.json().code).toBe('read_only');
+
+    const status = await ops(['database-status'], testApp.database.url);
+    expect(status.code, shown(status)).toBe(1);
+    expect(status.stdout).toContain('in_recovery=false');
+    expect(status.stdout).toContain('default_transaction_read_only=on');
+    expect(status.stdout).toMatch(/writes=refused "25006: cannot execute UPDATE in a read-only transaction"/);
+
+    await asOperator(`ALTER DATABASE ${testApp.database.name} RESET default_transaction_read_only`);
+    await endAppConnections();
+    const back = await ops(['database-status'], testApp.database.url);
+    expect(back.code, shown(back)).toBe(0);
+    expect(back.stdout).toContain('writes=accepted');
+
+    modeNowMs += READ_ONLY_NOTICE_MS;
+    const taken = await client.post('/api/transactions', body, { 'idempotency-key': key });
+    expect(taken.statusCode, taken.body).toBe(201);
+    const replayed = await client.post('/api/transactions', body, { 'idempotency-key': key });
+    expect(replayed.headers['idempotent-replayed']).toBe('true');
+    expect((await client.get(`/api/accounts/${account.id}`)).json().balance_cents).toBe(10_000 - 2_345);
+    await expectLedgerInvariants(testApp.pool);
+  });
+});
+
+describe('a storm of 409s', () => {
+  it('conflicts names the transaction holding the key; ending it lets the retry take effect once', async () => {
+    const { client, user } = await signedIn(testApp.app);
+    const from = await client.account({ name: 'Conta', type: 'checking', initial_balance_cents: 10_000 });
+    const to = await client.account({ name: 'Poupança', type: 'savings' });
+    const key = `transfer-${randomUUID()}`;
+    // A request whose process froze after claiming its key: its transaction stays open.
+    const stuck = new pg.Client({ connectionString: testApp.database.url, application_name: 'vai-de-pix' });
+    stuck.on('error', () => {});
+    await stuck.connect();
+    await stuck.query('BEGIN');
+    await stuck.query(
+      `INSERT INTO idempotency_keys (user_id, key, method, path, request_hash, status, created_at, expires_at)
+       VALUES ($1, $2, 'POST', '/api/transfers', '\\x00', 'in_flight', now(), now() + interval '1 day')`,
+      [user.id, key],
+    );
+    const stuckPid = (await stuck.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+
+    const transfer = () =>
+      client.post(
+        '/api/transfers',
+        { from_account_id: from.id, to_account_id: to.id, amount_cents: 1_000, description: 'Guardar' },
+        { 'idempotency-key': key },
+      );
+    const [retry, seen] = await Promise.all([transfer(), ops(['conflicts'], testApp.database.url)]);
+    expect(retry.statusCode, retry.body).toBe(409);
+    expect(retry.json().code).toBe('idempotency_key_in_use');
+    expect(seen.code, shown(seen)).toBe(1);
+    expect(seen.stdout).toMatch(
+      new RegExp(
+        `blocked pid=\\d+ waiting_s=\\d+ query="[^"]*INSERT INTO idempotency_keys[^"]*" by pid=${stuckPid} app=vai-de-pix state=idle in transaction`,
+      ),
+    );
+
+    await testApp.pool.query('SELECT pg_terminate_backend($1)', [stuckPid]);
+    await stuck.end().catch(() => {});
+    const taken = await transfer();
+    expect(taken.statusCode, taken.body).toBe(201);
+    const again = await transfer();
+    expect(again.statusCode).toBe(201);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect((await client.get(`/api/accounts/${to.id}`)).json().balance_cents).toBe(1_000);
+    const calm = await ops(['conflicts'], testApp.database.url);
+    expect(calm.code, shown(calm)).toBe(0);
+    expect(calm.stdout).toMatch(/keys route="POST \/api\/transfers" keys=1 people=1 completed=1/);
+    await expectLedgerInvariants(testApp.pool);
+  });
+});
+
+describe('the playbook', () => {
+  it('names only registered commands in its `npm run ops -- <command>` lines, and shows every incident command', async () => {
+    const playbook = await readFile('docs/INCIDENT-PLAYBOOK.md', 'utf8');
+    const named = [...playbook.matchAll(/npm run ops -- ([a-z][a-z0-9-]*)/g)].map((match) => match[1]);
+    const registered = [...INCIDENT_COMMANDS, ...AUDIT_COMMANDS].map((command) => command.name);
+    expect(named.length).toBeGreaterThan(10);
+    expect(named.filter((name) => name !== 'help' && !registered.includes(name as string))).toEqual([]);
+    for (const command of INCIDENT_COMMANDS) expect(named, command.name).toContain(command.name);
+  });
+});
