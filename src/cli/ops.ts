@@ -3,8 +3,12 @@
  * docs/AUDITABILITY.md, against the configured database (DATABASE_URL, or the embedded one in
  * DATA_DIR, as `npm run job` finds it). `npm run ops -- help` lists them. Exit codes: 0 done,
  * 1 failed or found a problem, 64 bad usage or unknown command, 78 bad environment.
+ *
+ * Unlike `npm start` and `npm run job`, it never migrates: it diagnoses databases in trouble (half
+ * restored, read-only), which a migration would change or fail on. It says so when the schema
+ * is not this release's, and runs against the schema as it is.
  */
-import { migrate } from '../db/migrate.js';
+import { migrationsCurrent, readMigrationFiles } from '../db/migrate.js';
 import { createPool } from '../db/pool.js';
 import { clockStartingAt } from '../lib/clock.js';
 import { AUDIT_COMMANDS } from '../ops/audit/commands.js';
@@ -38,7 +42,11 @@ async function main(): Promise<void> {
   const pool = createPool(database.url, { max: 4 });
   let exitCode = 1;
   try {
-    await migrate(pool);
+    if (!(await migrationsCurrent(pool, await readMigrationFiles())))
+      say(
+        'ops',
+        "this database's schema is not this release's (migrations pending, or a history that differs): nothing is migrated here; the command reads the schema as it is",
+      );
     exitCode = await command.run(args, {
       pool,
       clock: clockStartingAt(config.testClockStart),
