@@ -17,6 +17,9 @@ const LONGEST_FIRST = [
   'rollback.test.ts',
   'database-faults.test.ts',
   'auditability.test.ts',
+  'runbook-jobs.test.ts',
+  'runbook-restore.test.ts',
+  'runbook-ledger.test.ts',
 ];
 
 class LongestFirstSequencer extends BaseSequencer {
