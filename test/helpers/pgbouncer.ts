@@ -31,6 +31,8 @@ function runAsPostgres(): { uid: number; gid: number } | undefined {
 
 export interface PgBouncer {
   port: number;
+  /** PgBouncer's process, e.g. for its CPU time. */
+  pid: number;
   /** The URL of `database` through PgBouncer, in transaction pooling. */
   url(database: string): string;
   /** SHOW-style counters from the admin console, e.g. SHOW POOLS. */
@@ -135,6 +137,7 @@ export async function startPgBouncer(options: { databases: PgBouncerDatabase[]; 
   }
   return {
     port,
+    pid: child.pid ?? 0,
     url,
     async show(what) {
       // The admin console speaks only the simple query protocol.
