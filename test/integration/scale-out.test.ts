@@ -241,6 +241,20 @@ async function overlappingRuns(pool: pg.Pool) {
   return result.rows;
 }
 
+/** Advisory locks with a job's id still held in this database (other test files share the server). */
+async function heldJobLocks(pool: pg.Pool): Promise<number[]> {
+  const jobLocks = Object.values(AdvisoryLock).filter(
+    (value): value is number => typeof value === 'number' && value !== AdvisoryLock.Migrations,
+  );
+  const result = await pool.query<{ lock: string }>(
+    `SELECT ((classid::bigint << 32) | objid::bigint)::text AS lock FROM pg_locks
+      WHERE locktype = 'advisory' AND objsubid = 1
+        AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND ((classid::bigint << 32) | objid::bigint) = ANY($1::bigint[])`,
+    [jobLocks],
+  );
+  return result.rows.map((row) => Number(row.lock));
+}
+
 interface Scenario {
   label: string;
   database: TestDatabase;
@@ -329,6 +343,8 @@ async function scaleOut(scenario: Scenario, check: pg.Pool): Promise<void> {
   }
   phase('stopped');
   expect(await overlappingRuns(check)).toEqual([]);
+  // No job's lock outlives its run: behind PgBouncer a session lock would stay on a server connection.
+  expect(await heldJobLocks(check)).toEqual([]);
   const runs = await check.query<{ status: string; n: number }>(
     'SELECT status, count(*)::int AS n FROM job_runs GROUP BY status',
   );
@@ -496,7 +512,8 @@ describe('job locks behind PgBouncer in transaction pooling', () => {
         await other.query('COMMIT');
         // The lock stays held by a server connection no worker speaks for.
         const held = await poolOf(database.url).query<{ n: number }>(
-          "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = $1::bigint % 4294967296",
+          `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = $1::bigint % 4294967296
+              AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
           [lock],
         );
         expect(held.rows[0]?.n).toBe(1);
@@ -548,7 +565,8 @@ describe('job locks behind PgBouncer in transaction pooling', () => {
     expect(await first).toEqual({ ran: true, affected: 1 });
     expect(await runJobOnce(workerB, job)).toEqual({ ran: true, affected: 1 });
     const held = await poolOf(database.url).query<{ n: number }>(
-      "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = $1::bigint % 4294967296",
+      `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = $1::bigint % 4294967296
+          AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
       [job.lock],
     );
     expect(held.rows[0]?.n).toBe(0);
