@@ -93,7 +93,8 @@ async function startApi(database: Record<string, string>): Promise<ApiProcess> {
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
   const base = `http://127.0.0.1:${port}`;
-  await waitFor(
+  // A process that never became healthy is not handed back, so nobody else would stop it.
+  const startup = waitFor(
     'an API process to answer /api/health',
     async () => {
       if (child.exitCode !== null) throw new Error(`the API process exited:\n${output}`);
@@ -105,6 +106,10 @@ async function startApi(database: Record<string, string>): Promise<ApiProcess> {
     STARTUP_TIMEOUT_MS,
     () => output,
   );
+  await startup.catch((error: unknown) => {
+    child.kill('SIGKILL');
+    throw error;
+  });
   return { base, child, output: () => output };
 }
 
