@@ -25,6 +25,12 @@ export const EnvSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
   HOST: Type.String({ minLength: 1, maxLength: 255, default: '0.0.0.0' }),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', maxLength: 2048 })),
+  /**
+   * PostgreSQL itself, when DATABASE_URL goes through a pooler in transaction mode (PgBouncer
+   * pool_mode=transaction): what needs a session of its own (the migrations' lock, the session
+   * cache's LISTEN, pg_dump) connects here, and statements through DATABASE_URL go unnamed.
+   */
+  DATABASE_DIRECT_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', maxLength: 2048 })),
   DATA_DIR: Type.String({ minLength: 1, maxLength: 4096, default: './data' }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
@@ -88,6 +94,8 @@ export interface Config {
   port: number;
   host: string;
   databaseUrl: string | undefined;
+  /** PostgreSQL without the transaction pooler DATABASE_URL goes through; undefined: DATABASE_URL is direct. */
+  databaseDirectUrl: string | undefined;
   dataDir: string;
   logLevel: string;
   sessionTtlHours: number;
@@ -247,6 +255,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
   const jobScheduleOverride = readJobScheduleOverride(environment, problems);
   const jobTestPause = refuseOutsideTests('JOB_TEST_PAUSE_MS', environment, problems);
   checkBackupCron(environment, problems);
+  if (environment.DATABASE_DIRECT_URL && !environment.DATABASE_URL) {
+    problems.push('DATABASE_DIRECT_URL: only with DATABASE_URL (the pooler it bypasses); the embedded server needs neither');
+  }
   if (environment.SMTP_URL && !URL.canParse(environment.SMTP_URL)) {
     problems.push('SMTP_URL: not a URL, e.g. smtp://user:password@host:587 (value not shown: it may hold a secret)');
   }
@@ -259,6 +270,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     port: env.PORT,
     host: env.HOST,
     databaseUrl: env.DATABASE_URL,
+    databaseDirectUrl: env.DATABASE_DIRECT_URL,
     dataDir: env.DATA_DIR,
     logLevel: env.LOG_LEVEL,
     sessionTtlHours: env.SESSION_TTL_HOURS,

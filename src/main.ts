@@ -5,7 +5,7 @@ import { buildApp } from './app.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { type EmbeddedDatabase, startEmbeddedDatabase } from './db/embedded.js';
 import { migrate } from './db/migrate.js';
-import { createPool } from './db/pool.js';
+import { createPool, sessionConnection } from './db/pool.js';
 import { drainable, type HttpDrain } from './http/drain.js';
 import { isDatabaseUnavailable } from './http/errors.js';
 import { createMetrics, type Metrics, observeLedger } from './http/metrics.js';
@@ -54,6 +54,21 @@ async function migrateWhenReachable(pool: ReturnType<typeof createPool>, logger:
       logger.warn({ code: databaseErrorCode(error) }, 'the database is not reachable yet; retrying');
       await new Promise((resolve) => setTimeout(resolve, BOOT_DATABASE_RETRY_MS));
     }
+  }
+}
+
+/**
+ * The migrations hold a session advisory lock from the first file to the last: behind a
+ * transaction pooler they run on a connection of their own to PostgreSQL itself.
+ */
+async function migrateDirectly(pool: pg.Pool, logger: pino.Logger): Promise<void> {
+  const direct = sessionConnection(pool);
+  if (direct.connectionString === pool.options.connectionString) return migrateWhenReachable(pool, logger);
+  const migrations = createPool(String(direct.connectionString), { max: 1, applicationName: 'vai-de-pix-migrate' });
+  try {
+    await migrateWhenReachable(migrations, logger);
+  } finally {
+    await migrations.end();
   }
 }
 
@@ -228,9 +243,10 @@ async function openDatabase(config: Config, logger: pino.Logger, running: Runnin
     max: config.databasePoolMax,
     onIdleConnectionLost: (error) =>
       logger.warn({ code: databaseErrorCode(error) }, 'lost an idle database connection; a new one opens when needed'),
+    ...(config.databaseDirectUrl ? { directUrl: config.databaseDirectUrl } : {}),
   });
   running.pool = pool;
-  await migrateWhenReachable(pool, logger);
+  await migrateDirectly(pool, logger);
   await warnAboutUnclaimedOperatorAddresses(config, pool, logger);
   return { url: databaseUrl, pool };
 }

@@ -24,6 +24,43 @@ export interface PoolOptions {
    * connection's loss reaches its caller as the error of the query in progress.
    */
   onIdleConnectionLost?: (error: Error) => void;
+  /**
+   * PostgreSQL itself, when the pool's own URL goes through a pooler in transaction mode
+   * (DATABASE_DIRECT_URL). The pool then sends its statements unnamed, and what needs a
+   * session of its own connects here (sessionConnection).
+   */
+  directUrl?: string;
+}
+
+/** The direct URL of each pool that goes through a transaction pooler. */
+const directUrls = new WeakMap<pg.Pool, string>();
+
+/**
+ * Where a connection that needs a session of its own goes: a LISTEN, a session advisory lock,
+ * pg_dump. Behind PgBouncer in transaction pooling a client's statements may each run on another
+ * server connection, so a LISTEN there hears nothing and a session lock is taken on one server
+ * connection and released (or not) on another. The pool's own options, with the direct URL
+ * when the pool has one.
+ */
+export function sessionConnection(pool: pg.Pool): pg.PoolConfig {
+  const directUrl = directUrls.get(pool);
+  return directUrl === undefined ? { ...pool.options } : { ...pool.options, connectionString: directUrl };
+}
+
+/**
+ * PgBouncer 1.18 in transaction pooling hands each transaction whatever server connection is
+ * free, but node-postgres prepares a named statement once per client connection: the next use
+ * lands on a server connection that never saw it ("prepared statement … does not exist") or
+ * one where another client already prepared it ("… already exists"). Unnamed, each statement
+ * is parsed with its own Bind and Execute, in the same message as its Sync.
+ */
+function sendStatementsUnnamed(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  const unnamed = (config: unknown, ...rest: unknown[]) => {
+    const named = typeof config === 'object' && config !== null && 'name' in config && !('submit' in config);
+    return query(named ? { ...config, name: undefined } : config, ...rest);
+  };
+  (client as unknown as { query: typeof unnamed }).query = unnamed;
 }
 
 /**
@@ -61,8 +98,11 @@ export function createPool(connectionString: string, options: PoolOptions = {}):
   // This listener stays for the client's whole life: the query in progress still fails
   // with the error, the client is marked unusable, and release() then destroys it
   // instead of returning it to the pool.
+  const { directUrl } = options;
+  if (directUrl !== undefined) directUrls.set(pool, directUrl);
   pool.on('connect', (client) => {
     client.on('error', rememberConnectionError);
+    if (directUrl !== undefined) sendStatementsUnnamed(client);
   });
   // An idle client losing its connection: the pool has already dropped it, and the
   // next checkout opens a new connection.

@@ -179,7 +179,10 @@ export async function runJobOnce(
     return { ran: true, affected };
   } finally {
     clearInterval(heartbeat);
-    // Ending the connection ends its transaction and releases the lock, whatever happened.
+    // The rollback releases the lock before this returns: behind PgBouncer a closed client's
+    // transaction ends only when the pooler gets round to it, so the next run could still find
+    // the lock taken. Ending the connection releases it anyway, whatever happened.
+    await holder.query('ROLLBACK').catch(() => undefined);
     await holder.end().catch(() => undefined);
   }
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
+import { sessionConnection } from '../../db/pool.js';
 import type { Clock } from '../../lib/clock.js';
 import { AuthChangeListener } from './auth-change-listener.js';
 import { SessionCache } from './session-cache.js';
@@ -22,7 +23,8 @@ export function sessionCache(
     clock: options.clock,
   });
   const listener = new AuthChangeListener({
-    createClient: () => new pg.Client({ ...options.pool.options, keepAlive: true, application_name: 'vai-de-pix-listener' }),
+    createClient: () =>
+      new pg.Client({ ...sessionConnection(options.pool), keepAlive: true, application_name: 'vai-de-pix-listener' }),
     cache,
     log: app.log,
   });

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { sessionConnection } from '../../db/pool.js';
 
 /**
  * How pg_dump and pg_restore are pointed at a database: the URL without its password goes on
@@ -43,7 +44,8 @@ export function describeTarget(connectionUrl: string): string {
 
 /** The address a pool connects to, for a tool that must reach the same database (the backup job's pg_dump). */
 export function urlOfPool(pool: pg.Pool): string {
-  const { connectionString, host, port, user, password, database } = pool.options;
+  // pg_dump sets its search_path for the session: past a transaction pooler, to PostgreSQL itself.
+  const { connectionString, host, port, user, password, database } = sessionConnection(pool);
   if (connectionString) return connectionString;
   const url = new URL('postgresql://localhost');
   if (typeof host === 'string' && host !== '') url.hostname = host;
