@@ -10,6 +10,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 const LONGEST_FIRST = [
   'workers.test.ts',
   'kill-api.test.ts',
+  'scale-out.test.ts',
   'backup.test.ts',
   'database-restart.test.ts',
   'drain.test.ts',
