@@ -16,6 +16,13 @@ describe('loadConfig', () => {
     });
   });
 
+  it('takes DATABASE_DIRECT_URL only beside DATABASE_URL (the pooler it bypasses)', () => {
+    const direct = 'postgres://app@db.internal:5432/vaidepix';
+    expect(() => loadConfig({ DATABASE_DIRECT_URL: direct })).toThrow(/DATABASE_DIRECT_URL: only with DATABASE_URL/);
+    const config = loadConfig({ DATABASE_URL: 'postgres://app@pgbouncer.internal:6432/vaidepix', DATABASE_DIRECT_URL: direct });
+    expect(config.databaseDirectUrl).toBe(direct);
+  });
+
   it('reads and converts values', () => {
     const config = loadConfig({ PORT: '8080', ROLE: 'worker', ENABLE_INSIGHTS: 'false', SESSION_TTL_HOURS: '2' });
     expect(config.port).toBe(8080);
