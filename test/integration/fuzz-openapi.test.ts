@@ -576,7 +576,10 @@ function bodyMutations(route: Route): Array<fc.Arbitrary<Mutation>> {
   return choices;
 }
 
-/** One of each kind of change to each part the route has, so every part is fuzzed whatever the seed. */
+/**
+ * One of each kind of change to each part the route has, so every part is fuzzed whatever
+ * the seed, and the backtracking shape in every string field.
+ */
 function everyPart(route: Route): Mutation[] {
   const examples: Mutation[] = [];
   const sites = bodyFieldSites(document, route);
@@ -594,6 +597,18 @@ function everyPart(route: Route): Mutation[] {
     examples.push({ kind: 'raw', payload: '{', contentType: 'application/json', label: 'a truncated JSON body', refused: true });
   }
   examples.push({ kind: 'extra', part: 'querystring', name: 'user_id', value: 'x', label: 'an extra query user_id' });
+  // Every string gets the backtracking shape at its own bound, where a pattern or a handler's regex really runs.
+  for (const site of sites.filter(({ schema }) => schema.type === 'string' && schema.maxLength !== undefined)) {
+    const value = `${'a'.repeat((site.schema.maxLength as number) - 1)}!`;
+    examples.push({ kind: 'field', site, value, label: `${site.field} = ${describe_(value)}` });
+  }
+  for (const part of ['querystring', 'params'] as const) {
+    for (const { name, schema } of parametersOf(document, route, part)) {
+      if (schema.type !== 'string') continue;
+      const value = `${'a'.repeat(Math.min(schema.maxLength ?? URL_TEXT_LENGTH_MAX, URL_TEXT_LENGTH_MAX) - 1)}!`;
+      examples.push({ kind: 'parameter', part, name, value, label: `${part}/${name} = ${describe_(value)}` });
+    }
+  }
   return examples;
 }
 
