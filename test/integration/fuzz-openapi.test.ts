@@ -578,7 +578,7 @@ function bodyMutations(route: Route): Array<fc.Arbitrary<Mutation>> {
 
 /**
  * One of each kind of change to each part the route has, so every part is fuzzed whatever
- * the seed, and the backtracking shape in every string field.
+ * the seed, the backtracking shape in every string and boundary numbers in every number.
  */
 function everyPart(route: Route): Mutation[] {
   const examples: Mutation[] = [];
@@ -602,8 +602,17 @@ function everyPart(route: Route): Mutation[] {
     const value = `${'a'.repeat((site.schema.maxLength as number) - 1)}!`;
     examples.push({ kind: 'field', site, value, label: `${site.field} = ${describe_(value)}` });
   }
+  // Every number gets a float (for integer cents), one past the safe integers and one JSON cannot hold.
+  for (const site of sites.filter(({ schema }) => schema.type === 'integer' || schema.type === 'number')) {
+    for (const value of [10.5, 2 ** 53 + 2, '1e400']) {
+      examples.push({ kind: 'field', site, value, label: `${site.field} = ${describe_(value)}` });
+    }
+  }
   for (const part of ['querystring', 'params'] as const) {
     for (const { name, schema } of parametersOf(document, route, part)) {
+      if (schema.type === 'integer') {
+        examples.push({ kind: 'parameter', part, name, value: '10.5', label: `${part}/${name} = "10.5"` });
+      }
       if (schema.type !== 'string') continue;
       const value = `${'a'.repeat(Math.min(schema.maxLength ?? URL_TEXT_LENGTH_MAX, URL_TEXT_LENGTH_MAX) - 1)}!`;
       examples.push({ kind: 'parameter', part, name, value, label: `${part}/${name} = ${describe_(value)}` });
