@@ -472,10 +472,8 @@ function badValues(site: { schema: Schema }, inUrl: boolean): fc.Arbitrary<unkno
 const EXTRA_NAMES = fc.constantFrom('user_id', 'is_admin', 'balance_cents', 'role', '__proto__', 'constructor', 'x\u0000');
 const EXTRA_VALUES = fc.constantFrom<unknown>(true, 1, 'admin', { polluted: true }, { prototype: { polluted: true } }, null);
 
-function oversizeBody(): string {
-  const filler = 'x'.repeat(BODY_LIMIT_BYTES);
-  return JSON.stringify({ description: filler });
-}
+/** A JSON body one byte over the limit. */
+const OVERSIZE_BODY = JSON.stringify({ description: 'x'.repeat(BODY_LIMIT_BYTES - '{"description":""}'.length + 1) });
 
 /**
  * Raw bodies. `refused`: no route may take it, with or without a body of its own (malformed
@@ -556,7 +554,7 @@ function bodyMutations(route: Route): Array<fc.Arbitrary<Mutation>> {
     fc.constantFrom(...RAW_BODIES).map((raw): Mutation => ({ kind: 'raw', ...raw })),
     fc.constant<Mutation>({
       kind: 'raw',
-      payload: oversizeBody(),
+      payload: OVERSIZE_BODY,
       contentType: 'application/json',
       label: 'a body over the limit',
       refused: true,
@@ -597,7 +595,16 @@ function everyPart(route: Route): Mutation[] {
   }
   if (route.method !== 'GET') {
     examples.push({ kind: 'whole', part: 'body', value: null, label: 'the body = null' });
-    examples.push({ kind: 'raw', payload: '{', contentType: 'application/json', label: 'a truncated JSON body', refused: true });
+    // Malformed JSON, a body that is not JSON, and one byte over the limit, on every route that takes a body.
+    const refusedRaw = RAW_BODIES.filter(({ label }) => ['a truncated JSON body', 'text/plain', 'a form body'].includes(label));
+    for (const raw of refusedRaw) examples.push({ kind: 'raw', ...raw });
+    examples.push({
+      kind: 'raw',
+      payload: OVERSIZE_BODY,
+      contentType: 'application/json',
+      label: 'a body over the limit',
+      refused: true,
+    });
   }
   examples.push({ kind: 'extra', part: 'querystring', name: 'user_id', value: 'x', label: 'an extra query user_id' });
   // Every string gets the backtracking shape at its own bound, where a pattern or a handler's regex really runs.
