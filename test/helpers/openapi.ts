@@ -149,6 +149,63 @@ export function stringSites(document: OpenApiDocument, route: Route): StringSite
   return sites.filter((site) => !seen.has(site.field) && seen.add(site.field));
 }
 
+/** A field of any type: where it is, how to reach it, its schema, and whether it must be there. */
+export interface FieldSite {
+  part: Part;
+  field: string;
+  steps: Step[];
+  schema: Schema;
+  required: boolean;
+}
+
+function collectFields(
+  document: OpenApiDocument,
+  schema: Schema,
+  at: { part: Part; field: string; steps: Step[]; required: boolean },
+  into: FieldSite[],
+  self = true,
+) {
+  const resolved = resolve(document, schema);
+  if (self && at.steps.length > 0) into.push({ ...at, schema: resolved });
+  // The fields inside an object (or array) branch of a union are reached through that branch.
+  (resolved.anyOf ?? resolved.oneOf)?.forEach((branch, index) => {
+    const inner = resolve(document, branch);
+    if (inner.properties || inner.items) {
+      collectFields(document, inner, { ...at, steps: [...at.steps, { branch: index }] }, into, false);
+    }
+  });
+  for (const [name, property] of Object.entries(resolved.properties ?? {})) {
+    const required = resolved.required?.includes(name) ?? false;
+    const steps = [...at.steps, { property: name }];
+    collectFields(document, property, { ...at, field: `${at.field}/${name}`, steps, required }, into);
+  }
+  if (resolved.items) {
+    const steps = [...at.steps, { item: true as const }];
+    collectFields(document, resolved.items, { ...at, field: `${at.field}/0`, steps, required: false }, into);
+  }
+}
+
+/** Every field a route's JSON body declares, nested ones too, of every type. */
+export function bodyFieldSites(document: OpenApiDocument, route: Route): FieldSite[] {
+  const body = bodySchema(route);
+  const sites: FieldSite[] = [];
+  if (body) collectFields(document, body, { part: 'body', field: 'body', steps: [], required: true }, sites);
+  return sites;
+}
+
+/** A route's parameters of one part (path, query or headers), with their schemas. */
+export function parametersOf(
+  document: OpenApiDocument,
+  route: Route,
+  part: Part,
+): Array<{ name: string; required: boolean; schema: Schema }> {
+  return (route.operation.parameters ?? []).flatMap((parameter) => {
+    const schema = parameterSchema(document, parameter);
+    if (PART_OF[parameter.in] !== part || !schema) return [];
+    return [{ name: parameter.name, required: parameter.required === true, schema }];
+  });
+}
+
 /** Supplies values the schema alone cannot: real ids by property name, and the like. */
 export type IdFor = (name: string) => string;
 
@@ -234,7 +291,8 @@ export interface SampleRequest {
   body: unknown;
 }
 
-function requiredParameters(document: OpenApiDocument, route: Route, part: Part, idFor: IdFor) {
+/** The values of a part's required parameters (path, query or headers), as a valid request carries them. */
+export function requiredParameters(document: OpenApiDocument, route: Route, part: Part, idFor: IdFor) {
   const values: Record<string, unknown> = {};
   for (const parameter of route.operation.parameters ?? []) {
     const schema = parameterSchema(document, parameter);
