@@ -62,7 +62,7 @@ async function seedBatch(
               CASE WHEN i = 1 THEN $6::bigint WHEN i % 10 < 7 THEN 500 + (i * 7919) % 20000
                    WHEN i % 10 < 9 THEN 300000 + (i * 104729) % 200000 ELSE 10000 + (i * 31) % 90000 END::bigint AS amount,
               to_timestamp(($4::float8 + (i::float8 / $3) * $5::float8) / 1000) AS at
-         FROM generate_series($1::int, $2::int) AS i`,
+         FROM generate_series($1::bigint, $2::bigint) AS i`,
       [range.lo, range.hi, range.total, range.startMs, range.spanMs, OPENING_CENTS],
     );
     await client.query(
@@ -74,8 +74,8 @@ async function seedBatch(
               p.amount,
               CASE p.kind WHEN 'opening' THEN 'Saldo inicial' WHEN 'expense' THEN 'Compra ' || (p.i % 97)
                           WHEN 'income' THEN 'Salário' ELSE 'Poupança' END,
-              CASE p.kind WHEN 'expense' THEN ($7::uuid[])[1 + p.i % cardinality($7::uuid[])]
-                          WHEN 'income' THEN ($8::uuid[])[1 + p.i % cardinality($8::uuid[])] END,
+              CASE p.kind WHEN 'expense' THEN ($7::uuid[])[(1 + p.i % cardinality($7::uuid[]))::int]
+                          WHEN 'income' THEN ($8::uuid[])[(1 + p.i % cardinality($8::uuid[]))::int] END,
               (p.at AT TIME ZONE 'America/Sao_Paulo')::date,
               CASE p.kind WHEN 'transfer' THEN 'transfers_v1' ELSE 'ledger_v1' END, p.at
          FROM stress_postings p ORDER BY p.i`,
