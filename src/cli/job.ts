@@ -63,7 +63,8 @@ async function main(): Promise<void> {
   const logger = pino(loggerOptions(config.logLevel), pino.destination(2));
   const reporter = await initSentry(config.sentryDsn);
   let embedded: EmbeddedDatabase | undefined;
-  let url = config.databaseUrl;
+  // Past a transaction pooler, PostgreSQL itself: the migrations hold a session lock.
+  let url = config.databaseDirectUrl ?? config.databaseUrl;
   if (url === undefined) {
     url = await runningEmbeddedUrl(config.dataDir);
     if (url === undefined) {

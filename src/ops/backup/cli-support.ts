@@ -60,7 +60,9 @@ export interface ResolvedDatabase {
  * server in DATA_DIR (the running app's, else started for this command).
  */
 export async function configuredDatabase(command: string, config: Config): Promise<ResolvedDatabase> {
-  if (config.databaseUrl !== undefined) return { url: config.databaseUrl };
+  // Past a transaction pooler, PostgreSQL itself: these commands hold sessions (pg_dump, locks).
+  const url = config.databaseDirectUrl ?? config.databaseUrl;
+  if (url !== undefined) return { url };
   const running = await runningEmbeddedUrl(config.dataDir);
   if (running !== undefined) return { url: running };
   try {
