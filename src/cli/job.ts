@@ -25,6 +25,7 @@ import { errorSummary, runJobOnce } from '../jobs/runner.js';
 import { clockStartingAt } from '../lib/clock.js';
 import { loggerOptions } from '../observability/logging.js';
 import { initSentry } from '../observability/sentry.js';
+import { commandDatabaseUrl } from '../ops/backup/cli-support.js';
 
 const EXIT_USAGE = 64;
 /** sysexits' EX_UNAVAILABLE: the job exists but its feature is off here. */
@@ -63,7 +64,8 @@ async function main(): Promise<void> {
   const logger = pino(loggerOptions(config.logLevel), pino.destination(2));
   const reporter = await initSentry(config.sentryDsn);
   let embedded: EmbeddedDatabase | undefined;
-  let url = config.databaseUrl;
+  // Past a transaction pooler, PostgreSQL itself: the migrations hold a session lock.
+  let url = await commandDatabaseUrl('job', config);
   if (url === undefined) {
     url = await runningEmbeddedUrl(config.dataDir);
     if (url === undefined) {

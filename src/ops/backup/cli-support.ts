@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
+import pg from 'pg';
 import { type Config, ConfigError, loadConfig } from '../../config.js';
 import { DataDirInUseError, type EmbeddedDatabase, runningEmbeddedUrl, startEmbeddedDatabase } from '../../db/embedded.js';
+import { isDatabaseUnavailable } from '../../http/errors.js';
 import { errorSummary } from '../../jobs/runner.js';
 import { BackupError } from './errors.js';
 
@@ -60,7 +62,8 @@ export interface ResolvedDatabase {
  * server in DATA_DIR (the running app's, else started for this command).
  */
 export async function configuredDatabase(command: string, config: Config): Promise<ResolvedDatabase> {
-  if (config.databaseUrl !== undefined) return { url: config.databaseUrl };
+  const url = await commandDatabaseUrl(command, config);
+  if (url !== undefined) return { url };
   const running = await runningEmbeddedUrl(config.dataDir);
   if (running !== undefined) return { url: running };
   try {
@@ -71,6 +74,55 @@ export async function configuredDatabase(command: string, config: Config): Promi
       fail(command, 'data_dir_in_use', `${error.message} (or set DATABASE_URL)`, EXIT_FAILURE);
     throw error;
   }
+}
+
+/** Which database a URL reaches, also through a pooler: its name, oid and server's start time. */
+async function databaseIdentity(url: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    const result = await client.query<{ id: string }>(
+      `SELECT current_database() || ' ' || (SELECT oid FROM pg_database WHERE datname = current_database()) || ' ' || pg_postmaster_start_time() AS id`,
+    );
+    return String(result.rows[0]?.id);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/**
+ * The URL an operator command connects to: DATABASE_DIRECT_URL when set (past a transaction
+ * pooler these commands need sessions of their own: the migrations' lock, named statements,
+ * pg_dump), else DATABASE_URL. With both set they must reach one database: an operator who
+ * points DATABASE_URL alone at another (a restored copy) is refused, not served the live one.
+ * A pooler that does not answer is said and passed over: the commands diagnose outages.
+ */
+export async function commandDatabaseUrl(command: string, config: Config): Promise<string | undefined> {
+  const { databaseUrl, databaseDirectUrl } = config;
+  if (databaseDirectUrl === undefined || databaseUrl === undefined) return databaseUrl;
+  let pooled: string;
+  let direct: string;
+  try {
+    pooled = await databaseIdentity(databaseUrl);
+  } catch (error) {
+    if (!isDatabaseUnavailable(error)) fail(command, 'invalid_environment', `DATABASE_URL: ${errorSummary(error)}`, EXIT_CONFIG);
+    say(command, `DATABASE_URL does not answer (${errorSummary(error)}): using DATABASE_DIRECT_URL unchecked`);
+    return databaseDirectUrl;
+  }
+  try {
+    direct = await databaseIdentity(databaseDirectUrl);
+  } catch {
+    return databaseDirectUrl;
+  }
+  if (pooled !== direct)
+    fail(
+      command,
+      'invalid_environment',
+      'DATABASE_URL and DATABASE_DIRECT_URL reach different databases: set both to the one to work on',
+      EXIT_CONFIG,
+    );
+  return databaseDirectUrl;
 }
 
 /** A failure as the command reports it: a BackupError by its code and message, anything else scrubbed. */
