@@ -115,7 +115,9 @@ afterAll(async () => {
   await admin?.end();
   await database?.destroy();
   if (diskDir !== undefined) {
-    await run('umount', [diskDir]).catch(() => {});
+    // Removing files under a mount that is still there would empty the tmpfs and leave the
+    // mount behind: a failed umount fails the file instead.
+    await run('umount', [diskDir]);
     await rm(diskDir, { recursive: true, force: true });
   }
 });

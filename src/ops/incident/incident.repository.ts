@@ -343,7 +343,8 @@ export interface DatabaseState {
 /**
  * Whether this database takes writes: a standby (in recovery), default_transaction_read_only
  * (and where it was set: ALTER DATABASE or ALTER ROLE), and a probe, an UPDATE that touches no
- * row in a transaction rolled back, which PostgreSQL refuses with 25006 when writes are off.
+ * row in a transaction rolled back, which PostgreSQL refuses with 25006 when writes are off. The
+ * probe writes no page, so it cannot see a full disk: the server's log and `df` do.
  */
 export async function databaseState(pool: pg.Pool): Promise<DatabaseState> {
   const state = await pool.query<Omit<DatabaseState, 'writes_refused'>>(
