@@ -21,6 +21,8 @@ const LONGEST_FIRST = [
   'runbook-jobs.test.ts',
   'runbook-restore.test.ts',
   'runbook-ledger.test.ts',
+  'cli-direct-url.test.ts',
+  'restore-check-absent-table.test.ts',
 ];
 
 class LongestFirstSequencer extends BaseSequencer {
