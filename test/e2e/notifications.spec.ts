@@ -40,7 +40,7 @@ function monthAlone(month: string, language: string): string {
 function runBudgetAlertJob(): void {
   const databaseUrl = process.env.E2E_DATABASE_URL;
   if (!databaseUrl) throw new Error('E2E_DATABASE_URL is not set: global setup did not run');
-  const output = execFileSync('npx', ['tsx', 'src/cli/job.ts', 'budget_alert'], {
+  const output = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/job.ts', 'budget_alert'], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,

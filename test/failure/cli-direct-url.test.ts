@@ -41,7 +41,7 @@ function command(
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const { DATABASE_URL: _url, TEST_DATABASE_URL: _test, VDP_TEST_ADMIN_URL: _admin, ...inherited } = process.env;
   return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['tsx', file, ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], {
       env: { ...inherited, LOG_LEVEL: 'silent', DATABASE_URL: urls.pooled, DATABASE_DIRECT_URL: urls.direct },
     });
     let stdout = '';

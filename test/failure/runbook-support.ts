@@ -11,7 +11,7 @@ export interface CommandRun {
 function run(file: string, args: readonly string[], databaseUrl: string, env: NodeJS.ProcessEnv = {}): Promise<CommandRun> {
   const { DATABASE_URL: _url, TEST_DATABASE_URL: _test, VDP_TEST_ADMIN_URL: _admin, ...inherited } = process.env;
   return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['tsx', file, ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], {
       env: { ...inherited, LOG_LEVEL: 'silent', DATABASE_URL: databaseUrl, ...env },
     });
     let stdout = '';

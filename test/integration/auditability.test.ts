@@ -54,7 +54,7 @@ async function runInProcess(name: string, args: string[]) {
 function runOps(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const { DATABASE_URL: _url, TEST_DATABASE_URL: _test, VDP_TEST_ADMIN_URL: _admin, ...inherited } = process.env;
   return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['tsx', 'src/cli/ops.ts', ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/ops.ts', ...args], {
       env: { ...inherited, LOG_LEVEL: 'silent', DATABASE_URL: t.database.url },
     });
     let stdout = '';

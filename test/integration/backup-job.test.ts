@@ -210,7 +210,7 @@ describe('where the backup job comes from', () => {
   it('runs once on demand with npm run job -- backup', async () => {
     const dir = path.join(work, 'on-demand');
     const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn('npx', ['tsx', 'src/cli/job.ts', 'backup'], {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/job.ts', 'backup'], {
         env: { ...process.env, DATABASE_URL: t.database.url, BACKUP_CRON: '0 3 * * *', BACKUP_DIR: dir, LOG_LEVEL: 'silent' },
       });
       let stdout = '';

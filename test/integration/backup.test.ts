@@ -68,7 +68,7 @@ interface CommandResult {
 function runCommand(command: 'backup' | 'restore', args: string[], env: NodeJS.ProcessEnv): Promise<CommandResult> {
   const { DATABASE_URL: _url, TEST_DATABASE_URL: _test, VDP_TEST_ADMIN_URL: _admin, ...inherited } = process.env;
   return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['tsx', `src/cli/${command}.ts`, ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', `src/cli/${command}.ts`, ...args], {
       env: { ...inherited, LOG_LEVEL: 'silent', ...env },
     });
     let stdout = '';

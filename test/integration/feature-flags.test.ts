@@ -66,7 +66,7 @@ interface JobCommandResult {
 
 function runJobCommand(databaseUrl: string, job: string, env: NodeJS.ProcessEnv): Promise<JobCommandResult> {
   return new Promise((resolve) => {
-    const child = spawn('npx', ['tsx', 'src/cli/job.ts', job], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/job.ts', job], {
       env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', ...env },
     });
     let stdout = '';

@@ -255,7 +255,7 @@ describe('the worker on METRICS_PORT', () => {
 describe('npm run job -- <name>', () => {
   const runCommand = (args: string[]) =>
     new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn('npx', ['tsx', 'src/cli/job.ts', ...args], {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/job.ts', ...args], {
         env: { ...process.env, DATABASE_URL: t.database.url, LOG_LEVEL: 'silent' },
       });
       let stdout = '';
