@@ -64,7 +64,8 @@ describe("another person's data", () => {
     }
 
     // Bob's lists show none of Alice's rows, even filtered by her ids.
-    expect((await bob.client.get(`/api/transactions?account_id=${aliceAccount.id}`)).json().total).toBe(0);
+    expectProblem(await bob.client.get(`/api/transactions?account_id=${aliceAccount.id}`), 404, 'not_found');
+    expectProblem(await bob.client.get(`/api/transactions?category_id=${aliceCategory.id}`), 404, 'not_found');
     expect((await bob.client.get('/api/transactions?q=Privado')).json().total).toBe(0);
     expect((await bob.client.get('/api/accounts')).json().items.map((item: { id: string }) => item.id)).toEqual([bobAccount.id]);
     expect(

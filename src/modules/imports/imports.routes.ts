@@ -191,7 +191,7 @@ function importRoutes(api: RouteApi, imports: ImportsService, limiter: RateLimit
         ...common,
         summary: 'Imports, newest first',
         querystring: ImportListQuery,
-        response: { 200: ImportPage, ...problems(400, 401) },
+        response: { 200: ImportPage, ...problems(400, 401, 404) },
       },
     },
     async (request) => imports.list(currentUser(request).id, request.query),

@@ -307,6 +307,9 @@ export class ImportsService {
     userId: string,
     query: ImportListInput & { skip: number; limit: number },
   ): Promise<PageResult<ImportSummaryResponse>> {
+    // A filter naming an account that is not the person's is 404, as a path id is.
+    if (query.account_id !== undefined && !(await findUserAccount(this.deps.pool, userId, query.account_id)))
+      throw notFound('account');
     const { rows, total } = await repository.listImports(this.deps.pool, {
       userId,
       accountId: query.account_id,

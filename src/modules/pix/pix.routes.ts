@@ -129,7 +129,7 @@ function chargeRoutes(api: RouteApi, pix: PixService) {
         ...common,
         summary: 'Your Pix charges, newest first',
         querystring: ChargeListQuery,
-        response: { 200: Type.Ref(PixChargePage), ...problems(400, 401) },
+        response: { 200: Type.Ref(PixChargePage), ...problems(400, 401, 404) },
       },
     },
     async (request) => pix.listCharges(currentUser(request).id, request.query),

@@ -319,6 +319,9 @@ export class PixService {
     userId: string,
     query: ChargeListInput & { skip: number; limit: number },
   ): Promise<PageResult<PixChargeResponse>> {
+    // A filter naming an account that is not the person's is 404, as a path id is.
+    if (query.account_id !== undefined && !(await findUserAccount(this.deps.pool, userId, query.account_id)))
+      throw notFound('account');
     const { rows, total } = await repository.listCharges(this.deps.pool, {
       userId,
       accountId: query.account_id,

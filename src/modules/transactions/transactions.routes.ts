@@ -44,7 +44,7 @@ function collectionRoutes(api: RouteApi, transactions: TransactionsService) {
         ...common,
         summary: 'Transactions, newest first, filtered by account, category, dates and text',
         querystring: TransactionListQuery,
-        response: { 200: Type.Ref(TransactionPage), ...problems(400, 401) },
+        response: { 200: Type.Ref(TransactionPage), ...problems(400, 401, 404) },
       },
     },
     async (request) => transactions.list(currentUser(request).id, request.query),

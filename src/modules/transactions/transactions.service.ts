@@ -4,6 +4,8 @@ import { DomainError, invalidField, notFound } from '../../lib/errors.js';
 import type { PageResult } from '../../lib/pagination.js';
 import { updateOrConflict } from '../../lib/row-version.js';
 import type { RequestContext, ServiceDeps, WriteResult } from '../../lib/service-context.js';
+import { findUserAccount } from '../accounts/accounts.repository.js';
+import { findCategory } from '../categories/categories.repository.js';
 import { checkCategoryFor } from '../categories/categories.service.js';
 import { idempotentWrite } from '../idempotency/idempotency.service.js';
 import {
@@ -74,6 +76,11 @@ export class TransactionsService {
     if (query.from && query.to && query.from > query.to) {
       throw invalidField('querystring/from', 'must not be after to', 'range');
     }
+    // A filter naming an account or category that is not the person's is 404, as a path id is.
+    if (query.account_id !== undefined && !(await findUserAccount(this.deps.pool, userId, query.account_id)))
+      throw notFound('account');
+    if (query.category_id !== undefined && !(await findCategory(this.deps.pool, userId, query.category_id)))
+      throw notFound('category');
     const { rows, total } = await repository.listTransactions(this.deps.pool, {
       userId,
       accountId: query.account_id,
