@@ -4,10 +4,10 @@ import fc from 'fast-check';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BODY_LIMIT_BYTES } from '../../src/app.js';
-import { notify } from '../../src/modules/notifications/notify.js';
 import { PASSWORD, registerUser, signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { type BlockMeter, startBlockMeter } from '../helpers/event-loop.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
+import { created, seedOneOfEverything } from '../helpers/one-of-everything.js';
 import {
   bodyFieldSites,
   bodySchema,
@@ -24,7 +24,6 @@ import {
   type Schema,
   sample,
 } from '../helpers/openapi.js';
-import { writeOfx1 } from '../helpers/statement-writer.js';
 
 /**
  * Schema-driven fuzzing of every route in /api/openapi.json (issue 15).
@@ -108,59 +107,12 @@ let sent = 0;
 let rejected = 0;
 const covered = new Set<string>();
 
-async function created(response: { statusCode: number; body: string; json(): unknown }, what: string) {
-  if (response.statusCode >= 300) throw new Error(`${what}: ${response.statusCode} ${response.body}`);
-  return response.json() as Record<string, unknown>;
-}
-
 /** A person with one of everything, so every route has an id of theirs to start from. */
 async function seedWorld() {
   const person = await signedIn(t.app);
   const me = (await person.client.get('/api/me')).json() as { email: string };
   owner = { token: person.token, email: me.email };
-  const { client } = person;
-  ids.account = (await client.account({ name: 'Conta', type: 'checking', initial_balance_cents: 100_000 })).id;
-  ids.other = (await client.account({ name: 'Poupança', type: 'savings' })).id;
-  ids.category = ((await client.get('/api/categories?kind=expense')).json().items[0] as { id: string }).id;
-  const posted = await created(
-    await client.post('/api/transactions', { account_id: ids.account, type: 'expense', amount_cents: 100, description: 'Pão' }),
-    'transaction',
-  );
-  ids.transaction = (posted.transaction as { id: string }).id;
-  ids.goal = (await created(await client.post('/api/goals', { name: 'Viagem', target_cents: 50_000 }), 'goal')).id as string;
-  const rule = {
-    account_id: ids.account,
-    type: 'expense',
-    amount_cents: 100,
-    description: 'Aluguel',
-    schedule: { kind: 'monthly', day: 5 },
-    start_on: '2026-11-05',
-  };
-  ids.rule = (await created(await client.post('/api/recurring', rule), 'rule')).id as string;
-  await created(await client.put(`/api/accounts/${ids.account}/pix-key`, { key: '529.982.247-25' }), 'pix key');
-  const charge = await created(await client.post('/api/pix/charges', { account_id: ids.account, amount_cents: 500 }), 'charge');
-  ids.charge = charge.id as string;
-  ids.notification = (await notify(t.pool, {
-    userId: person.user.id,
-    kind: 'budget_alert',
-    dedupeKey: 'budget:fuzz:50',
-    params: { threshold: 50 },
-    link: '/orcamentos',
-    now: new Date(),
-  })) as string;
-  const statement = writeOfx1([{ occurredOn: '2026-11-05', amountCents: -1_000, description: 'PADARIA', fitid: 'F1' }]);
-  const boundary = 'fuzz';
-  const form = `--${boundary}\r\nContent-Disposition: form-data; name="account_id"\r\n\r\n${ids.account}\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.ofx"\r\n\r\n${statement.toString('utf-8')}\r\n--${boundary}--\r\n`;
-  const preview = await t.app.inject({
-    method: 'POST',
-    url: '/api/imports',
-    headers: { authorization: `Bearer ${person.token}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
-    payload: form,
-  });
-  ids.import = (await created(preview, 'import')).id as string;
-  ids.importRule = (
-    await created(await client.post('/api/imports/rules', { pattern: 'padaria', category_id: ids.category }), 'import rule')
-  ).id as string;
+  Object.assign(ids, await seedOneOfEverything(t, person));
 }
 
 /** The owner's real id a route's path or body field names; a new kind of id must be added here. */
