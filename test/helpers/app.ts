@@ -25,13 +25,18 @@ const GENEROUS_RATE_LIMITS = {
 
 /** A fresh database, migrated, and the app built on it (no listening socket). */
 export async function startTestApp(
-  options: Partial<Omit<AppOptions, 'pool' | 'config'>> & { env?: NodeJS.ProcessEnv } = {},
+  options: Partial<Omit<AppOptions, 'pool' | 'config'>> & {
+    env?: NodeJS.ProcessEnv;
+    /** The server the database is created on (startOwnServer); the shared test server by default. */
+    adminUrl?: string;
+  } = {},
 ): Promise<TestApp> {
-  const database = await createTestDatabase();
+  const { adminUrl, ...appOptions } = options;
+  const database = await createTestDatabase(adminUrl);
   const pool = createPool(database.url, { max: 10 });
   await migrate(pool);
-  const config = loadConfig({ DATA_DIR: '/nonexistent', ...options.env });
-  const app = await buildApp({ rateLimits: GENEROUS_RATE_LIMITS, ...options, config, pool });
+  const config = loadConfig({ DATA_DIR: '/nonexistent', ...appOptions.env });
+  const app = await buildApp({ rateLimits: GENEROUS_RATE_LIMITS, ...appOptions, config, pool });
   await app.ready();
   return {
     app,

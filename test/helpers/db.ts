@@ -52,8 +52,8 @@ export function withDatabase(url: string, database: string): string {
   return parsed.toString();
 }
 
-async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: await resolveAdminUrl() });
+async function admin<T>(adminUrl: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
     return await fn(client);
@@ -68,14 +68,17 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A new empty database on the test server; drop() removes it. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/**
+ * A new empty database on the test server (or on `adminUrl`'s, see startOwnServer); drop()
+ * removes it.
+ */
+export async function createTestDatabase(adminUrl?: string): Promise<TestDatabase> {
   const name = `vdp_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
-  const adminUrl = await resolveAdminUrl();
-  await admin((client) => client.query(`CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8'`));
+  const server = adminUrl ?? (await resolveAdminUrl());
+  await admin(server, (client) => client.query(`CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8'`));
   return {
     name,
-    url: withDatabase(adminUrl, name),
-    drop: () => admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+    url: withDatabase(server, name),
+    drop: () => admin(server, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
   };
 }

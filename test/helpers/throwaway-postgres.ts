@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -29,7 +29,14 @@ export interface ThrowawayPostgres {
   destroy(): Promise<void>;
 }
 
-export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
+/**
+ * `settings`: server settings for its command line, e.g. `['max_connections=400']`. `trust`: no
+ * password is checked on 127.0.0.1, as on the shared test server (the embedded server checks one
+ * against its SCRAM verifier on every connection, work a test of many processes need not pay).
+ */
+export async function startThrowawayPostgres(
+  options: { settings?: readonly string[]; trust?: boolean } = {},
+): Promise<ThrowawayPostgres> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'vdp-throwaway-pg-'));
   const embedded = await startEmbeddedDatabase({ dataDir });
   await embedded.stop();
@@ -37,17 +44,25 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
   // (as root: postgres, with the programs where that account can reach them).
   const placement = await placeEmbeddedServer(dataDir);
   const databaseDir = placement.clusterDir;
+  if (options.trust) {
+    const hba = path.join(databaseDir, 'pg_hba.conf');
+    await writeFile(hba, 'host all all 127.0.0.1/32 trust\n', { mode: 0o600 });
+    if (placement.runAs) await chown(hba, placement.runAs.uid, placement.runAs.gid);
+  }
   const pgCtlPath = path.join(placement.binDir, 'pg_ctl');
   const pgCtl = async (args: string[]) => {
     await run(pgCtlPath, [...args, '-D', databaseDir, '-t', String(PG_CTL_WAIT_SECONDS)], { ...placement.runAs, cwd: '/' });
   };
-  const options = `-p ${embedded.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`;
+  const serverOptions = [
+    `-p ${embedded.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`,
+    ...(options.settings ?? []).map((setting) => `-c ${setting}`),
+  ].join(' ');
   let running = false;
   const server: ThrowawayPostgres = {
     url: embedded.url,
     port: embedded.port,
     async start() {
-      await pgCtl(['start', '-w', '-l', path.join(databaseDir, 'server.log'), '-o', options]);
+      await pgCtl(['start', '-w', '-l', path.join(databaseDir, 'server.log'), '-o', serverOptions]);
       running = true;
     },
     async stop(mode = 'fast') {
@@ -55,14 +70,23 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
       running = false;
     },
     async restartImmediately() {
-      await pgCtl(['restart', '-w', '-m', 'immediate', '-l', path.join(databaseDir, 'server.log'), '-o', options]);
+      await pgCtl(['restart', '-w', '-m', 'immediate', '-l', path.join(databaseDir, 'server.log'), '-o', serverOptions]);
       running = true;
     },
     async destroy() {
       if (running) await server.stop('immediate').catch(() => {});
+      // As root, a cluster the postgres account could not reach in dataDir lives elsewhere.
+      if (placement.relocated) await rm(path.dirname(databaseDir), { recursive: true, force: true });
       await rm(dataDir, { recursive: true, force: true });
     },
   };
-  await server.start();
+  try {
+    await server.start();
+  } catch (error) {
+    // pg_ctl gave up waiting, but the server may still be starting: stop it before the files go.
+    await pgCtl(['stop', '-w', '-m', 'immediate']).catch(() => {});
+    await server.destroy();
+    throw error;
+  }
   return server;
 }

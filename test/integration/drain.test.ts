@@ -17,6 +17,7 @@ import {
   seedDailyRules,
 } from '../helpers/job-cases.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
+import { ownServerForFile } from '../helpers/own-server.js';
 import { waitFor } from '../helpers/worker-processes.js';
 
 /**
@@ -44,6 +45,8 @@ const CLAIMED_BEFORE_STOP_MIN = 3;
 const TRANSFER_CENTS = 100;
 /** A bound on each client's requests, so a process that never stops cannot loop the test forever. */
 const REQUESTS_PER_CLIENT_MAX = 5_000;
+/** An app process (pool of 20, its jobs' lock connections), its replacement and the test's app (test/helpers/own-server.ts). */
+const adminUrl = ownServerForFile();
 
 interface AppProcess {
   child: ChildProcessWithoutNullStreams;
@@ -216,7 +219,7 @@ describe('SIGTERM under load', () => {
   let savings: string;
   const processes: AppProcess[] = [];
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ adminUrl: adminUrl() });
     world = await createJobWorld(t.app, t.pool);
     savings = (await clientFor(t.app, world.token).account({ name: 'Poupança', type: 'savings', initial_balance_cents: 0 })).id;
   });
@@ -343,7 +346,7 @@ describe('a grace period too short for a request held', () => {
   let savings: string;
   let app: AppProcess | undefined;
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ adminUrl: adminUrl() });
     world = await createJobWorld(t.app, t.pool);
     savings = (await clientFor(t.app, world.token).account({ name: 'Poupança', type: 'savings', initial_balance_cents: 0 })).id;
   });
@@ -407,7 +410,7 @@ describe('a grace period too short for a request held', () => {
 
 describe('a request on a kept-alive connection during the drain', () => {
   it('is answered 503 draining, with Retry-After and Connection: close, before any handler', async () => {
-    const t = await startTestApp();
+    const t = await startTestApp({ adminUrl: adminUrl() });
     try {
       const app = await buildApp({ config: loadConfig({ DATA_DIR: '/nonexistent' }), pool: t.pool });
       const drain = drainable(app);

@@ -187,7 +187,7 @@ for (const feature of FEATURES) {
         expect(await runJobOnce(off.pool, job)).toEqual({ ran: true, affected: 0 });
       }
       expect(await rowCounts(off.pool)).toEqual(before);
-    }, 60_000);
+    }, 180_000);
   });
 }
 

@@ -292,5 +292,5 @@ describe('npm run job -- <name>', () => {
     const unknown = await runCommand(['no_such_job']);
     expect(unknown.code).toBe(64);
     expect(unknown.stderr).toContain('materialize_recurring');
-  }, 60_000);
+  }, 180_000);
 });

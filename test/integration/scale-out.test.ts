@@ -10,6 +10,7 @@ import type { Job } from '../../src/jobs/job.js';
 import { runJobOnce } from '../../src/jobs/runner.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
+import { ownServerForFile } from '../helpers/own-server.js';
 import { type PgBouncer, pgbouncerMissing, startPgBouncer } from '../helpers/pgbouncer.js';
 import {
   MAIN,
@@ -49,7 +50,7 @@ const REVOCATION_WAIT_MS = 20_000;
 const JOB_PAUSE_MS = '100';
 /** Every other second: both workers tick together, and one of them must skip. */
 const JOB_SCHEDULE = '*/2 * * * * *';
-/** Small pools: other test files share the server's max_connections. */
+/** Small pools, as an operator would size them for PgBouncer. */
 const API_POOL_MAX = '4';
 const WORKER_POOL_MAX = '6';
 /** Every job may hold a lock transaction at once (12) with room for their work and the APIs. */
@@ -62,6 +63,8 @@ const missing = pgbouncerMissing();
 if (missing) console.warn(`scale-out: the PgBouncer cases do not run: ${missing}`);
 
 beforeAll(() => requireBuild());
+/** Three API processes and two workers on each of two databases (test/helpers/own-server.ts). */
+const adminUrl = ownServerForFile();
 
 interface ApiProcess {
   base: string;
@@ -246,7 +249,7 @@ async function overlappingRuns(pool: pg.Pool) {
   return result.rows;
 }
 
-/** Advisory locks with a job's id still held in this database (other test files share the server). */
+/** Advisory locks with a job's id still held in this database (both scenarios share the server). */
 async function heldJobLocks(pool: pg.Pool): Promise<number[]> {
   const jobLocks = Object.values(AdvisoryLock).filter(
     (value): value is number => typeof value === 'number' && value !== AdvisoryLock.Migrations,
@@ -419,9 +422,9 @@ describe('three API processes and two workers on one database', () => {
   let bouncer: PgBouncer | undefined;
 
   beforeAll(async () => {
-    direct = { label: 'directly', database: await createTestDatabase(), env: {}, serverConnectionsMax: 0 };
+    direct = { label: 'directly', database: await createTestDatabase(adminUrl()), env: {}, serverConnectionsMax: 0 };
     direct.env = { DATABASE_URL: direct.database.url };
-    pooled = { label: 'through PgBouncer', database: await createTestDatabase(), env: {}, serverConnectionsMax: 0 };
+    pooled = { label: 'through PgBouncer', database: await createTestDatabase(adminUrl()), env: {}, serverConnectionsMax: 0 };
   });
 
   afterAll(async () => {
@@ -472,7 +475,7 @@ describe('job locks behind PgBouncer in transaction pooling', () => {
 
   beforeAll(async () => {
     if (missing) return;
-    database = await createTestDatabase();
+    database = await createTestDatabase(adminUrl());
     const setup = createPool(database.url, { max: 1 });
     await migrate(setup);
     await setup.end();

@@ -12,6 +12,7 @@ import {
   WORKERS_APP_URL,
 } from '../helpers/job-cases.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
+import { ownServerForFile } from '../helpers/own-server.js';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
 import {
   MAIN,
@@ -40,6 +41,8 @@ const TEST_TIMEOUT_MS = 180_000;
 const TICKING_PAUSE_MS = '20';
 
 beforeAll(() => requireBuild());
+/** Four workers with a pool each, and the test's app: 84 connections at the peak (test/helpers/own-server.ts). */
+const adminUrl = ownServerForFile();
 
 /** Pairs of runs of the same job whose [started_at, finished_at] intervals overlap. */
 async function overlappingRuns(pool: pg.Pool) {
@@ -91,7 +94,7 @@ describe(`${WORKERS} worker processes on one database`, () => {
   const workers: WorkerProcess[] = [];
   beforeAll(async () => {
     smtp = await startSmtpServer();
-    t = await startTestApp();
+    t = await startTestApp({ adminUrl: adminUrl() });
     world = { ...(await createJobWorld(t.app, t.pool)), smtp };
   });
   afterAll(async () => {
@@ -154,7 +157,7 @@ describe(`${WORKERS} worker processes whose clock starts on a Monday morning`, (
   let world: JobWorld;
   const workers: WorkerProcess[] = [];
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ adminUrl: adminUrl() });
     world = await createJobWorld(t.app, t.pool);
   });
   afterAll(async () => {
@@ -205,7 +208,7 @@ describe.each(KILL_CASES)('a worker killed with SIGKILL in the middle of a $job 
   const workers: WorkerProcess[] = [];
   beforeAll(async () => {
     smtp = await startSmtpServer();
-    t = await startTestApp();
+    t = await startTestApp({ adminUrl: adminUrl() });
     world = { ...(await createJobWorld(t.app, t.pool)), smtp };
   });
   afterAll(async () => {
