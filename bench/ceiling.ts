@@ -18,9 +18,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import autocannon, { type Instance, type RequestData } from 'autocannon';
 import type pg from 'pg';
-import { accountLockKey } from '../src/db/locks.js';
 import { migrate } from '../src/db/migrate.js';
 import { createPool } from '../src/db/pool.js';
+import { ACCOUNTS_PER_USER, ONE_CALL_PGBENCH_SCRIPT, PAIRS, seedOneCallTransfer, USERS } from './one-call-transfer.js';
 import * as bench from './support.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -33,66 +33,11 @@ const WARMUP_S = bench.integerEnv('BENCH_WARMUP_S', 2, { min: 1, max: 60 });
 const CONNECTIONS = bench.connectionCounts([8]);
 const QUIET_WAIT_S = bench.integerEnv('BENCH_QUIET_WAIT_S', 180, { min: 0, max: 3600 });
 const QUIET_BUSY_MAX_PERCENT = 15;
-const USERS = 2;
-const ACCOUNTS_PER_USER = 50;
-const PAIRS = 10_000;
-/** The largest overdraft the schema allows, so no transfer lacks funds and balances can start at 0 without opening entries. */
-const OVERDRAFT_LIMIT_CENTS = 100_000_000_000;
-const TRANSFER_AMOUNT_MAX_CENTS = 10_000;
 /** tpcb-like at pgbench -i's default scale (1) and at the client count's advice (10), as bench/transfers.ts does. */
 const PGBENCH_SCALES = bench.integerListEnv('BENCH_PGBENCH_SCALES', [1, 10], { min: 1, max: 1000 });
 const SERVER_START_TIMEOUT_MS = 15_000;
 const SERVER_STOP_TIMEOUT_MS = 5_000;
 const REQUEST_TIMEOUT_S = 30;
-
-const SEED_SQL = `
-  INSERT INTO users (id, email, name, password_hash)
-  SELECT gen_random_uuid(), 'bench.ceiling.' || i || '@example.com', 'Bench ' || i, 'not-a-hash'
-    FROM generate_series(1, ${USERS}) AS i;
-  SELECT provision_user(id) FROM users;
-  INSERT INTO accounts (id, user_id, name, type, overdraft_limit_cents)
-  SELECT gen_random_uuid(), u.id, 'Conta ' || i, 'checking', ${OVERDRAFT_LIMIT_CENTS}
-    FROM users u, generate_series(1, ${ACCOUNTS_PER_USER}) AS i;
-  CREATE TABLE bench_pairs (n int PRIMARY KEY, user_id uuid, from_id uuid, to_id uuid,
-                            first_id uuid, second_id uuid, first_key int, second_key int)`;
-
-/** One transfer in one call. A repeated key does nothing, as the app would replay the stored answer. */
-const FUNCTION_SQL = `
-CREATE FUNCTION bench_transfer(p_n int, p_amount bigint, p_key text) RETURNS void LANGUAGE plpgsql AS $$
-DECLARE
-  pair bench_pairs;
-  v_transaction_id uuid := gen_random_uuid();
-BEGIN
-  SELECT * INTO STRICT pair FROM bench_pairs WHERE n = p_n;
-  INSERT INTO idempotency_keys (user_id, key, method, path, request_hash, status, created_at, expires_at)
-  VALUES (pair.user_id, p_key, 'POST', '/api/transfers', sha256(p_key::bytea), 'in_flight', now(), now() + interval '24 hours')
-  ON CONFLICT (user_id, key) DO NOTHING;
-  IF NOT FOUND THEN RETURN; END IF;
-  PERFORM pg_advisory_xact_lock(1, pair.first_key);
-  PERFORM pg_advisory_xact_lock(1, pair.second_key);
-  PERFORM id FROM accounts WHERE user_id = pair.user_id AND id IN (pair.first_id, pair.second_id) ORDER BY id FOR UPDATE;
-  INSERT INTO transactions (id, user_id, kind, account_id, counterparty_account_id, amount_cents, description,
-                            occurred_on, policy_version, idempotency_key, request_id, created_at)
-  VALUES (v_transaction_id, pair.user_id, 'transfer', pair.from_id, pair.to_id, p_amount, 'bench', current_date,
-          'transfers_v1', p_key, gen_random_uuid()::text, now());
-  WITH moved AS (
-    UPDATE accounts a SET balance_cents = a.balance_cents + leg.amount, row_version = a.row_version + 1
-      FROM (VALUES (pair.from_id, -p_amount), (pair.to_id, p_amount)) AS leg (id, amount)
-     WHERE a.id = leg.id AND a.user_id = pair.user_id
-    RETURNING a.id, a.balance_cents, a.row_version, leg.amount)
-  INSERT INTO ledger_entries (transaction_id, account_id, user_id, amount_cents, balance_after_cents, account_version, created_at)
-  SELECT v_transaction_id, moved.id, pair.user_id, moved.amount, moved.balance_cents, moved.row_version, now() FROM moved;
-  UPDATE idempotency_keys SET status = 'completed', response_status = 201,
-         response_body = jsonb_build_object('padding', repeat('x', 600))
-   WHERE user_id = pair.user_id AND key = p_key;
-END;
-$$`;
-
-const PGBENCH_SCRIPT = `\\set n random(1, ${PAIRS})
-\\set amount random(1, ${TRANSFER_AMOUNT_MAX_CENTS})
-\\set key random(1, 9000000000000000000)
-SELECT bench_transfer(:n, :amount, 'k' || :key);
-`;
 
 /** The child server: node:http or Fastify, pg, one route, nothing else (no auth, validation or logging). */
 const SERVER_SOURCE = `import { randomBytes } from 'node:crypto';
@@ -163,34 +108,11 @@ const tpcbName = (scale: number) => `pgbench tpcb-like, scale ${scale}`;
 const output = new bench.Report();
 const log = output.log;
 
-const randomIndex = (length: number) => Math.floor(Math.random() * length);
-
 /** The whole machine's busy CPU since before: per operation, and as a share of all cores. */
 function machineSince(before: { busy: number; total: number }, ops: number) {
   const after = bench.machineCpuSeconds();
   const busy_s = after.busy - before.busy;
   return { machine_busy_ms: (1000 * busy_s) / ops, machine_busy_percent: (100 * busy_s) / (after.total - before.total) };
-}
-
-async function seed(pool: pg.Pool): Promise<void> {
-  await pool.query(SEED_SQL);
-  const accounts = await pool.query<{ user_id: string; ids: string[] }>(
-    "SELECT user_id, array_agg(id ORDER BY id) AS ids FROM accounts WHERE type = 'checking' GROUP BY user_id",
-  );
-  // Random pairs of distinct accounts of one person; first/second in ascending id order, as the app locks them.
-  const pairs = Array.from({ length: PAIRS }, (_, index) => {
-    const { user_id, ids } = accounts.rows[randomIndex(accounts.rows.length)] as { user_id: string; ids: string[] };
-    const from = randomIndex(ids.length);
-    const to = (from + 1 + randomIndex(ids.length - 1)) % ids.length;
-    const [first, second] = [ids[from], ids[to]].sort() as [string, string];
-    return [index + 1, user_id, ids[from], ids[to], first, second, accountLockKey(first), accountLockKey(second)];
-  });
-  await pool.query(
-    `INSERT INTO bench_pairs
-     SELECT * FROM unnest($1::int[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::uuid[], $7::int[], $8::int[])`,
-    [0, 1, 2, 3, 4, 5, 6, 7].map((column) => pairs.map((pair) => pair[column])),
-  );
-  await pool.query(FUNCTION_SQL);
 }
 
 /** Starts the child server and waits for the port it prints. */
@@ -238,7 +160,7 @@ async function runHttp(server: ChildServer, name: string, connections: number, d
   const setupRequest = (request: RequestData): RequestData => ({
     ...request,
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ amount_cents: 1 + randomIndex(TRANSFER_AMOUNT_MAX_CENTS) }),
+    body: JSON.stringify({ amount_cents: 1 + bench.randomIndex(bench.TRANSFER_AMOUNT_MAX_CENTS) }),
   });
   const instance = autocannon({
     url: server.base,
@@ -381,12 +303,12 @@ async function main(setCleanup: (cleanup: () => Promise<void>) => void): Promise
   }
   pool = createPool(appDatabase.url, { max: 2, applicationName: 'vai-de-pix-bench' });
   await migrate(pool);
-  await seed(pool);
+  await seedOneCallTransfer(pool, 'bench');
   for (const [scale, database] of pgbenchDatabases) await bench.pgbenchInit(database.url, scale);
   const serverFile = `${scratch}/server.mjs`;
   writeFileSync(serverFile, SERVER_SOURCE);
   const scriptFile = `${scratch}/transfer.sql`;
-  writeFileSync(scriptFile, PGBENCH_SCRIPT);
+  writeFileSync(scriptFile, ONE_CALL_PGBENCH_SCRIPT);
   log(
     `seeded ${USERS} × ${ACCOUNTS_PER_USER} accounts and ${PAIRS} pairs in ${appDatabase.name}; pgbench in ${[...pgbenchDatabases.values()].map((database) => database.name).join(', ')}`,
   );

@@ -25,9 +25,9 @@ import {
   createDatabase,
   integerEnv,
   machineFacts,
+  median,
   pgbenchInit,
   pgbenchTpcb,
-  quantile,
   Report,
   type RunningServer,
   runBench,
@@ -283,13 +283,6 @@ async function measure(browser: Browser, base: string, screen: Screen, signedIn:
 }
 
 // ---------------------------------------------------------------- report
-
-function median(values: readonly number[]): number {
-  return quantile(
-    [...values].sort((a, b) => a - b),
-    0.5,
-  );
-}
 
 const kB = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`;
 

@@ -17,7 +17,7 @@ import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon, { type Instance, type RequestData } from 'autocannon';
+import autocannon, { type Instance } from 'autocannon';
 import { migrate } from '../src/db/migrate.js';
 import { createPool } from '../src/db/pool.js';
 import { type PgBouncer, pgbouncerMissing, startPgBouncer } from '../test/helpers/pgbouncer.js';
@@ -40,6 +40,7 @@ import {
   serverFacts,
   startServerProcess,
   trackCpu,
+  transferRequest,
   waitForQuiet,
 } from './support.js';
 
@@ -60,7 +61,6 @@ const QUIET_BUSY_MAX_PERCENT = 15;
 const USERS = 2;
 const ACCOUNTS_PER_USER = 50;
 const INITIAL_BALANCE_CENTS = 100_000_000_000;
-const TRANSFER_AMOUNT_MAX_CENTS = 10_000;
 const REQUEST_TIMEOUT_S = 30;
 /** Each process's pool: its share of the connections plus this many. */
 const POOL_SLACK = 4;
@@ -156,36 +156,6 @@ async function seedUser(base: string, index: number): Promise<BenchUser> {
     accountIds.push(created.json.id);
   }
   return { token: registered.json.token, accountIds };
-}
-
-function randomIndex(length: number): number {
-  return Math.floor(Math.random() * length);
-}
-
-function transferRequest(users: readonly BenchUser[]) {
-  return {
-    method: 'POST',
-    path: '/api/transfers',
-    setupRequest: (request: RequestData): RequestData => {
-      const user = users[randomIndex(users.length)] as BenchUser;
-      const from = randomIndex(user.accountIds.length);
-      const to = (from + 1 + randomIndex(user.accountIds.length - 1)) % user.accountIds.length;
-      return {
-        ...request,
-        headers: {
-          'content-type': 'application/json',
-          authorization: `Bearer ${user.token}`,
-          'idempotency-key': randomUUID(),
-        },
-        body: JSON.stringify({
-          from_account_id: user.accountIds[from],
-          to_account_id: user.accountIds[to],
-          amount_cents: 1 + randomIndex(TRANSFER_AMOUNT_MAX_CENTS),
-          description: 'bench',
-        }),
-      };
-    },
-  };
 }
 
 const loads = new Set<Instance>();

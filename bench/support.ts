@@ -4,9 +4,10 @@
  * accounting read from /proc. Nothing here sends traffic anywhere but the loopback.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import type { RequestData } from 'autocannon';
 import pg from 'pg';
 import { freePort } from '../src/db/embedded.js';
 
@@ -350,6 +351,14 @@ export function quantile(sorted: readonly number[], q: number): number {
   return sorted[rank] as number;
 }
 
+/** The median: the middle value, or the mean of the two middle ones. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
 export function formatTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
   const line = (cells: readonly string[]) => `| ${cells.map((cell, column) => cell.padStart(widths[column] ?? 0)).join(' | ')} |`;
@@ -505,4 +514,281 @@ export async function startServerProcess(options: {
     throw error;
   }
   return { base, child, stop };
+}
+
+// ---------------------------------------------------------------- every PostgreSQL process, from /proc
+
+/** The pgbench connection flags (-h, -p, -U, database) for a database URL. */
+export function pgbenchConnectionArgs(url: string): string[] {
+  return pgbenchConnection(url);
+}
+
+/** utime + stime and cutime + cstime (children already reaped) of a process, in seconds; NaN when gone. */
+export function processCpuWithChildren(pid: number | 'self'): { own: number; children: number; startTicks: number } {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = (index: number) => Number(fields[index]);
+    return {
+      own: (ticks(11) + ticks(12)) / CLOCK_TICKS_PER_SECOND,
+      children: (ticks(13) + ticks(14)) / CLOCK_TICKS_PER_SECOND,
+      startTicks: ticks(19),
+    };
+  } catch {
+    return { own: Number.NaN, children: Number.NaN, startTicks: Number.NaN };
+  }
+}
+
+/** The postmaster's pid: the parent of a backend of the server at url (which must run on this machine). */
+export async function postmasterPid(url: string): Promise<number> {
+  // Read while the connection is open: its backend exits with it.
+  return admin(url, async (client) => {
+    const backend = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
+    const stat = readFileSync(`/proc/${backend}/stat`, 'utf8');
+    const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (!Number.isInteger(parent) || parent <= 1) throw new Error(`no postmaster found above backend ${backend}`);
+    return parent;
+  });
+}
+
+/** What a PostgreSQL child process is, from its process title. */
+type PostgresRole = { database: string } | { leader: number } | 'background' | 'unknown';
+
+function postgresRole(pid: number): PostgresRole {
+  let title: string;
+  try {
+    title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+  } catch {
+    return 'unknown';
+  }
+  // Freshly forked, a backend still carries the postmaster's command line until it sets its title.
+  if (!title.startsWith('postgres: ')) return 'unknown';
+  // "postgres: [cluster_name: ]user database host(port) state": a client backend.
+  const backend = /^postgres: (?:\S+: )?\S+ (\S+) (?:\S+\(\d+\)|\[local\])/.exec(title);
+  if (backend?.[1]) return { database: backend[1] };
+  const parallel = /parallel worker for PID (\d+)/.exec(title);
+  if (parallel?.[1]) return { leader: Number(parallel[1]) };
+  return 'background';
+}
+
+export interface PostgresCpu {
+  /** CPU seconds of the client backends of each tracked database (one that exited, up to the last poll that saw it). */
+  byDatabase: Record<string, number>;
+  /** Client backends of any other database. */
+  otherDatabases: number;
+  /**
+   * The postmaster itself, its background processes (WAL writer, checkpointer, background
+   * writer, autovacuum), and what children that exited used after the last poll that saw
+   * them (the postmaster's reaped-children time says how much): together with byDatabase and
+   * otherDatabases, every CPU second the server spent.
+   */
+  background: number;
+  backendsSeen: number;
+  backendsExited: number;
+  /** CPU seconds this process spent polling /proc. */
+  meter: number;
+}
+
+interface PostgresChild {
+  pid: number;
+  role: PostgresRole;
+  baseline: number;
+  latest: number;
+  alive: boolean;
+}
+
+function childPids(parent: number): number[] {
+  try {
+    return readFileSync(`/proc/${parent}/task/${parent}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    // Kernels without CONFIG_PROC_CHILDREN: scan every process for its parent.
+    const found: number[] = [];
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent) found.push(Number(entry));
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+    return found;
+  }
+}
+
+/**
+ * Adds up the CPU of every process of a local PostgreSQL server while a measurement runs,
+ * from /proc alone (no connection, so it adds no backend): the postmaster's children are
+ * polled every intervalMs and told apart by their process title. A child already running at
+ * the start counts from then, a new one from zero, and one that exits up to the last poll
+ * that saw it; the rest of an exited child's time is read from the postmaster's
+ * reaped-children counter and counted as background, so nothing the server did is lost.
+ */
+export function trackPostgresServer(postmaster: number, databases: readonly string[], intervalMs = 100): { stop(): PostgresCpu } {
+  const children = new Map<string, PostgresChild>();
+  let meter = 0;
+  let firstPoll = true;
+  const poll = () => {
+    const started = process.cpuUsage();
+    const listed = new Set<string>();
+    for (const pid of childPids(postmaster)) {
+      const cpu = processCpuWithChildren(pid);
+      if (Number.isNaN(cpu.own)) continue;
+      const key = `${pid}:${cpu.startTicks}`;
+      listed.add(key);
+      let child = children.get(key);
+      if (!child) {
+        child = { pid, role: 'unknown', baseline: firstPoll ? cpu.own : 0, latest: cpu.own, alive: true };
+        children.set(key, child);
+      }
+      if (child.role === 'unknown') child.role = postgresRole(pid);
+      child.latest = cpu.own;
+    }
+    for (const [key, child] of children) if (!listed.has(key)) child.alive = false;
+    firstPoll = false;
+    const used = process.cpuUsage(started);
+    meter += (used.user + used.system) / 1e6;
+  };
+  const postmasterBefore = processCpuWithChildren(postmaster);
+  poll();
+  const timer = setInterval(poll, intervalMs);
+  return {
+    stop(): PostgresCpu {
+      clearInterval(timer);
+      poll();
+      const postmasterAfter = processCpuWithChildren(postmaster);
+      const byPid = new Map([...children.values()].filter((child) => child.alive).map((child) => [child.pid, child]));
+      const databaseOf = (child: PostgresChild): string | undefined => {
+        if (child.role === 'background' || child.role === 'unknown') return undefined;
+        if ('database' in child.role) return child.role.database;
+        const leader =
+          byPid.get(child.role.leader) ??
+          [...children.values()].find((other) => other.pid === (child.role as { leader: number }).leader);
+        return leader && leader !== child ? databaseOf(leader) : undefined;
+      };
+      const result: PostgresCpu = {
+        byDatabase: Object.fromEntries(databases.map((database) => [database, 0])),
+        otherDatabases: 0,
+        background: postmasterAfter.own - postmasterBefore.own,
+        backendsSeen: 0,
+        backendsExited: 0,
+        meter,
+      };
+      let exitedLatest = 0;
+      for (const child of children.values()) {
+        const used = child.latest - child.baseline;
+        if (!child.alive) exitedLatest += child.latest;
+        const database = databaseOf(child);
+        if (database === undefined) {
+          result.background += used;
+          continue;
+        }
+        result.backendsSeen += 1;
+        if (!child.alive) result.backendsExited += 1;
+        if (database in result.byDatabase) result.byDatabase[database] = (result.byDatabase[database] ?? 0) + used;
+        else result.otherDatabases += used;
+      }
+      // Children reaped meanwhile: their whole lives are in the postmaster's counter; what
+      // the polls saw of them is already counted above.
+      result.background += postmasterAfter.children - postmasterBefore.children - exitedLatest;
+      return result;
+    },
+  };
+}
+
+// ---------------------------------------------------------------- seeding people through the API
+
+/** R$ 1 bilhão per account (the largest opening balance), so a benchmark's transfer never lacks funds. */
+export const BENCH_INITIAL_BALANCE_CENTS = 100_000_000_000;
+/** Accounts created at once while seeding one person. */
+const BENCH_SEED_PARALLEL = 4;
+const BENCH_PASSWORD = 'bench-password-123';
+
+export interface BenchUser {
+  token: string;
+  accountIds: string[];
+}
+
+/** One request to a running server; the body parsed as JSON (null when empty). */
+export async function benchCall(
+  base: string,
+  options: { method: string; path: string; body?: unknown; token?: string; key?: string },
+): Promise<{ status: number; json: any }> {
+  const headers: Record<string, string> = {};
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (options.key) headers['idempotency-key'] = options.key;
+  const init: RequestInit = { method: options.method, headers };
+  if (options.body !== undefined) init.body = JSON.stringify(options.body);
+  const response = await fetch(`${base}${options.path}`, init);
+  const text = await response.text();
+  return { status: response.status, json: text ? JSON.parse(text) : null };
+}
+
+/**
+ * One person through the API: registered, then `accounts` checking accounts with R$ 1 bilhão
+ * each. Register is rate limited (30 per IP per 15 min), so a benchmark seeds only a few people.
+ */
+export async function seedBenchUser(base: string, index: number, accounts: number): Promise<BenchUser> {
+  const email = `bench.${index}.${randomBytes(4).toString('hex')}@example.com`;
+  const registered = await benchCall(base, {
+    method: 'POST',
+    path: '/api/auth/register',
+    body: { email, password: BENCH_PASSWORD, name: `Bench ${index + 1}` },
+  });
+  if (registered.status !== 201) throw new Error(`register: ${registered.status} ${JSON.stringify(registered.json)}`);
+  const token: string = registered.json.token;
+  const accountIds: string[] = [];
+  for (let start = 0; start < accounts; start += BENCH_SEED_PARALLEL) {
+    const batch = Array.from({ length: Math.min(BENCH_SEED_PARALLEL, accounts - start) }, (_, offset) =>
+      benchCall(base, {
+        method: 'POST',
+        path: '/api/accounts',
+        token,
+        key: randomUUID(),
+        body: { name: `Conta ${start + offset + 1}`, type: 'checking', initial_balance_cents: BENCH_INITIAL_BALANCE_CENTS },
+      }),
+    );
+    for (const created of await Promise.all(batch)) {
+      if (created.status !== 201) throw new Error(`create account: ${created.status} ${JSON.stringify(created.json)}`);
+      accountIds.push(created.json.id);
+    }
+  }
+  return { token, accountIds };
+}
+
+// ---------------------------------------------------------------- the transfer load
+
+/** A benchmark transfer moves 1 centavo to R$ 100,00. */
+export const TRANSFER_AMOUNT_MAX_CENTS = 10_000;
+
+export function randomIndex(length: number): number {
+  return Math.floor(Math.random() * length);
+}
+
+/** autocannon's request for each transfer: a random person, two distinct accounts of theirs, a fresh Idempotency-Key. */
+export function transferRequest(users: readonly BenchUser[]) {
+  return {
+    method: 'POST',
+    path: '/api/transfers',
+    setupRequest: (request: RequestData): RequestData => {
+      const user = users[randomIndex(users.length)] as BenchUser;
+      const from = randomIndex(user.accountIds.length);
+      const to = (from + 1 + randomIndex(user.accountIds.length - 1)) % user.accountIds.length;
+      return {
+        ...request,
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${user.token}`,
+          'idempotency-key': randomUUID(),
+        },
+        body: JSON.stringify({
+          from_account_id: user.accountIds[from],
+          to_account_id: user.accountIds[to],
+          amount_cents: 1 + randomIndex(TRANSFER_AMOUNT_MAX_CENTS),
+          description: 'bench',
+        }),
+      };
+    },
+  };
 }

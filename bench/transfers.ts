@@ -11,15 +11,15 @@
  * cores with PostgreSQL, just as pgbench's client threads do.
  */
 import { execFile } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { copyFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import autocannon, { type Instance, type RequestData } from 'autocannon';
+import autocannon, { type Instance } from 'autocannon';
 import { migrate } from '../src/db/migrate.js';
 import { createPool } from '../src/db/pool.js';
 import {
   adminUrl,
   type BenchDatabase,
+  type BenchUser,
   checkLedgerInvariants,
   connectionCounts,
   createDatabase,
@@ -36,9 +36,11 @@ import {
   Report,
   type RunningServer,
   runBench,
+  seedBenchUser,
   serverFacts,
   startServerProcess,
   trackCpu,
+  transferRequest,
   waitForQuiet,
 } from './support.js';
 
@@ -67,22 +69,12 @@ const SERVER_NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(B
 /** Production logs one JSON line per request at info; the lines go to /dev/null here. */
 const SERVER_LOG_LEVEL = process.env.BENCH_LOG_LEVEL || 'info';
 
-/** R$ 1 bilhão per account (the largest opening balance), so a transfer never lacks funds. */
-const INITIAL_BALANCE_CENTS = 100_000_000_000;
-const TRANSFER_AMOUNT_MAX_CENTS = 10_000;
 const GOAL_CONNECTIONS = 8;
 const GOAL_RATIO = 0.5;
 const REQUEST_TIMEOUT_S = 30;
 /** Before each measurement, wait (at most this long) for other work on the machine to pause. */
 const QUIET_WAIT_S = integerEnv('BENCH_QUIET_WAIT_S', 180, { min: 0, max: 3600 });
 const QUIET_BUSY_MAX_PERCENT = 15;
-const SEED_PARALLEL = 4;
-const BENCH_PASSWORD = 'bench-password-123';
-
-interface BenchUser {
-  token: string;
-  accountIds: string[];
-}
 
 interface LoadResult {
   connections: number;
@@ -126,6 +118,8 @@ async function compileServer(): Promise<string[]> {
       error ? reject(error) : resolve(),
     );
   });
+  // The server reads ../package.json from its code (its version for /metrics), as dist/ finds it at the root.
+  copyFileSync(`${ROOT}package.json`, `${SERVER_BUILD_DIR}/../package.json`);
   return [`${SERVER_BUILD_DIR}/main.js`];
 }
 
@@ -151,83 +145,7 @@ async function startServer(databaseUrl: string, poolMax: number): Promise<Runnin
 
 // ---------------------------------------------------------------- seeding through the API
 
-async function call(
-  base: string,
-  options: { method: string; path: string; body?: unknown; token?: string; key?: string },
-): Promise<{ status: number; json: any }> {
-  const headers: Record<string, string> = {};
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  if (options.key) headers['idempotency-key'] = options.key;
-  const init: RequestInit = { method: options.method, headers };
-  if (options.body !== undefined) init.body = JSON.stringify(options.body);
-  const response = await fetch(`${base}${options.path}`, init);
-  const text = await response.text();
-  return { status: response.status, json: text ? JSON.parse(text) : null };
-}
-
-async function seedUser(base: string, index: number): Promise<BenchUser> {
-  // Register is rate limited (30 per IP per 15 min): the benchmark registers only USERS people.
-  const email = `bench.${index}.${randomBytes(4).toString('hex')}@example.com`;
-  const registered = await call(base, {
-    method: 'POST',
-    path: '/api/auth/register',
-    body: { email, password: BENCH_PASSWORD, name: `Bench ${index + 1}` },
-  });
-  if (registered.status !== 201) throw new Error(`register: ${registered.status} ${JSON.stringify(registered.json)}`);
-  const token: string = registered.json.token;
-  const accountIds: string[] = [];
-  for (let start = 0; start < ACCOUNTS_PER_USER; start += SEED_PARALLEL) {
-    const batch = Array.from({ length: Math.min(SEED_PARALLEL, ACCOUNTS_PER_USER - start) }, (_, offset) =>
-      call(base, {
-        method: 'POST',
-        path: '/api/accounts',
-        token,
-        key: randomUUID(),
-        body: { name: `Conta ${start + offset + 1}`, type: 'checking', initial_balance_cents: INITIAL_BALANCE_CENTS },
-      }),
-    );
-    for (const created of await Promise.all(batch)) {
-      if (created.status !== 201) throw new Error(`create account: ${created.status} ${JSON.stringify(created.json)}`);
-      accountIds.push(created.json.id);
-    }
-  }
-  return { token, accountIds };
-}
-
 // ---------------------------------------------------------------- load
-
-function randomIndex(length: number): number {
-  return Math.floor(Math.random() * length);
-}
-
-/** Each request: a random person, two distinct accounts of theirs, a fresh Idempotency-Key. */
-function transferRequest(users: readonly BenchUser[]) {
-  return {
-    method: 'POST',
-    path: '/api/transfers',
-    setupRequest: (request: RequestData): RequestData => {
-      const user = users[randomIndex(users.length)] as BenchUser;
-      const from = randomIndex(user.accountIds.length);
-      const to = (from + 1 + randomIndex(user.accountIds.length - 1)) % user.accountIds.length;
-      const body = JSON.stringify({
-        from_account_id: user.accountIds[from],
-        to_account_id: user.accountIds[to],
-        amount_cents: 1 + randomIndex(TRANSFER_AMOUNT_MAX_CENTS),
-        description: 'bench',
-      });
-      return {
-        ...request,
-        headers: {
-          'content-type': 'application/json',
-          authorization: `Bearer ${user.token}`,
-          'idempotency-key': randomUUID(),
-        },
-        body,
-      };
-    },
-  };
-}
 
 /** The sum of a Prometheus counter's series, read from GET /metrics. */
 async function counterTotal(base: string, name: string): Promise<number> {
@@ -429,7 +347,7 @@ async function main(setCleanup: (cleanup: () => Promise<void>) => void): Promise
   log(`app: ${server.base} (pid ${server.child.pid}, pool ${poolMax}), database ${appDatabase.name}`);
 
   const users: BenchUser[] = [];
-  for (let index = 0; index < USERS; index += 1) users.push(await seedUser(server.base, index));
+  for (let index = 0; index < USERS; index += 1) users.push(await seedBenchUser(server.base, index, ACCOUNTS_PER_USER));
   log(`seeded ${users.length} users, ${users.length * ACCOUNTS_PER_USER} accounts`);
   for (const [scale, database] of pgbenchDatabases) {
     await pgbenchInit(database.url, scale);

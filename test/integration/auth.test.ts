@@ -299,7 +299,13 @@ describe('new passwords', () => {
       if (!match?.[1]) throw new Error(`no ${name} in ${file}`);
       return match[1];
     };
-    const used = [PASSWORD, declared('test/e2e/support.ts', 'PASSWORD'), declared('bench/transfers.ts', 'BENCH_PASSWORD')];
+    const used = [
+      PASSWORD,
+      declared('test/e2e/support.ts', 'PASSWORD'),
+      declared('bench/support.ts', 'BENCH_PASSWORD'),
+      declared('bench/scale.ts', 'BENCH_PASSWORD'),
+      declared('bench/first-load.ts', 'BENCH_PASSWORD'),
+    ];
     for (const password of used) expect(loadCommonPasswords().has(password.trim().toLowerCase()), password).toBe(false);
   });
 });
