@@ -41,6 +41,7 @@ const HOSTILE_DATE_SPECS = [
   'transfer-balances',
   'comfort',
   'layout',
+  'cards',
 ].map((name) => `test/e2e/${name}.spec.ts`);
 
 const vitest = (project) =>
@@ -190,6 +191,55 @@ function counts() {
   return { passed, failed, skipped };
 }
 
+const COLOUR_CODES = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+
+/** The first line of an error message, without colour codes, at most 300 characters. */
+const firstLine = (message = '') =>
+  String(message)
+    .replace(COLOUR_CODES, '')
+    .split('\n')
+    .find((line) => line.trim() !== '')
+    ?.trim()
+    .slice(0, 300) ?? '';
+
+/** Playwright's specs, however deeply its suites nest. */
+function* specsOf(suite) {
+  yield* suite.specs ?? [];
+  for (const child of suite.suites ?? []) yield* specsOf(child);
+}
+
+/**
+ * Each failed test as "tier file › name: first line of its error", so the end of CI's output
+ * (all a reader may get) names what failed. A file that failed without a failed test (an error
+ * in a hook or at import) is named too.
+ */
+function failuresFound() {
+  const lines = [];
+  for (const tier of ['unit', 'integration']) {
+    const path = `${RESULTS}/${tier}.json`;
+    if (!existsSync(path)) continue;
+    for (const file of JSON.parse(readFileSync(path, 'utf8')).testResults ?? []) {
+      const name = file.name.replace(`${process.cwd()}/`, '');
+      const failedTests = (file.assertionResults ?? []).filter((test) => test.status === 'failed');
+      for (const test of failedTests) lines.push(`${tier} ${name} › ${test.fullName}: ${firstLine(test.failureMessages?.[0])}`);
+      if (failedTests.length === 0 && file.status === 'failed') lines.push(`${tier} ${name}: ${firstLine(file.message)}`);
+    }
+  }
+  for (const report of readdirSync(RESULTS).filter((name) => /^e2e.*\.json$/.test(name))) {
+    const { suites = [], errors = [] } = JSON.parse(readFileSync(`${RESULTS}/${report}`, 'utf8'));
+    const run = report.replace(/\.json$/, '');
+    for (const spec of suites.flatMap((suite) => [...specsOf(suite)])) {
+      for (const test of spec.tests ?? []) {
+        if (test.status !== 'unexpected') continue;
+        const error = test.results?.find((result) => result.error)?.error;
+        lines.push(`${run} ${spec.file}:${spec.line} › ${spec.title}: ${firstLine(error?.message)}`);
+      }
+    }
+    for (const error of errors) lines.push(`${run}: ${firstLine(error.message)}`);
+  }
+  return lines;
+}
+
 let failedStep;
 const started = Date.now();
 for (const step of steps) {
@@ -212,5 +262,7 @@ const seconds = Math.round((Date.now() - started) / 1000);
 console.log(`\n=== ${failedStep ? `FAILED at: ${failedStep}` : 'all steps passed'} (${seconds} s)`);
 // A failing step that is not a test (type-check, lint, build) still counts as a failure.
 const failures = failed === 0 && failedStep ? 1 : failed;
+const named = failuresFound();
+if (named.length > 0) console.log(`failed tests:\n${named.map((line) => `  ${line}`).join('\n')}`);
 console.log(`tests: ${passed} passed, ${failures} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failedStep ? 1 : 0);
