@@ -40,6 +40,8 @@ import { ProfileService } from './modules/auth/profile.service.js';
 import { sessionCache } from './modules/auth/session-cache-plugin.js';
 import { budgetsRoutes } from './modules/budgets/budgets.routes.js';
 import { BudgetsService } from './modules/budgets/budgets.service.js';
+import { cardBillRoutes, cardPurchaseRoutes } from './modules/cards/cards.routes.js';
+import { CardsService } from './modules/cards/cards.service.js';
 import { categoriesRoutes } from './modules/categories/categories.routes.js';
 import { CategoriesService } from './modules/categories/categories.service.js';
 import { configRoutes } from './modules/config/config.routes.js';
@@ -228,6 +230,9 @@ async function registerModules(
   await app.register(categoriesRoutes, { prefix: '/api/categories', categories: new CategoriesService(deps) });
   await app.register(transactionsRoutes, { prefix: '/api/transactions', transactions: new TransactionsService(deps) });
   await app.register(transfersRoutes, { prefix: '/api/transfers', transfers: new TransfersService(deps) });
+  const cards = new CardsService(deps);
+  await app.register(cardBillRoutes, { prefix: '/api/accounts', cards });
+  await app.register(cardPurchaseRoutes, { prefix: '/api/transactions', cards });
   await app.register(goalsRoutes, { prefix: '/api/goals', goals: new GoalsService(deps) });
   await app.register(budgetsRoutes, { prefix: '/api/budgets', budgets: new BudgetsService(deps) });
   await app.register(recurringRoutes, { prefix: '/api/recurring', recurring: new RecurringService(deps) });

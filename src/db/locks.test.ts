@@ -44,6 +44,13 @@ describe('accountLockOrder', () => {
     expect(keys).toEqual([0, INT4_MAX, INT4_MIN, -1]);
   });
 
+  it('orders ids a client sent in upper case as PostgreSQL orders the uuids, each once', () => {
+    const low = 'a0000000-0000-4000-8000-000000000001';
+    const high = 'B0000000-0000-4000-8000-000000000002';
+    // Sorted as sent, "B…" would come before "a…": the opposite of the uuids' order.
+    expect(accountLockOrder([high, low, low.toUpperCase()]).ids).toEqual([low, high.toLowerCase()]);
+  });
+
   it('is empty for no accounts', () => {
     expect(accountLockOrder([])).toEqual({ ids: [], keys: [] });
   });

@@ -68,6 +68,7 @@ export function accountLocksTaken(keysParameter: string): string {
 
 /** The account ids in lock order (ascending, each once) and their lock keys. */
 export function accountLockOrder(accountIds: readonly string[]): { ids: string[]; keys: number[] } {
-  const ids = [...new Set(accountIds)].sort();
+  // Lower case first: the order is the one PostgreSQL's uuid gives, whatever case a client sent.
+  const ids = [...new Set(accountIds.map((id) => id.toLowerCase()))].sort();
   return { ids, keys: ids.map(accountLockKey) };
 }

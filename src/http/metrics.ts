@@ -199,7 +199,7 @@ export function createMetrics(build: BuildInfo = {}): Metrics {
  * values known in advance are therefore exported at 0 from the start.
  */
 function startAtZero(metrics: Metrics): void {
-  const kinds = ['income', 'expense', 'transfer', 'opening', 'goal_contribution', 'goal_withdrawal', 'reversal'];
+  const kinds = ['income', 'expense', 'transfer', 'opening', 'goal_contribution', 'goal_withdrawal', 'reversal', 'refund'];
   for (const kind of kinds) metrics.ledgerPostings.inc({ kind }, 0);
   for (const code of ['insufficient_funds', 'balance_out_of_range']) metrics.ledgerPolicyRefusals.inc({ code }, 0);
   for (const code of [SqlState.serializationFailure, SqlState.deadlockDetected]) metrics.ledgerRetries.inc({ code }, 0);

@@ -3,6 +3,7 @@ import { AdminJob, AdminJobs, JobRun, ReconcileFinding, ReconcileFindings } from
 import { User } from '../modules/auth/auth.schemas.js';
 import { PasswordChanged } from '../modules/auth/profile.schemas.js';
 import { BudgetLine, BudgetMonth } from '../modules/budgets/budgets.schemas.js';
+import { Anticipated, Bill, BillPage, Installments, Refunded } from '../modules/cards/cards.schemas.js';
 import { Category, CategoryPage } from '../modules/categories/categories.schemas.js';
 import { Goal, GoalMovement, GoalPage } from '../modules/goals/goals.schemas.js';
 import { Insights } from '../modules/insights/insights.schemas.js';
@@ -57,6 +58,11 @@ export const SHARED_SCHEMAS = [
   ReversedTransaction,
   PostedTransfer,
   TransactionAudit,
+  Bill,
+  BillPage,
+  Installments,
+  Refunded,
+  Anticipated,
   Goal,
   GoalPage,
   GoalMovement,

@@ -43,13 +43,21 @@ async function billsDue(recurring: RecurringService, userId: string, today: stri
 }
 
 /**
- * How many of the person's budgets of the month are over, by the budgets screen's rule:
- * against what each makes available with rollover, not its bare limit.
+ * The month's budgets as the budgets screen shows them: how many are over, against what each
+ * makes available with rollover (not its bare limit), and what was spent in their categories,
+ * card installments counted in the months of their bills.
  */
-async function budgetsOverCount(budgets: BudgetsService, figures: WeekFigures, month: string): Promise<number> {
-  if (figures.budgets_count === 0) return 0;
+async function budgetFigures(
+  budgets: BudgetsService,
+  figures: WeekFigures,
+  month: string,
+): Promise<{ budgets_over_count: number; budgets_spent_cents: number }> {
+  if (figures.budgets_count === 0) return { budgets_over_count: 0, budgets_spent_cents: figures.budgets_spent_cents };
   const lines = (await budgets.month(figures.user_id, month)).items;
-  return lines.filter((line) => overBudget(line.spent_cents, line.available_cents)).length;
+  return {
+    budgets_over_count: lines.filter((line) => overBudget(line.spent_cents, line.available_cents)).length,
+    budgets_spent_cents: lines.reduce((sum, line) => sum + line.spent_cents, 0),
+  };
 }
 
 function summaryParams(week: IsoWeek, figures: WeekFigures & { budgets_over_count: number }, bills: NextWeekBills) {
@@ -107,12 +115,12 @@ export const weeklySummaryJob: Job = {
       });
       for (const figures of people) {
         const bills = await billsDue(recurring, figures.user_id, today, thisWeekEnd);
-        const overCount = await budgetsOverCount(budgets, figures, month);
+        const budgeted = await budgetFigures(budgets, figures, month);
         const id = await notify(pool, {
           userId: figures.user_id,
           kind: 'weekly_summary',
           dedupeKey: `week:${week.key}`,
-          params: summaryParams(week, { ...figures, budgets_over_count: overCount }, bills),
+          params: summaryParams(week, { ...figures, ...budgeted }, bills),
           link: '/lancamentos',
           now,
         });

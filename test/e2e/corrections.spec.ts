@@ -13,7 +13,7 @@ import {
 /**
  * Corrections the way an append-only ledger does them (issue 11): "Editar" changes an
  * expense's amount, date and account (a reversal plus a new posting), "Excluir" is a
- * reversal hidden from the lists until "Mostrar estornados/corrigidos", the audit tells the
+ * reversal hidden from the lists until "Mostrar excluídos/corrigidos", the audit tells the
  * chain in plain words, and a transfer's reversal reads the other way in the statement.
  */
 const PHONE = { width: 360, height: 740 };
@@ -111,9 +111,9 @@ test('an expense corrected and one deleted keep their history; a reversed transf
   await page.getByRole('button', { name: 'Engano' }).click();
   await confirmDelete(page, dialog);
   await expect(rows.filter({ hasText: 'Engano' })).toHaveCount(0);
-  await page.getByRole('button', { name: 'Mostrar estornados/corrigidos' }).click();
-  await expect(rows.filter({ hasText: 'Estorno de Engano' })).toContainText('+R$ 30,00');
-  await expect(rows.filter({ hasText: 'Estornado' })).toContainText('Engano');
+  await page.getByRole('button', { name: 'Mostrar excluídos/corrigidos' }).click();
+  await expect(rows.filter({ hasText: 'Exclusão de Engano' })).toContainText('+R$ 30,00');
+  await expect(rows.filter({ hasText: 'Excluído' })).toContainText('Engano');
   await expect(rows.filter({ hasText: 'Corrigido' })).toContainText('Padaria');
 
   // A transfer deleted from the wallet's statement: the reversal goes the other way, the original is marked.
@@ -123,28 +123,28 @@ test('an expense corrected and one deleted keep their history; a reversed transf
   await confirmDelete(page, dialog);
   const lines = page.locator('[data-statement-line]');
   await expect(lines.filter({ hasText: 'Reserva' })).toHaveCount(0);
-  await page.getByRole('button', { name: 'Mostrar estornados/corrigidos' }).click();
-  await expect(lines.filter({ hasText: 'Estorno de Reserva' })).toContainText('-R$ 100,00');
-  await expect(lines.filter({ hasText: 'Estornado' })).toContainText('+R$ 100,00');
+  await page.getByRole('button', { name: 'Mostrar excluídos/corrigidos' }).click();
+  await expect(lines.filter({ hasText: 'Exclusão de Reserva' })).toContainText('-R$ 100,00');
+  await expect(lines.filter({ hasText: 'Excluído' })).toContainText('+R$ 100,00');
   await expect(page.getByTestId('account-balance')).toHaveText('R$ 155,00');
 
   // On a phone, in English: the same statement and the transactions list read right.
   await page.getByRole('radiogroup', { name: 'Idioma' }).getByText('EN', { exact: true }).click();
   await resizeAndSettle(page, PHONE);
-  const toggle = page.getByRole('button', { name: 'Show reversed/corrected' });
+  const toggle = page.getByRole('button', { name: 'Show deleted/corrected' });
   await expect(toggle).toHaveAttribute('aria-pressed', 'true');
   const box = await toggle.boundingBox();
   expect(box?.height).toBeGreaterThanOrEqual(TAP_TARGET_MIN_PX);
-  await expect(lines.filter({ hasText: 'Reversal of Reserva' })).toContainText('-R$ 100,00');
-  await expect(lines.filter({ hasText: 'Reversed' }).filter({ hasText: 'Reserva' })).toHaveCount(1);
+  await expect(lines.filter({ hasText: 'Deletion of Reserva' })).toContainText('-R$ 100,00');
+  await expect(lines.filter({ hasText: 'Deleted' }).filter({ hasText: 'Reserva' })).toHaveCount(1);
   await expectAmountsFullyVisible(page);
   await page.goto('/lancamentos?estornados=1');
-  await expect(rows.filter({ hasText: 'Reversal of Reserva' })).toContainText('Carteira → Nubank');
+  await expect(rows.filter({ hasText: 'Deletion of Reserva' })).toContainText('Carteira → Nubank');
   await expect(rows.filter({ hasText: 'Corrected' })).toContainText('Padaria');
   await expectAmountsFullyVisible(page);
   await rows
     .filter({ hasText: 'Padaria' })
-    .filter({ hasNotText: /Corrected|Reversal/ })
+    .filter({ hasNotText: /Corrected|Deletion/ })
     .click();
   const english = page.getByRole('dialog', { name: 'Transaction' });
   await english.getByRole('button', { name: 'Audit' }).click();

@@ -114,7 +114,7 @@ test('a statement is previewed, a category changed, confirmed into the account, 
   await expectTapTargets(dialog.getByRole('button'));
   await dialog.getByRole('button', { name: 'Desfazer importação' }).click();
   await expect(dialog).toBeHidden();
-  await expect(page.getByText('Importação desfeita: 3 estornos.')).toBeVisible();
+  await expect(page.getByText('Importação desfeita: 3 lançamentos excluídos.')).toBeVisible();
   await expect(page.getByTestId('import-history-item').filter({ hasText: 'Desfeita' })).toHaveCount(1);
   await page.goto(`/contas/${accountId}`);
   await expect(page.getByTestId('account-balance')).toHaveText('R$ 1.000,00');

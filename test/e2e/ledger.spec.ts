@@ -16,7 +16,7 @@ import {
 const PHONE = { width: 360, height: 740 };
 const DESKTOP = { width: 1280, height: 800 };
 const CSRF = { 'X-Requested-With': 'vai-de-pix' };
-/** The flows below take a dozen screens each; the default 30 s is sized for one form. */
+/** The flows below take a dozen screens each; the default 60 s is sized for a few forms. */
 const LONG_FLOW_TIMEOUT_MS = 90_000;
 /**
  * Each step waits for a write and the refetches it causes; on a busy two-core machine
@@ -154,8 +154,8 @@ test.describe('the ledger screens', () => {
     await expect(page.getByText('Lançamento excluído.')).toBeVisible();
     await expect(confirm).toBeHidden();
     await expect(details).toBeHidden();
-    await page.getByRole('button', { name: 'Mostrar estornados/corrigidos' }).click();
-    await expect(page.locator('[data-transaction-row]').filter({ hasText: 'Estorno de Mercado' })).toContainText('+R$ 1.234,56');
+    await page.getByRole('button', { name: 'Mostrar excluídos/corrigidos' }).click();
+    await expect(page.locator('[data-transaction-row]').filter({ hasText: 'Exclusão de Mercado' })).toContainText('+R$ 1.234,56');
 
     await page.getByRole('link', { name: 'Contas', exact: true }).click();
     await expectAccountBalance(page, 'Nubank', 'R$ 1.900,00');

@@ -107,7 +107,7 @@ test('"Lançar vencidas" offers "Desfazer": the posted entries are reversed and 
   await page.getByRole('button', { name: 'Lançar vencidas' }).click();
   await expect(page.getByText('Lançamentos feitos: 1.')).toBeVisible();
   await page.getByRole('button', { name: 'Desfazer' }).click();
-  await expect(page.getByText('Lançamentos de agora há pouco estornados.')).toBeVisible();
+  await expect(page.getByText('Lançamentos de agora há pouco excluídos.')).toBeVisible();
   await page.goto('/contas');
   await expectAccountBalance(page, 'Nubank', 'R$ 1.000,00');
 });

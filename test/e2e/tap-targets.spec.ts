@@ -12,12 +12,13 @@ const TAP_TARGET_MIN_PX = 44;
 /** Layout boxes land on fractions of a pixel; half a pixel less is still 44 on screen. */
 const SUBPIXEL_SLACK_PX = 0.5;
 const CSRF = { 'X-Requested-With': 'vai-de-pix' };
-/** Six screens or dialogs per test, each loaded fresh; the default 30 s is sized for one form. */
-const WALK_TIMEOUT_MS = 60_000;
+/** Six screens or dialogs per test, each loaded fresh; the default 60 s is sized for a few forms. */
+const WALK_TIMEOUT_MS = 90_000;
 const expect = baseExpect.configure({ timeout: 15_000 });
 
 interface Seed {
   accountId: string;
+  cardId: string;
 }
 
 /**
@@ -101,6 +102,24 @@ const SIGNED_IN_VISITS: Visit[] = [
     },
   },
   { name: 'account statement', path: (seed) => `/contas/${seed.accountId}` },
+  { name: 'card bills', path: (seed) => `/contas/${seed.cardId}/fatura` },
+  {
+    name: 'card: pay bill dialog',
+    path: (seed) => `/contas/${seed.cardId}/fatura`,
+    open: async (page) => {
+      await page.getByRole('button', { name: 'Pagar fatura' }).first().click();
+      await expect(page.getByRole('dialog', { name: /^Pagar fatura/ })).toBeVisible();
+    },
+  },
+  {
+    name: 'transactions: card purchase dialog, refund',
+    path: () => '/lancamentos',
+    open: async (page) => {
+      await page.locator('[data-transaction-row]', { hasText: 'Geladeira' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Estornar' }).click();
+      await expect(page.getByRole('dialog').getByText('O estorno entra na fatura aberta hoje.')).toBeVisible();
+    },
+  },
   { name: 'transactions', path: () => '/lancamentos' },
   {
     name: 'transactions: transaction dialog',
@@ -292,7 +311,21 @@ async function seed(page: Page): Promise<Seed> {
     schedule: { kind: 'monthly', day: 10 },
     start_on: today,
   });
-  return { accountId: main.id };
+  const card = await apiPost<{ id: string }>(page, '/api/accounts', {
+    name: 'Cartão',
+    type: 'credit_card',
+    credit_limit_cents: 500_000,
+    closing_day: 3,
+    due_day: 10,
+  });
+  await apiPost(page, '/api/transactions', {
+    account_id: card.id,
+    type: 'expense',
+    amount_cents: 300_000,
+    description: 'Geladeira',
+    installments: 10,
+  });
+  return { accountId: main.id, cardId: card.id };
 }
 
 /**
@@ -305,7 +338,7 @@ const VISITS_PER_TEST = 6;
 test('every visible tap target on the signed-out screens is at least 44×44 px at 360 px', async ({ page }) => {
   await resizeAndSettle(page, PHONE);
   const offenders: string[] = [];
-  for (const visit of GUEST_VISITS) offenders.push(...(await measure(page, visit, { accountId: '' })));
+  for (const visit of GUEST_VISITS) offenders.push(...(await measure(page, visit, { accountId: '', cardId: '' })));
   expect([...new Set(offenders)]).toEqual([]);
 });
 

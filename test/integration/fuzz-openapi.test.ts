@@ -7,7 +7,7 @@ import { BODY_LIMIT_BYTES } from '../../src/app.js';
 import { PASSWORD, registerUser, signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { type BlockMeter, startBlockMeter } from '../helpers/event-loop.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
-import { created, seedOneOfEverything } from '../helpers/one-of-everything.js';
+import { created, idOfRoute, seedOneOfEverything } from '../helpers/one-of-everything.js';
 import {
   bodyFieldSites,
   bodySchema,
@@ -87,6 +87,8 @@ const BODY_MAY_BE_NULL = new Set([
   'POST /api/transactions/{id}/reverse',
   'POST /api/pix/charges/{id}/receive',
   'POST /api/imports/{id}/confirm',
+  'POST /api/transactions/{id}/refund',
+  'POST /api/transactions/{id}/anticipate',
 ]);
 
 /** Routes that end or change the signed-in session: a guest person, recreated when gone, is fuzzed there. */
@@ -117,27 +119,7 @@ async function seedWorld() {
 
 /** The owner's real id a route's path or body field names; a new kind of id must be added here. */
 function idFor(name: string, route: Route): string {
-  const byField: Record<string, string | undefined> = {
-    account_id: ids.account,
-    from_account_id: ids.account,
-    to_account_id: ids.other,
-    category_id: ids.category,
-  };
-  const byPath: Array<[string, string | undefined]> = [
-    ['/api/accounts/{id}', ids.account],
-    ['/api/categories/{id}', ids.category],
-    ['/api/transactions/{id}', ids.transaction],
-    ['/api/goals/{id}', ids.goal],
-    ['/api/recurring/{id}', ids.rule],
-    ['/api/pix/charges/{id}', ids.charge],
-    ['/api/notifications/{id}', ids.notification],
-    ['/api/imports/rules/{id}', ids.importRule],
-    ['/api/imports/mappings/{id}', ids.account],
-    ['/api/imports/{id}', ids.import],
-  ];
-  const id = name === 'id' ? byPath.find(([prefix]) => route.path.startsWith(prefix))?.[1] : byField[name];
-  if (id === undefined) throw new Error(`no real id for ${name} in ${route.method} ${route.path}`);
-  return id;
+  return idOfRoute(ids)(name, route);
 }
 
 // ---------------------------------------------------------------------------------------

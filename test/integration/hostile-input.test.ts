@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crc16Hex } from '../../src/modules/pix/crc16.js';
 import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
-import { seedOneOfEverything } from '../helpers/one-of-everything.js';
+import { idOfRoute, seedOneOfEverything } from '../helpers/one-of-everything.js';
 import {
   type OpenApiDocument,
   type Route,
@@ -41,27 +41,7 @@ afterAll(async () => {
 
 /** The real id a route's path or body field names; a new kind of id must be added here. */
 function idFor(name: string, route: Route): string {
-  const byField: Record<string, string | undefined> = {
-    account_id: ids.account,
-    from_account_id: ids.account,
-    to_account_id: ids.other,
-    category_id: ids.category,
-  };
-  const byPath: Array<[string, string | undefined]> = [
-    ['/api/accounts/{id}', ids.account],
-    ['/api/categories/{id}', ids.category],
-    ['/api/transactions/{id}', ids.transaction],
-    ['/api/goals/{id}', ids.goal],
-    ['/api/recurring/{id}', ids.rule],
-    ['/api/pix/charges/{id}', ids.charge],
-    ['/api/notifications/{id}', ids.notification],
-    ['/api/imports/rules/{id}', ids.importRule],
-    ['/api/imports/mappings/{id}', ids.account],
-    ['/api/imports/{id}', ids.import],
-  ];
-  const id = name === 'id' ? byPath.find(([prefix]) => route.path.startsWith(prefix))?.[1] : byField[name];
-  if (id === undefined) throw new Error(`no real id for ${name} in ${route.method} ${route.path}`);
-  return id;
+  return idOfRoute(ids)(name, route);
 }
 
 async function send(request: SampleRequest, extraHeaders: Record<string, string> = {}) {

@@ -123,6 +123,45 @@ describe('Idempotency-Key', () => {
     clock.set('2026-07-01T12:00:00Z');
   });
 
+  it("a transfer's replay takes no account lock: it answers while another transaction holds the accounts", async () => {
+    const { client } = await signedIn(t.app);
+    const from = await client.account({ name: 'Corrente', type: 'checking', initial_balance_cents: 10_000 });
+    const to = await client.account({ name: 'Poupança', type: 'savings' });
+    const body = { from_account_id: from.id, to_account_id: to.id, amount_cents: 700 };
+    const first = await client.post('/api/transfers', body, { 'idempotency-key': 'replay-unlocked' });
+    expect(first.statusCode).toBe(201);
+    const holder = await t.pool.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT pg_advisory_xact_lock($1, $2)', [ACCOUNT_LOCK_NAMESPACE, accountLockKey(from.id)]);
+      await holder.query('SELECT 1 FROM accounts WHERE id = $1 FOR UPDATE', [to.id]);
+      const replay = await client.post('/api/transfers', body, { 'idempotency-key': 'replay-unlocked' });
+      expect([replay.statusCode, replay.headers['idempotent-replayed']]).toEqual([201, 'true']);
+      expect(replay.body).toBe(first.body);
+    } finally {
+      await holder.query('ROLLBACK');
+      holder.release();
+    }
+  });
+
+  it("a transfer's expired key is taken over: the accounts are locked then, and it posts afresh", async () => {
+    const { client } = await signedIn(t.app);
+    const from = await client.account({ name: 'Corrente', type: 'checking', initial_balance_cents: 10_000 });
+    const to = await client.account({ name: 'Poupança', type: 'savings' });
+    const body = { from_account_id: from.id, to_account_id: to.id, amount_cents: 300 };
+    const first = await client.post('/api/transfers', body, { 'idempotency-key': 'transfer-monthly' });
+    clock.advance(24 * 3_600_000);
+    try {
+      const later = await client.post('/api/transfers', body, { 'idempotency-key': 'transfer-monthly' });
+      expect([later.statusCode, later.headers['idempotent-replayed']]).toEqual([201, undefined]);
+      expect(later.json().transaction.id).not.toBe(first.json().transaction.id);
+      expect(later.json().to_account.balance_cents).toBe(600);
+    } finally {
+      clock.set('2026-07-01T12:00:00Z');
+    }
+    expect((await client.get(`/api/accounts/${from.id}`)).json().balance_cents).toBe(9_400);
+  });
+
   it('refuses a malformed key with 400', async () => {
     const { client } = await signedIn(t.app);
     for (const key of ['x'.repeat(256), 'tem espaço', 'ção']) {
@@ -213,6 +252,41 @@ describe('Idempotency-Key', () => {
       const retried = await client.post('/api/transactions', body, { 'idempotency-key': 'busy-key' });
       expect(retried.statusCode).toBe(201);
       expect(retried.json().account.balance_cents).toBe(900);
+    });
+
+    it('a transfer tells a twin in flight (409) from its accounts locked elsewhere (503), both at once', slow, async () => {
+      const { client, user } = await signedIn(t.app);
+      const from = await client.account({ name: 'Corrente', type: 'checking', initial_balance_cents: 1_000 });
+      const to = await client.account({ name: 'Poupança', type: 'savings', initial_balance_cents: 0 });
+      const body = { from_account_id: from.id, to_account_id: to.id, amount_cents: 100 };
+      const keyHolder = await t.pool.connect();
+      const accountHolder = await t.pool.connect();
+      try {
+        // One request still holds a key; another transaction holds the accounts of a second.
+        await keyHolder.query('BEGIN');
+        await keyHolder.query(
+          `INSERT INTO idempotency_keys (user_id, key, method, path, request_hash, status, created_at, expires_at)
+           VALUES ($1, 'held-transfer', 'POST', '/api/transfers', '\\x00', 'in_flight', now(), now() + interval '1 day')`,
+          [user.id],
+        );
+        await accountHolder.query('BEGIN');
+        await accountHolder.query('SELECT pg_advisory_xact_lock($1, $2)', [ACCOUNT_LOCK_NAMESPACE, accountLockKey(from.id)]);
+        const [twin, busy] = await Promise.all([
+          client.post('/api/transfers', body, { 'idempotency-key': 'held-transfer' }),
+          client.post('/api/transfers', body, { 'idempotency-key': 'busy-transfer' }),
+        ]);
+        expect([twin.statusCode, twin.json().code, twin.headers['retry-after']]).toEqual([409, 'idempotency_key_in_use', '1']);
+        expect([busy.statusCode, busy.json().code, busy.headers['retry-after']]).toEqual([503, 'busy', '1']);
+      } finally {
+        await keyHolder.query('ROLLBACK');
+        keyHolder.release();
+        await accountHolder.query('ROLLBACK');
+        accountHolder.release();
+      }
+      const keys = await t.pool.query("SELECT key FROM idempotency_keys WHERE user_id = $1 AND key LIKE '%-transfer'", [user.id]);
+      expect(keys.rows).toEqual([]);
+      expect((await client.post('/api/transfers', body, { 'idempotency-key': 'busy-transfer' })).statusCode).toBe(201);
+      expect((await client.get(`/api/accounts/${to.id}`)).json().balance_cents).toBe(100);
     });
   });
 });

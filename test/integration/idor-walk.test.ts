@@ -33,13 +33,32 @@ let document: OpenApiDocument;
 let a: Person;
 let b: Person;
 
-type Kind = 'account' | 'category' | 'transaction' | 'goal' | 'rule' | 'charge' | 'notification' | 'import' | 'importRule';
+type Kind =
+  | 'account'
+  | 'card'
+  | 'category'
+  | 'transaction'
+  | 'purchase'
+  | 'bill'
+  | 'goal'
+  | 'rule'
+  | 'charge'
+  | 'notification'
+  | 'import'
+  | 'importRule';
 
-/** The table each kind of id lives in: A's candidates are every row of it, read from the database. */
-const KIND_TABLE: Record<Kind, string> = {
+/**
+ * The table each kind of id lives in: A's candidates are every row of it, read from the
+ * database. A card's routes and a purchase's take any account or transaction id (B's own
+ * request names B's card or purchase); a bill has no row (its id is derived from the card
+ * and the month), so A's bills are read from A's cards instead (billsOfA).
+ */
+const KIND_TABLE: Record<Exclude<Kind, 'bill'>, string> = {
   account: 'accounts',
+  card: 'accounts',
   category: 'categories',
   transaction: 'transactions',
+  purchase: 'transactions',
   goal: 'goals',
   rule: 'recurring_rules',
   charge: 'pix_charges',
@@ -63,8 +82,12 @@ const ID_NOT_ADDRESSABLE: Record<string, string> = {
 
 /** Kinds of the `{id}` path parameter, by the route's path. */
 const PATH_KIND: Array<[string, Kind]> = [
+  ['/api/accounts/{id}/bills', 'card'],
   ['/api/accounts/{id}', 'account'],
   ['/api/categories/{id}', 'category'],
+  ['/api/transactions/{id}/installments', 'purchase'],
+  ['/api/transactions/{id}/refund', 'purchase'],
+  ['/api/transactions/{id}/anticipate', 'purchase'],
   ['/api/transactions/{id}', 'transaction'],
   ['/api/goals/{id}', 'goal'],
   ['/api/recurring/{id}', 'rule'],
@@ -81,6 +104,7 @@ const FIELD_KIND: Record<string, Kind> = {
   from_account_id: 'account',
   to_account_id: 'account',
   category_id: 'category',
+  bill_id: 'bill',
 };
 
 interface IdFreeRoute {
@@ -278,9 +302,46 @@ async function buildCore(person: Person, label: string) {
     link: '/orcamentos',
     now: clock.now(),
   })) as string;
+  await buildCard(person, label);
   // A's budget is small enough for the alert job to fire on A's spending.
   const limit = label === 'A' ? 2_000 : 500_000;
   await ok(await send(person, 'PUT', `/api/budgets/${MONTH}/${ids.category}`, { limit_cents: limit }), 'budget');
+}
+
+/** A credit card with its days (card_schedules) and a purchase on it in 12 installments (card_installments). */
+async function buildCard(person: Person, label: string) {
+  const { ids } = person;
+  const post = (url: string, body?: unknown) => send(person, 'POST', url, body);
+  const card = { name: `${label} cartão`, type: 'credit_card', credit_limit_cents: 1_000_000, closing_day: 3, due_day: 10 };
+  ids.card = (await ok(await post('/api/accounts', card), 'card')).id as string;
+  const purchase = {
+    account_id: ids.card,
+    type: 'expense',
+    amount_cents: 120_000,
+    description: `${label} compra`,
+    category_id: ids.category,
+    installments: 12,
+  };
+  ids.purchase = ((await ok(await post('/api/transactions', purchase), 'purchase')).transaction as { id: string }).id;
+  const installments = await ok(await send(person, 'GET', `/api/transactions/${ids.purchase}/installments`), 'installments');
+  ids.bill = (installments.items as Array<{ bill_id: string }>)[0]?.bill_id as string;
+}
+
+/**
+ * A's card goes further: a payment that names its bill (card_payments), a refund of a
+ * purchase's remaining installments (card_refunds, moved installments) and an antecipação
+ * with a discount, each a state a card route could answer from before an owner check.
+ */
+async function buildMoreCardsOfA(person: Person) {
+  const { ids } = person;
+  const post = (url: string, body?: unknown) => send(person, 'POST', url, body);
+  const payment = { from_account_id: ids.account, to_account_id: ids.card, amount_cents: 3_000, bill_id: ids.bill };
+  await ok(await post('/api/transfers', payment), 'bill payment');
+  const shoes = { account_id: ids.card, type: 'expense', amount_cents: 30_000, description: 'A tênis', installments: 3 };
+  const bought = ((await ok(await post('/api/transactions', shoes), 'purchase')).transaction as { id: string }).id;
+  await ok(await post(`/api/transactions/${bought}/refund`, { scope: 'remaining' }), 'refund');
+  await ok(await post(`/api/transactions/${ids.purchase}/anticipate`, { count: 2, discount_cents: 500 }), 'anticipate');
+  await ok(await post('/api/accounts', { name: 'A cartão sem dias', type: 'credit_card' }), 'unscheduled card');
 }
 
 /** A's world goes further: every resource also in the states that could answer before an owner check would. */
@@ -299,7 +360,7 @@ async function buildMoreOfA(person: Person) {
   );
   const archived = await ok(await post('/api/accounts', { name: 'A arquivada', type: 'cash' }), 'cash');
   await ok(await send(person, 'PATCH', `/api/accounts/${archived.id}`, { row_version: 1, archived: true }), 'archive');
-  await ok(await post('/api/accounts', { name: 'A cartão', type: 'credit_card' }), 'card');
+  await buildMoreCardsOfA(person);
   const oldCategory = await ok(await post('/api/categories', { name: 'A antiga', kind: 'expense' }), 'category');
   await ok(
     await send(person, 'PATCH', `/api/categories/${oldCategory.id}`, { row_version: 1, archived: true }),
@@ -384,7 +445,7 @@ beforeAll(async () => {
   await buildCore(a, 'A');
   await buildMoreOfA(a);
   await buildCore(b, 'B');
-}, 60_000);
+}, 180_000);
 afterAll(async () => {
   await t?.close();
 });
@@ -462,6 +523,8 @@ const BASE: Record<string, (ids: Ids, field: string) => Omit<Request, 'params'>>
   'PATCH /api/accounts/{id}': () => ({ query: {}, body: { row_version: 1, name: 'B renomeada' } }),
   'GET /api/accounts/{id}/ledger': () => ({ query: {} }),
   'GET /api/accounts/{id}/balance': () => ({ query: { at: '2026-12-10T12:00:00Z' } }),
+  'GET /api/accounts/{id}/bills': () => ({ query: {} }),
+  'GET /api/accounts/{id}/bills/{bill_id}': () => ({ query: {} }),
   'PATCH /api/categories/{id}': () => ({ query: {}, body: { row_version: 1, name: 'B renomeada' } }),
   'POST /api/transactions': (ids) => ({
     query: {},
@@ -472,9 +535,16 @@ const BASE: Record<string, (ids: Ids, field: string) => Omit<Request, 'params'>>
   'PATCH /api/transactions/{id}': () => ({ query: {}, body: { row_version: 1, description: 'B editada' } }),
   'POST /api/transactions/{id}/reverse': () => ({ query: {}, body: {} }),
   'GET /api/transactions/{id}/audit': () => ({ query: {} }),
-  'POST /api/transfers': (ids) => ({
+  'GET /api/transactions/{id}/installments': () => ({ query: {} }),
+  'POST /api/transactions/{id}/refund': () => ({ query: {}, body: { scope: 'amount', amount_cents: 1 } }),
+  'POST /api/transactions/{id}/anticipate': () => ({ query: {}, body: { count: 1 } }),
+  // A payment that names a bill goes to the card the bill is of: B's card, paying B's bill or A's.
+  'POST /api/transfers': (ids, field) => ({
     query: {},
-    body: { from_account_id: ids.account, to_account_id: ids.other, amount_cents: 1 },
+    body:
+      field === 'body/bill_id'
+        ? { from_account_id: ids.account, to_account_id: ids.card, amount_cents: 1, bill_id: ids.bill }
+        : { from_account_id: ids.account, to_account_id: ids.other, amount_cents: 1 },
   }),
   'GET /api/goals/{id}': () => ({ query: {} }),
   'PATCH /api/goals/{id}': () => ({ query: {}, body: { row_version: 1, name: 'B meta' } }),
@@ -522,8 +592,11 @@ const BASE: Record<string, (ids: Ids, field: string) => Omit<Request, 'params'>>
 function ownId(kind: Kind): string {
   const byKind: Record<Kind, string | undefined> = {
     account: b.ids.account,
+    card: b.ids.card,
     category: b.ids.category,
     transaction: b.ids.transaction,
+    purchase: b.ids.purchase,
+    bill: b.ids.bill,
     goal: b.ids.goal,
     rule: b.ids.rule,
     charge: b.ids.charge,
@@ -634,10 +707,26 @@ async function idsOfA(): Promise<Set<string>> {
 }
 
 async function candidates(kind: Kind): Promise<string[]> {
+  if (kind === 'bill') return billsOfA();
   const result = await t.pool.query<{ id: string }>(`SELECT id FROM ${KIND_TABLE[kind]} WHERE user_id = $1 ORDER BY id`, [
     a.userId,
   ]);
   return result.rows.map((row) => row.id);
+}
+
+/** The ids of every bill of every scheduled card of A's, as A reads them. */
+async function billsOfA(): Promise<string[]> {
+  const cards = await t.pool.query<{ id: string }>(
+    'SELECT DISTINCT account_id AS id FROM card_schedules WHERE user_id = $1 ORDER BY 1',
+    [a.userId],
+  );
+  const bills: string[] = [];
+  for (const card of cards.rows) {
+    const page = await ok(await send(a, 'GET', `/api/accounts/${card.id}/bills?limit=100`), 'bills of A');
+    for (const bill of page.items as Array<{ id: string }>) bills.push(bill.id);
+  }
+  expect(bills.length).toBeGreaterThanOrEqual(10);
+  return bills;
 }
 
 /** What of A's a response carries (A's ids, A's free text), if anything. */
@@ -708,7 +797,9 @@ describe("B walks every route with A's ids", () => {
       .sort((left, right) => order.indexOf(left.method) - order.indexOf(right.method));
     for (const route of byMethod) {
       const sites = idSites(route);
-      const field = sites.some((site) => siteName(site) === 'body/to_account_id') ? 'body/to_account_id' : '';
+      // A payment names B's own bill (on B's card); a recurring transfer names B's other account.
+      const names = sites.map(siteName);
+      const field = ['body/bill_id', 'body/to_account_id'].find((name) => names.includes(name)) ?? '';
       const response = await sendAs(b, route, baseRequest(route, sites, field));
       const leak = leakIn(response, aIds);
       if (leak) refused.push(`${routeKey(route)}: ${leak}`);

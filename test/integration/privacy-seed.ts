@@ -106,11 +106,55 @@ async function seedThroughApi(t: TestApp, person: SeededPerson): Promise<void> {
     }),
     200,
   );
+  await seedCard(person, category.id);
   await seedImports(t, person, category.id);
   // A second sign-in: another session, another access-log line.
   expectStatus(
     await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: person.email, password: PASSWORD } }),
     200,
+  );
+}
+
+/**
+ * A credit card with its days (card_schedules), a purchase in 12 installments brought forward
+ * in part with a discount (card_installments, card_refunds), a purchase whose remaining
+ * installments are refunded, and a payment that names its bill (card_payments).
+ */
+async function seedCard(person: SeededPerson, categoryId: string): Promise<void> {
+  const { client, marker } = person;
+  const card = await client.account({
+    name: `Cartão ${marker}`,
+    type: 'credit_card',
+    credit_limit_cents: 1_000_000,
+    closing_day: 3,
+    due_day: 10,
+  });
+  const purchase = (body: Record<string, unknown>) =>
+    client.post('/api/transactions', { account_id: card.id, type: 'expense', category_id: categoryId, ...body });
+  const fridge = expectStatus(
+    await purchase({ amount_cents: 120_000, description: `Geladeira ${marker}`, installments: 12 }),
+    201,
+  );
+  const fridgeId = fridge.json().transaction.id as string;
+  expectStatus(await client.post(`/api/transactions/${fridgeId}/anticipate`, { count: 2, discount_cents: 500 }), 201);
+  const shoes = expectStatus(await purchase({ amount_cents: 30_000, description: `Tênis ${marker}`, installments: 3 }), 201);
+  expectStatus(
+    await client.post(`/api/transactions/${shoes.json().transaction.id}/refund`, {
+      scope: 'remaining',
+      description: `Estorno ${marker}`,
+    }),
+    201,
+  );
+  const installments = expectStatus(await client.get(`/api/transactions/${fridgeId}/installments`), 200).json();
+  expectStatus(
+    await client.post('/api/transfers', {
+      from_account_id: person.checkingId,
+      to_account_id: card.id,
+      amount_cents: 5_000,
+      bill_id: installments.items[0].bill_id,
+      description: `Pagamento ${marker}`,
+    }),
+    201,
   );
 }
 

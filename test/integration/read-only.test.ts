@@ -10,10 +10,10 @@ import { createMetrics } from '../../src/http/metrics.js';
 import { createReadOnlyMode, READ_ONLY_NOTICE_MS, READ_ONLY_RETRY_AFTER_SECONDS } from '../../src/http/read-only.js';
 import { fixedClock } from '../../src/lib/clock.js';
 import { SESSION_TOUCH_INTERVAL_MS } from '../../src/modules/auth/auth.service.js';
-import { notify } from '../../src/modules/notifications/notify.js';
 import { clientFor, PASSWORD, signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { resolveAdminUrl } from '../helpers/db.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
+import { idOfRoute, seedOneOfEverything } from '../helpers/one-of-everything.js';
 import { type OpenApiDocument, type Route, readOpenApi, routes, sampleRequest } from '../helpers/openapi.js';
 import { expectProblem, expectStatus } from '../helpers/problem.js';
 import { writeOfx1 } from '../helpers/statement-writer.js';
@@ -34,11 +34,6 @@ let document: OpenApiDocument;
 let person: Awaited<ReturnType<typeof signedIn>>;
 const ids: Record<string, string> = {};
 
-async function created(response: { statusCode: number; body: string; json(): unknown }, what: string) {
-  if (response.statusCode >= 300) throw new Error(`${what}: ${response.statusCode} ${response.body}`);
-  return response.json() as Record<string, unknown>;
-}
-
 function statementUpload(token: string): { headers: Record<string, string>; payload: string } {
   const statement = writeOfx1([{ occurredOn: '2026-11-05', amountCents: -1_000, description: 'PADARIA', fitid: 'R1' }]);
   const boundary = 'readonly';
@@ -49,68 +44,12 @@ function statementUpload(token: string): { headers: Record<string, string>; payl
 /** One of each thing a person can have, so every write route has a real id to aim at. */
 async function seed(): Promise<void> {
   person = await signedIn(seeding.app);
-  const { client } = person;
-  ids.account = (await client.account({ name: 'Conta', type: 'checking', initial_balance_cents: 100_000 })).id;
-  ids.other = (await client.account({ name: 'Poupança', type: 'savings' })).id;
-  ids.category = ((await client.get('/api/categories?kind=expense')).json().items[0] as { id: string }).id;
-  const posted = await created(
-    await client.post('/api/transactions', { account_id: ids.account, type: 'expense', amount_cents: 100, description: 'Pão' }),
-    'transaction',
-  );
-  ids.transaction = (posted.transaction as { id: string }).id;
-  ids.goal = (await created(await client.post('/api/goals', { name: 'Viagem', target_cents: 50_000 }), 'goal')).id as string;
-  const rule = {
-    account_id: ids.account,
-    type: 'expense',
-    amount_cents: 100,
-    description: 'Aluguel',
-    schedule: { kind: 'monthly', day: 5 },
-    start_on: '2026-11-05',
-  };
-  ids.rule = (await created(await client.post('/api/recurring', rule), 'rule')).id as string;
-  await created(await client.put(`/api/accounts/${ids.account}/pix-key`, { key: '529.982.247-25' }), 'pix key');
-  const charge = await created(await client.post('/api/pix/charges', { account_id: ids.account, amount_cents: 500 }), 'charge');
-  ids.charge = charge.id as string;
-  ids.chargePayload = charge.payload as string;
-  ids.notification = (await notify(seeding.pool, {
-    userId: person.user.id,
-    kind: 'budget_alert',
-    dedupeKey: 'budget:readonly:50',
-    params: { threshold: 50 },
-    link: '/orcamentos',
-    now: clock.now(),
-  })) as string;
-  ids.import = (
-    await created(await seeding.app.inject({ method: 'POST', url: '/api/imports', ...statementUpload(person.token) }), 'import')
-  ).id as string;
-  ids.importRule = (
-    await created(await client.post('/api/imports/rules', { pattern: 'padaria', category_id: ids.category }), 'import rule')
-  ).id as string;
+  Object.assign(ids, await seedOneOfEverything(seeding, person));
 }
 
-/** The real id a route's path or body field names; a new kind of id must be added here. */
+/** The real id a route's path or body field names; a new kind of id is added in idOfRoute. */
 function idFor(name: string, route: Route): string {
-  const byField: Record<string, string | undefined> = {
-    account_id: ids.account,
-    from_account_id: ids.account,
-    to_account_id: ids.other,
-    category_id: ids.category,
-  };
-  const byPath: Array<[string, string | undefined]> = [
-    ['/api/accounts/{id}', ids.account],
-    ['/api/categories/{id}', ids.category],
-    ['/api/transactions/{id}', ids.transaction],
-    ['/api/goals/{id}', ids.goal],
-    ['/api/recurring/{id}', ids.rule],
-    ['/api/pix/charges/{id}', ids.charge],
-    ['/api/notifications/{id}', ids.notification],
-    ['/api/imports/rules/{id}', ids.importRule],
-    ['/api/imports/mappings/{id}', ids.account],
-    ['/api/imports/{id}', ids.import],
-  ];
-  const id = name === 'id' ? byPath.find(([prefix]) => route.path.startsWith(prefix))?.[1] : byField[name];
-  if (id === undefined) throw new Error(`no real id for ${name} in ${route.method} ${route.path}`);
-  return id;
+  return idOfRoute(ids)(name, route);
 }
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

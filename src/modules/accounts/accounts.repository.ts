@@ -5,17 +5,48 @@ import { ACCOUNT_COLUMNS, type AccountRow, type EntryRow, NOT_REVERSED } from '.
 const IS_USER_ACCOUNT = `type IN (${USER_ACCOUNT_TYPES.map((type) => `'${type}'`).join(', ')})`;
 
 import type { Queryable } from '../../db/queryable.js';
+import type { ClosingDayPurchases } from '../../policies/cards_v1.js';
+
+/** A person's account as the accounts module reads it: the ledger's columns and a card's bill days. */
+export interface UserAccountRow extends AccountRow {
+  closing_day: number | null;
+  due_day: number | null;
+  closing_day_purchases: ClosingDayPurchases | null;
+}
+
+const USER_ACCOUNT_COLUMNS = `${ACCOUNT_COLUMNS}, closing_day, due_day, closing_day_purchases`;
 
 export async function insertAccount(
   client: Queryable,
-  row: Pick<AccountRow, 'id' | 'user_id' | 'name' | 'type' | 'overdraft_limit_cents' | 'created_at'>,
-): Promise<AccountRow> {
-  const result = await client.query<AccountRow>(
-    `INSERT INTO accounts (id, user_id, name, type, overdraft_limit_cents, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${ACCOUNT_COLUMNS}`,
-    [row.id, row.user_id, row.name, row.type, row.overdraft_limit_cents, row.created_at],
+  row: Pick<
+    UserAccountRow,
+    | 'id'
+    | 'user_id'
+    | 'name'
+    | 'type'
+    | 'overdraft_limit_cents'
+    | 'created_at'
+    | 'closing_day'
+    | 'due_day'
+    | 'closing_day_purchases'
+  >,
+): Promise<UserAccountRow> {
+  const result = await client.query<UserAccountRow>(
+    `INSERT INTO accounts (id, user_id, name, type, overdraft_limit_cents, created_at, closing_day, due_day, closing_day_purchases)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${USER_ACCOUNT_COLUMNS}`,
+    [
+      row.id,
+      row.user_id,
+      row.name,
+      row.type,
+      row.overdraft_limit_cents,
+      row.created_at,
+      row.closing_day,
+      row.due_day,
+      row.closing_day_purchases,
+    ],
   );
-  return result.rows[0] as AccountRow;
+  return result.rows[0] as UserAccountRow;
 }
 
 export async function countUserAccounts(client: Queryable, userId: string): Promise<number> {
@@ -27,9 +58,9 @@ export async function countUserAccounts(client: Queryable, userId: string): Prom
 }
 
 /** A person's own account (never an internal one), or undefined. */
-export async function findUserAccount(client: Queryable, userId: string, accountId: string): Promise<AccountRow | undefined> {
-  const result = await client.query<AccountRow>(
-    `SELECT ${ACCOUNT_COLUMNS} FROM accounts
+export async function findUserAccount(client: Queryable, userId: string, accountId: string): Promise<UserAccountRow | undefined> {
+  const result = await client.query<UserAccountRow>(
+    `SELECT ${USER_ACCOUNT_COLUMNS} FROM accounts
       WHERE user_id = $1 AND id = $2 AND ${IS_USER_ACCOUNT}`,
     [userId, accountId],
   );
@@ -39,11 +70,11 @@ export async function findUserAccount(client: Queryable, userId: string, account
 export async function listUserAccounts(
   client: Queryable,
   options: { userId: string; includeArchived: boolean; skip: number; limit: number },
-): Promise<{ rows: AccountRow[]; total: number }> {
+): Promise<{ rows: UserAccountRow[]; total: number }> {
   const where = `user_id = $1 AND ${IS_USER_ACCOUNT} AND ($2 OR archived_at IS NULL)`;
   const [rows, total] = await Promise.all([
-    client.query<AccountRow>(
-      `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4`,
+    client.query<UserAccountRow>(
+      `SELECT ${USER_ACCOUNT_COLUMNS} FROM accounts WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4`,
       [options.userId, options.includeArchived, options.limit, options.skip],
     ),
     client.query<{ n: number }>(`SELECT count(*)::int AS n FROM accounts WHERE ${where}`, [
@@ -64,12 +95,26 @@ export async function updateAccount(
     name: string;
     overdraftLimitCents: number;
     archivedAt: Date | null;
+    closingDay: number | null;
+    dueDay: number | null;
+    closingDayPurchases: ClosingDayPurchases | null;
   },
-): Promise<AccountRow | undefined> {
-  const result = await client.query<AccountRow>(
-    `UPDATE accounts SET name = $4, overdraft_limit_cents = $5, archived_at = $6, row_version = row_version + 1
-      WHERE user_id = $1 AND id = $2 AND row_version = $3 RETURNING ${ACCOUNT_COLUMNS}`,
-    [options.userId, options.accountId, options.rowVersion, options.name, options.overdraftLimitCents, options.archivedAt],
+): Promise<UserAccountRow | undefined> {
+  const result = await client.query<UserAccountRow>(
+    `UPDATE accounts SET name = $4, overdraft_limit_cents = $5, archived_at = $6, closing_day = $7, due_day = $8,
+            closing_day_purchases = $9, row_version = row_version + 1
+      WHERE user_id = $1 AND id = $2 AND row_version = $3 RETURNING ${USER_ACCOUNT_COLUMNS}`,
+    [
+      options.userId,
+      options.accountId,
+      options.rowVersion,
+      options.name,
+      options.overdraftLimitCents,
+      options.archivedAt,
+      options.closingDay,
+      options.dueDay,
+      options.closingDayPurchases,
+    ],
   );
   return result.rows[0];
 }
@@ -82,6 +127,7 @@ export interface StatementRow extends EntryRow {
   reversed_by_transaction_id: string | null;
   corrects_transaction_id: string | null;
   corrected_by_transaction_id: string | null;
+  installment_count: number | null;
 }
 
 /**
@@ -105,7 +151,8 @@ export async function listLedger(
       `SELECT e.id, e.transaction_id, e.account_id, e.amount_cents, e.balance_after_cents, e.account_version, e.created_at,
               t.kind, t.description, t.occurred_on, t.reverses_transaction_id, t.corrects_transaction_id,
               (SELECT r.id FROM transactions r WHERE r.reverses_transaction_id = t.id) AS reversed_by_transaction_id,
-              (SELECT c.id FROM transactions c WHERE c.corrects_transaction_id = t.id) AS corrected_by_transaction_id
+              (SELECT c.id FROM transactions c WHERE c.corrects_transaction_id = t.id) AS corrected_by_transaction_id,
+              (SELECT i.count FROM card_installments i WHERE i.transaction_id = t.id LIMIT 1) AS installment_count
          FROM (${entries} ORDER BY e.account_version DESC LIMIT $2 OFFSET $3) e
          JOIN transactions t ON t.id = e.transaction_id
         ORDER BY e.account_version DESC`,

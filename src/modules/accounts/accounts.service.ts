@@ -7,13 +7,18 @@ import { newId } from '../../lib/ids.js';
 import type { PageResult } from '../../lib/pagination.js';
 import { updateOrConflict } from '../../lib/row-version.js';
 import type { RequestContext, ServiceDeps, WriteResult } from '../../lib/service-context.js';
+import type { ClosingDayPurchases } from '../../policies/cards_v1.js';
 import { acceptsOverdraftLimit, balanceFloorCents, isInternal } from '../../policies/ledger_v1.js';
+import { changeSchedule } from '../cards/cards.service.js';
 import { idempotentWrite } from '../idempotency/idempotency.service.js';
 import { type AccountRow, accountNotFound, lockAndLoadAccounts, postOpening, sourceOf } from '../ledger/index.js';
+import type { UserAccountRow } from './accounts.repository.js';
 import * as repository from './accounts.repository.js';
 import type { AccountResponse, CreateAccountInput, PatchAccountInput } from './accounts.schemas.js';
 
-export function toAccountResponse(row: AccountRow): AccountResponse {
+export function toAccountResponse(row: UserAccountRow): AccountResponse {
+  const card = row.type === 'credit_card';
+  const used = Math.max(0, -row.balance_cents);
   return {
     id: row.id,
     name: row.name,
@@ -21,6 +26,12 @@ export function toAccountResponse(row: AccountRow): AccountResponse {
     currency: 'BRL',
     balance_cents: row.balance_cents,
     overdraft_limit_cents: row.overdraft_limit_cents,
+    credit_limit_cents: card ? row.overdraft_limit_cents : null,
+    credit_used_cents: card ? used : null,
+    credit_available_cents: card ? row.overdraft_limit_cents + row.balance_cents : null,
+    closing_day: row.closing_day,
+    due_day: row.due_day,
+    closing_day_purchases: row.closing_day_purchases,
     archived: row.archived_at !== null,
     archived_at: row.archived_at?.toISOString() ?? null,
     row_version: row.row_version,
@@ -32,16 +43,68 @@ function notApplicable(field: string, message: string): DomainError {
   return invalidField(`body/${field}`, message, 'not_applicable');
 }
 
+type CardInput = Pick<
+  CreateAccountInput,
+  'overdraft_limit_cents' | 'credit_limit_cents' | 'closing_day' | 'due_day' | 'closing_day_purchases'
+>;
+
+/** The limit a request asks for: overdraft_limit_cents, or credit_limit_cents (a card's name for it); both must agree. */
+function limitOf(input: CardInput): number | undefined {
+  if (
+    input.overdraft_limit_cents !== undefined &&
+    input.credit_limit_cents !== undefined &&
+    input.overdraft_limit_cents !== input.credit_limit_cents
+  ) {
+    throw invalidField('body/credit_limit_cents', 'must equal overdraft_limit_cents when both are sent', 'mismatch');
+  }
+  return input.credit_limit_cents ?? input.overdraft_limit_cents;
+}
+
+/**
+ * A card's bill days as the request leaves them: what it sent over what the card has. The
+ * closing and due days come together the first time; later either may change alone.
+ */
+function cardDaysOf(
+  type: string,
+  input: CardInput,
+  current: Pick<UserAccountRow, 'closing_day' | 'due_day' | 'closing_day_purchases'> | undefined,
+): { closingDay: number; dueDay: number; closingDayPurchases: ClosingDayPurchases } | null {
+  const sent = input.closing_day !== undefined || input.due_day !== undefined || input.closing_day_purchases !== undefined;
+  if (type !== 'credit_card') {
+    if (sent) throw notApplicable('closing_day', 'only credit cards have closing and due days');
+    if (input.credit_limit_cents !== undefined)
+      throw notApplicable('credit_limit_cents', 'only credit cards have a credit limit');
+    return null;
+  }
+  const closingDay = input.closing_day ?? current?.closing_day ?? undefined;
+  const dueDay = input.due_day ?? current?.due_day ?? undefined;
+  if (closingDay === undefined && dueDay === undefined) {
+    if (input.closing_day_purchases !== undefined)
+      throw notApplicable('closing_day_purchases', 'set the closing and due days with it');
+    return null;
+  }
+  if (closingDay === undefined || dueDay === undefined) {
+    const missing = closingDay === undefined ? 'closing_day' : 'due_day';
+    throw invalidField(`body/${missing}`, 'the closing and due days are set together', 'required');
+  }
+  return {
+    closingDay,
+    dueDay,
+    closingDayPurchases: input.closing_day_purchases ?? current?.closing_day_purchases ?? 'next_bill',
+  };
+}
+
 export class AccountsService {
   constructor(private readonly deps: ServiceDeps) {}
 
   async create(context: RequestContext, input: CreateAccountInput): Promise<WriteResult<AccountResponse>> {
     const name = input.name.trim();
     if (name.length === 0) throw notApplicable('name', 'must not be blank');
-    const overdraft = input.overdraft_limit_cents ?? 0;
+    const overdraft = limitOf(input) ?? 0;
     if (overdraft > 0 && !acceptsOverdraftLimit(input.type)) {
       throw notApplicable('overdraft_limit_cents', 'only checking and credit card accounts have a limit');
     }
+    const days = cardDaysOf(input.type, input, undefined);
     return idempotentWrite(this.deps, context, async (client, now) => {
       if ((await repository.countUserAccounts(client, context.userId)) >= ACCOUNTS_PER_USER_MAX) {
         throw new DomainError('limit_reached', 422, `A person may have at most ${ACCOUNTS_PER_USER_MAX} accounts.`);
@@ -53,9 +116,13 @@ export class AccountsService {
         type: input.type,
         overdraft_limit_cents: overdraft,
         created_at: now,
+        closing_day: days?.closingDay ?? null,
+        due_day: days?.dueDay ?? null,
+        closing_day_purchases: days?.closingDayPurchases ?? null,
       });
+      if (days) await changeSchedule(client, { userId: context.userId, accountId: account.id, ...days, today: calendarDay(now) });
       const initial = input.initial_balance_cents ?? 0;
-      if (initial !== 0) account = await this.postOpening(client, context, account, initial, now);
+      if (initial !== 0) account = { ...account, ...(await this.postOpening(client, context, account, initial, now)) };
       return { status: 201, body: toAccountResponse(account) };
     });
   }
@@ -101,8 +168,9 @@ export class AccountsService {
    */
   async patch(userId: string, accountId: string, input: PatchAccountInput): Promise<AccountResponse> {
     return runTransaction(this.deps.pool, async (client) => {
-      const current = (await lockAndLoadAccounts(client, userId, [accountId])).get(accountId);
-      if (!current || isInternal(current.type)) throw accountNotFound();
+      const locked = (await lockAndLoadAccounts(client, userId, [accountId])).get(accountId);
+      if (!locked || isInternal(locked.type)) throw accountNotFound();
+      const current = (await repository.findUserAccount(client, userId, accountId)) as UserAccountRow;
       if (current.row_version !== input.row_version) {
         // Checked first, under the lock, so a stale edit is a 409 before any other rule judges it;
         // the conditional UPDATE keeps the same guard in the SQL.
@@ -110,7 +178,7 @@ export class AccountsService {
       }
       const name = input.name?.trim() ?? current.name;
       if (name.length === 0) throw notApplicable('name', 'must not be blank');
-      const overdraft = input.overdraft_limit_cents ?? current.overdraft_limit_cents;
+      const overdraft = limitOf(input) ?? current.overdraft_limit_cents;
       if (overdraft !== current.overdraft_limit_cents && !acceptsOverdraftLimit(current.type)) {
         throw notApplicable('overdraft_limit_cents', 'only checking and credit card accounts have a limit');
       }
@@ -119,6 +187,10 @@ export class AccountsService {
         throw new DomainError('limit_below_usage', 422, 'The new limit is below what the account already uses.', {
           balance_cents: current.balance_cents,
         });
+      }
+      const days = cardDaysOf(current.type, input, current);
+      if (days) {
+        await changeSchedule(client, { userId, accountId, ...days, today: calendarDay(this.deps.clock.now()) });
       }
       const archivedAt =
         input.archived === undefined
@@ -136,6 +208,9 @@ export class AccountsService {
             name,
             overdraftLimitCents: overdraft,
             archivedAt,
+            closingDay: days?.closingDay ?? null,
+            dueDay: days?.dueDay ?? null,
+            closingDayPurchases: days?.closingDayPurchases ?? null,
           }),
         current: async () => {
           const fresh = await repository.findUserAccount(client, userId, accountId);
@@ -165,6 +240,7 @@ export class AccountsService {
         reversed_by_transaction_id: row.reversed_by_transaction_id,
         corrects_transaction_id: row.corrects_transaction_id,
         corrected_by_transaction_id: row.corrected_by_transaction_id,
+        installment_count: row.installment_count,
         amount_cents: row.amount_cents,
         balance_after_cents: row.balance_after_cents,
         account_version: row.account_version,

@@ -127,3 +127,81 @@ export async function copyBudgets(
     [options.userId, options.fromMonthStart, options.toMonthStart, options.now],
   );
 }
+
+/** Spending moved from one month to another: plus `cents` in `month`, under a category. */
+export interface SpendingShiftRow {
+  category_id: string | null;
+  month: string;
+  cents: number;
+}
+
+/**
+ * The bill an installment is on now: moved_to_month while the refund or antecipação that
+ * moved it holds (not reversed), else the bill it was put on. The same rule as the cards
+ * module's MOVE_HOLDS (src/modules/cards/cards.repository.ts), which shows it on the bills.
+ */
+export const INSTALLMENT_MONTH = `CASE WHEN i.moved_to_month IS NOT NULL AND (i.moved_by_transaction_id IS NULL OR NOT EXISTS (
+    SELECT 1 FROM transactions x WHERE x.reverses_transaction_id = i.moved_by_transaction_id))
+  THEN i.moved_to_month ELSE i.bill_month END`;
+
+/**
+ * Card purchases in installments: the whole amount taken out of the month of the purchase's
+ * day, between fromDay and toDay, and, while the purchase holds (not reversed), each
+ * installment put in the month its bill closes, when that month is between them. A reversed
+ * purchase vanishes from its bills, so it counts nowhere: its reversal, between fromDay and
+ * toDay, is taken out of the month of the reversal's day too (each under its own category, as
+ * the ledger's legs are). A move only ever brings an installment forward, so its first bill is
+ * never before the month it is on: the range on bill_month lets the card's (account_id,
+ * bill_month) index find them.
+ */
+export async function installmentShifts(
+  client: Queryable,
+  options: { userId: string; fromDay: string; toDay: string },
+): Promise<SpendingShiftRow[]> {
+  const result = await client.query<SpendingShiftRow>(
+    `SELECT t.category_id, to_char(t.occurred_on, 'YYYY-MM') AS month, -t.amount_cents AS cents
+       FROM transactions t
+      WHERE t.user_id = $1 AND t.kind = 'expense' AND t.occurred_on BETWEEN $2 AND $3
+        AND EXISTS (SELECT 1 FROM card_installments i WHERE i.transaction_id = t.id)
+     UNION ALL
+     SELECT r.category_id, to_char(r.occurred_on, 'YYYY-MM') AS month, r.amount_cents AS cents
+       FROM transactions r
+      WHERE r.user_id = $1 AND r.kind = 'reversal' AND r.occurred_on BETWEEN $2 AND $3
+        AND EXISTS (SELECT 1 FROM card_installments i WHERE i.transaction_id = r.reverses_transaction_id)
+     UNION ALL
+     SELECT t.category_id, to_char(m.month, 'YYYY-MM') AS month, i.amount_cents AS cents
+       FROM accounts a
+       JOIN card_installments i ON i.account_id = a.id AND i.user_id = a.user_id
+       CROSS JOIN LATERAL (SELECT ${INSTALLMENT_MONTH} AS month) m
+       JOIN transactions t ON t.id = i.transaction_id AND t.user_id = i.user_id
+      WHERE a.user_id = $1 AND a.type = 'credit_card'
+        AND i.bill_month >= $2 AND m.month BETWEEN $2 AND $3
+        AND NOT EXISTS (SELECT 1 FROM transactions r WHERE r.reverses_transaction_id = t.id)`,
+    [options.userId, options.fromDay, options.toDay],
+  );
+  return result.rows.map((row) => ({ ...row, cents: Number(row.cents) }));
+}
+
+/** A refund (or antecipação discount) of a purchase in installments that still holds. */
+export interface InstallmentRefundRow {
+  account_id: string;
+  category_id: string | null;
+  occurred_on: string;
+  amount_cents: number;
+}
+
+/** The refunds, between fromDay and toDay, of purchases in installments; reversed ones are left out. */
+export async function installmentRefunds(
+  client: Queryable,
+  options: { userId: string; fromDay: string; toDay: string },
+): Promise<InstallmentRefundRow[]> {
+  const result = await client.query<InstallmentRefundRow>(
+    `SELECT r.account_id, r.category_id, r.occurred_on, r.amount_cents
+       FROM card_refunds f JOIN transactions r ON r.id = f.transaction_id AND r.user_id = f.user_id
+      WHERE f.user_id = $1 AND r.occurred_on BETWEEN $2 AND $3
+        AND EXISTS (SELECT 1 FROM card_installments i WHERE i.transaction_id = f.purchase_transaction_id)
+        AND NOT EXISTS (SELECT 1 FROM transactions x WHERE x.reverses_transaction_id = r.id)`,
+    [options.userId, options.fromDay, options.toDay],
+  );
+  return result.rows.map((row) => ({ ...row, amount_cents: Number(row.amount_cents) }));
+}

@@ -27,16 +27,32 @@ import {
   type PutBudgetInput,
   ROLLOVER_MONTHS_MAX,
 } from './budgets.schemas.js';
+import { cardSpendingShifts } from './card-spending.js';
 
-/** Spending per (category, month) over a range of months: the expense counterparty's legs. */
+/**
+ * Spending per (category, month) over a range of months: the expense counterparty's legs by
+ * the month of their day, with card purchases in installments (and their refunds) counted in
+ * the months of their bills instead (card-spending.ts).
+ */
 async function spentBetween(client: Queryable, userId: string, fromMonth: string, toMonth: string) {
   const expenseAccountId = await findInternalAccountId(client, userId, 'expense');
-  return spentByCategoryAndMonth(client, {
-    userId,
-    expenseAccountId,
-    fromDay: firstDayOfMonth(fromMonth),
-    toDay: lastDayOfMonth(toMonth),
-  });
+  const [booked, shifts] = await Promise.all([
+    spentByCategoryAndMonth(client, {
+      userId,
+      expenseAccountId,
+      fromDay: firstDayOfMonth(fromMonth),
+      toDay: lastDayOfMonth(toMonth),
+    }),
+    cardSpendingShifts(client, { userId, fromMonth, toMonth }),
+  ]);
+  const sums = new Map<string, { category_id: string | null; month: string; spent: number }>();
+  for (const row of [...booked.map((one) => ({ ...one, cents: Number(one.spent) })), ...shifts]) {
+    const key = `${row.category_id ?? ''}|${row.month}`;
+    const sum = sums.get(key) ?? { category_id: row.category_id, month: row.month, spent: 0 };
+    sum.spent += row.cents;
+    sums.set(key, sum);
+  }
+  return [...sums.values()];
 }
 
 /** Rows indexed by category, then by month (YYYY-MM). */

@@ -1,6 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { IsoDate, Nullable, Timestamp, Uuid } from '../../http/common-schemas.js';
 import { PageQuery } from '../../http/pagination.js';
+import { AMOUNT_MAX_CENTS } from '../../policies/ledger_v1.js';
 import { AccountBalance } from '../transactions/transactions.schemas.js';
 import { DESCRIPTION_LENGTH_MAX, IMPORT_FILE_BYTES_MAX } from './statement.js';
 
@@ -39,6 +40,38 @@ export const ImportLine = Type.Object(
     amount_cents: Type.Integer({ description: 'Signed centavos: negative leaves the account (an expense), positive enters it' }),
     category_id: Nullable(Uuid),
     duplicate_of: Nullable(Uuid),
+    duplicate_kind: Nullable(
+      Type.Union([Type.Literal('same'), Type.Literal('installment_of')], {
+        description:
+          'same: the movement is already in the books (duplicate_of); installment_of: on a credit card, the line is that installment of the purchase duplicate_of (null on a preview when an earlier line of the file makes the purchase), and posts nothing',
+      }),
+    ),
+    installment: Nullable(
+      Type.Object(
+        { number: Type.Integer({ minimum: 1 }), count: Type.Integer({ minimum: 2 }) },
+        {
+          additionalProperties: false,
+          description: 'The installment marker of the description ("Parcela 2/6"); on a credit card only',
+        },
+      ),
+    ),
+    purchase: Nullable(
+      Type.Object(
+        {
+          first_number: Type.Integer({ minimum: 1, description: 'The installment this line is (k of "k/N")' }),
+          count: Type.Integer({ minimum: 2, description: 'N of "k/N"' }),
+          installments: Type.Integer({ minimum: 1, description: 'Installments the purchase holds: k..N' }),
+          total_cents: Type.Integer({ minimum: 1, description: 'What the purchase posts: the sum of its installments' }),
+          total_estimated: Type.Boolean({
+            description: "The total is the line's amount times the installments; the issuer's may differ by a few centavos",
+          }),
+        },
+        {
+          additionalProperties: false,
+          description: 'On a credit card, the line is (or, in a preview, becomes) a purchase in installments',
+        },
+      ),
+    ),
     transaction_id: Nullable(Uuid),
   },
   { additionalProperties: false },
@@ -124,6 +157,11 @@ export const CsvMappingSchema = Type.Object(
       Type.Object({ column: Column, value: Type.String({ maxLength: 200 }) }, { additionalProperties: false }),
     ),
     detailColumn: Type.Optional(Column),
+    detailInstallment: Type.Optional(
+      Type.Boolean({
+        description: 'The detail column holds the installment (C6\'s "Parcela"): a bare "2/6" there is read as "Parcela 2/6"',
+      }),
+    ),
     signColumn: Type.Optional(
       Type.Object({ column: Column, debitValue: Type.String({ minLength: 1, maxLength: 20 }) }, { additionalProperties: false }),
     ),
@@ -141,13 +179,27 @@ export const ConfirmBody = Type.Object(
             line: Type.Optional(
               Type.Integer({ minimum: 1, description: 'Every movement starting on this line (instead of position)' }),
             ),
-            category_id: Nullable(Uuid),
+            category_id: Type.Optional(Nullable(Uuid)),
+            as_installments: Type.Optional(
+              Type.Boolean({
+                description:
+                  'false: post the line as an ordinary movement, not as an installment or a purchase in installments (credit cards)',
+              }),
+            ),
+            total_cents: Type.Optional(
+              Type.Integer({
+                minimum: 1,
+                maximum: AMOUNT_MAX_CENTS,
+                description: "The whole amount of the installments a line's new purchase holds, instead of the estimate",
+              }),
+            ),
           },
           { additionalProperties: false },
         ),
         {
           maxItems: OVERRIDES_MAX,
-          description: 'Categories chosen on the preview, by position (or line); the others keep their guess',
+          description:
+            'Choices made on the preview, by position (or line): a category (omitted keeps the guess) and, on a credit card, how an installment line is posted',
         },
       ),
     ),

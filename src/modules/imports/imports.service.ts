@@ -1,12 +1,16 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import type { Queryable } from '../../db/queryable.js';
 import { assert } from '../../lib/assert.js';
 import { DomainError, invalidField, notFound } from '../../lib/errors.js';
-import { newId } from '../../lib/ids.js';
+import { newId, newTimeOrderedId } from '../../lib/ids.js';
 import type { PageResult } from '../../lib/pagination.js';
 import type { RequestContext, ServiceDeps, WriteResult } from '../../lib/service-context.js';
+import type { CardSchedule } from '../../policies/cards_v1.js';
 import { AMOUNT_MAX_CENTS, OCCURRED_ON_MAX, OCCURRED_ON_MIN } from '../../policies/ledger_v1.js';
 import { findUserAccount } from '../accounts/accounts.repository.js';
+import { insertInstallments, schedulesOf } from '../cards/cards.repository.js';
+import { installmentNumbersOf, installmentPurchasesOf } from '../cards/cards-import.repository.js';
 import { idempotentWrite } from '../idempotency/idempotency.service.js';
 import {
   type AccountRow,
@@ -32,6 +36,7 @@ import type {
   ImportSummaryResponse,
 } from './imports.schemas.js';
 import { FILE_NAME_LENGTH_MAX, RULES_PER_USER_MAX } from './imports.schemas.js';
+import { type CardChoice, type CardLine, type CardPlan, cardInstallment, planCardLines } from './installments.js';
 import { normaliseText } from './payee.js';
 import { CSV_PRESETS, detectCsvPreset, readStatement } from './readers/index.js';
 import {
@@ -108,7 +113,24 @@ function toSummary(row: ImportRow): ImportSummaryResponse {
   };
 }
 
-function toLine(line: ImportLineRow) {
+/** What the card rules add to a line of the answer. */
+interface LineCard {
+  /** The purchase an installment_of line stands for (a preview does not store it). */
+  installment_of?: string;
+  duplicate_kind: 'same' | 'installment_of' | null;
+  installment: { number: number; count: number } | null;
+  purchase: {
+    first_number: number;
+    count: number;
+    installments: number;
+    total_cents: number;
+    total_estimated: boolean;
+  } | null;
+}
+
+const NO_CARD: LineCard = { duplicate_kind: null, installment: null, purchase: null };
+
+function toLine(line: ImportLineRow, card: LineCard = NO_CARD) {
   return {
     position: line.position,
     line: line.line,
@@ -116,9 +138,71 @@ function toLine(line: ImportLineRow) {
     description: line.description,
     amount_cents: line.amount_cents,
     category_id: line.category_id,
-    duplicate_of: line.duplicate_of,
+    duplicate_of: card.installment_of ?? line.duplicate_of,
+    duplicate_kind: card.duplicate_kind ?? (line.duplicate_of === null ? null : 'same'),
+    installment: card.installment,
+    purchase: card.purchase,
     transaction_id: line.transaction_id,
   };
+}
+
+/** A line as the card rules see it (on a credit card), with what its plan makes of it. */
+function cardOfLine(line: ImportLineRow, isCard: boolean, plan: CardPlan | undefined): LineCard {
+  const marker = isCard ? cardInstallment(line.description) : null;
+  const installment = marker === null ? null : { number: marker.number, count: marker.count };
+  if (plan?.kind === 'installment_of') {
+    return { installment_of: plan.purchaseId, duplicate_kind: 'installment_of', installment, purchase: null };
+  }
+  if (plan?.kind === 'installment_of_line') {
+    // The purchase is planned by an earlier line of the file and has no id before the confirm.
+    return { duplicate_kind: 'installment_of', installment, purchase: null };
+  }
+  if (plan?.kind === 'purchase') {
+    const first = plan.installments[0];
+    assert(first !== undefined, 'a planned purchase holds an installment');
+    return {
+      duplicate_kind: null,
+      installment,
+      purchase: {
+        first_number: first.number,
+        count: first.count,
+        installments: plan.installments.length,
+        total_cents: plan.totalCents,
+        total_estimated: plan.totalEstimated,
+      },
+    };
+  }
+  return { duplicate_kind: line.duplicate_of === null ? null : 'same', installment, purchase: null };
+}
+
+function toCardLine(line: ImportLineRow): CardLine {
+  return { position: line.position, occurredOn: line.occurred_on, description: line.description, amountCents: line.amount_cents };
+}
+
+/** A credit card's schedules, or null when the account is not a card or has none (its lines are then ordinary). */
+async function cardSchedules(client: Queryable, userId: string, account: AccountRow): Promise<CardSchedule[] | null> {
+  if (account.type !== 'credit_card') return null;
+  const schedules = await schedulesOf(client, userId, account.id);
+  return schedules.length > 0 ? schedules : null;
+}
+
+/** The card plans of the lines that are not already in the books (see installments.ts). */
+async function planLines(
+  client: Queryable,
+  options: {
+    userId: string;
+    accountId: string;
+    schedules: CardSchedule[] | null;
+    lines: readonly ImportLineRow[];
+    choices?: ReadonlyMap<number, CardChoice>;
+  },
+): Promise<Map<number, CardPlan>> {
+  if (options.schedules === null) return new Map();
+  const lines = options.lines.map(toCardLine);
+  const counts = [...new Set(lines.flatMap((line) => cardInstallment(line.description)?.count ?? []))];
+  if (counts.length === 0) return new Map();
+  const purchases = await installmentPurchasesOf(client, { userId: options.userId, accountId: options.accountId, counts });
+  return planCardLines({ lines, purchases, schedules: options.schedules, choices: options.choices });
 }
 
 /** Below a space, a character is a control character (tab and newlines included). */
@@ -197,6 +281,98 @@ function linesNamed(lines: readonly ImportLineRow[], override: { position?: numb
   return lines.filter((line) => line.line === override.line);
 }
 
+/**
+ * Which lines are already in the books, inside the confirm (the books may have changed since
+ * the preview): by key or matching movement (duplicates.ts), then, on a credit card, as an
+ * installment of a standing purchase; and what the other installment lines become. Under the
+ * card's lock, so its purchases and schedule cannot change before COMMIT.
+ */
+async function judgeLines(
+  client: pg.PoolClient,
+  options: { userId: string; account: AccountRow; lines: readonly ImportLineRow[]; choices: ReadonlyMap<number, CardChoice> },
+): Promise<{ duplicates: Map<number, string>; plans: Map<number, CardPlan> }> {
+  const { userId, account, lines, choices } = options;
+  const statementLines = lines.map((line) => ({
+    line: line.position,
+    occurredOn: line.occurred_on,
+    description: line.description,
+    amountCents: line.amount_cents,
+    dedupeKey: line.dedupe_key,
+  }));
+  const duplicates = await findDuplicates(client, { userId, accountId: account.id, lines: statementLines });
+  const plans = await planLines(client, {
+    userId,
+    accountId: account.id,
+    schedules: await cardSchedules(client, userId, account),
+    lines: lines.filter((line) => !duplicates.has(line.position)),
+    choices,
+  });
+  checkCardChoices(choices, plans);
+  for (const [position, plan] of plans) if (plan.kind === 'installment_of') duplicates.set(position, plan.purchaseId);
+  return { duplicates, plans };
+}
+
+/**
+ * Claims the candidates' keys for the postings `ids` will make; a key another confirm committed
+ * while this one waited on it makes its line a duplicate of that confirm's posting (the original).
+ */
+async function claimKeys(
+  client: pg.PoolClient,
+  options: {
+    userId: string;
+    accountId: string;
+    importId: string;
+    candidates: readonly ImportLineRow[];
+    ids: ReadonlyMap<number, string>;
+    duplicates: Map<number, string>;
+  },
+): Promise<Set<string>> {
+  const { userId, accountId, candidates, ids, duplicates } = options;
+  const claimed = await repository.claimDedupeKeys(client, {
+    userId,
+    accountId,
+    importId: options.importId,
+    keys: candidates.map((line) => line.dedupe_key),
+    transactionIds: candidates.map((line) => ids.get(line.position) as string),
+  });
+  const lost = candidates.filter((line) => !claimed.has(line.dedupe_key));
+  if (lost.length > 0) {
+    const holders = await repository.findDedupeKeys(client, { userId, accountId, keys: lost.map((line) => line.dedupe_key) });
+    for (const line of lost) duplicates.set(line.position, holders.get(line.dedupe_key) as string);
+  }
+  return claimed;
+}
+
+/** The card choices of the confirm (as_installments, total_cents), by position. */
+function cardChoices(lines: readonly ImportLineRow[], input: ConfirmInput): Map<number, CardChoice> {
+  const choices = new Map<number, CardChoice>();
+  for (const override of input.lines ?? []) {
+    if (override.as_installments === undefined && override.total_cents === undefined) continue;
+    for (const line of linesNamed(lines, override)) {
+      choices.set(line.position, { asInstallments: override.as_installments, totalCents: override.total_cents });
+    }
+  }
+  return choices;
+}
+
+/** A total is chosen for a line that becomes a purchase in installments, and gives each installment a centavo at least. */
+function checkCardChoices(choices: ReadonlyMap<number, CardChoice>, plans: ReadonlyMap<number, CardPlan>): void {
+  for (const [position, choice] of choices) {
+    if (choice.totalCents === undefined) continue;
+    const plan = plans.get(position);
+    if (plan?.kind !== 'purchase') {
+      throw invalidField(
+        'body/lines/total_cents',
+        `the line at position ${position} does not become a purchase in installments`,
+        'not_applicable',
+      );
+    }
+    if (choice.totalCents < plan.installments.length) {
+      throw invalidField('body/lines/total_cents', 'each installment must be at least one centavo', 'installment_too_small');
+    }
+  }
+}
+
 /** A chosen category must be the person's own, not archived, and of the line's kind. */
 function checkChosen(category: repository.CategoryKindRow | undefined, line: ImportLineRow): void {
   if (!category) throw notFound('category');
@@ -243,7 +419,7 @@ export class ImportsService {
   /** Reads the file, marks duplicates, guesses categories and stores the preview; nothing is posted. */
   async preview(context: RequestContext, input: UploadInput): Promise<WriteResult<ImportPreviewResponse>> {
     const userId = context.userId;
-    await this.usableAccount(this.deps.pool, userId, input.accountId);
+    const account = await this.usableAccount(this.deps.pool, userId, input.accountId);
     const remembered = await repository.findMapping(this.deps.pool, { userId, accountId: input.accountId });
     const statement = readFile(input, remembered);
     checkLines(statement);
@@ -263,7 +439,14 @@ export class ImportsService {
         duplicate_of: duplicates.get(index + 1) ?? null,
         transaction_id: null,
       }));
-      const duplicateCount = duplicates.size;
+      const plans = await planLines(client, {
+        userId,
+        accountId: input.accountId,
+        schedules: await cardSchedules(client, userId, account),
+        lines: lines.filter((line) => line.duplicate_of === null),
+      });
+      const installmentOfCount = [...plans.values()].filter((plan) => plan.kind !== 'purchase').length;
+      const duplicateCount = duplicates.size + installmentOfCount;
       const row: ImportRow = {
         id: newId(),
         user_id: userId,
@@ -292,7 +475,9 @@ export class ImportsService {
       if (statement.mapping !== null) {
         await repository.saveMapping(client, { userId, accountId: input.accountId, mapping: statement.mapping, now });
       }
-      return { status: 201, body: { ...toSummary(row), lines: lines.map(toLine) } };
+      const isCard = account.type === 'credit_card';
+      const body = lines.map((line) => toLine(line, cardOfLine(line, isCard, plans.get(line.position))));
+      return { status: 201, body: { ...toSummary(row), lines: body } };
     });
   }
 
@@ -300,7 +485,55 @@ export class ImportsService {
     const row = await repository.findImport(this.deps.pool, { userId, importId });
     if (!row) throw importNotFound();
     const lines = await repository.linesOf(this.deps.pool, { userId, importId });
-    return { ...toSummary(row), lines: lines.map(toLine) };
+    return { ...toSummary(row), lines: await this.describeLines(row, lines) };
+  }
+
+  /**
+   * The lines with what the card rules make of them: a preview's as a confirm would post them
+   * now; a posted import's from the books (a line that stands for an installment of a purchase
+   * it did not post itself is installment_of; one whose key the purchase holds is the same).
+   */
+  private async describeLines(row: ImportRow, lines: readonly ImportLineRow[]) {
+    const pool = this.deps.pool;
+    const account = await findUserAccount(pool, row.user_id, row.account_id);
+    const isCard = account?.type === 'credit_card';
+    if (!account || !isCard) return lines.map((line) => toLine(line));
+    if (row.status === 'preview') {
+      const plans = await planLines(pool, {
+        userId: row.user_id,
+        accountId: row.account_id,
+        schedules: await cardSchedules(pool, row.user_id, account),
+        lines: lines.filter((line) => line.duplicate_of === null),
+      });
+      return lines.map((line) => toLine(line, cardOfLine(line, true, plans.get(line.position))));
+    }
+    const ids = lines.flatMap((line) => [line.transaction_id ?? [], line.duplicate_of ?? []].flat());
+    const purchases = await installmentNumbersOf(pool, { userId: row.user_id, transactionIds: [...new Set(ids)] });
+    const keys = await repository.findDedupeKeys(pool, {
+      userId: row.user_id,
+      accountId: row.account_id,
+      keys: lines.flatMap((line) => (line.duplicate_of === null ? [] : [line.dedupe_key])),
+    });
+    return lines.map((line) => {
+      const card = cardOfLine(line, true, undefined);
+      const own = line.transaction_id === null ? undefined : purchases.get(line.transaction_id);
+      if (own && card.installment) {
+        const total = own.total_cents;
+        const estimated = own.numbers.length > 1 && own.numbers.length * -line.amount_cents === total;
+        card.purchase = {
+          first_number: own.numbers[0] as number,
+          count: own.count,
+          installments: own.numbers.length,
+          total_cents: total,
+          total_estimated: estimated,
+        };
+      }
+      const of = line.duplicate_of === null ? undefined : purchases.get(line.duplicate_of);
+      if (of && card.installment && of.count === card.installment.count && keys.get(line.dedupe_key) !== line.duplicate_of) {
+        card.duplicate_kind = 'installment_of';
+      }
+      return toLine(line, card);
+    });
   }
 
   async list(
@@ -343,45 +576,33 @@ export class ImportsService {
       const row = await repository.findImport(client, { userId, importId, forUpdate: true });
       if (!row) throw importNotFound();
       if (row.status !== 'preview') throw wrongState(row, 'confirm');
-      await this.usableAccount(client, userId, row.account_id);
+      const account = await this.usableAccount(client, userId, row.account_id);
       await lockForPosting(client, userId, row.account_id);
       const lines = await repository.linesOf(client, { userId, importId });
       const chosen = await this.chosenCategories(client, userId, lines, input);
-      const statementLines = lines.map((line) => ({
-        line: line.position,
-        occurredOn: line.occurred_on,
-        description: line.description,
-        amountCents: line.amount_cents,
-        dedupeKey: line.dedupe_key,
-      }));
-      const duplicates = await findDuplicates(client, { userId, accountId: row.account_id, lines: statementLines });
-      const candidates = lines.filter((line) => !duplicates.has(line.position));
-      const ids = new Map(candidates.map((line) => [line.position, newId()]));
-      const claimed = await repository.claimDedupeKeys(client, {
-        userId,
-        accountId: row.account_id,
-        importId,
-        keys: candidates.map((line) => line.dedupe_key),
-        transactionIds: candidates.map((line) => ids.get(line.position) as string),
-      });
-      const lost = candidates.filter((line) => !claimed.has(line.dedupe_key));
-      if (lost.length > 0) {
-        // Another confirm committed these keys while this one waited on them: its postings are the originals.
-        const holders = await repository.findDedupeKeys(client, {
-          userId,
-          accountId: row.account_id,
-          keys: lost.map((line) => line.dedupe_key),
-        });
-        for (const line of lost) duplicates.set(line.position, holders.get(line.dedupe_key) as string);
-      }
+      const choices = cardChoices(lines, input);
+      const { duplicates, plans } = await judgeLines(client, { userId, account, lines, choices });
+      // A line that is an installment of a purchase another line of the file makes posts nothing.
+      const ofLine = new Map<number, number>();
+      for (const [position, plan] of plans) if (plan.kind === 'installment_of_line') ofLine.set(position, plan.position);
+      const candidates = lines.filter((line) => !duplicates.has(line.position) && !ofLine.has(line.position));
+      const ids = new Map(candidates.map((line) => [line.position, newTimeOrderedId()]));
+      const claimed = await claimKeys(client, { userId, accountId: row.account_id, importId, candidates, ids, duplicates });
+      // The planning line's purchase: its own posting, or the one that took its key meanwhile.
+      for (const [position, planner] of ofLine) duplicates.set(position, duplicates.get(planner) ?? (ids.get(planner) as string));
       const toPost = candidates.filter((line) => claimed.has(line.dedupe_key));
       const source = sourceOf(context, this.deps.clock.now());
+      const purchaseOf = (line: ImportLineRow) => {
+        const plan = plans.get(line.position);
+        return plan?.kind === 'purchase' ? plan : undefined;
+      };
       const postings: EntryPosting[] = toPost.map((line) => ({
         kind: line.amount_cents < 0 ? 'expense' : 'income',
         transactionId: ids.get(line.position) as string,
         accountId: row.account_id,
-        amountCents: Math.abs(line.amount_cents),
-        description: line.description,
+        // A purchase in installments is one expense of its whole amount, as POST /api/transactions posts it.
+        amountCents: purchaseOf(line)?.totalCents ?? Math.abs(line.amount_cents),
+        description: purchaseOf(line)?.description ?? line.description,
         categoryId: chosen.get(line.position) ?? null,
         notes: null,
         occurredOn: line.occurred_on,
@@ -390,6 +611,12 @@ export class ImportsService {
         allowNegative: true,
       }));
       const last = postings.length > 0 ? await postAll(client, source, postings) : undefined;
+      for (const line of toPost) {
+        const plan = purchaseOf(line);
+        const transactionId = ids.get(line.position) as string;
+        if (plan)
+          await insertInstallments(client, { userId, accountId: row.account_id, transactionId, installments: plan.installments });
+      }
       const posted = new Set(toPost.map((line) => line.position));
       await repository.markPosted(client, {
         userId,
@@ -402,7 +629,7 @@ export class ImportsService {
           transactionId: posted.has(line.position) ? (ids.get(line.position) as string) : null,
         })),
       });
-      const account = last?.accounts.get(row.account_id) ?? (await this.usableAccount(client, userId, row.account_id));
+      const after = last?.accounts.get(row.account_id) ?? (await this.usableAccount(client, userId, row.account_id));
       return {
         status: 201,
         body: {
@@ -410,7 +637,7 @@ export class ImportsService {
           status: 'posted',
           posted_count: postings.length,
           duplicate_count: lines.length - postings.length,
-          account: { id: account.id, balance_cents: account.balance_cents, row_version: account.row_version },
+          account: { id: after.id, balance_cents: after.balance_cents, row_version: after.row_version },
         },
       };
     });
@@ -429,7 +656,7 @@ export class ImportsService {
   ): Promise<Map<number, string | null>> {
     const chosen = new Map(lines.map((line) => [line.position, line.category_id]));
     const overrides = input.lines ?? [];
-    const ids = [...new Set(overrides.flatMap((override) => (override.category_id === null ? [] : [override.category_id])))];
+    const ids = [...new Set(overrides.flatMap((override) => (override.category_id ? [override.category_id] : [])))];
     const categories = await repository.categoriesByIds(client, { userId, ids });
     overrides.forEach((override, index) => {
       if ((override.position === undefined) === (override.line === undefined)) {
@@ -440,9 +667,11 @@ export class ImportsService {
         const field = override.position !== undefined ? 'position' : 'line';
         throw invalidField(`body/lines/${index}/${field}`, 'is not a line of this import', field);
       }
+      if (override.category_id === undefined) return;
+      const categoryId = override.category_id;
       for (const line of targets) {
-        if (override.category_id !== null) checkChosen(categories.get(override.category_id), line);
-        chosen.set(line.position, override.category_id);
+        if (categoryId !== null) checkChosen(categories.get(categoryId), line);
+        chosen.set(line.position, categoryId);
       }
     });
     return chosen;

@@ -54,6 +54,11 @@ export interface CsvMapping {
    */
   detailColumn?: number;
   /**
+   * The detail column is the bill's installment column (C6's "Parcela": "2/6" or "Única"): a
+   * bare "2/6" in it is written "Parcela 2/6", a marker that names itself, since the column says so.
+   */
+  detailInstallment?: boolean;
+  /**
    * A column that says which way an unsigned amount goes (Caixa's "Deb_Cred": "D" or "C"):
    * the amount is made negative when the cell equals `debitValue` (ignoring case), positive
    * otherwise. Added by the readers.

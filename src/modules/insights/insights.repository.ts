@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Queryable } from '../../db/queryable.js';
+import { INSTALLMENT_MONTH } from '../budgets/budgets.repository.js';
 import { MONTH_INSIGHTS } from './staleness.js';
 
 /** What moved per month and category: income and expenses, and what openings put into the person's own accounts. */
@@ -15,15 +16,17 @@ export interface FlowRow {
  * The person's flows from `fromDay` on, per month and category, read from the journal
  * headers: an income or an expense (or its reversal, which keeps the original's accounts and
  * counts negated) moves its amount between the person's account and their income or expense
- * account, exactly as its two legs do. Only an opening's sign (a debt opens negative) is read
- * from its leg. Transfers and goal movements stay among the person's own accounts.
+ * account, exactly as its two legs do. A card refund (cards_v1) moves its amount back from the
+ * expense account to the card, so it counts as negative spending (and its reversal as
+ * spending again). Only an opening's sign (a debt opens negative) is read from its leg.
+ * Transfers and goal movements stay among the person's own accounts.
  */
 export async function flowsFrom(
   client: Queryable,
   options: { userId: string; fromDay: string; counterparties: Counterparties },
 ): Promise<FlowRow[]> {
   const result = await client.query<FlowRow>({
-    name: 'insights_flows_from',
+    name: 'insights_flows_from_v2',
     text: `SELECT to_char(t.occurred_on, 'YYYY-MM') AS month, t.category_id,
                   coalesce(sum(CASE WHEN t.counterparty_account_id = $3 THEN signed.cents END), 0)::bigint AS income,
                   coalesce(sum(CASE WHEN t.counterparty_account_id = $4 THEN signed.cents END), 0)::bigint AS expense,
@@ -31,7 +34,10 @@ export async function flowsFrom(
                     (SELECT e.amount_cents FROM ledger_entries e WHERE e.transaction_id = t.id AND e.account_id = t.account_id)
                   END), 0)::bigint AS opened
              FROM transactions t
-            CROSS JOIN LATERAL (SELECT CASE WHEN t.kind = 'reversal' THEN -t.amount_cents ELSE t.amount_cents END AS cents) signed
+             LEFT JOIN transactions o ON o.id = t.reverses_transaction_id AND o.user_id = t.user_id
+            CROSS JOIN LATERAL (SELECT t.amount_cents
+                                       * CASE WHEN t.kind = 'reversal' THEN -1 ELSE 1 END
+                                       * CASE WHEN coalesce(o.kind, t.kind) = 'refund' THEN -1 ELSE 1 END AS cents) signed
             WHERE t.user_id = $1 AND t.occurred_on >= $2
             GROUP BY 1, 2`,
     values: [
@@ -108,14 +114,18 @@ export interface PayeeRow {
 
 /**
  * The month's spending per payee: a paid Pix's payee name, otherwise the description, with
- * case and surrounding spaces ignored. A reversal counts against its original's payee.
+ * case and surrounding spaces ignored. A reversal counts against its original's payee. A card
+ * purchase in installments that holds counts by the installments on the month's bills (each
+ * one a purchase of the month), not whole on its day, as the month's spending does; one that
+ * was reversed counts nowhere, nor does its reversal (it vanishes from the bills). Refunds are
+ * not payees' spending.
  */
 export async function topPayees(
   client: Queryable,
   options: { userId: string; fromDay: string; toDay: string; limit: number },
 ): Promise<PayeeRow[]> {
   const result = await client.query<PayeeRow>({
-    name: 'insights_top_payees',
+    name: 'insights_top_payees_v3',
     text: `WITH spending AS (
              SELECT coalesce(nullif(btrim(coalesce(o.payee_name, t.payee_name)), ''), btrim(coalesce(o.description, t.description))) AS payee,
                     CASE WHEN t.kind = 'reversal' THEN -t.amount_cents ELSE t.amount_cents END AS cents,
@@ -124,6 +134,15 @@ export async function topPayees(
                LEFT JOIN transactions o ON o.id = t.reverses_transaction_id
               WHERE t.user_id = $1 AND t.occurred_on BETWEEN $2 AND $3
                 AND coalesce(o.kind, t.kind) = 'expense'
+                AND NOT EXISTS (SELECT 1 FROM card_installments x WHERE x.transaction_id = coalesce(o.id, t.id))
+             UNION ALL
+             SELECT coalesce(nullif(btrim(t.payee_name), ''), btrim(t.description)), i.amount_cents, 1
+               FROM accounts a
+               JOIN card_installments i ON i.account_id = a.id AND i.user_id = a.user_id
+               JOIN transactions t ON t.id = i.transaction_id AND t.user_id = i.user_id
+              WHERE a.user_id = $1 AND a.type = 'credit_card'
+                AND i.bill_month >= $2 AND ${INSTALLMENT_MONTH} BETWEEN $2 AND $3
+                AND NOT EXISTS (SELECT 1 FROM transactions r WHERE r.reverses_transaction_id = t.id)
            )
            SELECT min(payee) AS payee, sum(cents)::bigint AS spent_cents, sum(counted)::int AS count
              FROM spending GROUP BY lower(payee)

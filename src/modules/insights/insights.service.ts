@@ -4,6 +4,8 @@ import { withTransaction } from '../../db/unit-of-work.js';
 import { calendarDay, calendarMonth, daysBetween, firstDayOfMonth, lastDayOfMonth, shiftMonth } from '../../lib/calendar.js';
 import type { Clock } from '../../lib/clock.js';
 import { DomainError } from '../../lib/errors.js';
+import type { SpendingShiftRow } from '../budgets/budgets.repository.js';
+import { cardSpendingShifts } from '../budgets/card-spending.js';
 import { RecurringService } from '../recurring/recurring.service.js';
 import {
   activeBalanceNow,
@@ -58,19 +60,33 @@ interface MonthFlows {
   byCategory: Map<string | null, number>;
 }
 
-function flowsByMonth(rows: readonly FlowRow[]): Map<string, MonthFlows> {
+/**
+ * The flows of each month. Spending (expense, by category) counts card installments in the
+ * months of their bills (`shifts`, budgets' card-spending.ts), as budgets do; what the
+ * person's own accounts gained (ownChange, behind the month-end balances) follows the ledger's
+ * days, since a purchase in installments takes the whole amount from the card at once.
+ */
+function flowsByMonth(rows: readonly FlowRow[], shifts: readonly SpendingShiftRow[]): Map<string, MonthFlows> {
   const months = new Map<string, MonthFlows>();
-  for (const row of rows) {
-    let flows = months.get(row.month);
+  const flowsOf = (month: string) => {
+    let flows = months.get(month);
     if (!flows) {
       flows = { income: 0, expense: 0, ownChange: 0, byCategory: new Map() };
-      months.set(row.month, flows);
+      months.set(month, flows);
     }
+    return flows;
+  };
+  const spend = (flows: MonthFlows, category: string | null, cents: number) => {
+    flows.expense += cents;
+    if (cents !== 0) flows.byCategory.set(category, (flows.byCategory.get(category) ?? 0) + cents);
+  };
+  for (const row of rows) {
+    const flows = flowsOf(row.month);
     flows.income += row.income;
-    flows.expense += row.expense;
     flows.ownChange += row.income - row.expense + row.opened;
-    if (row.expense !== 0) flows.byCategory.set(row.category_id, (flows.byCategory.get(row.category_id) ?? 0) + row.expense);
+    spend(flows, row.category_id, row.expense);
   }
+  for (const shift of shifts) spend(flowsOf(shift.month), shift.category_id, shift.cents);
   return months;
 }
 
@@ -178,12 +194,13 @@ export class InsightsService {
       const fromDay = firstDayOfMonth(month);
       const toDay = lastDayOfMonth(month);
       const firstSeriesMonth = shiftMonth(month, 1 - SERIES_MONTHS);
-      const [flowRows, ownNow, payees, unusual] = [
+      const [flowRows, shifts, ownNow, payees, unusual] = [
         await flowsFrom(client, {
           userId,
           fromDay: firstDayOfMonth(firstSeriesMonth),
           counterparties: await counterpartiesOf(client, userId),
         }),
+        await cardSpendingShifts(client, { userId, fromMonth: firstSeriesMonth, toMonth: month }),
         await ownBalanceNow(client, userId),
         await topPayees(client, { userId, fromDay, toDay, limit: TOP_PAYEES_MAX }),
         await unusualExpenses(client, {
@@ -196,8 +213,8 @@ export class InsightsService {
           floorCents: UNUSUAL_FLOOR_CENTS,
         }),
       ];
-      const flows = flowsByMonth(flowRows);
-      const categoryIds = [...new Set(flowRows.flatMap((row) => (row.category_id ? [row.category_id] : [])))];
+      const flows = flowsByMonth(flowRows, shifts);
+      const categoryIds = [...new Set([...flowRows, ...shifts].flatMap((row) => (row.category_id ? [row.category_id] : [])))];
       const names = new Map((await categoriesOf(client, userId, categoryIds)).map((row) => [row.id, row]));
       const months = Array.from({ length: SERIES_MONTHS }, (_, index) => shiftMonth(firstSeriesMonth, index));
       const balances = monthEndBalances(months, flows, ownNow);

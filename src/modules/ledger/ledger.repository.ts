@@ -277,6 +277,12 @@ export async function insertPostings(client: pg.PoolClient, postings: readonly N
 }
 
 export interface TransactionListRow extends TransactionRow {
+  /** A card purchase in installments: how many. */
+  installment_count?: number | null;
+  /** A refund (or an antecipação's discount): the card purchase it gave money back on. */
+  refund_of_transaction_id?: string | null;
+  /** A card purchase with refunds that still hold (not reversed): it may not be reversed or corrected. */
+  has_refunds?: boolean;
   corrects_transaction_id: string | null;
   reversed_by_transaction_id: string | null;
   corrected_by_transaction_id: string | null;
@@ -290,7 +296,11 @@ export const SELECT_TRANSACTION = `
   SELECT t.id, t.user_id, t.kind, t.account_id, t.counterparty_account_id, t.amount_cents, t.description, t.category_id,
          t.notes, t.occurred_on, t.policy_version, t.reverses_transaction_id, t.idempotency_key, t.request_id,
          t.row_version, t.created_at, t.payee_name, t.payee_city, t.pix_txid, t.pix_charge_id, t.corrects_transaction_id,
-         r.id AS reversed_by_transaction_id, c.id AS corrected_by_transaction_id
+         r.id AS reversed_by_transaction_id, c.id AS corrected_by_transaction_id,
+         (SELECT i.count FROM card_installments i WHERE i.transaction_id = t.id LIMIT 1) AS installment_count,
+         (SELECT f.purchase_transaction_id FROM card_refunds f WHERE f.transaction_id = t.id) AS refund_of_transaction_id,
+         EXISTS (SELECT 1 FROM card_refunds f WHERE f.purchase_transaction_id = t.id
+                    AND NOT EXISTS (SELECT 1 FROM transactions fr WHERE fr.reverses_transaction_id = f.transaction_id)) AS has_refunds
     FROM transactions t
     LEFT JOIN transactions r ON r.reverses_transaction_id = t.id
     LEFT JOIN transactions c ON c.corrects_transaction_id = t.id`;

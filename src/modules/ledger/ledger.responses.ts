@@ -37,6 +37,8 @@ export function toTransactionResponse(
     payee_city: row.payee_city ?? null,
     pix_txid: row.pix_txid ?? null,
     pix_charge_id: row.pix_charge_id ?? null,
+    installment_count: row.installment_count ?? null,
+    refund_of_transaction_id: row.refund_of_transaction_id ?? null,
     entries: entries
       .filter((entry) => !isInternal(entry.account_type as AccountRow['type']))
       .map((entry) => ({

@@ -3,8 +3,9 @@ import { afterCommit } from '../../db/unit-of-work.js';
 import { assert } from '../../lib/assert.js';
 import { calendarDay } from '../../lib/calendar.js';
 import { DomainError, invalidField, notFound, rowVersionConflict } from '../../lib/errors.js';
-import { newId } from '../../lib/ids.js';
+import { newTimeOrderedId } from '../../lib/ids.js';
 import type { RequestContext } from '../../lib/service-context.js';
+import { CARDS_POLICY_VERSION, refundLegs } from '../../policies/cards_v1.js';
 import { contributionLegs, GOALS_POLICY_VERSION, withdrawalLegs } from '../../policies/goals_v1.js';
 import {
   BALANCE_ABS_MAX_CENTS,
@@ -132,7 +133,20 @@ export interface ReversalPosting extends PostingCommon {
   correctedBy?: string;
 }
 
-export type Posting = EntryPosting | TransferPosting | OpeningPosting | GoalPosting | ReversalPosting;
+/**
+ * A refund (estorno) of a card purchase: money back on the card, against the expense
+ * account under the purchase's category, so spending goes down where it went up.
+ */
+export interface RefundPosting extends PostingCommon {
+  kind: 'refund';
+  accountId: string;
+  amountCents: number;
+  description: string;
+  categoryId: string | null;
+  occurredOn: string;
+}
+
+export type Posting = EntryPosting | TransferPosting | OpeningPosting | GoalPosting | ReversalPosting | RefundPosting;
 
 export interface Posted {
   transaction: TransactionRow;
@@ -303,6 +317,25 @@ async function planEntry(posting: EntryPosting, lookups: Lookups): Promise<Plan>
   return { lockIds: [posting.accountId, counterpartyId], usableIds: [posting.accountId], build: () => ({ header, legs }) };
 }
 
+async function planRefund(posting: RefundPosting, lookups: Lookups): Promise<Plan> {
+  const expenseId = await lookups.internal('expense');
+  const header: Header = {
+    kind: 'refund',
+    accountId: posting.accountId,
+    counterpartyAccountId: expenseId,
+    amountCents: posting.amountCents,
+    description: posting.description,
+    categoryId: posting.categoryId,
+    notes: null,
+    occurredOn: posting.occurredOn,
+    policyVersion: CARDS_POLICY_VERSION,
+    reversesTransactionId: null,
+    transactionId: posting.transactionId,
+  };
+  const legs = refundLegs({ cardAccountId: posting.accountId, expenseAccountId: expenseId, amountCents: posting.amountCents });
+  return { lockIds: [posting.accountId, expenseId], usableIds: [posting.accountId], build: () => ({ header, legs }) };
+}
+
 function planTransfer(posting: TransferPosting): Plan {
   const header: Header = {
     kind: 'transfer',
@@ -422,6 +455,14 @@ function planReversal(client: pg.PoolClient, source: PostingSource, posting: Rev
         reversed_by_transaction_id: locked.reversed_by_transaction_id,
       });
     }
+    // A refund gave back money of this purchase: undoing the purchase would leave the refund
+    // giving back money of nothing. Read under the locks a refund takes too (the card and the
+    // expense account), so no refund slips in between; every road that reverses comes here.
+    if (locked?.has_refunds) {
+      throw new DomainError('purchase_has_refunds', 422, 'This purchase has refunds; reverse them first.', {
+        transaction_id: locked.id,
+      });
+    }
   }
 }
 
@@ -439,6 +480,8 @@ function planOf(client: pg.PoolClient, source: PostingSource, posting: Posting, 
       return planGoal(posting);
     case 'reversal':
       return planReversal(client, source, posting, lookups);
+    case 'refund':
+      return planRefund(posting, lookups);
   }
 }
 
@@ -521,7 +564,7 @@ function planLegs(
 
 function transactionRow(source: PostingSource, header: Header): TransactionRow {
   return {
-    id: header.transactionId ?? newId(),
+    id: header.transactionId ?? newTimeOrderedId(),
     user_id: source.userId,
     kind: header.kind,
     account_id: header.accountId,
@@ -580,6 +623,7 @@ export function isBulkBatch(postings: readonly Posting[]): boolean {
         break;
       case 'transfer':
       case 'opening':
+      case 'refund':
         break;
     }
   }
@@ -661,6 +705,11 @@ export function postOpening(client: pg.PoolClient, source: PostingSource, postin
 /** Money into (contribution) or out of (withdrawal) a goal's account, under goals_v1. */
 export function postGoalMovement(client: pg.PoolClient, source: PostingSource, posting: GoalPosting) {
   return postOne(client, source, posting);
+}
+
+/** A refund (estorno) of a card purchase, under cards_v1. */
+export function postRefund(client: pg.PoolClient, source: PostingSource, posting: Omit<RefundPosting, 'kind'>) {
+  return postOne(client, source, { ...posting, kind: 'refund' });
 }
 
 /** Undoes a posted transaction of any kind but a reversal, once. */
@@ -760,7 +809,7 @@ export async function correct(
     });
     if (!claimed) throw await staleOriginal(client, source.userId, original.id);
   };
-  const replacementId = newId();
+  const replacementId = newTimeOrderedId();
   const reversal: ReversalPosting = {
     kind: 'reversal',
     originalTransactionId: original.id,

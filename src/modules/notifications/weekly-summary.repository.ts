@@ -16,7 +16,9 @@ export interface WeekFigures {
  * ended and have no summary of it yet, with the week's spending and income (the legs on
  * their expense and income counterparty accounts, as budgets read spending; reversals
  * net out) and the budgets of the month the week ended in: spent against limit. Which
- * budgets are over needs rollover (budgets.service), so the job asks for it per person.
+ * budgets are over needs rollover (budgets.service), so the job asks for it per person, and
+ * with it what the budgets' categories spent as the budgets screen counts it (card
+ * installments in the months of their bills), which replaces budgets_spent_cents here.
  */
 export async function nextPeopleWithoutSummary(
   db: Queryable,

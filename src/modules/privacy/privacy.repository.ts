@@ -147,6 +147,9 @@ export const PRIVACY_TABLES: readonly PrivacyTable[] = [
         ['currency', 'currency'],
         ['balance_cents', 'balance_cents'],
         ['overdraft_limit_cents', 'overdraft_limit_cents'],
+        ['closing_day', 'closing_day'],
+        ['due_day', 'due_day'],
+        ['closing_day_purchases', 'closing_day_purchases'],
         ['archived_at', iso('archived_at')],
         ['created_at', iso('created_at')],
       ],
@@ -545,6 +548,79 @@ export const PRIVACY_TABLES: readonly PrivacyTable[] = [
       keyType: 'uuid',
     },
     erase: deleteOwned('import_rules'),
+  },
+  // Credit cards (cards_v1): how the card's movements are cut into bills. The movements
+  // themselves are transactions (kept, anonymised above); these rows only say which bill each
+  // part is on, which nobody reads once the account is gone, so they go.
+  {
+    name: 'card_schedules',
+    table: 'card_schedules',
+    export: {
+      columns: [
+        ['account_id', 'account_id'],
+        ['starts_month', "to_char(starts_month, 'YYYY-MM')"],
+        ['closing_day', 'closing_day'],
+        ['due_day', 'due_day'],
+        ['closing_day_purchases', 'closing_day_purchases'],
+      ],
+      from: 'card_schedules WHERE user_id = $1',
+      key: "account_id::text || ':' || to_char(starts_month, 'YYYY-MM')",
+      keyType: 'text',
+    },
+    erase: deleteOwned('card_schedules'),
+  },
+  {
+    name: 'card_installments',
+    table: 'card_installments',
+    export: {
+      columns: [
+        ['transaction_id', 'transaction_id'],
+        ['account_id', 'account_id'],
+        ['number', 'number'],
+        ['count', 'count'],
+        ['amount_cents', 'amount_cents'],
+        ['bill_month', "to_char(bill_month, 'YYYY-MM')"],
+        ['moved_to_month', "to_char(moved_to_month, 'YYYY-MM')"],
+        ['moved_by_transaction_id', 'moved_by_transaction_id'],
+        ['moved_reason', 'moved_reason'],
+      ],
+      from: 'card_installments WHERE user_id = $1',
+      // Fixed-width number, so the text key sorts the installments of a purchase in order.
+      key: "transaction_id::text || ':' || lpad(number::text, 2, '0')",
+      keyType: 'text',
+    },
+    erase: deleteOwned('card_installments'),
+  },
+  {
+    name: 'card_refunds',
+    table: 'card_refunds',
+    export: {
+      columns: [
+        ['transaction_id', 'transaction_id'],
+        ['account_id', 'account_id'],
+        ['purchase_transaction_id', 'purchase_transaction_id'],
+        ['scope', 'scope'],
+      ],
+      from: 'card_refunds WHERE user_id = $1',
+      key: 'transaction_id',
+      keyType: 'uuid',
+    },
+    erase: deleteOwned('card_refunds'),
+  },
+  {
+    name: 'card_payments',
+    table: 'card_payments',
+    export: {
+      columns: [
+        ['transaction_id', 'transaction_id'],
+        ['account_id', 'account_id'],
+        ['bill_month', "to_char(bill_month, 'YYYY-MM')"],
+      ],
+      from: 'card_payments WHERE user_id = $1',
+      key: 'transaction_id',
+      keyType: 'uuid',
+    },
+    erase: deleteOwned('card_payments'),
   },
 ];
 

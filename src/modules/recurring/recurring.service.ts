@@ -3,7 +3,7 @@ import type { Queryable } from '../../db/queryable.js';
 import { runTransaction } from '../../db/unit-of-work.js';
 import { addDays, addYears, calendarDay } from '../../lib/calendar.js';
 import { DomainError, invalidField, notFound } from '../../lib/errors.js';
-import { newId } from '../../lib/ids.js';
+import { newId, newTimeOrderedId } from '../../lib/ids.js';
 import type { PageResult } from '../../lib/pagination.js';
 import { updateOrConflict } from '../../lib/row-version.js';
 import type { RequestContext, ServiceDeps, WriteResult } from '../../lib/service-context.js';
@@ -450,7 +450,7 @@ export class RecurringService {
 
   private async materializeOne(rule: RuleRow, day: string, requestId: string | null): Promise<OccurrenceResult | undefined> {
     return runTransaction(this.deps.pool, async (client) => {
-      const transactionId = newId();
+      const transactionId = newTimeOrderedId();
       const claim = { ruleId: rule.id, day, userId: rule.user_id, transactionId, now: this.deps.clock.now() };
       if (!(await claimOccurrence(client, claim))) return undefined;
       await savepoint(client);

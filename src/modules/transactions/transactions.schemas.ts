@@ -13,12 +13,13 @@ import {
   Uuid,
 } from '../../http/common-schemas.js';
 import { Page, PageQuery } from '../../http/pagination.js';
+import { INSTALLMENTS_MAX, INSTALLMENTS_MIN } from '../../policies/cards_v1.js';
 
 export const SEARCH_LENGTH_MAX = 100;
 
 export const TransactionKind = Type.Union(
-  ['income', 'expense', 'transfer', 'reversal', 'opening', 'adjustment', 'goal_contribution', 'goal_withdrawal'].map((kind) =>
-    Type.Literal(kind),
+  ['income', 'expense', 'transfer', 'reversal', 'opening', 'adjustment', 'goal_contribution', 'goal_withdrawal', 'refund'].map(
+    (kind) => Type.Literal(kind),
   ),
 );
 
@@ -49,6 +50,16 @@ export const Transaction = Type.Object(
     payee_city: Nullable(Type.String()),
     pix_txid: Nullable(Type.String({ description: 'The txid of the Pix, when its code had one' })),
     pix_charge_id: Nullable(Uuid),
+    installment_count: Nullable(
+      Type.Integer({
+        minimum: INSTALLMENTS_MIN,
+        maximum: INSTALLMENTS_MAX,
+        description: 'A card purchase in installments: how many',
+      }),
+    ),
+    refund_of_transaction_id: Nullable(
+      Type.String({ format: 'uuid', description: 'A refund: the card purchase it gave money back on' }),
+    ),
     entries: Type.Array(Leg, { description: "Legs on the person's own accounts, with the balance after each" }),
   },
   { $id: 'Transaction', additionalProperties: false },
@@ -71,6 +82,16 @@ export const CreateTransactionBody = Type.Object(
     occurred_on: Type.Optional(IsoDate),
     notes: Type.Optional(Notes),
     allow_negative: Type.Optional(AllowNegative),
+    installments: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: INSTALLMENTS_MAX,
+        description:
+          'A credit card purchase "parcelada": 2 to 48 installments (most merchants offer up to 24; 1 is à vista). ' +
+          'The whole amount is taken from the limit at once; the installments go on the bills that follow, the ' +
+          'remainder centavos on the first. Interest-bearing installments are entered as their total.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

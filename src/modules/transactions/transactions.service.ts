@@ -1,13 +1,17 @@
 import type { Queryable } from '../../db/queryable.js';
 import { assert } from '../../lib/assert.js';
+import { monthOf } from '../../lib/calendar.js';
 import { DomainError, invalidField, notFound } from '../../lib/errors.js';
 import type { PageResult } from '../../lib/pagination.js';
 import { updateOrConflict } from '../../lib/row-version.js';
 import type { RequestContext, ServiceDeps, WriteResult } from '../../lib/service-context.js';
+import { INSTALLMENTS_MIN } from '../../policies/cards_v1.js';
 import { findUserAccount } from '../accounts/accounts.repository.js';
+import { checkInstallmentPurchase, recordInstallments } from '../cards/cards.service.js';
 import { findCategory } from '../categories/categories.repository.js';
 import { checkCategoryFor } from '../categories/categories.service.js';
 import { idempotentWrite } from '../idempotency/idempotency.service.js';
+import { markInsightsStale } from '../insights/staleness.js';
 import {
   balanceIn,
   type CorrectionPosting,
@@ -37,7 +41,17 @@ export class TransactionsService {
   constructor(private readonly deps: ServiceDeps) {}
 
   async create(context: RequestContext, input: CreateTransactionInput): Promise<WriteResult<unknown>> {
+    const installments = input.installments !== undefined && input.installments >= INSTALLMENTS_MIN ? input.installments : null;
     return idempotentWrite(this.deps, context, async (client, now) => {
+      if (installments !== null) {
+        await checkInstallmentPurchase(client, {
+          userId: context.userId,
+          accountId: input.account_id,
+          type: input.type,
+          amountCents: input.amount_cents,
+          count: installments,
+        });
+      }
       const posted = await postEntry(client, sourceOf(context, this.deps.clock.now()), {
         kind: input.type,
         accountId: input.account_id,
@@ -48,10 +62,20 @@ export class TransactionsService {
         occurredOn: occurredOn(input.occurred_on, now),
         allowNegative: input.allow_negative === true,
       });
-      return {
-        status: 201,
-        body: { transaction: postedTransactionResponse(posted), account: balanceIn(posted, input.account_id) },
-      };
+      const transaction = postedTransactionResponse(posted);
+      if (installments !== null) {
+        // Under the purchase's locks: the card's schedule cannot change before COMMIT.
+        await recordInstallments(client, {
+          userId: context.userId,
+          accountId: input.account_id,
+          transactionId: posted.transaction.id,
+          occurredOn: posted.transaction.occurred_on,
+          amountCents: input.amount_cents,
+          count: installments,
+        });
+        transaction.installment_count = installments;
+      }
+      return { status: 201, body: { transaction, account: balanceIn(posted, input.account_id) } };
     });
   }
 
@@ -160,6 +184,12 @@ export class TransactionsService {
         description: input.description,
         allowNegative: input.allow_negative,
       });
+      // The reversal marks cached insights stale from its own month on; what it undoes may have
+      // counted in earlier months too (a card purchase's installments on their bills, the
+      // installments a refund had moved), so they are marked from the original's month.
+      const original = posted.transaction.reverses_transaction_id as string;
+      const undone = await findTransaction(client, context.userId, original);
+      if (undone) await markInsightsStale(client, context.userId, monthOf(undone.occurred_on));
       return { status: 201, body: { transaction: postedTransactionResponse(posted), accounts: userBalancesOf(posted) } };
     });
   }
@@ -238,6 +268,14 @@ function correctionOf(current: TransactionListRow, input: PatchTransactionInput,
     return undefined;
   }
   if (current.kind !== 'income' && current.kind !== 'expense') throw correctionNotSupported(current.kind);
+  if (current.installment_count) {
+    throw new DomainError(
+      'correction_not_supported',
+      422,
+      'A purchase in installments cannot have its amount, date or account changed; reverse it and record it again.',
+      { kind: current.kind, reason: 'installments' },
+    );
+  }
   return {
     originalTransactionId: current.id,
     rowVersion: input.row_version,

@@ -10,6 +10,12 @@ export const CreateTransferBody = Type.Object(
     description: Type.Optional(Description),
     occurred_on: Type.Optional(IsoDate),
     notes: Type.Optional(Notes),
+    bill_id: Type.Optional({
+      ...Uuid,
+      description:
+        "Paying a credit card's bill: the bill this payment pays (to_account_id is the card). Without it, " +
+        'a payment into a card pays the last closed bill while it is not yet due, else the open one.',
+    }),
   },
   { additionalProperties: false },
 );

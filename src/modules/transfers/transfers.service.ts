@@ -1,5 +1,7 @@
+import { calendarDay } from '../../lib/calendar.js';
 import { invalidField } from '../../lib/errors.js';
 import type { RequestContext, ServiceDeps, WriteResult } from '../../lib/service-context.js';
+import { recordBillPayment } from '../cards/cards.service.js';
 import { idempotentWrite } from '../idempotency/idempotency.service.js';
 import { balanceIn, occurredOn, postedTransactionResponse, postTransfer, sourceOf } from '../ledger/index.js';
 import type { CreateTransferInput } from './transfers.schemas.js';
@@ -23,6 +25,16 @@ export class TransfersService {
         notes: input.notes ?? null,
         occurredOn: occurredOn(input.occurred_on, now),
       });
+      if (input.bill_id !== undefined) {
+        // Under the transfer's locks, so the card's bills are as this payment meets them.
+        await recordBillPayment(client, {
+          userId: context.userId,
+          accountId: input.to_account_id,
+          transactionId: posted.transaction.id,
+          billId: input.bill_id,
+          today: calendarDay(now),
+        });
+      }
       return {
         status: 201,
         body: {

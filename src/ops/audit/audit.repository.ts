@@ -123,12 +123,19 @@ export interface TracedTransactionRow {
   reversed_by_transaction_id: string | null;
   corrects_transaction_id: string | null;
   corrected_by_transaction_id: string | null;
+  /** A card refund or antecipação discount (cards_v1): the purchase it gives money back of. */
+  refund_of_transaction_id: string | null;
+  /** A card purchase: its refunds and antecipação discounts, oldest first. */
+  refunded_by_transaction_ids: string[];
 }
 
 const TRACED_TRANSACTION = `
   SELECT t.id, t.user_id, t.kind, t.amount_cents, t.occurred_on, t.created_at, t.policy_version, t.request_id,
          t.idempotency_key, t.reverses_transaction_id, r.id AS reversed_by_transaction_id,
-         t.corrects_transaction_id, c.id AS corrected_by_transaction_id
+         t.corrects_transaction_id, c.id AS corrected_by_transaction_id,
+         (SELECT f.purchase_transaction_id FROM card_refunds f WHERE f.transaction_id = t.id) AS refund_of_transaction_id,
+         ARRAY(SELECT f.transaction_id FROM card_refunds f JOIN transactions x ON x.id = f.transaction_id
+                WHERE f.purchase_transaction_id = t.id ORDER BY x.created_at, x.id)::text[] AS refunded_by_transaction_ids
     FROM transactions t
     LEFT JOIN transactions r ON r.reverses_transaction_id = t.id
     LEFT JOIN transactions c ON c.corrects_transaction_id = t.id`;

@@ -41,7 +41,8 @@ interface TracedTransaction {
   policy_version: string;
   request_id: string | null;
   idempotency_key: { key: string; stored: ReturnType<typeof storedOf> } | null;
-  links: { reverses: Link; reversed_by: Link; corrects: Link; corrected_by: Link };
+  /** refund_of and refunded_by only for card refunds and the purchases they give money back of (cards_v1). */
+  links: { reverses: Link; reversed_by: Link; corrects: Link; corrected_by: Link; refund_of?: Link; refunded_by?: Link[] };
   entries: ReturnType<typeof entryOf>[];
   audit_view: unknown;
   audit_view_differences: string[];
@@ -73,7 +74,10 @@ function entryOf(row: TracedEntryRow) {
   };
 }
 
-/** The transactions the lookup names, then every one linked to them by a reversal or a correction, either way. */
+/**
+ * The transactions the lookup names, then every one linked to them by a reversal, a
+ * correction or a card refund, either way.
+ */
 async function story(
   client: pg.PoolClient,
   firstIds: readonly string[],
@@ -88,10 +92,22 @@ async function story(
       row.reversed_by_transaction_id,
       row.corrects_transaction_id,
       row.corrected_by_transaction_id,
+      row.refund_of_transaction_id,
+      ...row.refunded_by_transaction_ids,
     ]);
     next = [...new Set(linked)].filter((id): id is string => id !== null && !found.has(id));
   }
   return { rows: [...found.values()], complete: next.length === 0 };
+}
+
+/** A card refund's purchase, or a card purchase's refunds: present only when there are. */
+function refundLinks(rows: ReadonlyMap<string, TracedTransactionRow>, row: TracedTransactionRow) {
+  return {
+    ...(row.refund_of_transaction_id === null ? {} : { refund_of: linkOf(rows, row.refund_of_transaction_id) }),
+    ...(row.refunded_by_transaction_ids.length === 0
+      ? {}
+      : { refunded_by: row.refunded_by_transaction_ids.map((id) => linkOf(rows, id)) }),
+  };
 }
 
 function linkOf(rows: ReadonlyMap<string, TracedTransactionRow>, id: string | null): Link {
@@ -162,6 +178,7 @@ async function traceAll(context: OpsContext, lookup: Lookup, firstIds: readonly 
         reversed_by: linkOf(byId, row.reversed_by_transaction_id),
         corrects: linkOf(byId, row.corrects_transaction_id),
         corrected_by: linkOf(byId, row.corrected_by_transaction_id),
+        ...refundLinks(byId, row),
       },
       entries: entries.filter((entry) => entry.transaction_id === row.id).map(entryOf),
     };
@@ -181,8 +198,13 @@ function keyText(traced: TracedTransaction): string {
 }
 
 function linkLines(traced: TracedTransaction): string[] {
-  const lines = (['reverses', 'reversed_by', 'corrects', 'corrected_by'] as const).flatMap((name) => {
-    const link = traced.links[name];
+  const { refund_of: refundOf, refunded_by: refundedBy, ...chain } = traced.links;
+  const named: Array<[string, Link]> = [
+    ...(['reverses', 'reversed_by', 'corrects', 'corrected_by'] as const).map((name): [string, Link] => [name, chain[name]]),
+    ['refund_of', refundOf ?? null],
+    ...(refundedBy ?? []).map((link): [string, Link] => ['refunded_by', link]),
+  ];
+  const lines = named.flatMap(([name, link]) => {
     if (link === null) return [];
     const about = link.created_at === '' ? `${link.kind}` : `${link.kind}, ${link.created_at}`;
     return [field(name.replace('_', ' '), `${link.id} (${about})`)];

@@ -856,6 +856,14 @@ export interface paths {
                         type: "checking" | "savings" | "credit_card" | "cash" | "investment";
                         initial_balance_cents?: number;
                         overdraft_limit_cents?: number;
+                        /** @description A credit card's limit (the same as its overdraft_limit_cents) */
+                        credit_limit_cents?: number;
+                        /** @description A credit card's closing day (1-31; a short month's last day when the month is shorter) */
+                        closing_day?: number;
+                        /** @description A credit card's due day (1-31, clamped alike) */
+                        due_day?: number;
+                        /** @description Which bill a purchase made on the closing day joins: next_bill (the default, as most issuers do) or this_bill */
+                        closing_day_purchases?: "next_bill" | "this_bill";
                     };
                 };
             };
@@ -992,6 +1000,14 @@ export interface paths {
                     "application/json": {
                         name?: string;
                         overdraft_limit_cents?: number;
+                        /** @description A credit card's limit (the same as its overdraft_limit_cents) */
+                        credit_limit_cents?: number;
+                        /** @description A credit card's closing day (1-31; a short month's last day when the month is shorter) */
+                        closing_day?: number;
+                        /** @description A credit card's due day (1-31, clamped alike) */
+                        due_day?: number;
+                        /** @description Which bill a purchase made on the closing day joins: next_bill (the default, as most issuers do) or this_bill */
+                        closing_day_purchases?: "next_bill" | "this_bill";
                         archived?: boolean;
                         /** @description The version you read; a stale one gets 409 */
                         row_version: number;
@@ -1517,6 +1533,8 @@ export interface paths {
                         notes?: string;
                         /** @description Record this even if it takes the account below its floor (ledger_v2); without it such a movement is 422 insufficient_funds */
                         allow_negative?: boolean;
+                        /** @description A credit card purchase "parcelada": 2 to 48 installments (most merchants offer up to 24; 1 is à vista). The whole amount is taken from the limit at once; the installments go on the bills that follow, the remainder centavos on the first. Interest-bearing installments are entered as their total. */
+                        installments?: number;
                     };
                 };
             };
@@ -1957,6 +1975,11 @@ export interface paths {
                          */
                         occurred_on?: string;
                         notes?: string;
+                        /**
+                         * Format: uuid
+                         * @description Paying a credit card's bill: the bill this payment pays (to_account_id is the card). Without it, a payment into a card pays the last closed bill while it is not yet due, else the open one.
+                         */
+                        bill_id?: string;
                     };
                 };
             };
@@ -1968,6 +1991,448 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["PostedTransfer"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/accounts/{id}/bills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A credit card's bills, newest first: open, closed, paid, partially paid, overdue, and the next ones
+         * @description A month with nothing on it (no item, no payment, no saldo anterior) is left out, unless its bill is the one open today.
+         */
+        get: {
+            parameters: {
+                query: {
+                    skip: number;
+                    limit: number;
+                    /** @description open: still taking purchases; closed: closed, nothing paid, not yet due; partially_paid: closed, part paid, not yet due; paid: closed and nothing left to pay, or past its due day and covered by the payments made since (applied to the oldest debt first); overdue: past its due day with something left to pay (which rolled into the next bill as saldo anterior) */
+                    status?: "open" | "closed" | "paid" | "partially_paid" | "overdue";
+                };
+                header?: never;
+                path: {
+                    /** @description UUID */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BillPage"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/accounts/{id}/bills/{bill_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One bill with its items, payments and totals */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUID */
+                    id: string;
+                    /** @description UUID */
+                    bill_id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Bill"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/transactions/{id}/installments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A purchase's installments and the bill each is on */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description UUID */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Installments"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/transactions/{id}/refund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Refund (estorno) a card purchase, whole, its remaining installments, or an amount, on the bill of the day */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the request safe to retry: same key and body replay the first answer */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    /** @description UUID */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description whole (default): all the purchase still holds; remaining: the installments of bills not yet closed; amount: part of it (amount_cents) */
+                        scope?: "whole" | "remaining" | "amount";
+                        /**
+                         * @description Amount in centavos: a positive integer, at most R$ 1 bilhão
+                         * @example 123456
+                         */
+                        amount_cents?: number;
+                        /**
+                         * Format: date
+                         * @description Calendar date, YYYY-MM-DD
+                         * @example 2026-11-29
+                         */
+                        occurred_on?: string;
+                        description?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Refunded"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/transactions/{id}/anticipate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Bring a purchase's later installments to the open bill (antecipação), with the issuer's discount */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the request safe to retry: same key and body replay the first answer */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    /** @description UUID */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description How many of the last installments to bring forward (default: all of the future ones) */
+                        count?: number;
+                        discount_cents?: number;
+                        /**
+                         * Format: date
+                         * @description Calendar date, YYYY-MM-DD
+                         * @example 2026-11-29
+                         */
+                        occurred_on?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Anticipated"];
                     };
                 };
                 /** @description RFC 9457 problem details */
@@ -4971,6 +5436,23 @@ export interface paths {
                                 amount_cents: number;
                                 category_id: string | null;
                                 duplicate_of: string | null;
+                                duplicate_kind: ("same" | "installment_of") | null;
+                                installment: {
+                                    number: number;
+                                    count: number;
+                                } | null;
+                                purchase: {
+                                    /** @description The installment this line is (k of "k/N") */
+                                    first_number: number;
+                                    /** @description N of "k/N" */
+                                    count: number;
+                                    /** @description Installments the purchase holds: k..N */
+                                    installments: number;
+                                    /** @description What the purchase posts: the sum of its installments */
+                                    total_cents: number;
+                                    /** @description The total is the line's amount times the installments; the issuer's may differ by a few centavos */
+                                    total_estimated: boolean;
+                                } | null;
                                 transaction_id: string | null;
                             }[];
                         };
@@ -5127,6 +5609,23 @@ export interface paths {
                                 amount_cents: number;
                                 category_id: string | null;
                                 duplicate_of: string | null;
+                                duplicate_kind: ("same" | "installment_of") | null;
+                                installment: {
+                                    number: number;
+                                    count: number;
+                                } | null;
+                                purchase: {
+                                    /** @description The installment this line is (k of "k/N") */
+                                    first_number: number;
+                                    /** @description N of "k/N" */
+                                    count: number;
+                                    /** @description Installments the purchase holds: k..N */
+                                    installments: number;
+                                    /** @description What the purchase posts: the sum of its installments */
+                                    total_cents: number;
+                                    /** @description The total is the line's amount times the installments; the issuer's may differ by a few centavos */
+                                    total_estimated: boolean;
+                                } | null;
                                 transaction_id: string | null;
                             }[];
                         };
@@ -5195,13 +5694,17 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Categories chosen on the preview, by position (or line); the others keep their guess */
+                        /** @description Choices made on the preview, by position (or line): a category (omitted keeps the guess) and, on a credit card, how an installment line is posted */
                         lines?: {
                             /** @description The movement at this position */
                             position?: number;
                             /** @description Every movement starting on this line (instead of position) */
                             line?: number;
-                            category_id: string | null;
+                            category_id?: string | null;
+                            /** @description false: post the line as an ordinary movement, not as an installment or a purchase in installments (credit cards) */
+                            as_installments?: boolean;
+                            /** @description The whole amount of the installments a line's new purchase holds, instead of the estimate */
+                            total_cents?: number;
                         }[];
                     };
                 };
@@ -5714,6 +6217,8 @@ export interface paths {
                                     value: string;
                                 };
                                 detailColumn?: number;
+                                /** @description The detail column holds the installment (C6's "Parcela"): a bare "2/6" there is read as "Parcela 2/6" */
+                                detailInstallment?: boolean;
                                 signColumn?: {
                                     column: number;
                                     debitValue: string;
@@ -6402,6 +6907,12 @@ export interface components {
             balance_cents: number;
             /** @description Overdraft (checking) or credit limit (credit card) */
             overdraft_limit_cents: number;
+            credit_limit_cents: number | null;
+            credit_used_cents: number | null;
+            credit_available_cents: number | null;
+            closing_day: number | null;
+            due_day: number | null;
+            closing_day_purchases: ("next_bill" | "this_bill") | null;
             archived: boolean;
             archived_at: string | null;
             row_version: number;
@@ -6429,6 +6940,7 @@ export interface components {
             reversed_by_transaction_id: string | null;
             corrects_transaction_id: string | null;
             corrected_by_transaction_id: string | null;
+            installment_count: number | null;
             amount_cents: number;
             /** @description Balance in centavos (negative: owed) */
             balance_after_cents: number;
@@ -6481,7 +6993,7 @@ export interface components {
              * @description UUID
              */
             id: string;
-            kind: "income" | "expense" | "transfer" | "reversal" | "opening" | "adjustment" | "goal_contribution" | "goal_withdrawal";
+            kind: "income" | "expense" | "transfer" | "reversal" | "opening" | "adjustment" | "goal_contribution" | "goal_withdrawal" | "refund";
             /**
              * Format: uuid
              * @description UUID
@@ -6514,6 +7026,8 @@ export interface components {
             payee_city: string | null;
             pix_txid: string | null;
             pix_charge_id: string | null;
+            installment_count: number | null;
+            refund_of_transaction_id: string | null;
             /** @description Legs on the person's own accounts, with the balance after each */
             entries: {
                 /**
@@ -6561,7 +7075,7 @@ export interface components {
              * @description UUID
              */
             transaction_id: string;
-            kind: "income" | "expense" | "transfer" | "reversal" | "opening" | "adjustment" | "goal_contribution" | "goal_withdrawal";
+            kind: "income" | "expense" | "transfer" | "reversal" | "opening" | "adjustment" | "goal_contribution" | "goal_withdrawal" | "refund";
             /**
              * Format: uuid
              * @description UUID
@@ -6589,7 +7103,7 @@ export interface components {
                      * @description UUID
                      */
                     id: string;
-                    kind: "income" | "expense" | "transfer" | "reversal" | "opening" | "adjustment" | "goal_contribution" | "goal_withdrawal";
+                    kind: "income" | "expense" | "transfer" | "reversal" | "opening" | "adjustment" | "goal_contribution" | "goal_withdrawal" | "refund";
                     /**
                      * @description Amount in centavos: a positive integer, at most R$ 1 bilhão
                      * @example 123456
@@ -6616,7 +7130,7 @@ export interface components {
                      * @description UUID
                      */
                     id: string;
-                    kind: "income" | "expense" | "transfer" | "reversal" | "opening" | "adjustment" | "goal_contribution" | "goal_withdrawal";
+                    kind: "income" | "expense" | "transfer" | "reversal" | "opening" | "adjustment" | "goal_contribution" | "goal_withdrawal" | "refund";
                     /**
                      * @description Amount in centavos: a positive integer, at most R$ 1 bilhão
                      * @example 123456
@@ -6643,7 +7157,7 @@ export interface components {
                      * @description UUID
                      */
                     id: string;
-                    kind: "income" | "expense" | "transfer" | "reversal" | "opening" | "adjustment" | "goal_contribution" | "goal_withdrawal";
+                    kind: "income" | "expense" | "transfer" | "reversal" | "opening" | "adjustment" | "goal_contribution" | "goal_withdrawal" | "refund";
                     /**
                      * @description Amount in centavos: a positive integer, at most R$ 1 bilhão
                      * @example 123456
@@ -6670,7 +7184,7 @@ export interface components {
                      * @description UUID
                      */
                     id: string;
-                    kind: "income" | "expense" | "transfer" | "reversal" | "opening" | "adjustment" | "goal_contribution" | "goal_withdrawal";
+                    kind: "income" | "expense" | "transfer" | "reversal" | "opening" | "adjustment" | "goal_contribution" | "goal_withdrawal" | "refund";
                     /**
                      * @description Amount in centavos: a positive integer, at most R$ 1 bilhão
                      * @example 123456
@@ -6707,6 +7221,149 @@ export interface components {
                 /** Format: date-time */
                 created_at: string;
             }[];
+        };
+        Bill: {
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            account_id: string;
+            /** @description The month the bill closes in */
+            month: string;
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD
+             * @example 2026-11-29
+             */
+            closing_on: string;
+            /**
+             * Format: date
+             * @description Calendar date, YYYY-MM-DD
+             * @example 2026-11-29
+             */
+            due_on: string;
+            /** @description open: still taking purchases; closed: closed, nothing paid, not yet due; partially_paid: closed, part paid, not yet due; paid: closed and nothing left to pay, or past its due day and covered by the payments made since (applied to the oldest debt first); overdue: past its due day with something left to pay (which rolled into the next bill as saldo anterior) */
+            status: "open" | "closed" | "paid" | "partially_paid" | "overdue";
+            /** @description The bill open today */
+            current: boolean;
+            previous_balance_cents: number;
+            items_total_cents: number;
+            /** @description previous_balance_cents + items_total_cents */
+            total_cents: number;
+            paid_cents: number;
+            /** @description total_cents - paid_cents (negative: a credit) */
+            remaining_cents: number;
+            /** @description Its due day has passed: remaining_cents is in the next bill */
+            rolled_over: boolean;
+            items: {
+                /**
+                 * Format: uuid
+                 * @description UUID
+                 */
+                transaction_id: string;
+                kind: string;
+                description: string;
+                /**
+                 * Format: date
+                 * @description Calendar date, YYYY-MM-DD
+                 * @example 2026-11-29
+                 */
+                occurred_on: string;
+                /** @description Positive: a charge (a purchase, an installment, a fee); negative: a credit (a refund) */
+                amount_cents: number;
+                installment: {
+                    number: number;
+                    count: number;
+                } | null;
+            }[];
+            payments: {
+                /**
+                 * Format: uuid
+                 * @description UUID
+                 */
+                transaction_id: string;
+                /**
+                 * Format: date
+                 * @description Calendar date, YYYY-MM-DD
+                 * @example 2026-11-29
+                 */
+                occurred_on: string;
+                /** @description The part of the payment this bill received */
+                amount_cents: number;
+            }[];
+        };
+        BillPage: {
+            items: components["schemas"]["Bill"][];
+            total: number;
+            skip: number;
+            limit: number;
+        };
+        Installments: {
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            transaction_id: string;
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            account_id: string;
+            /**
+             * @description Amount in centavos: a positive integer, at most R$ 1 bilhão
+             * @example 123456
+             */
+            amount_cents: number;
+            refunded_cents: number;
+            items: {
+                number: number;
+                count: number;
+                /**
+                 * @description Amount in centavos: a positive integer, at most R$ 1 bilhão
+                 * @example 123456
+                 */
+                amount_cents: number;
+                /**
+                 * Format: uuid
+                 * @description UUID
+                 */
+                bill_id: string;
+                /**
+                 * Format: date
+                 * @description Calendar date, YYYY-MM-DD
+                 * @example 2026-11-29
+                 */
+                closing_on: string;
+                /**
+                 * Format: date
+                 * @description Calendar date, YYYY-MM-DD
+                 * @example 2026-11-29
+                 */
+                due_on: string;
+                refunded: boolean;
+                /** @description Brought forward to an earlier bill (antecipação) */
+                anticipated: boolean;
+            }[];
+        };
+        Refunded: {
+            transaction: components["schemas"]["Transaction"];
+            account: components["schemas"]["AccountBalance"];
+            installments: components["schemas"]["Installments"] | null;
+        };
+        Anticipated: {
+            discount: components["schemas"]["Transaction"] | null;
+            account: components["schemas"]["AccountBalance"];
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            bill_id: string;
+            installments: components["schemas"]["Installments"];
         };
         Goal: {
             /**

@@ -16,3 +16,5 @@ export const MY_DATA_PATH = '/meus-dados';
 // Public pages: read before signing up, linked from the footer of every screen.
 export const PRIVACY_POLICY_PATH = '/privacidade';
 export const TERMS_PATH = '/termos';
+// A credit card's bills live under its account: /contas/<id>/fatura.
+export const CARD_BILLS_SEGMENT = 'fatura';

@@ -10,6 +10,7 @@ import { AppLayout } from './AppLayout';
 import {
   ACCOUNTS_PATH,
   BUDGETS_PATH,
+  CARD_BILLS_SEGMENT,
   CATEGORIES_PATH,
   GOALS_PATH,
   IMPORTS_PATH,
@@ -45,6 +46,7 @@ function lazyPage<Name extends string>(load: () => Promise<Record<Name, Componen
 
 const AccountStatementPage = lazyPage(() => import('../features/accounts/AccountStatementPage'), 'AccountStatementPage');
 const AccountsPage = lazyPage(() => import('../features/accounts/AccountsPage'), 'AccountsPage');
+const CardPage = lazyPage(() => import('../features/cards/CardPage'), 'CardPage');
 const BudgetsPage = lazyPage(() => import('../features/budgets/BudgetsPage'), 'BudgetsPage');
 const CategoriesPage = lazyPage(() => import('../features/categories/CategoriesPage'), 'CategoriesPage');
 const DashboardPage = lazyPage(() => import('../features/dashboard/DashboardPage'), 'DashboardPage');
@@ -139,6 +141,7 @@ export const router = createBrowserRouter([
               { index: true, element: <DashboardPage /> },
               { path: ACCOUNTS_PATH, element: <AccountsPage /> },
               { path: `${ACCOUNTS_PATH}/:id`, element: <AccountStatementPage /> },
+              { path: `${ACCOUNTS_PATH}/:id/${CARD_BILLS_SEGMENT}`, element: <CardPage /> },
               { path: TRANSACTIONS_PATH, element: <TransactionsPage /> },
               { path: TRANSFER_PATH, element: <TransferPage /> },
               { path: CATEGORIES_PATH, element: <CategoriesPage /> },

@@ -41,6 +41,14 @@ const KNOWN_CODES: ReadonlySet<string> = new Set([
   'goal_archived',
   'rule_ended',
   'read_only',
+  'not_a_credit_card',
+  'card_schedule_missing',
+  'refund_not_applicable',
+  'nothing_to_refund',
+  'refund_exceeds_purchase',
+  'nothing_to_anticipate',
+  'not_installments',
+  'purchase_has_refunds',
 ]);
 
 /** The translation key for an error's stable `code`; unknown codes get the generic text. */
@@ -60,6 +68,8 @@ const FIELD_CODE_KEYS: Record<string, ValidationMessageKey> = {
   maxLength: 'auth.validation.tooLong',
   format: 'auth.validation.invalid',
   pattern: 'auth.validation.invalid',
+  installment_too_small: 'auth.validation.installmentTooSmall',
+  discount_too_large: 'auth.validation.discountTooLarge',
 };
 
 // A new password is judged by the same policy wherever it is asked for.

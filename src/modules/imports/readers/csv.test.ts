@@ -107,7 +107,7 @@ describe('CSV presets, each recognised by its header and read', () => {
       0,
       [
         [2, '2026-11-02', -12345, 'MERCADINHO SAO JOAO - Única'],
-        [3, '2026-11-03', -5990, 'LOJA TRES IRMAOS - 3/10'],
+        [3, '2026-11-03', -5990, 'LOJA TRES IRMAOS - Parcela 3/10'],
         [4, '2026-11-10', 50000, 'Inclusao de Pagamento - Única'],
       ],
     ],

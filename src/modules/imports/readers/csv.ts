@@ -163,11 +163,19 @@ function listsOnlyMovements(mapping: CsvMapping): boolean {
   return mapping.preset === VAI_DE_PIX_PRESET;
 }
 
+const BARE_INSTALLMENT = /^\s{0,3}\d{1,3}\/\d{1,3}\s{0,3}$/;
+
+/** The detail column's text; an installment column's bare "2/6" becomes "Parcela 2/6". */
+function detailOf(cells: readonly string[], mapping: CsvMapping): string {
+  const detail = mapping.detailColumn === undefined ? '' : (cells[mapping.detailColumn] ?? '');
+  return mapping.detailInstallment === true && BARE_INSTALLMENT.test(detail) ? `Parcela ${detail.trim()}` : detail;
+}
+
 /** A movement, 'skipped' (a balance or text row, counted), or 'ignored' (empty, or another account's). */
 function readRow(cells: string[], mapping: CsvMapping, line: number): StatementLine | 'skipped' | 'ignored' {
   if (cells.every((cell) => cell.trim().length === 0)) return 'ignored';
   if (mapping.filter !== undefined && (cells[mapping.filter.column] ?? '').trim() !== mapping.filter.value) return 'ignored';
-  const detail = mapping.detailColumn === undefined ? '' : (cells[mapping.detailColumn] ?? '');
+  const detail = detailOf(cells, mapping);
   const description = normaliseDescription(combineDescriptions(cells[mapping.descriptionColumn] ?? '', detail));
   const dateText = (cells[mapping.dateColumn] ?? '').trim();
   // Rows whose date cell holds no digit ("", "Total") are the bank's continuation or footer

@@ -141,6 +141,7 @@ export const CSV_PRESETS: Readonly<Record<string, CsvPreset>> = Object.fromEntri
       dateFormat: 'dd/mm/yyyy',
       descriptionColumn: 4,
       detailColumn: 5,
+      detailInstallment: true,
       amount: signed(8),
       decimal: 'dot',
       invertSign: true,

@@ -4,6 +4,7 @@ import {
   assignDedupeKeys,
   combineDescriptions,
   DESCRIPTION_EMPTY,
+  installmentMarker,
   isBalanceLine,
   normaliseDescription,
   parseAmount,
@@ -135,8 +136,54 @@ describe('parseInstallment', () => {
     ['Loja 7/6', true, null],
     ['Loja 1/1', true, null],
     ['Loja', true, null],
+    ['Curso Parc.2/6', false, { number: 2, count: 6 }],
+    ['Curso parcela 2 de 6', false, { number: 2, count: 6 }],
+    ['Loja Parcela 0/6', false, null],
+    ['Loja Parcela 1234/5678', false, null],
+    ['Loja Parcela ２/６', true, null],
+    ['1/2/3/4/5/6', true, null],
   ] as const)('%s (card %s)', (text, isCard, expected) => {
     expect(parseInstallment(text, isCard)).toEqual(expected);
+  });
+
+  it.each([
+    ['Loja X - Parcela 2/6', 'Loja X'],
+    ['Loja X – PARC 02/06', 'Loja X'],
+    ['LOJA (3/10)', 'LOJA'],
+    ['Parcela 2/6', 'Parcela 2/6'],
+    [`${'Loja '.repeat(38)}- Parcela 2/6`, 'Loja '.repeat(38).trim()],
+  ])('%s is %s without its marker', (text, rest) => {
+    expect(installmentMarker(text, true)?.rest).toBe(rest);
+  });
+
+  it.each([
+    ['Loja X - Parcela 2/6', true],
+    ['FARMACIA PARC 02/06', true],
+    ['Curso Parc.2/6', true],
+    ['Curso parcela 2 de 6', true],
+    ['Netflix 05/12', false],
+    ['LOJA (3/10)', false],
+    ['Loja Casa Nova - 3/3', false],
+  ])('%s: the marker names itself %s', (text, worded) => {
+    expect(installmentMarker(text, true)?.worded).toBe(worded);
+  });
+
+  it('reads hostile text in bounded time: only the tail is searched, with bounded repetitions', () => {
+    const hostile = [
+      'parcela '.repeat(100_000),
+      `${'1/'.repeat(200_000)}x`,
+      `${' '.repeat(500_000)}parcela 1/`,
+      `${'-( '.repeat(200_000)}`,
+      `${'parc.'.repeat(100_000)}1 de`,
+      `Loja parcela${' '.repeat(31)}x`,
+      `Loja parcela 1${' '.repeat(30)}de${' '.repeat(20)}`,
+    ];
+    const started = performance.now();
+    for (const text of hostile) {
+      expect(installmentMarker(text, true)).toBeNull();
+      expect(installmentMarker(`${text} Parcela 2/6`, true)).toMatchObject({ number: 2, count: 6 });
+    }
+    expect(performance.now() - started).toBeLessThan(200);
   });
 });
 

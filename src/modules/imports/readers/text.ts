@@ -100,21 +100,55 @@ export function isBalanceLine(description: string): boolean {
   return BALANCE_AFTER_SALDO.some((word) => (word === '' ? rest === '' : rest.startsWith(word)));
 }
 
-const INSTALLMENT_WORDED = /(?:^|[\s\-–(])(?:parcela|parc\.?)\s*(\d{1,3})\s*(?:\/|de)\s*(\d{1,3})\)?$/i;
+/**
+ * A marker is at most 26 characters ("parcela 123 de 123)" with its spacing), so only the
+ * description's last INSTALLMENT_TAIL_LENGTH characters are searched: the patterns below have
+ * bounded repetitions only, and run on a bounded text, whatever the description holds.
+ */
+const INSTALLMENT_TAIL_LENGTH = 40;
+const INSTALLMENT_WORDED = /(?:^|[\s\-–(])(?:parcela|parc\.?)\s{0,3}(\d{1,3})\s{0,3}(?:\/|de)\s{0,3}(\d{1,3})\)?$/i;
 const INSTALLMENT_BARE = /(?:^|[\s\-–(])(\d{1,3})\/(\d{1,3})\)?$/;
+const MARKER_SEPARATORS = /[\s\-–(]{1,8}$/;
+
+/** An installment marker and the description before it ("Loja X" of "Loja X - Parcela 2/6"). */
+export interface InstallmentMarker {
+  number: number;
+  count: number;
+  /** The description without the marker and the separators before it; the whole description when nothing precedes it. */
+  rest: string;
+  /**
+   * The marker names itself ("Parcela", "PARC", "Parc."): false for a bare "2/6", which may as
+   * well be a date ("Netflix 05/12"), so a card import only matches it, never builds on it.
+   */
+  worded: boolean;
+}
 
 /**
  * The installment a card statement prints at the end of a description: "Parcela 2/6",
- * "PARC 02/06", or a bare "2/6" (bare only on card statements, where an account statement's
- * "30/11" would be a date). Number must be between 1 and a count of at least 2.
+ * "PARC 02/06", "Parc.2/6", "parcela 2 de 6", or a bare "2/6" (bare only on card statements,
+ * where an account statement's "30/11" would be a date). Number must be between 1 and a count
+ * of at least 2.
  */
-export function parseInstallment(description: string, isCard: boolean): StatementLine['installment'] {
-  const match = INSTALLMENT_WORDED.exec(description) ?? (isCard ? INSTALLMENT_BARE.exec(description) : null);
+export function installmentMarker(description: string, isCard: boolean): InstallmentMarker | null {
+  const offset = Math.max(0, description.length - INSTALLMENT_TAIL_LENGTH);
+  const tail = description.slice(offset);
+  const worded = INSTALLMENT_WORDED.exec(tail);
+  const match = worded ?? (isCard ? INSTALLMENT_BARE.exec(tail) : null);
   if (!match) return null;
   const number = Number(match[1]);
   const count = Number(match[2]);
   if (count < 2 || number < 1 || number > count) return null;
-  return { number, count };
+  // A tail cut mid-word cannot match at its "^": a marker is shorter than the tail.
+  const rest = description
+    .slice(0, offset + match.index)
+    .replace(MARKER_SEPARATORS, '')
+    .trim();
+  return { number, count, rest: rest === '' ? description : rest, worded: worded !== null };
+}
+
+export function parseInstallment(description: string, isCard: boolean): StatementLine['installment'] {
+  const marker = installmentMarker(description, isCard);
+  return marker === null ? null : { number: marker.number, count: marker.count };
 }
 
 const TRAILING_SIGN = /(?:\s*(-)|\s+([DC]))$/i;

@@ -8,13 +8,14 @@ import { ACCOUNT_NAME_LENGTH_MAX, ACCOUNT_TYPES, type Account, type AccountType,
 import { MoneyInput } from '../../components/MoneyInput';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { mappedFieldErrorsFrom } from '../../i18n/problems';
+import { CardDaysFields, type CardDaysValues, cardDayRule, cardDaysPayload, cardDaysValuesOf } from '../cards/CardDaysFields';
 import { useLedgerLabels } from '../ledger/labels';
 import { invalidateMoney } from '../ledger/queries';
 import { useIdempotentMutation } from '../ledger/useIdempotentMutation';
 import { amountCents, useFormErrorText, validateAmount, validateText } from '../ledger/validation';
 import { takesLimit } from './accountTypes';
 
-interface AccountValues {
+interface AccountValues extends CardDaysValues {
   name: string;
   type: AccountType;
   openingBalance: string;
@@ -26,7 +27,12 @@ const FIELDS_BY_API_NAME = {
   type: 'type',
   initial_balance_cents: 'openingBalance',
   overdraft_limit_cents: 'limit',
+  credit_limit_cents: 'limit',
+  closing_day: 'closingDay',
+  due_day: 'dueDay',
 } as const;
+
+const isCard = (values: Pick<AccountValues, 'type'>) => values.type === 'credit_card';
 
 const DEFAULT_TYPE: AccountType = 'checking';
 
@@ -45,7 +51,13 @@ type AccountFormState = UseFormReturnType<AccountValues>;
 function useAccountValues(): AccountFormState {
   const labels = useLedgerLabels();
   return useForm<AccountValues>({
-    initialValues: { name: labels.accountType(DEFAULT_TYPE), type: DEFAULT_TYPE, openingBalance: '', limit: '' },
+    initialValues: {
+      name: labels.accountType(DEFAULT_TYPE),
+      type: DEFAULT_TYPE,
+      openingBalance: '',
+      limit: '',
+      ...cardDaysValuesOf(null),
+    },
     validate: {
       name: (value) => validateText(value, { lengthMax: ACCOUNT_NAME_LENGTH_MAX, required: true }),
       openingBalance: (value, values) =>
@@ -59,6 +71,9 @@ function useAccountValues(): AccountFormState {
         const opening = amountCents(values.openingBalance);
         return opening < 0 && amountCents(value) < -opening ? 'accounts.validation.limitBelowDebt' : null;
       },
+      // A card's bills are cut by its days; a card may also be created without them and get them later.
+      closingDay: cardDayRule<AccountValues>('dueDay', { applies: isCard, required: false }),
+      dueDay: cardDayRule<AccountValues>('closingDay', { applies: isCard, required: false }),
     },
   });
 }
@@ -86,7 +101,9 @@ function useSubmitAccount(form: AccountFormState, { showLimit, nameEdited, onDon
         name: values.name.trim(),
         type: values.type,
         ...(opening !== 0 ? { initial_balance_cents: opening } : {}),
-        ...(limit > 0 ? { overdraft_limit_cents: limit } : {}),
+        // A card's limit goes by its card name (the same column as a checking account's overdraft).
+        ...(limit > 0 ? (isCard(values) ? { credit_limit_cents: limit } : { overdraft_limit_cents: limit }) : {}),
+        ...(isCard(values) ? cardDaysPayload(values) : {}),
       },
       {
         onSuccess: (account) => {
@@ -165,6 +182,7 @@ export function AccountForm({ onDone }: AccountFormProps) {
             description={t('accounts.fields.limitHint')}
           />
         ) : null}
+        {form.values.type === 'credit_card' ? <CardDaysFields form={form} errorText={errorText} /> : null}
         <ProblemAlert error={mutation.error} />
         <Button type="submit" fullWidth loading={mutation.isPending}>
           {t('accounts.create.submit')}

@@ -10,19 +10,44 @@ import { MoneyInput } from '../../components/MoneyInput';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { mappedFieldErrorsFrom } from '../../i18n/problems';
 import { formatBrlInput } from '../../lib/money';
+import {
+  CardDaysFields,
+  type CardDaysValues,
+  cardDayRule,
+  cardDaysChanged,
+  cardDaysPayload,
+  cardDaysValuesOf,
+} from '../cards/CardDaysFields';
 import { LEDGER_KEYS } from '../ledger/queries';
 import { amountCents, useFormErrorText, validateAmount, validateText } from '../ledger/validation';
 import { takesLimit } from './accountTypes';
 
-interface SettingsValues {
+interface SettingsValues extends CardDaysValues {
   name: string;
   limit: string;
 }
 
-const FIELDS_BY_API_NAME = { name: 'name', overdraft_limit_cents: 'limit' } as const;
+const FIELDS_BY_API_NAME = {
+  name: 'name',
+  overdraft_limit_cents: 'limit',
+  credit_limit_cents: 'limit',
+  closing_day: 'closingDay',
+  due_day: 'dueDay',
+} as const;
 
 function valuesOf(account: Account): SettingsValues {
-  return { name: account.name, limit: account.overdraft_limit_cents > 0 ? formatBrlInput(account.overdraft_limit_cents) : '' };
+  return {
+    name: account.name,
+    limit: account.overdraft_limit_cents > 0 ? formatBrlInput(account.overdraft_limit_cents) : '',
+    ...cardDaysValuesOf(account.type === 'credit_card' ? account : null),
+  };
+}
+
+/** The limit field under its name for the account's type (a card's is its credit limit). */
+function limitPayload(account: Account, values: SettingsValues) {
+  if (!takesLimit(account.type)) return {};
+  const cents = amountCents(values.limit);
+  return account.type === 'credit_card' ? { credit_limit_cents: cents } : { overdraft_limit_cents: cents };
 }
 
 function currentAccount(error: unknown, id: string): Account | undefined {
@@ -41,22 +66,32 @@ export function AccountSettingsForm({ account, onDone }: { account: Account; onD
   const errorText = useFormErrorText();
   const queryClient = useQueryClient();
   const [rowVersion, setRowVersion] = useState(account.row_version);
+  const [cardDays, setCardDays] = useState(account);
   const hasLimit = takesLimit(account.type);
+  const card = account.type === 'credit_card';
+  // Once a card has its days they can change but not be taken away.
+  const daysRule = { applies: () => card, required: cardDays.closing_day !== null };
   const form = useForm<SettingsValues>({
     initialValues: valuesOf(account),
     validate: {
       name: (value) => validateText(value, { lengthMax: ACCOUNT_NAME_LENGTH_MAX, required: true }),
       limit: (value) => (hasLimit ? validateAmount(value, { optional: true }) : null),
+      closingDay: cardDayRule<SettingsValues>('dueDay', daysRule),
+      dueDay: cardDayRule<SettingsValues>('closingDay', daysRule),
     },
   });
 
   const mutation = useMutation({
-    mutationFn: (values: SettingsValues) =>
-      patchAccount(account.id, {
+    mutationFn: (values: SettingsValues) => {
+      const days = card ? cardDaysPayload(values) : {};
+      return patchAccount(account.id, {
         name: values.name.trim(),
-        ...(hasLimit ? { overdraft_limit_cents: amountCents(values.limit) } : {}),
+        ...limitPayload(account, values),
+        // Saving the same days again would be no change; only a change is sent (it applies to the next bills).
+        ...(card && cardDaysChanged(days, cardDays) ? days : {}),
         row_version: rowVersion,
-      }),
+      });
+    },
     onSuccess: () => {
       notifications.show({ color: 'brand', message: t('accountSettings.done') });
       void queryClient.invalidateQueries({ queryKey: LEDGER_KEYS.accounts });
@@ -70,6 +105,7 @@ export function AccountSettingsForm({ account, onDone }: { account: Account; onD
     if (!current) return;
     form.setValues(valuesOf(current));
     setRowVersion(current.row_version);
+    setCardDays(current);
     mutation.reset();
     notifications.show({ message: t('conflict.reloaded') });
     void queryClient.invalidateQueries({ queryKey: LEDGER_KEYS.accounts });
@@ -99,6 +135,7 @@ export function AccountSettingsForm({ account, onDone }: { account: Account; onD
             {t('accountSettings.limitNone')}
           </Text>
         )}
+        {card ? <CardDaysFields form={form} errorText={errorText} /> : null}
         <ProblemAlert error={mutation.error} onReloadCurrent={() => void reloadCurrent()} />
         <Group justify="flex-end">
           <Button type="submit" mih={44} loading={mutation.isPending}>

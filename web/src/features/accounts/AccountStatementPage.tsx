@@ -25,6 +25,7 @@ import { QuickActions } from '../../components/QuickActions';
 import { usePageTitle } from '../../components/usePageTitle';
 import { usePhoneLayout } from '../../components/usePhoneLayout';
 import { isoToDisplay } from '../../lib/dates';
+import { cardPath } from '../cards/paths';
 import { useLedgerActions } from '../ledger/LedgerActions';
 import { useLedgerLabels } from '../ledger/labels';
 import { useAccount, useAccountStatement } from '../ledger/queries';
@@ -80,6 +81,11 @@ export function AccountStatementPage() {
               <Text c="dimmed" size="sm">
                 {labels.accountType(data.type)}
               </Text>
+              {data.type === 'credit_card' ? (
+                <Anchor component={Link} to={cardPath(data.id)} size="sm">
+                  {t('cards.open')}
+                </Anchor>
+              ) : null}
               {data.archived ? (
                 <Badge size="sm" variant="light" color="gray">
                   {t('accounts.archivedBadge')}
@@ -158,7 +164,11 @@ function StatementLines({ lines, onOpen }: { lines: StatementLine[]; onOpen: (tr
       : undone(line)
         ? t('transactions.reversedBadge')
         : null;
-    return [kind, mark]
+    const installments =
+      line.installment_count !== null && line.installment_count > 1
+        ? t('cards.installmentsBadge', { count: line.installment_count })
+        : null;
+    return [kind, installments, mark]
       .filter((text): text is string => text !== null)
       .map((text) => (
         <Badge

@@ -11,6 +11,7 @@ import { ProblemAlert } from '../../components/ProblemAlert';
 import { usePageTitle } from '../../components/usePageTitle';
 import { usePhoneLayout } from '../../components/usePhoneLayout';
 import { errorMessageKey } from '../../i18n/problems';
+import { cardPath } from '../cards/paths';
 import { activeAccounts, LEDGER_KEYS, totalBalanceCents, useAccounts } from '../ledger/queries';
 import { AccountForm } from './AccountForm';
 import { AccountRow, accountPath } from './AccountRow';
@@ -143,6 +144,9 @@ function AccountMenu({ account, onRename, onConfigure }: { account: Account; onR
         </ActionIcon>
       </Menu.Target>
       <Menu.Dropdown>
+        {account.type === 'credit_card' ? (
+          <Menu.Item onClick={() => void navigate(cardPath(account.id))}>{t('cards.open')}</Menu.Item>
+        ) : null}
         <Menu.Item onClick={() => void navigate(accountPath(account.id))}>{t('accounts.statement')}</Menu.Item>
         <Menu.Item onClick={onRename}>{t('accounts.rename')}</Menu.Item>
         <Menu.Item onClick={onConfigure}>{t('accountSettings.menu')}</Menu.Item>

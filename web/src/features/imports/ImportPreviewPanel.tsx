@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Card, Group, NativeSelect, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, Checkbox, Group, NativeSelect, Stack, Table, Text, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -7,7 +7,7 @@ import { isoToDisplay } from '../../lib/dates';
 import { useLedgerLabels } from '../ledger/labels';
 import { invalidateMoney, useCategories } from '../ledger/queries';
 import { useIdempotentMutation } from '../ledger/useIdempotentMutation';
-import { confirmImport, type ImportConfirmed, type ImportLine, type ImportPreview } from './api';
+import { type ConfirmInput, confirmImport, type ImportConfirmed, type ImportLine, type ImportPreview } from './api';
 import { ImportProblem } from './ImportProblem';
 import { IMPORTS_KEY } from './queries';
 import { RuleModal } from './RuleModal';
@@ -17,9 +17,43 @@ import { foldText } from './text';
 export const LINES_SHOWN_STEP = 50;
 
 type Choices = Record<number, string | null>;
+/** Lines of a card statement the person chose to post as ordinary movements, not as installments. */
+type Ordinary = Record<number, boolean>;
 interface Option {
   value: string;
   label: string;
+}
+
+/** What a card statement's installment line becomes: a purchase in installments, unless the person says otherwise. */
+function PurchasePlan(props: { line: ImportLine; ordinary: boolean; onOrdinary: (ordinary: boolean) => void }) {
+  const { t } = useTranslation();
+  const { purchase } = props.line;
+  if (purchase === null) return null;
+  return (
+    <Stack gap={2} mt={4}>
+      {!props.ordinary && (
+        <Text
+          size="xs"
+          c="dimmed"
+          data-testid="import-purchase-plan"
+          title={purchase.total_estimated ? t('imports.purchaseEstimatedHint') : undefined}
+        >
+          {t('imports.purchasePlan', {
+            count: purchase.count,
+            first: purchase.first_number,
+            installments: purchase.installments,
+          })}{' '}
+          <Money cents={purchase.total_cents} /> {purchase.total_estimated ? t('imports.purchaseEstimated') : ''}
+        </Text>
+      )}
+      <Checkbox
+        size="xs"
+        label={t('imports.asOrdinary')}
+        checked={props.ordinary}
+        onChange={(event) => props.onOrdinary(event.currentTarget.checked)}
+      />
+    </Stack>
+  );
 }
 
 function LineRow(props: {
@@ -28,19 +62,30 @@ function LineRow(props: {
   choice: string | null;
   onChoose: (id: string | null) => void;
   onRule: () => void;
+  ordinary: boolean;
+  onOrdinary: (ordinary: boolean) => void;
 }) {
   const { t } = useTranslation();
   const { line } = props;
-  const duplicate = line.duplicate_of !== null;
+  // An installment of a purchase the file itself plans has no id to point at yet, but posts nothing either.
+  const duplicate = line.duplicate_of !== null || line.duplicate_kind === 'installment_of';
+  const installmentOf = line.duplicate_kind === 'installment_of' && line.installment !== null;
   return (
     <Table.Tr data-duplicate={duplicate || undefined} style={duplicate ? { opacity: 0.7 } : undefined}>
       <Table.Td style={{ whiteSpace: 'nowrap' }}>{isoToDisplay(line.occurred_on)}</Table.Td>
-      <Table.Td style={{ minWidth: 140, wordBreak: 'break-word' }}>{line.description}</Table.Td>
+      <Table.Td style={{ minWidth: 140, wordBreak: 'break-word' }}>
+        {line.description}
+        <PurchasePlan line={line} ordinary={props.ordinary} onOrdinary={props.onOrdinary} />
+      </Table.Td>
       <Table.Td ta="right">
         <Money cents={line.amount_cents} signed colored />
       </Table.Td>
       <Table.Td style={{ minWidth: 180 }}>
-        {duplicate ? (
+        {installmentOf ? (
+          <Badge variant="light" color="gray" title={t('imports.installmentOfHint')}>
+            {t('imports.installmentOf', { number: line.installment?.number, count: line.installment?.count })}
+          </Badge>
+        ) : duplicate ? (
           <Badge variant="light" color="gray" title={t('imports.duplicateHint')}>
             {t('imports.duplicate')}
           </Badge>
@@ -80,13 +125,20 @@ function useCategoryOptions() {
   }, [categories, labels]);
 }
 
-/** The overrides a confirm sends: only the lines whose category the person changed. */
-function overridesOf(preview: ImportPreview, choices: Choices) {
-  return preview.lines.flatMap((line) =>
-    line.position in choices && choices[line.position] !== line.category_id
-      ? [{ position: line.position, category_id: choices[line.position] ?? null }]
-      : [],
-  );
+/** The overrides a confirm sends: only the lines whose category or installment choice the person changed. */
+function overridesOf(preview: ImportPreview, choices: Choices, ordinary: Ordinary): NonNullable<ConfirmInput['lines']> {
+  return preview.lines.flatMap((line) => {
+    const category = line.position in choices && choices[line.position] !== line.category_id;
+    const plain = ordinary[line.position] === true && line.purchase !== null;
+    if (!category && !plain) return [];
+    return [
+      {
+        position: line.position,
+        ...(category ? { category_id: choices[line.position] ?? null } : {}),
+        ...(plain ? { as_installments: false } : {}),
+      },
+    ];
+  });
 }
 
 function Totals({ preview }: { preview: ImportPreview }) {
@@ -119,17 +171,17 @@ export function ImportPreviewPanel({
   const queryClient = useQueryClient();
   const options = useCategoryOptions();
   const [choices, setChoices] = useState<Choices>({});
+  const [ordinary, setOrdinary] = useState<Ordinary>({});
   const [shown, setShown] = useState(LINES_SHOWN_STEP);
   const [ruleLine, setRuleLine] = useState<ImportLine | null>(null);
   const confirm = useIdempotentMutation({
-    mutationFn: (input: { lines: { position: number; category_id: string | null }[] }, key: string) =>
-      confirmImport(preview.id, input, key),
+    mutationFn: (input: ConfirmInput, key: string) => confirmImport(preview.id, input, key),
     onSuccess: async () => {
       await Promise.all([invalidateMoney(queryClient), queryClient.invalidateQueries({ queryKey: IMPORTS_KEY })]);
     },
   });
   const choiceOf = (line: ImportLine) => (line.position in choices ? (choices[line.position] ?? null) : line.category_id);
-  const submit = () => confirm.submit({ lines: overridesOf(preview, choices) }, { onSuccess: onDone });
+  const submit = () => confirm.submit({ lines: overridesOf(preview, choices, ordinary) }, { onSuccess: onDone });
   return (
     <Card withBorder padding="md">
       <Stack gap="md">
@@ -156,6 +208,8 @@ export function ImportPreviewPanel({
                   choice={choiceOf(line)}
                   onChoose={(id) => setChoices((current) => ({ ...current, [line.position]: id }))}
                   onRule={() => setRuleLine(line)}
+                  ordinary={ordinary[line.position] === true}
+                  onOrdinary={(plain) => setOrdinary((current) => ({ ...current, [line.position]: plain }))}
                 />
               ))}
             </Table.Tbody>
@@ -186,6 +240,7 @@ export function ImportPreviewPanel({
           for (const line of preview.lines) {
             if (
               line.duplicate_of === null &&
+              line.duplicate_kind !== 'installment_of' &&
               line.amount_cents < 0 === (ruleLine?.amount_cents ?? 0) < 0 &&
               foldText(line.description).includes(pattern)
             )

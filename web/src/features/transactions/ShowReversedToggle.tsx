@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 const TAP_TARGET_PX = 44;
 
 /**
- * "Mostrar estornados/corrigidos": deleted (reversed) and corrected transactions, and
+ * "Mostrar excluídos/corrigidos": deleted (reversed) and corrected transactions, and
  * their reversals, are hidden from the lists until this is on.
  */
 export function ShowReversedToggle({ value, onChange }: { value: boolean; onChange: (value: boolean) => void }) {

@@ -23,6 +23,7 @@ import { mappedFieldErrorsFrom } from '../../i18n/problems';
 import { displayToIso, isoToDisplay } from '../../lib/dates';
 import { formatBrl, formatBrlInput } from '../../lib/money';
 import { FROZEN_FIELDSET_STYLE, OverspendQuestion, useOverspendConfirm } from '../accounts/useOverspendConfirm';
+import { CardPurchaseActions, isCardPurchase, isInstallmentPurchase, RefundOfLine } from '../cards/CardPurchaseActions';
 import { useLedgerLabels } from '../ledger/labels';
 import { invalidateMoney, LEDGER_KEYS, useAccounts, useCategories, useTransaction } from '../ledger/queries';
 import { useIdempotentMutation } from '../ledger/useIdempotentMutation';
@@ -84,7 +85,9 @@ function canCorrect(transaction: Transaction): boolean {
   return (
     (transaction.kind === 'income' || transaction.kind === 'expense') &&
     transaction.reversed_by_transaction_id === null &&
-    transaction.pix_charge_id === null
+    transaction.pix_charge_id === null &&
+    // A purchase in installments is reversed and recorded again, not corrected (its installments sit on bills).
+    !isInstallmentPurchase(transaction)
   );
 }
 
@@ -187,6 +190,9 @@ function TransactionDetails({
         <Stack gap={2} style={{ minWidth: 0 }}>
           <Group gap={6}>
             <Badge variant="light">{labels.kind(transaction.kind)}</Badge>
+            {isInstallmentPurchase(transaction) ? (
+              <Badge variant="light">{t('cards.installmentsBadge', { count: transaction.installment_count })}</Badge>
+            ) : null}
             {undone ? (
               <Badge variant="light" color="gray">
                 {undone}
@@ -205,6 +211,13 @@ function TransactionDetails({
         )}
       </Group>
       <StatusLines transaction={transaction} />
+      <RefundOfLine transaction={transaction} onOpen={onOpen} />
+      {isCardPurchase(
+        transaction,
+        accounts.find((account) => account.id === transaction.account_id),
+      ) ? (
+        <CardPurchaseActions transaction={transaction} />
+      ) : null}
 
       <EditTransactionForm transaction={transaction} onCorrected={onOpen} />
 

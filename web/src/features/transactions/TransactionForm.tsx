@@ -13,6 +13,13 @@ import { mappedFieldErrorsFrom } from '../../i18n/problems';
 import { displayToIso, isoToDisplay, todayIso } from '../../lib/dates';
 import { formatBrl } from '../../lib/money';
 import { FROZEN_FIELDSET_STYLE, OverspendQuestion, useOverspendConfirm } from '../accounts/useOverspendConfirm';
+import { INSTALLMENTS_MAX } from '../cards/api';
+import {
+  INSTALLMENTS_OFFERED_MAX,
+  INSTALLMENTS_OFFERED_MIN,
+  offeredInstallmentCounts,
+  previewInstallments,
+} from '../cards/bills';
 import { useLedgerLabels } from '../ledger/labels';
 import { activeAccounts, invalidateMoney, useAccounts, useCategories } from '../ledger/queries';
 import { useIdempotentMutation } from '../ledger/useIdempotentMutation';
@@ -24,6 +31,9 @@ interface EntryValues {
   categoryId: string | null;
   accountId: string | null;
   date: string;
+  /** A card purchase: à vista or parcelado in `installments` (2..48). */
+  payment: 'cash' | 'installments';
+  installments: string;
 }
 
 const FIELDS_BY_API_NAME = {
@@ -32,7 +42,15 @@ const FIELDS_BY_API_NAME = {
   category_id: 'categoryId',
   account_id: 'accountId',
   occurred_on: 'date',
+  installments: 'installments',
 } as const;
+
+/** The installments to send: only for a card purchase the person chose to split. */
+function installmentsOf(values: EntryValues, options: { type: EntryType; accounts: readonly Account[] }): number | null {
+  const account = options.accounts.find((item) => item.id === values.accountId);
+  if (options.type !== 'expense' || account?.type !== 'credit_card' || values.payment !== 'installments') return null;
+  return Number(values.installments);
+}
 
 interface TransactionFormProps {
   type: EntryType;
@@ -54,6 +72,8 @@ function useEntryForm(accountId: string | undefined) {
       categoryId: null,
       accountId: accountId ?? accounts[0]?.id ?? null,
       date: isoToDisplay(todayIso()),
+      payment: 'cash',
+      installments: String(INSTALLMENTS_OFFERED_MIN),
     },
     validate: {
       amount: (value) => validateAmount(value),
@@ -97,6 +117,7 @@ function useSubmitEntry(form: EntryForm, { type, categories, accounts, onDone }:
     const category = categories.find((item) => item.id === values.categoryId);
     const date = displayToIso(values.date);
     const cents = amountCents(values.amount);
+    const installments = installmentsOf(values, { type, accounts });
     overspend.submit(
       {
         account_id: values.accountId ?? '',
@@ -106,6 +127,7 @@ function useSubmitEntry(form: EntryForm, { type, categories, accounts, onDone }:
         description: values.description.trim() || (category ? labels.category(category) : labels.kind(type)),
         category_id: values.categoryId,
         ...(date.ok ? { occurred_on: date.iso } : {}),
+        ...(installments !== null ? { installments } : {}),
       },
       { account: accounts.find((account) => account.id === values.accountId), expense: type === 'expense' },
       {
@@ -127,9 +149,10 @@ interface EntryFieldsProps {
   accounts: readonly Account[];
 }
 
-function EntryFields({ form, categoryOptions, accounts }: EntryFieldsProps) {
+function EntryFields({ form, categoryOptions, accounts, type }: EntryFieldsProps & { type: EntryType }) {
   const { t } = useTranslation();
   const errorText = useFormErrorText();
+  const chosen = accounts.find((account) => account.id === form.values.accountId);
   return (
     <>
       <MoneyInput
@@ -172,7 +195,65 @@ function EntryFields({ form, categoryOptions, accounts }: EntryFieldsProps) {
         required
         withAsterisk={false}
       />
+      {type === 'expense' && chosen?.type === 'credit_card' ? <InstallmentFields form={form} /> : null}
     </>
+  );
+}
+
+/** "À vista / parcelado em N×" for a card purchase, with what each installment will be. */
+function InstallmentFields({ form }: { form: EntryForm }) {
+  const { t } = useTranslation();
+  const errorText = useFormErrorText();
+  const count = Number(form.values.installments);
+  const preview = previewInstallments(amountCents(form.values.amount), count);
+  const option = (value: number) => ({ value: String(value), label: t('cards.purchase.countOption', { count: value }) });
+  const usual = offeredInstallmentCounts();
+  const longer = Array.from(
+    { length: INSTALLMENTS_MAX - INSTALLMENTS_OFFERED_MAX },
+    (_, index) => INSTALLMENTS_OFFERED_MAX + 1 + index,
+  );
+  return (
+    <Stack gap="xs">
+      <SegmentedControl
+        aria-label={t('cards.purchase.payment')}
+        fullWidth
+        value={form.values.payment}
+        onChange={(value) => form.setFieldValue('payment', value === 'installments' ? 'installments' : 'cash')}
+        data={[
+          { value: 'cash', label: t('cards.purchase.cash') },
+          { value: 'installments', label: t('cards.purchase.installments') },
+        ]}
+      />
+      {form.values.payment === 'installments' ? (
+        <>
+          <Select
+            {...form.getInputProps('installments')}
+            error={errorText(form.errors.installments)}
+            label={t('cards.purchase.count')}
+            data={[
+              { group: '2× – 24×', items: usual.map(option) },
+              { group: `25× – ${INSTALLMENTS_MAX}×`, items: longer.map(option) },
+            ]}
+            allowDeselect={false}
+            comboboxProps={{ withinPortal: true }}
+          />
+          {preview ? (
+            <Text size="sm" fw={600} data-testid="installment-preview">
+              {preview.firstCents === preview.restCents
+                ? t('cards.purchase.preview', { count: preview.count, amount: formatBrl(preview.restCents) })
+                : t('cards.purchase.previewFirst', {
+                    first: formatBrl(preview.firstCents),
+                    rest: preview.count - 1,
+                    amount: formatBrl(preview.restCents),
+                  })}
+            </Text>
+          ) : null}
+          <Text size="xs" c="dimmed">
+            {t('cards.purchase.previewHint')}
+          </Text>
+        </>
+      ) : null}
+    </Stack>
   );
 }
 
@@ -217,7 +298,7 @@ export function TransactionForm({ type, onTypeChange, accountId, onDone }: Trans
                 { value: 'income', label: t('transactionKinds.income') },
               ]}
             />
-            <EntryFields form={form} categoryOptions={categoryOptions} accounts={accounts} />
+            <EntryFields form={form} categoryOptions={categoryOptions} accounts={accounts} type={type} />
           </Stack>
         </fieldset>
         <ProblemAlert error={mutation.error} />

@@ -16,7 +16,7 @@ interface TransactionListProps {
   accountId?: string;
 }
 
-/** What a row says: a reversal says what it reversed ("Estorno de Mercado"). */
+/** What a row says: a reversal (what "Excluir" records) says what it deleted ("Exclusão de Mercado"). */
 export function useTransactionDescription() {
   const { t } = useTranslation();
   return (transaction: { kind: string; description: string }) =>
@@ -40,10 +40,14 @@ function useRowText(accounts: readonly Account[], categories: readonly Category[
     const category = transaction.category_id ? categoriesById.get(transaction.category_id) : undefined;
     const badges: string[] = [];
     // Transfers, opening balances… are marked, unless the description already says so; a
-    // reversal's description does ("Estorno de …").
+    // reversal's description does ("Exclusão de …").
     const kind = labels.kind(transaction.kind);
     const plain = transaction.kind === 'income' || transaction.kind === 'expense' || transaction.kind === 'reversal';
     if (!plain && kind !== transaction.description) badges.push(kind);
+    // A card purchase "parcelada" says in how many installments ("em 10×").
+    if (transaction.installment_count !== null && transaction.installment_count > 1) {
+      badges.push(t('cards.installmentsBadge', { count: transaction.installment_count }));
+    }
     if (transaction.corrected_by_transaction_id) badges.push(t('transactions.correctedBadge'));
     else if (isUndone(transaction)) badges.push(t('transactions.reversedBadge'));
     return {

@@ -63,9 +63,9 @@ export const importsPtBR = {
   undoFor: 'Desfazer a importação de {{file}}',
   undoTitle: 'Desfazer esta importação?',
   undoText:
-    'Cada lançamento desta importação recebe um estorno e os saldos voltam ao que eram. Depois, o mesmo arquivo pode ser importado de novo.',
+    'Cada lançamento desta importação é excluído e os saldos voltam ao que eram. Depois, o mesmo arquivo pode ser importado de novo.',
   undoConfirm: 'Desfazer importação',
-  undone: 'Importação desfeita: {{count}} estornos.',
+  undone: 'Importação desfeita: {{count}} lançamentos excluídos.',
   errors: {
     unreadable: 'Não foi possível ler o arquivo.',
     unreadableLine: 'Não foi possível ler o arquivo (linha {{line}}).',
@@ -74,6 +74,14 @@ export const importsPtBR = {
     undone: 'Esta importação já foi desfeita.',
     expired: 'Esta prévia expirou (mais de um dia sem confirmação). Envie o arquivo de novo.',
   },
+  // Card statements: installment lines (issue 16).
+  installmentOf: 'Parcela {{number}}/{{count}} de compra já lançada',
+  installmentOfHint: 'Esta parcela já está no cartão, na compra parcelada; não será lançada de novo.',
+  purchasePlan_one: 'Vira compra parcelada: parcela {{first}} de {{count}}, total',
+  purchasePlan_other: 'Vira compra parcelada: parcelas {{first}} a {{count}} ({{installments}}×), total',
+  purchaseEstimated: '(estimado)',
+  purchaseEstimatedHint: 'Valor da parcela × parcelas: a operadora pode ter dividido os centavos de outro jeito.',
+  asOrdinary: 'Lançar só este valor, sem parcelas',
 } as const;
 
 export const importsEn = {
@@ -139,9 +147,9 @@ export const importsEn = {
   undoFor: 'Undo the import of {{file}}',
   undoTitle: 'Undo this import?',
   undoText:
-    'Each movement of this import gets a reversal and the balances go back to what they were. The same file can then be imported again.',
+    'Each movement of this import is deleted and the balances go back to what they were. The same file can then be imported again.',
   undoConfirm: 'Undo import',
-  undone: 'Import undone: {{count}} reversals.',
+  undone: 'Import undone: {{count}} transactions deleted.',
   errors: {
     unreadable: 'The file could not be read.',
     unreadableLine: 'The file could not be read (line {{line}}).',
@@ -150,4 +158,12 @@ export const importsEn = {
     undone: 'This import was already undone.',
     expired: 'This preview expired (not confirmed within a day). Upload the file again.',
   },
+  // Card statements: installment lines (issue 16).
+  installmentOf: 'Installment {{number}}/{{count}} of a purchase already recorded',
+  installmentOfHint: 'This installment is already on the card, in the installment purchase; it will not be posted again.',
+  purchasePlan_one: 'Becomes an installment purchase: installment {{first}} of {{count}}, total',
+  purchasePlan_other: 'Becomes an installment purchase: installments {{first}} to {{count}} ({{installments}}×), total',
+  purchaseEstimated: '(estimated)',
+  purchaseEstimatedHint: 'Installment amount × installments: the issuer may have split the centavos otherwise.',
+  asOrdinary: 'Post only this amount, without installments',
 };

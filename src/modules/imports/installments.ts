@@ -1,0 +1,197 @@
+/**
+ * What a card statement's installment lines ("Loja X - Parcela 2/6") become when imported into
+ * a credit card: pure rules over the lines, the card's standing installment purchases and its
+ * schedule (docs/IMPORTS.md, "Card statements: installments").
+ */
+import { type IsoMonth, monthParts, shiftMonth } from '../../lib/calendar.js';
+import { billMonthOf, type CardSchedule, INSTALLMENTS_MAX } from '../../policies/cards_v1.js';
+import { AMOUNT_MAX_CENTS } from '../../policies/ledger_v1.js';
+import type { InstallmentPurchase } from '../cards/cards-import.repository.js';
+import { normaliseText, similarPayees } from './payee.js';
+import { installmentMarker } from './readers/text.js';
+
+/** What the planner needs of a line. */
+export interface CardLine {
+  position: number;
+  occurredOn: string;
+  description: string;
+  amountCents: number;
+}
+
+/** The person's choice for one line on the preview. */
+export interface CardChoice {
+  /** false: an ordinary movement (no installment match, no purchase), whatever its text says. */
+  asInstallments?: boolean;
+  /** The whole amount of the installments the line's new purchase holds, when the person knows it. */
+  totalCents?: number;
+}
+
+/** One installment a new purchase will hold. */
+export interface PlannedInstallment {
+  number: number;
+  count: number;
+  amountCents: number;
+  month: IsoMonth;
+}
+
+export type CardPlan =
+  | { kind: 'installment_of'; purchaseId: string; number: number; count: number }
+  /** The line is installment `number` of the purchase an earlier line of the same file plans (at `position`). */
+  | { kind: 'installment_of_line'; position: number; number: number; count: number }
+  | {
+      kind: 'purchase';
+      /** The line's description without its marker ("Loja X"). */
+      description: string;
+      installments: PlannedInstallment[];
+      totalCents: number;
+      /** The total was worked out as the line's amount times the installments, not given. */
+      totalEstimated: boolean;
+    };
+
+/**
+ * A line's installment, 1 ≤ number ≤ count ≤ INSTALLMENTS_MAX, read as on a card statement: a
+ * bare "2/6" counts (`worded: false`), to match an installment, never to start a purchase.
+ */
+export function cardInstallment(description: string) {
+  const marker = installmentMarker(description, true);
+  if (marker === null || marker.count > INSTALLMENTS_MAX) return null;
+  return marker;
+}
+
+function monthIndex(month: IsoMonth): number {
+  const parts = monthParts(month);
+  return parts.year * 12 + parts.month;
+}
+
+function sameText(a: string, b: string): boolean {
+  return normaliseText(a) === normaliseText(b) || similarPayees(a, b);
+}
+
+/**
+ * The amounts of `rows` installments: the line's amount each (the total then estimated), or the
+ * person's total split evenly with the remainder on the first, as cards_v1 splits a purchase.
+ */
+function amountsOf(lineCents: number, rows: number, totalCents: number | undefined): number[] {
+  if (totalCents === undefined) return Array.from({ length: rows }, () => lineCents);
+  const base = Math.floor(totalCents / rows);
+  return Array.from({ length: rows }, (_, index) => (index === 0 ? totalCents - base * (rows - 1) : base));
+}
+
+/** A purchase an earlier line of the file plans, as later lines may match it. */
+interface FilePurchase {
+  position: number;
+  occurredOn: string;
+  description: string;
+  installments: PlannedInstallment[];
+  /** Installment numbers a line already stands for (the planning line's own included). */
+  taken: Set<number>;
+  /** Bills a line already stands on: a purchase puts one installment on each bill. */
+  months: Set<IsoMonth>;
+}
+
+/** Lines in date order, file order within a day: an export listed newest first plans as one listed oldest first. */
+function byDate(lines: readonly CardLine[]): CardLine[] {
+  return [...lines].sort((a, b) =>
+    a.occurredOn < b.occurredOn ? -1 : a.occurredOn > b.occurredOn ? 1 : a.position - b.position,
+  );
+}
+
+/**
+ * Each installment line's fate, by position; lines absent from the answer are ordinary
+ * movements. Only debits (purchases) with a marker are considered, in date order (file order
+ * within a day):
+ *
+ * 1. A line "k/N" is installment k of a standing purchase on the card when the purchase has N
+ *    installments, its description names the same payee as the line without its marker, its
+ *    installment k differs from the line's amount by less than N centavos (what a split may
+ *    shift), and either the purchase was made on the line's date (issuers that print the
+ *    purchase day on every installment) or installment k's bill is within one month of the
+ *    bill of the line's date. Each installment answers for one line.
+ * 2. Else it is installment k of a purchase an earlier line of the file plans (rule 3), on the
+ *    same terms, when no line of that purchase already stands on the line's bill (unless the
+ *    line is dated on the purchase's day).
+ * 3. Else a worded marker ("Parcela k/N") starts a purchase of the installments k..N, dated on
+ *    the line's day: installment k on the bill of that day, the next ones on the bills after
+ *    it, each of the line's amount (the total estimated) unless the person gave the total. A
+ *    bare "k/N" may be a date ("Netflix 05/12"): it never starts a purchase, the line stays an
+ *    ordinary movement.
+ */
+export function planCardLines(input: {
+  lines: readonly CardLine[];
+  purchases: readonly InstallmentPurchase[];
+  schedules: readonly CardSchedule[];
+  choices?: ReadonlyMap<number, CardChoice>;
+}): Map<number, CardPlan> {
+  const plans = new Map<number, CardPlan>();
+  const taken = new Set<string>();
+  const planned: FilePurchase[] = [];
+  for (const line of byDate(input.lines)) {
+    const choice = input.choices?.get(line.position);
+    if (line.amountCents >= 0 || choice?.asInstallments === false) continue;
+    const marker = cardInstallment(line.description);
+    if (marker === null) continue;
+    const cents = -line.amountCents;
+    const lineMonth = billMonthOf(input.schedules, line.occurredOn);
+    const fits = (amountCents: number) => Math.abs(amountCents - cents) < marker.count;
+    const near = (month: IsoMonth) => Math.abs(monthIndex(month) - monthIndex(lineMonth)) <= 1;
+    const match = input.purchases.find((purchase) => {
+      if (purchase.count !== marker.count || taken.has(`${purchase.id}#${marker.number}`)) return false;
+      const installment = purchase.installments.find((one) => one.number === marker.number);
+      if (!installment || !fits(installment.amount_cents)) return false;
+      return (
+        (purchase.occurred_on === line.occurredOn || near(installment.bill_month)) && sameText(marker.rest, purchase.description)
+      );
+    });
+    if (match) {
+      taken.add(`${match.id}#${marker.number}`);
+      plans.set(line.position, { kind: 'installment_of', purchaseId: match.id, number: marker.number, count: marker.count });
+      continue;
+    }
+    const inFile = planned.find((purchase) => {
+      const installment = purchase.installments.find((one) => one.number === marker.number);
+      if (!installment || installment.count !== marker.count || purchase.taken.has(marker.number)) return false;
+      if (!fits(installment.amountCents)) return false;
+      const sameDay = purchase.occurredOn === line.occurredOn;
+      if (!sameDay && (purchase.months.has(lineMonth) || !near(installment.month))) return false;
+      return sameText(marker.rest, purchase.description);
+    });
+    if (inFile) {
+      inFile.taken.add(marker.number);
+      inFile.months.add(lineMonth);
+      plans.set(line.position, {
+        kind: 'installment_of_line',
+        position: inFile.position,
+        number: marker.number,
+        count: marker.count,
+      });
+      continue;
+    }
+    if (!marker.worded) continue;
+    const rows = marker.count - marker.number + 1;
+    const amounts = amountsOf(cents, rows, choice?.totalCents);
+    const totalCents = amounts.reduce((sum, amount) => sum + amount, 0);
+    if (totalCents > AMOUNT_MAX_CENTS) continue;
+    const installments = amounts.map((amountCents, index) => ({
+      number: marker.number + index,
+      count: marker.count,
+      amountCents,
+      month: shiftMonth(lineMonth, index),
+    }));
+    plans.set(line.position, {
+      kind: 'purchase',
+      description: marker.rest,
+      installments,
+      totalCents,
+      totalEstimated: choice?.totalCents === undefined && rows > 1,
+    });
+    planned.push({
+      position: line.position,
+      occurredOn: line.occurredOn,
+      description: marker.rest,
+      installments,
+      taken: new Set([marker.number]),
+      months: new Set([lineMonth]),
+    });
+  }
+  return plans;
+}
