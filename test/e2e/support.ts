@@ -133,10 +133,19 @@ export async function logoutViaUi(page: Page): Promise<void> {
   await expect(page).toHaveURL(/\/entrar$/);
 }
 
-/** Picks an option in a Mantine Select (its options live in a portal, outside any dialog). */
+/**
+ * Picks an option in a Mantine Select (its options live in a portal, outside any dialog). A tap on
+ * a select in a dialog that has just opened can open no list on a starved machine (CI, leap-day
+ * run, 2 December: the list never appeared in 120 s); as a person would, it taps again while the
+ * list is not there, waiting a few seconds after each tap for it to open.
+ */
 export async function choose(page: Page, select: Locator, option: string): Promise<void> {
-  await select.click();
-  await page.getByRole('option', { name: option, exact: true }).click();
+  const item = page.getByRole('option', { name: option, exact: true });
+  await expect(async () => {
+    if (!(await item.isVisible())) await select.click();
+    await expect(item).toBeVisible({ timeout: 5_000 });
+  }).toPass({ timeout: 45_000 });
+  await item.click();
 }
 
 export function accountRow(page: Page, name: string): Locator {
