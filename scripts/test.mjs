@@ -137,7 +137,11 @@ function runLogged(run) {
  * passed. Every run is started even when an earlier one failed, so one report shows them all.
  */
 function runStep(step) {
-  if (step.runs.length === 1) return Promise.resolve(runOne(step.runs[0].command, step.runs[0].env));
+  if (step.runs.length === 1) {
+    const status = runOne(step.runs[0].command, step.runs[0].env);
+    if (status !== 0) failedRuns.push(`${step.runs[0].label} (exit ${status}; its output is above)`);
+    return Promise.resolve(status);
+  }
   return new Promise((resolve) => {
     const queue = [...step.runs];
     const running = new Set();
@@ -161,6 +165,7 @@ function runStep(step) {
         runLogged(candidate).then((status) => {
           running.delete(candidate);
           statuses.push(status);
+          if (status !== 0) failedRuns.push(`${candidate.label} (exit ${status}; its log: ${RESULTS}/${candidate.label}.log)`);
           if (queue.length === 0 && running.size === 0) resolve(statuses.every((code) => code === 0) ? 0 : 1);
           else startWhatFits();
         });
@@ -170,20 +175,41 @@ function runStep(step) {
   });
 }
 
+/** The runs that exited non-zero, each with where its output is. */
+const failedRuns = [];
+
+/**
+ * A run's JSON report, or undefined when it is absent; a report that cannot be read (a run killed
+ * while writing it) is named among the failures instead of crashing the summary.
+ */
+const unreadableReports = [];
+function readReport(path) {
+  if (!existsSync(path)) return undefined;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    if (!unreadableReports.some((line) => line.startsWith(`${path}:`)))
+      unreadableReports.push(`${path}: unreadable report (${error.message})`);
+    return undefined;
+  }
+}
+
+const e2eReports = () => readdirSync(RESULTS).filter((name) => /^e2e.*\.json$/.test(name));
+
 function counts() {
   let passed = 0;
   let failed = 0;
   let skipped = 0;
   for (const tier of ['unit', 'integration']) {
-    const path = `${RESULTS}/${tier}.json`;
-    if (!existsSync(path)) continue;
-    const report = JSON.parse(readFileSync(path, 'utf8'));
-    passed += report.numPassedTests;
-    failed += report.numFailedTests;
-    skipped += report.numPendingTests + (report.numTodoTests ?? 0);
+    const report = readReport(`${RESULTS}/${tier}.json`);
+    if (!report) continue;
+    passed += report.numPassedTests ?? 0;
+    failed += report.numFailedTests ?? 0;
+    skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
   }
-  for (const file of readdirSync(RESULTS).filter((name) => /^e2e.*\.json$/.test(name))) {
-    const { stats } = JSON.parse(readFileSync(`${RESULTS}/${file}`, 'utf8'));
+  for (const file of e2eReports()) {
+    const stats = readReport(`${RESULTS}/${file}`)?.stats;
+    if (!stats) continue;
     passed += stats.expected + stats.flaky;
     failed += stats.unexpected;
     skipped += stats.skipped;
@@ -216,28 +242,35 @@ function* specsOf(suite) {
 function failuresFound() {
   const lines = [];
   for (const tier of ['unit', 'integration']) {
-    const path = `${RESULTS}/${tier}.json`;
-    if (!existsSync(path)) continue;
-    for (const file of JSON.parse(readFileSync(path, 'utf8')).testResults ?? []) {
-      const name = file.name.replace(`${process.cwd()}/`, '');
+    for (const file of readReport(`${RESULTS}/${tier}.json`)?.testResults ?? []) {
+      const name = String(file.name ?? '?').replace(`${process.cwd()}/`, '');
       const failedTests = (file.assertionResults ?? []).filter((test) => test.status === 'failed');
       for (const test of failedTests) lines.push(`${tier} ${name} › ${test.fullName}: ${firstLine(test.failureMessages?.[0])}`);
-      if (failedTests.length === 0 && file.status === 'failed') lines.push(`${tier} ${name}: ${firstLine(file.message)}`);
+      if (failedTests.length === 0 && file.status === 'failed')
+        lines.push(
+          `${tier} ${name}: ${firstLine(file.message) || `failed outside its tests (a describe's hook?); see ${RESULTS}/${tier}.log`}`,
+        );
     }
   }
-  for (const report of readdirSync(RESULTS).filter((name) => /^e2e.*\.json$/.test(name))) {
-    const { suites = [], errors = [] } = JSON.parse(readFileSync(`${RESULTS}/${report}`, 'utf8'));
+  for (const report of e2eReports()) {
+    const { suites = [], errors = [] } = readReport(`${RESULTS}/${report}`) ?? {};
     const run = report.replace(/\.json$/, '');
     for (const spec of suites.flatMap((suite) => [...specsOf(suite)])) {
       for (const test of spec.tests ?? []) {
         if (test.status !== 'unexpected') continue;
-        const error = test.results?.find((result) => result.error)?.error;
-        lines.push(`${run} ${spec.file}:${spec.line} › ${spec.title}: ${firstLine(error?.message)}`);
+        // A timeout's first error says only that the test ran out of time; the second names the step.
+        const result = test.results?.find((each) => each.error || each.errors?.length);
+        const messages = (result?.errors?.length ? result.errors : [result?.error])
+          .slice(0, 2)
+          .map((error) => firstLine(error?.message ?? error?.value));
+        lines.push(
+          `${run} test/e2e/${spec.file}:${spec.line} › ${spec.title}: ${[...new Set(messages.filter(Boolean))].join(' / ')}`,
+        );
       }
     }
-    for (const error of errors) lines.push(`${run}: ${firstLine(error.message)}`);
+    for (const error of errors) lines.push(`${run}: ${firstLine(error.message ?? error.value)}`);
   }
-  return lines;
+  return [...lines, ...unreadableReports];
 }
 
 let failedStep;
@@ -264,5 +297,6 @@ console.log(`\n=== ${failedStep ? `FAILED at: ${failedStep}` : 'all steps passed
 const failures = failed === 0 && failedStep ? 1 : failed;
 const named = failuresFound();
 if (named.length > 0) console.log(`failed tests:\n${named.map((line) => `  ${line}`).join('\n')}`);
+if (failedRuns.length > 0) console.log(`failed runs: ${failedRuns.join('; ')}`);
 console.log(`tests: ${passed} passed, ${failures} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failedStep ? 1 : 0);
