@@ -123,6 +123,49 @@ describe('export slots', () => {
     again.stream.destroy();
   });
 
+  it('a zip download ends only once its slot is free, so the same person can export again as soon as it arrives', async () => {
+    const { user } = await registerUser(t.app);
+    const privacy = new PrivacyService({ pool: t.pool, clock: systemClock, rateLimitKeysOf: () => [] });
+    // An export is recorded after its last table is read; holding that insert back keeps the
+    // first export's cleanup waiting, as a slow database does.
+    const blocker = new pg.Client({ connectionString: t.database.url });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE privacy_requests IN SHARE MODE');
+      const download = await privacy.export(user.id, 'zip');
+      let arrived = false;
+      const reading = new Promise<void>((resolve, reject) => {
+        download.stream.on('end', () => {
+          arrived = true;
+          resolve();
+        });
+        download.stream.on('error', reject);
+      });
+      download.stream.resume();
+      await someoneWaitsOnALock(t.pool);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(arrived, 'the download ended while its export still held the slot').toBe(false);
+      await blocker.query('COMMIT');
+      await reading;
+      const again = await privacy.export(user.id, 'zip');
+      again.stream.destroy();
+    } finally {
+      await blocker.end();
+    }
+  });
+
+  it('a zip download cut short at once stops reading without an uncaught error (Vitest fails the run on one)', async () => {
+    const { user } = await registerUser(t.app);
+    const privacy = new PrivacyService({ pool: t.pool, clock: systemClock, rateLimitKeysOf: () => [] });
+    const download = await privacy.export(user.id, 'zip');
+    download.stream.destroy();
+    // The page under way when the connection went back fails on its own time.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const again = await privacy.export(user.id, 'json');
+    again.stream.destroy();
+  });
+
   it("refuses another site's link before counting it, so it cannot spend the person's exports", async () => {
     const { token } = await registerUser(t.app);
     const exportFrom = (site: string) =>

@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { verify } from '@node-rs/argon2';
 import type pg from 'pg';
 import { ZipFile } from 'yazl';
@@ -220,10 +220,18 @@ export class PrivacyService {
    */
   private zip(session: SnapshotSession, userId: string, startedAt: Date, onComplete: () => Promise<void>): Readable {
     const zip = new ZipFile();
-    const output = new Readable().wrap(zip.outputStream);
+    // The download's last byte goes out only after the snapshot is committed, the export recorded
+    // and the person's slot freed: a second export asked for as soon as the first arrived is not
+    // refused as busy by the first one's cleanup.
+    const output = new PassThrough();
+    zip.outputStream.pipe(output, { end: false });
     for (const { name, spec } of EXPORTED) {
       zip.addReadStreamLazy(`${name}.csv`, { mtime: startedAt }, (callback) => {
-        callback(null, Readable.from(this.csvChunks(session, spec, userId), { highWaterMark: EXPORT_CHUNKS_AHEAD_MAX }));
+        const csv = Readable.from(this.csvChunks(session, spec, userId), { highWaterMark: EXPORT_CHUNKS_AHEAD_MAX });
+        // A download cut short gives its connection back while a page may still be read on it:
+        // that page's error ends the download here instead of going uncaught (and stopping the process).
+        csv.on('error', (error) => output.destroy(error));
+        callback(null, csv);
       });
     }
     zip.on('error', (error: Error) => output.destroy(error));
@@ -234,7 +242,10 @@ export class PrivacyService {
         .commit()
         .then(onComplete)
         .catch(() => {})
-        .finally(() => session.release());
+        .finally(() => {
+          session.release();
+          output.end();
+        });
     });
     // Closed before the end: the download was cut short (the connection is destroyed).
     output.on('close', () => {
