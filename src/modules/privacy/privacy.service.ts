@@ -220,9 +220,9 @@ export class PrivacyService {
    */
   private zip(session: SnapshotSession, userId: string, startedAt: Date, onComplete: () => Promise<void>): Readable {
     const zip = new ZipFile();
-    // The download's last byte goes out only after the snapshot is committed, the export recorded
-    // and the person's slot freed: a second export asked for as soon as the first arrived is not
-    // refused as busy by the first one's cleanup.
+    // The download's last byte goes out only after the snapshot is committed and the person's slot
+    // freed: a second export asked for as soon as the first arrived is not refused as busy by the
+    // first one's cleanup.
     const output = new PassThrough();
     zip.outputStream.pipe(output, { end: false });
     for (const { name, spec } of EXPORTED) {
@@ -238,13 +238,23 @@ export class PrivacyService {
     let ended = false;
     zip.outputStream.on('end', () => {
       ended = true;
+      let committed = false;
       session
         .commit()
-        .then(onComplete)
-        .catch(() => {})
+        .then(
+          () => {
+            committed = true;
+          },
+          () => {},
+        )
         .finally(() => {
-          session.release();
-          output.end();
+          try {
+            session.release();
+          } finally {
+            output.end();
+          }
+          // Recorded once the download has ended: a slow record fails no download.
+          if (committed) void onComplete();
         });
     });
     // Closed before the end: the download was cut short (the connection is destroyed).
