@@ -10,6 +10,7 @@ import { legObeysFloor } from '../../src/policies/ledger_v2.js';
 import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
 import { expectStatus } from '../helpers/problem.js';
+import { bought, cardOf } from './cards-support.js';
 
 /**
  * The operator's tools on a ledger with credit cards: purchases in installments and à vista,
@@ -36,20 +37,9 @@ async function cardWorld() {
   const person = await signedIn(t.app);
   const { client } = person;
   const checking = (await client.account({ name: 'Conta', type: 'checking', initial_balance_cents: 1_000_000 })).id;
-  const card = (
-    await client.account({ name: 'Cartão', type: 'credit_card', credit_limit_cents: 300_000, closing_day: 3, due_day: 10 })
-  ).id;
-  const buy = async (amount_cents: number, installments?: number) =>
-    expectStatus(
-      await client.post('/api/transactions', {
-        account_id: card,
-        type: 'expense',
-        amount_cents,
-        description: 'Compra',
-        ...(installments === undefined ? {} : { installments }),
-      }),
-      201,
-    ).json().transaction.id as string;
+  const card = (await cardOf(client, { closing_day: 3, due_day: 10 }, 300_000)).id;
+  const buy = (amountCents: number, installments?: number) =>
+    bought(client, card, amountCents, installments === undefined ? {} : { installments });
   const fridge = await buy(240_000, 12);
   const shoes = await buy(30_000, 3);
   const lunch = await buy(5_000);

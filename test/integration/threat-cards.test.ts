@@ -4,6 +4,7 @@ import { fixedClock } from '../../src/lib/clock.js';
 import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
 import { expectProblem, expectStatus } from '../helpers/problem.js';
+import { bought, cardOf } from './cards-support.js';
 
 /**
  * The threats of the card routes (docs/THREAT-MODEL.md, P): refunds raced to give back more
@@ -28,20 +29,9 @@ async function cardHolder(name: string) {
   const person = await signedIn(t.app, name);
   const { client } = person;
   const checking = (await client.account({ name: 'Conta', type: 'checking', initial_balance_cents: 1_000_000 })).id;
-  const card = (
-    await client.account({ name: 'Cartão', type: 'credit_card', credit_limit_cents: 500_000, closing_day: 3, due_day: 10 })
-  ).id;
-  const buy = async (amount_cents: number, installments?: number) =>
-    expectStatus(
-      await client.post('/api/transactions', {
-        account_id: card,
-        type: 'expense',
-        amount_cents,
-        description: 'Compra',
-        ...(installments === undefined ? {} : { installments }),
-      }),
-      201,
-    ).json().transaction.id as string;
+  const card = (await cardOf(client, { closing_day: 3, due_day: 10 })).id;
+  const buy = (amountCents: number, installments?: number) =>
+    bought(client, card, amountCents, installments === undefined ? {} : { installments });
   const bills = async (cardId = card) =>
     expectStatus(await client.get(`/api/accounts/${cardId}/bills?limit=100`), 200).json().items as Array<{
       id: string;
