@@ -3,24 +3,41 @@ import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
- * Integration files whose runs are longest (real worker and app processes, killed and restarted;
- * backups): they start first, so on a fresh clone, where Vitest has no timings yet and orders by
- * file size, none of them is left running alone at the end while the other worker idles.
+ * Integration files that start many processes of their own (worker and API processes, PgBouncer,
+ * a PostgreSQL server of their own that they stop and restart): they run one at a time, in a
+ * project of their own, after the others. Two of them at once, with a browser run beside, took
+ * a two-core machine to a load of 16 and starved each other's processes past their hang guards
+ * (docs/PERFORMANCE.md, "The test suite's time").
+ */
+const PROCESS_FILES = [
+  'test/integration/workers.test.ts',
+  'test/integration/scale-out.test.ts',
+  'test/failure/kill-api.test.ts',
+  'test/integration/drain.test.ts',
+  'test/integration/database-restart.test.ts',
+  'test/failure/database-faults.test.ts',
+];
+
+/**
+ * Longer integration files start first, so none of them is left running alone at the end while
+ * the other worker idles (on a fresh clone Vitest has no timings yet and orders by file size).
  */
 const LONGEST_FIRST = [
-  'workers.test.ts',
-  'kill-api.test.ts',
-  'scale-out.test.ts',
   'backup.test.ts',
-  'database-restart.test.ts',
-  'drain.test.ts',
   'feature-flags.test.ts',
-  'rollback.test.ts',
-  'database-faults.test.ts',
-  'auditability.test.ts',
-  'runbook-jobs.test.ts',
+  'idempotency.test.ts',
+  'fuzz-openapi.test.ts',
+  'embedded-crash.test.ts',
   'runbook-restore.test.ts',
+  'main.test.ts',
   'runbook-ledger.test.ts',
+  'rate-limit.test.ts',
+  'auditability.test.ts',
+  'rollback.test.ts',
+  'runbook-jobs.test.ts',
+  'runbook-database.test.ts',
+  'validation-cost.test.ts',
+  'embedded-anywhere.test.ts',
   'cli-direct-url.test.ts',
   'restore-check-absent-table.test.ts',
 ];
@@ -37,25 +54,47 @@ class LongestFirstSequencer extends BaseSequencer {
   }
 }
 
+/**
+ * Timeouts end a hang; they do not time the code (benchmarks do). In `npm test` these files share
+ * two cores with a browser run, and on a slow machine CPU pressure stays near 90 %: tests that
+ * start CLI processes (restore, check-ledger, repair-ledger) took over 60 s there with nothing
+ * wrong (CI, 1 December).
+ */
+const integration = {
+  environment: 'node' as const,
+  globalSetup: ['test/helpers/global-setup.ts'],
+  testTimeout: 180_000,
+  hookTimeout: 180_000,
+};
+
 export default defineConfig({
   test: {
     sequence: { sequencer: LongestFirstSequencer },
     projects: [
-      { test: { name: 'unit', include: ['src/**/*.test.ts', 'web/src/**/*.test.ts'], environment: 'node' } },
+      // Unit and integration files share their worker processes and loaded modules (isolate: false):
+      // a fresh process and fresh imports for each file cost more than the tests themselves
+      // (docs/PERFORMANCE.md, "The test suite's time"). No file may leave a global changed
+      // (environment, timers, stubbed globals) past its own hooks.
+      { test: { name: 'unit', include: ['src/**/*.test.ts', 'web/src/**/*.test.ts'], environment: 'node', isolate: false } },
+      // `--project 'integration*'` runs both integration projects (npm run test:integration).
       {
         test: {
+          ...integration,
+          name: 'integration-processes',
+          include: PROCESS_FILES,
+          // One file at a time: Vitest runs a project of one worker after every other file of the run.
+          maxWorkers: 1,
+        },
+      },
+      {
+        test: {
+          ...integration,
           name: 'integration',
           include: ['test/integration/**/*.test.ts', 'test/failure/**/*.test.ts'],
-          environment: 'node',
-          globalSetup: ['test/helpers/global-setup.ts'],
-          // Timeouts end a hang; they do not time the code (benchmarks do). In `npm test` these
-          // files share two cores with a browser run, and on a slow machine CPU pressure stays
-          // near 90 %: tests that start CLI processes (restore, check-ledger, repair-ledger) took
-          // over 60 s there with nothing wrong (CI, 1 December).
-          testTimeout: 180_000,
-          hookTimeout: 180_000,
+          exclude: PROCESS_FILES,
           // Two cores: files run two at a time, each in its own fresh database.
           maxWorkers: 2,
+          isolate: false,
         },
       },
     ],

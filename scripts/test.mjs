@@ -44,8 +44,9 @@ const HOSTILE_DATE_SPECS = [
   'cards',
 ].map((name) => `test/e2e/${name}.spec.ts`);
 
-const vitest = (project) =>
-  `npx vitest run --project ${project} --reporter=default --reporter=json --outputFile.json=${RESULTS}/${project}.json`;
+/** A Vitest tier: its projects (`integration*` is both integration projects) and one JSON report. */
+const vitest = (tier, projects = tier) =>
+  `npx vitest run --project '${projects}' --reporter=default --reporter=json --outputFile.json=${RESULTS}/${tier}.json`;
 
 /**
  * Each step is a set of runs; a step's runs start in order as soon as there is room: a run takes
@@ -54,11 +55,12 @@ const vitest = (project) =>
  * keep theirs in a log, printed whole when the run ends. CI machines have two cores:
  * - the type-checks, lint and unit tests are independent, two at a time;
  * - so are the two builds and the generated-client check;
- * - the integration tests (two Vitest workers, two slots) leave a core idle while they wait on
- *   processes they start, databases they restart and job ticks: one browser run shares the
- *   machine with them, and when they end the other browser runs go two at a time. Browser runs
- *   are independent (each starts its own server on its own database, with its own clock), and
- *   more than two at once would stretch a test started at 23:59 past midnight.
+ * - the integration tests (the files that start many processes one at a time, then the others on
+ *   two Vitest workers; two slots) leave a core idle while they wait on processes they start,
+ *   databases they restart and job ticks: one browser run shares the machine with them, and when
+ *   they end the other browser runs go two at a time. Browser runs are independent (each starts
+ *   its own server on its own database, with its own clock), and more than two at once would
+ *   stretch a test started at 23:59 past midnight.
  */
 const BROWSER_RUNS_AT_ONCE = 2;
 
@@ -89,7 +91,7 @@ const steps = [
     capacity: 3,
     limits: { browser: BROWSER_RUNS_AT_ONCE },
     runs: [
-      run('integration', vitest('integration'), { slots: 2 }),
+      run('integration', vitest('integration', 'integration*'), { slots: 2 }),
       run('e2e', 'npx playwright test --reporter=list,json', { group: 'browser' }),
       ...HOSTILE_DATES.map(([label, start]) =>
         run(
