@@ -66,6 +66,24 @@ describe('the metrics beside the HTTP ones', () => {
     expect(await createMetrics().registry.metrics()).toContain('commit="unknown"');
   });
 
+  it("shows the process's own figures in every registry, collected once per process", async () => {
+    const first = createMetrics();
+    const second = createMetrics();
+    for (const metrics of [first, second]) {
+      const text = await metrics.registry.metrics();
+      expect(text).toContain('process_cpu_seconds_total');
+      expect(text).toContain('nodejs_eventloop_lag_seconds');
+    }
+    // The same collector in both: a second app starts no second event-loop monitor or GC observer.
+    expect(second.registry.getSingleMetric('nodejs_eventloop_lag_seconds')).toBe(
+      first.registry.getSingleMetric('nodejs_eventloop_lag_seconds'),
+    );
+    // Each registry's own metrics stay its own.
+    expect(second.registry.getSingleMetric('http_request_duration_seconds')).not.toBe(
+      first.registry.getSingleMetric('http_request_duration_seconds'),
+    );
+  });
+
   it('reads the pool gauges from the pool when scraped, not when the pool was given', async () => {
     const metrics = createMetrics();
     const pool = { totalCount: 3, idleCount: 1, waitingCount: 0, options: { max: 7 } };

@@ -117,10 +117,26 @@ function buildInfoGauge(registry: Registry, build: BuildInfo): Metrics['buildInf
   return gauge;
 }
 
-/** One registry per app instance, so tests can build many apps in one process. */
+let processFigures: Registry | undefined;
+
+/**
+ * The process's own figures (CPU, memory, event-loop lag, garbage collection), collected once per
+ * process: each collection starts an event-loop monitor and a GC observer that nothing stops.
+ */
+function processRegistry(): Registry {
+  if (processFigures === undefined) {
+    processFigures = new Registry();
+    collectDefaultMetrics({ register: processFigures });
+  }
+  return processFigures;
+}
+
+/**
+ * One registry per app instance, so tests can build many apps in one process; each shows the
+ * process's own figures beside its own.
+ */
 export function createMetrics(build: BuildInfo = {}): Metrics {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  const registry = Registry.merge([processRegistry(), new Registry()]);
   const metrics: Metrics = {
     registry,
     httpDuration: new Histogram({
