@@ -3,19 +3,21 @@ import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
- * Integration files that start many processes of their own (worker and API processes, PgBouncer,
- * a PostgreSQL server of their own that they stop and restart): they run one at a time, in a
- * project of their own, after the others. Two of them at once, with a browser run beside, took
- * a two-core machine to a load of 16 and starved each other's processes past their hang guards
+ * Integration files that run alone, one at a time, each in a fresh process, after the others:
+ * the six that start several processes each (worker and API processes, PgBouncer, a PostgreSQL
+ * server they fault and restart under a running app), and the one that initialises Sentry's SDK,
+ * which patches the process for good. Two of the six at once, with a browser run beside, took a
+ * two-core machine to a load of 16 and starved each other's processes past their hang guards
  * (docs/PERFORMANCE.md, "The test suite's time").
  */
-const PROCESS_FILES = [
+const ALONE_FILES = [
   'test/integration/workers.test.ts',
   'test/integration/scale-out.test.ts',
   'test/failure/kill-api.test.ts',
   'test/integration/drain.test.ts',
   'test/integration/database-restart.test.ts',
   'test/failure/database-faults.test.ts',
+  'test/integration/sentry.test.ts',
 ];
 
 /**
@@ -75,15 +77,25 @@ export default defineConfig({
       // a fresh process and fresh imports for each file cost more than the tests themselves
       // (docs/PERFORMANCE.md, "The test suite's time"). No file may leave a global changed
       // (environment, timers, stubbed globals) past its own hooks.
-      { test: { name: 'unit', include: ['src/**/*.test.ts', 'web/src/**/*.test.ts'], environment: 'node', isolate: false } },
+      {
+        test: {
+          name: 'unit',
+          include: ['src/**/*.test.ts', 'web/src/**/*.test.ts'],
+          environment: 'node',
+          isolate: false,
+          // As many as the integration project's: projects of one group share its worker count.
+          maxWorkers: 2,
+        },
+      },
       // `--project 'integration*'` runs both integration projects (npm run test:integration).
       {
         test: {
           ...integration,
-          name: 'integration-processes',
-          include: PROCESS_FILES,
-          // One file at a time: Vitest runs a project of one worker after every other file of the run.
+          name: 'integration-alone',
+          include: ALONE_FILES,
           maxWorkers: 1,
+          // The group after the others' (0): its files start once every other file has ended.
+          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -91,7 +103,7 @@ export default defineConfig({
           ...integration,
           name: 'integration',
           include: ['test/integration/**/*.test.ts', 'test/failure/**/*.test.ts'],
-          exclude: PROCESS_FILES,
+          exclude: ALONE_FILES,
           // Two cores: files run two at a time, each in its own fresh database.
           maxWorkers: 2,
           isolate: false,

@@ -15,7 +15,8 @@ import { expectLedgerInvariants } from '../helpers/ledger.js';
  * The real @sentry/node SDK, initialised as main.ts does, sends its envelopes to a DSN
  * on 127.0.0.1 whose port is a receiver this file runs. Requests go through a real HTTP
  * listener (not inject), so whatever the SDK could pick up from the socket it would.
- * The SDK can be initialised once per process; Vitest runs each file in its own worker.
+ * The SDK can be initialised once per process, and it patches the process for good: this file runs
+ * alone, in a process of its own (ALONE_FILES in vitest.config.ts).
  */
 const envelopes: string[] = [];
 let receiver: Server;
