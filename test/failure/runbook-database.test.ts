@@ -53,6 +53,15 @@ async function endAppConnections(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 25));
 }
 
+/** Polls a condition (a hang guard, not a timer). */
+async function waitUntil(what: string, condition: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 describe('a read-only database', () => {
   it('database-status says why writes are refused; after the fix writes take effect once', async () => {
     const { client } = await signedIn(testApp.app);
@@ -112,18 +121,46 @@ describe('a storm of 409s', () => {
         { from_account_id: from.id, to_account_id: to.id, amount_cents: 1_000, description: 'Guardar' },
         { 'idempotency-key': key },
       );
-    const [retry, seen] = await Promise.all([transfer(), ops(['conflicts'], testApp.database.url)]);
+    // The client's retry waits for the key as long as the app waits for a lock, then is told it is in use.
+    const retry = await transfer();
     expect(retry.statusCode, retry.body).toBe(409);
     expect(retry.json().code).toBe('idempotency_key_in_use');
+
+    // A retry waiting for the key, as the app's does, but with no lock wait of its own: the
+    // command's start-up on a busy machine can outlast the app's 10 s (CI, 2 December).
+    const waiter = new pg.Client({ connectionString: testApp.database.url, application_name: 'vai-de-pix' });
+    waiter.on('error', () => {});
+    await waiter.connect();
+    const waiterPid = (await waiter.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+    await waiter.query('BEGIN');
+    const waiting = waiter
+      .query(
+        `INSERT INTO idempotency_keys (user_id, key, method, path, request_hash, status, created_at, expires_at)
+         VALUES ($1, $2, 'POST', '/api/transfers', '\\x00', 'in_flight', now(), now() + interval '1 day')`,
+        [user.id, key],
+      )
+      .then(
+        () => 'inserted',
+        (error: Error) => error.message,
+      );
+    await waitUntil('the retry to wait for the key', async () => {
+      const activity = await testApp.pool.query('SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1', [waiterPid]);
+      return activity.rows[0]?.wait_event_type === 'Lock';
+    });
+    const seen = await ops(['conflicts'], testApp.database.url);
     expect(seen.code, shown(seen)).toBe(1);
     expect(seen.stdout).toMatch(
       new RegExp(
-        `blocked pid=\\d+ waiting_s=\\d+ query="[^"]*INSERT INTO idempotency_keys[^"]*" by pid=${stuckPid} app=vai-de-pix state=idle in transaction`,
+        `blocked pid=${waiterPid} waiting_s=\\d+ query="[^"]*INSERT INTO idempotency_keys[^"]*" by pid=${stuckPid} app=vai-de-pix state=idle in transaction`,
       ),
     );
 
     await testApp.pool.query('SELECT pg_terminate_backend($1)', [stuckPid]);
     await stuck.end().catch(() => {});
+    // The holder gone, the waiting retry goes through; it is then given up, as a retry's rollback would.
+    expect(await waiting).toBe('inserted');
+    await waiter.query('ROLLBACK');
+    await waiter.end();
     const taken = await transfer();
     expect(taken.statusCode, taken.body).toBe(201);
     const again = await transfer();

@@ -482,18 +482,21 @@ describe('the alert rules and the dashboard against the running app', () => {
     expect(fired.has('BackupTooOld')).toBe(false);
   });
 
+  /** The rules that judge how long requests took. */
+  const LATENCY_RULES = [
+    'TransfersLatencyBudgetBurnFast',
+    'TransfersLatencyBudgetBurnSlow',
+    'TransfersLatencyBudgetBurnSteady',
+    'WritesP99Slow',
+  ] as const;
+
   it('fires the latency alerts when transfers take over 200 ms, and writes over 500 ms', async () => {
     const fired = await window(() => {
       for (let request = 0; request < 50; request += 1) {
         metrics.httpDuration.observe({ method: 'POST', route: '/api/transfers', status_code: '201' }, 0.6);
       }
     });
-    expect([...fired.keys()].sort()).toEqual([
-      'TransfersLatencyBudgetBurnFast',
-      'TransfersLatencyBudgetBurnSlow',
-      'TransfersLatencyBudgetBurnSteady',
-      'WritesP99Slow',
-    ]);
+    expect([...fired.keys()].sort()).toEqual([...LATENCY_RULES]);
     expect(fired.get('WritesP99Slow')?.map((sample) => sample.labels.route)).toEqual(['/api/transfers']);
   });
 
@@ -538,7 +541,11 @@ describe('the alert rules and the dashboard against the running app', () => {
         expect(response.statusCode).toBe(422);
       }
     });
-    expect([...fired.keys()]).toEqual(['IdempotencyKeyReuse']);
+    // These are real requests: whether they took over 200 ms (or 500 ms) is the machine's, and the
+    // latency rules, tested above with planted durations, may fire with them on a saturated one
+    // (CI, 2 December: the three transfer latency burns). Every other rule stays quiet.
+    const latencyRules = new Set<string>(LATENCY_RULES);
+    expect([...fired.keys()].filter((alert) => !latencyRules.has(alert))).toEqual(['IdempotencyKeyReuse']);
   });
 
   it('fires ProcessDown when a scrape fails', async () => {
