@@ -47,7 +47,19 @@ function runCommittedEffects(client: pg.PoolClient): void {
 }
 
 /** The statements sent with BEGIN, in order; the rider's answer is the one after them. */
-const BEGIN_STATEMENTS = ['BEGIN', `SET LOCAL lock_timeout = ${LOCK_WAIT_MS}`];
+function beginStatements(lockWaitMs: number): string[] {
+  return ['BEGIN', `SET LOCAL lock_timeout = ${lockWaitMs}`];
+}
+const BEGIN_STATEMENT_COUNT = beginStatements(LOCK_WAIT_MS).length;
+
+/**
+ * The text of BEGIN's round trip, a rider's statement after it: what pg_stat_activity shows of a
+ * transaction waiting on its first statement. lockWaitMs is for tests.
+ */
+export function beginText(riderSql?: string, lockWaitMs = LOCK_WAIT_MS): string {
+  const statements = beginStatements(lockWaitMs);
+  return (riderSql === undefined ? statements : [...statements, riderSql]).join('; ');
+}
 
 /**
  * One database transaction with bounded lock waits; retried whole, a bounded number of
@@ -65,11 +77,10 @@ export async function runTransaction<T>(
 /** BEGIN (with the rider, if any) in one round trip; returns what the rider read. */
 async function begin<R>(client: pg.PoolClient, rider: AfterBegin<R> | undefined): Promise<R | undefined> {
   committedEffects.set(client, []);
-  const statements = rider ? [...BEGIN_STATEMENTS, rider.sql] : BEGIN_STATEMENTS;
   // pg answers a message of several statements with one result per statement, in order.
-  const results = (await client.query(statements.join('; '))) as unknown as pg.QueryResult[];
+  const results = (await client.query(beginText(rider?.sql))) as unknown as pg.QueryResult[];
   if (!rider) return undefined;
-  const answer = results[BEGIN_STATEMENTS.length];
+  const answer = results[BEGIN_STATEMENT_COUNT];
   if (answer === undefined) throw new Error('the statement sent with BEGIN returned no result');
   return rider.read(answer);
 }

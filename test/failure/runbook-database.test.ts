@@ -8,8 +8,10 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beginText, LOCK_WAIT_MS } from '../../src/db/unit-of-work.js';
 import { createReadOnlyMode, READ_ONLY_NOTICE_MS } from '../../src/http/read-only.js';
+import { claimOnBegin } from '../../src/modules/idempotency/idempotency.repository.js';
 import { AUDIT_COMMANDS } from '../../src/ops/audit/commands.js';
 import { INCIDENT_COMMANDS } from '../../src/ops/incident/commands.js';
 import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
@@ -98,6 +100,12 @@ describe('a read-only database', () => {
 });
 
 describe('a storm of 409s', () => {
+  /** The test's own sessions, ended after it whether it passed or not. */
+  const clients: pg.Client[] = [];
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.end().catch(() => {})));
+  });
+
   it('conflicts names the transaction holding the key; ending it lets the retry take effect once', async () => {
     const { client, user } = await signedIn(testApp.app);
     const from = await client.account({ name: 'Conta', type: 'checking', initial_balance_cents: 10_000 });
@@ -106,6 +114,7 @@ describe('a storm of 409s', () => {
     // A request whose process froze after claiming its key: its transaction stays open.
     const stuck = new pg.Client({ connectionString: testApp.database.url, application_name: 'vai-de-pix' });
     stuck.on('error', () => {});
+    clients.push(stuck);
     await stuck.connect();
     await stuck.query('BEGIN');
     await stuck.query(
@@ -126,23 +135,28 @@ describe('a storm of 409s', () => {
     expect(retry.statusCode, retry.body).toBe(409);
     expect(retry.json().code).toBe('idempotency_key_in_use');
 
-    // A retry waiting for the key, as the app's does, but with no lock wait of its own: the
-    // command's start-up on a busy machine can outlast the app's 10 s (CI, 2 December).
+    // The same retry's claim, as the app sends it with BEGIN, but waiting up to 99,999 ms instead
+    // of 10,000 (as many digits: `conflicts` shows a query's first 80 characters): the command's
+    // start-up on a busy machine outlasted the app's 10 s (CI, 2 December).
+    const patientWaitMs = Number('9'.repeat(String(LOCK_WAIT_MS).length));
     const waiter = new pg.Client({ connectionString: testApp.database.url, application_name: 'vai-de-pix' });
     waiter.on('error', () => {});
+    clients.push(waiter);
     await waiter.connect();
     const waiterPid = (await waiter.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
-    await waiter.query('BEGIN');
-    const waiting = waiter
-      .query(
-        `INSERT INTO idempotency_keys (user_id, key, method, path, request_hash, status, created_at, expires_at)
-         VALUES ($1, $2, 'POST', '/api/transfers', '\\x00', 'in_flight', now(), now() + interval '1 day')`,
-        [user.id, key],
-      )
-      .then(
-        () => 'inserted',
-        (error: Error) => error.message,
-      );
+    const claim = claimOnBegin(waiter, {
+      userId: user.id,
+      key,
+      method: 'POST',
+      path: '/api/transfers',
+      requestHash: Buffer.from([0]),
+      createdAt: new Date(),
+      expiresAt: new Date(Date.now() + 86_400_000),
+    });
+    const waiting = waiter.query(beginText(claim.sql, patientWaitMs)).then(
+      (results) => claim.read((results as unknown as pg.QueryResult[]).at(-1) as pg.QueryResult),
+      (error: Error) => error.message,
+    );
     await waitUntil('the retry to wait for the key', async () => {
       const activity = await testApp.pool.query('SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1', [waiterPid]);
       return activity.rows[0]?.wait_event_type === 'Lock';
@@ -157,10 +171,9 @@ describe('a storm of 409s', () => {
 
     await testApp.pool.query('SELECT pg_terminate_backend($1)', [stuckPid]);
     await stuck.end().catch(() => {});
-    // The holder gone, the waiting retry goes through; it is then given up, as a retry's rollback would.
-    expect(await waiting).toBe('inserted');
+    // The holder gone, the waiting retry claims the key; it is then given up, as a failed retry's would be.
+    expect(await waiting).toBe(true);
     await waiter.query('ROLLBACK');
-    await waiter.end();
     const taken = await transfer();
     expect(taken.statusCode, taken.body).toBe(201);
     const again = await transfer();

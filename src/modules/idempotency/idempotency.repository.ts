@@ -28,7 +28,7 @@ const CLAIM_COLUMNS = 'user_id, key, method, path, request_hash, status, created
  * The claim as a statement riding on BEGIN's round trip, values inlined (see AfterBegin);
  * it reads true when this transaction now holds the key, false when someone else did.
  */
-export function claimOnBegin(client: pg.PoolClient, claim: KeyClaim): AfterBegin<boolean> {
+export function claimOnBegin(client: pg.ClientBase, claim: KeyClaim): AfterBegin<boolean> {
   const literal = (value: string) => client.escapeLiteral(value);
   const sql = `INSERT INTO idempotency_keys (${CLAIM_COLUMNS})
     VALUES (${literal(claim.userId)}, ${literal(claim.key)}, ${literal(claim.method)}, ${literal(claim.path)},
