@@ -55,8 +55,8 @@ const vitest = (tier, projects = tier) =>
  * keep theirs in a log, printed whole when the run ends. CI machines have two cores:
  * - the type-checks, lint and unit tests are independent, two at a time;
  * - so are the two builds and the generated-client check;
- * - the integration tests (the files that start many processes one at a time, then the others on
- *   two Vitest workers; two slots) leave a core idle while they wait on processes they start,
+ * - the integration tests (most files on two Vitest workers, then those that start many processes
+ *   one at a time; two slots) leave a core idle while they wait on processes they start,
  *   databases they restart and job ticks: one browser run shares the machine with them, and when
  *   they end the other browser runs go two at a time. Browser runs are independent (each starts
  *   its own server on its own database, with its own clock), and more than two at once would
