@@ -17,6 +17,7 @@ import { INCIDENT_COMMANDS } from '../../src/ops/incident/commands.js';
 import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
 import { ops, shown } from './runbook-support.js';
+import { waitFor } from './support.js';
 
 let testApp: TestApp;
 let modeNowMs = 0;
@@ -53,15 +54,6 @@ async function endAppConnections(): Promise<void> {
   );
   for (let waits = 0; testApp.pool.totalCount > 0 && waits < 200; waits += 1)
     await new Promise((resolve) => setTimeout(resolve, 25));
-}
-
-/** Polls a condition (a hang guard, not a timer). */
-async function waitUntil(what: string, condition: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 describe('a read-only database', () => {
@@ -157,10 +149,14 @@ describe('a storm of 409s', () => {
       (results) => claim.read((results as unknown as pg.QueryResult[]).at(-1) as pg.QueryResult),
       (error: Error) => error.message,
     );
-    await waitUntil('the retry to wait for the key', async () => {
-      const activity = await testApp.pool.query('SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1', [waiterPid]);
-      return activity.rows[0]?.wait_event_type === 'Lock';
-    });
+    await waitFor(
+      async () => {
+        const activity = await testApp.pool.query('SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1', [waiterPid]);
+        return activity.rows[0]?.wait_event_type === 'Lock';
+      },
+      60_000,
+      'the retry to wait for the key',
+    );
     const seen = await ops(['conflicts'], testApp.database.url);
     expect(seen.code, shown(seen)).toBe(1);
     expect(seen.stdout).toMatch(
