@@ -387,6 +387,7 @@ export async function waitForQuiet(options: { wait_s: number; busy_max_percent: 
       return waited_s > quietWindowsNeeded + 1 ? `waited ${waited_s} s for a quiet machine` : 'machine quiet';
     }
   }
+  if (Number.isNaN(busyPercent)) return 'not waited for a quiet machine';
   return `machine still ${busyPercent.toFixed(0)}% busy after ${options.wait_s} s; measuring anyway`;
 }
 

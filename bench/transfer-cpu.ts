@@ -9,6 +9,12 @@
  *
  *   npm run bench:transfer-cpu
  *   BENCH_PRELOAD_ENTRIES=1000000 npm run bench:transfer-cpu    # also with 1,000,000 entries loaded
+ *   BENCH_GROWTH_ENTRIES=10000000 npm run bench:transfer-cpu    # the current checkout on an empty ledger
+ *                                                               # against itself on 10,000,000 entries
+ *
+ * In the growth mode both servers run the current build, the second on a database preloaded
+ * before any measurement, so the rounds of the empty and the full ledger alternate as the two
+ * versions' do: the machine's drift between them is a round's, not a leg's.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -28,6 +34,7 @@ import {
   integerListEnv,
   machineCpuSeconds,
   machineFacts,
+  median,
   type PostgresCpu,
   pgbenchConnectionArgs,
   pgbenchInit,
@@ -51,7 +58,9 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS_DIR = `${ROOT}bench/results`;
 
 const BASELINE_REF = process.env.BENCH_BASELINE || 'ee8cdcf';
-const ROUNDS = integerEnv('BENCH_ROUNDS', 3, { min: 1, max: 20 });
+/** Growth mode: the baseline is the current build itself on a database of this many entries. */
+const GROWTH_ENTRIES = integerEnv('BENCH_GROWTH_ENTRIES', 0, { min: 0, max: 50_000_000 });
+const ROUNDS = integerEnv('BENCH_ROUNDS', 4, { min: 1, max: 20 });
 const DURATION_S = integerEnv('BENCH_DURATION_S', 10, { min: 1, max: 600 });
 const CONNECTIONS = integerEnv('BENCH_CONNECTIONS', 8, { min: 1, max: 64 });
 const WARMUP_S = integerEnv('BENCH_WARMUP_S', 3, { min: 0, max: 60 });
@@ -117,6 +126,11 @@ interface Measurement {
   backendsExited: number;
   cpu: Cpu;
 }
+
+/** What the report calls the two servers: two commits, or one build on an empty and a full ledger. */
+const NAMES: Record<'current' | 'baseline', string> =
+  GROWTH_ENTRIES > 0 ? { current: 'empty', baseline: `${GROWTH_ENTRIES} entries` } : { current: 'current', baseline: 'baseline' };
+const nameOf = (what: Measurement['what']) => (what === 'tpcb-like' ? what : NAMES[what]);
 
 // ---------------------------------------------------------------- commands
 
@@ -297,9 +311,15 @@ async function preload(url: string, entries: number): Promise<void> {
   });
 }
 
+/**
+ * Statistics of a ledger with rows in it, as pgbench -i leaves its own tables; then a
+ * checkpoint, so that the pages the vacuum (and a preload) dirtied are written before the
+ * rounds rather than by the backends that need their buffers during them.
+ */
 function vacuumAnalyze(url: string): Promise<void> {
   return withClient(url, async (client) => {
     await client.query('VACUUM ANALYZE');
+    await client.query('CHECKPOINT');
   });
 }
 
@@ -435,7 +455,7 @@ function roundsTable(measurements: readonly Measurement[]): string {
       const tpcb = m.what === 'tpcb-like';
       return [
         String(m.round),
-        m.what,
+        nameOf(m.what),
         (m.operations / m.duration_s).toFixed(0),
         tpcb ? `${(m.latencies[0] ?? Number.NaN).toFixed(2)} avg` : quantile(m.latencies, 0.5).toFixed(2),
         tpcb ? '' : quantile(m.latencies, 0.99).toFixed(2),
@@ -447,6 +467,10 @@ function roundsTable(measurements: readonly Measurement[]): string {
     }),
   );
 }
+
+/** Total CPU ms per operation of one measurement: app, PostgreSQL and load generator. */
+const roundTotalMs = (m: Pick<Measurement, 'cpu' | 'operations'>) =>
+  ms(m.cpu.app + m.cpu.postgresBackends + m.cpu.postgresOther + m.cpu.loadGenerator, m.operations);
 
 interface Pooled {
   operations: number;
@@ -461,9 +485,7 @@ interface Pooled {
 
 function pooled(measurements: readonly Measurement[]): Pooled {
   const sum = (pick: (m: Measurement) => number) => measurements.reduce((total, m) => total + pick(m), 0);
-  const totals = measurements.map((m) =>
-    ms(m.cpu.app + m.cpu.postgresBackends + m.cpu.postgresOther + m.cpu.loadGenerator, m.operations),
-  );
+  const totals = measurements.map(roundTotalMs);
   return {
     operations: sum((m) => m.operations),
     duration_s: sum((m) => m.duration_s),
@@ -500,20 +522,20 @@ function summaryTable(current: Pooled, baseline: Pooled, tpcb: Pooled): string {
   ];
   const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : '–');
   const perOp = (p: Pooled, pick: (cpu: Cpu) => number) => ms(pick(p.cpu), p.operations);
+  // Growth mode reads the full ledger over the empty one, so more CPU shows above 1 in both modes.
+  const [over, under] = GROWTH_ENTRIES > 0 ? [baseline, current] : [current, baseline];
   const ratioRow = [
-    'current ÷ baseline',
-    ratio(current.operations / current.duration_s, baseline.operations / baseline.duration_s),
-    ratio(quantile(current.latencies, 0.5), quantile(baseline.latencies, 0.5)),
-    ratio(quantile(current.latencies, 0.95), quantile(baseline.latencies, 0.95)),
-    ratio(quantile(current.latencies, 0.99), quantile(baseline.latencies, 0.99)),
+    GROWTH_ENTRIES > 0 ? `${NAMES.baseline} ÷ ${NAMES.current}` : 'current ÷ baseline',
+    ratio(over.operations / over.duration_s, under.operations / under.duration_s),
+    ...[0.5, 0.95, 0.99].map((q) => ratio(quantile(over.latencies, q), quantile(under.latencies, q))),
     '',
     ...[(c: Cpu) => c.app, (c: Cpu) => c.postgresBackends, (c: Cpu) => c.postgresOther, (c: Cpu) => c.loadGenerator].map((pick) =>
-      ratio(perOp(current, pick), perOp(baseline, pick)),
+      ratio(perOp(over, pick), perOp(under, pick)),
     ),
-    ratio(totalMs(current), totalMs(baseline)),
+    ratio(totalMs(over), totalMs(under)),
     ratio(
-      perOp(current, (c) => c.machineBusy),
-      perOp(baseline, (c) => c.machineBusy),
+      perOp(over, (c) => c.machineBusy),
+      perOp(under, (c) => c.machineBusy),
     ),
     '',
     '',
@@ -530,7 +552,7 @@ function summaryTable(current: Pooled, baseline: Pooled, tpcb: Pooled): string {
       'total range',
       '× tpcb-like',
     ],
-    [row('current', current, true), row('baseline', baseline, true), ratioRow, row('tpcb-like', tpcb, false)],
+    [row(NAMES.current, current, true), row(NAMES.baseline, baseline, true), ratioRow, row('tpcb-like', tpcb, false)],
   );
 }
 
@@ -568,20 +590,30 @@ runBench('stopping both apps and dropping the bench databases', async (setCleanu
   const facts = await serverFacts(url);
   const head = (await command('git', ['rev-parse', 'HEAD'], ROOT)).trim();
   const dirty = (await command('git', ['status', '--porcelain', '--untracked-files=no'], ROOT)).trim() !== '';
-  const baselineCommit = (await command('git', ['rev-parse', '--verify', `${BASELINE_REF}^{commit}`], ROOT)).trim();
+  if (GROWTH_ENTRIES > 0 && (process.env.BENCH_BASELINE || PRELOAD_ENTRIES.length > 0)) {
+    throw new Error(
+      'BENCH_GROWTH_ENTRIES measures the current checkout against itself: leave BENCH_BASELINE and BENCH_PRELOAD_ENTRIES unset',
+    );
+  }
+  const baselineCommit =
+    GROWTH_ENTRIES > 0 ? head : (await command('git', ['rev-parse', '--verify', `${BASELINE_REF}^{commit}`], ROOT)).trim();
   log(`machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
   log(`server: ${facts.version}`);
   log(
     `settings: shared_buffers=${facts.shared_buffers} synchronous_commit=${facts.synchronous_commit} fsync=${facts.fsync} jit=${facts.jit}`,
   );
+  const against =
+    GROWTH_ENTRIES > 0
+      ? `itself with ${GROWTH_ENTRIES} entries preloaded (growth mode)`
+      : `baseline ${baselineCommit.slice(0, 12)}`;
   log(
-    `plan: current ${head.slice(0, 12)}${dirty ? ' + uncommitted changes' : ''} vs baseline ${baselineCommit.slice(0, 12)}; ${ROUNDS} rounds × ${DURATION_S} s at ${CONNECTIONS} connections per version, tpcb-like scale ${PGBENCH_SCALE} each round; ${USERS} people × ${ACCOUNTS_PER_USER} accounts; warm-up ${WARMUP_S} s; ledger legs: empty${PRELOAD_ENTRIES.map((n) => `, ${n} entries`).join('')}; log level ${SERVER_LOG_LEVEL}`,
+    `plan: current ${head.slice(0, 12)}${dirty ? ' + uncommitted changes' : ''} vs ${against}; ${ROUNDS} rounds × ${DURATION_S} s at ${CONNECTIONS} connections per version, tpcb-like scale ${PGBENCH_SCALE} each round; ${USERS} people × ${ACCOUNTS_PER_USER} accounts; warm-up ${WARMUP_S} s; ledger legs: empty${PRELOAD_ENTRIES.map((n) => `, ${n} entries`).join('')}; log level ${SERVER_LOG_LEVEL}`,
   );
 
-  const baseline = await buildBaseline(baselineCommit, log);
   let started = performance.now();
   const currentMain = await buildCurrent(currentBuildDir);
   log(`current: built in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  const baseline = GROWTH_ENTRIES > 0 ? { main: currentMain, dir: ROOT } : await buildBaseline(baselineCommit, log);
 
   for (const [label, commit, main, cwd] of [
     ['current', head, currentMain, ROOT],
@@ -598,7 +630,9 @@ runBench('stopping both apps and dropping the bench databases', async (setCleanu
     version.server = await startVersion(version);
     for (let index = 0; index < USERS; index += 1)
       version.users.push(await seedBenchUser(version.server.base, index, ACCOUNTS_PER_USER));
-    log(`${version.label}: ${version.server.base} (pid ${version.server.child.pid}), database ${version.database.name}, seeded`);
+    log(
+      `${NAMES[version.label]}: ${version.server.base} (pid ${version.server.child.pid}), database ${version.database.name}, seeded`,
+    );
   }
   await pgbenchInit(tpcbDatabase.url, PGBENCH_SCALE);
   const postmaster = await postmasterPid(url);
@@ -612,24 +646,34 @@ runBench('stopping both apps and dropping the bench databases', async (setCleanu
     log();
     log(`== leg ${leg + 1}: ${entries === 0 ? 'empty ledger' : `${entries} preloaded ledger entries`} ==`);
     for (const version of versions) {
-      if (entries > version.preloaded) {
+      const target = version.label === 'baseline' ? Math.max(entries, GROWTH_ENTRIES) : entries;
+      if (target > version.preloaded) {
         started = performance.now();
-        await preload(version.database.url, entries - version.preloaded);
-        version.preloaded = entries;
-        log(`${version.label}: preloaded to ${entries} entries in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+        await preload(version.database.url, target - version.preloaded);
+        version.preloaded = target;
+        log(`${NAMES[version.label]}: preloaded to ${target} entries in ${((performance.now() - started) / 1000).toFixed(0)} s`);
       }
     }
+    const warmUp = async (version: Version, when: string) => {
+      if (WARMUP_S === 0) return;
+      const warm = await measureTransfers(version, postmaster, WARMUP_S);
+      log(
+        `${NAMES[version.label]}: warm-up ${when} ${(warm.operations / warm.duration_s).toFixed(0)} transfers/s (not reported)`,
+      );
+    };
     for (const version of versions) {
-      if (WARMUP_S > 0) {
-        const warm = await measureTransfers(version, postmaster, WARMUP_S);
-        log(`${version.label}: warm-up ${(warm.operations / warm.duration_s).toFixed(0)} transfers/s (not reported)`);
-      }
-      // Statistics of a ledger with rows in it, as pgbench -i leaves its own tables.
+      await warmUp(version, 'before the vacuum');
       await vacuumAnalyze(version.database.url);
     }
+    // The vacuum read the whole database through the shared buffers: warm again, every
+    // version after every vacuum.
+    for (const version of versions) await warmUp(version, 'after the vacuum');
     const legMeasurements: Measurement[] = [];
     for (let round = 1; round <= ROUNDS; round += 1) {
-      for (const what of ['current', 'baseline', 'tpcb-like'] as const) {
+      // The two servers take turns going first (current, baseline; baseline, current; …):
+      // whatever the first or the second measurement of a round meets falls on both alike.
+      const order = round % 2 === 0 ? (['baseline', 'current'] as const) : (['current', 'baseline'] as const);
+      for (const what of [...order, 'tpcb-like'] as const) {
         const waited = await quiet();
         const version = versions.find((candidate) => candidate.label === what);
         // The app's pool closes connections idle for 30 s, as long as the other measurements
@@ -642,7 +686,7 @@ runBench('stopping both apps and dropping the bench databases', async (setCleanu
         const measurement: Measurement = { leg: leg + 1, round, what, ...measured };
         legMeasurements.push(measurement);
         log(
-          `  round ${round} ${what}: ${(measured.operations / measured.duration_s).toFixed(0)}/s, ${ms(measured.cpu.app + measured.cpu.postgresBackends + measured.cpu.postgresOther + measured.cpu.loadGenerator, measured.operations).toFixed(2)} ms CPU each${Object.keys(measured.statuses).length ? `, statuses ${JSON.stringify(measured.statuses)}` : ''} (${waited})`,
+          `  round ${round} ${nameOf(what)}: ${(measured.operations / measured.duration_s).toFixed(0)}/s, ${roundTotalMs(measured).toFixed(2)} ms CPU each${Object.keys(measured.statuses).length ? `, statuses ${JSON.stringify(measured.statuses)}` : ''} (${waited})`,
         );
       }
     }
@@ -665,13 +709,28 @@ runBench('stopping both apps and dropping the bench databases', async (setCleanu
       summary.current.operations + summary.baseline.operations,
     );
     log(
-      `not in the totals: backends of other databases ${other.toFixed(3)} ms per transfer; this process polling /proc ${meter.toFixed(3)} ms per transfer; retries ${summary.current.retries} current, ${summary.baseline.retries} baseline`,
+      `not in the totals: backends of other databases ${other.toFixed(3)} ms per transfer; this process polling /proc ${meter.toFixed(3)} ms per transfer; retries ${summary.current.retries} ${NAMES.current}, ${summary.baseline.retries} ${NAMES.baseline}`,
     );
   }
 
   log();
   const first = summaries[0];
-  for (const summary of summaries) {
+  if (GROWTH_ENTRIES > 0 && first) {
+    // Each round's full-ledger measurement against the empty one just before it.
+    const perRound = Array.from({ length: ROUNDS }, (_, index) => {
+      const of = (what: Measurement['what']) => measurements.find((m) => m.round === index + 1 && m.what === what) as Measurement;
+      return roundTotalMs(of('baseline')) / roundTotalMs(of('current')) - 1;
+    });
+    const growth = totalMs(first.baseline) / totalMs(first.current) - 1;
+    const signed = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)} %`;
+    log(
+      `goal, data: CPU per transfer with ${GROWTH_ENTRIES} entries vs empty ${signed(growth)} (within ${100 * GOAL_DATA_GROWTH} %: ${Math.abs(growth) <= GOAL_DATA_GROWTH ? 'yes' : 'NO'}); round by round ${perRound.map(signed).join(', ')}; median ${signed(median(perRound))}`,
+    );
+    log(
+      `p99: empty ${quantile(first.current.latencies, 0.99).toFixed(1)} ms, ${GROWTH_ENTRIES} entries ${quantile(first.baseline.latencies, 0.99).toFixed(1)} ms (< ${GOAL_P99_MS})`,
+    );
+  }
+  for (const summary of GROWTH_ENTRIES > 0 ? [] : summaries) {
     const cpuRatio = totalMs(summary.current) / totalMs(summary.baseline);
     const p99 = quantile(summary.current.latencies, 0.99);
     const label = summary.entries === 0 ? 'empty ledger' : `${summary.entries} entries`;
@@ -698,7 +757,7 @@ runBench('stopping both apps and dropping the bench databases', async (setCleanu
     } finally {
       await checkPool.end();
     }
-    log(`${version.label} (${version.database.name}):`);
+    log(`${NAMES[version.label]} (${version.database.name}):`);
     allOk = report.checks(checks[version.label] ?? []) && allOk;
   }
   const errors = measurements.reduce((sum, m) => sum + m.errors, 0);
@@ -719,6 +778,7 @@ runBench('stopping both apps and dropping the bench databases', async (setCleanu
       ACCOUNTS_PER_USER,
       PGBENCH_SCALE,
       PRELOAD_ENTRIES,
+      GROWTH_ENTRIES,
       SERVER_LOG_LEVEL,
     },
     measurements: measurements.map(({ latencies, ...rest }) => ({
