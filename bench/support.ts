@@ -372,6 +372,7 @@ export function formatTable(header: readonly string[], rows: ReadonlyArray<reado
 export async function waitForQuiet(options: { wait_s: number; busy_max_percent: number }): Promise<string> {
   const windowMs = 1_000;
   const quietWindowsNeeded = 3;
+  if (options.wait_s === 0) return 'not waited for a quiet machine';
   const started = Date.now();
   let quietWindows = 0;
   let last = machineCpuSeconds();
@@ -380,6 +381,7 @@ export async function waitForQuiet(options: { wait_s: number; busy_max_percent: 
     await new Promise((resolve) => setTimeout(resolve, windowMs));
     const now = machineCpuSeconds();
     busyPercent = (100 * (now.busy - last.busy)) / Math.max(1e-9, now.total - last.total);
+    if (Number.isNaN(busyPercent)) return 'machine load unreadable (/proc/stat); not waited';
     last = now;
     quietWindows = busyPercent <= options.busy_max_percent ? quietWindows + 1 : 0;
     if (quietWindows >= quietWindowsNeeded) {
@@ -387,7 +389,6 @@ export async function waitForQuiet(options: { wait_s: number; busy_max_percent: 
       return waited_s > quietWindowsNeeded + 1 ? `waited ${waited_s} s for a quiet machine` : 'machine quiet';
     }
   }
-  if (Number.isNaN(busyPercent)) return 'not waited for a quiet machine';
   return `machine still ${busyPercent.toFixed(0)}% busy after ${options.wait_s} s; measuring anyway`;
 }
 

@@ -25,6 +25,8 @@ export const SqlState = {
   diskFull: '53100',
   /** A write in a read-only transaction: a replica, default_transaction_read_only, a server put in read-only. */
   readOnlySqlTransaction: '25006',
+  /** The role may not do this (a benchmark's CHECKPOINT without superuser or pg_checkpoint). */
+  insufficientPrivilege: '42501',
 } as const;
 
 export type SqlStateCode = (typeof SqlState)[keyof typeof SqlState];
