@@ -5,7 +5,7 @@ import { type Config, loadConfig } from '../../src/config.js';
 import { migrate } from '../../src/db/migrate.js';
 import { createPool } from '../../src/db/pool.js';
 import { AUTH_RATE_LIMITS_DEFAULT } from '../../src/modules/auth/auth.routes.js';
-import { createTestDatabase, type TestDatabase } from './db.js';
+import { createTestDatabase, TEMPLATE_DATABASE_VARIABLE, type TestDatabase } from './db.js';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -23,7 +23,11 @@ const GENEROUS_RATE_LIMITS = {
   per_device: { ...AUTH_RATE_LIMITS_DEFAULT.per_device, max: 10_000 },
 };
 
-/** A fresh database, migrated, and the app built on it (no listening socket). */
+/**
+ * A fresh database, migrated, and the app built on it (no listening socket). On the shared
+ * test server the database is a copy of the global setup's migrated template; migrate() then
+ * only checks that it is current.
+ */
 export async function startTestApp(
   options: Partial<Omit<AppOptions, 'pool' | 'config'>> & {
     env?: NodeJS.ProcessEnv;
@@ -32,12 +36,22 @@ export async function startTestApp(
   } = {},
 ): Promise<TestApp> {
   const { adminUrl, ...appOptions } = options;
-  const database = await createTestDatabase(adminUrl);
+  const template = adminUrl === undefined ? process.env[TEMPLATE_DATABASE_VARIABLE] : undefined;
+  const database = await createTestDatabase(adminUrl, template === undefined ? {} : { template });
   const pool = createPool(database.url, { max: 10 });
-  await migrate(pool);
   const config = loadConfig({ DATA_DIR: '/nonexistent', ...appOptions.env });
-  const app = await buildApp({ rateLimits: GENEROUS_RATE_LIMITS, ...appOptions, config, pool });
-  await app.ready();
+  let app: FastifyInstance | undefined;
+  try {
+    await migrate(pool);
+    app = await buildApp({ rateLimits: GENEROUS_RATE_LIMITS, ...appOptions, config, pool });
+    await app.ready();
+  } catch (error) {
+    // The file's afterAll has no app to close: the database would stay behind on the shared server.
+    await app?.close().catch(() => {});
+    await pool.end();
+    await database.drop();
+    throw error;
+  }
   return {
     app,
     pool,
