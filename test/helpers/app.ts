@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
+import { inject } from 'vitest';
 import { type AppOptions, buildApp } from '../../src/app.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { migrate } from '../../src/db/migrate.js';
 import { createPool } from '../../src/db/pool.js';
 import { AUTH_RATE_LIMITS_DEFAULT } from '../../src/modules/auth/auth.routes.js';
-import { createTestDatabase, TEMPLATE_DATABASE_VARIABLE, type TestDatabase } from './db.js';
+import { createTestDatabase, TEMPLATE_DATABASE_KEY, type TestDatabase } from './db.js';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -36,10 +37,10 @@ export async function startTestApp(
   } = {},
 ): Promise<TestApp> {
   const { adminUrl, ...appOptions } = options;
-  const template = adminUrl === undefined ? process.env[TEMPLATE_DATABASE_VARIABLE] : undefined;
+  const config = loadConfig({ DATA_DIR: '/nonexistent', ...appOptions.env });
+  const template = adminUrl === undefined ? inject(TEMPLATE_DATABASE_KEY) : undefined;
   const database = await createTestDatabase(adminUrl, template === undefined ? {} : { template });
   const pool = createPool(database.url, { max: 10 });
-  const config = loadConfig({ DATA_DIR: '/nonexistent', ...appOptions.env });
   let app: FastifyInstance | undefined;
   try {
     await migrate(pool);
@@ -48,8 +49,8 @@ export async function startTestApp(
   } catch (error) {
     // The file's afterAll has no app to close: the database would stay behind on the shared server.
     await app?.close().catch(() => {});
-    await pool.end();
-    await database.drop();
+    await pool.end().catch(() => {});
+    await database.drop().catch(() => {});
     throw error;
   }
   return {

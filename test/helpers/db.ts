@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { type EmbeddedDatabase, startEmbeddedDatabase } from '../../src/db/embedded.js';
+import { migrate } from '../../src/db/migrate.js';
+import { createPool } from '../../src/db/pool.js';
 
 /**
  * Where test databases are created, in order: VDP_TEST_ADMIN_URL (set by the global
@@ -63,11 +65,16 @@ async function admin<T>(adminUrl: string, fn: (client: pg.Client) => Promise<T>)
 }
 
 /**
- * The migrated template the global setup made on the shared test server (createMigratedTemplate):
- * a copy of it is ready in a third of the time a new database takes to migrate
- * (docs/PERFORMANCE.md, "The test suite's time").
+ * The name of the migrated template an integration project's global setup made on the shared
+ * test server (createMigratedTemplate), as its files `inject` it: a copy of it is ready in a
+ * third of the time a new database takes to migrate (docs/PERFORMANCE.md, "The test suite's time").
  */
-export const TEMPLATE_DATABASE_VARIABLE = 'VDP_TEST_TEMPLATE_DB';
+export const TEMPLATE_DATABASE_KEY = 'testTemplateDatabase';
+declare module 'vitest' {
+  export interface ProvidedContext {
+    testTemplateDatabase: string;
+  }
+}
 const TEMPLATE_NAME = /^vdp_test_template_[0-9a-f]{16}$/;
 
 export interface TestDatabase {
@@ -76,9 +83,9 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** Creates database `name` on `server` as a copy of `source` (a CREATE DATABASE … TEMPLATE clause). */
-async function newDatabase(server: string, name: string, source: string): Promise<TestDatabase> {
-  await admin(server, (client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${source}`));
+/** Creates database `name` on `server` as a copy of what `templateClause` names (CREATE DATABASE … TEMPLATE). */
+async function newDatabase(server: string, name: string, templateClause: string): Promise<TestDatabase> {
+  await admin(server, (client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${templateClause}`));
   return {
     name,
     url: withDatabase(server, name),
@@ -99,20 +106,28 @@ export async function createTestDatabase(adminUrl?: string, options: { template?
   return newDatabase(adminUrl ?? (await resolveAdminUrl()), name, template ?? EMPTY);
 }
 
+/** Applies the pending migrations to the database at `url` on a connection of its own, closed after; returns their names. */
+export async function migrateDatabase(url: string): Promise<string[]> {
+  const pool = createPool(url, { max: 1 });
+  try {
+    return (await migrate(pool)).applied;
+  } finally {
+    await pool.end();
+  }
+}
+
 /**
  * A database migrated to the current schema, for test databases to be copied from
- * (createTestDatabase's `template`); drop() removes it. migrateDatabase must close its
- * connections: PostgreSQL copies only a database nobody is connected to.
+ * (createTestDatabase's `template`); drop() removes it. It takes no connection once migrated:
+ * PostgreSQL copies only a database nobody is connected to, and nobody can write to it.
  */
-export async function createMigratedTemplate(
-  adminUrl: string,
-  migrateDatabase: (url: string) => Promise<void>,
-): Promise<TestDatabase> {
+export async function createMigratedTemplate(adminUrl: string): Promise<TestDatabase> {
   const template = await newDatabase(adminUrl, `vdp_test_template_${randomBytes(8).toString('hex')}`, EMPTY);
   try {
     await migrateDatabase(template.url);
+    await admin(adminUrl, (client) => client.query(`ALTER DATABASE ${template.name} ALLOW_CONNECTIONS false`));
   } catch (error) {
-    await template.drop();
+    await template.drop().catch(() => {});
     throw error;
   }
   return template;

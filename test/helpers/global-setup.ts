@@ -1,34 +1,28 @@
-import { migrate } from '../../src/db/migrate.js';
-import { createPool } from '../../src/db/pool.js';
-import { createMigratedTemplate, resolveAdminUrl, stopAdminServer, TEMPLATE_DATABASE_VARIABLE } from './db.js';
+import type { TestProject } from 'vitest/node';
+import { createMigratedTemplate, resolveAdminUrl, stopAdminServer, TEMPLATE_DATABASE_KEY, type TestDatabase } from './db.js';
 
 /**
  * Resolves the test server once, so every worker creates its databases on the same one, and
- * migrates one template database there that the files' apps are copied from (startTestApp).
- * Each integration project runs this setup, all of them before any file and their teardowns
- * after every file, in reverse: the first made the server and the template, the others use them.
+ * migrates a template database there that the project's files copy (startTestApp). In watch
+ * mode each rerun gets a template migrated afresh, so an edited migration is taken up.
  */
-export default async function setup(): Promise<() => Promise<void>> {
-  if (process.env.VDP_TEST_ADMIN_URL !== undefined && process.env[TEMPLATE_DATABASE_VARIABLE] !== undefined) {
-    return async () => {};
-  }
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const adminUrl = await resolveAdminUrl();
   process.env.VDP_TEST_ADMIN_URL = adminUrl;
-  let template: Awaited<ReturnType<typeof createMigratedTemplate>>;
+  let template: TestDatabase;
   try {
-    template = await createMigratedTemplate(adminUrl, async (url) => {
-      const pool = createPool(url, { max: 1 });
-      try {
-        await migrate(pool);
-      } finally {
-        await pool.end();
-      }
-    });
+    template = await createMigratedTemplate(adminUrl);
   } catch (error) {
     await stopAdminServer();
     throw error;
   }
-  process.env[TEMPLATE_DATABASE_VARIABLE] = template.name;
+  project.provide(TEMPLATE_DATABASE_KEY, template.name);
+  project.onTestsRerun(async () => {
+    const previous = template;
+    template = await createMigratedTemplate(adminUrl);
+    project.provide(TEMPLATE_DATABASE_KEY, template.name);
+    await previous.drop();
+  });
   return async () => {
     try {
       await template.drop();

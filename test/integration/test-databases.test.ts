@@ -1,40 +1,28 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate } from '../../src/db/migrate.js';
-import { createPool } from '../../src/db/pool.js';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { findTool } from '../../src/ops/backup/tools.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { createTestDatabase, TEMPLATE_DATABASE_VARIABLE, type TestDatabase } from '../helpers/db.js';
+import { createTestDatabase, migrateDatabase, TEMPLATE_DATABASE_KEY, type TestDatabase } from '../helpers/db.js';
 
 const run = promisify(execFile);
 
-/**
- * The test apps' databases are copies of one template the global setup migrated
- * (test/helpers/global-setup.ts): a copy must be the database a fresh migration gives, or every
- * integration file would test a schema the app never runs on.
- */
+// The test apps' databases are copies of a template the global setup migrated
+// (test/helpers/global-setup.ts): a copy must be the database a fresh migration gives, or every
+// integration file would test a schema the app never runs on.
+
 let testApp: TestApp;
 /** A database migrated afresh, and a copy of the template made here, before anything migrated it. */
 let fresh: TestDatabase;
 let copy: TestDatabase;
 let migratedOnCopy: string[];
 
-async function migrateDatabase(url: string): Promise<string[]> {
-  const pool = createPool(url, { max: 1 });
-  try {
-    return (await migrate(pool)).applied;
-  } finally {
-    await pool.end();
-  }
-}
-
 beforeAll(async () => {
   testApp = await startTestApp();
   fresh = await createTestDatabase();
   await migrateDatabase(fresh.url);
-  copy = await createTestDatabase(undefined, { template: process.env[TEMPLATE_DATABASE_VARIABLE] ?? '' });
+  copy = await createTestDatabase(undefined, { template: inject(TEMPLATE_DATABASE_KEY) });
   migratedOnCopy = await migrateDatabase(copy.url);
 });
 
@@ -50,31 +38,41 @@ async function accountsTableOid(url: string): Promise<number> {
   await client.connect();
   try {
     const result = await client.query<{ oid: number }>("SELECT 'accounts'::regclass::oid::integer AS oid");
-    return result.rows[0]?.oid ?? Number.NaN;
+    return Number(result.rows[0]?.oid);
   } finally {
     await client.end();
   }
 }
 
-/** The schema as pg_dump writes it: tables, columns, constraints, indexes, triggers, functions, extensions. */
+/** The schema as pg_dump writes it: tables, columns, constraints, indexes, triggers, functions, extensions, owners, grants. */
 async function schemaOf(url: string): Promise<string> {
   const tool = await findTool('pg_dump');
   if (!tool) throw new Error('pg_dump not found: install the PostgreSQL client tools');
-  const { stdout } = await run(tool.path, ['--schema-only', '--no-owner', '--no-privileges', '--dbname', url], {
+  const { stdout } = await run(tool.path, ['--schema-only', '--dbname', url], {
     maxBuffer: 64 * 1024 * 1024,
   });
   // Since 15.14 a dump is fenced by \restrict and \unrestrict lines with a random key of its own.
   return stdout.replace(/^\\(un)?restrict \S+$/gm, '');
 }
 
-/** What is not schema but still comes with a database: its settings, and the rows the migrations wrote. */
-async function contentsOf(url: string): Promise<{ settings: string[]; migrations: string[]; rows: Record<string, number> }> {
+/**
+ * What is not in the schema dump but comes with a database, or does not: its settings, grants,
+ * connection limit and comment (PostgreSQL copies none of these from a template), the history of
+ * its migrations and how many rows each table holds.
+ */
+async function contentsOf(url: string) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const settings = await client.query<{ setting: string }>(
-      `SELECT unnest(setconfig) AS setting FROM pg_db_role_setting
-        WHERE setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY 1`,
+    const database = await client.query<{
+      settings: string[] | null;
+      acl: string | null;
+      connlimit: number;
+      comment: string | null;
+    }>(
+      `SELECT (SELECT setconfig FROM pg_db_role_setting WHERE setdatabase = d.oid AND setrole = 0) AS settings,
+              d.datacl::text AS acl, d.datconnlimit AS connlimit, shobj_description(d.oid, 'pg_database') AS comment
+         FROM pg_database d WHERE d.datname = current_database()`,
     );
     const migrations = await client.query<{ entry: string }>(
       "SELECT name || ' ' || checksum || ' ' || breaks_previous_release AS entry FROM schema_migrations ORDER BY name",
@@ -87,11 +85,7 @@ async function contentsOf(url: string): Promise<{ settings: string[]; migrations
       const counted = await client.query<{ count: string }>(`SELECT count(*) FROM ${name}`);
       rows[name] = Number(counted.rows[0]?.count);
     }
-    return {
-      settings: settings.rows.map((row) => row.setting),
-      migrations: migrations.rows.map((row) => row.entry),
-      rows,
-    };
+    return { database: database.rows[0], migrations: migrations.rows.map((row) => row.entry), rows };
   } finally {
     await client.end();
   }
@@ -99,7 +93,7 @@ async function contentsOf(url: string): Promise<{ settings: string[]; migrations
 
 describe('test databases', () => {
   it("a copy of the global setup's template is current as copied, and is what a fresh migration gives", async () => {
-    expect(process.env[TEMPLATE_DATABASE_VARIABLE], 'the global setup published its template').toMatch(/^vdp_test_template_/);
+    expect(inject(TEMPLATE_DATABASE_KEY), 'the global setup provided its template').toMatch(/^vdp_test_template_/);
     expect(migratedOnCopy, 'migrations the copy still needed').toEqual([]);
     const [copied, migrated] = await Promise.all([schemaOf(copy.url), schemaOf(fresh.url)]);
     expect(copied.length).toBeGreaterThan(10_000);
