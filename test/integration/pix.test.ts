@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/lib/clock.js';
 import { encodeBrCode, parseBrCode } from '../../src/modules/pix/brcode.js';
+import { crc16Hex } from '../../src/modules/pix/crc16.js';
 import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
 import { expectProblem, expectStatus } from '../helpers/problem.js';
@@ -447,6 +448,21 @@ describe('Paguei um Pix: a paid code becomes an expense', () => {
     });
     expect(response.statusCode).toBe(422);
     expect(response.json()).toMatchObject({ code: 'invalid_br_code', br_code_errors: [{ code: 'crc_mismatch' }] });
+    expect(await counts()).toEqual(before);
+  });
+
+  it('a code whose receiver name is empty (5900) is a 422, not a payment the database refuses', async () => {
+    const { client } = await signedIn(t.app);
+    const account = await client.account({ name: 'Conta', type: 'checking', initial_balance_cents: 10_000 });
+    const body = MANUAL_STATIC.slice(0, -4).replace('5913Fulano de Tal', '5900');
+    const payload = `${body}${crc16Hex(body)}`;
+    const before = await counts();
+    const decoded = await client.post('/api/pix/decode', { payload });
+    expect(decoded.statusCode).toBe(422);
+    expect(decoded.json().br_code_errors).toEqual([expect.objectContaining({ code: 'invalid_value', id: '59' })]);
+    const paid = await client.post('/api/pix/payments', { account_id: account.id, payload, amount_cents: 100 });
+    expect(paid.statusCode).toBe(422);
+    expect(paid.json()).toMatchObject({ code: 'invalid_br_code' });
     expect(await counts()).toEqual(before);
   });
 

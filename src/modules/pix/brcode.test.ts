@@ -169,6 +169,20 @@ describe('errors are precise', () => {
     );
   });
 
+  it('an empty name, city or txid is invalid_value, not a code without them', () => {
+    expect(errorsOf(withCrc(staticBody({ '59': '' })))).toEqual([expect.objectContaining({ code: 'invalid_value', id: '59' })]);
+    expect(errorsOf(withCrc(staticBody({ '60': '' })))).toEqual([expect.objectContaining({ code: 'invalid_value', id: '60' })]);
+    expect(errorsOf(withCrc(staticBody({ '62': field('05', '') })))).toEqual([
+      expect.objectContaining({ code: 'invalid_value', id: '62.05' }),
+    ]);
+  });
+
+  it('a CRC field longer than its 4 hex digits is invalid_value 63, even when the code ends like a CRC', () => {
+    const body = `${staticBody()}6308`;
+    const payload = `${body}6304${crc16Hex(`${body}6304`)}`;
+    expect(errorsOf(payload)).toContainEqual(expect.objectContaining({ code: 'invalid_value', id: '63' }));
+  });
+
   it('without a Pix merchant account: missing_field 26', () => {
     const other = field('26', field('00', 'com.example.card') + field('01', '123'));
     expect(errorsOf(withCrc(staticBody({ '26': other })))).toContainEqual(

@@ -473,7 +473,7 @@ function readTxid(fields: readonly TlvField[], errors: BrCodeError[], unknown: B
   const children = additional.fields ?? [];
   const reader = new FieldReader(children, ID.additionalData, errors);
   const txid = reader.required(ADDITIONAL_DATA.txid, 'txid');
-  if (txid !== '' && txid !== TXID_NONE && !TXID.test(txid)) {
+  if (reader.optional(ADDITIONAL_DATA.txid) !== null && txid !== TXID_NONE && !TXID.test(txid)) {
     reader.invalid(ADDITIONAL_DATA.txid, `the txid must be *** or 1 to ${TXID_LENGTH_MAX} letters and digits`, undefined, txid);
   }
   for (const child of children) {
@@ -489,8 +489,11 @@ function interpret(fields: TlvField[], crc: string, errors: BrCodeError[]): BrCo
   if (fields[0]?.id !== ID.payloadFormat) {
     errors.push({ code: 'field_order', id: ID.payloadFormat, message: 'the code must start with the payload format (00)' });
   }
-  if (fields.at(-1)?.id !== ID.crc)
-    errors.push({ code: 'field_order', id: ID.crc, message: 'the CRC (63) must be the last field' });
+  const last = fields.at(-1);
+  if (last?.id !== ID.crc) errors.push({ code: 'field_order', id: ID.crc, message: 'the CRC (63) must be the last field' });
+  // 6308 6304ABCD ends with what a CRC field looks like, but its field holds 8 characters.
+  else if (last.value.length !== CRC_LENGTH)
+    reader.invalid(ID.crc, `the CRC has ${CRC_LENGTH} hex digits`, undefined, last.value);
   reader.exactly(ID.payloadFormat, 'payload format indicator', PAYLOAD_FORMAT_INDICATOR);
   const pointOfInitiation = readPointOfInitiation(reader);
 
@@ -506,10 +509,11 @@ function interpret(fields: TlvField[], crc: string, errors: BrCodeError[]): BrCo
   reader.exactly(ID.currency, 'currency', CURRENCY_BRL);
   const amountCents = readAmount(reader);
   reader.exactly(ID.country, 'country code', COUNTRY_BR);
+  // Present but empty (5900) is as wrong as too long: a payment needs someone to name.
   const name = reader.required(ID.name, 'receiver name');
-  if (name) reader.lengthAtMost(ID.name, name, 'receiver name', NAME_LENGTH_MAX);
+  if (reader.optional(ID.name) !== null) reader.lengthAtMost(ID.name, name, 'receiver name', NAME_LENGTH_MAX);
   const city = reader.required(ID.city, 'receiver city');
-  if (city) reader.lengthAtMost(ID.city, city, 'receiver city', CITY_LENGTH_MAX);
+  if (reader.optional(ID.city) !== null) reader.lengthAtMost(ID.city, city, 'receiver city', CITY_LENGTH_MAX);
   const postalCode = reader.optional(ID.postalCode);
   if (postalCode !== null) reader.lengthAtMost(ID.postalCode, postalCode, 'postal code', POSTAL_CODE_LENGTH_MAX);
   const txid = readTxid(fields, errors, unknownFields);
