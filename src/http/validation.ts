@@ -31,7 +31,7 @@ const addFormats = addFormatsModule.default;
 
 /** The keyword (and so the `errors[].code`) a string with U+0000 or a lone surrogate gets. */
 export const UNSAFE_TEXT_KEYWORD = 'text';
-const UNSAFE_TEXT_MESSAGE = 'must not contain U+0000 or an unpaired surrogate';
+export const UNSAFE_TEXT_MESSAGE = 'must not contain U+0000 or an unpaired surrogate';
 
 /** Years a date or timestamp may name: PostgreSQL has no year 0, and four digits is the format. */
 const YEAR_MIN = 1;
@@ -77,7 +77,7 @@ export function isTimestamp(text: string): boolean {
   return Number.isFinite(instant_ms) && instant_ms >= INSTANT_MIN_MS && instant_ms <= INSTANT_MAX_MS;
 }
 
-function isUnsafeText(text: string): boolean {
+export function isUnsafeText(text: string): boolean {
   return text.includes('\u0000') || !text.isWellFormed();
 }
 

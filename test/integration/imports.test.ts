@@ -283,6 +283,53 @@ describe('bad files and hostile forms write nothing', () => {
     });
   });
 
+  it("U+0000 or a lone surrogate in the form's text, and a preset named after Object's own keys, are refused, not a 500", async () => {
+    const { token, account } = await person();
+    const send = (fields: Array<{ name: string; value: string }>) => {
+      const form = multipart([
+        { name: 'account_id', value: account.id },
+        ...fields,
+        { name: 'file', file: '01/11/2026;Padaria;-10,00\n', filename: 'extrato.csv' },
+      ]);
+      return t.app.inject({
+        method: 'POST',
+        url: '/api/imports',
+        headers: { authorization: `Bearer ${token}`, ...form.headers },
+        payload: form.payload,
+      });
+    };
+    const mapping = {
+      preset: 'custom',
+      delimiter: ';',
+      skipRows: 0,
+      hasHeader: false,
+      dateColumn: 0,
+      dateFormat: 'dd/mm/yyyy',
+      descriptionColumn: 1,
+      amount: { kind: 'signed', column: 2 },
+      decimal: 'comma',
+      invertSign: false,
+    };
+    const withMapping = (changes: object) => [{ name: 'mapping', value: JSON.stringify({ ...mapping, ...changes }) }];
+    await expectNothingWritten(async () => {
+      for (const changes of [
+        { preset: 'custom\u0000' },
+        { filter: { column: 1, value: '\ud800' } },
+        { signColumn: { column: 2, debitValue: 'D\u0000' } },
+      ]) {
+        const response = await send(withMapping(changes));
+        expectProblem(response, 400, 'validation_failed');
+        expect(response.json().errors[0]).toMatchObject({ code: 'text' });
+      }
+      expectProblem(await send([{ name: 'preset', value: 'x\u0000' }]), 400, 'validation_failed');
+      for (const preset of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+        expectProblem(await send([{ name: 'preset', value: preset }]), 422, 'import_unreadable');
+      }
+    });
+    // The control: the same mapping without the bad character is read.
+    expectStatus(await send(withMapping({})), 201);
+  });
+
   it('no file, two files, an unknown or oversized field, a bad account id, or JSON instead of a form are refused', async () => {
     const { token, account, client } = await person();
     const send = (form: ReturnType<typeof multipart>) =>

@@ -11,7 +11,13 @@ import { type RouteApi, routeApi } from '../../http/route-api.js';
 import { bearerSecurity, problems } from '../../http/schemas.js';
 import { sendWrite } from '../../http/send-write.js';
 import { SHARED_SCHEMAS } from '../../http/shared-schemas.js';
-import { createValidatorCompiler } from '../../http/validation.js';
+import {
+  createValidatorCompiler,
+  findUnsafeText,
+  isUnsafeText,
+  UNSAFE_TEXT_KEYWORD,
+  UNSAFE_TEXT_MESSAGE,
+} from '../../http/validation.js';
 import { DomainError, invalidField } from '../../lib/errors.js';
 import { isUuid } from '../../lib/ids.js';
 import {
@@ -102,6 +108,8 @@ function textField(fields: Map<string, unknown>, name: string): string | undefin
   const value = fields.get(name);
   if (value === undefined) return undefined;
   if (typeof value !== 'string') throw formError(name, 'must be text', 'type');
+  // The form skips the body validator and its unsafe-text walk: PostgreSQL refuses U+0000 with a 500.
+  if (isUnsafeText(value)) throw formError(name, UNSAFE_TEXT_MESSAGE, UNSAFE_TEXT_KEYWORD);
   return value;
 }
 
@@ -117,6 +125,8 @@ function mappingField(fields: Map<string, unknown>): CsvMapping | undefined {
       throw formError('mapping', 'must be JSON', 'format');
     }
   }
+  const unsafe = findUnsafeText(parsed);
+  if (unsafe !== undefined) throw formError(`mapping${unsafe}`, UNSAFE_TEXT_MESSAGE, UNSAFE_TEXT_KEYWORD);
   if (!Value.Check(CsvMappingSchema, parsed)) throw formError('mapping', 'is not a column mapping', 'type');
   return parsed as CsvMapping;
 }

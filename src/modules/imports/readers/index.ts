@@ -47,7 +47,8 @@ export function readStatement(bytes: Buffer, options: ReadOptions = {}): ParsedS
 function chooseMapping(text: string, options: ReadOptions): CsvMapping {
   if (options.mapping !== undefined) return options.mapping;
   if (options.preset !== undefined) {
-    const preset = CSV_PRESETS[options.preset];
+    // Own keys only: "constructor" or "__proto__" is no preset, not Object's.
+    const preset = Object.hasOwn(CSV_PRESETS, options.preset) ? CSV_PRESETS[options.preset] : undefined;
     if (preset === undefined) throw new StatementUnreadable(`unknown CSV preset: ${options.preset}`, null);
     // The preamble's length varies with the period and the account; the header says where it ends.
     const found = detectInText(text);
