@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/lib/clock.js';
+import { lockAndLoadAccounts } from '../../src/modules/ledger/index.js';
 import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
 import { expectProblem, expectStatus } from '../helpers/problem.js';
@@ -195,6 +196,49 @@ describe('savings goals', () => {
     const empty = expectStatus(await client.post('/api/goals', { name: 'Nunca usada', target_cents: 100 }), 201).json();
     expect((await client.request('DELETE', `/api/goals/${empty.id}`)).statusCode).toBe(204);
     expectProblem(await client.get(`/api/goals/${empty.id}`), 404, 'not_found');
+  });
+
+  it('a contribution, a withdrawal or an edit that waited on the goal being deleted is 404, not a 500', async () => {
+    const { client, user } = await signedIn(t.app);
+    const checking = await client.account({ name: 'Conta', type: 'checking', initial_balance_cents: 10_000 });
+    const goal = expectStatus(await client.post('/api/goals', { name: 'Viagem', target_cents: 100_000 }), 201).json();
+    // The test holds the goal account's lock, so each request below finds the goal and then waits.
+    const { rows } = await t.pool.query<{ account_id: string }>('SELECT account_id FROM goals WHERE id = $1', [goal.id]);
+    const holder = await t.pool.connect();
+    try {
+      await holder.query('BEGIN');
+      await lockAndLoadAccounts(holder, user.id, [rows[0]?.account_id ?? '']);
+      const waiting = async (count: number) => {
+        for (let tries = 0; tries < 1_000; tries += 1) {
+          const found = await t.pool.query<{ n: number }>(
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+          );
+          if ((found.rows[0]?.n ?? 0) >= count) return;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        throw new Error(`${count} requests never came to wait on the goal's lock`);
+      };
+      const deletion = client.request('DELETE', `/api/goals/${goal.id}`);
+      await waiting(1);
+      const contribution = client.post(`/api/goals/${goal.id}/contributions`, {
+        from_account_id: checking.id,
+        amount_cents: 100,
+      });
+      await waiting(2);
+      const withdrawal = client.post(`/api/goals/${goal.id}/withdrawals`, { to_account_id: checking.id, amount_cents: 100 });
+      await waiting(3);
+      const edit = client.patch(`/api/goals/${goal.id}`, { name: 'Outra viagem', row_version: goal.row_version });
+      await waiting(4);
+      await holder.query('COMMIT');
+      expect((await deletion).statusCode).toBe(204);
+      expectProblem(await contribution, 404, 'not_found');
+      expectProblem(await withdrawal, 404, 'not_found');
+      expectProblem(await edit, 404, 'not_found');
+    } finally {
+      await holder.query('ROLLBACK').catch(() => {});
+      holder.release();
+    }
+    expect((await client.get(`/api/accounts/${checking.id}`)).json().balance_cents).toBe(10_000);
   });
 
   it("another person's goal is 404 everywhere; bad input is 400", async () => {

@@ -119,7 +119,9 @@ export class GoalsService {
       if (!before) throw notFound('goal');
       // The goal's account lock serialises this edit with contributions and withdrawals.
       await lockAndLoadAccounts(client, userId, [before.account_id]);
-      const current = (await this.find(client, userId, goalId)) as GoalRow;
+      // A deletion that held the lock before this edit took it has removed the goal.
+      const current = await this.find(client, userId, goalId);
+      if (!current) throw notFound('goal');
       // Checked first, under the lock, so a stale edit is a 409 before any other rule judges it;
       // the conditional UPDATE below keeps the same guard in the SQL.
       if (current.row_version !== input.row_version) throw rowVersionConflict('goal', this.toResponse(current));
@@ -204,8 +206,11 @@ export class GoalsService {
         description: () => input.description?.trim() || current.name,
         occurredOn: day,
         whileLocked: async () => {
-          current = (await this.find(client, context.userId, goalId)) as GoalRow;
-          if (current.archived_at !== null) throw new DomainError('goal_archived', 422, 'This goal is archived.');
+          const locked = await this.find(client, context.userId, goalId);
+          // Deleted by a request that held the lock first.
+          if (!locked) throw notFound('goal');
+          if (locked.archived_at !== null) throw new DomainError('goal_archived', 422, 'This goal is archived.');
+          current = locked;
         },
       });
       const saved = (posted.accounts.get(goal.account_id) as AccountRow).balance_cents;
