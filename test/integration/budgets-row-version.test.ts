@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { createPool } from '../../src/db/pool.js';
 import { fixedClock } from '../../src/lib/clock.js';
-import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
+import { clientFor, signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 
 const clock = fixedClock('2026-03-15T12:00:00Z');
 let t: TestApp;
@@ -37,6 +40,25 @@ describe('a budget PUT with row_version', () => {
     expect(loser).toMatchObject({ code: 'row_version_conflict', current: { limit_cents: winner.limit_cents, row_version: 2 } });
     const line = (await client.get('/api/budgets?month=2026-03')).json().items[0];
     expect(line).toMatchObject({ limit_cents: winner.limit_cents, row_version: 2 });
+  });
+
+  it('on a process with one database connection, a stale edit is still 409 with the current line, not 503 busy', async () => {
+    const { client, token } = await signedIn(t.app);
+    const food = await client.category('expense', 'food');
+    expect((await client.put(`/api/budgets/2026-03/${food}`, { limit_cents: 1_000 })).statusCode).toBe(201);
+    // The answer's current line is read after the write's transaction gave its connection back:
+    // read while holding it, it would wait on a pool that as many stale edits as connections empty.
+    const pool = createPool(t.database.url, { max: 1 });
+    const app = await buildApp({ config: loadConfig({ DATA_DIR: '/nonexistent' }), pool, clock });
+    try {
+      await app.ready();
+      const stale = await clientFor(app, token).put(`/api/budgets/2026-03/${food}`, { limit_cents: 2_000, row_version: 7 });
+      expect(stale.statusCode).toBe(409);
+      expect(stale.json()).toMatchObject({ code: 'row_version_conflict', current: { limit_cents: 1_000, row_version: 1 } });
+    } finally {
+      await app.close();
+      await pool.end();
+    }
   });
 
   it("another person's category answers 404 not_found", async () => {

@@ -2,9 +2,8 @@ import type { Queryable } from '../../db/queryable.js';
 import { runTransaction } from '../../db/unit-of-work.js';
 import { DEFAULT_ALERT_THRESHOLDS } from '../../lib/bounds.js';
 import { firstDayOfMonth, lastDayOfMonth, previousMonth, shiftMonth } from '../../lib/calendar.js';
-import { DomainError, notFound } from '../../lib/errors.js';
+import { DomainError, notFound, rowVersionConflict } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
-import { updateOrConflict } from '../../lib/row-version.js';
 import type { ServiceDeps } from '../../lib/service-context.js';
 import { findCategory } from '../categories/categories.repository.js';
 import { findInternalAccountId } from '../ledger/index.js';
@@ -148,22 +147,22 @@ export class BudgetsService {
       alertThresholds: input.alert_thresholds ?? [...DEFAULT_ALERT_THRESHOLDS],
     };
     const rowVersion = input.row_version;
-    const created = await runTransaction(this.deps.pool, async (client) => {
+    const outcome = await runTransaction(this.deps.pool, async (client): Promise<'created' | 'replaced' | 'conflict'> => {
       if (rowVersion === undefined) {
         const existing = await lockBudget(client, key);
         await upsertBudget(client, { id: newId(), key, values, now: this.deps.clock.now() });
-        return existing === undefined;
+        return existing === undefined ? 'created' : 'replaced';
       }
-      // A row_version for a budget that does not exist is a conflict too (current: null):
-      // the client replaces something it read, and that is gone.
-      await updateOrConflict({
-        entity: 'budget',
-        update: async () => ((await updateBudget(client, { key, rowVersion, values })) ? true : undefined),
-        current: async () => (await this.lineFor(userId, month, categoryId)) ?? null,
-      });
-      return false;
+      return (await updateBudget(client, { key, rowVersion, values })) ? 'replaced' : 'conflict';
     });
-    return { created, line: (await this.lineFor(userId, month, categoryId)) as BudgetLineResponse };
+    // The line is read on a connection of its own, so only once the transaction has given its
+    // connection back: as many stale edits as the pool has connections would otherwise each wait
+    // for a second one until the checkout timed out.
+    const line = await this.lineFor(userId, month, categoryId);
+    // A row_version for a budget that does not exist is a conflict too (current: null): the
+    // client replaces something it read, and that is gone.
+    if (outcome === 'conflict') throw rowVersionConflict('budget', line ?? null);
+    return { created: outcome === 'created', line: line as BudgetLineResponse };
   }
 
   private async lineFor(userId: string, month: string, categoryId: string): Promise<BudgetLineResponse | undefined> {
