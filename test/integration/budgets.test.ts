@@ -35,6 +35,47 @@ async function setup() {
 }
 
 describe('monthly budgets', () => {
+  it('a deleted or corrected expense keeps its category: moving it would split the pair between two budgets', async () => {
+    const { client, food, leisure, expense } = await setup();
+    expectStatus(await client.put(`/api/budgets/2026-03/${food}`, { limit_cents: 100_000 }), 201);
+    expectStatus(await client.put(`/api/budgets/2026-03/${leisure}`, { limit_cents: 100_000 }), 201);
+    const deleted = (await expense(5_000, '2026-03-10')).json().transaction;
+    expectStatus(await client.post(`/api/transactions/${deleted.id}/reverse`), 201);
+    // A tab that read the expense before it was deleted, and one that read it after.
+    for (const row_version of [deleted.row_version, (await client.get(`/api/transactions/${deleted.id}`)).json().row_version]) {
+      const moved = await client.patch(`/api/transactions/${deleted.id}`, { category_id: leisure, row_version });
+      expectProblem(moved, 409, 'already_reversed');
+      expect(moved.json().reversed_by_transaction_id).toEqual(expect.any(String));
+    }
+    const corrected = (await expense(2_000, '2026-03-11')).json().transaction;
+    const correction = await client.patch(`/api/transactions/${corrected.id}`, {
+      amount_cents: 2_500,
+      row_version: corrected.row_version,
+    });
+    expectStatus(correction, 200);
+    const original = (await client.get(`/api/transactions/${corrected.id}`)).json();
+    expectProblem(
+      await client.patch(`/api/transactions/${corrected.id}`, { category_id: leisure, row_version: original.row_version }),
+      409,
+      'already_corrected',
+    );
+    // Its description may still change; and the correction's new posting moves like any expense.
+    expectStatus(
+      await client.patch(`/api/transactions/${deleted.id}`, { description: 'Apagado', row_version: deleted.row_version }),
+      200,
+    );
+    const replacement = correction.json();
+    expectStatus(
+      await client.patch(`/api/transactions/${replacement.id}`, { category_id: leisure, row_version: replacement.row_version }),
+      200,
+    );
+    const month = (await client.get('/api/budgets?month=2026-03')).json();
+    const spent = Object.fromEntries(
+      month.items.map((item: { category_id: string; spent_cents: number }) => [item.category_id, item.spent_cents]),
+    );
+    expect(spent).toEqual({ [food]: 0, [leisure]: 2_500 });
+  });
+
   it("spent equals the ledger for the month: first and last day in São Paulo count, reversals subtract, other months don't", async () => {
     const { client, food, leisure, expense } = await setup();
     expectStatus(await client.put(`/api/budgets/2026-03/${food}`, { limit_cents: 100_000 }), 201);

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { Queryable } from '../../db/queryable.js';
 import { assert } from '../../lib/assert.js';
 import { monthOf } from '../../lib/calendar.js';
@@ -19,6 +20,7 @@ import {
   correctionNotSupported,
   entriesOf,
   findTransaction,
+  lockAndLoadAccounts,
   occurredOn,
   postEntry,
   postedTransactionResponse,
@@ -151,13 +153,32 @@ export class TransactionsService {
     });
   }
 
-  /** Only description, category and notes change; money never does (the database refuses). */
-  private async editDetails(client: Queryable, userId: string, current: TransactionListRow, input: PatchTransactionInput) {
+  /**
+   * Only description, category and notes change; money never does (the database refuses). A
+   * reversal carries its original's category, so the pair cancels out within that category's
+   * spending: a reversed (deleted or corrected) original keeps its category. The accounts'
+   * locks, which a reversal takes too, make "not reversed" hold until this edit commits.
+   */
+  private async editDetails(client: pg.PoolClient, userId: string, current: TransactionListRow, input: PatchTransactionInput) {
     if (input.category_id) {
       if (current.kind !== 'income' && current.kind !== 'expense') {
         throw new DomainError('category_kind_mismatch', 422, 'Only income and expenses take a category.');
       }
       await checkCategoryFor(client, { userId, categoryId: input.category_id, kind: current.kind });
+    }
+    if (input.category_id !== undefined && input.category_id !== current.category_id) {
+      await lockAndLoadAccounts(client, userId, [current.account_id, current.counterparty_account_id]);
+      const locked = await findTransaction(client, userId, current.id);
+      if (locked?.corrected_by_transaction_id) {
+        throw new DomainError('already_corrected', 409, 'This transaction was already corrected.', {
+          corrected_by_transaction_id: locked.corrected_by_transaction_id,
+        });
+      }
+      if (locked?.reversed_by_transaction_id) {
+        throw new DomainError('already_reversed', 409, 'This transaction was already reversed.', {
+          reversed_by_transaction_id: locked.reversed_by_transaction_id,
+        });
+      }
     }
     await updateOrConflict({
       entity: 'transaction',
