@@ -1,6 +1,6 @@
 import type { Queryable } from '../../db/queryable.js';
 import { findDedupeKeys, movementsBetween } from './imports.repository.js';
-import { similarPayees } from './payee.js';
+import { PAYEE_CANDIDATES_MAX, type PayeeText, payeeText, similarPayeeTexts } from './payee.js';
 
 /** What the duplicate check needs of a line. */
 export interface LineToMatch {
@@ -43,21 +43,27 @@ export async function findDuplicates(
     if (line.occurredOn > to) to = line.occurredOn;
   }
   const movements = await movementsBetween(client, { userId, accountId, from, to });
-  const candidates = new Map<string, typeof movements>();
+  const candidates = new Map<string, Array<{ id: string; text: PayeeText }>>();
   for (const movement of movements) {
     if (taken.has(movement.id)) continue;
     const slot = `${movement.occurred_on}|${movement.amount_cents}`;
+    const candidate = { id: movement.id, text: payeeText(movement.description) };
     const list = candidates.get(slot);
-    if (list) list.push(movement);
-    else candidates.set(slot, [movement]);
+    if (list) list.push(candidate);
+    else candidates.set(slot, [candidate]);
   }
   for (const line of rest) {
     const list = candidates.get(`${line.occurredOn}|${line.amountCents}`);
     if (!list) continue;
-    const index = list.findIndex((movement) => similarPayees(movement.description, line.description));
-    if (index === -1) continue;
-    const [match] = list.splice(index, 1);
-    if (match) duplicates.set(line.line, match.id);
+    const text = payeeText(line.description);
+    const end = Math.min(list.length, PAYEE_CANDIDATES_MAX);
+    for (let index = 0; index < end; index += 1) {
+      const candidate = list[index] as (typeof list)[number];
+      if (!similarPayeeTexts(candidate.text, text)) continue;
+      list.splice(index, 1);
+      duplicates.set(line.line, candidate.id);
+      break;
+    }
   }
   return duplicates;
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CardSchedule } from '../../policies/cards_v1.js';
 import type { InstallmentPurchase } from '../cards/cards-import.repository.js';
 import { type CardLine, planCardLines } from './installments.js';
+import { PAYEE_CANDIDATES_MAX } from './payee.js';
 
 /** Closing on the 3rd, due on the 10th: a purchase on the 5th joins the next month's bill. */
 const schedules: CardSchedule[] = [{ startsMonth: '2026-01', closingDay: 3, dueDay: 10, closingDayPurchases: 'next_bill' }];
@@ -104,5 +105,29 @@ describe('planCardLines: a bare "k/N" never starts a purchase', () => {
         ['2026-12-06', 'CURSO 2/2', -10_000],
       ]),
     ).toEqual(['ordinary', 'ordinary', 'purchase 1@2026-12 2@2027-01', 'line 3 #2']);
+  });
+});
+
+describe('planCardLines: a crafted file of many alike purchases', () => {
+  /** Payee names of letters only (digits are not part of a payee's key): "aa", "ab", … */
+  const payee = (index: number) =>
+    `Loja ${String.fromCharCode(97 + Math.floor(index / 26))}${String.fromCharCode(97 + (index % 26))}`;
+
+  it("a line is compared with at most PAYEE_CANDIDATES_MAX of its installment's candidates", () => {
+    const starts = Array.from(
+      { length: PAYEE_CANDIDATES_MAX + 20 },
+      (_, index) => ['2026-11-05', `${payee(index)} - Parcela 1/3`, -1_000] as [string, string, number],
+    );
+    const within = PAYEE_CANDIDATES_MAX - 1;
+    const beyond = PAYEE_CANDIDATES_MAX + 10;
+    const planned = plan([
+      ...starts,
+      ['2026-12-05', `${payee(within)} - Parcela 2/3`, -1_000],
+      ['2026-12-05', `${payee(beyond)} - Parcela 2/3`, -1_000],
+    ]);
+    expect(planned[starts.length]).toBe(`line ${within + 1} #2`);
+    // Past the first candidates the line is not matched: it starts a purchase of its own, which
+    // the preview shows (and the person can mark as an ordinary movement).
+    expect(planned[starts.length + 1]).toBe('purchase 2@2027-01 3@2027-02');
   });
 });

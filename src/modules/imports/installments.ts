@@ -7,7 +7,7 @@ import { type IsoMonth, monthParts, shiftMonth } from '../../lib/calendar.js';
 import { billMonthOf, type CardSchedule, INSTALLMENTS_MAX } from '../../policies/cards_v1.js';
 import { AMOUNT_MAX_CENTS } from '../../policies/ledger_v1.js';
 import type { InstallmentPurchase } from '../cards/cards-import.repository.js';
-import { normaliseText, similarPayees } from './payee.js';
+import { PAYEE_CANDIDATES_MAX, type PayeeText, payeeText, similarPayeeTexts } from './payee.js';
 import { installmentMarker } from './readers/text.js';
 
 /** What the planner needs of a line. */
@@ -63,8 +63,39 @@ function monthIndex(month: IsoMonth): number {
   return parts.year * 12 + parts.month;
 }
 
-function sameText(a: string, b: string): boolean {
-  return normaliseText(a) === normaliseText(b) || similarPayees(a, b);
+function sameText(a: PayeeText, b: PayeeText): boolean {
+  return a.normalised === b.normalised || similarPayeeTexts(a, b);
+}
+
+/**
+ * Candidates for a line's installment, by installment (`count#number`), in the order the
+ * planner met them, each gone once a line stands for it. A line examines at most
+ * PAYEE_CANDIDATES_MAX of its installment's: a crafted file of tens of thousands of alike
+ * purchases would otherwise make the planning quadratic.
+ */
+class Candidates<T> {
+  private readonly byInstallment = new Map<string, T[]>();
+
+  add(count: number, number: number, candidate: T): void {
+    const key = `${count}#${number}`;
+    const list = this.byInstallment.get(key);
+    if (list) list.push(candidate);
+    else this.byInstallment.set(key, [candidate]);
+  }
+
+  /** Takes out and returns the first of the installment's first candidates that `fits`. */
+  take(count: number, number: number, fits: (candidate: T) => boolean): T | undefined {
+    const list = this.byInstallment.get(`${count}#${number}`);
+    if (!list) return undefined;
+    const end = Math.min(list.length, PAYEE_CANDIDATES_MAX);
+    for (let index = 0; index < end; index += 1) {
+      const candidate = list[index] as T;
+      if (!fits(candidate)) continue;
+      list.splice(index, 1);
+      return candidate;
+    }
+    return undefined;
+  }
 }
 
 /**
@@ -77,14 +108,28 @@ function amountsOf(lineCents: number, rows: number, totalCents: number | undefin
   return Array.from({ length: rows }, (_, index) => (index === 0 ? totalCents - base * (rows - 1) : base));
 }
 
+/** Each installment of the card's standing purchases, as a candidate for the lines. */
+function standingCandidates(purchases: readonly InstallmentPurchase[]) {
+  const standing = new Candidates<{ purchase: InstallmentPurchase; text: PayeeText; amountCents: number; month: IsoMonth }>();
+  for (const purchase of purchases) {
+    const text = payeeText(purchase.description);
+    for (const installment of purchase.installments) {
+      standing.add(purchase.count, installment.number, {
+        purchase,
+        text,
+        amountCents: installment.amount_cents,
+        month: installment.bill_month,
+      });
+    }
+  }
+  return standing;
+}
+
 /** A purchase an earlier line of the file plans, as later lines may match it. */
 interface FilePurchase {
   position: number;
   occurredOn: string;
-  description: string;
-  installments: PlannedInstallment[];
-  /** Installment numbers a line already stands for (the planning line's own included). */
-  taken: Set<number>;
+  text: PayeeText;
   /** Bills a line already stands on: a purchase puts one installment on each bill. */
   months: Set<IsoMonth>;
 }
@@ -123,8 +168,8 @@ export function planCardLines(input: {
   choices?: ReadonlyMap<number, CardChoice>;
 }): Map<number, CardPlan> {
   const plans = new Map<number, CardPlan>();
-  const taken = new Set<string>();
-  const planned: FilePurchase[] = [];
+  const standing = standingCandidates(input.purchases);
+  const inFileCandidates = new Candidates<{ purchase: FilePurchase; installment: PlannedInstallment }>();
   for (const line of byDate(input.lines)) {
     const choice = input.choices?.get(line.position);
     if (line.amountCents >= 0 || choice?.asInstallments === false) continue;
@@ -132,35 +177,37 @@ export function planCardLines(input: {
     if (marker === null) continue;
     const cents = -line.amountCents;
     const lineMonth = billMonthOf(input.schedules, line.occurredOn);
+    const rest = payeeText(marker.rest);
     const fits = (amountCents: number) => Math.abs(amountCents - cents) < marker.count;
     const near = (month: IsoMonth) => Math.abs(monthIndex(month) - monthIndex(lineMonth)) <= 1;
-    const match = input.purchases.find((purchase) => {
-      if (purchase.count !== marker.count || taken.has(`${purchase.id}#${marker.number}`)) return false;
-      const installment = purchase.installments.find((one) => one.number === marker.number);
-      if (!installment || !fits(installment.amount_cents)) return false;
-      return (
-        (purchase.occurred_on === line.occurredOn || near(installment.bill_month)) && sameText(marker.rest, purchase.description)
-      );
-    });
+    const match = standing.take(
+      marker.count,
+      marker.number,
+      (candidate) =>
+        fits(candidate.amountCents) &&
+        (candidate.purchase.occurred_on === line.occurredOn || near(candidate.month)) &&
+        sameText(rest, candidate.text),
+    );
     if (match) {
-      taken.add(`${match.id}#${marker.number}`);
-      plans.set(line.position, { kind: 'installment_of', purchaseId: match.id, number: marker.number, count: marker.count });
+      plans.set(line.position, {
+        kind: 'installment_of',
+        purchaseId: match.purchase.id,
+        number: marker.number,
+        count: marker.count,
+      });
       continue;
     }
-    const inFile = planned.find((purchase) => {
-      const installment = purchase.installments.find((one) => one.number === marker.number);
-      if (!installment || installment.count !== marker.count || purchase.taken.has(marker.number)) return false;
+    const inFile = inFileCandidates.take(marker.count, marker.number, ({ purchase, installment }) => {
       if (!fits(installment.amountCents)) return false;
       const sameDay = purchase.occurredOn === line.occurredOn;
       if (!sameDay && (purchase.months.has(lineMonth) || !near(installment.month))) return false;
-      return sameText(marker.rest, purchase.description);
+      return sameText(rest, purchase.text);
     });
     if (inFile) {
-      inFile.taken.add(marker.number);
-      inFile.months.add(lineMonth);
+      inFile.purchase.months.add(lineMonth);
       plans.set(line.position, {
         kind: 'installment_of_line',
-        position: inFile.position,
+        position: inFile.purchase.position,
         number: marker.number,
         count: marker.count,
       });
@@ -184,14 +231,15 @@ export function planCardLines(input: {
       totalCents,
       totalEstimated: choice?.totalCents === undefined && rows > 1,
     });
-    planned.push({
+    const purchase: FilePurchase = {
       position: line.position,
       occurredOn: line.occurredOn,
-      description: marker.rest,
-      installments,
-      taken: new Set([marker.number]),
+      text: rest,
       months: new Set([lineMonth]),
-    });
+    };
+    // The planning line stands for its own installment; later lines may stand for the others.
+    for (const installment of installments.slice(1))
+      inFileCandidates.add(installment.count, installment.number, { purchase, installment });
   }
   return plans;
 }

@@ -90,15 +90,36 @@ export function payeeKey(text: string): string {
   return keyTokens(text).slice(0, PAYEE_KEY_TOKENS_MAX).join(' ');
 }
 
+/** A description as the payee comparison reads it, worked out once when it is compared with many. */
+export interface PayeeText {
+  normalised: string;
+  tokens: ReadonlySet<string>;
+}
+
+export function payeeText(text: string): PayeeText {
+  return { normalised: normaliseText(text), tokens: new Set(keyTokens(text)) };
+}
+
 /**
  * Whether two descriptions name the same payee: the same key, or enough shared key tokens
  * measured against the shorter description (so "Uber" and "UBER TRIP 0412" agree).
  */
 export function similarPayees(a: string, b: string): boolean {
-  const left = new Set(keyTokens(a));
-  const right = new Set(keyTokens(b));
-  if (left.size === 0 || right.size === 0) return normaliseText(a) === normaliseText(b);
-  let shared = 0;
-  for (const token of left) if (right.has(token)) shared += 1;
-  return shared / Math.min(left.size, right.size) > SIMILARITY_MIN;
+  return similarPayeeTexts(payeeText(a), payeeText(b));
 }
+
+export function similarPayeeTexts(left: PayeeText, right: PayeeText): boolean {
+  if (left.tokens.size === 0 || right.tokens.size === 0) return left.normalised === right.normalised;
+  let shared = 0;
+  for (const token of left.tokens) if (right.tokens.has(token)) shared += 1;
+  return shared / Math.min(left.tokens.size, right.tokens.size) > SIMILARITY_MIN;
+}
+
+/**
+ * The most descriptions one line's is compared with, among those its other terms already
+ * matched (the same day and amount, the same installment): real statements have a handful,
+ * while a crafted file of tens of thousands alike would make the comparisons quadratic. A
+ * match beyond them is missed, so the line is posted and shows in the preview (the check
+ * leans towards posting, as SIMILARITY_MIN says).
+ */
+export const PAYEE_CANDIDATES_MAX = 50;
