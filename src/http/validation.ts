@@ -2,7 +2,7 @@ import { Ajv, type AnySchema, type ErrorObject, type ValidateFunction } from 'aj
 import addFormatsModule from 'ajv-formats';
 import type { FastifySchema, FastifySchemaCompiler } from 'fastify';
 import { daysInMonth } from '../lib/calendar.js';
-import { isUuid } from '../lib/ids.js';
+import { isLowerCaseUuid } from '../lib/ids.js';
 
 /**
  * Request validation for every route, in one place.
@@ -185,10 +185,11 @@ function strictAjv(options: { coerceTypes: false | 'array' }, sharedSchemas: rea
   const ajv = new Ajv({ allErrors: false, removeAdditional: false, useDefaults: true, strict: false, ...options });
   addFormats(ajv);
   // Replace ajv-formats' lenient versions: they accept a leap second, a "+03" offset,
-  // year 0000 and "urn:uuid:" prefixes, which Date, PostgreSQL or both then refuse.
+  // year 0000 and "urn:uuid:" prefixes, which Date, PostgreSQL or both then refuse; and
+  // upper-case UUIDs, which the services would compare as other ids than the database's.
   ajv.addFormat('date', { type: 'string', validate: isCalendarDate });
   ajv.addFormat('date-time', { type: 'string', validate: isTimestamp });
-  ajv.addFormat('uuid', { type: 'string', validate: isUuid });
+  ajv.addFormat('uuid', { type: 'string', validate: isLowerCaseUuid });
   for (const schema of sharedSchemas) ajv.addSchema(schema);
   return ajv;
 }

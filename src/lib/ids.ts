@@ -37,6 +37,17 @@ export function hashToken(token: string): Buffer {
 }
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Any UUID, in either case: what an operator pastes into a command. */
 export function isUuid(value: string): boolean {
   return UUID_PATTERN.test(value);
+}
+
+const LOWER_CASE_UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/**
+ * A UUID as PostgreSQL and this API write it, in lower case: the only form the API takes. The
+ * services compare ids as text (maps of locked accounts, bill ids hashed from an account's id),
+ * where an upper-case id of the person's own account would be someone else's.
+ */
+export function isLowerCaseUuid(value: string): boolean {
+  return LOWER_CASE_UUID_PATTERN.test(value);
 }

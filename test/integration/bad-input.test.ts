@@ -103,6 +103,35 @@ describe('bad input is a 400 with field errors, and nothing is written', () => {
     expect((await t.pool.query('SELECT count(*)::int AS n FROM accounts')).rows[0].n).toBe(before.rows[0].n);
   });
 
+  it('an id in upper case, in a body, a path or a query, is refused: the services compare ids as the database writes them', async () => {
+    const food = await client.category('expense', 'food');
+    const before = await counts();
+    const cases: Array<
+      [Promise<{ statusCode: number; json: () => { errors: Array<{ field: string; code: string }> } }>, string]
+    > = [
+      [
+        client.post('/api/transfers', { from_account_id: accountId.toUpperCase(), to_account_id: otherId, amount_cents: 100 }),
+        'body/from_account_id',
+      ],
+      [client.post('/api/transactions', { ...base(), account_id: accountId.toUpperCase() }), 'body/account_id'],
+      [client.put(`/api/budgets/2026-03/${food.toUpperCase()}`, { limit_cents: 100 }), 'params/category_id'],
+      [client.get(`/api/accounts/${accountId.toUpperCase()}`), 'params/id'],
+      [client.get(`/api/transactions?account_id=${accountId.toUpperCase()}`), 'querystring/account_id'],
+    ];
+    for (const [request, field] of cases) {
+      const response = await request;
+      expectProblem(response as never, 400, 'validation_failed');
+      expect(response.json().errors[0]).toMatchObject({ field, code: 'format' });
+    }
+    expect(await counts()).toEqual(before);
+    expect((await client.get('/api/budgets?month=2026-03')).json().items).toEqual([]);
+    // The same requests in lower case are taken.
+    expect(
+      (await client.post('/api/transfers', { from_account_id: accountId, to_account_id: otherId, amount_cents: 100 })).statusCode,
+    ).toBe(201);
+    expect((await client.put(`/api/budgets/2026-03/${food}`, { limit_cents: 100 })).statusCode).toBe(201);
+  });
+
   it('a PATCH with nothing to change, or without row_version', async () => {
     expectProblem(await client.patch(`/api/accounts/${accountId}`, { row_version: 1 }), 400, 'validation_failed');
     expectProblem(await client.patch(`/api/accounts/${accountId}`, { name: 'Y' }), 400, 'validation_failed');

@@ -19,7 +19,7 @@ import {
   UNSAFE_TEXT_MESSAGE,
 } from '../../http/validation.js';
 import { DomainError, invalidField } from '../../lib/errors.js';
-import { isUuid } from '../../lib/ids.js';
+import { isLowerCaseUuid } from '../../lib/ids.js';
 import {
   ConfirmBody,
   CreateImportForm,
@@ -140,7 +140,7 @@ async function readUpload(request: FastifyRequest): Promise<UploadInput> {
   if (!file) throw formError('file', 'is required', 'required');
   const accountId = textField(fields, 'account_id');
   if (accountId === undefined) throw formError('account_id', 'is required', 'required');
-  if (!isUuid(accountId)) throw formError('account_id', 'must be a UUID', 'format');
+  if (!isLowerCaseUuid(accountId)) throw formError('account_id', 'must be a UUID in lower case', 'format');
   const format = textField(fields, 'format');
   if (format !== undefined && format !== 'ofx' && format !== 'csv') throw formError('format', 'must be ofx or csv', 'enum');
   const preset = textField(fields, 'preset');
