@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import type { Queryable } from './queryable.js';
 
 /**
  * Every advisory-lock id the application takes, in one place, so two features can
@@ -71,4 +72,19 @@ export function accountLockOrder(accountIds: readonly string[]): { ids: string[]
   // Lower case first: the order is the one PostgreSQL's uuid gives, whatever case a client sent.
   const ids = [...new Set(accountIds.map((id) => id.toLowerCase()))].sort();
   return { ids, keys: ids.map(accountLockKey) };
+}
+
+/**
+ * Locks the person's row until the transaction ends, before a create counts their rows against
+ * a per-person limit: two creates at once then count one after the other, and the second sees
+ * the first's row. A statement of its own, because under READ COMMITTED a statement reads the
+ * snapshot it started with, even once a lock it waited on is granted; the count after it takes a
+ * new one. FOR NO KEY UPDATE, so their postings' foreign-key checks (FOR KEY SHARE) never wait on it.
+ */
+export async function lockPersonForCount(client: Queryable, userId: string): Promise<void> {
+  await client.query({
+    name: 'lock_person_for_count',
+    text: 'SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE',
+    values: [userId],
+  });
 }

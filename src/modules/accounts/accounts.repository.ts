@@ -4,6 +4,7 @@ import { ACCOUNT_COLUMNS, type AccountRow, type EntryRow, NOT_REVERSED } from '.
 /** The person's own accounts, as opposed to internal ledger accounts (counterparties, goals). */
 const IS_USER_ACCOUNT = `type IN (${USER_ACCOUNT_TYPES.map((type) => `'${type}'`).join(', ')})`;
 
+import { lockPersonForCount } from '../../db/locks.js';
 import type { Queryable } from '../../db/queryable.js';
 import type { ClosingDayPurchases } from '../../policies/cards_v1.js';
 
@@ -49,7 +50,9 @@ export async function insertAccount(
   return result.rows[0] as UserAccountRow;
 }
 
+/** For a create: locks the person first (lockPersonForCount), so creates at once count one by one. */
 export async function countUserAccounts(client: Queryable, userId: string): Promise<number> {
+  await lockPersonForCount(client, userId);
   const result = await client.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM accounts WHERE user_id = $1 AND ${IS_USER_ACCOUNT}`,
     [userId],

@@ -1,3 +1,4 @@
+import { lockPersonForCount } from '../../db/locks.js';
 import type { Queryable } from '../../db/queryable.js';
 import { pgCode, SqlState } from '../../db/sqlstate.js';
 import { MONTH_INSIGHTS } from '../insights/staleness.js';
@@ -44,7 +45,9 @@ export async function listCategories(
   return { rows: rows.rows, total: total.rows[0]?.n ?? 0 };
 }
 
+/** For a create: locks the person first (lockPersonForCount), so creates at once count one by one. */
 export async function countCategories(client: Queryable, userId: string): Promise<number> {
+  await lockPersonForCount(client, userId);
   const count = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM categories WHERE user_id = $1', [userId]);
   return count.rows[0]?.n ?? 0;
 }

@@ -1,3 +1,4 @@
+import { lockPersonForCount } from '../../db/locks.js';
 import type { Queryable } from '../../db/queryable.js';
 
 export interface GoalRow {
@@ -64,7 +65,9 @@ export async function listGoals(
   return { rows: rows.rows, total: total.rows[0]?.n ?? 0 };
 }
 
+/** For a create: locks the person first (lockPersonForCount), so creates at once count one by one. */
 export async function countGoals(client: Queryable, userId: string): Promise<number> {
+  await lockPersonForCount(client, userId);
   const result = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM goals WHERE user_id = $1', [userId]);
   return result.rows[0]?.n ?? 0;
 }

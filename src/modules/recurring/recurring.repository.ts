@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { lockPersonForCount } from '../../db/locks.js';
 import type { Queryable } from '../../db/queryable.js';
 import type { Schedule } from './schedule.js';
 
@@ -41,7 +42,9 @@ export async function findRule(client: Queryable, userId: string, ruleId: string
   return result.rows[0];
 }
 
+/** For a create: locks the person first (lockPersonForCount), so creates at once count one by one. */
 export async function countActiveRules(client: Queryable, userId: string): Promise<number> {
+  await lockPersonForCount(client, userId);
   const result = await client.query<{ n: number }>(
     'SELECT count(*)::int AS n FROM recurring_rules WHERE user_id = $1 AND ended_at IS NULL',
     [userId],
