@@ -249,6 +249,14 @@ describe('custom mappings', () => {
     ]);
   });
 
+  it('a year-first mapping takes four-digit years only: a day-first date is refused, not read as 2005', () => {
+    const yearFirst: CsvMapping = { ...base, dateFormat: 'yyyy-mm-dd', skipRows: 0 };
+    expect(unreadable(() => readStatement(Buffer.from('05/11/26\tMercado\t50,00\t\n'), { mapping: yearFirst })).line).toBe(1);
+    expect(brief(Buffer.from('2026-11-05\tMercado\t50,00\t\n'), { mapping: yearFirst })).toEqual([
+      [1, '2026-11-05', -5000, 'Mercado'],
+    ]);
+  });
+
   it('refuses a row with amounts in both columns, and skips one with neither', () => {
     expect(unreadable(() => readStatement(Buffer.from('x\n01/11/26\tA\t1,00\t2,00\n'), { mapping: base })).line).toBe(2);
     const statement = readStatement(Buffer.from('x\n01/11/26\tA\t\t\n02/11/26\tB\t0,00\t0,00\n03/11/26\tC\t1,00\t\n'), {

@@ -246,7 +246,8 @@ export function readCsvDate(text: string, format: CsvMapping['dateFormat'], line
   const [first = '', second = '', third = ''] = parts;
   const yearFirst = format === 'yyyy-mm-dd';
   const yearText = yearFirst ? first : third;
-  if (yearText.length !== 4 && yearText.length !== 2) throw failure();
+  // Two-digit years are written day first (dd/mm/yy); "05/11/26" read year first would be 2005.
+  if (yearText.length !== 4 && (yearFirst || yearText.length !== 2)) throw failure();
   const year = yearText.length === 2 ? TWO_DIGIT_YEAR_BASE + Number(yearText) : Number(yearText);
   const iso = yearFirst ? isoDay(year, Number(second), Number(third)) : isoDay(year, Number(second), Number(first));
   if (iso === null) throw new StatementUnreadable(`no such day: ${datePart}`, line);

@@ -60,6 +60,12 @@ describe('parseAmount', () => {
     ['12,00 X', 'comma'],
     ['12,00D', 'comma'],
     ['-', 'either'],
+    // Two signs say two things: none is taken on trust.
+    ['--10,00', 'comma'],
+    ['+-10,00', 'comma'],
+    ['-10,00 C', 'comma'],
+    ['-10,00-', 'comma'],
+    ['- R$ -10,00', 'comma'],
   ] as const)('refuses %s (%s)', (text, style) => {
     expect(parseAmount(text, style).ok).toBe(false);
   });

@@ -169,11 +169,15 @@ export function parseAmount(text: string, style: AmountStyle): AmountResult {
   if (rest.length === 0) return { ok: false, reason: 'empty amount' };
   if (rest.length > CELL_TEXT_LENGTH_MAX) return { ok: false, reason: 'amount too long' };
   let negative = false;
+  // One sign at most, before or after the number: "--10,00", "+-10,00" or "-10,00 C" says two
+  // things, and neither is taken on trust.
+  let signs = 0;
   // U+2212 is the minus sign a spreadsheet may write instead of the hyphen.
   rest = rest.replaceAll('\u2212', '-');
   for (let round = 0; round < 2; round += 1) {
     if (rest.startsWith('-') || rest.startsWith('+')) {
-      negative = negative || rest.startsWith('-');
+      negative = rest.startsWith('-');
+      signs += 1;
       rest = rest.slice(1).trim();
     }
     if (rest.startsWith('R$')) rest = rest.slice(2).trim();
@@ -181,9 +185,11 @@ export function parseAmount(text: string, style: AmountStyle): AmountResult {
   // Older bank exports put the sign after the number: "1.234,56-", "1.234,56 D", "50,00 C".
   const suffix = TRAILING_SIGN.exec(rest);
   if (suffix !== null) {
-    negative = negative || suffix[1] === '-' || suffix[2]?.toUpperCase() === 'D';
+    negative = suffix[1] === '-' || suffix[2]?.toUpperCase() === 'D';
+    signs += 1;
     rest = rest.slice(0, suffix.index).trim();
   }
+  if (signs > 1) return { ok: false, reason: `more than one sign: ${text.trim()}` };
   const digits = style === 'cents' ? integerDigits(rest) : decimalDigits(rest, style);
   if (typeof digits !== 'string') return digits;
   const cents = BigInt(digits);
