@@ -76,9 +76,11 @@ describe('hostile files are refused, not choked on', () => {
     }
   });
 
-  it('refuses 1 MB of <STMTTRN> inside an OFX root on the first movement', () => {
-    const text = `OFXHEADER:100\n\n<OFX><BANKTRANLIST>\n${'<STMTTRN>'.repeat(MEGABYTE / 9)}</BANKTRANLIST></OFX>`;
-    const error = failure(() => readStatement(Buffer.from(text)));
+  it('refuses 1 MB of <STMTTRN> inside an OFX root as too many, while reading them', () => {
+    const tags = (count: number) => `OFXHEADER:100\n\n<OFX><BANKTRANLIST>\n${'<STMTTRN>'.repeat(count)}</BANKTRANLIST></OFX>`;
+    expect(failure(() => readStatement(Buffer.from(tags(MEGABYTE / 9))))).toBeInstanceOf(StatementTooLarge);
+    // Fewer of them are read, and refused on the first movement.
+    const error = failure(() => readStatement(Buffer.from(tags(10_000))));
     expect(error).toBeInstanceOf(StatementUnreadable);
     expect((error as StatementUnreadable).line).toBe(4);
   });

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { StatementUnreadable } from '../statement.js';
+import { StatementTooLarge, StatementUnreadable } from '../statement.js';
 import { readStatement } from './index.js';
-import { readOfxDate } from './ofx.js';
+import { OFX_TRANSACTIONS_MAX, readOfxDate } from './ofx.js';
 
 function fixture(name: string): Buffer {
   return readFileSync(new URL(`../../../../test/fixtures/imports/${name}`, import.meta.url));
@@ -81,6 +81,14 @@ describe('broken OFX files', () => {
     const error = unreadable(() => readStatement(fixture(name)));
     expect(error.line).toBe(line);
     expect(error.message).toMatch(message);
+  });
+
+  it('refuses a file of more <STMTTRN> than OFX_TRANSACTIONS_MAX while reading them, before building them all', () => {
+    const many = (count: number) =>
+      Buffer.from(`OFXHEADER:100\n\n<OFX><BANKTRANLIST>${'<STMTTRN>'.repeat(count)}</BANKTRANLIST></OFX>`);
+    expect(() => readStatement(many(OFX_TRANSACTIONS_MAX + 1))).toThrow(StatementTooLarge);
+    // At the bound the walk goes on, and the first movement's missing date is what is refused.
+    expect(unreadable(() => readStatement(many(OFX_TRANSACTIONS_MAX))).message).toMatch(/DTPOSTED/);
   });
 
   it('refuses a file without <OFX> when OFX is asked for', () => {

@@ -12,7 +12,7 @@
  * Both return a lone STMTTRN as an object rather than a list, and leave dates and amounts as
  * text ("-1234,56"), which is most of the work here.
  */
-import { type StatementLine, StatementUnreadable } from '../statement.js';
+import { IMPORT_LINES_MAX, type StatementLine, StatementTooLarge, StatementUnreadable } from '../statement.js';
 import { OfxTokenizer } from './ofx-tokens.js';
 import {
   CELL_TEXT_LENGTH_MAX,
@@ -64,6 +64,13 @@ export function readOfx(text: string, onMovement: (count: number) => void): OfxR
 /** The aggregates that name the account a statement is for (not BANKACCTTO, a transfer's other side). */
 const ACCOUNT_AGGREGATES = new Set(['BANKACCTFROM', 'CCACCTFROM']);
 
+/**
+ * The most <STMTTRN> a file may hold, counted as the walk meets them: the movement limit applies
+ * once they are read, and some (balance lines) are skipped, but gathering every one first let a
+ * 10 MB file of bare <STMTTRN> tags build a million of them before the limit was checked.
+ */
+export const OFX_TRANSACTIONS_MAX = 2 * IMPORT_LINES_MAX;
+
 /** What one pass over the tokens has gathered so far. */
 class OfxWalk {
   readonly transactions: RawTransaction[] = [];
@@ -89,6 +96,7 @@ class OfxWalk {
     if (name === 'CCSTMTRS' || name === 'STMTRS') this.isCard = name === 'CCSTMTRS';
     if (ACCOUNT_AGGREGATES.has(name)) this.inAccount = true;
     if (name === 'STMTTRN') {
+      if (this.transactions.length === OFX_TRANSACTIONS_MAX) throw new StatementTooLarge(IMPORT_LINES_MAX);
       this.current = { line, isCard: this.isCard, fields: new Map() };
       this.transactions.push(this.current);
     } else if (this.current !== null && TRANSACTION_FIELDS.has(name) && !this.current.fields.has(name)) {
