@@ -58,15 +58,42 @@ function indexUses(uses: readonly CategoryUse[]) {
   return index;
 }
 
+/**
+ * The rules indexed once for many lines, by kind and by their pattern's first word: a pattern
+ * can only appear, as whole words, in a description that holds its first word, so a line is
+ * checked against the rules of its own words instead of all of them (up to 500 rules against
+ * up to 50,000 lines).
+ */
+export function ruleMatcher(rules: readonly RuleRow[]): (description: string, kind: Kind) => RuleRow | undefined {
+  const byFirstWord = new Map<string, Array<{ rule: RuleRow; padded: string; order: number }>>();
+  rules.forEach((rule, order) => {
+    const key = `${rule.kind} ${rule.pattern.split(' ', 1)[0]}`;
+    const entry = { rule, padded: ` ${rule.pattern} `, order };
+    const list = byFirstWord.get(key);
+    if (list) list.push(entry);
+    else byFirstWord.set(key, [entry]);
+  });
+  return (description, kind) => {
+    const normalised = normaliseText(description);
+    const text = ` ${normalised} `;
+    let best: { rule: RuleRow; order: number } | undefined;
+    for (const word of new Set(normalised.split(' '))) {
+      for (const entry of byFirstWord.get(`${kind} ${word}`) ?? []) {
+        if (!text.includes(entry.padded)) continue;
+        const length = entry.rule.pattern.length;
+        // The longest wins; of equal ones, the first in the rules' order.
+        if (!best || length > best.rule.pattern.length || (length === best.rule.pattern.length && entry.order < best.order)) {
+          best = entry;
+        }
+      }
+    }
+    return best?.rule;
+  };
+}
+
 /** The longest rule of the line's kind whose pattern appears, as whole words, in the normalised description. */
 export function matchRule(rules: readonly RuleRow[], description: string, kind: Kind): RuleRow | undefined {
-  const text = ` ${normaliseText(description)} `;
-  let best: RuleRow | undefined;
-  for (const rule of rules) {
-    if (rule.kind !== kind || !text.includes(` ${rule.pattern} `)) continue;
-    if (!best || rule.pattern.length > best.pattern.length) best = rule;
-  }
-  return best;
+  return ruleMatcher(rules)(description, kind);
 }
 
 /**
@@ -83,10 +110,11 @@ export async function guessCategories(
     categoryUses(client, { userId: options.userId, limit: CATEGORY_HISTORY_GROUPS_MAX }),
   ]);
   const index = indexUses(uses);
+  const matchRuleOf = ruleMatcher(rules);
   const guesses = new Map<number, string | null>();
   for (const line of options.lines) {
     const kind: Kind = line.amountCents < 0 ? 'expense' : 'income';
-    const rule = matchRule(rules, line.description, kind);
+    const rule = matchRuleOf(line.description, kind);
     if (rule) {
       guesses.set(line.line, rule.category_id);
       continue;

@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { matchRule } from './guess.js';
+import { matchRule, ruleMatcher } from './guess.js';
 import type { RuleRow } from './imports.repository.js';
 import { keyTokens, normaliseText, payeeKey, similarPayees } from './payee.js';
 
@@ -38,5 +39,34 @@ describe('rules', () => {
     expect(matchRule(rules, 'UBER EATS 0412', 'expense')?.id).toBe('uber eats');
     expect(matchRule(rules, 'Estorno Uber', 'income')?.id).toBe('refund');
     expect(matchRule(rules, 'SUBERBANK', 'expense')).toBeUndefined();
+  });
+  it('the index finds what checking every rule finds, ties going to the earlier rule', () => {
+    const word = fc.constantFrom('uber', 'eats', 'pix', 'mercado', 'sol', 'lua');
+    const pattern = fc.array(word, { minLength: 1, maxLength: 3 }).map((words) => words.join(' '));
+    const kind = fc.constantFrom('income' as const, 'expense' as const);
+    const everyRule = (rules: RuleRow[], description: string, of: 'income' | 'expense') => {
+      const text = ` ${normaliseText(description)} `;
+      let best: RuleRow | undefined;
+      for (const one of rules) {
+        if (one.kind !== of || !text.includes(` ${one.pattern} `)) continue;
+        if (!best || one.pattern.length > best.pattern.length) best = one;
+      }
+      return best;
+    };
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(pattern, kind), { maxLength: 12 }),
+        fc.array(fc.tuple(fc.array(word, { maxLength: 6 }), kind), { maxLength: 10 }),
+        (specs, lines) => {
+          const rules = specs.map(([text, of], index) => rule(text, of, `r${index}`));
+          const match = ruleMatcher(rules);
+          for (const [words, of] of lines) {
+            const description = `PIX ${words.join(' ').toUpperCase()} 0412`;
+            expect(match(description, of)?.id).toBe(everyRule(rules, description, of)?.id);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
