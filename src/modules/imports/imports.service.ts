@@ -39,6 +39,7 @@ import { FILE_NAME_LENGTH_MAX, RULES_PER_USER_MAX } from './imports.schemas.js';
 import { type CardChoice, type CardLine, type CardPlan, cardInstallment, planCardLines } from './installments.js';
 import { normaliseText } from './payee.js';
 import { CSV_PRESETS, detectCsvPreset, readStatement } from './readers/index.js';
+import { withoutControls } from './readers/text.js';
 import {
   type CsvMapping,
   IMPORT_LINES_MAX,
@@ -205,18 +206,13 @@ async function planLines(
   return planCardLines({ lines, purchases, schedules: options.schedules, choices: options.choices });
 }
 
-/** Below a space, a character is a control character (tab and newlines included). */
-const SPACE_CODE = 0x20;
-
-/** The file name as stored: trimmed, without control characters, at most FILE_NAME_LENGTH_MAX; null when empty. */
+/**
+ * The file name as stored: without control, zero-width or bidi-override characters (U+202E would
+ * show "exe.txt" for "txt.exe"), at most FILE_NAME_LENGTH_MAX characters; null when empty.
+ */
 export function cleanFileName(name: string | null): string | null {
   if (name === null) return null;
-  const cleaned = [...name]
-    .filter((character) => (character.codePointAt(0) ?? 0) >= SPACE_CODE && character !== '\u007f')
-    .join('')
-    .trim()
-    .slice(0, FILE_NAME_LENGTH_MAX)
-    .trim();
+  const cleaned = [...withoutControls(name)].slice(0, FILE_NAME_LENGTH_MAX).join('').trim();
   return cleaned === '' ? null : cleaned;
 }
 

@@ -23,18 +23,26 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 const COMBINING_MARK = /[\u0300-\u036f]/g;
 
 /**
+ * Text without control, zero-width or bidi-override characters, lone surrogates replaced,
+ * whitespace runs as one space, trimmed: what a screen shows as the same text is the same text.
+ */
+export function withoutControls(text: string): string {
+  return text
+    .replace(LONE_SURROGATE, '\ufffd')
+    .replace(WHITESPACE_RUN, ' ')
+    .replace(CONTROL, '')
+    .replace(WHITESPACE_RUN, ' ')
+    .trim();
+}
+
+/**
  * Cleans text as the statement contract promises for descriptions: whitespace (tabs and
  * newlines included) collapsed to single spaces, other control characters removed, lone
  * surrogates replaced by U+FFFD, trimmed, and cut to DESCRIPTION_LENGTH_MAX characters without
  * splitting a surrogate pair. May return "".
  */
 export function cleanText(text: string): string {
-  let clean = text
-    .replace(LONE_SURROGATE, '\ufffd')
-    .replace(WHITESPACE_RUN, ' ')
-    .replace(CONTROL, '')
-    .replace(WHITESPACE_RUN, ' ')
-    .trim();
+  let clean = withoutControls(text);
   if (clean.length <= DESCRIPTION_LENGTH_MAX) return clean;
   let cut = '';
   for (const character of clean) {
