@@ -74,17 +74,22 @@ export function accountLockOrder(accountIds: readonly string[]): { ids: string[]
   return { ids, keys: ids.map(accountLockKey) };
 }
 
+/** The per-person lock of creates that count against a limit (lockPersonForCount): a key space of its own. */
+export const PERSON_CREATES_LOCK_NAMESPACE = 2;
+
 /**
- * Locks the person's row until the transaction ends, before a create counts their rows against
- * a per-person limit: two creates at once then count one after the other, and the second sees
- * the first's row. A statement of its own, because under READ COMMITTED a statement reads the
- * snapshot it started with, even once a lock it waited on is granted; the count after it takes a
- * new one. FOR NO KEY UPDATE, so their postings' foreign-key checks (FOR KEY SHARE) never wait on it.
+ * Serialises one person's creates that check a per-person limit, until the transaction ends: two
+ * creates at once then count one after the other, and the second sees the first's row. A
+ * statement of its own, because under READ COMMITTED a statement reads the snapshot it started
+ * with, even once a lock it waited on is granted; the count after it takes a new one. An
+ * advisory lock, not the person's row: the account deletion locks the person's accounts and then
+ * their row, and a create that took the row first and then an account's lock would wait on it in
+ * a cycle. The key is the id's first 32 bits, as an account's (two people sharing one only wait).
  */
 export async function lockPersonForCount(client: Queryable, userId: string): Promise<void> {
   await client.query({
     name: 'lock_person_for_count',
-    text: 'SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE',
-    values: [userId],
+    text: `SELECT pg_advisory_xact_lock(${PERSON_CREATES_LOCK_NAMESPACE}, $1)`,
+    values: [accountLockKey(userId)],
   });
 }

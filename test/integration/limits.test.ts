@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCOUNTS_PER_USER_MAX, CATEGORIES_PER_USER_MAX } from '../../src/lib/bounds.js';
+import { USER_ACCOUNT_TYPES } from '../../src/policies/ledger_v1.js';
 import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { expectProblem } from '../helpers/problem.js';
 
-// The per-person limits hold when creates race: each counts under a lock of the person's row.
+// The per-person limits hold when creates race: each counts under a lock of the person's creates.
 
 let t: TestApp;
 beforeAll(async () => {
@@ -22,8 +23,7 @@ async function count(sql: string, userId: string): Promise<number> {
 describe('per-person limits under concurrent creates', () => {
   it('accounts: one place left and several creates at once: exactly one is created', async () => {
     const { client, user } = await signedIn(t.app);
-    const userAccounts =
-      "SELECT count(*)::int AS n FROM accounts WHERE user_id = $1 AND type IN ('checking', 'savings', 'credit_card', 'cash', 'investment')";
+    const userAccounts = `SELECT count(*)::int AS n FROM accounts WHERE user_id = $1 AND type IN (${USER_ACCOUNT_TYPES.map((type) => `'${type}'`).join(', ')})`;
     const left = ACCOUNTS_PER_USER_MAX - (await count(userAccounts, user.id)) - 1;
     await t.pool.query(
       `INSERT INTO accounts (id, user_id, name, type) SELECT gen_random_uuid(), $1, 'Conta ' || n, 'cash' FROM generate_series(1, $2::int) AS n`,
