@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/lib/clock.js';
+import { lockAndLoadAccounts } from '../../src/modules/ledger/index.js';
 import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
 import { expectProblem, expectStatus } from '../helpers/problem.js';
@@ -35,17 +36,62 @@ async function setup() {
 }
 
 describe('monthly budgets', () => {
+  it('a deletion that waited on an edit of the category reverses under the category the edit left', async () => {
+    const { client, user, leisure, expense, account } = await setup();
+    // Recorded under food (setup's default category).
+    const spent = expectStatus(await expense(4_000, '2026-03-12'), 201).json().transaction;
+    const { rows } = await t.pool.query<{ id: string }>("SELECT id FROM accounts WHERE user_id = $1 AND type = 'expense'", [
+      user.id,
+    ]);
+    // The test holds the expense's accounts, so the edit and then the deletion line up behind it.
+    const holder = await t.pool.connect();
+    try {
+      await holder.query('BEGIN');
+      await lockAndLoadAccounts(holder, user.id, [account, rows[0]?.id ?? '']);
+      const waiting = async (count: number) => {
+        for (let tries = 0; tries < 1_000; tries += 1) {
+          const found = await t.pool.query<{ n: number }>(
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+          );
+          if ((found.rows[0]?.n ?? 0) >= count) return;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        throw new Error(`${count} requests never came to wait on the accounts' locks`);
+      };
+      const edit = client.patch(`/api/transactions/${spent.id}`, { category_id: leisure, row_version: spent.row_version });
+      await waiting(1);
+      const deletion = client.post(`/api/transactions/${spent.id}/reverse`);
+      await waiting(2);
+      await holder.query('COMMIT');
+      expectStatus(await edit, 200);
+      const reversal = expectStatus(await deletion, 201).json().transaction;
+      expect(reversal.category_id).toBe(leisure);
+    } finally {
+      await holder.query('ROLLBACK').catch(() => {});
+      holder.release();
+    }
+  });
+
   it('a deleted or corrected expense keeps its category: moving it would split the pair between two budgets', async () => {
     const { client, food, leisure, expense } = await setup();
     expectStatus(await client.put(`/api/budgets/2026-03/${food}`, { limit_cents: 100_000 }), 201);
     expectStatus(await client.put(`/api/budgets/2026-03/${leisure}`, { limit_cents: 100_000 }), 201);
     const deleted = (await expense(5_000, '2026-03-10')).json().transaction;
-    expectStatus(await client.post(`/api/transactions/${deleted.id}/reverse`), 201);
-    // A tab that read the expense before it was deleted, and one that read it after.
-    for (const row_version of [deleted.row_version, (await client.get(`/api/transactions/${deleted.id}`)).json().row_version]) {
-      const moved = await client.patch(`/api/transactions/${deleted.id}`, { category_id: leisure, row_version });
-      expectProblem(moved, 409, 'already_reversed');
-      expect(moved.json().reversed_by_transaction_id).toEqual(expect.any(String));
+    const reversal = expectStatus(await client.post(`/api/transactions/${deleted.id}/reverse`), 201).json().transaction;
+    // A tab that read the expense before it was deleted (a reversal leaves the original's row_version as it was).
+    const moved = await client.patch(`/api/transactions/${deleted.id}`, {
+      category_id: leisure,
+      row_version: deleted.row_version,
+    });
+    expectProblem(moved, 409, 'already_reversed');
+    expect(moved.json().reversed_by_transaction_id).toBe(reversal.id);
+    // The reversal carries its original's category: it may not be cleared or moved either.
+    for (const category_id of [null, leisure]) {
+      expectProblem(
+        await client.patch(`/api/transactions/${reversal.id}`, { category_id, row_version: reversal.row_version }),
+        422,
+        'category_kind_mismatch',
+      );
     }
     const corrected = (await expense(2_000, '2026-03-11')).json().transaction;
     const correction = await client.patch(`/api/transactions/${corrected.id}`, {

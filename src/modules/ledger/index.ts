@@ -16,6 +16,8 @@ export {
 export { balanceIn, balanceOf, postedTransactionResponse, toTransactionResponse, userBalancesOf } from './ledger.responses.js';
 export {
   accountNotFound,
+  alreadyCorrected,
+  alreadyReversed,
   BATCH_POSTINGS_MAX,
   type CorrectionOptions,
   type CorrectionPosting,

@@ -172,6 +172,20 @@ export function balanceOutOfRange(accountId: string): DomainError {
   });
 }
 
+/** The transaction was reversed (deleted) already: it cannot be reversed, corrected or moved to another category. */
+export function alreadyReversed(reversedBy: string): DomainError {
+  return new DomainError('already_reversed', 409, 'This transaction was already reversed.', {
+    reversed_by_transaction_id: reversedBy,
+  });
+}
+
+/** The transaction was corrected already: change the correction's new posting instead. */
+export function alreadyCorrected(correctedBy: string): DomainError {
+  return new DomainError('already_corrected', 409, 'This transaction was already corrected.', {
+    corrected_by_transaction_id: correctedBy,
+  });
+}
+
 export function accountNotFound(): DomainError {
   return notFound('account');
 }
@@ -446,15 +460,13 @@ function planReversal(client: pg.PoolClient, source: PostingSource, posting: Rev
 
   function reversible(locked: TransactionListRow | undefined): void {
     if (locked?.corrected_by_transaction_id && locked.corrected_by_transaction_id !== posting.correctedBy) {
-      throw new DomainError('already_corrected', 409, 'This transaction was already corrected.', {
-        corrected_by_transaction_id: locked.corrected_by_transaction_id,
-      });
+      throw alreadyCorrected(locked.corrected_by_transaction_id);
     }
-    if (locked?.reversed_by_transaction_id) {
-      throw new DomainError('already_reversed', 409, 'This transaction was already reversed.', {
-        reversed_by_transaction_id: locked.reversed_by_transaction_id,
-      });
-    }
+    if (locked?.reversed_by_transaction_id) throw alreadyReversed(locked.reversed_by_transaction_id);
+    // The category as it stands under the locks, which an edit of it takes too: one that
+    // committed since the original was first read moved it, and the pair must cancel out in
+    // one category.
+    if (locked) header.categoryId = locked.category_id;
     // A refund gave back money of this purchase: undoing the purchase would leave the refund
     // giving back money of nothing. Read under the locks a refund takes too (the card and the
     // expense account), so no refund slips in between; every road that reverses comes here.

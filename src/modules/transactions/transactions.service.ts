@@ -14,6 +14,8 @@ import { checkCategoryFor } from '../categories/categories.service.js';
 import { idempotentWrite } from '../idempotency/idempotency.service.js';
 import { markInsightsStale } from '../insights/staleness.js';
 import {
+  alreadyCorrected,
+  alreadyReversed,
   balanceIn,
   type CorrectionPosting,
   correct,
@@ -160,25 +162,19 @@ export class TransactionsService {
    * locks, which a reversal takes too, make "not reversed" hold until this edit commits.
    */
   private async editDetails(client: pg.PoolClient, userId: string, current: TransactionListRow, input: PatchTransactionInput) {
-    if (input.category_id) {
+    if (input.category_id !== undefined) {
+      // Clearing it (null) changes a category as much as setting one: a reversal keeps its original's.
       if (current.kind !== 'income' && current.kind !== 'expense') {
         throw new DomainError('category_kind_mismatch', 422, 'Only income and expenses take a category.');
       }
-      await checkCategoryFor(client, { userId, categoryId: input.category_id, kind: current.kind });
+      if (input.category_id !== null)
+        await checkCategoryFor(client, { userId, categoryId: input.category_id, kind: current.kind });
     }
     if (input.category_id !== undefined && input.category_id !== current.category_id) {
       await lockAndLoadAccounts(client, userId, [current.account_id, current.counterparty_account_id]);
       const locked = await findTransaction(client, userId, current.id);
-      if (locked?.corrected_by_transaction_id) {
-        throw new DomainError('already_corrected', 409, 'This transaction was already corrected.', {
-          corrected_by_transaction_id: locked.corrected_by_transaction_id,
-        });
-      }
-      if (locked?.reversed_by_transaction_id) {
-        throw new DomainError('already_reversed', 409, 'This transaction was already reversed.', {
-          reversed_by_transaction_id: locked.reversed_by_transaction_id,
-        });
-      }
+      if (locked?.corrected_by_transaction_id) throw alreadyCorrected(locked.corrected_by_transaction_id);
+      if (locked?.reversed_by_transaction_id) throw alreadyReversed(locked.reversed_by_transaction_id);
     }
     await updateOrConflict({
       entity: 'transaction',
