@@ -113,6 +113,46 @@ describe('planCardLines: a crafted file of many alike purchases', () => {
   const payee = (index: number) =>
     `Loja ${String.fromCharCode(97 + Math.floor(index / 26))}${String.fromCharCode(97 + (index % 26))}`;
 
+  it("a card's long history of purchases in N installments does not hide this month's", () => {
+    // Sixty past purchases in 10 installments, each with an installment 3 on some bill long gone.
+    const history: InstallmentPurchase[] = Array.from({ length: PAYEE_CANDIDATES_MAX + 10 }, (_, index) => ({
+      id: `old${index}`,
+      description: `${payee(index)} Antiga`,
+      occurred_on: '2020-01-10',
+      count: 10,
+      installments: Array.from({ length: 10 }, (_, at) => ({
+        number: at + 1,
+        count: 10,
+        amount_cents: 1_000,
+        bill_month: `2020-${String(at + 2).padStart(2, '0')}`,
+      })),
+    }));
+    const current: InstallmentPurchase = {
+      id: 'current',
+      description: 'Loja Sol',
+      occurred_on: '2026-09-05',
+      count: 10,
+      installments: Array.from({ length: 10 }, (_, at) => ({
+        number: at + 1,
+        count: 10,
+        amount_cents: 1_000,
+        bill_month: [
+          '2026-10',
+          '2026-11',
+          '2026-12',
+          '2027-01',
+          '2027-02',
+          '2027-03',
+          '2027-04',
+          '2027-05',
+          '2027-06',
+          '2027-07',
+        ][at] as string,
+      })),
+    };
+    expect(plan([['2026-12-05', 'Loja Sol - Parcela 03/10', -1_000]], [...history, current])).toEqual(['books current #3']);
+  });
+
   it("a line is compared with at most PAYEE_CANDIDATES_MAX of its installment's candidates", () => {
     const starts = Array.from(
       { length: PAYEE_CANDIDATES_MAX + 20 },

@@ -68,35 +68,57 @@ function sameText(a: PayeeText, b: PayeeText): boolean {
 }
 
 /**
- * Candidates for a line's installment, by installment (`count#number`), in the order the
- * planner met them, each gone once a line stands for it. A line examines at most
- * PAYEE_CANDIDATES_MAX of its installment's: a crafted file of tens of thousands of alike
- * purchases would otherwise make the planning quadratic.
+ * Candidates for a line's installment `k/N`, in the order the planner met them, each gone once a
+ * line stands for it. A candidate can match a line only on the line's day or within a month of
+ * its bill (planCardLines), so each is filed under its installment's bill month and its
+ * purchase's day, and a line looks under its bill's month and the months either side, and its
+ * day: a card's history of purchases in N installments is not in its way. Under each it examines
+ * at most PAYEE_CANDIDATES_MAX: a crafted file of thousands of alike purchases would otherwise
+ * make the planning quadratic.
  */
 class Candidates<T> {
-  private readonly byInstallment = new Map<string, T[]>();
+  private readonly filed = new Map<number | string, Array<Filed<T>>>();
+  private added = 0;
 
-  add(count: number, number: number, candidate: T): void {
-    const key = `${count}#${number}`;
-    const list = this.byInstallment.get(key);
-    if (list) list.push(candidate);
-    else this.byInstallment.set(key, [candidate]);
+  add(count: number, number: number, at: { month: IsoMonth; day: string }, value: T): void {
+    const keys = [monthKey(count, number, monthIndex(at.month)), dayKey(count, number, at.day)];
+    const entry: Filed<T> = { value, order: this.added, keys };
+    this.added += 1;
+    for (const key of keys) {
+      const list = this.filed.get(key);
+      if (list) list.push(entry);
+      else this.filed.set(key, [entry]);
+    }
   }
 
-  /** Takes out and returns the first of the installment's first candidates that `fits`. */
-  take(count: number, number: number, fits: (candidate: T) => boolean): T | undefined {
-    const list = this.byInstallment.get(`${count}#${number}`);
-    if (!list) return undefined;
-    const end = Math.min(list.length, PAYEE_CANDIDATES_MAX);
-    for (let index = 0; index < end; index += 1) {
-      const candidate = list[index] as T;
-      if (!fits(candidate)) continue;
-      list.splice(index, 1);
-      return candidate;
+  /** Takes out and returns the first met of the line's candidates that `fits`. */
+  take(count: number, number: number, line: { month: IsoMonth; day: string }, fits: (value: T) => boolean): T | undefined {
+    const month = monthIndex(line.month);
+    const keys = [month - 1, month, month + 1].map((index): number | string => monthKey(count, number, index));
+    keys.push(dayKey(count, number, line.day));
+    const seen = new Set<Filed<T>>();
+    for (const key of keys) for (const entry of (this.filed.get(key) ?? []).slice(0, PAYEE_CANDIDATES_MAX)) seen.add(entry);
+    for (const entry of [...seen].sort((a, b) => a.order - b.order)) {
+      if (!fits(entry.value)) continue;
+      for (const key of entry.keys) {
+        const list = this.filed.get(key) as Array<Filed<T>>;
+        list.splice(list.indexOf(entry), 1);
+      }
+      return entry.value;
     }
     return undefined;
   }
 }
+
+interface Filed<T> {
+  value: T;
+  order: number;
+  keys: Array<number | string>;
+}
+
+/** A number, as a month's candidates are many: installment k of N (both under 64) on the bill of month `index`. */
+const monthKey = (count: number, number: number, index: number) => (index * 64 + count) * 64 + number;
+const dayKey = (count: number, number: number, day: string) => `${count}#${number}#${day}`;
 
 /**
  * The amounts of `rows` installments: the line's amount each (the total then estimated), or the
@@ -114,12 +136,12 @@ function standingCandidates(purchases: readonly InstallmentPurchase[]) {
   for (const purchase of purchases) {
     const text = payeeText(purchase.description);
     for (const installment of purchase.installments) {
-      standing.add(purchase.count, installment.number, {
-        purchase,
-        text,
-        amountCents: installment.amount_cents,
-        month: installment.bill_month,
-      });
+      standing.add(
+        purchase.count,
+        installment.number,
+        { month: installment.bill_month, day: purchase.occurred_on },
+        { purchase, text, amountCents: installment.amount_cents, month: installment.bill_month },
+      );
     }
   }
   return standing;
@@ -180,9 +202,11 @@ export function planCardLines(input: {
     const rest = payeeText(marker.rest);
     const fits = (amountCents: number) => Math.abs(amountCents - cents) < marker.count;
     const near = (month: IsoMonth) => Math.abs(monthIndex(month) - monthIndex(lineMonth)) <= 1;
+    const at = { month: lineMonth, day: line.occurredOn };
     const match = standing.take(
       marker.count,
       marker.number,
+      at,
       (candidate) =>
         fits(candidate.amountCents) &&
         (candidate.purchase.occurred_on === line.occurredOn || near(candidate.month)) &&
@@ -197,7 +221,7 @@ export function planCardLines(input: {
       });
       continue;
     }
-    const inFile = inFileCandidates.take(marker.count, marker.number, ({ purchase, installment }) => {
+    const inFile = inFileCandidates.take(marker.count, marker.number, at, ({ purchase, installment }) => {
       if (!fits(installment.amountCents)) return false;
       const sameDay = purchase.occurredOn === line.occurredOn;
       if (!sameDay && (purchase.months.has(lineMonth) || !near(installment.month))) return false;
@@ -238,8 +262,9 @@ export function planCardLines(input: {
       months: new Set([lineMonth]),
     };
     // The planning line stands for its own installment; later lines may stand for the others.
-    for (const installment of installments.slice(1))
-      inFileCandidates.add(installment.count, installment.number, { purchase, installment });
+    for (const one of installments.slice(1)) {
+      inFileCandidates.add(one.count, one.number, { month: one.month, day: line.occurredOn }, { purchase, installment: one });
+    }
   }
   return plans;
 }
