@@ -3,6 +3,7 @@ import { fixedClock } from '../../src/lib/clock.js';
 import { lockAndLoadAccounts } from '../../src/modules/ledger/index.js';
 import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
+import { lockWaiters } from '../helpers/lock-waits.js';
 import { expectProblem, expectStatus } from '../helpers/problem.js';
 
 const clock = fixedClock('2026-03-31T12:00:00Z');
@@ -48,20 +49,10 @@ describe('monthly budgets', () => {
     try {
       await holder.query('BEGIN');
       await lockAndLoadAccounts(holder, user.id, [account, rows[0]?.id ?? '']);
-      const waiting = async (count: number) => {
-        for (let tries = 0; tries < 1_000; tries += 1) {
-          const found = await t.pool.query<{ n: number }>(
-            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
-          );
-          if ((found.rows[0]?.n ?? 0) >= count) return;
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
-        throw new Error(`${count} requests never came to wait on the accounts' locks`);
-      };
       const edit = client.patch(`/api/transactions/${spent.id}`, { category_id: leisure, row_version: spent.row_version });
-      await waiting(1);
+      await lockWaiters(t.pool, 1);
       const deletion = client.post(`/api/transactions/${spent.id}/reverse`);
-      await waiting(2);
+      await lockWaiters(t.pool, 2);
       await holder.query('COMMIT');
       expectStatus(await edit, 200);
       const reversal = expectStatus(await deletion, 201).json().transaction;

@@ -3,6 +3,7 @@ import { fixedClock } from '../../src/lib/clock.js';
 import { lockAndLoadAccounts } from '../../src/modules/ledger/index.js';
 import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
+import { lockWaiters } from '../helpers/lock-waits.js';
 import { expectProblem, expectStatus } from '../helpers/problem.js';
 
 const clock = fixedClock('2026-09-15T15:00:00Z');
@@ -208,27 +209,17 @@ describe('savings goals', () => {
     try {
       await holder.query('BEGIN');
       await lockAndLoadAccounts(holder, user.id, [rows[0]?.account_id ?? '']);
-      const waiting = async (count: number) => {
-        for (let tries = 0; tries < 1_000; tries += 1) {
-          const found = await t.pool.query<{ n: number }>(
-            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
-          );
-          if ((found.rows[0]?.n ?? 0) >= count) return;
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
-        throw new Error(`${count} requests never came to wait on the goal's lock`);
-      };
       const deletion = client.request('DELETE', `/api/goals/${goal.id}`);
-      await waiting(1);
+      await lockWaiters(t.pool, 1);
       const contribution = client.post(`/api/goals/${goal.id}/contributions`, {
         from_account_id: checking.id,
         amount_cents: 100,
       });
-      await waiting(2);
+      await lockWaiters(t.pool, 2);
       const withdrawal = client.post(`/api/goals/${goal.id}/withdrawals`, { to_account_id: checking.id, amount_cents: 100 });
-      await waiting(3);
+      await lockWaiters(t.pool, 3);
       const edit = client.patch(`/api/goals/${goal.id}`, { name: 'Outra viagem', row_version: goal.row_version });
-      await waiting(4);
+      await lockWaiters(t.pool, 4);
       await holder.query('COMMIT');
       expect((await deletion).statusCode).toBe(204);
       expectProblem(await contribution, 404, 'not_found');

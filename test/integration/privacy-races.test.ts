@@ -5,6 +5,7 @@ import { lockAndLoadAccounts, postEntry } from '../../src/modules/ledger/index.j
 import { PrivacyService } from '../../src/modules/privacy/privacy.service.js';
 import { clientFor, PASSWORD, registerUser, startTestApp, type TestApp } from '../helpers/app.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
+import { lockWaiters } from '../helpers/lock-waits.js';
 import { expectProblem, expectStatus } from '../helpers/problem.js';
 
 /**
@@ -18,22 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
 });
-
-const WAIT_POLL_MS = 20;
-const WAIT_MAX_MS = 20_000;
-
-/** Resolves once some other backend of this database waits on a heavyweight lock. */
-async function someoneWaitsOnALock(pool: pg.Pool): Promise<void> {
-  const deadline = Date.now() + WAIT_MAX_MS;
-  while (Date.now() < deadline) {
-    const waiting = await pool.query(
-      `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-    );
-    if ((waiting.rowCount ?? 0) > 0) return;
-    await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
-  }
-  throw new Error('no request came to wait on the lock');
-}
 
 describe('signing in while the account is being deleted', () => {
   it('opens no session: the sign-in waits for the deletion and then finds nobody', async () => {
@@ -52,7 +37,7 @@ describe('signing in while the account is being deleted', () => {
       // The sign-in reads the person as not deleted yet (the deletion has not committed) and
       // checks the password; opening its session must wait for the deletion's lock.
       const signIn = t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: user.email, password: PASSWORD } });
-      await someoneWaitsOnALock(t.pool);
+      await lockWaiters(t.pool);
       await deletion.query('COMMIT');
       expectProblem(await signIn, 401, 'invalid_credentials');
       const live = await t.pool.query('SELECT 1 FROM sessions WHERE user_id = $1 AND revoked_at IS NULL', [user.id]);
@@ -78,7 +63,7 @@ describe('a posting under way when the account is deleted', () => {
         headers: { authorization: `Bearer ${token}` },
         payload: { password: PASSWORD },
       });
-      await someoneWaitsOnALock(t.pool);
+      await lockWaiters(t.pool);
       // It writes and commits while the deletion waits: no deadlock, nothing refused.
       const posted = await postEntry(
         posting,
