@@ -46,6 +46,8 @@ interface ModelTransaction {
   reversed: boolean;
   rowVersion: number;
   description: string;
+  /** An income's or expense's category; null for the other kinds, which take none. */
+  categoryId: string | null;
 }
 
 /** How an amount is chosen: near what the source has available, or any small amount. */
@@ -165,7 +167,8 @@ class Run {
       leg.book.balance += leg.amount;
       leg.book.entries.push({ transactionId: id, amount: leg.amount, balanceAfter: leg.book.balance });
     }
-    this.transactions.push({ id, kind, legs, reversed: false, rowVersion: 1, description });
+    const categoryId = kind === 'income' || kind === 'expense' ? this.categories[kind] : null;
+    this.transactions.push({ id, kind, legs, reversed: false, rowVersion: 1, description, categoryId });
   }
 
   /** Posts in the model when the API accepted, and checks the API refused exactly when the model does. */
@@ -294,6 +297,8 @@ class Run {
     this.settle(response, legs, 'reversal', target.description);
     if (response.statusCode === 201) {
       target.reversed = true;
+      // The reversal carries its original's category (the last transaction settle recorded).
+      (this.transactions.at(-1) as ModelTransaction).categoryId = target.categoryId;
       // A reversal names what it reverses and, unless told otherwise, carries its current description.
       expect(response.json().transaction).toMatchObject({ reverses_transaction_id: target.id, description: target.description });
     }
@@ -302,8 +307,8 @@ class Run {
   async edit(step: Extract<Operation, { op: 'edit' }>): Promise<void> {
     if (this.transactions.length === 0) return;
     const target = this.transactions[step.transaction % this.transactions.length] as ModelTransaction;
-    const category =
-      step.category === 'keep' ? {} : { category_id: step.category === 'clear' ? null : this.categories[step.category] };
+    const wanted = step.category === 'keep' ? undefined : step.category === 'clear' ? null : this.categories[step.category];
+    const category = wanted === undefined ? {} : { category_id: wanted };
     const rowVersion = step.stale ? (target.rowVersion > 1 ? target.rowVersion - 1 : target.rowVersion + 1) : target.rowVersion;
     const response = await this.client.patch(`/api/transactions/${target.id}`, {
       description: step.description,
@@ -314,6 +319,13 @@ class Run {
       // Only income and expenses take a category, and only one of their own kind.
       if (target.kind !== step.category) return expectAnswer(response, 422, 'category_kind_mismatch');
     }
+    const changes = wanted !== undefined && wanted !== target.categoryId;
+    // Clearing a category only an income or expense takes (a reversal's) is a change it may not make.
+    if (changes && target.kind !== 'income' && target.kind !== 'expense') {
+      return expectAnswer(response, 422, 'category_kind_mismatch');
+    }
+    // A deleted income or expense keeps its category: its reversal carries it.
+    if (changes && target.reversed) return expectAnswer(response, 409, 'already_reversed');
     if (step.stale) {
       expectAnswer(response, 409, 'row_version_conflict');
       expect(response.json().current).toMatchObject({ id: target.id, row_version: target.rowVersion });
@@ -322,6 +334,7 @@ class Run {
     expectAnswer(response, 200);
     target.rowVersion += 1;
     target.description = step.description;
+    if (wanted !== undefined) target.categoryId = wanted;
     const edited = response.json();
     expect(edited).toMatchObject({ id: target.id, description: step.description, row_version: target.rowVersion });
     expect(edited.amount_cents).toBe(Math.abs((target.legs[0] as Leg).amount));

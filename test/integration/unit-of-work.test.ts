@@ -85,12 +85,15 @@ describe('round trips of a write with an Idempotency-Key', () => {
     expect(replay[2]).toBe('COMMIT');
   });
 
-  it('a category: BEGIN with the claim, the count, the insert, the completion with COMMIT', async () => {
+  it("a category: BEGIN with the claim, the lock of the person's creates, the count, the insert, the completion with COMMIT", async () => {
     const { client } = await signedIn(t.app);
     const create = () => client.post('/api/categories', { name: 'Feira', kind: 'expense' }, { 'idempotency-key': 'rt-category' });
     const messages = await transactionMessages(create, 201);
-    expect(messages).toHaveLength(4);
+    expect(messages).toHaveLength(5);
     expect(messages[0]).toMatch(/INSERT INTO idempotency_keys/);
-    expect(messages[3]).toMatch(/; COMMIT$/);
+    // The count's own statement, after the lock's: it must read what a create the lock waited on wrote.
+    expect(messages[1]).toMatch(/pg_advisory_xact_lock/);
+    expect(messages[2]).toMatch(/SELECT count\(\*\)::int AS n FROM categories/);
+    expect(messages[4]).toMatch(/; COMMIT$/);
   });
 });

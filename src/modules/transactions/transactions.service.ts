@@ -162,15 +162,14 @@ export class TransactionsService {
    * locks, which a reversal takes too, make "not reversed" hold until this edit commits.
    */
   private async editDetails(client: pg.PoolClient, userId: string, current: TransactionListRow, input: PatchTransactionInput) {
-    if (input.category_id !== undefined) {
-      // Clearing it (null) changes a category as much as setting one: a reversal keeps its original's.
-      if (current.kind !== 'income' && current.kind !== 'expense') {
-        throw new DomainError('category_kind_mismatch', 422, 'Only income and expenses take a category.');
-      }
-      if (input.category_id !== null)
-        await checkCategoryFor(client, { userId, categoryId: input.category_id, kind: current.kind });
+    const takesCategory = current.kind === 'income' || current.kind === 'expense';
+    if (input.category_id) {
+      if (!takesCategory) throw categoryKindMismatch();
+      await checkCategoryFor(client, { userId, categoryId: input.category_id, kind: current.kind });
     }
     if (input.category_id !== undefined && input.category_id !== current.category_id) {
+      // Clearing one changes it as much as setting one: a reversal keeps its original's.
+      if (!takesCategory) throw categoryKindMismatch();
       await lockAndLoadAccounts(client, userId, [current.account_id, current.counterparty_account_id]);
       const locked = await findTransaction(client, userId, current.id);
       if (locked?.corrected_by_transaction_id) throw alreadyCorrected(locked.corrected_by_transaction_id);
@@ -262,6 +261,10 @@ export class TransactionsService {
       created_at: row.created_at.toISOString(),
     };
   }
+}
+
+function categoryKindMismatch(): DomainError {
+  return new DomainError('category_kind_mismatch', 422, 'Only income and expenses take a category.');
 }
 
 /** The details a PATCH leaves: what it sent, else what the transaction has. */
