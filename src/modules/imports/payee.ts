@@ -80,9 +80,12 @@ export function normaliseText(text: string): string {
 
 /** The words of a description that name the payee, in order, without the banks' noise. */
 export function keyTokens(text: string): string[] {
-  const words = normaliseText(text).split(' ');
+  return tokensOfNormalised(normaliseText(text));
+}
+
+function tokensOfNormalised(normalised: string): string[] {
   // A single letter is an initial or a leftover of punctuation ("uber*trip" → "uber trip" is fine, "s a" is not).
-  return words.filter((word) => word.length > 1 && !NOISE_WORDS.has(word));
+  return normalised.split(' ').filter((word) => word.length > 1 && !NOISE_WORDS.has(word));
 }
 
 /** The key past transactions are grouped by: the first few key tokens ("" when there are none). */
@@ -97,7 +100,8 @@ export interface PayeeText {
 }
 
 export function payeeText(text: string): PayeeText {
-  return { normalised: normaliseText(text), tokens: new Set(keyTokens(text)) };
+  const normalised = normaliseText(text);
+  return { normalised, tokens: new Set(tokensOfNormalised(normalised)) };
 }
 
 /**
