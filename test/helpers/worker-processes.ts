@@ -1,5 +1,6 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { expect } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { freePort } from '../../src/db/embedded.js';
 import { allJobs } from '../../src/jobs/registry.js';
@@ -74,6 +75,21 @@ export async function stopWorkerProcess(worker: WorkerProcess): Promise<number |
   if (worker.child.exitCode !== null || worker.child.signalCode !== null) return worker.exited;
   worker.child.kill('SIGTERM');
   return worker.exited;
+}
+
+/**
+ * SIGTERM to every worker, then each must exit 0; when one does not, the failure carries the end of
+ * its output (the line that says why: the grace period, a failed stop, an uncaught error).
+ */
+export async function expectStoppedCleanly(workers: WorkerProcess[]): Promise<void> {
+  const exits = await Promise.all(workers.map((worker) => stopWorkerProcess(worker)));
+  const why = workers
+    .map((worker, index) =>
+      exits[index] === 0 ? '' : `worker ${index} exited ${exits[index]}:\n${worker.output().slice(-6_000)}`,
+    )
+    .filter(Boolean)
+    .join('\n');
+  expect(exits, why).toEqual(workers.map(() => 0));
 }
 
 /** The sum over jobs of one counter in a worker's /metrics, e.g. job_lock_skipped_total. */

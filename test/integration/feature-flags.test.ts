@@ -7,7 +7,7 @@ import { runJobOnce } from '../../src/jobs/runner.js';
 import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { type OpenApiDocument, type Route, readOpenApi, routes, sampleRequest } from '../helpers/openapi.js';
 import { expectProblem, expectStatus } from '../helpers/problem.js';
-import { requireBuild, startWorkerProcess, stopWorkerProcess } from '../helpers/worker-processes.js';
+import { expectStoppedCleanly, requireBuild, startWorkerProcess } from '../helpers/worker-processes.js';
 
 /**
  * Each flag of src/features.ts, turned off on its own: every route of the feature the
@@ -251,7 +251,7 @@ describe('a worker with every feature off', () => {
       expect(ran.rows.map((row) => row.job)).toEqual([...others].sort());
       expect(worker.output()).toContain(`worker started with ${others.length} jobs`);
     } finally {
-      expect(await stopWorkerProcess(worker)).toBe(0);
+      await expectStoppedCleanly([worker]);
       await t.close();
     }
   }, 240_000);

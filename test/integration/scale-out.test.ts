@@ -13,11 +13,11 @@ import { expectLedgerInvariants } from '../helpers/ledger.js';
 import { ownServerForFile } from '../helpers/own-server.js';
 import { type PgBouncer, pgbouncerMissing, startPgBouncer } from '../helpers/pgbouncer.js';
 import {
+  expectStoppedCleanly,
   MAIN,
   requireBuild,
   scrapeCounter,
   startWorkerProcess,
-  stopWorkerProcess,
   type WorkerProcess,
   waitFor,
 } from '../helpers/worker-processes.js';
@@ -350,7 +350,7 @@ async function scaleOut(scenario: Scenario, check: pg.Pool): Promise<void> {
     expect(skipped).toBeGreaterThan(0);
     phase('jobs done');
   } finally {
-    for (const worker of workers) expect(await stopWorkerProcess(worker)).toBe(0);
+    for (const worker of workers) await expectStoppedCleanly([worker]);
     await Promise.all(apis.map(stopApi));
   }
   phase('stopped');

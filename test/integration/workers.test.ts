@@ -15,6 +15,7 @@ import { expectLedgerInvariants } from '../helpers/ledger.js';
 import { ownServerForFile } from '../helpers/own-server.js';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
 import {
+  expectStoppedCleanly,
   MAIN,
   requireBuild,
   scrapeCounter,
@@ -129,8 +130,7 @@ describe(`${WORKERS} worker processes on one database`, () => {
       const acquired = await Promise.all(workers.map((worker) => scrapeCounter(worker, 'job_lock_acquired_total')));
       const health = await Promise.all(workers.map((worker) => fetch(`${worker.metricsUrl}/health`)));
       const mismatches = await Promise.all(workers.map((worker) => scrapeTotal(worker, 'ledger_reconcile_mismatches_total')));
-      const exits = await Promise.all(workers.map((worker) => stopWorkerProcess(worker)));
-      expect(exits).toEqual(workers.map(() => 0));
+      await expectStoppedCleanly(workers);
       expect(await overlappingRuns(t.pool)).toEqual([]);
       expect(health.map((response) => response.status)).toEqual(workers.map(() => 200));
 
@@ -185,8 +185,7 @@ describe(`${WORKERS} worker processes whose clock starts on a Monday morning`, (
       const ticking = new Promise((resolve) => setTimeout(resolve, MONDAY_TICKING_MS));
       for (const jobCase of cases) await waitFor(`${jobCase.job} to finish`, () => jobCase.done(world), DONE_TIMEOUT_MS, output);
       await ticking;
-      const exits = await Promise.all(workers.map((worker) => stopWorkerProcess(worker)));
-      expect(exits).toEqual(workers.map(() => 0));
+      await expectStoppedCleanly(workers);
       // No overlap check here: each worker's clock starts at TEST_CLOCK_START when its process
       // starts, so the workers' run times are offset from each other (the first describe checks it).
       for (const jobCase of cases) {
@@ -277,7 +276,7 @@ describe.each(KILL_CASES)('a worker killed with SIGKILL in the middle of a $job 
         DONE_TIMEOUT_MS,
         next.output,
       );
-      expect(await stopWorkerProcess(next)).toBe(0);
+      await expectStoppedCleanly([next]);
 
       const runs = await t.pool.query<{ status: string; error_summary: string | null }>(
         'SELECT status, error_summary FROM job_runs WHERE job = $1 ORDER BY started_at',
