@@ -47,42 +47,57 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   const stopping = new AbortController();
   const timers = jobs.map(
     (job) =>
-      new Cron(job.schedule, { timezone: 'UTC', protect: true }, () => {
-        if (stopping.signal.aborted) return;
-        const started = Date.now();
-        const tick = runJobOnce(pool, job, {
-          clock,
-          logger,
-          trigger: 'schedule',
-          stopping: stopping.signal,
-          ...(options.metrics ? { metrics: options.metrics } : {}),
-          ...(options.onFinding ? { report: options.onFinding } : {}),
-        })
-          .then((outcome) => {
-            if (outcome.ran)
-              logger.info({ job: job.name, affected: outcome.affected, duration_ms: Date.now() - started }, 'job ran');
-            else if (outcome.reason === 'locked') logger.debug({ job: job.name }, 'job skipped: another worker holds its lock');
+      // The callback hands croner the run, so `protect` fires no tick of this job while this
+      // process's run of it is still going (such a tick would open a connection only to find
+      // the lock held by its own worker, and a shutdown would wait for every one of them).
+      new Cron(
+        job.schedule,
+        {
+          timezone: 'UTC',
+          protect: () => {
+            // Counted with the ticks that found the lock taken: the lock is held, by this worker's run.
+            options.metrics?.lockSkipped.inc({ job: job.name });
+            logger.debug({ job: job.name }, 'tick skipped: this worker is still running the job');
+          },
+        },
+        () => {
+          if (stopping.signal.aborted) return;
+          const started = Date.now();
+          const tick = runJobOnce(pool, job, {
+            clock,
+            logger,
+            trigger: 'schedule',
+            stopping: stopping.signal,
+            ...(options.metrics ? { metrics: options.metrics } : {}),
+            ...(options.onFinding ? { report: options.onFinding } : {}),
           })
-          .catch((error: unknown) => {
-            if (error instanceof JobStoppedError) {
-              logger.info(
-                { job: job.name },
-                'job stopped early for the shutdown, after its current batch; its next run continues',
-              );
-              return;
-            }
-            // The logger's err serializer keeps SQLSTATE and names, never row values.
-            logger.error({ job: job.name, err: error }, 'job failed');
-            try {
-              options.onJobFailed?.(error, job);
-            } catch (reportError) {
-              // A broken reporter must not turn a failed run into an unhandled rejection.
-              logger.error({ job: job.name, err: reportError }, 'could not report a failed job');
-            }
-          })
-          .finally(() => running.delete(tick));
-        running.set(tick, job.name);
-      }),
+            .then((outcome) => {
+              if (outcome.ran)
+                logger.info({ job: job.name, affected: outcome.affected, duration_ms: Date.now() - started }, 'job ran');
+              else if (outcome.reason === 'locked') logger.debug({ job: job.name }, 'job skipped: another worker holds its lock');
+            })
+            .catch((error: unknown) => {
+              if (error instanceof JobStoppedError) {
+                logger.info(
+                  { job: job.name },
+                  'job stopped early for the shutdown, after its current batch; its next run continues',
+                );
+                return;
+              }
+              // The logger's err serializer keeps SQLSTATE and names, never row values.
+              logger.error({ job: job.name, err: error }, 'job failed');
+              try {
+                options.onJobFailed?.(error, job);
+              } catch (reportError) {
+                // A broken reporter must not turn a failed run into an unhandled rejection.
+                logger.error({ job: job.name, err: reportError }, 'could not report a failed job');
+              }
+            })
+            .finally(() => running.delete(tick));
+          running.set(tick, job.name);
+          return tick;
+        },
+      ),
   );
   logger.info({ jobs: jobs.map((job) => job.name) }, `worker started with ${jobs.length} jobs`);
   return {

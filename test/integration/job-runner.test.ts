@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
+import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdvisoryLock } from '../../src/db/locks.js';
 import type { Job } from '../../src/jobs/job.js';
 import { createJobMetrics } from '../../src/jobs/metrics.js';
 import { runJobOnce } from '../../src/jobs/runner.js';
+import { startScheduler } from '../../src/jobs/scheduler.js';
 import { startWorkerHttp } from '../../src/jobs/worker-http.js';
 import { fixedClock } from '../../src/lib/clock.js';
 import { PASSWORD, signedIn, startTestApp, type TestApp } from '../helpers/app.js';
@@ -61,6 +63,40 @@ describe('the job runner', () => {
     expect(await metricValue(registry, 'job_lock_skipped_total', 'test_slow')).toBe(2);
     expect(await metricValue(registry, 'job_items_total', 'test_slow')).toBe(3);
     expect(await metricValue(registry, 'job_last_success_timestamp_seconds', 'test_slow')).toBeGreaterThan(0);
+  });
+
+  it('the scheduler fires no tick of a job while its run in this process is still going, and counts it skipped', async () => {
+    const registry = new Registry();
+    const metrics = createJobMetrics(registry);
+    const lines: Array<{ msg: string; job?: string }> = [];
+    const logger = pino({ level: 'debug' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    /** Three ticks of an every-second schedule fall inside one run. */
+    const RUN_MS = 3_200;
+    let started = 0;
+    const slow = {
+      ...job('test_scheduled_slow', async () => {
+        started += 1;
+        await new Promise((resolve) => setTimeout(resolve, RUN_MS));
+        return 1;
+      }),
+      schedule: '* * * * * *',
+    };
+    const scheduler = startScheduler({ pool: t.pool, logger, jobs: [slow], clock, metrics });
+    try {
+      const deadline = Date.now() + 60_000;
+      while (started === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(started).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, RUN_MS - 200));
+    } finally {
+      await scheduler.stop();
+    }
+    const held = lines.filter((line) => line.msg === 'tick skipped: this worker is still running the job');
+    expect(held.length).toBeGreaterThanOrEqual(2);
+    expect(held.every((line) => line.job === 'test_scheduled_slow')).toBe(true);
+    // Every skip is a tick held back here: none opened a connection and found the lock taken.
+    expect(await metricValue(registry, 'job_lock_skipped_total', 'test_scheduled_slow')).toBe(held.length);
+    expect(await metricValue(registry, 'job_lock_acquired_total', 'test_scheduled_slow')).toBe(1);
+    expect(started).toBe(1);
   });
 
   it('a failed run is recorded with its SQLSTATE and no values, counted, and rethrown', async () => {
