@@ -309,6 +309,59 @@ describe('recurring transactions', () => {
     ]);
   });
 
+  it('a rule ended, paused or edited while a run is under way is not posted from the copy the run read', async () => {
+    const { client, user, checking } = await setup();
+    const rule = async (description: string) =>
+      expectStatus(
+        await client.post('/api/recurring', {
+          account_id: checking,
+          type: 'expense',
+          amount_cents: 300_000,
+          description,
+          schedule: { kind: 'monthly', day: 15 },
+          start_on: '2026-06-15',
+        }),
+        201,
+      ).json();
+    const ended = await rule('Encerrada');
+    const paused = await rule('Pausada');
+    const edited = await rule('Editada');
+    // The run plans from the rules as they are, then waits at its first posting's transaction.
+    let planned!: () => void;
+    const atFirstPosting = new Promise<void>((resolve) => (planned = resolve));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const gated = new Proxy(t.pool, {
+      get(target, property) {
+        if (property === 'connect')
+          return async () => {
+            planned();
+            await gate;
+            return target.connect();
+          };
+        const value = Reflect.get(target, property, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const running = new RecurringService({ pool: gated, clock, hooks: {} }).materializeDue({ userId: user.id });
+    await atFirstPosting;
+    expect((await client.request('DELETE', `/api/recurring/${ended.id}`)).statusCode).toBe(204);
+    expectStatus(await client.post(`/api/recurring/${paused.id}/pause`), 200);
+    expectStatus(await client.patch(`/api/recurring/${edited.id}`, { amount_cents: 500, row_version: edited.row_version }), 200);
+    release();
+    const run = await running;
+    expect(run).toMatchObject({ posted: 0, failed: 0, occurrences: [] });
+
+    // The next run plans the edited rule afresh, at its new amount; the others stay unposted.
+    expect((await client.post('/api/recurring/run-due')).json()).toMatchObject({ posted: 1 });
+    const posted = (await client.get('/api/transactions?limit=100'))
+      .json()
+      .items.filter((item: { description: string }) => ['Encerrada', 'Pausada', 'Editada'].includes(item.description));
+    expect(posted.map((item: { description: string; amount_cents: number }) => [item.description, item.amount_cents])).toEqual([
+      ['Editada', 500],
+    ]);
+  });
+
   it('refuses bad input and other people', async () => {
     const { client, checking } = await setup();
     const base = {

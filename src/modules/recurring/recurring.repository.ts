@@ -248,6 +248,22 @@ export async function changeState(
   return result.rowCount === 1;
 }
 
+/**
+ * Locks the rule against edits until the posting commits (FOR SHARE waits for an edit under
+ * way) and says whether it still is what the run planned from: the same row_version, neither
+ * paused nor ended. Every edit and state change bumps row_version, so an edited rule is
+ * planned again by the next run, with its new amount, category and schedule.
+ */
+export async function lockRuleAsPlanned(client: pg.PoolClient, rule: Pick<RuleRow, 'id' | 'row_version'>): Promise<boolean> {
+  const locked = await client.query(
+    `SELECT 1 FROM recurring_rules
+      WHERE id = $1 AND row_version = $2 AND paused_at IS NULL AND ended_at IS NULL
+        FOR SHARE`,
+    [rule.id, rule.row_version],
+  );
+  return locked.rowCount === 1;
+}
+
 /** Claims (rule, day); false when another run claimed it first (it waits for that run to commit). */
 export async function claimOccurrence(
   client: pg.PoolClient,

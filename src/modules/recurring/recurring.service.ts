@@ -24,6 +24,7 @@ import {
   findScheduledRules,
   insertRule,
   listRules,
+  lockRuleAsPlanned,
   markOccurrenceFailed,
   postedCounts,
   type RuleRow,
@@ -452,6 +453,9 @@ export class RecurringService {
     return runTransaction(this.deps.pool, async (client) => {
       const transactionId = newTimeOrderedId();
       const claim = { ruleId: rule.id, day, userId: rule.user_id, transactionId, now: this.deps.clock.now() };
+      // The run read the rule before it began posting: one ended, paused or edited since is
+      // left alone (the next run plans an edited one afresh).
+      if (!(await lockRuleAsPlanned(client, rule))) return undefined;
       if (!(await claimOccurrence(client, claim))) return undefined;
       await savepoint(client);
       try {
