@@ -27,9 +27,27 @@ export const SqlState = {
   readOnlySqlTransaction: '25006',
   /** The role may not do this (a benchmark's CHECKPOINT without superuser or pg_checkpoint). */
   insufficientPrivilege: '42501',
+  /** Ours: a write of a person's row after their account was deleted (refuse_write_for_deleted_person). */
+  personDeleted: 'VD001',
 } as const;
 
 export type SqlStateCode = (typeof SqlState)[keyof typeof SqlState];
+
+/** How deep isPersonDeleted follows an error's causes (a wrapper's, a cycle's). */
+const CAUSE_DEPTH_MAX = 4;
+
+/**
+ * True when the database refused to write one of a person's rows because their account was
+ * deleted meanwhile (the error or one it wraps): the request answers 401, a job skips the person.
+ */
+export function isPersonDeleted(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth <= CAUSE_DEPTH_MAX && typeof current === 'object' && current !== null; depth += 1) {
+    if (pgCode(current) === SqlState.personDeleted) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
 
 /** The SQLSTATE of a driver error, or undefined for anything else. */
 export function pgCode(error: unknown): string | undefined {

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { isPersonDeleted } from '../db/sqlstate.js';
 import { DomainError } from '../lib/errors.js';
 import type { ServerErrorContext } from '../observability/sentry.js';
 import {
@@ -28,6 +29,7 @@ export function setProblemErrorHandler(app: FastifyInstance, options: ErrorHandl
   const { metrics } = options;
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof DomainError) reply.headers(error.headers);
+    if (isPersonDeleted(error)) reply.header('www-authenticate', 'Bearer');
     const retryAfter = retryAfterSeconds(error);
     if (retryAfter !== undefined) reply.header('retry-after', retryAfter);
     const body = problemFromError(error);

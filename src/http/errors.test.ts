@@ -65,6 +65,14 @@ describe('problemFromError', () => {
     expect(body).toMatchObject({ status: 503, code: 'database_unavailable' });
     expect(JSON.stringify(body)).not.toMatch(/terminating|57P01/);
   });
+
+  it('answers 401 unauthenticated for a write the database refused because the person was deleted meanwhile', () => {
+    const refused = withCode(SqlState.personDeleted, "this person's account was deleted");
+    expect(problemFromError(refused as FastifyError)).toMatchObject({ status: 401, code: 'unauthenticated' });
+    const wrapped = Object.assign(new Error('the write failed'), { cause: refused });
+    expect(problemFromError(wrapped as FastifyError)).toMatchObject({ status: 401, code: 'unauthenticated' });
+    expect(problemFromError(withCode(SqlState.raiseException) as FastifyError)).toBeUndefined();
+  });
 });
 
 describe('a pool checkout timeout', () => {

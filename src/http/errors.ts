@@ -1,7 +1,7 @@
 import './types.js';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
-import { pgCode, SqlState } from '../db/sqlstate.js';
+import { isPersonDeleted, pgCode, SqlState } from '../db/sqlstate.js';
 import { DATABASE_RETRY_AFTER_SECONDS, DomainError, type FieldError } from '../lib/errors.js';
 import { READ_ONLY_RETRY_AFTER_SECONDS } from './read-only.js';
 
@@ -226,6 +226,8 @@ export function retryAfterSeconds(error: unknown): string | undefined {
 
 export function problemFromError(error: FastifyError): Problem | undefined {
   if (error instanceof DomainError) return problem(error.status, error.code, error.message, error.extra);
+  // The account was deleted while this request was under way: its session is gone with it.
+  if (isPersonDeleted(error)) return problem(401, 'unauthenticated', 'Sign in to continue.');
   if (isDatabaseReadOnly(error)) return problem(503, 'read_only', READ_ONLY_DETAIL);
   if (isContention(error)) return problem(503, 'busy', 'The accounts are busy right now; nothing was written. Retry shortly.');
   if (isPoolCheckoutTimeout(error)) {

@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
 import { AdvisoryLock } from '../db/locks.js';
+import { isPersonDeleted } from '../db/sqlstate.js';
 import { dueEntries } from '../modules/insights/insights.repository.js';
 import { InsightsService, jobMonths } from '../modules/insights/insights.service.js';
 import type { Job } from './job.js';
@@ -22,7 +23,14 @@ export function insightsJob(config: Pick<Config, 'features'>): Job {
       if (!config.features.insights) return 0;
       const insights = new InsightsService({ pool, clock, enabled: true });
       const due = await dueEntries(pool, { months: jobMonths(now), limit: INSIGHTS_PER_RUN_MAX });
-      for (const entry of due) await insights.refresh(entry.user_id, entry.month);
+      for (const entry of due) {
+        try {
+          await insights.refresh(entry.user_id, entry.month);
+        } catch (error) {
+          // Deleted since the entries were read: nothing of theirs is written again.
+          if (!isPersonDeleted(error)) throw error;
+        }
+      }
       return due.length;
     },
   };

@@ -1,4 +1,5 @@
 import { AdvisoryLock } from '../db/locks.js';
+import { isPersonDeleted } from '../db/sqlstate.js';
 import { calendarDay, daysBetween, firstDayOfMonth, lastDayOfMonth, monthOf, TIME_ZONE, weekdayOf } from '../lib/calendar.js';
 import { overBudget } from '../modules/budgets/budget-math.js';
 import { BudgetsService } from '../modules/budgets/budgets.service.js';
@@ -123,6 +124,10 @@ export const weeklySummaryJob: Job = {
           params: summaryParams(week, { ...figures, ...budgeted }, bills),
           link: '/lancamentos',
           now,
+        }).catch((error: unknown) => {
+          // Deleted since the figures were read: nothing of theirs is written again.
+          if (isPersonDeleted(error)) return null;
+          throw error;
         });
         if (id !== null) notified += 1;
       }

@@ -5,7 +5,7 @@ import { fixedClock } from '../../src/lib/clock.js';
 import { claimCache, storeCache } from '../../src/modules/insights/insights.repository.js';
 import { markInsightsStale } from '../../src/modules/insights/staleness.js';
 import { updateTransactionDetails } from '../../src/modules/ledger/ledger.repository.js';
-import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
+import { PASSWORD, signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
 import { expectProblem, expectStatus } from '../helpers/problem.js';
 
@@ -244,6 +244,18 @@ describe('insights', () => {
     const hits = await metricValue('insights_cache_hits_total');
     expect((await insights(client, '2026-11')).expense_cents).toBe(49_000);
     expect(await metricValue('insights_cache_hits_total')).toBe(hits + 1);
+  });
+
+  it('the job computes nothing for a deleted person, whose entries the deletion erased', async () => {
+    const { user, client } = await fixedDataSet();
+    clock.set('2026-12-01T12:00:00Z');
+    const job = insightsJob(t.config);
+    await runJobOnce(t.pool, job, clock);
+    expect(await cacheRow(user.id, '2026-11')).toEqual({ stale: false, has_payload: true });
+    expectStatus(await client.post('/api/privacy/delete-account', { password: PASSWORD }), 204);
+    expect(await runJobOnce(t.pool, job, clock)).toEqual({ ran: true, affected: 0 });
+    const left = await t.pool.query('SELECT count(*)::int AS n FROM insight_cache WHERE user_id = $1', [user.id]);
+    expect(left.rows[0].n).toBe(0);
   });
 
   it('a computation does not store figures a posting made stale while it ran', async () => {

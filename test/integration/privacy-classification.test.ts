@@ -69,6 +69,39 @@ describe('docs/DATA-CLASSIFICATION.md', () => {
   });
 });
 
+/**
+ * Tables of a person's rows that take no guard against writes after the deletion, each for its
+ * reason (see the migration that adds refuse_write_for_deleted_person).
+ */
+const UNGUARDED = {
+  accounts: "the ledger's road: locked and archived by the deletion first",
+  transactions: "the ledger's road",
+  ledger_entries: "the ledger's road",
+  card_installments: 'written with a posting',
+  card_refunds: 'written with a posting',
+  card_payments: 'written with a posting',
+  recurring_occurrences: 'written with a posting',
+  account_balance_snapshots: "the ledger's balances, by account",
+  idempotency_keys: 'written only in the transaction of the write it answers',
+  privacy_requests: "the deletion's own record",
+  access_log: 'kept six months by law',
+  reconcile_findings: "the operators' record",
+};
+
+describe('writes for a deleted person', () => {
+  it("every table of a person's rows refuses a new one once they are deleted, but those listed with a reason", async () => {
+    const owned = await t.pool.query<{ table_name: string }>(
+      `SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'user_id' ORDER BY 1`,
+    );
+    const guarded = await t.pool.query<{ table_name: string }>(
+      `SELECT tgrelid::regclass::text AS table_name FROM pg_trigger
+        WHERE tgfoid = 'refuse_write_for_deleted_person'::regproc AND tgenabled <> 'D' ORDER BY 1`,
+    );
+    const expected = owned.rows.map((row) => row.table_name).filter((table) => !(table in UNGUARDED));
+    expect(guarded.rows.map((row) => row.table_name)).toEqual(expected);
+  });
+});
+
 /** Every personal column's values in the person's own rows. */
 async function personalValuesOf(person: SeededPerson, columns: Classified[]): Promise<Map<string, string[]>> {
   const values = new Map<string, string[]>();

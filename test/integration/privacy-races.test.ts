@@ -89,6 +89,48 @@ describe('a posting under way when the account is deleted', () => {
   });
 });
 
+describe('writes under way when the account is deleted', () => {
+  it('wait for the deletion and are refused (401): nothing of the person is written after the erasure', async () => {
+    const { token, user } = await registerUser(t.app);
+    const client = clientFor(t.app, token);
+    const account = await client.account({ name: 'Conta', type: 'checking', initial_balance_cents: 0 });
+    const category = await client.category('expense', 'housing');
+    const held = await t.pool.connect();
+    try {
+      // The deletion locks the person's row first; holding one of the rows it erases stops it
+      // there, with the person's row locked, as a deletion with much to erase would be.
+      await held.query('BEGIN');
+      await held.query('SELECT 1 FROM categories WHERE id = $1 FOR UPDATE', [category]);
+      const deletion = t.app.inject({
+        method: 'POST',
+        url: '/api/privacy/delete-account',
+        headers: { authorization: `Bearer ${token}` },
+        payload: { password: PASSWORD },
+      });
+      await lockWaiters(t.pool);
+      // Signed in before the deletion, from other tabs: each write reaches its insert.
+      const writes = [
+        client.post('/api/categories', { name: 'Terapia da Dra. Segredo', kind: 'expense' }),
+        client.put(`/api/accounts/${account.id}/pix-key`, { key: '529.982.247-25' }),
+        client.put('/api/notifications/preferences', { items: [{ kind: 'budget_alert', in_app: true, email: true }] }),
+      ];
+      await lockWaiters(t.pool, 1 + writes.length);
+      await held.query('COMMIT');
+      expectStatus(await deletion, 204);
+      for (const write of await Promise.all(writes)) {
+        expectProblem(write, 401, 'unauthenticated');
+        expect(write.headers['www-authenticate']).toBe('Bearer');
+      }
+    } finally {
+      held.release();
+    }
+    for (const table of ['categories', 'pix_keys', 'notification_preferences']) {
+      const left = await t.pool.query(`SELECT count(*)::int AS n FROM ${table} WHERE user_id = $1`, [user.id]);
+      expect(left.rows[0].n, table).toBe(0);
+    }
+  });
+});
+
 describe('export slots', () => {
   it('one export at a time per person: a second one waits its turn, another person does not', async () => {
     const first = await registerUser(t.app);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runJobOnce } from '../../src/jobs/runner.js';
 import { weeklySummaryJob } from '../../src/jobs/weekly-summary.js';
 import { fixedClock } from '../../src/lib/clock.js';
-import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
+import { PASSWORD, signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { expectStatus } from '../helpers/problem.js';
 
 // Monday 4 January 2027, 09:00 in São Paulo: the week that ended is 2026-W53 (28 Dec – 3 Jan).
@@ -144,6 +144,15 @@ describe('weekly_summary', () => {
     clock.set(MONDAY_MORNING);
     await weeklySummaryJob.run(context());
     expect((await summariesOf(person.user.id))[0]?.params).toMatchObject({ budgets_count: 1, budgets_over_count: 0 });
+  });
+
+  it('a deleted person gets no summary: the run passes them by and writes nothing of theirs', async () => {
+    const { user, client } = await personWithWeek();
+    expectStatus(await client.post('/api/privacy/delete-account', { password: PASSWORD }), 204);
+    const outcome = await runJobOnce(t.pool, weeklySummaryJob, { clock, logger: pino({ level: 'silent' }) });
+    expect(outcome.ran).toBe(true);
+    const written = await t.pool.query('SELECT count(*)::int AS n FROM notifications WHERE user_id = $1', [user.id]);
+    expect(written.rows[0].n).toBe(0);
   });
 
   it('runs later in the week still summarise the week that ended; the next Monday brings the next week', async () => {

@@ -278,7 +278,7 @@ export async function dueEntries(
     text: `SELECT u.id AS user_id, m.month
              FROM users u CROSS JOIN unnest($1::text[]) AS m (month)
              LEFT JOIN insight_cache c ON c.user_id = u.id AND c.kind = '${MONTH_INSIGHTS}' AND c.period = m.month
-            WHERE c.user_id IS NULL OR c.stale OR c.payload IS NULL
+            WHERE u.deleted_at IS NULL AND (c.user_id IS NULL OR c.stale OR c.payload IS NULL)
             ORDER BY c.computed_at NULLS FIRST, u.id, m.month
             LIMIT $2`,
     values: [options.months, options.limit],

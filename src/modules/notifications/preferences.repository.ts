@@ -28,11 +28,11 @@ export async function upsertPreference(db: Queryable, userId: string, preference
 
 /**
  * Turns one kind's e-mail off, keeping the in-app setting, and cancels that kind's e-mails
- * still waiting in the outbox. False when the person does not exist.
+ * still waiting in the outbox. False when the person does not exist or was deleted.
  */
 export async function unsubscribeEmail(db: Queryable, userId: string, kind: NotificationKind): Promise<boolean> {
   const result = await db.query(
-    `WITH person AS (SELECT id FROM users WHERE id = $1),
+    `WITH person AS (SELECT id FROM users WHERE id = $1 AND deleted_at IS NULL),
      preference AS (
        INSERT INTO notification_preferences (user_id, kind, in_app, email)
        SELECT id, $2, true, false FROM person

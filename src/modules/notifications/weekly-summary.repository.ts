@@ -36,6 +36,7 @@ export async function nextPeopleWithoutSummary(
     `WITH people AS (
        SELECT u.id FROM users u
         WHERE u.id > $1
+          AND u.deleted_at IS NULL
           AND u.created_at < ($4::date + 1)::timestamp AT TIME ZONE '${TIME_ZONE}'
           AND NOT EXISTS (SELECT 1 FROM notifications n
                            WHERE n.user_id = u.id AND n.kind = 'weekly_summary' AND n.dedupe_key = $2)
