@@ -25,7 +25,9 @@ function libpqParameters(url: URL): void {
 
 export function libpqTarget(connectionUrl: string): LibpqTarget {
   const url = new URL(connectionUrl);
-  const password = decodeURIComponent(url.password);
+  // node-postgres and libpq both take the password as ?password= too, which wins over the userinfo's.
+  const password = url.searchParams.get('password') ?? decodeURIComponent(url.password);
+  url.searchParams.delete('password');
   url.password = '';
   libpqParameters(url);
   return { dbname: url.toString(), env: password === '' ? {} : { PGPASSWORD: password }, label: describeTarget(connectionUrl) };

@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { libpqTarget } from './connection.js';
+
+describe('libpqTarget', () => {
+  it('keeps the password off the command line, from the userinfo or from ?password=', () => {
+    expect(libpqTarget('postgresql://app:s%3Acret@db:5433/vdp')).toEqual({
+      dbname: 'postgresql://app@db:5433/vdp',
+      env: { PGPASSWORD: 's:cret' },
+      label: 'app@db:5433/vdp',
+    });
+    const queried = libpqTarget('postgresql://app@db/vdp?password=s%26cret&sslmode=require');
+    expect(queried.dbname).toBe('postgresql://app@db/vdp?sslmode=require');
+    expect(queried.env).toEqual({ PGPASSWORD: 's&cret' });
+    expect(libpqTarget('postgresql://app:old@db/vdp?password=new').env).toEqual({ PGPASSWORD: 'new' });
+    expect(libpqTarget('postgresql://app@db/vdp')).toMatchObject({ dbname: 'postgresql://app@db/vdp', env: {} });
+  });
+
+  it("turns node-postgres's ?ssl=true into libpq's sslmode=require", () => {
+    expect(libpqTarget('postgresql://app@db/vdp?ssl=true').dbname).toBe('postgresql://app@db/vdp?sslmode=require');
+  });
+});
