@@ -208,19 +208,15 @@ async function registerModules(
   await app.register(healthRoutes, { pool, migrations: wiring.migrations });
   await app.register(configRoutes, { prefix: '/api/config', features: wiring.config.features, readOnly: wiring.readOnly });
   const limiter = new RateLimiter(new RateLimitRepository(pool), clock);
-  await app.register(authRoutes, {
-    prefix: '/api/auth',
-    auth,
-    rateLimits: wiring.rateLimits,
-    limiter,
-    devices: new KnownDevices(new DevicesRepository(pool), clock),
-  });
+  const devices = new KnownDevices(new DevicesRepository(pool), clock);
+  await app.register(authRoutes, { prefix: '/api/auth', auth, rateLimits: wiring.rateLimits, limiter, devices });
   const profile = new ProfileService({ repository: new ProfileRepository(pool), auth, clock });
   const operators = new Operators({ pool, clock, adminEmails: wiring.config.adminEmails });
   await app.register(meRoutes, {
     prefix: '/api/me',
     profile,
     limiter,
+    devices,
     rateLimits: wiring.rateLimits,
     operators,
     pendingConsents: (userId) => consents.pending(userId),
@@ -256,7 +252,7 @@ async function registerModules(
     rateLimitKeysOf: emailRateLimitKeys,
     onDeleted: (id) => auth.forgetCachedUser(id),
   });
-  await app.register(privacyRoutes, { prefix: '/api/privacy', privacy, limiter, rateLimits: wiring.rateLimits });
+  await app.register(privacyRoutes, { prefix: '/api/privacy', privacy, limiter, devices, rateLimits: wiring.rateLimits });
   await app.register(adminRoutes, { prefix: '/api/admin', pool, clock, jobs: allJobs(wiring.config), operators });
   openApiDocumentRoute(app);
 }

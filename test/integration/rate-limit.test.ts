@@ -367,6 +367,34 @@ describe('a known device past the per-e-mail limit', () => {
     expectProblem(forged, 429, 'rate_limited');
   });
 
+  it.each([
+    ['POST', '/api/privacy/delete-account', { password: PASSWORD }, 204, '10.15'],
+    ['PUT', '/api/me/password', { current_password: PASSWORD, new_password: 'outra senha bem longa 42' }, 200, '10.16'],
+  ] as const)(
+    'lets the owner re-enter the password (%s %s) from that device while a stranger has used up the e-mail',
+    async (method, url, payload, status, net) => {
+      const user = await registerFrom(`${net}.0.1`, 'reentrar');
+      const signedIn = await login(user.email, `${net}.0.1`);
+      const device = cookieFrom(signedIn, 'vdp_device') as string;
+      const token = signedIn.json().token as string;
+      expect(await statusesOf(3, (index) => login(user.email, `${net}.1.${index + 1}`, { password: 'chute-errado-6' }))).toEqual([
+        401, 401, 429,
+      ]);
+      const reenter = (cookie?: string) =>
+        t.app.inject({
+          method,
+          url,
+          remoteAddress: `${net}.0.1`,
+          headers: { authorization: `Bearer ${token}`, ...(cookie ? { cookie } : {}) },
+          payload,
+        });
+      // A session without the browser's device cookie gets no more guesses than the sign-in page.
+      expectProblem(await reenter(), 429, 'rate_limited');
+      expectProblem(await reenter(`vdp_device=${'A'.repeat(43)}`), 429, 'rate_limited');
+      expect((await reenter(device)).statusCode).toBe(status);
+    },
+  );
+
   it('does not open another account, and has its own limit', async () => {
     const owner = await registerUser(t.app, { email: uniqueEmail('dono') });
     const other = await registerUser(t.app, { email: uniqueEmail('outra') });

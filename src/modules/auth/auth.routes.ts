@@ -37,7 +37,7 @@ export const AUTH_RATE_LIMITS_DEFAULT: AuthRateLimits = {
 export const DEVICE_COOKIE = 'vdp_device';
 export const DEVICE_COOKIE_SECURE = `__Host-${DEVICE_COOKIE}`;
 
-function deviceCookieName(request: FastifyRequest): string {
+export function deviceCookieName(request: FastifyRequest): string {
   return request.protocol === 'https' ? DEVICE_COOKIE_SECURE : DEVICE_COOKIE;
 }
 

@@ -1,6 +1,6 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { currentUser, requireSession } from '../../http/auth.js';
-import { enforcePerAddress, type RateLimiter } from '../../http/rate-limit.js';
+import type { RateLimiter } from '../../http/rate-limit.js';
 import { type RouteApi, routeApi } from '../../http/route-api.js';
 import { bearerSecurity, problems } from '../../http/schemas.js';
 import { DomainError } from '../../lib/errors.js';
@@ -9,8 +9,10 @@ import type { ConsentDocument } from '../privacy/consents.js';
 import type { AuthRateLimits } from './auth.routes.js';
 import { User } from './auth.schemas.js';
 import { toUserResponse } from './auth.service.js';
+import type { KnownDevices } from './devices.js';
 import { ChangeEmailBody, ChangePasswordBody, PasswordChanged, UpdateProfileBody } from './profile.schemas.js';
 import type { ProfileService } from './profile.service.js';
+import { reauthenticationLimit } from './reauth-limit.js';
 
 export interface MeRoutesOptions {
   profile: ProfileService;
@@ -18,22 +20,8 @@ export interface MeRoutesOptions {
   pendingConsents: (userId: string) => Promise<ConsentDocument[]>;
   operators: Operators;
   limiter: RateLimiter;
+  devices: KnownDevices;
   rateLimits: AuthRateLimits;
-}
-
-/**
- * Re-entering a password is limited like signing in: per client address, and per person
- * under the per-e-mail rule, counted before the body is read. Whoever holds a stolen
- * session gets no more guesses at the password through the profile than through the
- * sign-in page.
- */
-function reauthenticationLimit(options: MeRoutesOptions) {
-  const { limiter, rateLimits } = options;
-  return async (request: FastifyRequest): Promise<void> => {
-    await enforcePerAddress(limiter, 'reauth', request.ip, rateLimits);
-    // The same bucket as signing in with this e-mail: guesses through either count together.
-    await limiter.enforce('login:email', currentUser(request).email, rateLimits.per_email);
-  };
 }
 
 function passwordRoutes(api: RouteApi, options: MeRoutesOptions) {

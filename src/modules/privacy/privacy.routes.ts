@@ -2,11 +2,13 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { currentUser, requireSession, sessionCookie } from '../../http/auth.js';
 import { IdempotencyHeaders } from '../../http/common-schemas.js';
-import { enforcePerAddress, type RateLimiter, type RateLimitRule } from '../../http/rate-limit.js';
+import type { RateLimiter, RateLimitRule } from '../../http/rate-limit.js';
 import { routeApi } from '../../http/route-api.js';
 import { bearerSecurity, problems } from '../../http/schemas.js';
 import { DomainError } from '../../lib/errors.js';
 import type { AuthRateLimits } from '../auth/auth.routes.js';
+import type { KnownDevices } from '../auth/devices.js';
+import { reauthenticationLimit } from '../auth/reauth-limit.js';
 import { DeleteAccountBody, ExportDownload, ExportQuery } from './privacy.schemas.js';
 import type { PrivacyService } from './privacy.service.js';
 
@@ -20,6 +22,7 @@ export const EXPORT_RATE_LIMIT: RateLimitRule = { max: 10, window_ms: 60 * 60_00
 export interface PrivacyRoutesOptions {
   privacy: PrivacyService;
   limiter: RateLimiter;
+  devices: KnownDevices;
   rateLimits: AuthRateLimits;
 }
 
@@ -46,7 +49,7 @@ function refuseCrossSite(request: FastifyRequest): void {
 
 export async function privacyRoutes(app: FastifyInstance, options: PrivacyRoutesOptions) {
   requireSession(app);
-  const { privacy, limiter, rateLimits } = options;
+  const { privacy, limiter } = options;
   const api = routeApi(app);
 
   api.get(
@@ -89,12 +92,8 @@ export async function privacyRoutes(app: FastifyInstance, options: PrivacyRoutes
         body: DeleteAccountBody,
         response: { 204: Type.Null(), ...problems(400, 401, 403, 413, 429) },
       },
-      // Limited like signing in: per address, and in the same per-e-mail bucket, so a stolen
-      // session gets no more guesses at the password here than on the sign-in page.
-      onRequest: async (request: FastifyRequest) => {
-        await enforcePerAddress(limiter, 'reauth', request.ip, rateLimits);
-        await limiter.enforce('login:email', currentUser(request).email, rateLimits.per_email);
-      },
+      // Limited like signing in (see reauthenticationLimit).
+      onRequest: reauthenticationLimit(options),
     },
     async (request, reply) => {
       await privacy.deleteAccount(currentUser(request).id, request.body.password);
