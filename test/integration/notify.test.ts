@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/lib/clock.js';
-import { notify } from '../../src/modules/notifications/notify.js';
+import { EMAILS_PER_PERSON_PER_DAY_MAX, notify } from '../../src/modules/notifications/notify.js';
 import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 
 const clock = fixedClock('2026-08-01T12:00:00Z');
@@ -34,6 +34,34 @@ describe('notify', () => {
       [user.id],
     );
     expect(rows.rows).toEqual([{ in_app: true, status: 'pending' }]);
+  });
+
+  it("queues at most the day's e-mails per person; past them the notification is in the app only, and the next day mails again", async () => {
+    const { user } = await signedIn(t.app);
+    const other = await signedIn(t.app);
+    for (const person of [user.id, other.user.id])
+      await t.pool.query(`INSERT INTO notification_preferences (user_id, kind, email) VALUES ($1, 'budget_alert', true)`, [
+        person,
+      ]);
+    const queued = async (userId: string) =>
+      (await t.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM email_outbox WHERE user_id = $1', [userId])).rows[0]?.n;
+    const start = clock.now();
+    try {
+      for (let index = 0; index < EMAILS_PER_PERSON_PER_DAY_MAX + 5; index += 1)
+        expect(await notify(t.pool, alert(user.id, `budget:cap-${index}:80`))).not.toBeNull();
+      expect(await queued(user.id)).toBe(EMAILS_PER_PERSON_PER_DAY_MAX);
+      const shown = await t.pool.query('SELECT count(*)::int AS n FROM notifications WHERE user_id = $1 AND in_app', [user.id]);
+      expect(shown.rows[0].n).toBe(EMAILS_PER_PERSON_PER_DAY_MAX + 5);
+      // Someone else's e-mails are not held back by it.
+      expect(await notify(t.pool, alert(other.user.id, 'budget:cap-other:80'))).not.toBeNull();
+      expect(await queued(other.user.id)).toBe(1);
+      // 24 hours after the first, a new one is mailed again.
+      clock.set(new Date(start.getTime() + 24 * 3_600_000 + 1_000).toISOString());
+      await notify(t.pool, { ...alert(user.id, 'budget:cap-next-day:80'), now: clock.now() });
+      expect(await queued(user.id)).toBe(EMAILS_PER_PERSON_PER_DAY_MAX + 1);
+    } finally {
+      clock.set(start.toISOString());
+    }
   });
 
   it('queues no e-mail for someone who did not ask for it (e-mail is opt-in)', async () => {

@@ -3,6 +3,14 @@ import { newId } from '../../lib/ids.js';
 
 export type NotificationKind = 'budget_alert' | 'weekly_summary';
 
+/**
+ * E-mails queued for one person in 24 hours at most; past it a notification is shown in the app
+ * only. A person gets a weekly summary and a few budget alerts a day; addresses are not
+ * verified, so an account must not be able to mail an address without end, nor fill the
+ * outbox everyone shares.
+ */
+export const EMAILS_PER_PERSON_PER_DAY_MAX = 20;
+
 export interface NewNotification {
   userId: string;
   kind: NotificationKind;
@@ -19,7 +27,7 @@ export interface NewNotification {
  * Writes a notification exactly once per (person, kind, dedupe key), and in the same
  * statement its e-mail in the outbox when the person wants that kind by e-mail. Returns the
  * new notification's id, or null when it already existed (another worker, a retry or an
- * earlier run wrote it). Call it inside the transaction that decided to notify, so a crash
+ * earlier run wrote it). No e-mail is queued past EMAILS_PER_PERSON_PER_DAY_MAX. Call it inside the transaction that decided to notify, so a crash
  * leaves either both or neither.
  */
 export async function notify(db: Queryable, notification: NewNotification): Promise<string | null> {
@@ -34,7 +42,10 @@ export async function notify(db: Queryable, notification: NewNotification): Prom
        RETURNING id
      ), queued AS (
        INSERT INTO email_outbox (id, user_id, notification_id, next_attempt_at, created_at)
-       SELECT $8, $2, inserted.id, $7, $7 FROM inserted, preference WHERE preference.email
+       SELECT $8, $2, inserted.id, $7, $7 FROM inserted, preference
+        WHERE preference.email
+          AND (SELECT count(*) FROM email_outbox
+                WHERE user_id = $2 AND created_at > $7::timestamptz - interval '24 hours') < $9
        RETURNING id
      )
      SELECT id FROM inserted`,
@@ -47,6 +58,7 @@ export async function notify(db: Queryable, notification: NewNotification): Prom
       notification.link,
       notification.now,
       newId(),
+      EMAILS_PER_PERSON_PER_DAY_MAX,
     ],
   );
   return result.rows[0]?.id ?? null;
