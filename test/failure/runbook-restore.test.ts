@@ -9,6 +9,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPool } from '../../src/db/pool.js';
+import { deleteGoal } from '../../src/modules/goals/goals.repository.js';
 import { findTool } from '../../src/ops/backup/tools.js';
 import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.js';
@@ -85,5 +87,37 @@ describe('a partial restore', () => {
     expect(complete.stdout).toContain('restore complete');
     const balanced = await ops(['check-ledger'], whole.url);
     expect(balanced.code, shown(balanced)).toBe(0);
+  });
+
+  it("is not fooled by rows the app deletes by design: a goal never funded (with its account), a deleted person's categories", async () => {
+    const { client } = await signedIn(testApp.app);
+    const goal = await client.post('/api/goals', { name: 'Viagem', target_cents: 100_000 });
+    expect(goal.statusCode).toBe(201);
+    const leaving = await signedIn(testApp.app);
+    const file = path.join(directory, 'shrinking.dump');
+    const backup = await backupCommand('backup', ['--out', file], testApp.database.url);
+    expect(backup.code, shown(backup)).toBe(0);
+    const whole = await createTestDatabase();
+    databases.push(whole);
+    const restored = await backupCommand('restore', ['--in', file, '--into', whole.url], whole.url);
+    expect(restored.code, shown(restored)).toBe(0);
+    // What the app does once it runs on the restored database: DELETE /api/goals/:id, and an account's deletion.
+    const pool = createPool(whole.url, { max: 1 });
+    try {
+      const stored = await pool.query<{ user_id: string; account_id: string }>(
+        'SELECT user_id, account_id FROM goals WHERE id = $1',
+        [goal.json().id],
+      );
+      const { user_id: userId, account_id: accountId } = stored.rows[0] as { user_id: string; account_id: string };
+      await deleteGoal(pool, { userId, goalId: goal.json().id, accountId });
+      await pool.query('DELETE FROM categories WHERE user_id = $1', [leaving.user.id]);
+    } finally {
+      await pool.end();
+    }
+    const checked = await ops(['restore-check', '--in', file], whole.url);
+    expect(checked.code, shown(checked)).toBe(0);
+    expect(checked.stdout).toMatch(/^accounts archive_rows=\d+ database_rows=\d+ missing$/m);
+    expect(checked.stdout).toMatch(/^categories archive_rows=\d+ database_rows=\d+ missing$/m);
+    expect(checked.stdout).toContain('restore complete');
   });
 });

@@ -7,16 +7,11 @@ const USAGE = 'npm run ops -- restore-check --in FILE';
 
 /**
  * Tables whose rows are never removed by the app: after a restore of FILE, each must hold at
- * least the archive's rows. Others (sessions, expired idempotency keys, old job runs, rate-limit
- * windows, deleted people's rows) shrink by design once the app runs again.
+ * least the archive's rows. Others shrink by design once the app runs again: sessions, expired
+ * idempotency keys, old job runs, rate-limit windows, a deleted person's categories and other
+ * rows, and accounts (a goal that never held money is deleted with its ledger account).
  */
-export const NEVER_SHRINKING_TABLES: readonly string[] = [
-  'schema_migrations',
-  'accounts',
-  'transactions',
-  'ledger_entries',
-  'categories',
-];
+export const NEVER_SHRINKING_TABLES: readonly string[] = ['schema_migrations', 'transactions', 'ledger_entries'];
 
 /**
  * `restore-check --in FILE`: the rows of each table of the backup FILE against the database's.
