@@ -187,6 +187,41 @@ describe('export slots', () => {
     again.stream.destroy();
   });
 
+  it('a download that takes longer than it may is cut, and its slot freed', async () => {
+    const { user } = await registerUser(t.app);
+    const privacy = new PrivacyService({ pool: t.pool, clock: systemClock, rateLimitKeysOf: () => [], exportDurationMs: 300 });
+    // Nobody reads it: the socket's stall and the snapshot's idle timeouts are what a slow reader resets.
+    const download = await privacy.export(user.id, 'zip');
+    const closed = new Promise<unknown>((resolve) => download.stream.on('error', resolve));
+    const cut = await Promise.race([closed, new Promise((resolve) => setTimeout(() => resolve('still open'), 10_000))]);
+    expect(String(cut)).toContain('the export took longer than it may');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const again = await privacy.export(user.id, 'json');
+    again.stream.destroy();
+  });
+
+  it("a refusal for want of a slot does not spend one of the person's hourly exports", async () => {
+    const { token } = await registerUser(t.app);
+    const exportNow = () =>
+      t.app.inject({ method: 'GET', url: '/api/privacy/export', headers: { authorization: `Bearer ${token}` } });
+    // The last table an export reads, locked: the first export holds its slot while it waits.
+    const blocker = new pg.Client({ connectionString: t.database.url });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE card_payments IN ACCESS EXCLUSIVE MODE');
+      const first = exportNow();
+      await lockWaiters(t.pool);
+      for (let attempt = 0; attempt < 10; attempt += 1) expectProblem(await exportNow(), 429, 'export_busy');
+      await blocker.query('COMMIT');
+      expectStatus(await first, 200);
+    } finally {
+      await blocker.query('ROLLBACK').catch(() => {});
+      await blocker.end();
+    }
+    expectStatus(await exportNow(), 200);
+  });
+
   it("refuses another site's link before counting it, so it cannot spend the person's exports", async () => {
     const { token } = await registerUser(t.app);
     const exportFrom = (site: string) =>

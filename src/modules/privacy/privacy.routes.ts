@@ -28,10 +28,6 @@ export interface PrivacyRoutesOptions {
 
 const common = { tags: ['privacy'], security: bearerSecurity };
 
-/**
- * /api/privacy: the export of everything the person has and the deletion of the account
- * (LGPD Art. 18). The consents routes live in their own plugin at the same prefix.
- */
 /** How long an export's socket may move no byte before it is closed. */
 export const EXPORT_STALL_MS = 30_000;
 
@@ -47,6 +43,10 @@ function refuseCrossSite(request: FastifyRequest): void {
   throw new DomainError('cross_site_request', 403, 'Exports start from this site only.');
 }
 
+/**
+ * /api/privacy: the export of everything the person has and the deletion of the account
+ * (LGPD Art. 18). The consents routes live in their own plugin at the same prefix.
+ */
 export async function privacyRoutes(app: FastifyInstance, options: PrivacyRoutesOptions) {
   requireSession(app);
   const { privacy, limiter } = options;
@@ -61,9 +61,10 @@ export async function privacyRoutes(app: FastifyInstance, options: PrivacyRoutes
         querystring: ExportQuery,
         response: { 200: ExportDownload, ...problems(400, 401, 403, 429) },
       },
-      // Refused before it is counted: another site's link must not spend the person's exports.
+      // Refused before it is counted: another site's link, or no free slot, must not spend the person's exports.
       onRequest: async (request) => {
         refuseCrossSite(request);
+        privacy.refuseWhenBusy(currentUser(request).id);
         await limiter.enforce('privacy:export', currentUser(request).id, EXPORT_RATE_LIMIT);
       },
     },

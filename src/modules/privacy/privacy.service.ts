@@ -41,6 +41,12 @@ export const EXPORT_IDLE_MS_MAX = 5 * 60_000;
  * objects is sixteen, which would read sixteen pages ahead of a slow download.
  */
 export const EXPORT_CHUNKS_AHEAD_MAX = 1;
+/**
+ * The longest an export may take. Reading slowly keeps both the socket's stall timeout and the
+ * snapshot's idle timeout from firing, so without it two slow readers could hold both slots
+ * for hours; a real download of 100,000 transactions takes seconds, over a slow phone minutes.
+ */
+export const EXPORT_DURATION_MS_MAX = 30 * 60_000;
 /** Seconds a client is told to wait when every export slot is taken. */
 const EXPORT_BUSY_RETRY_AFTER_SECONDS = '30';
 
@@ -67,6 +73,20 @@ export interface PrivacyServiceOptions {
   rateLimitKeysOf: (email: string) => Buffer[];
   /** Called after a deletion commits: this process's cached sessions of the person go. */
   onDeleted?: (userId: string) => void;
+  /** EXPORT_DURATION_MS_MAX unless a test sets it. */
+  exportDurationMs?: number;
+}
+
+function exportBusy(): DomainError {
+  return new DomainError(
+    'export_busy',
+    429,
+    'Too many exports are running; try again shortly.',
+    {},
+    {
+      'retry-after': EXPORT_BUSY_RETRY_AFTER_SECONDS,
+    },
+  );
 }
 
 function wrongPassword(): DomainError {
@@ -105,23 +125,21 @@ export class PrivacyService {
   }
 
   /**
+   * 429 export_busy when no export could start for the person now: checked before the person's
+   * hourly exports are counted, so a refusal does not spend one.
+   */
+  refuseWhenBusy(userId: string): void {
+    if (this.exportsInFlight >= EXPORTS_IN_FLIGHT_MAX || this.exporting.has(userId)) throw exportBusy();
+  }
+
+  /**
    * The export as a stream: JSON (one object, a section per table) or a ZIP of one CSV per
    * table. Every table is read in keyset pages from one REPEATABLE READ snapshot, each page
    * written before the next is read. Rejects with 429 when the process's slots are taken, or
    * when the person already has an export running.
    */
   async export(userId: string, format: ExportFormat): Promise<ExportDownload> {
-    if (this.exportsInFlight >= EXPORTS_IN_FLIGHT_MAX || this.exporting.has(userId)) {
-      throw new DomainError(
-        'export_busy',
-        429,
-        'Too many exports are running; try again shortly.',
-        {},
-        {
-          'retry-after': EXPORT_BUSY_RETRY_AFTER_SECONDS,
-        },
-      );
-    }
+    this.refuseWhenBusy(userId);
     this.exportsInFlight += 1;
     this.exporting.add(userId);
     const freeSlot = () => {
@@ -151,13 +169,28 @@ export class PrivacyService {
         highWaterMark: EXPORT_CHUNKS_AHEAD_MAX,
       });
       stream.on('close', () => session.release());
-      return { filename: exportFilename(startedAt, 'json'), contentType: 'application/json; charset=utf-8', stream };
+      return {
+        filename: exportFilename(startedAt, 'json'),
+        contentType: 'application/json; charset=utf-8',
+        stream: this.bounded(stream),
+      };
     }
     return {
       filename: exportFilename(startedAt, 'zip'),
       contentType: 'application/zip',
-      stream: this.zip(session, userId, startedAt, onComplete),
+      stream: this.bounded(this.zip(session, userId, startedAt, onComplete)),
     };
+  }
+
+  /** Ends the download (the connection is cut, the slot freed) once it has taken EXPORT_DURATION_MS_MAX. */
+  private bounded(stream: Readable): Readable {
+    const deadline = setTimeout(
+      () => stream.destroy(new Error('the export took longer than it may')),
+      this.options.exportDurationMs ?? EXPORT_DURATION_MS_MAX,
+    );
+    deadline.unref();
+    stream.on('close', () => clearTimeout(deadline));
+    return stream;
   }
 
   private async *jsonChunks(
