@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { AdvisoryLock } from '../db/locks.js';
 import type { Queryable } from '../db/queryable.js';
+import { isPersonDeleted } from '../db/sqlstate.js';
 import { runTransaction } from '../db/unit-of-work.js';
 import { calendarDay, calendarMonth, dayParts, firstDayOfMonth, previousMonth } from '../lib/calendar.js';
 import type { Clock } from '../lib/clock.js';
@@ -134,7 +135,11 @@ async function alertBudgetsOf(pool: pg.Pool, budgets: BudgetsService, month: str
     after = batch[batch.length - 1]?.id ?? after;
     for (const [userId, budgetIds] of byPerson(batch)) {
       for (const crossing of await crossingsOf(budgets, userId, budgetIds, month)) {
-        notified += await runTransaction(pool, (client) => notifyCrossing(client, crossing, now));
+        notified += await runTransaction(pool, (client) => notifyCrossing(client, crossing, now)).catch((error: unknown) => {
+          // Deleted since their budgets were read: nothing of theirs is written again.
+          if (isPersonDeleted(error)) return 0;
+          throw error;
+        });
       }
     }
     if (batch.length < BUDGETS_PER_BATCH) return notified;

@@ -1,5 +1,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { budgetAlertJob } from '../../src/jobs/budget-alert.js';
+import { runJobOnce } from '../../src/jobs/runner.js';
+import { calendarMonth } from '../../src/lib/calendar.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { lockAndLoadAccounts, postEntry } from '../../src/modules/ledger/index.js';
 import { PrivacyService } from '../../src/modules/privacy/privacy.service.js';
@@ -125,6 +128,52 @@ describe('writes under way when the account is deleted', () => {
       held.release();
     }
     for (const table of ['categories', 'pix_keys', 'notification_preferences']) {
+      const left = await t.pool.query(`SELECT count(*)::int AS n FROM ${table} WHERE user_id = $1`, [user.id]);
+      expect(left.rows[0].n, table).toBe(0);
+    }
+  });
+});
+
+describe('a job under way when the account is deleted', () => {
+  it('budget_alert waits for the deletion, writes nothing of the person and does not fail', async () => {
+    const { token, user } = await registerUser(t.app);
+    const client = clientFor(t.app, token);
+    const account = await client.account({ name: 'Conta', type: 'checking', initial_balance_cents: 100_000 });
+    const food = await client.category('expense', 'food');
+    const housing = await client.category('expense', 'housing');
+    const month = calendarMonth(new Date());
+    expectStatus(await client.put(`/api/budgets/${month}/${food}`, { limit_cents: 1_000 }), 201);
+    expectStatus(
+      await client.post('/api/transactions', {
+        account_id: account.id,
+        type: 'expense',
+        amount_cents: 5_000,
+        description: 'Feira',
+        category_id: food,
+      }),
+      201,
+    );
+    const held = await t.pool.connect();
+    try {
+      await held.query('BEGIN');
+      await held.query('SELECT 1 FROM categories WHERE id = $1 FOR UPDATE', [housing]);
+      const deletion = t.app.inject({
+        method: 'POST',
+        url: '/api/privacy/delete-account',
+        headers: { authorization: `Bearer ${token}` },
+        payload: { password: PASSWORD },
+      });
+      await lockWaiters(t.pool);
+      // The job read the budgets as committed (the deletion has not committed) and records the crossing.
+      const run = runJobOnce(t.pool, budgetAlertJob, systemClock);
+      await lockWaiters(t.pool, 2);
+      await held.query('COMMIT');
+      expectStatus(await deletion, 204);
+      expect(await run).toMatchObject({ ran: true });
+    } finally {
+      held.release();
+    }
+    for (const table of ['budget_alerts', 'notifications', 'email_outbox']) {
       const left = await t.pool.query(`SELECT count(*)::int AS n FROM ${table} WHERE user_id = $1`, [user.id]);
       expect(left.rows[0].n, table).toBe(0);
     }
