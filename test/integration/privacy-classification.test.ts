@@ -74,13 +74,11 @@ describe('docs/DATA-CLASSIFICATION.md', () => {
  * reason (see the migration that adds refuse_write_for_deleted_person).
  */
 const UNGUARDED = {
-  accounts: "the ledger's road: locked and archived by the deletion first",
-  transactions: "the ledger's road",
-  ledger_entries: "the ledger's road",
-  card_installments: 'written with a posting',
-  card_refunds: 'written with a posting',
-  card_payments: 'written with a posting',
-  recurring_occurrences: 'written with a posting',
+  ledger_entries: 'written only with a transaction of the same person (guarded)',
+  card_installments: 'written only with a transaction of the same person (guarded)',
+  card_refunds: 'written only with a transaction of the same person (guarded)',
+  card_payments: 'written only with a transaction of the same person (guarded)',
+  recurring_occurrences: 'written with a posting, or as a failure of a rule the deletion erases',
   account_balance_snapshots: "the ledger's balances, by account",
   idempotency_keys: 'written only in the transaction of the write it answers',
   privacy_requests: "the deletion's own record",

@@ -96,8 +96,17 @@ describe('writes under way when the account is deleted', () => {
   it('wait for the deletion and are refused (401): nothing of the person is written after the erasure', async () => {
     const { token, user } = await registerUser(t.app);
     const client = clientFor(t.app, token);
-    const account = await client.account({ name: 'Conta', type: 'checking', initial_balance_cents: 0 });
+    const account = await client.account({ name: 'Conta', type: 'checking', initial_balance_cents: 10_000 });
     const category = await client.category('expense', 'housing');
+    const spent = expectStatus(
+      await client.post('/api/transactions', {
+        account_id: account.id,
+        type: 'expense',
+        amount_cents: 1_000,
+        description: 'Consulta da Dra. Segredo',
+      }),
+      201,
+    ).json().transaction;
     const held = await t.pool.connect();
     try {
       // The deletion locks the person's row first; holding one of the rows it erases stops it
@@ -116,6 +125,9 @@ describe('writes under way when the account is deleted', () => {
         client.post('/api/categories', { name: 'Terapia da Dra. Segredo', kind: 'expense' }),
         client.put(`/api/accounts/${account.id}/pix-key`, { key: '529.982.247-25' }),
         client.put('/api/notifications/preferences', { items: [{ kind: 'budget_alert', in_app: true, email: true }] }),
+        client.post('/api/accounts', { name: 'Poupança da família Segredo', type: 'savings', initial_balance_cents: 500 }),
+        // A reversal may post on archived accounts: it waits for the accounts' locks, not for the archiving.
+        client.post(`/api/transactions/${spent.id}/reverse`),
       ];
       await lockWaiters(t.pool, 1 + writes.length);
       await held.query('COMMIT');
@@ -131,6 +143,14 @@ describe('writes under way when the account is deleted', () => {
       const left = await t.pool.query(`SELECT count(*)::int AS n FROM ${table} WHERE user_id = $1`, [user.id]);
       expect(left.rows[0].n, table).toBe(0);
     }
+    // The account and the expense the person had, anonymised; nothing new, nothing with their words.
+    const accounts = await t.pool.query('SELECT name FROM accounts WHERE user_id = $1 AND type = $2', [user.id, 'savings']);
+    expect(accounts.rowCount).toBe(0);
+    const texts = await t.pool.query(
+      `SELECT count(*)::int AS n FROM transactions WHERE user_id = $1 AND (description LIKE '%Segredo%' OR reverses_transaction_id IS NOT NULL)`,
+      [user.id],
+    );
+    expect(texts.rows[0].n).toBe(0);
   });
 });
 
