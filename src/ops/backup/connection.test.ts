@@ -13,6 +13,13 @@ describe('libpqTarget', () => {
     expect(queried.env).toEqual({ PGPASSWORD: 's&cret' });
     expect(libpqTarget('postgresql://app:old@db/vdp?password=new').env).toEqual({ PGPASSWORD: 'new' });
     expect(libpqTarget('postgresql://app@db/vdp')).toMatchObject({ dbname: 'postgresql://app@db/vdp', env: {} });
+    // Every other parameter stays as written: libpq does not read + as a space.
+    const options = 'options=-c%20statement_timeout%3D0';
+    expect(libpqTarget(`postgresql://app@db/vdp?${options}`).dbname).toBe(`postgresql://app@db/vdp?${options}`);
+    expect(libpqTarget(`postgresql://app@db/vdp?password=x&${options}`)).toMatchObject({
+      dbname: `postgresql://app@db/vdp?${options}`,
+      env: { PGPASSWORD: 'x' },
+    });
   });
 
   it("turns node-postgres's ?ssl=true into libpq's sslmode=require", () => {

@@ -23,11 +23,28 @@ function libpqParameters(url: URL): void {
   if (!url.searchParams.has('sslmode') && (ssl === 'true' || ssl === '1')) url.searchParams.set('sslmode', 'require');
 }
 
+/**
+ * Takes ?password= out of the URL's query, leaving every other parameter byte for byte (a
+ * rewrite by URLSearchParams would turn %20 into +, which libpq does not decode).
+ */
+function takePasswordParameter(url: URL): string | undefined {
+  let password: string | undefined;
+  const kept = url.search
+    .slice(1)
+    .split('&')
+    .filter((parameter) => {
+      if (!parameter.startsWith('password=')) return true;
+      password = decodeURIComponent(parameter.slice('password='.length).replaceAll('+', ' '));
+      return false;
+    });
+  if (password !== undefined) url.search = kept.length > 0 && kept.join('&') !== '' ? `?${kept.join('&')}` : '';
+  return password;
+}
+
 export function libpqTarget(connectionUrl: string): LibpqTarget {
   const url = new URL(connectionUrl);
   // node-postgres and libpq both take the password as ?password= too, which wins over the userinfo's.
-  const password = url.searchParams.get('password') ?? decodeURIComponent(url.password);
-  url.searchParams.delete('password');
+  const password = takePasswordParameter(url) ?? decodeURIComponent(url.password);
   url.password = '';
   libpqParameters(url);
   return { dbname: url.toString(), env: password === '' ? {} : { PGPASSWORD: password }, label: describeTarget(connectionUrl) };
