@@ -388,6 +388,18 @@ describe('a known device past the per-e-mail limit', () => {
           headers: { authorization: `Bearer ${token}`, ...(cookie ? { cookie } : {}) },
           payload,
         });
+      // A neighbour behind the same address (a shared NAT) spends the address's re-entries too.
+      const neighbour = await registerFrom(`${net}.2.1`, 'vizinho');
+      const neighbourToken = (await login(neighbour.email, `${net}.2.1`)).json().token as string;
+      const neighbourGuess = () =>
+        t.app.inject({
+          method: 'PUT',
+          url: '/api/me/password',
+          remoteAddress: `${net}.0.1`,
+          headers: { authorization: `Bearer ${neighbourToken}` },
+          payload: { current_password: 'chute-errado-7', new_password: 'outra senha bem longa 43' },
+        });
+      expect((await statusesOf(LIMITS.per_ip.max + 1, neighbourGuess)).at(-1)).toBe(429);
       // A session without the browser's device cookie gets no more guesses than the sign-in page.
       expectProblem(await reenter(), 429, 'rate_limited');
       expectProblem(await reenter(`vdp_device=${'A'.repeat(43)}`), 429, 'rate_limited');
