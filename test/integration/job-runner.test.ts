@@ -70,13 +70,15 @@ describe('the job runner', () => {
     const metrics = createJobMetrics(registry);
     const lines: Array<{ msg: string; job?: string }> = [];
     const logger = pino({ level: 'debug' }, { write: (line: string) => lines.push(JSON.parse(line)) });
-    /** Three ticks of an every-second schedule fall inside one run. */
-    const RUN_MS = 3_200;
+    const heldTicks = () => lines.filter((line) => line.msg === 'tick skipped: this worker is still running the job');
+    // The run lasts until the test lets it end, after the scheduler has stopped.
     let started = 0;
+    let finish!: () => void;
+    const finished = new Promise<void>((resolve) => (finish = resolve));
     const slow = {
       ...job('test_scheduled_slow', async () => {
         started += 1;
-        await new Promise((resolve) => setTimeout(resolve, RUN_MS));
+        await finished;
         return 1;
       }),
       schedule: '* * * * * *',
@@ -86,11 +88,14 @@ describe('the job runner', () => {
       const deadline = Date.now() + 60_000;
       while (started === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
       expect(started).toBe(1);
-      await new Promise((resolve) => setTimeout(resolve, RUN_MS - 200));
+      // Two ticks held back, however slowly this machine fires them.
+      while (heldTicks().length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     } finally {
-      await scheduler.stop();
+      const stopped = scheduler.stop();
+      finish();
+      await stopped;
     }
-    const held = lines.filter((line) => line.msg === 'tick skipped: this worker is still running the job');
+    const held = heldTicks();
     expect(held.length).toBeGreaterThanOrEqual(2);
     expect(held.every((line) => line.job === 'test_scheduled_slow')).toBe(true);
     // Every skip is a tick held back here: none opened a connection and found the lock taken.

@@ -2,8 +2,9 @@ import type pg from 'pg';
 import type { Clock } from '../../lib/clock.js';
 
 /**
- * How long the first person's id is remembered. It never changes: a deleted person's row stays
- * (anonymised, nobody can sign in to it), so the role does not pass to the next one registered.
+ * How long the first person's id is remembered. Once someone has registered it never changes: a
+ * deleted person's row stays (anonymised, nobody can sign in to it), so the role does not pass
+ * to the next one registered.
  */
 const FIRST_PERSON_CACHE_MS = 60_000;
 
