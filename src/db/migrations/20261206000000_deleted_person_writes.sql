@@ -6,11 +6,9 @@
 -- foreign key and landed after the erasure. A write that inserts first is committed before
 -- the deletion can lock the row, and the deletion then erases it with the rest.
 --
--- Guarded too: accounts (a new account and its opening posting) and transactions (a reversal
--- may post on archived accounts, so the deletion's archiving does not stop it). Not guarded:
--- ledger_entries and the card tables, written only with a transaction of the same person;
--- recurring_occurrences, claimed under a share lock of a rule the deletion erases;
--- account_balance_snapshots, the ledger's balances; idempotency_keys,
+-- Not guarded: the ledger's road (accounts, transactions, ledger_entries, the card tables
+-- written with a posting, recurring_occurrences, account_balance_snapshots), whose writes
+-- lock the person's accounts, which the deletion locks and archives first; idempotency_keys,
 -- written only in the transaction of the write it answers; privacy_requests, the deletion's
 -- own record; access_log and reconcile_findings, records kept for their own periods.
 CREATE FUNCTION refuse_write_for_deleted_person() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -27,10 +25,10 @@ DECLARE
   guarded text;
 BEGIN
   FOREACH guarded IN ARRAY ARRAY[
-    'accounts', 'budget_alerts', 'budgets', 'card_schedules', 'categories', 'consents', 'email_outbox', 'goals',
+    'budget_alerts', 'budgets', 'card_schedules', 'categories', 'consents', 'email_outbox', 'goals',
     'import_dedupe', 'import_lines', 'import_mappings', 'import_rules', 'imports', 'insight_cache',
     'known_devices', 'notification_preferences', 'notifications', 'pix_charges', 'pix_keys',
-    'recurring_rules', 'sessions', 'transactions'
+    'recurring_rules', 'sessions'
   ] LOOP
     EXECUTE format(
       'CREATE TRIGGER %I BEFORE INSERT ON %I FOR EACH ROW EXECUTE FUNCTION refuse_write_for_deleted_person()',
