@@ -40,6 +40,7 @@ const COVERING_COLUMN = `DROP INDEX ledger_entries_account_time_idx;
   CREATE INDEX ledger_entries_account_time_idx ON ledger_entries (account_id, created_at, id)`;
 const CORRECTIONS = `DROP INDEX transactions_corrects_key;
   ALTER TABLE transactions DROP CONSTRAINT transactions_corrects_fkey, DROP CONSTRAINT transactions_correction_kind`;
+const DELETED_PERSON_GUARD = 'DROP TRIGGER transactions_not_for_deleted_person ON transactions';
 
 /** Each variant is the migrated schema less what its statements drop. */
 const VARIANTS: ReadonlyArray<{ name: string; sql: string }> = [
@@ -48,6 +49,7 @@ const VARIANTS: ReadonlyArray<{ name: string; sql: string }> = [
   { name: 'without the four card CHECKs on accounts', sql: CARD_CHECKS },
   { name: 'without the amount carried in the account-time index', sql: COVERING_COLUMN },
   { name: "without the corrections' unique index, foreign key and CHECK", sql: CORRECTIONS },
+  { name: "without the deleted person's guard on transactions (a trigger)", sql: DELETED_PERSON_GUARD },
   {
     name: 'without all four',
     sql: [SEARCH_INDEX, CARD_CHECKS, COVERING_COLUMN, CORRECTIONS].join(';\n'),
