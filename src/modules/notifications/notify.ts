@@ -27,8 +27,8 @@ export interface NewNotification {
  * Writes a notification exactly once per (person, kind, dedupe key), and in the same
  * statement its e-mail in the outbox when the person wants that kind by e-mail. Returns the
  * new notification's id, or null when it already existed (another worker, a retry or an
- * earlier run wrote it). No e-mail is queued past EMAILS_PER_PERSON_PER_DAY_MAX. Call it inside the transaction that decided to notify, so a crash
- * leaves either both or neither.
+ * earlier run wrote it). No e-mail is queued past EMAILS_PER_PERSON_PER_DAY_MAX. Call it
+ * inside the transaction that decided to notify, so a crash leaves either both or neither.
  */
 export async function notify(db: Queryable, notification: NewNotification): Promise<string | null> {
   const result = await db.query<{ id: string }>(
