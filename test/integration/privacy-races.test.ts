@@ -92,6 +92,25 @@ describe('a posting under way when the account is deleted', () => {
   });
 });
 
+/**
+ * An account deletion stopped mid-erasure with the person's row locked, as one with much to erase
+ * would be: the deletion locks the person's row first, and `held` holds a category row it erases.
+ * COMMIT on `held` lets it go on; release `held` afterwards.
+ */
+async function deletionHeldMidErasure(token: string, categoryId: string) {
+  const held = await t.pool.connect();
+  await held.query('BEGIN');
+  await held.query('SELECT 1 FROM categories WHERE id = $1 FOR UPDATE', [categoryId]);
+  const deletion = t.app.inject({
+    method: 'POST',
+    url: '/api/privacy/delete-account',
+    headers: { authorization: `Bearer ${token}` },
+    payload: { password: PASSWORD },
+  });
+  await lockWaiters(t.pool);
+  return { held, deletion };
+}
+
 describe('writes under way when the account is deleted', () => {
   it('wait for the deletion and are refused (401): nothing of the person is written after the erasure', async () => {
     const { token, user } = await registerUser(t.app);
@@ -107,19 +126,8 @@ describe('writes under way when the account is deleted', () => {
       }),
       201,
     ).json().transaction;
-    const held = await t.pool.connect();
+    const { held, deletion } = await deletionHeldMidErasure(token, category);
     try {
-      // The deletion locks the person's row first; holding one of the rows it erases stops it
-      // there, with the person's row locked, as a deletion with much to erase would be.
-      await held.query('BEGIN');
-      await held.query('SELECT 1 FROM categories WHERE id = $1 FOR UPDATE', [category]);
-      const deletion = t.app.inject({
-        method: 'POST',
-        url: '/api/privacy/delete-account',
-        headers: { authorization: `Bearer ${token}` },
-        payload: { password: PASSWORD },
-      });
-      await lockWaiters(t.pool);
       // Signed in before the deletion, from other tabs: each write reaches its insert.
       const writes = [
         client.post('/api/categories', { name: 'Terapia da Dra. Segredo', kind: 'expense' }),
@@ -173,17 +181,8 @@ describe('a job under way when the account is deleted', () => {
       }),
       201,
     );
-    const held = await t.pool.connect();
+    const { held, deletion } = await deletionHeldMidErasure(token, housing);
     try {
-      await held.query('BEGIN');
-      await held.query('SELECT 1 FROM categories WHERE id = $1 FOR UPDATE', [housing]);
-      const deletion = t.app.inject({
-        method: 'POST',
-        url: '/api/privacy/delete-account',
-        headers: { authorization: `Bearer ${token}` },
-        payload: { password: PASSWORD },
-      });
-      await lockWaiters(t.pool);
       // The job read the budgets as committed (the deletion has not committed) and records the crossing.
       const run = runJobOnce(t.pool, budgetAlertJob, systemClock);
       await lockWaiters(t.pool, 2);
