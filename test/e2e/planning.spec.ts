@@ -355,6 +355,42 @@ test.describe('goals, budgets and recurring bills', () => {
     await expect(accountRow(page, 'Nubank').locator('[data-money]')).toHaveText('R$ 3.900,10');
   });
 
+  test('moving a bill posted today to a later day: next due next month, never twice in one', async ({ page }) => {
+    await page.setViewportSize(DESKTOP);
+    await registerViaApi(page, newPerson('Caio Nunes', 'reschedule'));
+    const main = await apiCreateAccount(page, { name: 'Nubank', type: 'checking', initial_balance_cents: 100_000 });
+    const today = todayIso();
+    const todayDay = Number(today.slice(8, 10));
+    await apiPost(page, '/api/recurring', {
+      account_id: main.id,
+      type: 'expense',
+      amount_cents: 9_990,
+      description: 'Academia',
+      schedule: { kind: 'monthly', day: todayDay },
+      start_on: today,
+    });
+    expect(await apiPost(page, '/api/recurring/run-due', {})).toMatchObject({ posted: 1 });
+    // Days up to 28 exist in every month; from the 28th on, the 1st.
+    const movedDay = todayDay < 28 ? todayDay + 1 : 1;
+    const movedNext = `${nextMonth(today.slice(0, 7))}-${String(movedDay).padStart(2, '0')}`;
+
+    await page.goto('/recorrentes');
+    const gym = page.locator('[data-rule-row][data-rule-name="Academia"]');
+    await expect(gym).toContainText('Lançadas: 1');
+    await gym.getByRole('button', { name: 'Ações da recorrência Academia' }).click();
+    await page.getByRole('menuitem', { name: 'Editar' }).click();
+    const edit = page.getByRole('dialog', { name: 'Editar recorrência' });
+    await expect(
+      edit.getByText('Uma nova frequência vale a partir de hoje e não repete o mês (ou o ano) do último lançamento.'),
+    ).toBeVisible();
+    await choose(page, edit.getByRole('combobox', { name: 'Dia do mês' }), String(movedDay));
+    await edit.getByRole('button', { name: 'Salvar' }).click();
+    await expect(edit).toBeHidden();
+    await expect(page.getByText(`Recorrência atualizada. Próximo lançamento: ${display(movedNext)}.`)).toBeVisible();
+    await expect(gym.getByTestId('rule-next')).toHaveText(`Próxima: ${display(movedNext)}`);
+    await expect(gym).toContainText(`Todo mês, no dia ${movedDay}`);
+  });
+
   test('goals, budgets, recurring bills and the dashboard fit a 360 px screen (screenshots)', async ({ page }, testInfo) => {
     test.setTimeout(LONG_FLOW_TIMEOUT_MS);
     const outputDir = testInfo.project.outputDir;

@@ -9,6 +9,7 @@ import { RecurringService } from '../../src/modules/recurring/recurring.service.
 import type { Schedule } from '../../src/modules/recurring/schedule.js';
 import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
 import { expectLedgerInvariants } from '../helpers/ledger.js';
+import { lockWaiters } from '../helpers/lock-waits.js';
 import { expectProblem, expectStatus } from '../helpers/problem.js';
 
 const clock = fixedClock('2026-06-15T15:00:00Z');
@@ -307,6 +308,99 @@ describe('recurring transactions', () => {
       ['2026-07-10', 120],
       ['2026-06-01', 100],
     ]);
+  });
+
+  it('a new schedule does not post twice in the month of the last occurrence, and a plan of 4 posts 4', async () => {
+    const { client, checking } = await setup();
+    const plan = expectStatus(
+      await client.post('/api/recurring', {
+        account_id: checking,
+        type: 'expense',
+        amount_cents: 25_000,
+        description: 'Parcela',
+        schedule: { kind: 'monthly', day: 5 },
+        start_on: '2026-04-05',
+        occurrences_max: 4,
+      }),
+      201,
+    ).json();
+    expect((await client.post('/api/recurring/run-due')).json()).toMatchObject({ posted: 3 });
+    const moved = expectStatus(
+      await client.patch(`/api/recurring/${plan.id}`, { schedule: { kind: 'monthly', day: 20 }, row_version: plan.row_version }),
+      200,
+    ).json();
+    expect(moved.next_occurrence_on).toBe('2026-07-20');
+    clock.set('2026-09-25T15:00:00Z');
+    expect((await client.post('/api/recurring/run-due')).json()).toMatchObject({ posted: 1 });
+    const days = (await client.get('/api/transactions?q=Parcela'))
+      .json()
+      .items.map((item: { occurred_on: string }) => item.occurred_on);
+    expect(days).toEqual(['2026-07-20', '2026-06-05', '2026-05-05', '2026-04-05']);
+    expect((await client.get(`/api/recurring/${plan.id}`)).json()).toMatchObject({ posted_count: 4, next_occurrence_on: null });
+  });
+
+  it('an edit that sends the schedule unchanged keeps an occurrence due and not yet posted', async () => {
+    const { client, checking } = await setup();
+    const rule = expectStatus(
+      await client.post('/api/recurring', {
+        account_id: checking,
+        type: 'expense',
+        amount_cents: 100,
+        description: 'Academia',
+        schedule: { kind: 'monthly', day: 10 },
+        start_on: '2026-06-10',
+      }),
+      201,
+    ).json();
+    // 10 June fell due while no run went (workers down); the web form sends the schedule with every edit.
+    expectStatus(
+      await client.patch(`/api/recurring/${rule.id}`, {
+        amount_cents: 130,
+        schedule: { kind: 'monthly', day: 10 },
+        row_version: rule.row_version,
+      }),
+      200,
+    );
+    expect((await client.post('/api/recurring/run-due')).json()).toMatchObject({ posted: 1 });
+    const posted = (await client.get('/api/transactions?q=Academia')).json().items;
+    expect(posted.map((item: { occurred_on: string; amount_cents: number }) => [item.occurred_on, item.amount_cents])).toEqual([
+      ['2026-06-10', 130],
+    ]);
+  });
+
+  it('a schedule change waits for a posting of the rule under way and starts after it', async () => {
+    const { client, user, checking } = await setup();
+    const rule = expectStatus(
+      await client.post('/api/recurring', {
+        account_id: checking,
+        type: 'expense',
+        amount_cents: 100,
+        description: 'Aluguel',
+        schedule: { kind: 'monthly', day: 15 },
+        start_on: '2026-06-15',
+      }),
+      201,
+    ).json();
+    // A posting of 15 June holds the rule as a run does (FOR SHARE) and has claimed its day.
+    const posting = await t.pool.connect();
+    try {
+      await posting.query('BEGIN');
+      await posting.query('SELECT 1 FROM recurring_rules WHERE id = $1 FOR SHARE', [rule.id]);
+      await posting.query(
+        `INSERT INTO recurring_occurrences (rule_id, occurs_on, user_id, status, failure_code)
+         VALUES ($1, '2026-06-15', $2, 'failed', 'insufficient_funds')`,
+        [rule.id, user.id],
+      );
+      const patch = client.patch(`/api/recurring/${rule.id}`, {
+        schedule: { kind: 'monthly', day: 25 },
+        row_version: rule.row_version,
+      });
+      await lockWaiters(t.pool);
+      await posting.query('COMMIT');
+      expect(expectStatus(await patch, 200).json().next_occurrence_on).toBe('2026-07-25');
+    } finally {
+      posting.release();
+    }
   });
 
   it('a rule ended, paused or edited while a run is under way is not posted from the copy the run read', async () => {

@@ -20,6 +20,8 @@ export interface RuleRow {
   skip_until: string | null;
   ended_at: Date | null;
   materialised_through: string | null;
+  schedule_from: string | null;
+  occurrences_before: number;
   row_version: number;
   created_at: Date;
 }
@@ -32,7 +34,7 @@ export interface FailureRow {
 }
 
 const COLUMNS = `id, user_id, type, account_id, to_account_id, amount_cents, description, category_id, schedule, start_on, end_on,
-  occurrences_max, paused_at, skip_until, ended_at, materialised_through, row_version, created_at`;
+  occurrences_max, paused_at, skip_until, ended_at, materialised_through, schedule_from, occurrences_before, row_version, created_at`;
 
 export async function findRule(client: Queryable, userId: string, ruleId: string): Promise<RuleRow | undefined> {
   const result = await client.query<RuleRow>(`SELECT ${COLUMNS} FROM recurring_rules WHERE user_id = $1 AND id = $2`, [
@@ -40,6 +42,28 @@ export async function findRule(client: Queryable, userId: string, ruleId: string
     ruleId,
   ]);
   return result.rows[0];
+}
+
+/**
+ * For an edit: the rule, locked until the edit commits. A posting of the rule under way
+ * holds it FOR SHARE (lockRuleAsPlanned), so the edit waits for that posting and then sees
+ * its claim; a posting that comes after waits for the edit and finds a new row_version.
+ */
+export async function findRuleForUpdate(client: Queryable, userId: string, ruleId: string): Promise<RuleRow | undefined> {
+  const result = await client.query<RuleRow>(`SELECT ${COLUMNS} FROM recurring_rules WHERE user_id = $1 AND id = $2 FOR UPDATE`, [
+    userId,
+    ruleId,
+  ]);
+  return result.rows[0];
+}
+
+/** The rule's latest claimed (posted or failed) occurrence, or null when it has none. */
+export async function lastClaimedDay(client: Queryable, ruleId: string): Promise<string | null> {
+  const result = await client.query<{ day: string | null }>(
+    'SELECT max(occurs_on) AS day FROM recurring_occurrences WHERE rule_id = $1',
+    [ruleId],
+  );
+  return result.rows[0]?.day ?? null;
 }
 
 /** For a create: locks the person first (lockPersonForCount), so creates at once count one by one. */
@@ -54,7 +78,10 @@ export async function countActiveRules(client: Queryable, userId: string): Promi
 
 export async function insertRule(
   client: Queryable,
-  rule: Omit<RuleRow, 'paused_at' | 'skip_until' | 'ended_at' | 'materialised_through' | 'row_version'>,
+  rule: Omit<
+    RuleRow,
+    'paused_at' | 'skip_until' | 'ended_at' | 'materialised_through' | 'schedule_from' | 'occurrences_before' | 'row_version'
+  >,
 ): Promise<void> {
   await client.query(
     `INSERT INTO recurring_rules (id, user_id, type, account_id, to_account_id, amount_cents, description, category_id, schedule,
@@ -201,15 +228,23 @@ export async function activeAccounts(
   return found.rows;
 }
 
-/** Applies an edit when row_version still matches; a new schedule forgets the materialisation cursor. */
+/**
+ * Applies an edit when row_version still matches. A new schedule (`restart`) records where
+ * it starts and what came before, and forgets the materialisation cursor; skip_until also
+ * moves to the day before it, so a release that predates schedule_from owes it no backlog.
+ */
 export async function updateRule(
   client: Queryable,
   edit: Pick<RuleRow, 'user_id' | 'id' | 'row_version' | 'amount_cents' | 'description' | 'category_id' | 'schedule'> &
-    Pick<RuleRow, 'end_on' | 'occurrences_max'> & { skipUntil: string | null },
+    Pick<RuleRow, 'end_on' | 'occurrences_max'> & {
+      restart: { schedule_from: string; occurrences_before: number } | null;
+    },
 ): Promise<boolean> {
   const updated = await client.query(
     `UPDATE recurring_rules SET amount_cents = $4, description = $5, category_id = $6, schedule = $7, end_on = $8, occurrences_max = $9,
-            skip_until = CASE WHEN $10::date IS NULL THEN skip_until ELSE greatest(skip_until, $10::date) END,
+            schedule_from = coalesce($10::date, schedule_from),
+            occurrences_before = coalesce($11::int, occurrences_before),
+            skip_until = CASE WHEN $10::date IS NULL THEN skip_until ELSE greatest(skip_until, $10::date - 1) END,
             materialised_through = CASE WHEN $10::date IS NULL THEN materialised_through END,
             row_version = row_version + 1
       WHERE user_id = $1 AND id = $2 AND row_version = $3`,
@@ -223,7 +258,8 @@ export async function updateRule(
       JSON.stringify(edit.schedule),
       edit.end_on,
       edit.occurrences_max,
-      edit.skipUntil,
+      edit.restart?.schedule_from ?? null,
+      edit.restart?.occurrences_before ?? null,
     ],
   );
   return updated.rowCount === 1;

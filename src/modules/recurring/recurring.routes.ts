@@ -99,6 +99,8 @@ function itemRoutes(api: RouteApi, recurring: RecurringService) {
       schema: {
         ...common,
         summary: 'Edit future occurrences of a rule',
+        description:
+          'A schedule different from the current one starts today at the earliest, and not within the period (month, year, n days) of the last posted or failed occurrence; the earlier schedules\' occurrences still count toward occurrences_max. The same schedule sent again changes no date.',
         params: IdParams,
         body: PatchRecurringBody,
         response: { 200: Type.Ref(RecurringRule), ...problems(400, 401, 404, 409, 422) },

@@ -21,8 +21,10 @@ import {
   countActiveRules,
   findDueRulesPage,
   findRule,
+  findRuleForUpdate,
   findScheduledRules,
   insertRule,
+  lastClaimedDay,
   listRules,
   lockRuleAsPlanned,
   markOccurrenceFailed,
@@ -48,7 +50,7 @@ import {
   START_ON_YEARS_AHEAD_MAX,
   START_ON_YEARS_BACK_MAX,
 } from './recurring.schemas.js';
-import { daysInMonthMax, occurrencesFrom, type Schedule } from './schedule.js';
+import { changedSchedule, daysInMonthMax, occurrencesFrom, type Schedule, sameSchedule, scheduleStart } from './schedule.js';
 
 export interface OccurrenceResult {
   rule_id: string;
@@ -96,7 +98,7 @@ function laterDay(a: string, b: string): string {
 
 /** Where a run starts looking for a rule's occurrences: after its cursor and any skipped days. */
 function scanStart(rule: RuleRow): string {
-  let from = rule.start_on;
+  let from = scheduleStart(rule);
   if (rule.materialised_through !== null && addDays(rule.materialised_through, 1) > from)
     from = addDays(rule.materialised_through, 1);
   if (rule.skip_until !== null && addDays(rule.skip_until, 1) > from) from = addDays(rule.skip_until, 1);
@@ -252,17 +254,19 @@ export class RecurringService {
 
   /**
    * Edits apply to occurrences not yet posted; posted ones are ledger facts. start_on is
-   * not editable, so an edit cannot create a backlog; a new schedule starts from today.
-   * Answered from inside the transaction (row_version, not an Idempotency-Key, makes a
-   * retry safe), so nothing is read after COMMIT.
+   * not editable, so an edit cannot create a backlog. A different schedule starts from
+   * today at the earliest, and not in the period of the last occurrence (changedSchedule);
+   * the same schedule sent again changes nothing. Answered from inside the transaction
+   * (row_version, not an Idempotency-Key, makes a retry safe), so nothing is read after COMMIT.
    */
   async patch(context: RequestContext, ruleId: string, input: PatchRecurringInput): Promise<WriteResult<RecurringRuleResponse>> {
     const description = input.description?.trim();
     const userId = context.userId;
     return idempotentWrite(this.deps, { ...context, idempotency: undefined }, async (client) => {
-      const current = await findRule(client, userId, ruleId);
+      const current = await findRuleForUpdate(client, userId, ruleId);
       if (!current) throw notFound('recurring_rule');
       if (input.schedule) checkSchedule(input.schedule);
+      const rescheduled = input.schedule !== undefined && !sameSchedule(input.schedule, current.schedule);
       const endOn = input.end_on === undefined ? current.end_on : input.end_on;
       if (input.end_on !== undefined) checkEndOn(current.start_on, endOn);
       const categoryId = input.category_id === undefined ? current.category_id : input.category_id;
@@ -278,8 +282,13 @@ export class RecurringService {
         schedule: input.schedule ?? current.schedule,
         end_on: endOn,
         occurrences_max: input.occurrences_max === undefined ? current.occurrences_max : input.occurrences_max,
-        // A new schedule starts from today: days it would have had in the past are not owed.
-        skipUntil: input.schedule ? addDays(this.today(), -1) : null,
+        restart:
+          rescheduled && input.schedule
+            ? changedSchedule(current, input.schedule, {
+                today: this.today(),
+                lastClaimed: await lastClaimedDay(client, ruleId),
+              })
+            : null,
       };
       await updateOrConflict({
         entity: 'recurring_rule',

@@ -3752,7 +3752,10 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Edit future occurrences of a rule */
+        /**
+         * Edit future occurrences of a rule
+         * @description A schedule different from the current one starts today at the earliest, and not within the period (month, year, n days) of the last posted or failed occurrence; the earlier schedules' occurrences still count toward occurrences_max. The same schedule sent again changes no date.
+         */
         patch: {
             parameters: {
                 query?: never;

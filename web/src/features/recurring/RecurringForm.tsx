@@ -267,8 +267,12 @@ function EditRuleForm({ rule, onDone }: { rule: RecurringRule; onDone: () => voi
         row_version: rowVersion,
       });
     },
-    onSuccess: () => {
-      notifications.show({ color: 'brand', message: t('recurring.form.savedDone') });
+    onSuccess: (saved) => {
+      const next = saved.status === 'active' ? saved.next_occurrence_on : null;
+      notifications.show({
+        color: 'brand',
+        message: next ? t('recurring.form.savedNext', { date: isoToDisplay(next) }) : t('recurring.form.savedDone'),
+      });
       void queryClient.invalidateQueries({ queryKey: LEDGER_KEYS.recurring });
       onDone();
     },
@@ -418,7 +422,7 @@ function AccountFields({ form, editing }: { form: RuleForm; editing: boolean }) 
 }
 
 /** The frequency and the day it falls on: day of the month, weekday, every n days, or a day of the year. */
-function ScheduleFields({ form }: { form: RuleForm }) {
+function ScheduleFields({ form, editing }: { form: RuleForm; editing: boolean }) {
   const { t } = useTranslation();
   const { values } = form;
   return (
@@ -430,6 +434,7 @@ function ScheduleFields({ form }: { form: RuleForm }) {
           if (kind) form.setFieldValue('kind', kind);
         }}
         label={t('recurring.form.frequency')}
+        description={editing ? t('recurring.form.scheduleEditHint') : undefined}
         data={SCHEDULE_KINDS.map((kind) => ({ value: kind, label: t(`recurring.form.frequencies.${kind}`) }))}
         allowDeselect={false}
         comboboxProps={{ withinPortal: true }}
@@ -552,7 +557,7 @@ function RuleFields({ form, onSubmit, pending, submitLabel, editing = false, chi
       <Stack gap="md">
         <WhatFields form={form} editing={editing} />
         <AccountFields form={form} editing={editing} />
-        <ScheduleFields form={form} />
+        <ScheduleFields form={form} editing={editing} />
         <PeriodFields form={form} editing={editing} />
         {children}
         <Button type="submit" fullWidth loading={pending}>

@@ -672,6 +672,7 @@ export const en: Messages = {
       fromAccount: 'From',
       toAccount: 'To',
       frequency: 'Frequency',
+      scheduleEditHint: 'A new frequency applies from today and never repeats the month (or year) of the last posting.',
       frequencies: {
         monthly: 'Monthly',
         weekly: 'Weekly',
@@ -699,6 +700,7 @@ export const en: Messages = {
       submitCreate: 'Create recurring item',
       createdDone: 'Recurring item "{{name}}" created.',
       savedDone: 'Recurring item updated.',
+      savedNext: 'Recurring item updated. Next posting: {{date}}.',
       noAccounts: 'Create an account before adding recurring items.',
     },
   },

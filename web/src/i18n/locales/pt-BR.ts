@@ -677,6 +677,7 @@ export const ptBR = {
       fromAccount: 'De',
       toAccount: 'Para',
       frequency: 'Frequência',
+      scheduleEditHint: 'Uma nova frequência vale a partir de hoje e não repete o mês (ou o ano) do último lançamento.',
       frequencies: {
         monthly: 'Mensal',
         weekly: 'Semanal',
@@ -704,6 +705,7 @@ export const ptBR = {
       submitCreate: 'Criar recorrência',
       createdDone: 'Recorrência "{{name}}" criada.',
       savedDone: 'Recorrência atualizada.',
+      savedNext: 'Recorrência atualizada. Próximo lançamento: {{date}}.',
       noAccounts: 'Crie uma conta antes de cadastrar recorrências.',
     },
   },
