@@ -391,6 +391,38 @@ test.describe('goals, budgets and recurring bills', () => {
     await expect(gym).toContainText(`Todo mês, no dia ${movedDay}`);
   });
 
+  test('an occurrence that failed for want of money is posted on its day with "Lançar agora"', async ({ page }) => {
+    await page.setViewportSize(PHONE);
+    await registerViaApi(page, newPerson('Bia Lopes', 'retry'));
+    const main = await apiCreateAccount(page, { name: 'Nubank', type: 'checking', initial_balance_cents: 100_000 });
+    const wallet = await apiCreateAccount(page, { name: 'Carteira', type: 'cash' });
+    const today = todayIso();
+    await apiPost(page, '/api/recurring', {
+      account_id: wallet.id,
+      type: 'expense',
+      amount_cents: 5_000,
+      description: 'Feira',
+      schedule: { kind: 'every_n_days', days: 7 },
+      start_on: today,
+    });
+    expect(await apiPost(page, '/api/recurring/run-due', {})).toMatchObject({ failed: 1 });
+
+    await page.goto('/recorrentes');
+    const fair = page.locator('[data-rule-row][data-rule-name="Feira"]');
+    const retry = fair.getByRole('button', { name: `Lançar agora a ocorrência de ${display(today)}` });
+    await retry.click();
+    await expect(page.getByText('Saldo insuficiente nesta conta.').first()).toBeVisible();
+    await expect(fair.getByTestId('rule-failures')).toBeVisible();
+
+    await apiPost(page, '/api/transfers', { from_account_id: main.id, to_account_id: wallet.id, amount_cents: 10_000 });
+    await retry.click();
+    await expect(page.getByText(`"Feira" de ${display(today)} lançada.`)).toBeVisible();
+    await expect(fair.getByTestId('rule-failures')).toBeHidden();
+    await expect(fair).toContainText('Lançadas: 1');
+    await page.goto('/contas');
+    await expect(accountRow(page, 'Carteira').locator('[data-money]')).toHaveText('R$ 50,00');
+  });
+
   test('goals, budgets, recurring bills and the dashboard fit a 360 px screen (screenshots)', async ({ page }, testInfo) => {
     test.setTimeout(LONG_FLOW_TIMEOUT_MS);
     const outputDir = testInfo.project.outputDir;

@@ -403,6 +403,92 @@ describe('recurring transactions', () => {
     }
   });
 
+  it('a failed occurrence is posted on its day by a retry once the money is there, once however many tabs retry it', async () => {
+    const { client, checking } = await setup();
+    const wallet = (await client.account({ name: 'Carteira', type: 'cash' })).id;
+    const rule = expectStatus(
+      await client.post('/api/recurring', {
+        account_id: wallet,
+        type: 'expense',
+        amount_cents: 5_000,
+        description: 'Feira',
+        schedule: { kind: 'every_n_days', days: 7 },
+        start_on: '2026-06-15',
+      }),
+      201,
+    ).json();
+    expect((await client.post('/api/recurring/run-due')).json()).toMatchObject({ failed: 1 });
+    const retryUrl = `/api/recurring/${rule.id}/occurrences/2026-06-15/retry`;
+
+    // Still no money: the policy's answer, and the occurrence stays failed.
+    expectProblem(await client.post(retryUrl, undefined, { 'idempotency-key': 'retry-1' }), 422, 'insufficient_funds');
+    expect((await client.get(`/api/recurring/${rule.id}`)).json().failed_occurrences).toHaveLength(1);
+
+    // Money moved in, two days later: the same key tries again (a refusal stored nothing) and posts it on its own day.
+    clock.set('2026-06-17T15:00:00Z');
+    expectStatus(
+      await client.post(
+        '/api/transfers',
+        { from_account_id: checking, to_account_id: wallet, amount_cents: 20_000 },
+        {
+          'idempotency-key': 'move-money',
+        },
+      ),
+      201,
+    );
+    const retried = expectStatus(await client.post(retryUrl, undefined, { 'idempotency-key': 'retry-1' }), 200);
+    expect(retried.json()).toMatchObject({ posted_count: 1, failed_occurrences: [] });
+    const replay = expectStatus(await client.post(retryUrl, undefined, { 'idempotency-key': 'retry-1' }), 200);
+    expect(replay.body).toBe(retried.body);
+    expectProblem(await client.post(retryUrl, undefined, { 'idempotency-key': 'retry-2' }), 409, 'occurrence_posted');
+    const posted = (await client.get('/api/transactions?q=Feira')).json().items;
+    expect(posted.map((item: { occurred_on: string; amount_cents: number }) => [item.occurred_on, item.amount_cents])).toEqual([
+      ['2026-06-15', 5_000],
+    ]);
+    // The run posts the next one when it falls due, and never the retried one again.
+    clock.set('2026-06-22T15:00:00Z');
+    expect((await client.post('/api/recurring/run-due')).json()).toMatchObject({ posted: 1, failed: 0 });
+    expect((await client.get('/api/transactions?q=Feira')).json().items).toHaveLength(2);
+  });
+
+  it('two tabs retrying one failed occurrence post it once; other people, other days and bad days are refused', async () => {
+    const { client, checking } = await setup();
+    const wallet = (await client.account({ name: 'Carteira', type: 'cash' })).id;
+    const rule = expectStatus(
+      await client.post('/api/recurring', {
+        account_id: wallet,
+        type: 'expense',
+        amount_cents: 5_000,
+        description: 'Padaria',
+        schedule: { kind: 'monthly', day: 15 },
+        start_on: '2026-06-15',
+      }),
+      201,
+    ).json();
+    expect((await client.post('/api/recurring/run-due')).json()).toMatchObject({ failed: 1 });
+    expectStatus(
+      await client.post(
+        '/api/transfers',
+        { from_account_id: checking, to_account_id: wallet, amount_cents: 20_000 },
+        {
+          'idempotency-key': 'fund-wallet',
+        },
+      ),
+      201,
+    );
+    const retryUrl = `/api/recurring/${rule.id}/occurrences/2026-06-15/retry`;
+    const answers = await Promise.all(
+      ['tab-a', 'tab-b', 'tab-c'].map((key) => client.post(retryUrl, undefined, { 'idempotency-key': key })),
+    );
+    expect(answers.map((answer) => answer.statusCode).sort()).toEqual([200, 409, 409]);
+    expect((await client.get('/api/transactions?q=Padaria')).json().items).toHaveLength(1);
+
+    expectProblem(await client.post(`/api/recurring/${rule.id}/occurrences/2026-07-15/retry`), 404, 'not_found');
+    expectProblem(await client.post(`/api/recurring/${rule.id}/occurrences/2026-02-30/retry`), 400, 'validation_failed');
+    const stranger = await setup();
+    expectProblem(await stranger.client.post(retryUrl), 404, 'not_found');
+  });
+
   it('a rule ended, paused or edited while a run is under way is not posted from the copy the run read', async () => {
     const { client, user, checking } = await setup();
     const rule = async (description: string) =>

@@ -342,6 +342,42 @@ export async function advanceCursors(
   );
 }
 
+/**
+ * One of the person's occurrences of a rule, locked until the transaction ends, so two
+ * retries of it at once post it once: the second finds it posted.
+ */
+export async function lockOccurrence(
+  client: pg.PoolClient,
+  occurrence: { userId: string; ruleId: string; day: string },
+): Promise<{ status: 'posted' | 'failed' } | undefined> {
+  const result = await client.query<{ status: 'posted' | 'failed' }>(
+    `SELECT status FROM recurring_occurrences WHERE user_id = $1 AND rule_id = $2 AND occurs_on = $3 FOR UPDATE`,
+    [occurrence.userId, occurrence.ruleId, occurrence.day],
+  );
+  return result.rows[0];
+}
+
+/** A failed occurrence posted after all, under the transaction that posted it. */
+export async function markOccurrencePosted(
+  client: pg.PoolClient,
+  posted: { ruleId: string; day: string; transactionId: string },
+): Promise<void> {
+  await client.query(
+    `UPDATE recurring_occurrences SET status = 'posted', transaction_id = $3, failure_code = NULL, failure_detail = NULL
+      WHERE rule_id = $1 AND occurs_on = $2 AND status = 'failed'`,
+    [posted.ruleId, posted.day, posted.transactionId],
+  );
+}
+
+/** For a retry: the rule, held against edits (FOR SHARE) until the retry commits. */
+export async function findRuleForShare(client: Queryable, userId: string, ruleId: string): Promise<RuleRow | undefined> {
+  const result = await client.query<RuleRow>(`SELECT ${COLUMNS} FROM recurring_rules WHERE user_id = $1 AND id = $2 FOR SHARE`, [
+    userId,
+    ruleId,
+  ]);
+  return result.rows[0];
+}
+
 /** Marks the point an occurrence's posting can be undone to, keeping its claim. */
 export async function savepoint(client: pg.PoolClient): Promise<void> {
   await client.query('SAVEPOINT occurrence');

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { currentUser, requireSession } from '../../http/auth.js';
-import { IdempotencyHeaders, IdParams } from '../../http/common-schemas.js';
+import { IdempotencyHeaders, IdParams, IsoDate, Uuid } from '../../http/common-schemas.js';
 import { requestContext } from '../../http/context.js';
 import { type RouteApi, routeApi } from '../../http/route-api.js';
 import { bearerSecurity, problems } from '../../http/schemas.js';
@@ -100,7 +100,7 @@ function itemRoutes(api: RouteApi, recurring: RecurringService) {
         ...common,
         summary: 'Edit future occurrences of a rule',
         description:
-          'A schedule different from the current one starts today at the earliest, and not within the period (month, year, n days) of the last posted or failed occurrence; the earlier schedules\' occurrences still count toward occurrences_max. The same schedule sent again changes no date.',
+          "A schedule different from the current one starts today at the earliest, and not within the period (month, year, n days) of the last posted or failed occurrence; the earlier schedules' occurrences still count toward occurrences_max. The same schedule sent again changes no date.",
         params: IdParams,
         body: PatchRecurringBody,
         response: { 200: Type.Ref(RecurringRule), ...problems(400, 401, 404, 409, 422) },
@@ -128,6 +128,26 @@ function lifecycleRoutes(api: RouteApi, recurring: RecurringService) {
         sendWrite(reply, await recurring.setState(requestContext(request, reply), request.params.id, action)),
     );
   }
+
+  api.post(
+    '/:id/occurrences/:occurs_on/retry',
+    {
+      schema: {
+        ...common,
+        summary: 'Post a failed occurrence after all, on its own day',
+        description:
+          "Posts an occurrence the policy refused when it fell due (insufficient_funds, an archived account), with the rule's current amount, accounts and category. A refusal answers the policy's problem and leaves it failed; one already posted answers 409 occurrence_posted.",
+        headers: IdempotencyHeaders,
+        params: Type.Object({ id: Uuid, occurs_on: IsoDate }, { additionalProperties: false }),
+        response: { 200: Type.Ref(RecurringRule), ...problems(400, 401, 404, 409, 422) },
+      },
+    },
+    async (request, reply) =>
+      sendWrite(
+        reply,
+        await recurring.retryOccurrence(requestContext(request, reply), request.params.id, request.params.occurs_on),
+      ),
+  );
 
   api.delete(
     '/:id',

@@ -21,13 +21,16 @@ import {
   countActiveRules,
   findDueRulesPage,
   findRule,
+  findRuleForShare,
   findRuleForUpdate,
   findScheduledRules,
   insertRule,
   lastClaimedDay,
   listRules,
+  lockOccurrence,
   lockRuleAsPlanned,
   markOccurrenceFailed,
+  markOccurrencePosted,
   postedCounts,
   type RuleRow,
   readRotation,
@@ -319,6 +322,33 @@ export class RecurringService {
     });
   }
 
+  /**
+   * Posts a failed occurrence after all (the money is there now, the account is back), on its
+   * own day, with the rule's current amount, accounts and category. A refusal answers the
+   * policy's problem and leaves the occurrence failed; an occurrence already posted (another
+   * tab's retry) answers 409 `occurrence_posted`. A paused or ended rule's failures can still
+   * be posted: they were due before.
+   */
+  async retryOccurrence(context: RequestContext, ruleId: string, day: string): Promise<WriteResult<RecurringRuleResponse>> {
+    const userId = context.userId;
+    return idempotentWrite(this.deps, context, async (client, now) => {
+      const rule = await findRuleForShare(client, userId, ruleId);
+      if (!rule) throw notFound('recurring_rule');
+      const occurrence = await lockOccurrence(client, { userId, ruleId, day });
+      if (!occurrence) throw notFound('recurring_rule', 'This rule has no occurrence on this day.');
+      if (occurrence.status === 'posted')
+        throw new DomainError('occurrence_posted', 409, 'This occurrence is already posted.', { occurs_on: day });
+      const transactionId = newTimeOrderedId();
+      await this.postOccurrence(client, rule, day, transactionId, {
+        requestId: context.requestId,
+        idempotencyKey: context.idempotency?.key ?? null,
+        postedAt: now,
+      });
+      await markOccurrencePosted(client, { ruleId, day, transactionId });
+      return { status: 200, body: await this.view(client, userId, ruleId) };
+    });
+  }
+
   async upcoming(userId: string, days: number) {
     const from = this.today();
     const until = addDays(from, days);
@@ -468,7 +498,11 @@ export class RecurringService {
       if (!(await claimOccurrence(client, claim))) return undefined;
       await savepoint(client);
       try {
-        await this.postOccurrence(client, rule, day, transactionId, requestId);
+        await this.postOccurrence(client, rule, day, transactionId, {
+          requestId,
+          idempotencyKey: null,
+          postedAt: this.deps.clock.now(),
+        });
         return { rule_id: rule.id, occurs_on: day, status: 'posted', transaction_id: transactionId, failure_code: null };
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
@@ -485,7 +519,7 @@ export class RecurringService {
     rule: RuleRow,
     day: string,
     transactionId: string,
-    requestId: string | null,
+    origin: { requestId: string | null; idempotencyKey: string | null; postedAt: Date },
   ) {
     const posting: Posting =
       rule.type === 'transfer'
@@ -509,7 +543,7 @@ export class RecurringService {
             occurredOn: day,
             transactionId,
           };
-    const source = { userId: rule.user_id, idempotencyKey: null, requestId, postedAt: this.deps.clock.now() };
+    const source = { userId: rule.user_id, ...origin };
     await postBatch(client, source, [posting]);
   }
 }

@@ -40,6 +40,7 @@ const KNOWN_CODES: ReadonlySet<string> = new Set([
   'goal_has_entries',
   'goal_archived',
   'rule_ended',
+  'occurrence_posted',
   'read_only',
   'not_a_credit_card',
   'card_schedule_missing',

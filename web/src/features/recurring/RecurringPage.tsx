@@ -1,7 +1,7 @@
 import { Button, Card, Center, Divider, Group, Loader, Modal, Stack, Switch, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Fragment, useState } from 'react';
+import { Fragment, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type Account, reverseTransaction } from '../../api/ledger';
 import { CalendarIcon, PlusIcon, RepeatIcon } from '../../components/icons';
@@ -10,8 +10,10 @@ import { showUndoToast } from '../../components/UndoToast';
 import { usePageTitle } from '../../components/usePageTitle';
 import { usePhoneLayout } from '../../components/usePhoneLayout';
 import { errorMessageKey } from '../../i18n/problems';
+import { isoToDisplay } from '../../lib/dates';
+import { newIdempotencyKey } from '../../lib/idempotency';
 import { invalidateMoney, LEDGER_KEYS, useAccounts } from '../ledger/queries';
-import { endRecurring, pauseRecurring, type RecurringRule, resumeRecurring, runDueRecurring } from './api';
+import { endRecurring, pauseRecurring, type RecurringRule, resumeRecurring, retryOccurrence, runDueRecurring } from './api';
 import { UPCOMING_PAGE_DAYS, useRecurringRules, useUpcoming } from './queries';
 import { RecurringForm } from './RecurringForm';
 import { type RuleAction, RuleRow } from './RuleRow';
@@ -78,6 +80,41 @@ function usePauseResume() {
     onError: (error) => notifications.show({ color: 'red', title: t('errors.title'), message: t(errorMessageKey(error)) }),
     onSettled: () => queryClient.invalidateQueries({ queryKey: LEDGER_KEYS.recurring }),
   });
+}
+
+/**
+ * Posts a failed occurrence after all. Each (rule, day) keeps its Idempotency-Key until a
+ * retry of it succeeds, so an answer lost on a slow network is replayed, not posted twice; a
+ * refusal (still no money) is rolled back on the server and the same key may try again.
+ */
+function useRetryOccurrence() {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const keys = useRef(new Map<string, string>());
+  const mutation = useMutation({
+    mutationFn: ({ rule, occursOn }: { rule: RecurringRule; occursOn: string }) => {
+      const target = `${rule.id}:${occursOn}`;
+      const key = keys.current.get(target) ?? newIdempotencyKey();
+      keys.current.set(target, key);
+      return retryOccurrence(rule.id, occursOn, key);
+    },
+    onSuccess: (_, { rule, occursOn }) => {
+      keys.current.delete(`${rule.id}:${occursOn}`);
+      notifications.show({
+        color: 'brand',
+        message: t('recurring.retryDone', { name: rule.description, date: isoToDisplay(occursOn) }),
+      });
+      void invalidateMoney(queryClient);
+    },
+    onError: (error) => notifications.show({ color: 'red', title: t('errors.title'), message: t(errorMessageKey(error)) }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: LEDGER_KEYS.recurring }),
+  });
+  return {
+    retry: (rule: RecurringRule, occursOn: string) => {
+      if (!mutation.isPending) mutation.mutate({ rule, occursOn });
+    },
+    retrying: mutation.isPending ? (mutation.variables ?? null) : null,
+  };
 }
 
 /** Active rules first, then paused, then ended; within each, the next one due first. */
@@ -174,6 +211,7 @@ interface RulesCardProps {
 
 function RulesCard({ rules, shown, accounts, onAction }: RulesCardProps) {
   const { t } = useTranslation();
+  const { retry, retrying } = useRetryOccurrence();
   const accountsById = new Map(accounts.map((account) => [account.id, account]));
   return (
     <Card withBorder radius="lg" padding={0} component="section" aria-labelledby="rules-title">
@@ -199,7 +237,13 @@ function RulesCard({ rules, shown, accounts, onAction }: RulesCardProps) {
       {shown.map((rule) => (
         <Fragment key={rule.id}>
           <Divider />
-          <RuleRow rule={rule} accountsById={accountsById} onAction={(action) => onAction(rule, action)} />
+          <RuleRow
+            rule={rule}
+            accountsById={accountsById}
+            onAction={(action) => onAction(rule, action)}
+            onRetry={(occursOn) => retry(rule, occursOn)}
+            retrying={retrying?.rule.id === rule.id ? retrying.occursOn : null}
+          />
         </Fragment>
       ))}
     </Card>

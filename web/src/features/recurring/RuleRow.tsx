@@ -1,4 +1,4 @@
-import { ActionIcon, Alert, Badge, Box, Group, List, Menu, Stack, Text } from '@mantine/core';
+import { ActionIcon, Alert, Badge, Box, Button, Group, Menu, Stack, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import type { Account } from '../../api/ledger';
 import { AlertIcon, DotsIcon } from '../../components/icons';
@@ -20,10 +20,16 @@ export function RuleRow({
   rule,
   accountsById,
   onAction,
+  onRetry,
+  retrying,
 }: {
   rule: RecurringRule;
   accountsById: ReadonlyMap<string, Account>;
   onAction: (action: RuleAction) => void;
+  /** Posts one failed occurrence after all. */
+  onRetry: (occursOn: string) => void;
+  /** The failed occurrence whose retry is on its way, if any. */
+  retrying: string | null;
 }) {
   const { t } = useTranslation();
   const labels = useRecurringLabels();
@@ -100,13 +106,33 @@ export function RuleRow({
             p="xs"
             data-testid="rule-failures"
           >
-            <List size="sm" spacing={2}>
+            <Stack gap={4}>
               {rule.failed_occurrences.map((failure) => (
-                <List.Item key={failure.occurs_on}>
-                  {t('recurring.failed', { date: isoToDisplay(failure.occurs_on), reason: labels.failure(failure) })}
-                </List.Item>
+                <Group
+                  key={failure.occurs_on}
+                  gap="xs"
+                  justify="space-between"
+                  wrap="wrap"
+                  data-failed-occurrence={failure.occurs_on}
+                >
+                  <Text size="sm" style={{ flex: '1 1 12rem' }}>
+                    {t('recurring.failed', { date: isoToDisplay(failure.occurs_on), reason: labels.failure(failure) })}
+                  </Text>
+                  <Button
+                    size="xs"
+                    variant="light"
+                    color="red"
+                    onClick={() => onRetry(failure.occurs_on)}
+                    loading={retrying === failure.occurs_on}
+                    disabled={retrying !== null && retrying !== failure.occurs_on}
+                    aria-label={t('recurring.retryLabel', { date: isoToDisplay(failure.occurs_on) })}
+                    data-writes
+                  >
+                    {t('recurring.retry')}
+                  </Button>
+                </Group>
               ))}
-            </List>
+            </Stack>
           </Alert>
         ) : null}
       </Stack>

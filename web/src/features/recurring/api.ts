@@ -61,6 +61,15 @@ export function endRecurring(id: string) {
   return unwrap(api.DELETE('/api/recurring/{id}', { params: { path: { id } } }));
 }
 
+/** Posts an occurrence that failed when it fell due, on its own day, with the rule as it is now. */
+export function retryOccurrence(id: string, occursOn: string, idempotencyKey: string) {
+  return unwrap(
+    api.POST('/api/recurring/{id}/occurrences/{occurs_on}/retry', {
+      params: { path: { id, occurs_on: occursOn }, header: idempotencyHeader(idempotencyKey) },
+    }),
+  );
+}
+
 export function getUpcoming(days: number) {
   return unwrap(api.GET('/api/recurring/upcoming', { params: { query: { days } } }));
 }
