@@ -8,9 +8,10 @@ const CSRF = { 'X-Requested-With': 'vai-de-pix' };
 
 /** Each switch's row (the label a finger taps, which toggles it) is at least 44 px tall and wide. */
 async function expectComfortableSwitches(page: Page): Promise<void> {
+  // Three kinds (budget alerts, the weekly summary, recurring items not posted), in the app and by e-mail.
   const switches = page.getByRole('switch');
-  await expect(switches).toHaveCount(4);
-  for (let index = 0; index < 4; index += 1) {
+  await expect(switches).toHaveCount(6);
+  for (let index = 0; index < 6; index += 1) {
     const id = await switches.nth(index).getAttribute('id');
     const box = await page.locator(`label[for="${id}"]`).boundingBox();
     expect(box?.height ?? 0).toBeGreaterThanOrEqual(TAP_TARGET_MIN_PX);

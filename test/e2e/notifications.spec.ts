@@ -38,9 +38,14 @@ function monthAlone(month: string, language: string): string {
  * against the browser tests' database and on the run's clock.
  */
 function runBudgetAlertJob(): void {
+  runJob('budget_alert');
+}
+
+/** One run of a job, as an operator does (`npm run job -- <name>`), on the browser tests' database and clock. */
+function runJob(name: 'budget_alert' | 'materialize_recurring'): void {
   const databaseUrl = process.env.E2E_DATABASE_URL;
   if (!databaseUrl) throw new Error('E2E_DATABASE_URL is not set: global setup did not run');
-  const output = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/job.ts', 'budget_alert'], {
+  const output = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/job.ts', name], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,
@@ -52,7 +57,7 @@ function runBudgetAlertJob(): void {
     encoding: 'utf8',
   });
   const summary = JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as { job?: string; ran?: boolean };
-  expect(summary).toMatchObject({ job: 'budget_alert', ran: true });
+  expect(summary).toMatchObject({ job: name, ran: true });
 }
 
 async function apiPost<T>(page: Page, url: string, data: unknown): Promise<T> {
@@ -177,4 +182,38 @@ test('on a wide screen in English, the alert reads in English and links to that 
   await expect(page).toHaveURL(new RegExp(`/orcamentos\\?mes=${month}$`));
   await expect(page.locator('[data-budget-line]')).toHaveCount(1);
   await expect(page.getByRole('button', { name: 'Notifications', exact: true })).toBeVisible();
+});
+
+test('a bill that could not be posted on its day rings the bell, says why, and opens the recurring screen', async ({ page }) => {
+  await page.setViewportSize(PHONE);
+  await registerViaApi(page, newPerson('Rui Prado', 'bell-recurring'));
+  const wallet = await apiPost<{ id: string }>(page, '/api/accounts', { name: 'Carteira', type: 'cash' });
+  const today = saoPauloDay(testNow());
+  await apiPost(page, '/api/recurring', {
+    account_id: wallet.id,
+    type: 'expense',
+    amount_cents: 5_000,
+    description: 'Feira',
+    schedule: { kind: 'every_n_days', days: 7 },
+    start_on: today,
+  });
+  runJob('materialize_recurring');
+
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Notificações (1 não lidas)' }).click();
+  const list = page.getByRole('dialog', { name: 'Notificações' });
+  const [year, month, day] = today.split('-');
+  const notice = list.getByRole('button', {
+    name: new RegExp(
+      `^Não foi possível lançar "Feira" de ${day}/${month}/${year} \\(R\\$\\s50,00\\): Saldo insuficiente nesta conta\\.`,
+    ),
+  });
+  await expect(notice).toBeVisible();
+  await notice.click();
+  await expect(page).toHaveURL(/\/recorrentes$/);
+  await expect(
+    page
+      .locator('[data-rule-row][data-rule-name="Feira"]')
+      .getByRole('button', { name: `Lançar agora a ocorrência de ${day}/${month}/${year}` }),
+  ).toBeVisible();
 });

@@ -138,6 +138,7 @@ describe('send_emails', () => {
     expect(after.items).toEqual([
       { kind: 'budget_alert', in_app: true, email: true },
       { kind: 'weekly_summary', in_app: true, email: false },
+      { kind: 'recurring_failed', in_app: true, email: false },
     ]);
     // The next summary is written for the app only: no e-mail is queued.
     await queue(maria.user.id, 'weekly_summary', 'week:2027-W01', summaryParams);
@@ -320,6 +321,7 @@ describe('notification preferences', () => {
       items: [
         { kind: 'budget_alert', in_app: true, email: false },
         { kind: 'weekly_summary', in_app: true, email: false },
+        { kind: 'recurring_failed', in_app: true, email: false },
       ],
       email_enabled: true,
     });

@@ -25,6 +25,8 @@ import { multipart, ofx } from './imports-support.js';
  */
 
 const clock = fixedClock('2026-12-10T15:00:00Z');
+/** The first day of each person's monthly rule (day 5 from 2026-12-05), posted by the seed's run-due. */
+const RULE_POSTED_ON = '2026-12-05';
 const MONTH = '2026-12';
 const SECRET = 'SEGREDO-DE-A';
 
@@ -278,6 +280,8 @@ async function buildCore(person: Person, label: string) {
   ids.rule = (
     await ok(await post('/api/recurring', { ...rule, schedule: { kind: 'monthly', day: 5 }, start_on: '2026-12-05' }), 'rule')
   ).id as string;
+  // Its first day (RULE_POSTED_ON) is posted, so the retry of an occurrence has one to name.
+  await ok(await post('/api/recurring/run-due'), 'run-due');
   await ok(
     await send(person, 'PUT', `/api/accounts/${ids.account}/pix-key`, {
       key: label === 'A' ? '529.982.247-25' : '111.444.777-35',
@@ -569,6 +573,7 @@ const BASE: Record<string, (ids: Ids, field: string) => Omit<Request, 'params'>>
   'DELETE /api/recurring/{id}': () => ({ query: {} }),
   'POST /api/recurring/{id}/pause': () => ({ query: {} }),
   'POST /api/recurring/{id}/resume': () => ({ query: {} }),
+  'POST /api/recurring/{id}/occurrences/{occurs_on}/retry': () => ({ query: {} }),
   'PUT /api/accounts/{id}/pix-key': () => ({ query: {}, body: { key: '111.444.777-35' } }),
   'DELETE /api/accounts/{id}/pix-key': () => ({ query: {} }),
   'POST /api/pix/charges': (ids) => ({ query: {}, body: { account_id: ids.account, amount_cents: 100 } }),
@@ -613,6 +618,8 @@ function baseRequest(route: Route, sites: Site[], field: string): Request {
   const params: Record<string, string> = {};
   for (const site of sites) if (site.part === 'params') params[String(site.path[0])] = ownId(site.kind);
   if (route.path.includes('{month}')) params.month = MONTH;
+  // The day of each person's rule that the seed's run-due posted (a retry of it answers 409).
+  if (route.path.includes('{occurs_on}')) params.occurs_on = RULE_POSTED_ON;
   return { params, ...build(b.ids, field) };
 }
 

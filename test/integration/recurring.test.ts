@@ -451,6 +451,63 @@ describe('recurring transactions', () => {
     expect((await client.get('/api/transactions?q=Feira')).json().items).toHaveLength(2);
   });
 
+  it('the scheduled run announces a bill due now that failed, once, by e-mail when asked; a backlog or a "run due" does not', async () => {
+    const { client, user } = await setup();
+    const wallet = (await client.account({ name: 'Carteira', type: 'cash' })).id;
+    expectStatus(
+      await client.put('/api/notifications/preferences', { items: [{ kind: 'recurring_failed', in_app: true, email: true }] }),
+      200,
+    );
+    const rule = async (description: string, schedule: Schedule, start_on: string) =>
+      expectStatus(
+        await client.post('/api/recurring', {
+          account_id: wallet,
+          type: 'expense',
+          amount_cents: 7_500,
+          description,
+          schedule,
+          start_on,
+        }),
+        201,
+      ).json();
+    const due = await rule('Feira', { kind: 'every_n_days', days: 7 }, '2026-06-15');
+    // The person presses "run due": they see the failure on the screen, and no notification comes.
+    expect((await client.post('/api/recurring/run-due')).json()).toMatchObject({ failed: 1 });
+    expect((await client.get('/api/notifications')).json().total).toBe(0);
+
+    // A week on, a rule created with a backlog; the scheduled run (twice) fails the next Feira on
+    // time and the backlog's two days, and announces only the first.
+    clock.set('2026-06-22T15:00:00Z');
+    const club = await rule('Clube', { kind: 'monthly', day: 1 }, '2026-05-01');
+    const failedHere = [];
+    for (let run = 0; run < 2; run += 1) {
+      // The run serves everyone in this file's database; only this person's rules count here.
+      const { occurrences } = await service().materializeDue({ until: '2026-06-22' });
+      failedHere.push(occurrences.filter((item) => [due.id, club.id].includes(item.rule_id) && item.status === 'failed').length);
+    }
+    expect(failedHere).toEqual([3, 0]);
+    const listed = (await client.get('/api/notifications')).json();
+    expect(listed.items.filter((item: { kind: string }) => item.kind === 'recurring_failed')).toEqual([
+      expect.objectContaining({
+        kind: 'recurring_failed',
+        link: '/recorrentes',
+        params: {
+          rule_id: due.id,
+          type: 'expense',
+          description: 'Feira',
+          occurs_on: '2026-06-22',
+          amount_cents: 7_500,
+          failure_code: 'insufficient_funds',
+        },
+      }),
+    ]);
+    const mail = await t.pool.query(
+      `SELECT n.kind FROM email_outbox o JOIN notifications n ON n.id = o.notification_id WHERE o.user_id = $1`,
+      [user.id],
+    );
+    expect(mail.rows).toEqual([{ kind: 'recurring_failed' }]);
+  });
+
   it('two tabs retrying one failed occurrence post it once; other people, other days and bad days are refused', async () => {
     const { client, checking } = await setup();
     const wallet = (await client.account({ name: 'Carteira', type: 'cash' })).id;

@@ -30,4 +30,30 @@ describe('renderEmail', () => {
     expect(email.text).toContain('Nenhum orçamento neste mês.');
     expect(email.text).toContain('Nenhuma conta prevista para a próxima semana.');
   });
+
+  it('says which recurring bill was not posted, on which day, for how much and why, in either language', () => {
+    const params = {
+      description: 'Aluguel <já>',
+      occurs_on: '2027-01-05',
+      amount_cents: 150_000,
+      failure_code: 'insufficient_funds',
+    };
+    const pt = renderEmail({ ...base, link: '/recorrentes', kind: 'recurring_failed', language: 'pt-BR', name: 'Ana', params });
+    expect(pt.subject).toBe('Não foi possível lançar "Aluguel <já>"');
+    expect(pt.text).toContain(
+      'A recorrência "Aluguel <já>" de 05/01/2027 (R$\u00a01.500,00) não foi lançada: saldo insuficiente na conta.',
+    );
+    expect(pt.text).toContain('https://pix.example.org/recorrentes');
+    expect(pt.html).toContain('Aluguel &lt;já&gt;');
+    const en = renderEmail({
+      ...base,
+      kind: 'recurring_failed',
+      language: 'en',
+      name: 'Ana',
+      params: { ...params, failure_code: 'something_new' },
+    });
+    expect(en.text).toContain(
+      'The recurring item "Aluguel <já>" of 2027-01-05 (R$\u00a01.500,00) was not posted: the posting was refused.',
+    );
+  });
 });

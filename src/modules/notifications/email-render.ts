@@ -47,6 +47,15 @@ const WORDS = {
       `Seus gastos em ${category} chegaram a ${threshold} % do orçamento de ${month}.`,
     alertFigures: (spent: string, limit: string) => `Gasto: ${spent} de ${limit}.`,
     aCategory: 'uma categoria',
+    failedSubject: (description: string) => `Não foi possível lançar "${description}"`,
+    failedBody: (description: string, day: string, amount: string, reason: string) =>
+      `A recorrência "${description}" de ${day} (${amount}) não foi lançada: ${reason}.`,
+    failedNext: 'Quando quiser, abra Recorrentes e use "Lançar agora" para lançá-la na data dela.',
+    reasons: {
+      insufficient_funds: 'saldo insuficiente na conta',
+      account_archived: 'a conta está arquivada',
+      other: 'o lançamento foi recusado',
+    },
   },
   en: {
     greeting: (name: string) => `Hello, ${name}!`,
@@ -68,6 +77,15 @@ const WORDS = {
       `Your spending on ${category} reached ${threshold}% of the ${month} budget.`,
     alertFigures: (spent: string, limit: string) => `Spent: ${spent} of ${limit}.`,
     aCategory: 'a category',
+    failedSubject: (description: string) => `"${description}" could not be posted`,
+    failedBody: (description: string, day: string, amount: string, reason: string) =>
+      `The recurring item "${description}" of ${day} (${amount}) was not posted: ${reason}.`,
+    failedNext: 'Whenever you like, open Recurring and use "Post now" to post it on its day.',
+    reasons: {
+      insufficient_funds: 'not enough balance in the account',
+      account_archived: 'the account is archived',
+      other: 'the posting was refused',
+    },
   },
 } as const;
 
@@ -128,6 +146,26 @@ function budgetAlertLines(params: Params, language: EmailLanguage): { subject: s
   return { subject: words.alertSubject(threshold, category), lines };
 }
 
+function recurringFailedLines(params: Params, language: EmailLanguage): { subject: string; lines: string[] } {
+  const words = WORDS[language];
+  const description = text(params, 'description', '?');
+  const code = text(params, 'failure_code');
+  const reason = code === 'insufficient_funds' || code === 'account_archived' ? words.reasons[code] : words.reasons.other;
+  const body = words.failedBody(
+    description,
+    day(text(params, 'occurs_on'), language),
+    formatBrl(cents(params, 'amount_cents')),
+    reason,
+  );
+  return { subject: words.failedSubject(description), lines: [body, words.failedNext] };
+}
+
+const LINES: Record<NotificationKind, (params: Params, language: EmailLanguage) => { subject: string; lines: string[] }> = {
+  budget_alert: budgetAlertLines,
+  weekly_summary: weeklyLines,
+  recurring_failed: recurringFailedLines,
+};
+
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 function escapeHtml(value: string): string {
@@ -141,8 +179,7 @@ function escapeHtml(value: string): string {
  */
 export function renderEmail(input: EmailInput): RenderedEmail {
   const words = WORDS[input.language];
-  const { subject, lines } =
-    input.kind === 'weekly_summary' ? weeklyLines(input.params, input.language) : budgetAlertLines(input.params, input.language);
+  const { subject, lines } = LINES[input.kind](input.params, input.language);
   const appLink = `${input.appUrl}${input.link}`;
   const text = [
     words.greeting(input.name),

@@ -2,7 +2,11 @@ import { type Static, Type } from '@sinclair/typebox';
 import { Nullable, Timestamp, Uuid } from '../../http/common-schemas.js';
 import { PageQuery } from '../../http/pagination.js';
 
-export const NotificationKind = Type.Union([Type.Literal('budget_alert'), Type.Literal('weekly_summary')]);
+export const NotificationKind = Type.Union([
+  Type.Literal('budget_alert'),
+  Type.Literal('weekly_summary'),
+  Type.Literal('recurring_failed'),
+]);
 
 const ParamValue = Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]);
 
@@ -12,7 +16,7 @@ export const Notification = Type.Object(
     kind: NotificationKind,
     params: Type.Record(Type.String(), ParamValue, {
       description:
-        "The figures the text is built from, in the reader's language. A budget_alert: budget_id, category_id, category_name, category_system_key, month (YYYY-MM), threshold, percent, spent_cents, available_cents",
+        "The figures the text is built from, in the reader's language. A budget_alert: budget_id, category_id, category_name, category_system_key, month (YYYY-MM), threshold, percent, spent_cents, available_cents. A recurring_failed: rule_id, type, description, occurs_on (YYYY-MM-DD), amount_cents, failure_code",
     }),
     link: Type.String({ description: 'The app path it is about, e.g. /orcamentos?mes=2026-12' }),
     created_at: Timestamp,

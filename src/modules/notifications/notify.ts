@@ -1,7 +1,7 @@
 import type { Queryable } from '../../db/queryable.js';
 import { newId } from '../../lib/ids.js';
 
-export type NotificationKind = 'budget_alert' | 'weekly_summary';
+export type NotificationKind = 'budget_alert' | 'weekly_summary' | 'recurring_failed';
 
 /**
  * E-mails queued for one person in 24 hours at most; past it a notification is shown in the app

@@ -1,9 +1,13 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { UNSUBSCRIBE_TOKEN_LENGTH_MAX } from './unsubscribe-token.js';
 
-export const NotificationKindSchema = Type.Union([Type.Literal('budget_alert'), Type.Literal('weekly_summary')], {
-  description: 'budget_alert: a budget crossed a threshold; weekly_summary: the week that ended, on Monday morning',
-});
+export const NotificationKindSchema = Type.Union(
+  [Type.Literal('budget_alert'), Type.Literal('weekly_summary'), Type.Literal('recurring_failed')],
+  {
+    description:
+      'budget_alert: a budget crossed a threshold; weekly_summary: the week that ended, on Monday morning; recurring_failed: a recurring bill could not be posted on its day',
+  },
+);
 
 export const NotificationPreference = Type.Object(
   {
@@ -31,7 +35,7 @@ export const PutPreferencesBody = Type.Object(
         { kind: NotificationKindSchema, in_app: Type.Boolean(), email: Type.Boolean() },
         { additionalProperties: false },
       ),
-      { minItems: 1, maxItems: 2, description: 'The kinds to set; kinds left out keep their setting' },
+      { minItems: 1, maxItems: 3, description: 'The kinds to set; kinds left out keep their setting' },
     ),
   },
   { additionalProperties: false },

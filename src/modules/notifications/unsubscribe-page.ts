@@ -3,7 +3,11 @@ import type { NotificationKind } from './notify.js';
 
 const PAGE_WORDS = {
   'pt-BR': {
-    kinds: { budget_alert: 'alertas de orçamento', weekly_summary: 'resumos semanais' },
+    kinds: {
+      budget_alert: 'alertas de orçamento',
+      weekly_summary: 'resumos semanais',
+      recurring_failed: 'avisos de recorrências não lançadas',
+    },
     title: 'Cancelar e-mails',
     ask: (kind: string) => `Parar de receber ${kind} por e-mail?`,
     button: 'Cancelar estes e-mails',
@@ -12,7 +16,11 @@ const PAGE_WORDS = {
     profile: 'Abrir meu perfil',
   },
   en: {
-    kinds: { budget_alert: 'budget alerts', weekly_summary: 'weekly summaries' },
+    kinds: {
+      budget_alert: 'budget alerts',
+      weekly_summary: 'weekly summaries',
+      recurring_failed: 'notices of recurring items not posted',
+    },
     title: 'Unsubscribe',
     ask: (kind: string) => `Stop receiving ${kind} by e-mail?`,
     button: 'Unsubscribe from these e-mails',

@@ -4,7 +4,7 @@ import type { Clock } from '../../lib/clock.js';
 import type { NotificationKind } from './notify.js';
 import { serverSecret } from './server-secrets.repository.js';
 
-export const NOTIFICATION_KINDS: readonly NotificationKind[] = ['budget_alert', 'weekly_summary'];
+export const NOTIFICATION_KINDS: readonly NotificationKind[] = ['budget_alert', 'weekly_summary', 'recurring_failed'];
 /** The server_secrets row that keys unsubscribe links. */
 const UNSUBSCRIBE_SECRET_NAME = 'unsubscribe_hmac';
 /** A token is "<user uuid>.<kind>.<43 base64url characters>"; anything longer is refused unread. */

@@ -11,6 +11,7 @@ import { OCCURRED_ON_MAX } from '../../policies/ledger_v1.js';
 import { checkCategoryFor } from '../categories/categories.service.js';
 import { idempotentWrite } from '../idempotency/idempotency.service.js';
 import { type Posting, postBatch } from '../ledger/index.js';
+import { notify } from '../notifications/notify.js';
 import { cursorAfter, fairShare, planRule, type RulePlan } from './materialisation-plan.js';
 import {
   activeAccounts,
@@ -390,8 +391,12 @@ export class RecurringService {
     const { order, lastServed } = fairShare(scan.plans, rotateAfter);
     const handled = new Map<RulePlan<RuleRow>, Set<string>>();
     const occurrences: OccurrenceResult[] = [];
+    // The scheduled run announces a failure of a bill due now; someone who pressed "run due"
+    // sees theirs on the screen, and a backlog's failures are shown on the rule.
+    const announceFrom = rotating ? addDays(until, -ON_TIME_DAYS) : null;
     for (const { plan, day } of order) {
-      const result = await this.materializeOne(plan.rule, day, options.requestId ?? null);
+      const announce = announceFrom !== null && day >= announceFrom;
+      const result = await this.materializeOne(plan.rule, day, { requestId: options.requestId ?? null, announce });
       handled.set(plan, (handled.get(plan) ?? new Set()).add(day));
       if (result) occurrences.push(result);
     }
@@ -488,7 +493,12 @@ export class RecurringService {
     return moved;
   }
 
-  private async materializeOne(rule: RuleRow, day: string, requestId: string | null): Promise<OccurrenceResult | undefined> {
+  private async materializeOne(
+    rule: RuleRow,
+    day: string,
+    options: { requestId: string | null; announce: boolean },
+  ): Promise<OccurrenceResult | undefined> {
+    const { requestId } = options;
     return runTransaction(this.deps.pool, async (client) => {
       const transactionId = newTimeOrderedId();
       const claim = { ruleId: rule.id, day, userId: rule.user_id, transactionId, now: this.deps.clock.now() };
@@ -508,8 +518,28 @@ export class RecurringService {
         if (!(error instanceof DomainError)) throw error;
         await rollbackToSavepoint(client);
         await markOccurrenceFailed(client, { ruleId: rule.id, day, code: error.code, detail: error.message });
+        if (options.announce) await this.announceFailure(client, rule, day, error.code);
         return { rule_id: rule.id, occurs_on: day, status: 'failed', transaction_id: null, failure_code: error.code };
       }
+    });
+  }
+
+  /** A notification (and its e-mail, as the person chose) that a bill due now was not posted; once per (rule, day). */
+  private async announceFailure(client: pg.PoolClient, rule: RuleRow, day: string, failureCode: string): Promise<void> {
+    await notify(client, {
+      userId: rule.user_id,
+      kind: 'recurring_failed',
+      dedupeKey: `${rule.id}:${day}`,
+      params: {
+        rule_id: rule.id,
+        type: rule.type,
+        description: rule.description,
+        occurs_on: day,
+        amount_cents: rule.amount_cents,
+        failure_code: failureCode,
+      },
+      link: '/recorrentes',
+      now: this.deps.clock.now(),
     });
   }
 

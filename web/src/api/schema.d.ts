@@ -5091,8 +5091,8 @@ export interface paths {
                     "application/json": {
                         /** @description The kinds to set; kinds left out keep their setting */
                         items: {
-                            /** @description budget_alert: a budget crossed a threshold; weekly_summary: the week that ended, on Monday morning */
-                            kind: "budget_alert" | "weekly_summary";
+                            /** @description budget_alert: a budget crossed a threshold; weekly_summary: the week that ended, on Monday morning; recurring_failed: a recurring bill could not be posted on its day */
+                            kind: "budget_alert" | "weekly_summary" | "recurring_failed";
                             in_app: boolean;
                             email: boolean;
                         }[];
@@ -7865,8 +7865,8 @@ export interface components {
             jobs: components["schemas"]["AdminJob"][];
         };
         NotificationPreference: {
-            /** @description budget_alert: a budget crossed a threshold; weekly_summary: the week that ended, on Monday morning */
-            kind: "budget_alert" | "weekly_summary";
+            /** @description budget_alert: a budget crossed a threshold; weekly_summary: the week that ended, on Monday morning; recurring_failed: a recurring bill could not be posted on its day */
+            kind: "budget_alert" | "weekly_summary" | "recurring_failed";
             /** @description Listed under the bell */
             in_app: boolean;
             /** @description Sent by e-mail (when the server has SMTP_URL) */
@@ -7991,8 +7991,8 @@ export interface components {
              * @description UUID
              */
             id: string;
-            kind: "budget_alert" | "weekly_summary";
-            /** @description The figures the text is built from, in the reader's language. A budget_alert: budget_id, category_id, category_name, category_system_key, month (YYYY-MM), threshold, percent, spent_cents, available_cents */
+            kind: "budget_alert" | "weekly_summary" | "recurring_failed";
+            /** @description The figures the text is built from, in the reader's language. A budget_alert: budget_id, category_id, category_name, category_system_key, month (YYYY-MM), threshold, percent, spent_cents, available_cents. A recurring_failed: rule_id, type, description, occurs_on (YYYY-MM-DD), amount_cents, failure_code */
             params: {
                 [key: string]: string | number | boolean | null;
             };

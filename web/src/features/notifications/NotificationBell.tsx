@@ -4,10 +4,11 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { BellIcon } from '../../components/icons';
+import { codeMessageKey } from '../../i18n/problems';
 import { useLedgerLabels } from '../ledger/labels';
 import type { AppNotification } from './api';
 import { useMarkAllRead, useMarkRead, useNotifications } from './queries';
-import { budgetAlertValues, weeklySummaryValues } from './text';
+import { budgetAlertValues, recurringFailedValues, weeklySummaryValues } from './text';
 
 /** Past this the badge says "99+": the exact figure is in the list. */
 const BADGE_COUNT_MAX = 99;
@@ -18,6 +19,14 @@ const DROPDOWN_WIDTH = 'min(22rem, calc(100vw - 1rem))';
 function weeklySummaryText(params: AppNotification['params'], language: string, t: TFunction): string {
   const values = weeklySummaryValues(params, { language });
   return values ? t('notifications.weeklySummaryFigures', values) : t('notifications.weeklySummary');
+}
+
+/** Which bill could not be posted on which day, and why, in plain words. */
+function recurringFailedText(params: AppNotification['params'], t: TFunction): string {
+  const values = recurringFailedValues(params);
+  return values
+    ? t('notifications.recurringFailedFigures', { ...values, reason: t(codeMessageKey(values.code)) })
+    : t('notifications.recurringFailed');
 }
 
 function NotificationItem({ notification, onOpen }: { notification: AppNotification; onOpen: () => void }) {
@@ -42,7 +51,9 @@ function NotificationItem({ notification, onOpen }: { notification: AppNotificat
               'notifications.budgetAlert',
               budgetAlertValues(notification.params, { language: i18n.language, categoryLabel: labels.category }),
             )
-          : weeklySummaryText(notification.params, i18n.language, t)}
+          : notification.kind === 'recurring_failed'
+            ? recurringFailedText(notification.params, t)
+            : weeklySummaryText(notification.params, i18n.language, t)}
       </Text>
       <Text size="xs" c="dimmed">
         {unread ? `${t('notifications.unread')} · ` : ''}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { en } from '../../i18n/locales/en';
 import { ptBR } from '../../i18n/locales/pt-BR';
-import { budgetAlertValues, weeklySummaryValues } from './text';
+import { budgetAlertValues, recurringFailedValues, weeklySummaryValues } from './text';
 
 const categoryLabel = (category: { name: string; system_key: string | null }) =>
   category.system_key === 'food' && category.name === 'Alimentação' ? 'Food' : category.name;
@@ -58,5 +58,25 @@ describe('weeklySummaryValues', () => {
     expect(weeklySummaryValues({ ...params, income_cents: null }, { language: 'pt-BR' })).toBeNull();
     expect(weeklySummaryValues({ ...params, from_day: '2026-02-30' }, { language: 'pt-BR' })).toBeNull();
     expect(weeklySummaryValues({ ...params, income_cents: 1.5 }, { language: 'en' })).toBeNull();
+  });
+});
+
+describe('recurringFailedValues', () => {
+  it('gives the bill, its day written dd/mm/aaaa, its amount and the failure code', () => {
+    expect(
+      recurringFailedValues({
+        description: 'Feira',
+        occurs_on: '2026-06-15',
+        amount_cents: 5_000,
+        failure_code: 'insufficient_funds',
+      }),
+    ).toEqual({ description: 'Feira', date: '15/06/2026', amount: 'R$\u00a050,00', code: 'insufficient_funds' });
+  });
+
+  it('is null when what the server stored is malformed, so the bell says only that one failed', () => {
+    expect(recurringFailedValues({ description: 'Feira', occurs_on: '15/06/2026', amount_cents: 5_000 })).toBeNull();
+    expect(recurringFailedValues({ description: 'Feira', occurs_on: '2026-06-15', amount_cents: '5000' })).toBeNull();
+    expect(recurringFailedValues({ occurs_on: '2026-06-15', amount_cents: 5_000 })).toBeNull();
+    expect(ptBR.notifications.recurringFailed).not.toBe(en.notifications.recurringFailed);
   });
 });

@@ -1,3 +1,4 @@
+import { isoToDisplay } from '../../lib/dates';
 import { formatBrlInText } from '../../lib/money';
 import { isMonth } from '../../lib/months';
 import type { AppNotification } from './api';
@@ -59,4 +60,19 @@ export function weeklySummaryValues(
   const income = cents(params.income_cents);
   if (week === null || spent === null || income === null) return null;
   return { week, spent: formatBrlInText(spent), income: formatBrlInText(income) };
+}
+
+/**
+ * A recurring bill that could not be posted on its day, for its sentence ("Não foi possível
+ * lançar \"Feira\" de 15/06/2026 (R$ 50,00)"), and the failure's code for the reason; null
+ * when what the server stored is malformed, and the bell then says only that one failed.
+ */
+export function recurringFailedValues(
+  params: AppNotification['params'],
+): { description: string; date: string; amount: string; code: string } | null {
+  const description = text(params.description);
+  const day = text(params.occurs_on);
+  const amount = cents(params.amount_cents);
+  if (description === null || day === null || !/^\d{4}-\d{2}-\d{2}$/.test(day) || amount === null) return null;
+  return { description, date: isoToDisplay(day), amount: formatBrlInText(amount), code: text(params.failure_code) ?? '' };
 }

@@ -849,7 +849,11 @@ export const en: Messages = {
     },
     notifications: {
       title: 'Notifications',
-      kinds: { budget_alert: 'Budget alerts', weekly_summary: 'Weekly summary (Monday morning)' },
+      kinds: {
+        budget_alert: 'Budget alerts',
+        weekly_summary: 'Weekly summary (Monday morning)',
+        recurring_failed: 'Recurring items not posted',
+      },
       channels: { in_app: 'In the app', email: 'By email' },
       switchLabel: '{{kind}}: {{channel}}',
       emailDisabled: 'This server does not send email yet: your email choices apply once it does.',
@@ -945,6 +949,8 @@ export const en: Messages = {
     budgetAlert: "You've spent {{threshold}}% of your {{category}} budget for {{month}}",
     weeklySummary: 'Your weekly summary is ready',
     weeklySummaryFigures: 'Week of {{week}}: spent {{spent}}, income {{income}}',
+    recurringFailed: 'A recurring item could not be posted',
+    recurringFailedFigures: '"{{description}}" of {{date}} ({{amount}}) could not be posted: {{reason}}',
   },
   readOnly: {
     title: 'Read-only for now',

@@ -855,7 +855,11 @@ export const ptBR = {
     },
     notifications: {
       title: 'Notificações',
-      kinds: { budget_alert: 'Alertas de orçamento', weekly_summary: 'Resumo semanal (segunda de manhã)' },
+      kinds: {
+        budget_alert: 'Alertas de orçamento',
+        weekly_summary: 'Resumo semanal (segunda de manhã)',
+        recurring_failed: 'Recorrências não lançadas',
+      },
       channels: { in_app: 'No app', email: 'Por e-mail' },
       switchLabel: '{{kind}}: {{channel}}',
       emailDisabled: 'Este servidor ainda não envia e-mails: suas escolhas de e-mail valem quando ele enviar.',
@@ -952,6 +956,8 @@ export const ptBR = {
     budgetAlert: 'Você já gastou {{threshold}} % do orçamento de {{category}} em {{month}}',
     weeklySummary: 'Seu resumo da semana está pronto',
     weeklySummaryFigures: 'Semana de {{week}}: gastos {{spent}}, receitas {{income}}',
+    recurringFailed: 'Uma recorrência não pôde ser lançada',
+    recurringFailedFigures: 'Não foi possível lançar "{{description}}" de {{date}} ({{amount}}): {{reason}}',
   },
   readOnly: {
     title: 'Só consulta, por enquanto',
