@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BUDGETS_PER_USER_MAX } from '../../src/lib/bounds.js';
 import { fixedClock } from '../../src/lib/clock.js';
 import { lockAndLoadAccounts } from '../../src/modules/ledger/index.js';
 import { signedIn, startTestApp, type TestApp } from '../helpers/app.js';
@@ -212,6 +213,34 @@ describe('monthly budgets', () => {
     expect((await client.request('DELETE', `/api/budgets/2026-03/${food}`)).statusCode).toBe(204);
     expectProblem(await client.request('DELETE', `/api/budgets/2026-03/${food}`), 404, 'not_found');
     expect((await client.get('/api/budgets?month=2026-03')).json().items).toHaveLength(1);
+  });
+
+  it(`holds at most ${BUDGETS_PER_USER_MAX} budgets a person in all months, however many PUTs or copies come at once`, async () => {
+    const { client, user, food, leisure } = await setup();
+    // Every expense category in months from 2000 on, up to one short of the bound (not March 2026).
+    await t.pool.query(
+      `INSERT INTO budgets (id, user_id, category_id, month, limit_cents)
+       SELECT gen_random_uuid(), $1, c.id, m.month, 100
+         FROM categories c CROSS JOIN generate_series('2000-01-01'::date, '2099-12-01'::date, interval '1 month') AS m(month)
+        WHERE c.user_id = $1 AND c.kind = 'expense' AND m.month NOT IN ('2026-03-01', '2026-04-01')
+        ORDER BY m.month, c.id LIMIT $2`,
+      [user.id, BUDGETS_PER_USER_MAX - 1],
+    );
+    const puts = await Promise.all(
+      [food, leisure].map((category) => client.put(`/api/budgets/2026-03/${category}`, { limit_cents: 50_000 })),
+    );
+    expect(puts.map((answer) => answer.statusCode).sort()).toEqual([201, 422]);
+    expectProblem(puts.find((answer) => answer.statusCode === 422) as (typeof puts)[number], 422, 'limit_reached');
+    const held = async () =>
+      (await t.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM budgets WHERE user_id = $1', [user.id])).rows[0]?.n;
+    expect(await held()).toBe(BUDGETS_PER_USER_MAX);
+    // Replacing a budget that exists is not a new one.
+    const kept = puts.find((answer) => answer.statusCode === 201)?.json().category_id as string;
+    expectStatus(await client.put(`/api/budgets/2026-03/${kept}`, { limit_cents: 60_000 }), 200);
+    // A copy that would pass the bound copies nothing.
+    expectProblem(await client.post('/api/budgets/2026-04/copy-previous'), 422, 'limit_reached');
+    expect(await held()).toBe(BUDGETS_PER_USER_MAX);
+    expect((await client.get('/api/budgets?month=2026-04')).json().items).toEqual([]);
   });
 
   it('refuses income categories, bad months and other people', async () => {

@@ -1,3 +1,4 @@
+import { lockPersonForCount } from '../../db/locks.js';
 import type { Queryable } from '../../db/queryable.js';
 
 export interface BudgetRow {
@@ -64,6 +65,26 @@ export async function lockBudget(client: Queryable, key: BudgetKey): Promise<{ i
     [key.userId, key.monthStart, key.categoryId],
   );
   return existing.rows[0];
+}
+
+/**
+ * How many budgets the person holds, and how many a copy from one month to another would add;
+ * it locks the person first (lockPersonForCount), so creates at once count one by one.
+ */
+export async function countBudgets(
+  client: Queryable,
+  options: { userId: string; copy?: { fromMonthStart: string; toMonthStart: string } },
+): Promise<{ held: number; copied: number }> {
+  await lockPersonForCount(client, options.userId);
+  const result = await client.query<{ held: number; copied: number }>(
+    `SELECT (SELECT count(*)::int FROM budgets WHERE user_id = $1) AS held,
+            (SELECT count(*)::int FROM budgets b JOIN categories c ON c.id = b.category_id AND c.archived_at IS NULL
+              WHERE b.user_id = $1 AND b.month = $2::date
+                AND NOT EXISTS (SELECT 1 FROM budgets t WHERE t.user_id = $1 AND t.month = $3::date AND t.category_id = b.category_id)
+            ) AS copied`,
+    [options.userId, options.copy?.fromMonthStart ?? null, options.copy?.toMonthStart ?? null],
+  );
+  return result.rows[0] ?? { held: 0, copied: 0 };
 }
 
 /** Creates the budget, or replaces its values when it exists. */

@@ -67,7 +67,7 @@ export async function budgetsRoutes(app: FastifyInstance, options: { budgets: Bu
         ...common,
         summary: "Copy last month's budgets into this month (categories that already have one are kept)",
         params: MonthParams,
-        response: { 200: Type.Ref(BudgetMonth), ...problems(400, 401) },
+        response: { 200: Type.Ref(BudgetMonth), ...problems(400, 401, 422) },
       },
     },
     async (request) => budgets.copyPrevious(currentUser(request).id, request.params.month),

@@ -1,6 +1,6 @@
 import type { Queryable } from '../../db/queryable.js';
 import { runTransaction } from '../../db/unit-of-work.js';
-import { DEFAULT_ALERT_THRESHOLDS } from '../../lib/bounds.js';
+import { BUDGETS_PER_USER_MAX, DEFAULT_ALERT_THRESHOLDS } from '../../lib/bounds.js';
 import { firstDayOfMonth, lastDayOfMonth, previousMonth, shiftMonth } from '../../lib/calendar.js';
 import { DomainError, notFound, rowVersionConflict } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
@@ -13,6 +13,7 @@ import {
   type BudgetRow,
   type BudgetValues,
   copyBudgets,
+  countBudgets,
   deleteBudget,
   findBudgets,
   lockBudget,
@@ -95,6 +96,14 @@ function budgetLine(
   };
 }
 
+function budgetsLimit(): DomainError {
+  return new DomainError(
+    'limit_reached',
+    422,
+    `A person may have at most ${BUDGETS_PER_USER_MAX} budgets in all months together.`,
+  );
+}
+
 export class BudgetsService {
   constructor(private readonly deps: ServiceDeps) {}
 
@@ -149,7 +158,9 @@ export class BudgetsService {
     const rowVersion = input.row_version;
     const outcome = await runTransaction(this.deps.pool, async (client): Promise<'created' | 'replaced' | 'conflict'> => {
       if (rowVersion === undefined) {
+        const { held } = await countBudgets(client, { userId });
         const existing = await lockBudget(client, key);
+        if (existing === undefined && held >= BUDGETS_PER_USER_MAX) throw budgetsLimit();
         await upsertBudget(client, { id: newId(), key, values, now: this.deps.clock.now() });
         return existing === undefined ? 'created' : 'replaced';
       }
@@ -179,11 +190,11 @@ export class BudgetsService {
 
   /** Copies last month's budgets into this month for categories that have none yet. */
   async copyPrevious(userId: string, month: string): Promise<BudgetMonthResponse> {
-    await copyBudgets(this.deps.pool, {
-      userId,
-      fromMonthStart: firstDayOfMonth(previousMonth(month)),
-      toMonthStart: firstDayOfMonth(month),
-      now: this.deps.clock.now(),
+    const copy = { fromMonthStart: firstDayOfMonth(previousMonth(month)), toMonthStart: firstDayOfMonth(month) };
+    await runTransaction(this.deps.pool, async (client) => {
+      const { held, copied } = await countBudgets(client, { userId, copy });
+      if (copied > 0 && held + copied > BUDGETS_PER_USER_MAX) throw budgetsLimit();
+      await copyBudgets(client, { userId, ...copy, now: this.deps.clock.now() });
     });
     return this.month(userId, month);
   }
