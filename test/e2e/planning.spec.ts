@@ -423,6 +423,28 @@ test.describe('goals, budgets and recurring bills', () => {
     await expect(accountRow(page, 'Carteira').locator('[data-money]')).toHaveText('R$ 50,00');
   });
 
+  test('a calendar too long to list says up to which day it shows', async ({ page }) => {
+    await page.setViewportSize(DESKTOP);
+    await registerViaApi(page, newPerson('Lia Souza', 'long-calendar'));
+    const main = await apiCreateAccount(page, { name: 'Nubank', type: 'checking', initial_balance_cents: 100_000 });
+    const today = todayIso();
+    // 25 daily bills from tomorrow: 2,000 fit in 80 whole days, within the page's 90.
+    for (let index = 0; index < 25; index += 1) {
+      await apiPost(page, '/api/recurring', {
+        account_id: main.id,
+        type: 'expense',
+        amount_cents: 100,
+        description: `Diária ${index}`,
+        schedule: { kind: 'every_n_days', days: 1 },
+        start_on: addDays(today, 1),
+      });
+    }
+    await page.goto('/recorrentes');
+    await expect(page.getByTestId('upcoming-truncated')).toHaveText(
+      `Mostrando até ${display(addDays(today, 80))}: há mais lançamentos previstos depois.`,
+    );
+  });
+
   test('goals, budgets, recurring bills and the dashboard fit a 360 px screen (screenshots)', async ({ page }, testInfo) => {
     test.setTimeout(LONG_FLOW_TIMEOUT_MS);
     const outputDir = testInfo.project.outputDir;

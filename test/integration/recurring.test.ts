@@ -4,6 +4,7 @@ import {
   OCCURRENCES_PER_PERSON_PER_RUN_MAX,
   OCCURRENCES_PER_RULE_PER_RUN_MAX,
   ON_TIME_DAYS,
+  UPCOMING_ITEMS_MAX,
 } from '../../src/modules/recurring/recurring.schemas.js';
 import { RecurringService } from '../../src/modules/recurring/recurring.service.js';
 import type { Schedule } from '../../src/modules/recurring/schedule.js';
@@ -544,6 +545,28 @@ describe('recurring transactions', () => {
     expectProblem(await client.post(`/api/recurring/${rule.id}/occurrences/2026-02-30/retry`), 400, 'validation_failed');
     const stranger = await setup();
     expectProblem(await stranger.client.post(retryUrl), 404, 'not_found');
+  });
+
+  it(`the calendar lists at most ${UPCOMING_ITEMS_MAX} occurrences, ending at the last whole day, and says so`, async () => {
+    const { client, user, checking } = await setup();
+    for (let index = 0; index < 11; index += 1) {
+      await storeRule({
+        user_id: user.id,
+        account_id: checking,
+        type: 'expense',
+        description: `Diária ${index}`,
+        schedule: { kind: 'every_n_days', days: 1 },
+        start_on: '2026-06-15',
+      });
+    }
+    const year = (await client.get('/api/recurring/upcoming?days=366')).json();
+    // 11 a day: 181 whole days are 1,991 occurrences; the 182nd day would pass 2,000.
+    expect(year).toMatchObject({ from: '2026-06-15', until: '2026-12-12', truncated: true });
+    expect(year.items).toHaveLength(1_991);
+    expect(year.items.at(-1).occurs_on).toBe('2026-12-12');
+    const month = (await client.get('/api/recurring/upcoming?days=30')).json();
+    expect(month).toMatchObject({ until: '2026-07-15', truncated: false });
+    expect(month.items).toHaveLength(11 * 31);
   });
 
   it('a rule ended, paused or edited while a run is under way is not posted from the copy the run read', async () => {

@@ -13,6 +13,7 @@ import {
   RecurringPage,
   RecurringRule,
   RunDueResult,
+  UPCOMING_ITEMS_MAX,
   Upcoming,
   UpcomingQuery,
 } from './recurring.schemas.js';
@@ -62,7 +63,7 @@ function scheduleRoutes(api: RouteApi, recurring: RecurringService) {
         response: { 200: Type.Ref(Upcoming), ...problems(400, 401) },
       },
     },
-    async (request) => recurring.upcoming(currentUser(request).id, request.query.days),
+    async (request) => recurring.upcoming(currentUser(request).id, request.query.days, UPCOMING_ITEMS_MAX),
   );
 
   api.post(

@@ -4,6 +4,11 @@ import { Page, PageQuery } from '../../http/pagination.js';
 
 export const RECURRING_RULES_PER_USER_MAX = 200;
 export const UPCOMING_DAYS_MAX = 366;
+/**
+ * The most occurrences GET /api/recurring/upcoming lists: 200 daily rules over 366 days would
+ * be 73,200 (about 15 MB). Past it the answer ends with the last whole day that fits.
+ */
+export const UPCOMING_ITEMS_MAX = 2_000;
 /** Occurrences posted by one run, so a long backlog is worked off over several runs. */
 export const OCCURRENCES_PER_RUN_MAX = 1_000;
 /** Occurrences one person's rules may post in one run: a month of a daily rule's backlog, times a few rules. */
@@ -131,7 +136,13 @@ export const UpcomingQuery = Type.Object(
 export const Upcoming = Type.Object(
   {
     from: IsoDate,
-    until: IsoDate,
+    until: Type.String({
+      format: 'date',
+      description: `The last day listed: from + days, or earlier when truncated (every occurrence through it is listed)`,
+    }),
+    truncated: Type.Boolean({
+      description: `More than ${UPCOMING_ITEMS_MAX} occurrences fell in the window asked for: the list stops at until, the last whole day that fits`,
+    }),
     items: Type.Array(
       Type.Object(
         {

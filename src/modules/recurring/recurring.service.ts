@@ -350,17 +350,22 @@ export class RecurringService {
     });
   }
 
-  async upcoming(userId: string, days: number) {
+  /**
+   * What falls due from today through `days` ahead. With `itemsMax`, a list that would be
+   * longer ends at the last whole day that fits (`truncated`, `until` moved back), so every
+   * day it shows is complete.
+   */
+  async upcoming(userId: string, days: number, itemsMax = Number.POSITIVE_INFINITY) {
     const from = this.today();
-    const until = addDays(from, days);
-    const rules = await findScheduledRules(this.deps.pool, { userId, until });
+    const asked = addDays(from, days);
+    const rules = await findScheduledRules(this.deps.pool, { userId, until: asked });
     const claimed = await claimedDays(
       this.deps.pool,
       rules.map((rule) => ({ id: rule.id, from })),
-      until,
+      asked,
     );
     const items = rules.flatMap((rule) =>
-      this.pending(rule, from, until, claimed.get(rule.id) ?? new Set()).map((occursOn) => ({
+      this.pending(rule, from, asked, claimed.get(rule.id) ?? new Set()).map((occursOn) => ({
         rule_id: rule.id,
         occurs_on: occursOn,
         type: rule.type,
@@ -372,7 +377,15 @@ export class RecurringService {
       })),
     );
     items.sort((a, b) => (a.occurs_on === b.occurs_on ? a.rule_id.localeCompare(b.rule_id) : a.occurs_on < b.occurs_on ? -1 : 1));
-    return { from, until, items };
+    const firstLeftOut = items[itemsMax]?.occurs_on;
+    if (firstLeftOut === undefined) return { from, until: asked, truncated: false, items };
+    // A day at most holds one occurrence per rule, far fewer than itemsMax: some whole day fits.
+    return {
+      from,
+      until: addDays(firstLeftOut, -1),
+      truncated: true,
+      items: items.filter((item) => item.occurs_on < firstLeftOut),
+    };
   }
 
   /**

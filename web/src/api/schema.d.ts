@@ -3346,6 +3346,15 @@ export interface paths {
                         "application/json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description RFC 9457 problem details */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -7624,10 +7633,11 @@ export interface components {
             from: string;
             /**
              * Format: date
-             * @description Calendar date, YYYY-MM-DD
-             * @example 2026-11-29
+             * @description The last day listed: from + days, or earlier when truncated (every occurrence through it is listed)
              */
             until: string;
+            /** @description More than 2000 occurrences fell in the window asked for: the list stops at until, the last whole day that fits */
+            truncated: boolean;
             items: {
                 /**
                  * Format: uuid

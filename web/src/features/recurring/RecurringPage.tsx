@@ -198,6 +198,11 @@ function UpcomingCard({ accounts }: { accounts: readonly Account[] }) {
       {upcoming.data && upcoming.data.items.length > 0 ? (
         <UpcomingAgenda items={upcoming.data.items} accounts={accounts} />
       ) : null}
+      {upcoming.data?.truncated ? (
+        <Text size="sm" c="dimmed" px="md" py="sm" data-testid="upcoming-truncated">
+          {t('recurring.upcomingTruncated', { date: isoToDisplay(upcoming.data.until) })}
+        </Text>
+      ) : null}
     </Card>
   );
 }

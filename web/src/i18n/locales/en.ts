@@ -620,6 +620,7 @@ export const en: Messages = {
     upcomingTitle: 'Coming up',
     upcomingRange: 'Next {{days}} days',
     upcomingEmpty: 'Nothing due in the next {{days}} days.',
+    upcomingTruncated: 'Showing up to {{date}}: more are due after it.',
     out: 'Out',
     in: 'In',
     rulesTitle: 'Your recurring items',

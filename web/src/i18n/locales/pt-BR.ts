@@ -625,6 +625,7 @@ export const ptBR = {
     upcomingTitle: 'Próximos vencimentos',
     upcomingRange: 'Próximos {{days}} dias',
     upcomingEmpty: 'Nada previsto para os próximos {{days}} dias.',
+    upcomingTruncated: 'Mostrando até {{date}}: há mais lançamentos previstos depois.',
     out: 'Saídas',
     in: 'Entradas',
     rulesTitle: 'Suas recorrências',
